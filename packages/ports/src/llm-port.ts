@@ -1,0 +1,41 @@
+import type { BlobRef, CompactionFacts, CompactionRequest, GenerationFacts, GenerationFailure, GenerationRequest, ModelSelection } from '@lightspeed/engine';
+import type { BlobStore } from './blob-store.js';
+import type { LiveChannel } from './live-channel.js';
+
+export interface LlmCallContext {
+  blobs: BlobStore;
+  live?: LiveChannel;
+  signal?: AbortSignal;
+}
+
+/** Thrown by adapters for every provider failure, already classified. */
+export class ProviderError extends Error {
+  readonly failure: GenerationFailure;
+  constructor(failure: GenerationFailure) {
+    super(failure.message);
+    this.name = 'ProviderError';
+    this.failure = failure;
+  }
+}
+
+export interface ModelInfo {
+  providerId: string;
+  apiKind: ModelSelection['apiKind'];
+  model: string;
+  displayName?: string;
+  source: 'configured' | 'live';
+}
+
+/**
+ * One generation or compaction against a provider. Inputs are read from CAS, outputs are written to
+ * CAS before the facts are returned; deltas go to the live channel. Failures throw ProviderError.
+ */
+export interface LlmPort {
+  generate(request: GenerationRequest, context: LlmCallContext): Promise<GenerationFacts>;
+  compact(request: CompactionRequest, context: LlmCallContext): Promise<CompactionFacts>;
+  /** Validates adapter params at admission; returns an error message or undefined. */
+  validateParams(model: ModelSelection, native: Record<string, unknown> | undefined): string | undefined;
+  listModels(): Promise<ModelInfo[]>;
+}
+
+export type { BlobRef };
