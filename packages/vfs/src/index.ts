@@ -1,1 +1,9 @@
-export {};
+export * from './vfs-path.js';
+export * from './tree-node.js';
+export * from './snapshot-read.js';
+export * from './snapshot-commit.js';
+export * from './workspace.js';
+export * from './memory-workspace-store.js';
+export * from './mount-table.js';
+export * from './local-import.js';
+export * from './local-export.js';
