@@ -1,1 +1,3 @@
-export {};
+export * from './schemas/index.js';
+export * from './contract/artifacts.js';
+export * from './rpc/error-codes.js';

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { named, uint } from './registry.js';
+
+/*
+ * The declared session configuration document. Sparse and capability-oriented: an omitted section
+ * means defaults, an absent feature is not granted. Objects are strict (the contract sets
+ * `additionalProperties: false`) because the document is echoed back exactly as stored.
+ */
+
+export const ModelConfig = named('ModelConfig', z.object({ providerId: z.string(), apiKind: z.string(), model: z.string() }));
+export type ModelConfig = z.infer<typeof ModelConfig>;
+
+export const CompactionPolicy = named(
+  'CompactionPolicy',
+  z.discriminatedUnion('mode', [
+    z.object({ mode: z.literal('disabled') }),
+    z.object({ mode: z.literal('providerTriggered'), compact_threshold_tokens: uint().nullish() }),
+    z.object({ mode: z.literal('providerStandalone'), compact_threshold_tokens: uint().nullish(), target_tokens: uint().nullish() }),
+  ]),
+);
+export const ContextConfig = named('ContextConfig', z.strictObject({ compaction: CompactionPolicy.nullish() }));
+
+export const ToolChoice = named(
+  'ToolChoice',
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('auto') }),
+    z.object({ type: z.literal('none') }),
+    z.object({ type: z.literal('requiredAny') }),
+    z.object({ type: z.literal('specific'), toolId: z.string() }),
+  ]),
+);
+export const ModelProcessingTier = named('ModelProcessingTier', z.enum(['standard', 'fast', 'flex']));
+export const GenerationConfig = named(
+  'GenerationConfig',
+  z.strictObject({
+    maxOutputTokens: uint().nullish(),
+    parallelToolUse: z.boolean().nullish(),
+    processingTier: ModelProcessingTier.nullish(),
+    reasoningEffort: z.string().nullish(),
+    toolChoice: ToolChoice.nullish(),
+  }),
+);
+export const LimitsConfig = named('LimitsConfig', z.strictObject({ maxToolRounds: uint().nullish(), maxTurns: uint().nullish() }));
+
+const version = () => uint().default(1);
+
+export const EnvironmentsFeature = named(
+  'EnvironmentsFeature',
+  z.strictObject({
+    jobs: z.boolean().default(false),
+    providers: z.array(z.string()).nullish(),
+    selectionTools: z.boolean().default(false),
+    version: version(),
+  }),
+);
+export const FleetFeature = named(
+  'FleetFeature',
+  z.strictObject({
+    profiles: z
+      .strictObject({ allow: z.array(z.string()).nullish(), deny: z.array(z.string()).optional(), inline: z.boolean().nullish() })
+      .nullish(),
+    spawn: z.strictObject({ bases: z.array(z.enum(['self', 'session', 'profile'])).nullish() }).nullish(),
+    version: version(),
+  }),
+);
+export const RemoteMcpApprovalPolicy = named('RemoteMcpApprovalPolicy', z.enum(['providerDefault', 'always', 'never']));
+export const McpServerLink = named(
+  'McpServerLink',
+  z.strictObject({
+    serverId: z.string(),
+    allowedTools: z.array(z.string()).nullish(),
+    approval: RemoteMcpApprovalPolicy.nullish(),
+    deferLoading: z.boolean().nullish(),
+  }),
+);
+export const McpFeature = named('McpFeature', z.strictObject({ servers: z.array(McpServerLink).optional(), version: version() }));
+export const TimersFeature = named('TimersFeature', z.strictObject({ version: version() }));
+
+export const WorkspaceLinkTarget = named(
+  'WorkspaceLinkTarget',
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('workspace'), workspaceId: z.string() }),
+    z.object({ type: z.literal('snapshot'), snapshotRef: z.string() }),
+  ]),
+);
+export const WorkspaceLink = named(
+  'WorkspaceLink',
+  z.strictObject({ path: z.string(), target: WorkspaceLinkTarget, access: z.enum(['readOnly', 'readWrite']) }),
+);
+const roots = () => z.strictObject({ roots: z.array(z.string()).nullish() });
+export const VfsFeature = named(
+  'VfsFeature',
+  z.strictObject({
+    prompts: roots().nullish(),
+    skills: roots().nullish(),
+    tools: z.enum(['readOnly', 'edit']).nullish(),
+    version: version(),
+    workspaceLinks: z.array(WorkspaceLink).optional(),
+  }),
+);
+export const WebFeature = named(
+  'WebFeature',
+  z.strictObject({
+    fetch: z.strictObject({}).nullish(),
+    search: z
+      .strictObject({ allowedDomains: z.array(z.string()).nullish(), blockedDomains: z.array(z.string()).optional() })
+      .nullish(),
+    version: version(),
+  }),
+);
+
+export const FeaturesConfig = named(
+  'FeaturesConfig',
+  z.strictObject({
+    environments: EnvironmentsFeature.nullish(),
+    fleet: FleetFeature.nullish(),
+    mcp: McpFeature.nullish(),
+    timers: TimersFeature.nullish(),
+    vfs: VfsFeature.nullish(),
+    web: WebFeature.nullish(),
+  }),
+);
+
+export const SessionConfig = named(
+  'SessionConfig',
+  z.strictObject({
+    context: ContextConfig.nullish(),
+    features: FeaturesConfig.nullish(),
+    generation: GenerationConfig.nullish(),
+    limits: LimitsConfig.nullish(),
+    model: ModelConfig.nullish(),
+  }),
+  'Declared session configuration document; reads return exactly the stored document.',
+);
+export type SessionConfig = z.infer<typeof SessionConfig>;
+
+export const RunLimitsConfig = named('RunLimitsConfig', z.object({ maxToolRounds: uint().nullish(), maxTurns: uint().nullish() }));
+export const RunStartConfig = named(
+  'RunStartConfig',
+  z.object({ generation: GenerationConfig.nullish(), limits: RunLimitsConfig.nullish(), model: ModelConfig.nullish() }),
+);
+export type RunStartConfig = z.infer<typeof RunStartConfig>;

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { RunStartConfig } from './config.js';
+import { ContextEntryView, ToolCallDisplayView, ToolItemStatus } from './context.js';
+import { InputItem } from './input.js';
+import { named } from './registry.js';
+
+export const RunStatus = named('RunStatus', z.enum(['queued', 'running', 'cancelling', 'completed', 'failed', 'cancelled']));
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const RunViewSource = named(
+  'RunViewSource',
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('input'), items: z.array(InputItem) }),
+    z.object({ type: z.literal('context'), keys: z.array(z.string()) }),
+  ]),
+);
+export const RunStartSource = named(
+  'RunStartSource',
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('input'), items: z.array(InputItem).min(1) }),
+    z.object({ type: z.literal('context'), keys: z.array(z.string()).min(1) }),
+  ]),
+);
+export type RunStartSource = z.infer<typeof RunStartSource>;
+
+export const ToolEffectView = named('ToolEffectView', z.object({ kind: z.string(), data: z.record(z.string(), z.string()).optional() }));
+export const ToolCallView = named(
+  'ToolCallView',
+  z.object({
+    callId: z.string(),
+    toolName: z.string(),
+    argumentsRef: z.string(),
+    arguments: z.string().nullish(),
+    status: ToolItemStatus,
+    isError: z.boolean().default(false),
+    output: z.string().nullish(),
+    display: ToolCallDisplayView.nullish(),
+    effects: z.array(ToolEffectView).optional(),
+  }),
+);
+export type ToolCallView = z.infer<typeof ToolCallView>;
+export const ToolBatchView = named(
+  'ToolBatchView',
+  z.object({ id: z.string(), turnId: z.string(), status: ToolItemStatus, calls: z.array(ToolCallView).default([]) }),
+);
+export type ToolBatchView = z.infer<typeof ToolBatchView>;
+
+export const RunView = named(
+  'RunView',
+  z.object({
+    id: z.string(),
+    status: RunStatus,
+    source: RunViewSource,
+    entries: z.array(ContextEntryView).default([]),
+    toolBatches: z.array(ToolBatchView).optional(),
+  }),
+);
+export type RunView = z.infer<typeof RunView>;
+
+export const RunTerminalNotificationInput = named('RunTerminalNotificationInput', z.strictObject({ token: z.string() }));
+
+export const RunStartParams = named(
+  'RunStartParams',
+  z.object({
+    sessionId: z.string(),
+    source: RunStartSource,
+    config: RunStartConfig.nullish(),
+    submissionId: z.string().min(1).nullish(),
+    notifyOnTerminal: RunTerminalNotificationInput.nullish(),
+  }),
+);
+export const RunStartResponse = named('RunStartResponse', z.object({ run: RunView }));
+
+export const RunCancelParams = named('RunCancelParams', z.object({ sessionId: z.string(), runId: z.string() }));
+export const RunCancelResponse = named('RunCancelResponse', z.object({ run: RunView }));
+
+export const RunSteerParams = named(
+  'RunSteerParams',
+  z.object({ sessionId: z.string(), runId: z.string(), items: z.array(InputItem).min(1) }),
+);
+export const RunSteerResponse = named('RunSteerResponse', z.object({ steeringId: z.string(), run: RunView }));
