@@ -1,1 +1,5 @@
-export {};
+export * from './script.js';
+export * from './server.js';
+export * from './recorded-request.js';
+export { ECHO_LABEL, argumentsFromSchema } from './echo.js';
+export type { FakeProtocol } from './request-view.js';
