@@ -1,2 +1,3 @@
 export * from './memory-blob-store.js';
 export * from './text.js';
+export * from './fs-blob-store.js';

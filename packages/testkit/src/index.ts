@@ -1,0 +1,5 @@
+export * from './free-port.js';
+export * from './postgres-binaries.js';
+export * from './server-user.js';
+export * from './postgres.js';
+export * from './s3.js';
