@@ -1,3 +1,15 @@
 export * from './schemas/index.js';
 export * from './contract/artifacts.js';
 export * from './rpc/error-codes.js';
+export * from './rpc/api-error.js';
+export * from './rpc/json-rpc.js';
+export * from './rpc/dispatcher.js';
+export * from './auth/index.js';
+export * from './gateway/gateway-options.js';
+export * from './gateway/rpc-gateway.js';
+export * from './gateway/serve.js';
+export * from './stream/session-event-feed.js';
+export { blobMethods } from './handlers/blob-methods.js';
+export { modelMethods, isSelectableModelId } from './handlers/model-methods.js';
+export { vfsMethods, type VfsMethodDeps } from './handlers/vfs-methods.js';
+export { protocolMethods } from './handlers/protocol-methods.js';

@@ -1,0 +1,45 @@
+/** Tunables of the HTTP gateway. Every limit has a safe default. */
+export interface GatewayOptions {
+  /** Largest accepted POST /rpc body in bytes (default 8 MiB). */
+  maxBodyBytes?: number;
+  /** Most requests in one JSON-RPC batch (default 100). */
+  maxBatch?: number;
+  /** Server cap for `session/events/read` waitMs; larger values are clamped (default 30 s). */
+  longPollCapMs?: number;
+  /** Interval of SSE heartbeats (default 15 s). */
+  heartbeatMs?: number;
+  /** Live deltas buffered for one slow SSE client before the stream is closed (default 10,000). */
+  maxQueuedDeltas?: number;
+  serverInfo?: { name: string; version: string };
+  /** Called with unexpected failures; the client only ever sees an opaque internal error. */
+  onInternalError?: (error: unknown, where: string) => void;
+}
+
+export interface ResolvedGatewayOptions {
+  maxBodyBytes: number;
+  maxBatch: number;
+  longPollCapMs: number;
+  heartbeatMs: number;
+  maxQueuedDeltas: number;
+  serverInfo: { name: string; version: string };
+  onInternalError: (error: unknown, where: string) => void;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
+  return {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBatch: options.maxBatch ?? 100,
+    longPollCapMs: options.longPollCapMs ?? 30_000,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    maxQueuedDeltas: options.maxQueuedDeltas ?? 10_000,
+    serverInfo: options.serverInfo ?? { name: 'lightspeed', version: '0.1.0' },
+    onInternalError:
+      options.onInternalError ??
+      ((error, where) => {
+        // Server-side log only; never sent to clients.
+        console.error(`[lightspeed api] internal error in ${where}:`, error);
+      }),
+  };
+}

@@ -1,0 +1,93 @@
+import { Hono, type Context } from 'hono';
+import { authenticate, UnauthorizedError, type GatewayAuth } from '../auth/gateway-auth.js';
+import { ApiError, toApiError } from '../rpc/api-error.js';
+import { Dispatcher, type MethodHandlers } from '../rpc/dispatcher.js';
+import { RpcErrorCode } from '../rpc/error-codes.js';
+import { errorResponse } from '../rpc/json-rpc.js';
+import { PROTOCOL_VERSION, type AgentApiErrorKind } from '../schemas/protocol.js';
+import type { SessionEventFeed } from '../stream/session-event-feed.js';
+import { sessionEventStream, streamCursor } from '../stream/sse-session-stream.js';
+import { readBoundedBody } from './bounded-body.js';
+import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
+
+export interface RpcGatewayParts {
+  handlers: MethodHandlers;
+  auth: GatewayAuth;
+  options?: GatewayOptions;
+  /** Serves `GET /sessions/:id/stream`; without it the route answers 404. */
+  feed?: SessionEventFeed;
+}
+
+function rpcError(c: Context, status: 200 | 400 | 401 | 404 | 413 | 500, code: number, kind: AgentApiErrorKind, message: string) {
+  return c.json(errorResponse(null, { code, message, data: { kind, message } }), status);
+}
+
+/**
+ * The HTTP surface: `POST /rpc` (JSON-RPC 2.0, single and batch), `GET /health`, and the SSE live
+ * stream `GET /sessions/:id/stream`. Transport faults become JSON-RPC errors, never crashes.
+ */
+export function createRpcGateway(parts: RpcGatewayParts): Hono {
+  const options = resolveGatewayOptions(parts.options);
+  const dispatcher = new Dispatcher(parts.handlers, {
+    maxBatch: options.maxBatch,
+    onInternalError: (error, method) => options.onInternalError(error, method),
+  });
+  const app = new Hono();
+
+  app.get('/health', (c) => c.json({ status: 'ok', protocolVersion: PROTOCOL_VERSION, server: options.serverInfo }));
+
+  app.post('/rpc', async (c) => {
+    let universe: string;
+    try {
+      universe = await authenticate(parts.auth, c.req.header('authorization'));
+    } catch (error) {
+      if (error instanceof UnauthorizedError) return rpcError(c, 401, error.code, error.kind, error.message);
+      throw error;
+    }
+    const body = await readBoundedBody(c.req.raw, options.maxBodyBytes);
+    if (!body.ok) {
+      return body.reason === 'too_large'
+        ? rpcError(c, 413, RpcErrorCode.payloadTooLarge, 'invalid_request', `request body exceeds ${options.maxBodyBytes} bytes; split the batch or upload blobs in parts`)
+        : rpcError(c, 400, RpcErrorCode.parseError, 'invalid_request', 'request body could not be read');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch {
+      return rpcError(c, 200, RpcErrorCode.parseError, 'invalid_request', 'parse error: the body is not valid JSON');
+    }
+    const answer = await dispatcher.handle(parsed, { universe, signal: c.req.raw.signal });
+    if (answer === undefined) return c.body(null, 204);
+    return c.json(answer);
+  });
+
+  app.get('/sessions/:sessionId/stream', async (c) => {
+    if (!parts.feed) return c.json({ error: { kind: 'not_found', message: 'live streams are not enabled on this server' } }, 404);
+    let universe: string;
+    try {
+      universe = await authenticate(parts.auth, c.req.header('authorization'));
+    } catch (error) {
+      if (error instanceof UnauthorizedError) return c.json({ error: { kind: error.kind, message: error.message } }, 401);
+      throw error;
+    }
+    const after = streamCursor(c.req.header('last-event-id'), c.req.query('after'));
+    if (after === undefined) return c.json({ error: { kind: 'invalid_request', message: 'Last-Event-ID / after must be a non-negative integer seq' } }, 400);
+    const sessionId = c.req.param('sessionId');
+    try {
+      const firstPage = await parts.feed.read(universe, sessionId, after, 200);
+      return sessionEventStream(c, { feed: parts.feed, universe, sessionId, after, firstPage, options });
+    } catch (error) {
+      const apiError = toApiError(error, (cause) => options.onInternalError(cause, 'stream'));
+      const status = apiError.kind === 'not_found' ? 404 : apiError.kind === 'internal' ? 500 : 400;
+      return c.json({ error: { kind: apiError.kind, message: apiError.message } }, status);
+    }
+  });
+
+  app.notFound((c) => c.json({ error: { kind: 'not_found', message: `no route ${c.req.method} ${c.req.path}; JSON-RPC is served at POST /rpc` } }, 404));
+  app.onError((error, c) => {
+    options.onInternalError(error, `${c.req.method} ${c.req.path}`);
+    if (error instanceof ApiError) return rpcError(c, 500, error.code, error.kind, error.message);
+    return rpcError(c, 500, RpcErrorCode.internal, 'internal', 'internal error; the server logged the details');
+  });
+  return app;
+}

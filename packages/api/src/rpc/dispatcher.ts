@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import { isMethodName, methodSpecs, type MethodName, type ParamsOf, type ResultOf } from '../schemas/methods.js';
+import type { AgentNotification } from '../schemas/notifications.js';
+import { ApiError, toApiError } from './api-error.js';
+import { RpcErrorCode } from './error-codes.js';
+import { errorResponse, parseEnvelope, salvageId, type JsonRpcResponse } from './json-rpc.js';
+
+/** Who is calling and for how long the answer is wanted. The universe comes from the credential. */
+export interface CallContext {
+  universe: string;
+  signal: AbortSignal;
+}
+
+export interface MethodOutcome<M extends MethodName> {
+  result: ResultOf<M>;
+  notifications?: AgentNotification[];
+}
+
+export type MethodHandler<M extends MethodName> = (params: ParamsOf<M>, context: CallContext) => Promise<MethodOutcome<M>>;
+
+/** Handlers by method name; a method without a handler answers "method not found". */
+export type MethodHandlers = { [M in MethodName]?: MethodHandler<M> };
+
+export interface DispatcherOptions {
+  /** Most requests in one batch (default 100). */
+  maxBatch?: number;
+  /** Receives unexpected handler failures (the client only sees an opaque `internal` error). */
+  onInternalError?: (error: unknown, method: string) => void;
+}
+
+const MAX_SUMMARY = 600;
+
+/** One line per zod issue (path: message), bounded so hostile params cannot inflate the answer. */
+export function summarizeIssues(error: z.ZodError): string {
+  const lines = error.issues.slice(0, 8).map((issue) => {
+    const path = issue.path.map((segment) => String(segment).slice(0, 40)).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  if (error.issues.length > 8) lines.push(`…and ${error.issues.length - 8} more`);
+  const text = lines.join('; ');
+  return text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY)}…` : text;
+}
+
+function wireError(code: number, kind: ApiError['kind'], message: string) {
+  return { code, message, data: { kind, message } };
+}
+
+/**
+ * JSON-RPC 2.0 semantics over already-parsed JSON: envelope checks, batches, notifications
+ * (no id → no answer), method lookup, params validation with zod and error mapping.
+ */
+export class Dispatcher {
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly handlers: MethodHandlers,
+    private readonly options: DispatcherOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 100;
+  }
+
+  /** Answers a parsed body: one response, an array for a batch, or undefined when nothing is owed. */
+  async handle(body: unknown, context: CallContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    if (!Array.isArray(body)) return this.handleOne(body, context);
+    if (body.length === 0) return errorResponse(null, wireError(RpcErrorCode.invalidRequest, 'invalid_request', 'a batch must contain at least one request'));
+    if (body.length > this.maxBatch) {
+      return errorResponse(null, wireError(RpcErrorCode.invalidRequest, 'invalid_request', `a batch may contain at most ${this.maxBatch} requests`));
+    }
+    const responses: JsonRpcResponse[] = [];
+    // Sequential on purpose: clients batch dependent calls (put a blob, then read it).
+    for (const item of body) {
+      const response = await this.handleOne(item, context);
+      if (response) responses.push(response);
+    }
+    return responses.length > 0 ? responses : undefined;
+  }
+
+  private async handleOne(value: unknown, context: CallContext): Promise<JsonRpcResponse | undefined> {
+    const envelope = parseEnvelope(value);
+    if (!envelope.ok) return errorResponse(salvageId(value), wireError(RpcErrorCode.invalidRequest, 'invalid_request', envelope.reason));
+    const { request } = envelope;
+    const isNotification = !('id' in request);
+    const id = request.id ?? null;
+    const answer = await this.invoke(request.method, request.params, context);
+    if (isNotification) return undefined;
+    return 'error' in answer ? errorResponse(id, answer.error) : { jsonrpc: '2.0', id, result: answer.result };
+  }
+
+  private async invoke(method: string, rawParams: unknown, context: CallContext): Promise<{ result: unknown } | { error: ReturnType<typeof wireError> }> {
+    const handler = isMethodName(method) ? (this.handlers[method] as MethodHandler<MethodName> | undefined) : undefined;
+    if (!isMethodName(method) || !handler) {
+      return { error: wireError(RpcErrorCode.methodNotFound, 'not_found', `method ${JSON.stringify(method.slice(0, 80))} is not served here; see the method manifest`) };
+    }
+    if (Array.isArray(rawParams)) {
+      return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', 'params must be an object (by-name); positional params are not supported') };
+    }
+    const parsed = methodSpecs[method].params.safeParse(rawParams ?? {});
+    if (!parsed.success) return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', `invalid params: ${summarizeIssues(parsed.error)}`) };
+    try {
+      const outcome = await handler(parsed.data as never, context);
+      return { result: outcome.notifications?.length ? outcome : { result: outcome.result } };
+    } catch (error) {
+      const apiError = toApiError(error, (cause) => this.options.onInternalError?.(cause, method));
+      return { error: wireError(apiError.code, apiError.kind, apiError.message) };
+    }
+  }
+}
