@@ -3,3 +3,5 @@ export * from './postgres-binaries.js';
 export * from './server-user.js';
 export * from './postgres.js';
 export * from './s3.js';
+export * from './temporal.js';
+export * from './restate.js';
