@@ -1,0 +1,88 @@
+import { applyCompactionCancelled, applyCompactionFailed, applyCompactionFinished, applyCompactionRequested, applyCompactionStarted } from './compaction.js';
+import { applyContextPut, applyContextRemoved } from './context.js';
+import { invariant } from './invariant.js';
+import { EVENT_VERSIONS, type EventKind, type LogEntry } from './log.js';
+import { applyPromiseResolved } from './promises.js';
+import {
+  applyCancelRequested,
+  applyRunAccepted,
+  applyRunCancelled,
+  applyRunCompleted,
+  applyRunFailed,
+  applyRunStarted,
+  applyRunSteered,
+  applySteeringApplied,
+} from './run.js';
+import { applyClosed, applyConfigured, applyOpened, applyRenamed } from './session.js';
+import { initialState, type SessionState } from './state.js';
+import { applyBatchCompleted, applyBatchStarted, applyCallDeferred, applyCallFinished, applyCallStarted } from './tool-batch.js';
+import { applyToolsReplaced } from './toolset.js';
+import { applyGenerationFailed, applyGenerationFinished, applyGenerationRequested, applyTurnCancelled, applyTurnCompleted, applyTurnStarted } from './turn.js';
+import { upcast, type StoredEntry } from './upcast.js';
+
+type Reducer = (state: SessionState, entry: LogEntry) => SessionState;
+
+const REDUCERS: Record<EventKind, Reducer> = {
+  'session.opened': applyOpened,
+  'session.configured': applyConfigured,
+  'session.renamed': applyRenamed,
+  'session.closed': applyClosed,
+  'tools.replaced': applyToolsReplaced,
+  'context.put': applyContextPut,
+  'context.removed': applyContextRemoved,
+  'run.accepted': applyRunAccepted,
+  'run.started': applyRunStarted,
+  'run.steered': applyRunSteered,
+  'run.steering_applied': applySteeringApplied,
+  'run.cancel_requested': applyCancelRequested,
+  'run.cancelled': applyRunCancelled,
+  'run.completed': applyRunCompleted,
+  'run.failed': applyRunFailed,
+  'turn.started': applyTurnStarted,
+  'turn.generation_requested': applyGenerationRequested,
+  'turn.generation_finished': applyGenerationFinished,
+  'turn.generation_failed': applyGenerationFailed,
+  'turn.completed': applyTurnCompleted,
+  'turn.cancelled': applyTurnCancelled,
+  'tool.batch_started': applyBatchStarted,
+  'tool.call_started': applyCallStarted,
+  'tool.call_finished': applyCallFinished,
+  'tool.call_deferred': applyCallDeferred,
+  'tool.batch_completed': applyBatchCompleted,
+  'promise.resolved': applyPromiseResolved,
+  'compaction.requested': applyCompactionRequested,
+  'compaction.started': applyCompactionStarted,
+  'compaction.finished': applyCompactionFinished,
+  'compaction.failed': applyCompactionFailed,
+  'compaction.cancelled': applyCompactionCancelled,
+};
+
+/**
+ * The only reducer. Checks the log invariants (seq follows head, the session is open, the event
+ * is legal in the current state, ids are the expected ones) and throws InvariantViolation otherwise.
+ * Entries at an older version are upcast first.
+ */
+export function apply(state: SessionState, entry: LogEntry): SessionState {
+  const current = entry.version === EVENT_VERSIONS[entry.kind] ? entry : upcast(entry as StoredEntry);
+  invariant(current.seq === state.head + 1, `entry seq ${current.seq} does not follow head ${state.head}`, { seq: current.seq, head: state.head });
+  invariant(typeof current.at === 'number' && Number.isFinite(current.at), 'entry `at` must be a finite number', { seq: current.seq });
+  const reducer = REDUCERS[current.kind];
+  invariant(reducer !== undefined, `unknown event kind ${String(current.kind)}`, { seq: current.seq });
+  invariant(state.status !== 'closed', 'no event may follow session.closed', { seq: current.seq, kind: current.kind });
+  invariant(state.status === 'open' || current.kind === 'session.opened', 'the first event must be session.opened', { seq: current.seq, kind: current.kind });
+  const next = reducer(state, current);
+  return { ...next, head: current.seq, updatedAt: current.at };
+}
+
+export function applyAll(state: SessionState, entries: readonly LogEntry[]): SessionState {
+  let next = state;
+  for (const entry of entries) next = apply(next, entry);
+  return next;
+}
+
+/** Rebuilds a session from its whole log (entries of any known version). */
+export function replay(sessionId: string, entries: readonly StoredEntry[]): SessionState {
+  let state = initialState(sessionId);
+  for (const entry of entries) state = apply(state, upcast(entry));
+  return state;
+}

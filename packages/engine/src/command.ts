@@ -1,0 +1,36 @@
+import type { CompactionFailedCommand, CompactionFinishedCommand, ContextCompactCommand } from './compaction.js';
+import type { ContextPutCommand, ContextRemoveCommand } from './context.js';
+import type { PromiseResolveCommand, TimerFiredCommand } from './promises.js';
+import type { RunCancelCommand, RunStartCommand, RunSteerCommand } from './run.js';
+import type { SessionCloseCommand, SessionConfigureCommand, SessionOpenCommand, SessionRenameCommand } from './session.js';
+import type { ToolFinishedCommand } from './tool-batch.js';
+import type { ToolsReplaceCommand } from './toolset.js';
+import type { GenerationFailedCommand, GenerationFinishedCommand } from './turn.js';
+
+/** Commands from users and from the runtime, discriminated by `type`. */
+export type UserCommand =
+  | SessionOpenCommand
+  | SessionConfigureCommand
+  | SessionRenameCommand
+  | SessionCloseCommand
+  | ToolsReplaceCommand
+  | ContextPutCommand
+  | ContextRemoveCommand
+  | ContextCompactCommand
+  | RunStartCommand
+  | RunCancelCommand
+  | RunSteerCommand
+  | PromiseResolveCommand;
+
+/** Results of effects the driver performed, admitted exactly like user commands. */
+export type RuntimeResult =
+  | GenerationFinishedCommand
+  | GenerationFailedCommand
+  | ToolFinishedCommand
+  | CompactionFinishedCommand
+  | CompactionFailedCommand
+  | TimerFiredCommand;
+
+export type Command = UserCommand | RuntimeResult;
+
+export type CommandType = Command['type'];

@@ -1,0 +1,50 @@
+import { runBudgets, sessionBudgets, type BudgetLimits } from './config.js';
+import type { LimitName, RunFailure, RunState } from './run.js';
+import type { SessionState } from './state.js';
+import { budgetTokens, type UsageTotals } from './usage.js';
+
+/**
+ * Limits are enforced by the planner at two points:
+ * - before a turn starts (and before a tool batch opens): a budget with no room left (used ≥ limit)
+ *   or a count that reached its maximum fails the run;
+ * - after each generation: a budget overrun (used > limit) fails the run, even if the generation
+ *   produced a final answer (the answer stays in context).
+ * Run scope is checked before session scope.
+ */
+type Phase = 'before_turn' | 'before_batch' | 'after_generation';
+
+interface Counts {
+  turns: number;
+  toolRounds: number;
+  usage: UsageTotals;
+}
+
+const LABEL: Record<LimitName, string> = {
+  max_turns: 'maxTurns',
+  max_tool_rounds: 'maxToolRounds',
+  output_tokens: 'maxOutputTokens',
+  token_budget: 'tokenBudget',
+  cost_budget: 'costBudgetUsd',
+};
+
+function failure(limit: LimitName, scope: 'run' | 'session', value: number): RunFailure {
+  const field = scope === 'run' ? `limits.${LABEL[limit]}` : `limits.session.${LABEL[limit]}`;
+  return { code: 'limit_exceeded', limit, scope, message: `the ${scope} reached its ${limit} limit (${field} = ${value}); raise the limit to continue` };
+}
+
+function check(limits: BudgetLimits, counts: Counts, scope: 'run' | 'session', phase: Phase): RunFailure | undefined {
+  if (phase === 'before_turn' && limits.maxTurns !== undefined && counts.turns >= limits.maxTurns) return failure('max_turns', scope, limits.maxTurns);
+  if (phase === 'before_batch' && limits.maxToolRounds !== undefined && counts.toolRounds >= limits.maxToolRounds) return failure('max_tool_rounds', scope, limits.maxToolRounds);
+  if (phase === 'before_batch') return undefined;
+  const over = phase === 'after_generation' ? (used: number, limit: number) => used > limit : (used: number, limit: number) => used >= limit;
+  if (limits.maxOutputTokens !== undefined && over(counts.usage.output, limits.maxOutputTokens)) return failure('output_tokens', scope, limits.maxOutputTokens);
+  if (limits.tokenBudget !== undefined && over(budgetTokens(counts.usage), limits.tokenBudget)) return failure('token_budget', scope, limits.tokenBudget);
+  if (limits.costBudgetUsd !== undefined && over(counts.usage.costUsd, limits.costBudgetUsd)) return failure('cost_budget', scope, limits.costBudgetUsd);
+  return undefined;
+}
+
+export function limitFailure(state: SessionState, run: RunState, phase: Phase): RunFailure | undefined {
+  const runCounts: Counts = { turns: run.turns.length, toolRounds: run.batches.length, usage: run.usage };
+  const sessionCounts: Counts = { turns: state.activity.turns, toolRounds: state.activity.toolRounds, usage: state.usage };
+  return check(runBudgets(state.config, run.config), runCounts, 'run', phase) ?? check(sessionBudgets(state.config), sessionCounts, 'session', phase);
+}

@@ -1,0 +1,152 @@
+import type { SynthesizedBlob } from './admission.js';
+import { watermarkReached, type CompactionRequestedData, type CompactionStartedData } from './compaction.js';
+import { conversationOf } from './context.js';
+import type { BlobRef } from './digest.js';
+import { limitFailure } from './limits.js';
+import type { EventDraft } from './log.js';
+import { resolvedCallEvents, waitingOn } from './promises.js';
+import { compactionRequest, fingerprintOf, generationRequest } from './request.js';
+import { terminateRunEvents, type RunFailure, type RunState } from './run.js';
+import { activeRun, type SessionState } from './state.js';
+import type { ToolInvocation } from './tool.js';
+import { currentBatch, invocationsOf, openBatchEvents, openCalls } from './tool-batch.js';
+import { currentTurn, type TurnRequestData, type TurnState } from './turn.js';
+
+/** The one thing to do next. Effects carry ids, refs and fingerprints only, never bodies. */
+export type Action =
+  /** Append these events. `blobs` (synthesized texts) must be in CAS before the append. */
+  | { type: 'append'; events: EventDraft[]; blobs?: { ref: BlobRef; text: string }[] }
+  /** Run the generation of a turn; re-derive it with `generationRequest` and check the fingerprint. */
+  | { type: 'generate'; runId: string; turnId: string; fingerprint: string; attempt: number }
+  /** Invoke these started calls (each result is admitted on its own as `tool.finished`). */
+  | { type: 'invokeTools'; runId: string; turnId: string; batchId: string; calls: ToolInvocation[] }
+  /** Run the pending compaction; re-derive it with `compactionRequest` and check the fingerprint. */
+  | { type: 'compact'; compactionId: string; fingerprint: string }
+  /** Wait for promises: until the earliest deadline (then `timer.fired`) or an external resolution. */
+  | { type: 'wait'; until?: number; promiseIds: string[] }
+  | { type: 'idle' }
+  | { type: 'closed' };
+
+function append(events: EventDraft[], blobs?: SynthesizedBlob[]): Action {
+  return blobs && blobs.length > 0 ? { type: 'append', events, blobs } : { type: 'append', events };
+}
+
+function fail(state: SessionState, run: RunState, failure: RunFailure): Action {
+  const { events, blobs } = terminateRunEvents(state, run, { type: 'failed', failure });
+  return append(events, blobs);
+}
+
+/** Fixes the boundary and fingerprint of the requested compaction (its durable intent). */
+function startCompaction(state: SessionState): Action {
+  const compaction = state.compaction!;
+  const conversation = conversationOf(state.context.entries);
+  const last = conversation[conversation.length - 1];
+  if (!last) return append([{ kind: 'compaction.cancelled', data: { compactionId: compaction.compactionId, reason: 'nothing to compact' } }]);
+  const pinned = { ...state, compaction: { ...compaction, status: 'started' as const, upToEntryId: last.id, itemCount: conversation.length } };
+  const fingerprint = fingerprintOf(compactionRequest(pinned, compaction.compactionId));
+  const data: CompactionStartedData = { compactionId: compaction.compactionId, fingerprint, upToEntryId: last.id, itemCount: conversation.length };
+  return append([{ kind: 'compaction.started', data }]);
+}
+
+function requestData(state: SessionState, run: RunState, turnId: string, attempt: number): TurnRequestData {
+  const fingerprint = fingerprintOf(generationRequest(state, run.runId, turnId));
+  return { runId: run.runId, turnId, attempt, fingerprint, contextRevision: state.context.revision, toolsRevision: state.tools.revision };
+}
+
+/** At a turn boundary: pending compaction, then steering, then limits, then the next turn. */
+function planBoundary(state: SessionState, run: RunState): Action {
+  if (state.compaction?.status === 'requested') return startCompaction(state);
+  if (run.pendingSteering.length > 0) {
+    return append([{ kind: 'run.steering_applied', data: { runId: run.runId, steeringIds: run.pendingSteering.map((s) => s.steeringId) } }]);
+  }
+  const limit = limitFailure(state, run, 'before_turn');
+  if (limit) return fail(state, run, limit);
+  return append([{ kind: 'turn.started', data: requestData(state, run, `turn_${state.counters.turn + 1}`, 1) }]);
+}
+
+function planGenerated(state: SessionState, run: RunState, turn: TurnState): Action {
+  const limit = limitFailure(state, run, 'after_generation');
+  if (limit) return fail(state, run, limit);
+  const ids = { runId: run.runId, turnId: turn.turnId };
+  if (turn.toolCalls && turn.toolCalls.length > 0) {
+    const rounds = limitFailure(state, run, 'before_batch');
+    if (rounds) return fail(state, run, rounds);
+    const { events, blobs } = openBatchEvents(state, run, turn);
+    return append(events, blobs);
+  }
+  // Steering that arrived during the last generation extends the run by another turn.
+  if (run.pendingSteering.length > 0) return append([{ kind: 'turn.completed', data: ids }]);
+  const completed = run.outputRef === undefined ? { runId: run.runId } : { runId: run.runId, outputRef: run.outputRef };
+  return append([
+    { kind: 'turn.completed', data: ids },
+    { kind: 'run.completed', data: completed },
+  ]);
+}
+
+function planTools(state: SessionState, run: RunState, turn: TurnState): Action {
+  const batch = currentBatch(run);
+  if (!batch) return append([{ kind: 'turn.completed', data: { runId: run.runId, turnId: turn.turnId } }]);
+  if (openCalls(batch).length === 0) {
+    return append([
+      { kind: 'tool.batch_completed', data: { runId: run.runId, batchId: batch.batchId } },
+      { kind: 'turn.completed', data: { runId: run.runId, turnId: turn.turnId } },
+    ]);
+  }
+  const calls = invocationsOf(state, run, batch);
+  if (calls.length > 0) return { type: 'invokeTools', runId: run.runId, turnId: turn.turnId, batchId: batch.batchId, calls };
+  const { promiseIds, until } = waitingOn(state, run);
+  return until === undefined ? { type: 'wait', promiseIds } : { type: 'wait', until, promiseIds };
+}
+
+function planRun(state: SessionState, run: RunState): Action {
+  const turn = currentTurn(run);
+  if (!turn || turn.status === 'completed') return planBoundary(state, run);
+  switch (turn.status) {
+    case 'generating':
+      // A context/toolset edit since the request makes it stale: request a fresh generation.
+      if (turn.contextRevision !== state.context.revision || turn.toolsRevision !== state.tools.revision) {
+        return append([{ kind: 'turn.generation_requested', data: requestData(state, run, turn.turnId, turn.attempt + 1) }]);
+      }
+      return { type: 'generate', runId: run.runId, turnId: turn.turnId, fingerprint: turn.fingerprint, attempt: turn.attempt };
+    case 'compacting':
+      if (state.compaction?.status === 'requested') return startCompaction(state);
+      return append([{ kind: 'turn.generation_requested', data: requestData(state, run, turn.turnId, turn.attempt + 1) }]);
+    case 'generated':
+      return planGenerated(state, run, turn);
+    case 'tools':
+      return planTools(state, run, turn);
+    default:
+      // cancelled/failed turns only exist in terminal runs.
+      return planBoundary(state, run);
+  }
+}
+
+/**
+ * The next action for a session: exactly one. Order: finish cancelling the active run, complete
+ * calls whose promise resolved, run a started compaction, advance the active run; with no active
+ * run: start a requested compaction, check the watermark, start the next queued run; else idle.
+ */
+export function plan(state: SessionState): Action {
+  if (state.status === 'closed') return { type: 'closed' };
+  if (state.status === 'new') return { type: 'idle' };
+  const run = activeRun(state);
+  if (run && run.status === 'cancelling') {
+    const { events, blobs } = terminateRunEvents(state, run, { type: 'cancelled', reason: 'cancelled by user' });
+    return append(events, blobs);
+  }
+  if (run) {
+    const resolved = resolvedCallEvents(state, run);
+    if (resolved) return append(resolved.events, resolved.blobs);
+  }
+  const compaction = state.compaction;
+  if (compaction?.status === 'started') return { type: 'compact', compactionId: compaction.compactionId, fingerprint: compaction.fingerprint! };
+  if (run) return planRun(state, run);
+  if (compaction?.status === 'requested') return startCompaction(state);
+  if (watermarkReached(state)) {
+    const data: CompactionRequestedData = { compactionId: `compact_${state.counters.compact + 1}`, trigger: 'watermark' };
+    return append([{ kind: 'compaction.requested', data }]);
+  }
+  const next = state.queue[0];
+  if (next !== undefined) return append([{ kind: 'run.started', data: { runId: next } }]);
+  return { type: 'idle' };
+}

@@ -1,0 +1,133 @@
+import { accept, reject, type Admission, type SynthesizedBlob } from './admission.js';
+import { isBlobRef, refOfText, type BlobRef } from './digest.js';
+import { invariant } from './invariant.js';
+import type { EventDraft, LogEntry } from './log.js';
+import { preview } from './preview.js';
+import type { RunState } from './run.js';
+import { SETTLED_PROMISES_LIMIT, own, type SessionState } from './state.js';
+import type { ToolCallDeferredData, ToolCallFinishedData } from './tool-batch.js';
+
+/**
+ * A promise a deferred tool call waits on: a timer (`deadline`, fired by the host's clock as
+ * `timer.fired`) and/or an external resolution (`promise.resolve`: approvals, sub-agents).
+ * Resolution is first-writer-wins; the call is then completed by the planner with the payload.
+ */
+export interface PromiseState {
+  promiseId: string;
+  status: 'pending' | 'resolved';
+  deadline?: number;
+  owner: { runId: string; batchId: string; callId: string };
+  createdAt: number;
+  resolvedBy?: 'timer' | 'external';
+  payloadRef?: BlobRef;
+}
+
+export interface TimerFiredCommand {
+  type: 'timer.fired';
+  promiseId: string;
+}
+
+export interface PromiseResolveCommand {
+  type: 'promise.resolve';
+  promiseId: string;
+  payloadRef?: BlobRef;
+}
+
+export interface PromiseResolvedData {
+  promiseId: string;
+  by: 'timer' | 'external';
+  payloadRef?: BlobRef;
+}
+
+export const TIMER_RESULT_TEXT = 'The wait is over: the timer fired at its deadline.';
+export const RESOLVED_RESULT_TEXT = 'The awaited promise was resolved without a payload.';
+
+function settled(state: SessionState, promiseId: string): Admission | undefined {
+  if (state.settledPromises.includes(promiseId)) return reject('duplicate', `promise ${promiseId} was already resolved (first writer wins)`, { promiseId });
+  return undefined;
+}
+
+function pendingPromise(state: SessionState, promiseId: unknown): PromiseState | Admission {
+  if (typeof promiseId !== 'string') return reject('invalid', 'promiseId: expected a string');
+  const promise = own(state.promises, promiseId);
+  if (!promise) return settled(state, promiseId) ?? reject('not_found', `promise ${promiseId} does not exist`, { promiseId });
+  if (promise.status !== 'pending') return reject('duplicate', `promise ${promiseId} was already resolved by ${promise.resolvedBy} (first writer wins)`, { promiseId, resolvedBy: promise.resolvedBy });
+  return promise;
+}
+
+export function admitTimerFired(state: SessionState, command: TimerFiredCommand): Admission {
+  const promise = pendingPromise(state, command.promiseId);
+  if (!('promiseId' in promise)) return promise;
+  if (promise.deadline === undefined) return reject('invalid', `promise ${promise.promiseId} has no timer`, { promiseId: promise.promiseId });
+  return accept([{ kind: 'promise.resolved', data: { promiseId: promise.promiseId, by: 'timer' } satisfies PromiseResolvedData }], { promiseId: promise.promiseId });
+}
+
+export function admitPromiseResolve(state: SessionState, command: PromiseResolveCommand): Admission {
+  if (command.payloadRef !== undefined && !isBlobRef(command.payloadRef)) return reject('invalid', 'payloadRef: expected sha256:<64 hex>');
+  const promise = pendingPromise(state, command.promiseId);
+  if (!('promiseId' in promise)) return promise;
+  const data: PromiseResolvedData = { promiseId: promise.promiseId, by: 'external' };
+  if (command.payloadRef !== undefined) data.payloadRef = command.payloadRef;
+  return accept([{ kind: 'promise.resolved', data }], { promiseId: promise.promiseId });
+}
+
+export function createPromise(state: SessionState, data: ToolCallDeferredData, at: number): SessionState {
+  invariant(own(state.promises, data.promiseId) === undefined && !state.settledPromises.includes(data.promiseId), 'tool.call_deferred: the promise id is taken', { promiseId: data.promiseId });
+  const promise: PromiseState = { promiseId: data.promiseId, status: 'pending', owner: { runId: data.runId, batchId: data.batchId, callId: data.callId }, createdAt: at };
+  if (data.deadline !== undefined) promise.deadline = data.deadline;
+  return { ...state, promises: { ...state.promises, [data.promiseId]: promise } };
+}
+
+/** Drops a promise whose call got its result, remembering its id for first-writer-wins answers. */
+export function settlePromise(state: SessionState, promiseId: string): SessionState {
+  const promises = { ...state.promises };
+  delete promises[promiseId];
+  const list = state.settledPromises.length >= SETTLED_PROMISES_LIMIT ? state.settledPromises.slice(1) : state.settledPromises.slice();
+  list.push(promiseId);
+  return { ...state, promises, settledPromises: list };
+}
+
+export function applyPromiseResolved(state: SessionState, entry: LogEntry): SessionState {
+  const data = entry.data as PromiseResolvedData;
+  const promise = own(state.promises, data.promiseId);
+  invariant(promise !== undefined && promise.status === 'pending', 'promise.resolved: the promise is not pending', { promiseId: data.promiseId });
+  const resolved: PromiseState = { ...promise, status: 'resolved', resolvedBy: data.by };
+  if (data.payloadRef !== undefined) resolved.payloadRef = data.payloadRef;
+  return { ...state, promises: { ...state.promises, [data.promiseId]: resolved } };
+}
+
+/** Completes the calls of resolved promises with their payload (or a synthesized note). */
+export function resolvedCallEvents(state: SessionState, run: RunState): { events: EventDraft[]; blobs: SynthesizedBlob[] } | undefined {
+  const events: EventDraft[] = [];
+  const blobs: SynthesizedBlob[] = [];
+  // Sorted ids: the same state must plan the same events whatever its key order (snapshots sort keys).
+  for (const id of Object.keys(state.promises).sort()) {
+    const promise = state.promises[id]!;
+    if (promise.status !== 'resolved' || promise.owner.runId !== run.runId) continue;
+    let resultRef = promise.payloadRef;
+    let note: string | undefined;
+    if (resultRef === undefined) {
+      note = promise.resolvedBy === 'timer' ? TIMER_RESULT_TEXT : RESOLVED_RESULT_TEXT;
+      resultRef = refOfText(note);
+      if (!blobs.some((b) => b.ref === resultRef)) blobs.push({ ref: resultRef, text: note });
+    }
+    const data: ToolCallFinishedData = { ...promise.owner, status: 'succeeded', resultRef, isError: false };
+    if (note !== undefined) data.preview = preview(note);
+    events.push({ kind: 'tool.call_finished', data });
+  }
+  return events.length > 0 ? { events, blobs } : undefined;
+}
+
+/** Pending promises the run waits on, and the earliest deadline among them. */
+export function waitingOn(state: SessionState, run: RunState): { promiseIds: string[]; until?: number } {
+  const promiseIds: string[] = [];
+  let until: number | undefined;
+  for (const id in state.promises) {
+    const promise = state.promises[id]!;
+    if (promise.status !== 'pending' || promise.owner.runId !== run.runId) continue;
+    promiseIds.push(id);
+    if (promise.deadline !== undefined && (until === undefined || promise.deadline < until)) until = promise.deadline;
+  }
+  promiseIds.sort();
+  return until === undefined ? { promiseIds } : { promiseIds, until };
+}

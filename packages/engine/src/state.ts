@@ -1,0 +1,127 @@
+import type { CompactionRecord, CompactionState } from './compaction.js';
+import type { SessionConfig } from './config.js';
+import type { ContextSlice } from './context.js';
+import type { PromiseState } from './promises.js';
+import type { RunState } from './run.js';
+import type { SubmissionPages } from './submissions.js';
+import type { ToolDescriptor } from './tool.js';
+import { ZERO_TOTALS, type UsageTotals } from './usage.js';
+
+/** Deterministic id counters: every id is `<prefix>_<n>` with n taken from here (no randomness). */
+export interface Counters {
+  run: number;
+  turn: number;
+  batch: number;
+  steer: number;
+  compact: number;
+  ctx: number;
+}
+
+export interface ToolsSlice {
+  revision: number;
+  tools: ToolDescriptor[];
+}
+
+/** Session-wide activity counted against session-scope limits. */
+export interface Activity {
+  runs: number;
+  turns: number;
+  toolRounds: number;
+}
+
+export type SessionStatus = 'new' | 'open' | 'closed';
+
+/** How many terminal runs the state keeps (older ones live only in the log). */
+export const RECENT_RUNS_LIMIT = 50;
+/** How many settled promise ids are remembered for first-writer-wins answers. */
+export const SETTLED_PROMISES_LIMIT = 200;
+
+/**
+ * The whole state of one session, rebuilt from its log by `apply`. Plain JSON (no Maps, no
+ * classes) so it serialises canonically for snapshots and comparisons. Bounded: terminal runs
+ * beyond RECENT_RUNS_LIMIT and submissions beyond the last ~1000 are dropped (the log keeps them).
+ */
+export interface SessionState {
+  format: 1;
+  sessionId: string;
+  status: SessionStatus;
+  displayName?: string;
+  config?: SessionConfig;
+  /** 0 before open; each accepted configure increments it. */
+  configRevision: number;
+  createdAt?: number;
+  updatedAt?: number;
+  /** seq of the last applied entry (0 = empty log). */
+  head: number;
+  context: ContextSlice;
+  tools: ToolsSlice;
+  /** Non-terminal runs (queued, running, cancelling) by id. */
+  runs: Record<string, RunState>;
+  /** Queued run ids, FIFO. */
+  queue: string[];
+  activeRunId?: string;
+  /** The last RECENT_RUNS_LIMIT terminal runs, oldest first. */
+  recentRuns: RunState[];
+  submissions: SubmissionPages;
+  usage: UsageTotals;
+  activity: Activity;
+  /** Open (and resolved-but-not-yet-consumed) promises by id. */
+  promises: Record<string, PromiseState>;
+  settledPromises: string[];
+  compaction?: CompactionState;
+  lastCompaction?: CompactionRecord;
+  /** Prompt tokens of the last generation since the last compaction (the watermark measure). */
+  lastPromptTokens?: number;
+  counters: Counters;
+}
+
+export function initialState(sessionId: string): SessionState {
+  return {
+    format: 1,
+    sessionId,
+    status: 'new',
+    configRevision: 0,
+    head: 0,
+    context: { revision: 0, entries: [] },
+    tools: { revision: 0, tools: [] },
+    runs: {},
+    queue: [],
+    recentRuns: [],
+    submissions: [],
+    usage: ZERO_TOTALS,
+    activity: { runs: 0, turns: 0, toolRounds: 0 },
+    promises: {},
+    settledPromises: [],
+    counters: { run: 0, turn: 0, batch: 0, steer: 0, compact: 0, ctx: 0 },
+  };
+}
+
+/** The active run, if any. */
+export function activeRun(state: SessionState): RunState | undefined {
+  return state.activeRunId === undefined ? undefined : state.runs[state.activeRunId];
+}
+
+/** A run by id: live ones first, then the retained terminal ones. */
+export function findRun(state: SessionState, runId: string): RunState | undefined {
+  const live = own(state.runs, runId);
+  if (live) return live;
+  for (let i = state.recentRuns.length - 1; i >= 0; i--) if (state.recentRuns[i]!.runId === runId) return state.recentRuns[i];
+  return undefined;
+}
+
+/** For the store's list projection: active = queued/active run, open promises or pending compaction. */
+export function listStatus(state: SessionState): 'idle' | 'active' | 'closed' {
+  if (state.status === 'closed') return 'closed';
+  if (state.activeRunId !== undefined || state.queue.length > 0 || state.compaction !== undefined) return 'active';
+  for (const id in state.promises) if (state.promises[id]!.status === 'pending') return 'active';
+  return 'idle';
+}
+
+export function nextId(state: SessionState, kind: keyof Counters): string {
+  return `${kind}_${state.counters[kind] + 1}`;
+}
+
+/** Own-property lookup: ids come from callers, and `constructor` must not find Object.prototype's. */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}

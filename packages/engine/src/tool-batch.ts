@@ -1,0 +1,246 @@
+import { accept, reject, type Admission, type SynthesizedBlob } from './admission.js';
+import { appendEntries } from './context.js';
+import { isBlobRef, refOfText, type BlobRef } from './digest.js';
+import { invariant } from './invariant.js';
+import type { EventDraft, LogEntry } from './log.js';
+import { preview } from './preview.js';
+import { createPromise, settlePromise } from './promises.js';
+import { findRun, own, type SessionState } from './state.js';
+import { liveRun, putRun, withLastBatch, withLastTurn, type RunState } from './run.js';
+import type { ToolCallOutcome, ToolCallStatus, ToolInvocation, ToolParallelism } from './tool.js';
+import type { TurnState } from './turn.js';
+
+/**
+ * - requested: observed in the generation, batch opened
+ * - running: `tool.call_started` recorded (the durable intent); may be waiting on a promise
+ * - succeeded | failed | cancelled | unavailable: has its result (a toolResult context entry)
+ */
+export type ToolCallState = {
+  callId: string;
+  name: string;
+  argumentsRef: BlobRef;
+  parallelism: ToolParallelism;
+  status: 'requested' | 'running' | ToolCallStatus;
+  isError: boolean;
+  resultRef?: BlobRef;
+  preview?: string;
+  /** Set while the call waits on a promise (a deferred outcome). */
+  promiseId?: string;
+  effects?: { kind: string; data?: Record<string, string> }[];
+};
+
+export interface ToolBatchState {
+  batchId: string;
+  turnId: string;
+  status: 'open' | 'completed' | 'cancelled';
+  calls: ToolCallState[];
+}
+
+export interface ToolFinishedCommand {
+  type: 'tool.finished';
+  runId: string;
+  batchId: string;
+  callId: string;
+  outcome: ToolCallOutcome;
+}
+
+export interface BatchStartedData {
+  runId: string;
+  turnId: string;
+  batchId: string;
+  calls: { callId: string; name: string; argumentsRef: BlobRef; parallelism: ToolParallelism }[];
+}
+
+export interface ToolCallRef {
+  runId: string;
+  batchId: string;
+  callId: string;
+}
+
+export interface ToolCallFinishedData extends ToolCallRef {
+  status: ToolCallStatus;
+  resultRef: BlobRef;
+  isError: boolean;
+  preview?: string;
+  effects?: { kind: string; data?: Record<string, string> }[];
+}
+
+export interface ToolCallDeferredData extends ToolCallRef {
+  promiseId: string;
+  deadline?: number;
+}
+
+export interface BatchIdData {
+  runId: string;
+  batchId: string;
+}
+
+const STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'unavailable']);
+const MAX_EFFECTS = 64;
+
+export function isOpenCall(call: ToolCallState): boolean {
+  return call.status === 'requested' || call.status === 'running';
+}
+
+export function openCalls(batch: ToolBatchState): ToolCallState[] {
+  return batch.calls.filter(isOpenCall);
+}
+
+export function currentBatch(run: RunState): ToolBatchState | undefined {
+  const batch = run.batches[run.batches.length - 1];
+  return batch && batch.status === 'open' ? batch : undefined;
+}
+
+export function unavailableResultText(name: string): string {
+  return `Tool ${name} is unavailable in this session; no such tool was offered. Choose one of the offered tools.`;
+}
+
+/**
+ * Opens the batch for a generated turn's tool calls, in one append: the batch, an immediate
+ * "unavailable" result for every call naming a tool outside the toolset the turn was planned with,
+ * and `tool.call_started` (the durable intent to invoke) for the others.
+ */
+export function openBatchEvents(state: SessionState, run: RunState, turn: TurnState): { events: EventDraft[]; blobs: SynthesizedBlob[] } {
+  const calls = turn.toolCalls ?? [];
+  const tools = new Map(state.tools.tools.map((tool) => [tool.name, tool]));
+  const batchId = `batch_${state.counters.batch + 1}`;
+  const started: BatchStartedData = {
+    runId: run.runId,
+    turnId: turn.turnId,
+    batchId,
+    calls: calls.map((call) => ({ callId: call.callId, name: call.name, argumentsRef: call.argumentsRef, parallelism: tools.get(call.name)?.parallelism ?? 'exclusive' })),
+  };
+  const events: EventDraft[] = [{ kind: 'tool.batch_started', data: started }];
+  const blobs: SynthesizedBlob[] = [];
+  for (const call of calls) {
+    if (tools.has(call.name)) {
+      events.push({ kind: 'tool.call_started', data: { runId: run.runId, batchId, callId: call.callId } satisfies ToolCallRef });
+      continue;
+    }
+    const text = unavailableResultText(call.name);
+    const ref = refOfText(text);
+    if (!blobs.some((b) => b.ref === ref)) blobs.push({ ref, text });
+    const data: ToolCallFinishedData = { runId: run.runId, batchId, callId: call.callId, status: 'unavailable', resultRef: ref, isError: true, preview: preview(text) };
+    events.push({ kind: 'tool.call_finished', data });
+  }
+  return { events, blobs };
+}
+
+/** Calls to run now: started, not finished, not waiting on a promise. */
+export function invocationsOf(state: SessionState, run: RunState, batch: ToolBatchState): ToolInvocation[] {
+  return batch.calls
+    .filter((call) => call.status === 'running' && call.promiseId === undefined)
+    .map((call) => ({ sessionId: state.sessionId, runId: run.runId, turnId: batch.turnId, batchId: batch.batchId, callId: call.callId, name: call.name, argumentsRef: call.argumentsRef, parallelism: call.parallelism }));
+}
+
+export function admitToolFinished(state: SessionState, command: ToolFinishedCommand): Admission {
+  const run = typeof command.runId === 'string' ? findRun(state, command.runId) : undefined;
+  if (!run) return reject('not_found', `run ${String(command.runId)} does not exist`, { runId: command.runId });
+  if (state.activeRunId !== run.runId || run.status !== 'running') return reject('conflict', `run ${run.runId} is ${run.status}; the tool result is discarded`, { runId: run.runId, status: run.status });
+  const batch = currentBatch(run);
+  if (!batch || batch.batchId !== command.batchId) return reject('not_found', `batch ${String(command.batchId)} is not the open batch of run ${run.runId}`, { runId: run.runId, batchId: command.batchId });
+  const call = batch.calls.find((c) => c.callId === command.callId);
+  if (!call) return reject('not_found', `call ${String(command.callId)} is not in batch ${batch.batchId}`, { callId: command.callId });
+  if (!isOpenCall(call)) return reject('conflict', `call ${call.callId} already has a result (${call.status})`, { callId: call.callId, status: call.status });
+  if (call.promiseId !== undefined) return reject('conflict', `call ${call.callId} waits on promise ${call.promiseId}; resolve the promise instead`, { callId: call.callId, promiseId: call.promiseId });
+  const outcome = command.outcome;
+  if (typeof outcome !== 'object' || outcome === null) return reject('invalid', 'outcome: expected a ToolCallOutcome');
+  const ref: ToolCallRef = { runId: run.runId, batchId: batch.batchId, callId: call.callId };
+  if (outcome.status === 'deferred') {
+    if (typeof outcome.promiseId !== 'string' || outcome.promiseId.length === 0 || outcome.promiseId.length > 256) return reject('invalid', 'outcome.promiseId: expected a non-empty string');
+    if (own(state.promises, outcome.promiseId) !== undefined || state.settledPromises.includes(outcome.promiseId)) return reject('duplicate', `promise ${outcome.promiseId} already exists`, { promiseId: outcome.promiseId });
+    if (outcome.deadline !== undefined && (typeof outcome.deadline !== 'number' || !Number.isFinite(outcome.deadline))) return reject('invalid', 'outcome.deadline: expected a time in ms');
+    const data: ToolCallDeferredData = { ...ref, promiseId: outcome.promiseId };
+    if (outcome.deadline !== undefined) data.deadline = outcome.deadline;
+    return accept([{ kind: 'tool.call_deferred', data }], { runId: run.runId, promiseId: outcome.promiseId });
+  }
+  if (!STATUSES.has(outcome.status)) return reject('invalid', 'outcome.status: expected succeeded | failed | cancelled | unavailable | deferred');
+  if (!isBlobRef(outcome.resultRef)) return reject('invalid', 'outcome.resultRef: expected sha256:<64 hex>');
+  if (typeof outcome.isError !== 'boolean') return reject('invalid', 'outcome.isError: expected a boolean');
+  const data: ToolCallFinishedData = { ...ref, status: outcome.status, resultRef: outcome.resultRef, isError: outcome.isError };
+  if (typeof outcome.preview === 'string') data.preview = preview(outcome.preview);
+  if (Array.isArray(outcome.effects) && outcome.effects.length > 0) data.effects = outcome.effects.slice(0, MAX_EFFECTS);
+  return accept([{ kind: 'tool.call_finished', data }], { runId: run.runId });
+}
+
+function activeBatch(state: SessionState, data: BatchIdData, kind: string): { run: RunState; batch: ToolBatchState } {
+  const run = liveRun(state, data.runId, kind);
+  invariant(state.activeRunId === run.runId, `${kind}: run is not active`);
+  const batch = currentBatch(run);
+  invariant(batch !== undefined && batch.batchId === data.batchId, `${kind}: not the open batch`, { batchId: data.batchId });
+  return { run, batch };
+}
+
+function withCall(batch: ToolBatchState, callId: string, kind: string, update: (call: ToolCallState) => ToolCallState): ToolBatchState {
+  const index = batch.calls.findIndex((c) => c.callId === callId);
+  invariant(index >= 0, `${kind}: unknown call`, { callId });
+  const calls = batch.calls.slice();
+  calls[index] = update(calls[index]!);
+  return { ...batch, calls };
+}
+
+export function applyBatchStarted(state: SessionState, entry: LogEntry): SessionState {
+  const data = entry.data as BatchStartedData;
+  invariant(data.batchId === `batch_${state.counters.batch + 1}`, 'tool.batch_started: unexpected batch id', { batchId: data.batchId });
+  const run = liveRun(state, data.runId, 'tool.batch_started');
+  invariant(state.activeRunId === run.runId && run.status === 'running', 'tool.batch_started: the run is not running');
+  const turn = run.turns[run.turns.length - 1];
+  invariant(turn !== undefined && turn.turnId === data.turnId && turn.status === 'generated', 'tool.batch_started: the turn is not generated');
+  invariant(data.calls.length > 0 && data.calls.length === (turn.toolCalls?.length ?? 0), 'tool.batch_started: the batch must hold exactly the turn\'s tool calls');
+  const batch: ToolBatchState = {
+    batchId: data.batchId,
+    turnId: data.turnId,
+    status: 'open',
+    calls: data.calls.map((c) => ({ callId: c.callId, name: c.name, argumentsRef: c.argumentsRef, parallelism: c.parallelism, status: 'requested', isError: false })),
+  };
+  const nextTurn: TurnState = { ...turn, status: 'tools', batchId: data.batchId };
+  delete nextTurn.toolCalls;
+  const next = putRun(state, { ...withLastTurn(run, nextTurn), batches: [...run.batches, batch] });
+  return { ...next, counters: { ...next.counters, batch: next.counters.batch + 1 }, activity: { ...next.activity, toolRounds: next.activity.toolRounds + 1 } };
+}
+
+export function applyCallStarted(state: SessionState, entry: LogEntry): SessionState {
+  const data = entry.data as ToolCallRef;
+  const { run, batch } = activeBatch(state, data, 'tool.call_started');
+  const updated = withCall(batch, data.callId, 'tool.call_started', (call) => {
+    invariant(call.status === 'requested', 'tool.call_started: the call is not requested', { callId: call.callId, status: call.status });
+    return { ...call, status: 'running' };
+  });
+  return putRun(state, withLastBatch(run, updated));
+}
+
+export function applyCallFinished(state: SessionState, entry: LogEntry): SessionState {
+  const data = entry.data as ToolCallFinishedData;
+  const { run, batch } = activeBatch(state, data, 'tool.call_finished');
+  let promiseId: string | undefined;
+  const updated = withCall(batch, data.callId, 'tool.call_finished', (call) => {
+    invariant(isOpenCall(call), 'tool.call_finished: the call already has a result', { callId: call.callId, status: call.status });
+    promiseId = call.promiseId;
+    const done: ToolCallState = { ...call, status: data.status, resultRef: data.resultRef, isError: data.isError };
+    delete done.promiseId;
+    if (data.preview !== undefined) done.preview = data.preview;
+    if (data.effects !== undefined) done.effects = data.effects;
+    return done;
+  });
+  let next = putRun(state, withLastBatch(run, updated));
+  if (promiseId !== undefined) next = settlePromise(next, promiseId);
+  const result = { kind: { type: 'toolResult' as const, callId: data.callId, isError: data.isError }, contentRef: data.resultRef, source: { type: 'tool' as const, runId: run.runId, turnId: batch.turnId, batchId: batch.batchId } };
+  return appendEntries(next, [data.preview === undefined ? result : { ...result, preview: data.preview }]);
+}
+
+export function applyCallDeferred(state: SessionState, entry: LogEntry): SessionState {
+  const data = entry.data as ToolCallDeferredData;
+  const { run, batch } = activeBatch(state, data, 'tool.call_deferred');
+  const updated = withCall(batch, data.callId, 'tool.call_deferred', (call) => {
+    invariant(call.status === 'running' && call.promiseId === undefined, 'tool.call_deferred: the call is not running', { callId: call.callId });
+    return { ...call, promiseId: data.promiseId };
+  });
+  return createPromise(putRun(state, withLastBatch(run, updated)), data, entry.at);
+}
+
+export function applyBatchCompleted(state: SessionState, entry: LogEntry): SessionState {
+  const data = entry.data as BatchIdData;
+  const { run, batch } = activeBatch(state, data, 'tool.batch_completed');
+  invariant(openCalls(batch).length === 0, 'tool.batch_completed with calls left without a result', { batchId: batch.batchId });
+  return putRun(state, withLastBatch(run, { ...batch, status: 'completed' }));
+}

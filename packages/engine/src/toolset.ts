@@ -1,0 +1,49 @@
+import { accept, reject, type Admission } from './admission.js';
+import { canonicalJson } from './canonical-json.js';
+import { isBlobRef } from './digest.js';
+import { invariant } from './invariant.js';
+import type { LogEntry } from './log.js';
+import type { SessionState } from './state.js';
+import type { ToolDescriptor } from './tool.js';
+
+/** The runtime sets the concrete toolset (resolved from the config's features) as a whole. */
+export interface ToolsReplaceCommand {
+  type: 'tools.replace';
+  tools: ToolDescriptor[];
+  expectedRevision?: number;
+}
+
+export interface ToolsReplacedData {
+  revision: number;
+  tools: ToolDescriptor[];
+}
+
+const MAX_TOOLS = 512;
+
+export function admitToolsReplace(state: SessionState, command: ToolsReplaceCommand): Admission {
+  if (!Array.isArray(command.tools) || command.tools.length > MAX_TOOLS) return reject('invalid', `tools: expected an array of at most ${MAX_TOOLS} descriptors`);
+  const names = new Set<string>();
+  const tools: ToolDescriptor[] = [];
+  for (const [i, tool] of command.tools.entries()) {
+    if (typeof tool !== 'object' || tool === null || typeof tool.name !== 'string' || tool.name.length === 0 || tool.name.length > 128) return reject('invalid', `tools[${i}].name: expected a non-empty string`);
+    if (names.has(tool.name)) return reject('invalid', `tools[${i}].name: ${tool.name} appears twice`);
+    names.add(tool.name);
+    if (tool.parallelism !== 'parallelSafe' && tool.parallelism !== 'exclusive') return reject('invalid', `tools[${i}].parallelism: expected parallelSafe or exclusive`);
+    if (!isBlobRef(tool.definitionRef)) return reject('invalid', `tools[${i}].definitionRef: expected sha256:<64 hex>`);
+    const descriptor: ToolDescriptor = { name: tool.name, parallelism: tool.parallelism, definitionRef: tool.definitionRef };
+    if (typeof tool.logical === 'string') descriptor.logical = tool.logical;
+    tools.push(descriptor);
+  }
+  if (command.expectedRevision !== undefined && command.expectedRevision !== state.tools.revision) {
+    return reject('conflict', `the toolset is at revision ${state.tools.revision}, not ${command.expectedRevision}`, { expected: command.expectedRevision, actual: state.tools.revision });
+  }
+  if (canonicalJson(tools) === canonicalJson(state.tools.tools)) return accept([], { toolsRevision: state.tools.revision });
+  const revision = state.tools.revision + 1;
+  return accept([{ kind: 'tools.replaced', data: { revision, tools } satisfies ToolsReplacedData }], { toolsRevision: revision });
+}
+
+export function applyToolsReplaced(state: SessionState, entry: LogEntry): SessionState {
+  const data = entry.data as ToolsReplacedData;
+  invariant(data.revision === state.tools.revision + 1, 'tools.replaced: revision must follow the current one', { revision: data.revision });
+  return { ...state, tools: { revision: data.revision, tools: data.tools } };
+}

@@ -1,0 +1,59 @@
+import type { Usage } from './generation.js';
+import type { ModelPrices } from './model.js';
+
+/**
+ * Usage summed over provider calls (generations, failed attempts that reported usage, and
+ * compactions), with the cost computed at the prices configured when each call was recorded.
+ */
+export interface UsageTotals extends Usage {
+  costUsd: number;
+  /** Provider calls counted (including failed attempts that reported usage). */
+  calls: number;
+}
+
+export const ZERO_TOTALS: UsageTotals = { input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, costUsd: 0, calls: 0 };
+
+/** Cost of one call. Cached and cache-write tokens default to the input price when not priced. */
+export function costOf(usage: Usage, prices: ModelPrices | undefined): number {
+  if (!prices) return 0;
+  const cached = prices.cachedInputPerMTok ?? prices.inputPerMTok;
+  const write = prices.cacheWritePerMTok ?? prices.inputPerMTok;
+  return (usage.input * prices.inputPerMTok + usage.cachedInput * cached + usage.cacheWrite * write + usage.output * prices.outputPerMTok) / 1_000_000;
+}
+
+export function addUsage(totals: UsageTotals, usage: Usage, prices: ModelPrices | undefined): UsageTotals {
+  return {
+    input: totals.input + usage.input,
+    cachedInput: totals.cachedInput + usage.cachedInput,
+    cacheWrite: totals.cacheWrite + usage.cacheWrite,
+    output: totals.output + usage.output,
+    reasoning: totals.reasoning + usage.reasoning,
+    costUsd: totals.costUsd + costOf(usage, prices),
+    calls: totals.calls + 1,
+  };
+}
+
+/** Tokens counted against a token budget. Reasoning tokens are part of output and not added again. */
+export function budgetTokens(totals: Usage): number {
+  return totals.input + totals.cachedInput + totals.cacheWrite + totals.output;
+}
+
+/** The prompt size of a call: what the context costs to send (the compaction watermark measure). */
+export function promptTokens(usage: Usage): number {
+  return usage.input + usage.cachedInput + usage.cacheWrite;
+}
+
+export function validateUsage(value: unknown): value is Usage {
+  if (typeof value !== 'object' || value === null) return false;
+  const usage = value as Record<string, unknown>;
+  for (const field of ['input', 'cachedInput', 'cacheWrite', 'output', 'reasoning']) {
+    const n = usage[field];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return false;
+  }
+  return true;
+}
+
+/** Usage normalised to the five counters (drops unknown fields so events stay small and canonical). */
+export function normalizeUsage(usage: Usage): Usage {
+  return { input: usage.input, cachedInput: usage.cachedInput, cacheWrite: usage.cacheWrite, output: usage.output, reasoning: usage.reasoning };
+}
