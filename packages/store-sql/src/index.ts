@@ -1,1 +1,12 @@
-export {};
+export * from './sql-driver.js';
+export * from './pglite-driver.js';
+export * from './postgres-driver.js';
+export * from './schema.js';
+export * from './migrate.js';
+export * from './object-store.js';
+export * from './blob-cache.js';
+export * from './sql-session-store.js';
+export * from './sql-blob-store.js';
+export * from './sql-workspace-store.js';
+export * from './garbage-collector.js';
+export * from './storage.js';

@@ -1,0 +1,91 @@
+import type { BlobRef } from '@lightspeed/engine';
+import { LightspeedError, type Clock, type WorkspaceRecord, type WorkspaceStore } from '@lightspeed/ports';
+import { checkId, checkRef, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
+import { numberOf, type SqlDriver } from './sql-driver.js';
+
+const COLUMNS = 'workspace_id, head_ref, revision, created_at, updated_at';
+
+interface WorkspaceRow {
+  workspace_id: string;
+  head_ref: string;
+  revision: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+function recordOf(row: WorkspaceRow): WorkspaceRecord {
+  return {
+    id: row.workspace_id,
+    headRef: row.head_ref as BlobRef,
+    revision: numberOf(row.revision),
+    createdAt: numberOf(row.created_at),
+    updatedAt: numberOf(row.updated_at),
+  };
+}
+
+/** VFS workspaces of one universe: a named head ref moved by compare-and-set on `revision`. */
+export class SqlWorkspaceStore implements WorkspaceStore {
+  private readonly universe: string;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    universe: string,
+    private readonly clock: Clock,
+  ) {
+    this.universe = checkUniverse(universe);
+  }
+
+  async create(id: string, headRef: BlobRef): Promise<WorkspaceRecord> {
+    checkId('workspace', id);
+    checkRef(headRef);
+    const now = this.clock.now();
+    const { rows } = await this.driver.query<WorkspaceRow>(
+      `INSERT INTO ls_workspaces (universe, workspace_id, head_ref, revision, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)
+       ON CONFLICT (universe, workspace_id) DO NOTHING RETURNING ${COLUMNS}`,
+      [this.universe, id, headRef, now],
+    );
+    if (!rows[0]) throw new LightspeedError('conflict', `workspace ${id} already exists; pick another id or update it`, { workspaceId: id });
+    return recordOf(rows[0]);
+  }
+
+  async get(id: string): Promise<WorkspaceRecord | undefined> {
+    const { rows } = await this.driver.query<WorkspaceRow>(`SELECT ${COLUMNS} FROM ls_workspaces WHERE universe = $1 AND workspace_id = $2`, [this.universe, checkId('workspace', id)]);
+    return rows[0] ? recordOf(rows[0]) : undefined;
+  }
+
+  async update(id: string, expectedRevision: number, headRef: BlobRef): Promise<WorkspaceRecord> {
+    checkId('workspace', id);
+    checkRef(headRef);
+    if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 1) throw new LightspeedError('invalid', 'expectedRevision must be a positive integer');
+    const { rows } = await this.driver.query<WorkspaceRow>(
+      `UPDATE ls_workspaces SET head_ref = $4, revision = revision + 1, updated_at = $5
+       WHERE universe = $1 AND workspace_id = $2 AND revision = $3 RETURNING ${COLUMNS}`,
+      [this.universe, id, expectedRevision, headRef, this.clock.now()],
+    );
+    if (rows[0]) return recordOf(rows[0]);
+    const current = await this.get(id);
+    if (!current) throw new LightspeedError('not_found', `workspace ${id} does not exist`, { workspaceId: id });
+    throw new LightspeedError(
+      'conflict',
+      `workspace ${id} changed concurrently (expected revision ${expectedRevision}, now ${current.revision}); re-read the files and retry`,
+      { workspaceId: id, expectedRevision, actualRevision: current.revision },
+    );
+  }
+
+  async list(options: { limit?: number; cursor?: string } = {}): Promise<{ workspaces: WorkspaceRecord[]; nextCursor?: string }> {
+    const limit = Math.max(1, Math.min(Math.trunc(options.limit ?? 100), 1000));
+    const after = options.cursor === undefined ? null : (decodeCursor(options.cursor, ['string'] as const, 'workspace list')[0] as string);
+    const { rows } = await this.driver.query<WorkspaceRow>(
+      `SELECT ${COLUMNS} FROM ls_workspaces WHERE universe = $1 AND ($2::text IS NULL OR workspace_id > $2) ORDER BY workspace_id LIMIT $3`,
+      [this.universe, after, limit + 1],
+    );
+    const workspaces = rows.slice(0, limit).map(recordOf);
+    const last = workspaces[workspaces.length - 1];
+    return rows.length > limit && last ? { workspaces, nextCursor: encodeCursor([last.id]) } : { workspaces };
+  }
+
+  async delete(id: string): Promise<void> {
+    const { rowCount } = await this.driver.query(`DELETE FROM ls_workspaces WHERE universe = $1 AND workspace_id = $2`, [this.universe, checkId('workspace', id)]);
+    if (rowCount === 0) throw new LightspeedError('not_found', `workspace ${id} does not exist`, { workspaceId: id });
+  }
+}

@@ -1,0 +1,111 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type SessionStore, type WorkspaceStore } from '@lightspeed/ports';
+import { BlobCache } from './blob-cache.js';
+import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
+import { assertSchemaCurrent, migrate, type MigrationReport } from './migrate.js';
+import { objectStoreConfigFromEnv, S3ObjectStore, type ObjectStoreConfig } from './object-store.js';
+import { openPgliteDriver } from './pglite-driver.js';
+import { openPostgresDriver } from './postgres-driver.js';
+import { SqlBlobStore } from './sql-blob-store.js';
+import type { SqlDriver } from './sql-driver.js';
+import { SqlSessionStore } from './sql-session-store.js';
+import { SqlWorkspaceStore } from './sql-workspace-store.js';
+
+export type StorageBackend =
+  /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
+  | { kind: 'pglite'; dataDir?: string; relaxedDurability?: boolean }
+  | { kind: 'postgres'; url: string; maxConnections?: number };
+
+export interface StorageOptions {
+  /** Large blobs (> 64 KiB) go here; without it every blob is stored inline. */
+  objectStore?: ObjectStoreConfig;
+  /** Largest blob accepted (default 64 MiB). */
+  maxBlobBytes?: number;
+  /** Byte bound of the in-process read cache (default 64 MiB; 0 disables it). */
+  cacheBytes?: number;
+  clock?: Clock;
+  /**
+   * Run migrations on open. Default: yes for PGlite (embedded, single owner), no for PostgreSQL,
+   * where `lightspeed migrate` is an explicit deployment step and opening checks the version.
+   */
+  migrate?: boolean;
+}
+
+export interface Storage {
+  readonly kind: SqlDriver['kind'];
+  readonly driver: SqlDriver;
+  sessions(universe: string): SessionStore;
+  blobs(universe: string): BlobStore;
+  workspaces(universe: string): WorkspaceStore;
+  gc(options: GcOptions): Promise<GcReport>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** `$LIGHTSPEED_HOME` or `~/.lightspeed`. */
+export function lightspeedHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LIGHTSPEED_HOME || join(homedir(), '.lightspeed');
+}
+
+/** The backend the environment asks for: PostgreSQL when `LIGHTSPEED_POSTGRES_URL` is set, else embedded PGlite. */
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): StorageBackend {
+  const url = env.LIGHTSPEED_POSTGRES_URL;
+  return url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: join(lightspeedHome(env), 'pglite') };
+}
+
+export function storageOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): StorageOptions {
+  const objectStore = objectStoreConfigFromEnv(env);
+  return objectStore ? { objectStore } : {};
+}
+
+export async function openDriver(backend: StorageBackend): Promise<SqlDriver> {
+  if (backend.kind === 'pglite') {
+    const options = backend.relaxedDurability === undefined ? {} : { relaxedDurability: backend.relaxedDurability };
+    return openPgliteDriver(backend.dataDir ?? join(lightspeedHome(), 'pglite'), options);
+  }
+  if (!backend.url) throw new LightspeedError('invalid', 'a PostgreSQL backend needs a connection URL (LIGHTSPEED_POSTGRES_URL)');
+  return openPostgresDriver(backend.url, backend.maxConnections === undefined ? {} : { maxConnections: backend.maxConnections });
+}
+
+/** Applies pending migrations to a backend and closes it (what `lightspeed migrate` runs). */
+export async function migrateBackend(backend: StorageBackend): Promise<MigrationReport> {
+  const driver = await openDriver(backend);
+  try {
+    return await migrate(driver);
+  } finally {
+    await driver.close();
+  }
+}
+
+/** Opens the stores over one database (and optional bucket); stores are per universe. */
+export async function openStorage(backend: StorageBackend, options: StorageOptions = {}): Promise<Storage> {
+  const driver = await openDriver(backend);
+  const clock = options.clock ?? systemClock;
+  try {
+    if (options.migrate ?? backend.kind === 'pglite') await migrate(driver, () => clock.now());
+    else await assertSchemaCurrent(driver);
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  const objects = options.objectStore ? new S3ObjectStore(options.objectStore) : undefined;
+  const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  const cache = cacheBytes > 0 ? new BlobCache(cacheBytes) : undefined;
+  const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
+  const blobOptions = { maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
+  return {
+    kind: driver.kind,
+    driver,
+    sessions: (universe) => new SqlSessionStore(driver, universe, clock),
+    blobs: (universe) => new SqlBlobStore(driver, universe, blobOptions),
+    workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
+    gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
+    async close() {
+      objects?.close();
+      await driver.close();
+    },
+  };
+}
