@@ -7,3 +7,4 @@ export * from './memory-workspace-store.js';
 export * from './mount-table.js';
 export * from './local-import.js';
 export * from './local-export.js';
+export * from './gitignore-stack.js';

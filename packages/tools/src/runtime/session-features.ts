@@ -1,0 +1,65 @@
+import type { MountAccess } from '@lightspeed/vfs';
+import { LightspeedError } from '@lightspeed/ports';
+import type { HostEnvironmentConfig } from '../host/host-environment.js';
+import type { McpServerLink } from '../mcp/mcp-hub.js';
+
+/** A workspace link (the contract's WorkspaceLink). */
+export interface WorkspaceLink {
+  path: string;
+  access: MountAccess;
+  target: { type: 'workspace'; workspaceId: string } | { type: 'snapshot'; snapshotRef: string };
+}
+
+/**
+ * The subset of the API contract's FeaturesConfig the tool runtime reads, plus our `host`
+ * extension. Unknown members are ignored here; the API validates the full shape at admission.
+ */
+export interface ToolFeatures {
+  vfs?: {
+    tools?: 'readOnly' | 'edit' | null;
+    workspaceLinks?: WorkspaceLink[];
+    skills?: { roots?: string[] | null } | null;
+    prompts?: { roots?: string[] | null } | null;
+  } | null;
+  web?: { fetch?: Record<string, never> | null } | null;
+  mcp?: { servers?: McpServerLink[] } | null;
+  host?: HostEnvironmentConfig | null;
+}
+
+/** Reads `features` (opaque to the engine) defensively: a wrong shape is an `invalid` error. */
+export function parseToolFeatures(features: unknown): ToolFeatures {
+  if (features === undefined || features === null) return {};
+  if (typeof features !== 'object' || Array.isArray(features)) throw invalid('features must be an object');
+  const f = features as Record<string, unknown>;
+  const out: ToolFeatures = {};
+  if (f.vfs) {
+    const vfs = f.vfs as Record<string, unknown>;
+    if (vfs.tools !== undefined && vfs.tools !== null && vfs.tools !== 'readOnly' && vfs.tools !== 'edit') throw invalid('vfs.tools must be "readOnly" or "edit"');
+    const links = vfs.workspaceLinks ?? [];
+    if (!Array.isArray(links)) throw invalid('vfs.workspaceLinks must be an array');
+    for (const link of links as WorkspaceLink[]) {
+      if (typeof link?.path !== 'string' || (link.access !== 'readOnly' && link.access !== 'readWrite')) throw invalid('each workspace link needs a path and access readOnly|readWrite');
+      const t = link.target as { type?: string; workspaceId?: unknown; snapshotRef?: unknown } | undefined;
+      if (!(t?.type === 'workspace' && typeof t.workspaceId === 'string') && !(t?.type === 'snapshot' && typeof t.snapshotRef === 'string')) {
+        throw invalid(`workspace link ${link.path} needs a target {type:'workspace', workspaceId} or {type:'snapshot', snapshotRef}`);
+      }
+    }
+    out.vfs = { ...(vfs as ToolFeatures['vfs']), workspaceLinks: links as WorkspaceLink[] };
+  }
+  if (f.web) out.web = f.web as ToolFeatures['web'];
+  if (f.mcp) {
+    const servers = (f.mcp as { servers?: unknown }).servers ?? [];
+    if (!Array.isArray(servers) || servers.some((s) => typeof (s as McpServerLink)?.serverId !== 'string')) throw invalid('mcp.servers must be a list of {serverId}');
+    out.mcp = { servers: servers as McpServerLink[] };
+  }
+  if (f.host) {
+    const host = f.host as HostEnvironmentConfig;
+    if (typeof host.root !== 'string' || host.root === '') throw invalid('host.root must be a directory path');
+    out.host = host;
+  }
+  return out;
+}
+
+function invalid(message: string): LightspeedError {
+  return new LightspeedError('invalid', `invalid tool features: ${message}`);
+}

@@ -1,0 +1,239 @@
+import { isBlobRef, preview, type BlobRef, type ToolCallOutcome, type ToolDescriptor, type ToolInvocation } from '@lightspeed/engine';
+import { getText, putJson, putText } from '@lightspeed/cas';
+import { LightspeedError, type BlobStore, type ToolCallContext, type ToolPort, type ToolResolutionInput, type WorkspaceStore } from '@lightspeed/ports';
+import { normalizePath, Workspaces } from '@lightspeed/vfs';
+import { FileSpace, type FileSpaceMount } from '../files/file-space.js';
+import { SnapshotBackend, WorkspaceBackend } from '../files/vfs-backends.js';
+import { HostEnvironment } from '../host/host-environment.js';
+import { McpHub, type McpToolBinding } from '../mcp/mcp-hub.js';
+import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
+import { anthropicTools } from '../surfaces/anthropic-tools.js';
+import { openaiTools } from '../surfaces/openai-tools.js';
+import { familyOf, type ProviderTool, type ToolGroups } from '../surfaces/provider-tool.js';
+import type { ToolEnv, ToolResult } from '../tool-definition.js';
+import { parseArguments, ToolInputError } from '../tool-input.js';
+import { WebFetcher, type WebFetchConfig } from '../web/web-fetcher.js';
+import { runBatch, type BatchOptions } from './run-batch.js';
+import { parseToolFeatures, type ToolFeatures, type WorkspaceLink } from './session-features.js';
+import type { SessionToolContext, SessionToolContextProvider } from './session-tool-context.js';
+
+export interface ToolRuntimeOptions {
+  /** Where tool definitions are written at resolve time (the universe's CAS). */
+  blobs: BlobStore;
+  /** Workspace heads; file contents and tree nodes live in `blobs`. */
+  workspaces: WorkspaceStore;
+  mcpServers?: McpServerRegistry;
+  /** Default web policy (allowlist, caps) for sessions that do not bring their own. */
+  web?: WebFetchConfig;
+  sessions?: SessionToolContextProvider;
+}
+
+type Binding = { kind: 'provider'; tool: ProviderTool } | { kind: 'mcp'; binding: McpToolBinding };
+
+interface ResolvedSession {
+  context: SessionToolContext;
+  features: ToolFeatures;
+  apiKind: string;
+  bindings: Map<string, Binding>;
+  host?: HostEnvironment;
+  web?: WebFetcher;
+  cwd: string;
+}
+
+/**
+ * The tool runtime (ToolPort): resolves a session's features into provider-shaped tools and runs
+ * calls. Tool failures come back as error results the model can act on; only infrastructure faults
+ * (a store down, a bug) throw, so the host can retry them.
+ */
+export class ToolRuntime implements ToolPort {
+  readonly workspaces: Workspaces;
+  readonly mcp: McpHub;
+  private readonly contexts = new Map<string, SessionToolContext>();
+  private readonly sessions = new Map<string, ResolvedSession>();
+
+  constructor(private readonly options: ToolRuntimeOptions) {
+    this.workspaces = new Workspaces(options.workspaces, options.blobs);
+    this.mcp = new McpHub(options.mcpServers ?? { get: () => undefined });
+  }
+
+  /** Registers a session's deployment context (host root, extra mounts, web policy). */
+  forSession(context: SessionToolContext): void {
+    this.contexts.set(context.sessionId, context);
+    this.sessions.delete(context.sessionId);
+  }
+
+  async resolve(input: ToolResolutionInput): Promise<ToolDescriptor[]> {
+    const features = parseToolFeatures(input.features);
+    const context = this.contexts.get(input.sessionId) ?? { sessionId: input.sessionId };
+    const hostConfig = context.host ?? features.host ?? undefined;
+    const host = hostConfig ? new HostEnvironment(hostConfig) : undefined;
+    const webConfig = context.web ?? this.options.web ?? {};
+    const previous = this.sessions.get(input.sessionId);
+    await previous?.web?.close();
+    const session: ResolvedSession = { context, features, apiKind: input.apiKind, bindings: new Map(), cwd: '/' };
+    if (host) session.host = host;
+    if (features.web?.fetch) session.web = new WebFetcher(webConfig);
+    session.cwd = this.defaultCwd(session);
+
+    const surface = features.vfs?.tools ?? undefined;
+    const hasFiles = this.mounts(session).length > 0;
+    const groups: ToolGroups = {
+      read: hasFiles && (surface !== undefined || host !== undefined),
+      edit: hasFiles && (surface === 'edit' || (host !== undefined && hostConfig?.readOnly !== true)),
+      exec: host?.execEnabled === true,
+      webFetch: session.web !== undefined,
+    };
+    const providerTools = familyOf(input.apiKind) === 'anthropic' ? anthropicTools(groups) : openaiTools(groups);
+    const descriptors: ToolDescriptor[] = [];
+    for (const tool of providerTools) {
+      session.bindings.set(tool.name, { kind: 'provider', tool });
+      descriptors.push({
+        name: tool.name,
+        logical: tool.tool.logical,
+        parallelism: tool.tool.parallelism,
+        definitionRef: await putJson(this.options.blobs, { description: tool.description, inputSchema: tool.inputSchema }),
+      });
+    }
+    if (features.mcp?.servers?.length) {
+      const { bindings } = await this.mcp.toolsFor(features.mcp.servers);
+      for (const binding of bindings) {
+        if (session.bindings.has(binding.name)) continue;
+        session.bindings.set(binding.name, { kind: 'mcp', binding });
+        const annotations = binding.tool.annotations;
+        descriptors.push({
+          name: binding.name,
+          logical: `mcp.${binding.serverId}.${binding.tool.name}`,
+          // Only a server's explicit read-only hint makes a call safe to overlap with others.
+          parallelism: annotations?.readOnlyHint === true ? 'parallelSafe' : 'exclusive',
+          definitionRef: await putJson(this.options.blobs, {
+            description: binding.tool.description ?? `${binding.tool.name} (MCP server ${binding.serverId})`,
+            inputSchema: binding.tool.inputSchema,
+          }),
+        });
+      }
+    }
+    this.sessions.set(input.sessionId, session);
+    return descriptors;
+  }
+
+  async invoke(call: ToolInvocation, context: ToolCallContext): Promise<ToolCallOutcome> {
+    const session = await this.session(call.sessionId);
+    const binding = session.bindings.get(call.name);
+    if (!binding) return this.outcome(context.blobs, { text: `Tool ${call.name} is not available in this session.`, isError: true }, 'unavailable');
+    if (context.signal?.aborted) return this.outcome(context.blobs, { text: 'The call was cancelled before it started.', isError: true }, 'cancelled');
+    let result: ToolResult;
+    try {
+      const args = parseArguments(await getText(context.blobs, call.argumentsRef));
+      if (binding.kind === 'mcp') {
+        result = await this.mcp.call(binding.binding, args, context.signal);
+      } else {
+        const parsed = binding.tool.parse(args, { cwd: session.cwd });
+        result = await binding.tool.tool.run(parsed, this.env(session, call, context));
+      }
+    } catch (error) {
+      result = toolError(error);
+    }
+    if (context.signal?.aborted) return this.outcome(context.blobs, { ...result, isError: true }, 'cancelled');
+    return this.outcome(context.blobs, result, result.isError ? 'failed' : 'succeeded');
+  }
+
+  /** Runs a tool batch (parallel-safe calls concurrently, exclusive ones alone); see `runBatch`. */
+  runBatch(calls: readonly ToolInvocation[], context: ToolCallContext, options: BatchOptions = {}): Promise<ToolCallOutcome[]> {
+    return runBatch(calls, (call, ctx) => this.invoke(call, ctx), context, options);
+  }
+
+  /** The session's file namespace (for skills and prompts discovery, or the API's file views). */
+  async files(sessionId: string): Promise<FileSpace> {
+    return this.fileSpace(await this.session(sessionId));
+  }
+
+  /** The features the session was last resolved with. */
+  async features(sessionId: string): Promise<ToolFeatures> {
+    return (await this.session(sessionId)).features;
+  }
+
+  async close(): Promise<void> {
+    await this.mcp.closeAll();
+    await Promise.all([...this.sessions.values()].map((s) => s.web?.close()));
+    this.sessions.clear();
+  }
+
+  private async session(sessionId: string): Promise<ResolvedSession> {
+    const existing = this.sessions.get(sessionId);
+    if (existing) return existing;
+    const loaded = await this.options.sessions?.load(sessionId);
+    if (!loaded) throw new LightspeedError('not_found', `tools for session ${sessionId} were never resolved; call resolve (or configure a session context provider) first`);
+    this.forSession(loaded.context);
+    await this.resolve({ sessionId, apiKind: loaded.apiKind, features: loaded.features });
+    return this.sessions.get(sessionId)!;
+  }
+
+  private mounts(session: ResolvedSession): WorkspaceLink[] {
+    return [...(session.features.vfs?.workspaceLinks ?? []), ...(session.context.mounts ?? [])];
+  }
+
+  private defaultCwd(session: ResolvedSession): string {
+    if (session.host) return session.host.mountPath;
+    const writable = this.mounts(session).find((m) => m.access === 'readWrite') ?? this.mounts(session)[0];
+    return writable ? normalizePath(writable.path) : '/';
+  }
+
+  private fileSpace(session: ResolvedSession): FileSpace {
+    const mounts: FileSpaceMount[] = this.mounts(session).map((link) => {
+      if (link.target.type === 'workspace') return { path: link.path, access: link.access, backend: new WorkspaceBackend(this.workspaces, link.target.workspaceId) };
+      if (!isBlobRef(link.target.snapshotRef)) throw new LightspeedError('invalid', `snapshot link ${link.path} has an invalid ref`);
+      return { path: link.path, access: 'readOnly', backend: new SnapshotBackend(this.workspaces.nodes, link.target.snapshotRef as BlobRef) };
+    });
+    if (session.host) mounts.push({ path: session.host.mountPath, access: session.host.config.readOnly ? 'readOnly' : 'readWrite', backend: session.host.backend });
+    return new FileSpace(mounts);
+  }
+
+  private env(session: ResolvedSession, call: ToolInvocation, context: ToolCallContext): ToolEnv {
+    let files: FileSpace | undefined;
+    const env: ToolEnv = {
+      sessionId: call.sessionId,
+      blobs: context.blobs,
+      files: () => (files ??= this.fileSpace(session)),
+    };
+    if (context.signal) env.signal = context.signal;
+    if (session.host) env.host = session.host;
+    if (session.web) env.web = session.web;
+    return env;
+  }
+
+  private async outcome(blobs: BlobStore, result: ToolResult, status: 'succeeded' | 'failed' | 'cancelled' | 'unavailable'): Promise<ToolCallOutcome> {
+    let resultRef: BlobRef;
+    let shown: string;
+    if (result.json !== undefined) {
+      resultRef = await putJson(blobs, result.json);
+      shown = previewOfContent(result.json);
+    } else {
+      shown = result.text ?? '';
+      resultRef = await putText(blobs, shown);
+    }
+    const outcome: ToolCallOutcome = { status, resultRef, isError: result.isError, preview: preview(shown) };
+    if (result.effects?.length) outcome.effects = result.effects;
+    return outcome;
+  }
+}
+
+/** Turns a failure inside a tool into an error result; rethrows what is not the model's business. */
+function toolError(error: unknown): ToolResult {
+  if (error instanceof ToolInputError) return { text: `Invalid arguments: ${error.message}`, isError: true };
+  if (error instanceof LightspeedError) {
+    if (error.code === 'internal' || error.code === 'unavailable' || error.code === 'corrupt') throw error;
+    return { text: error.message, isError: true };
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return { text: `File system error (${code}): ${(error as Error).message}`, isError: true };
+  throw error;
+}
+
+function previewOfContent(json: unknown): string {
+  const content = (json as { content?: { type?: string; text?: string }[] } | undefined)?.content;
+  if (Array.isArray(content)) {
+    const text = content.map((c) => (c?.type === 'text' ? (c.text ?? '') : `[${c?.type ?? 'content'}]`)).join('\n');
+    if (text !== '') return text;
+  }
+  return JSON.stringify(json);
+}

@@ -1,0 +1,44 @@
+import type { ToolParallelism } from '@lightspeed/engine';
+import type { BlobStore } from '@lightspeed/ports';
+import type { FileSpace } from './files/file-space.js';
+import type { HostEnvironment } from './host/host-environment.js';
+import type { WebFetcher } from './web/web-fetcher.js';
+
+/** What a logical tool returns; the runtime writes it to CAS and builds the ToolCallOutcome. */
+export interface ToolResult {
+  /** Text shown to the model (written to CAS as text/plain). */
+  text?: string;
+  /** Structured content (written to CAS as JSON), e.g. MCP `{content: [...]}`. */
+  json?: unknown;
+  isError: boolean;
+  effects?: { kind: string; data?: Record<string, string> }[];
+}
+
+/** Per-call environment handed to a logical tool. Everything session-specific comes through here. */
+export interface ToolEnv {
+  sessionId: string;
+  blobs: BlobStore;
+  signal?: AbortSignal;
+  /** The session's file namespace for this call (fresh per call: workspace heads pinned on first read). */
+  files(): FileSpace;
+  host?: HostEnvironment;
+  web?: WebFetcher;
+}
+
+/**
+ * One implementation of a tool, independent of any provider's naming. Provider surfaces map their
+ * own names and argument shapes onto `args`.
+ */
+export interface LogicalTool<A = unknown> {
+  logical: string;
+  parallelism: ToolParallelism;
+  run(args: A, env: ToolEnv): Promise<ToolResult>;
+}
+
+export function ok(text: string, effects?: ToolResult['effects']): ToolResult {
+  return effects ? { text, isError: false, effects } : { text, isError: false };
+}
+
+export function fail(text: string): ToolResult {
+  return { text, isError: true };
+}
