@@ -22,12 +22,14 @@ export interface BackendHandle {
  * Registers beforeAll/afterAll that start the backend: PGlite in memory, or a real PostgreSQL
  * server (migrated explicitly, as in production). Tests isolate themselves with a fresh universe.
  */
-export function useBackend(name: BackendName, options: StorageOptions = {}): BackendHandle {
+export function useBackend(name: BackendName, lazyOptions: StorageOptions | (() => StorageOptions) = {}): BackendHandle {
+  let options: StorageOptions = {};
   let server: PostgresServer | undefined;
   let backend: StorageBackend;
   let storage: Storage | undefined;
   const extra: Storage[] = [];
   beforeAll(async () => {
+    options = typeof lazyOptions === 'function' ? lazyOptions() : lazyOptions;
     if (name === 'postgres') {
       server = await startPostgres();
       backend = { kind: 'postgres', url: server.url };
@@ -55,6 +57,10 @@ export function useBackend(name: BackendName, options: StorageOptions = {}): Bac
     },
     server: () => server,
   };
+}
+
+export function objectStoreOf(s3: S3Server) {
+  return { endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, keyPrefix: 'test/' };
 }
 
 export function useS3(): () => S3Server {
