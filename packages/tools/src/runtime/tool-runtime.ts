@@ -76,7 +76,7 @@ export class ToolRuntime implements ToolPort {
     session.cwd = this.defaultCwd(session);
 
     const surface = features.vfs?.tools ?? undefined;
-    const hasFiles = this.mounts(session).length > 0;
+    const hasFiles = this.mounts(session).length > 0 || host !== undefined;
     const groups: ToolGroups = {
       read: hasFiles && (surface !== undefined || host !== undefined),
       edit: hasFiles && (surface === 'edit' || (host !== undefined && hostConfig?.readOnly !== true)),
