@@ -9,7 +9,7 @@ import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
 import { RECENT_RUNS_LIMIT, findRun, own, type SessionState } from './state.js';
 import { findSubmission, recordSubmission } from './submissions.js';
-import { openCalls, type ToolBatchState, type ToolCallFinishedData } from './tool-batch.js';
+import { openCalls, type BatchStartedData, type ToolBatchState, type ToolCallFinishedData } from './tool-batch.js';
 import type { TurnState } from './turn.js';
 import { ZERO_TOTALS, type UsageTotals } from './usage.js';
 
@@ -234,27 +234,31 @@ export function terminateRunEvents(
 ): { events: EventDraft[]; blobs: SynthesizedBlob[] } {
   const events: EventDraft[] = [];
   const blobs: SynthesizedBlob[] = [];
+  const text = cancelledResultText(outcome.type === 'cancelled' ? outcome.reason : `the run failed (${outcome.failure.code})`);
+  const ref = refOfText(text);
+  const cancelled = (batchId: string, callId: string): EventDraft => {
+    const data: ToolCallFinishedData = { runId: run.runId, batchId, callId, status: 'cancelled', resultRef: ref, isError: true, preview: preview(text) };
+    return { kind: 'tool.call_finished', data };
+  };
+  const turn = run.turns[run.turns.length - 1];
   const batch = run.batches[run.batches.length - 1];
   if (batch && batch.status === 'open') {
-    const open = openCalls(batch);
-    if (open.length > 0) {
-      const text = cancelledResultText(outcome.type === 'cancelled' ? outcome.reason : `the run failed (${outcome.failure.code})`);
-      const ref = refOfText(text);
-      blobs.push({ ref, text });
-      for (const call of open) {
-        const data: ToolCallFinishedData = { runId: run.runId, batchId: batch.batchId, callId: call.callId, status: 'cancelled', resultRef: ref, isError: true, preview: preview(text) };
-        events.push({ kind: 'tool.call_finished', data });
-      }
-    }
+    for (const call of openCalls(batch)) events.push(cancelled(batch.batchId, call.callId));
+  } else if (turn && turn.status === 'generated' && turn.toolCalls && turn.toolCalls.length > 0) {
+    // The calls are already in context (the generation's output): they get a batch whose every
+    // call is cancelled, so no call is ever left without a result.
+    const batchId = `batch_${state.counters.batch + 1}`;
+    const started: BatchStartedData = { runId: run.runId, turnId: turn.turnId, batchId, calls: turn.toolCalls.map((c) => ({ callId: c.callId, name: c.name, argumentsRef: c.argumentsRef, parallelism: 'exclusive' })) };
+    events.push({ kind: 'tool.batch_started', data: started });
+    for (const call of turn.toolCalls) events.push(cancelled(batchId, call.callId));
   }
-  const turn = run.turns[run.turns.length - 1];
+  if (events.length > 0) blobs.push({ ref, text });
   if (outcome.type === 'cancelled') {
     if (turn && !isTerminalTurnStatus(turn.status)) events.push({ kind: 'turn.cancelled', data: { runId: run.runId, turnId: turn.turnId } });
     events.push({ kind: 'run.cancelled', data: { runId: run.runId, reason: outcome.reason } satisfies RunCancelledData });
   } else {
     events.push({ kind: 'run.failed', data: { runId: run.runId, failure: outcome.failure } satisfies RunFailedData });
   }
-  void state;
   return { events, blobs };
 }
 
