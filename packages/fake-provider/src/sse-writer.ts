@@ -28,7 +28,11 @@ export async function writeSse(res: ServerResponse, events: WireEvent[], shape: 
   const out: string[] = [];
   let cut = false;
   for (let index = 0; index < events.length; index++) {
-    if (shape.malformedAfterEvents === index) out.push('data: {"this is": not json\n\n');
+    if (shape.malformedAfterEvents === index) {
+      // Named like the event it displaces so SDKs that dispatch on the event name parse it too.
+      const name = events[index]?.event;
+      out.push(`${name === undefined ? '' : `event: ${name}\n`}data: {"this is": not json\n\n`);
+    }
     if (shape.faultAfterEvents === index && shape.faultEvent) {
       out.push(serialize(shape.faultEvent));
       break;

@@ -1,1 +1,13 @@
-export {};
+export * from './adapters/api-adapter.js';
+export { OpenAiResponsesAdapter } from './adapters/openai-responses/responses-adapter.js';
+export { OpenAiCompletionsAdapter } from './adapters/openai-completions/completions-adapter.js';
+export { AnthropicMessagesAdapter } from './adapters/anthropic-messages/messages-adapter.js';
+export { MAX_CACHE_BREAKPOINTS } from './adapters/anthropic-messages/messages-request.js';
+export { responsesNativeParams } from './adapters/openai-responses/responses-params.js';
+export { completionsNativeParams } from './adapters/openai-completions/completions-params.js';
+export { messagesNativeParams } from './adapters/anthropic-messages/messages-params.js';
+export { SUMMARY_HEADER } from './compaction/summarize.js';
+export { toProviderError } from './errors/classify.js';
+export { redactSecrets } from './errors/redact.js';
+export { retryAfterMs } from './errors/retry-after.js';
+export { InMemoryLiveChannel } from './live/memory-live-channel.js';

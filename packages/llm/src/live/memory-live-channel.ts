@@ -1,0 +1,34 @@
+import type { LiveChannel, LiveMessage } from '@lightspeed/ports';
+
+/**
+ * A LiveChannel for one process: deltas fan out synchronously to the current subscribers of a
+ * session and are then forgotten (live deltas are never durable).
+ */
+export class InMemoryLiveChannel implements LiveChannel {
+  private readonly listeners = new Map<string, Set<(message: LiveMessage) => void>>();
+
+  publish(message: LiveMessage): void {
+    const set = this.listeners.get(message.sessionId);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        listener(message);
+      } catch {
+        // A failing subscriber must never break the generation that publishes.
+      }
+    }
+  }
+
+  subscribe(sessionId: string, listener: (message: LiveMessage) => void): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(sessionId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(sessionId);
+    };
+  }
+}
