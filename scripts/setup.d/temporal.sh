@@ -14,7 +14,8 @@ TEMPORAL_CLI_MODULE="github.com/temporalio/cli"
 GO_MIN_VERSION="1.25.0"      # the CLI's go.mod `go` line
 GO_FALLBACK_VERSION="1.26.8" # fetched when the installed Go is missing or older
 
-cache="${LIGHTSPEED_CACHE:-$HOME/.cache/lightspeed}"
+# `~` falls back to the passwd entry when HOME is unset, as Node's os.homedir() does.
+cache="${LIGHTSPEED_CACHE:-$(echo ~)/.cache/lightspeed}"
 dest_dir="$cache/temporal/$TEMPORAL_CLI_VERSION"
 dest="$dest_dir/temporal"
 

@@ -4,7 +4,6 @@
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { freePorts, spawnServer, waitForReady, type ProcessExit } from './server-process.js';
 
 /** Keep in sync with TEMPORAL_CLI_VERSION in scripts/setup.d/temporal.sh. */
@@ -116,6 +115,9 @@ async function startOnce(binary: string, options: StartTemporalOptions): Promise
 }
 
 async function namespaceAnswers(address: string, namespace: string): Promise<boolean> {
+  // Loaded on first use: the client (gRPC + protobuf definitions) costs ~0.7 s to import, which
+  // every other user of the testkit (PostgreSQL, S3 tests) would otherwise pay.
+  const { Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ address, connectTimeout: '2s' });
   try {
     const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace });
