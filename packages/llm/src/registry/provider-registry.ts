@@ -1,0 +1,179 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ApiKind, ModelSelection } from '@lightspeed/engine';
+import { LightspeedError, ProviderError } from '@lightspeed/ports';
+import type { ResolvedEndpoint } from '../adapters/api-adapter.js';
+import { providersFileSchema, type ProvidersFile } from './provider-config.js';
+
+export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** A provider as deployment config describes it (no credential values). */
+export interface ProviderDescription {
+  id: string;
+  apiKinds: ApiKind[];
+  baseUrl?: string;
+  apiKeyEnv?: string;
+  requiresApiKey: boolean;
+  models: string[];
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  liveModels: boolean;
+  /** For the fake: OpenAI kinds add `/v1` to the root URL, Anthropic uses the root. */
+  rootUrl?: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function builtins(env: Env, file: ProvidersFile): ProviderDescription[] {
+  const out: ProviderDescription[] = [
+    {
+      id: 'openai',
+      apiKinds: ['openai:responses', 'openai:completions'],
+      baseUrl: env.OPENAI_BASE_URL || undefined,
+      apiKeyEnv: 'OPENAI_API_KEY',
+      requiresApiKey: true,
+      models: [],
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      liveModels: true,
+    },
+    {
+      id: 'anthropic',
+      apiKinds: ['anthropic:messages'],
+      baseUrl: env.ANTHROPIC_BASE_URL || undefined,
+      apiKeyEnv: 'ANTHROPIC_API_KEY',
+      requiresApiKey: true,
+      models: [],
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      liveModels: true,
+    },
+  ];
+  const fakeUrl = file.fake?.baseUrl ?? (env.LIGHTSPEED_FAKE_PROVIDER_URL || undefined);
+  if (fakeUrl !== undefined) {
+    out.push({
+      id: 'fake',
+      apiKinds: ['openai:responses', 'openai:completions', 'anthropic:messages'],
+      baseUrl: fakeUrl.replace(/\/+$/, ''),
+      requiresApiKey: false,
+      models: file.fake?.models ?? [],
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      liveModels: true,
+      rootUrl: true,
+    });
+  }
+  return out;
+}
+
+/**
+ * Resolves `(providerId, apiKind, model)` to an endpoint and credentials from deployment config:
+ * built-in `openai` / `anthropic` (env `*_API_KEY`, `*_BASE_URL`), the `fake` provider when a URL
+ * is configured, and custom OpenAI-compatible providers from `providers.json`. Keys are read from
+ * the environment at resolution time and only ever handed to the SDK client.
+ */
+export class ProviderRegistry {
+  private readonly providers = new Map<string, ProviderDescription>();
+  private readonly endpoints = new Map<string, ResolvedEndpoint>();
+
+  constructor(
+    file: ProvidersFile = { providers: [] },
+    private readonly env: Env = process.env,
+  ) {
+    for (const provider of builtins(env, file)) this.providers.set(provider.id, provider);
+    for (const entry of file.providers) {
+      const existing = this.providers.get(entry.id);
+      const apiKinds = Array.isArray(entry.apiKind) ? entry.apiKind : [entry.apiKind];
+      this.providers.set(entry.id, {
+        id: entry.id,
+        apiKinds,
+        baseUrl: entry.baseUrl ?? existing?.baseUrl,
+        apiKeyEnv: entry.apiKeyEnv ?? existing?.apiKeyEnv,
+        requiresApiKey: entry.requiresApiKey ?? existing?.requiresApiKey ?? entry.apiKeyEnv !== undefined,
+        models: entry.models ?? existing?.models ?? [],
+        headers: entry.headers,
+        timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        liveModels: entry.liveModels ?? true,
+        rootUrl: existing?.rootUrl,
+      });
+    }
+  }
+
+  /** Reads `providers.json` from `LIGHTSPEED_PROVIDERS_FILE` or `$LIGHTSPEED_HOME/providers.json` (default `.lightspeed/`); a missing file is fine. */
+  static async fromEnvironment(env: Env = process.env): Promise<ProviderRegistry> {
+    const path = env.LIGHTSPEED_PROVIDERS_FILE || join(env.LIGHTSPEED_HOME || '.lightspeed', 'providers.json');
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !env.LIGHTSPEED_PROVIDERS_FILE) return new ProviderRegistry({ providers: [] }, env);
+      throw new LightspeedError('invalid', `cannot read the providers file ${path}: ${(error as Error).message}`, { path });
+    }
+    return new ProviderRegistry(ProviderRegistry.parse(text, path), env);
+  }
+
+  static parse(text: string, path = 'providers.json'): ProvidersFile {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new LightspeedError('invalid', `${path} is not valid JSON: ${(error as Error).message}`, { path });
+    }
+    const result = providersFileSchema.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new LightspeedError('invalid', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, { path });
+    }
+    return result.data;
+  }
+
+  list(): ProviderDescription[] {
+    return [...this.providers.values()];
+  }
+
+  get(providerId: string): ProviderDescription | undefined {
+    return this.providers.get(providerId);
+  }
+
+  /** Why a selection cannot be served (unknown provider, unsupported API kind), or undefined. */
+  check(selection: ModelSelection): string | undefined {
+    const provider = this.providers.get(selection.providerId);
+    if (!provider) return `unknown provider "${selection.providerId}"; configured providers: ${[...this.providers.keys()].join(', ')}`;
+    if (!provider.apiKinds.includes(selection.apiKind)) return `provider "${provider.id}" does not speak ${selection.apiKind} (it speaks ${provider.apiKinds.join(', ')})`;
+    if (selection.model.trim() === '') return 'model must not be empty';
+    return undefined;
+  }
+
+  /** The endpoint for a selection. Stable per (provider, apiKind, key) so SDK clients are reused. */
+  resolve(selection: ModelSelection): ResolvedEndpoint {
+    const problem = this.check(selection);
+    if (problem) throw new ProviderError({ errorClass: 'invalid_request', message: problem, retryable: false });
+    const provider = this.providers.get(selection.providerId)!;
+    const apiKey = this.apiKeyOf(provider);
+    const cacheKey = `${provider.id}\u0000${selection.apiKind}\u0000${apiKey}`;
+    const cached = this.endpoints.get(cacheKey);
+    if (cached) return cached;
+    const endpoint: ResolvedEndpoint = { providerId: provider.id, apiKind: selection.apiKind, apiKey, timeoutMs: provider.timeoutMs };
+    const baseURL = provider.rootUrl && provider.baseUrl !== undefined && selection.apiKind !== 'anthropic:messages' ? `${provider.baseUrl}/v1` : provider.baseUrl;
+    if (baseURL !== undefined) endpoint.baseURL = baseURL;
+    if (provider.headers) endpoint.headers = provider.headers;
+    this.endpoints.set(cacheKey, endpoint);
+    return endpoint;
+  }
+
+  /** Whether a provider's credentials are present (listing skips providers that would fail auth). */
+  hasCredentials(provider: ProviderDescription): boolean {
+    return !provider.requiresApiKey || (provider.apiKeyEnv !== undefined && !!this.env[provider.apiKeyEnv]);
+  }
+
+  private apiKeyOf(provider: ProviderDescription): string {
+    const key = provider.apiKeyEnv !== undefined ? this.env[provider.apiKeyEnv] : undefined;
+    if (key) return key;
+    if (provider.requiresApiKey) {
+      throw new ProviderError({
+        errorClass: 'auth',
+        message: `provider "${provider.id}" has no API key: set the ${provider.apiKeyEnv ?? 'configured'} environment variable`,
+        retryable: false,
+      });
+    }
+    // SDKs insist on some key; servers that need none ignore it.
+    return 'not-needed';
+  }
+}
