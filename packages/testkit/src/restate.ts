@@ -32,7 +32,7 @@ export interface StartRestateOptions {
  */
 export function restateServerBinary(): string {
   const override = process.env.RESTATE_SERVER_BIN;
-  if (override) return checkExecutable(override);
+  if (override) return checkExecutable(override, 'fix RESTATE_SERVER_BIN or unset it');
   const platformPackage = `@restatedev/restate-server-${process.platform}-${process.arch}`;
   const fromHere = createRequire(import.meta.url);
   let binary: string;
@@ -46,14 +46,14 @@ export function restateServerBinary(): string {
         'Run `npm ci` (optional dependencies must not be omitted) or set RESTATE_SERVER_BIN; see docs/0004-temporal-restate-servers.md.',
     );
   }
-  return checkExecutable(binary);
+  return checkExecutable(binary, 'run `npm ci` again');
 }
 
-function checkExecutable(path: string): string {
+function checkExecutable(path: string, fix: string): string {
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new Error(`restate-server at ${path} is missing or not executable; run \`npm ci\` again.`);
+    throw new Error(`restate-server at ${path} is missing or not executable; ${fix}.`);
   }
   return path;
 }
