@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,18 @@ describe('host file tools', () => {
     const grep = await h.call('Grep', { pattern: 'SECRET' });
     expect(grep.text).toBe('No matches found.');
     expect((await h.call('LS', { path: '/' })).text).toBe('/\n  out/\n  src/'.replace('  out/\n', ''));
+  });
+
+  it('grep and glob skip what .gitignore excludes; edits keep file permissions', async () => {
+    await writeFile(join(root, '.gitignore'), 'node_modules/\n');
+    await mkdir(join(root, 'node_modules', 'dep'), { recursive: true });
+    await writeFile(join(root, 'node_modules', 'dep', 'index.js'), 'const x = 1;\n');
+    await writeFile(join(root, 'run.sh'), '#!/bin/sh\necho one\n', { mode: 0o755 });
+    const h = await hostSession();
+    expect((await h.call('Grep', { pattern: 'const x' })).text).toBe('/src/main.ts');
+    expect((await h.call('Glob', { pattern: '**/*.js' })).text).toMatch(/No files match/);
+    expect((await h.call('Edit', { file_path: '/run.sh', old_string: 'one', new_string: 'two' })).isError).toBe(false);
+    expect((await stat(join(root, 'run.sh'))).mode & 0o777).toBe(0o755);
   });
 
   it('a symlink inside the root to a file inside the root is followed', async () => {

@@ -1,7 +1,7 @@
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LightspeedError } from '@lightspeed/ports';
-import { joinSegments, normalizePath, pathSegments } from '@lightspeed/vfs';
+import { GitignoreStack, joinSegments, normalizePath, pathSegments } from '@lightspeed/vfs';
 import type { FileBackend, FileChange, FileListEntry, FileStat, FileWalkEntry } from '../files/file-backend.js';
 import { HostRoot } from './host-root.js';
 
@@ -46,21 +46,29 @@ export class HostBackend implements FileBackend {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** Walks like `rg --files` does: `.git` and whatever `.gitignore` files exclude are skipped. */
   async *walk(path: string): AsyncIterable<FileWalkEntry> {
     const real = await this.host.existing(path);
-    yield* this.walkReal(real, pathSegments(path));
+    // Ignore rules of the directories above `path` (up to the root) apply too.
+    const segments = pathSegments(path);
+    const rootReal = await this.host.realRootPath();
+    let rules = GitignoreStack.empty();
+    for (let i = 0; i < segments.length; i++) rules = await rules.enter(`${rootReal}/${segments.slice(0, i).join('/')}`, segments.slice(0, i).join('/'));
+    yield* this.walkReal(real, segments, rules);
   }
 
-  private async *walkReal(real: string, segments: string[]): AsyncIterable<FileWalkEntry> {
+  private async *walkReal(real: string, segments: string[], parentRules: GitignoreStack): AsyncIterable<FileWalkEntry> {
+    const rules = await parentRules.enter(real, segments.join('/'));
     const dirents = await readdir(real, { withFileTypes: true }).catch(() => []);
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const dirent of dirents) {
       if (dirent.name === '.git') continue;
       const childSegments = [...segments, dirent.name];
       const childReal = `${real}/${dirent.name}`;
+      if (rules.ignores(childSegments.join('/'), dirent.isDirectory())) continue;
       if (dirent.isDirectory()) {
         yield { path: joinSegments(childSegments), type: 'dir', size: 0 };
-        yield* this.walkReal(childReal, childSegments);
+        yield* this.walkReal(childReal, childSegments, rules);
       } else if (dirent.isFile()) {
         const info = await lstat(childReal).catch(() => undefined);
         if (info) yield { path: joinSegments(childSegments), type: 'file', size: info.size };
@@ -92,6 +100,9 @@ export class HostBackend implements FileBackend {
         const temp = `${real}.lightspeed-${process.pid}-${staged.length}.tmp`;
         await writeFile(temp, change.content, { flag: 'wx' });
         staged.push({ temp, real });
+        // Overwriting keeps the file's permissions (an executable script stays executable).
+        const previous = await stat(real).catch(() => undefined);
+        if (previous?.isFile()) await chmod(temp, previous.mode & 0o7777);
       }
     } catch (error) {
       await Promise.all(staged.map((s) => rm(s.temp, { force: true })));
