@@ -20,7 +20,7 @@ describe('openai:responses specifics', () => {
     expect(stored).toMatchObject({ type: 'reasoning', encrypted_content: 'gAAAA-opaque-blob' });
     expect(env.deltas.filter((m) => m.delta.type === 'reasoning').length).toBeGreaterThan(0);
     const sent = env.fake.requests[0]!.body as Record<string, unknown>;
-    expect(sent).toMatchObject({ store: false, stream: true, include: ['reasoning.encrypted_content'], reasoning: { effort: 'high', summary: 'auto' } });
+    expect(sent).toMatchObject({ store: false, stream: true, include: ['reasoning.encrypted_content'], reasoning: { effort: 'high', summary: 'auto' }, prompt_cache_key: 'ses_test' });
 
     convo.addOutputs(first.outputs);
     await convo.user('why?');

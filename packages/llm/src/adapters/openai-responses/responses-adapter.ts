@@ -43,7 +43,7 @@ export class OpenAiResponsesAdapter implements ApiAdapter {
     if (invalid) throw new ProviderError({ errorClass: 'invalid_request', message: invalid, retryable: false });
     const reader = new BlobReader(context.blobs);
     const [parts, tools] = await Promise.all([readContext(request.items, this.apiKind, reader), readTools(request.tools, reader)]);
-    const body = responsesBody(request.model.model, request.params, parts, tools);
+    const body = responsesBody(request.model.model, request.params, parts, tools, request.sessionId);
     const publisher = new DeltaPublisher(context.live, request.sessionId, request.turnId);
     const secrets = [endpoint.apiKey];
     const guard = new CallGuard(context.signal, endpoint.timeoutMs, secrets);

@@ -72,7 +72,7 @@ function toolChoice(choice: GenerationParams['toolChoice']): unknown {
 }
 
 /** The full streaming request body: stateless (`store: false`) with encrypted reasoning returned. */
-export function responsesBody(model: string, params: GenerationParams, parts: readonly NeutralPart[], tools: readonly ToolDefinition[]): Json {
+export function responsesBody(model: string, params: GenerationParams, parts: readonly NeutralPart[], tools: readonly ToolDefinition[], cacheKey?: string): Json {
   const { instructions, input } = responsesInput(parts);
   const native = (params.native ?? {}) as ResponsesNativeParams;
   const body: Json = { model, input, store: false, stream: true };
@@ -93,6 +93,8 @@ export function responsesBody(model: string, params: GenerationParams, parts: re
     body.reasoning = reasoning;
     body.include = ['reasoning.encrypted_content'];
   }
+  // Routes a session's turns to the same prompt cache (a native `prompt_cache_key` wins).
+  if (cacheKey !== undefined) body.prompt_cache_key = cacheKey;
   for (const [key, value] of Object.entries(native)) {
     if (key !== 'reasoning' && value !== undefined) body[key] = value;
   }
