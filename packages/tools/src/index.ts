@@ -33,3 +33,4 @@ export * from './runtime/session-features.js';
 export * from './runtime/session-tool-context.js';
 export * from './runtime/run-batch.js';
 export * from './runtime/tool-runtime.js';
+export * from './file-tools/regex-matcher.js';

@@ -176,6 +176,21 @@ describe('Grep', () => {
     expect(limited.text).toMatch(/limited to 3 lines/);
   });
 
+  it('a catastrophically backtracking regex is stopped with an error instead of hanging', async () => {
+    const h = await harness({ files: { '/evil.txt': `${'a'.repeat(40)}!\n` } });
+    const started = Date.now();
+    const result = await h.call('Grep', { pattern: '(a+)+$' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(/took longer than 1000 ms .* simplify the pattern/);
+  });
+
+  it('multiline patterns match across lines', async () => {
+    const h = await harness({ files });
+    const result = await h.call('Grep', { pattern: 'Guide\\nUse', multiline: true, output_mode: 'content' });
+    expect(result.text).toBe('/workspace/docs/guide.md:1:# Guide\n/workspace/docs/guide.md:2:Use TODO markers.');
+  });
+
   it('an invalid regex is a clear tool error', async () => {
     const h = await harness({ files });
     const result = await h.call('Grep', { pattern: '(unclosed' });

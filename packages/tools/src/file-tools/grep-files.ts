@@ -2,6 +2,7 @@ import { normalizePath, relativeTo } from '@lightspeed/vfs';
 import picomatch from 'picomatch';
 import { capText, decodeText, splitLines } from '../files/text-content.js';
 import { fail, ok, type LogicalTool } from '../tool-definition.js';
+import { RegexMatcher, RegexTimeoutError } from './regex-matcher.js';
 
 export type GrepOutputMode = 'content' | 'files_with_matches' | 'count';
 
@@ -20,16 +21,16 @@ export interface GrepArgs {
   headLimit?: number;
 }
 
-export const GREP_LIMITS = { maxFileBytes: 5 * 1024 * 1024, maxLineChars: 500, maxOutputChars: 50_000, defaultHeadLimit: 1000 };
+export const GREP_LIMITS = { maxFileBytes: 5 * 1024 * 1024, maxLineChars: 500, maxOutputChars: 50_000, defaultHeadLimit: 1000, regexTimeoutMs: 1000 };
 
 /** Regex search over files, shaped like ripgrep's three output modes. */
 export const grepTool: LogicalTool<GrepArgs> = {
   logical: 'vfs.grep',
   parallelism: 'parallelSafe',
   async run(args, env) {
-    let regex: RegExp;
+    let matcher: RegexMatcher;
     try {
-      regex = new RegExp(args.pattern, `${args.caseInsensitive ? 'i' : ''}${args.multiline ? 'gms' : ''}`);
+      matcher = new RegexMatcher(args.pattern, { caseInsensitive: args.caseInsensitive === true, multiline: args.multiline === true }, GREP_LIMITS.regexTimeoutMs);
     } catch (error) {
       return fail(`Invalid regular expression ${JSON.stringify(args.pattern)}: ${(error as Error).message}. JavaScript regex syntax is used.`);
     }
@@ -67,7 +68,13 @@ export const grepTool: LogicalTool<GrepArgs> = {
       const text = decodeText(await files.readFile(file.path));
       if (text === undefined) continue;
       const lines = splitLines(text);
-      const matched = args.multiline ? multilineMatches(regex, text) : lines.map((line, i) => (regex.test(line) ? i : -1)).filter((i) => i >= 0);
+      let matched: number[];
+      try {
+        matched = matcher.matchingLines(text);
+      } catch (error) {
+        if (error instanceof RegexTimeoutError) return fail(`${error.message} (stopped in ${file.path}).`);
+        throw error;
+      }
       if (matched.length === 0) continue;
       if (mode === 'files_with_matches') out.push(file.path);
       else if (mode === 'count') out.push(`${file.path}:${matched.length}`);
@@ -96,32 +103,6 @@ export const grepTool: LogicalTool<GrepArgs> = {
     return ok(capText([...out, ...notes].join('\n'), GREP_LIMITS.maxOutputChars, 'narrow the pattern, path or glob, or use head_limit'));
   },
 };
-
-function multilineMatches(regex: RegExp, text: string): number[] {
-  const starts: number[] = [];
-  regex.lastIndex = 0;
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  const lines = new Set<number>();
-  for (const match of text.matchAll(regex)) {
-    const first = lineOf(match.index);
-    const last = lineOf(match.index + Math.max(0, match[0].length - 1));
-    for (let l = first; l <= last; l++) lines.add(l);
-    if (match[0].length === 0) regex.lastIndex += 1;
-  }
-  starts.push(...lines);
-  return starts.sort((a, b) => a - b);
-}
 
 function withContext(matched: readonly number[], total: number, before: number, after: number): number[] {
   const set = new Set<number>();
