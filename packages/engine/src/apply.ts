@@ -70,8 +70,13 @@ export function apply(state: SessionState, entry: LogEntry): SessionState {
   invariant(reducer !== undefined, `unknown event kind ${String(current.kind)}`, { seq: current.seq });
   invariant(state.status !== 'closed', 'no event may follow session.closed', { seq: current.seq, kind: current.kind });
   invariant(state.status === 'open' || current.kind === 'session.opened', 'the first event must be session.opened', { seq: current.seq, kind: current.kind });
+  // Reducers return a fresh top-level object (never shared), so stamping head/updatedAt on it in
+  // place is safe and saves a second copy of the state per event.
   const next = reducer(state, current);
-  return { ...next, head: current.seq, updatedAt: current.at };
+  const fresh = next === state ? { ...state } : next;
+  fresh.head = current.seq;
+  fresh.updatedAt = current.at;
+  return fresh;
 }
 
 export function applyAll(state: SessionState, entries: readonly LogEntry[]): SessionState {

@@ -183,11 +183,10 @@ function ended(state: SessionState, outcome: CompactionRecord['outcome'], at: nu
   const compaction = state.compaction!;
   const record: CompactionRecord = { compactionId: compaction.compactionId, trigger: compaction.trigger, outcome, at };
   if (compaction.itemCount !== undefined) record.itemCount = compaction.itemCount;
-  const next: SessionState = { ...state, lastCompaction: record };
-  delete next.compaction;
   // Whatever the outcome, the last prompt size no longer describes the context (and a failed
-  // watermark compaction must not re-trigger itself forever).
-  delete next.lastPromptTokens;
+  // watermark compaction must not re-trigger itself forever). Fields are cleared with `undefined`
+  // rather than `delete` so the state keeps one object shape (fast spreads).
+  const next: SessionState = { ...state, lastCompaction: record, compaction: undefined, lastPromptTokens: undefined };
   return releaseCompactingTurn(next);
 }
 

@@ -206,16 +206,18 @@ export function applyContextRemoved(state: SessionState, entry: LogEntry): Sessi
   return { ...state, context: { revision: state.context.revision + 1, entries } };
 }
 
-/** Appends engine-produced entries (run input, outputs, tool results…), assigning `ctx_<n>` ids. */
-export function appendEntries(state: SessionState, drafts: Omit<ContextEntry, 'id'>[]): SessionState {
+/**
+ * Appends engine-produced entries (run input, outputs, tool results…), assigning `ctx_<n>` ids.
+ * With `fresh`, `state` is a copy the calling reducer just made and is updated in place.
+ */
+export function appendEntries(state: SessionState, drafts: Omit<ContextEntry, 'id'>[], fresh = false): SessionState {
   if (drafts.length === 0) return state;
   let counter = state.counters.ctx;
   const added = drafts.map((draft) => ({ id: `ctx_${++counter}`, ...draft }) as ContextEntry);
-  return {
-    ...state,
-    context: { revision: state.context.revision + 1, entries: state.context.entries.concat(added) },
-    counters: { ...state.counters, ctx: counter },
-  };
+  const next = fresh ? state : { ...state };
+  next.context = { revision: state.context.revision + 1, entries: state.context.entries.concat(added) };
+  next.counters = { ...state.counters, ctx: counter };
+  return next;
 }
 
 /** Prompt order: instructions, then catalogs, then the conversation, each in insertion order. */

@@ -283,7 +283,7 @@ function inputEntries(runId: string, items: InputRef[], steeringId?: string): Om
   });
 }
 
-/** Replaces one live run (shallow copy of the runs record only). */
+/** Replaces one live run: a fresh top-level state (callers may update it in place) and runs record. */
 export function putRun(state: SessionState, run: RunState): SessionState {
   return { ...state, runs: { ...state.runs, [run.runId]: run } };
 }
@@ -301,7 +301,7 @@ function retire(state: SessionState, run: RunState): SessionState {
   const recent = state.recentRuns.length >= RECENT_RUNS_LIMIT ? state.recentRuns.slice(state.recentRuns.length - RECENT_RUNS_LIMIT + 1) : state.recentRuns.slice();
   recent.push(run);
   const next: SessionState = { ...state, runs, recentRuns: recent };
-  if (state.activeRunId === run.runId) delete next.activeRunId;
+  if (state.activeRunId === run.runId) next.activeRunId = undefined;
   if (state.queue.includes(run.runId)) next.queue = state.queue.filter((id) => id !== run.runId);
   return next;
 }
@@ -325,8 +325,10 @@ export function applyRunAccepted(state: SessionState, entry: LogEntry): SessionS
   const run: RunState = { runId: data.runId, status: 'queued', source: data.source, acceptedAt: entry.at, turns: [], batches: [], usage: ZERO_TOTALS, pendingSteering: [] };
   if (data.submissionId !== undefined) run.submissionId = data.submissionId;
   if (data.config !== undefined) run.config = data.config;
-  const next: SessionState = { ...putRun(state, run), queue: [...state.queue, run.runId], counters: { ...state.counters, run: state.counters.run + 1 } };
-  if (data.submissionId !== undefined) next.submissions = recordSubmission(state.submissions, data.submissionId, { digest: data.digest ?? digestOf({ source: data.source, config: data.config }), runId: data.runId });
+  const next = putRun(state, run);
+  next.queue = [...state.queue, run.runId];
+  next.counters = { ...state.counters, run: state.counters.run + 1 };
+  if (data.submissionId !== undefined) next.submissions = recordSubmission(state.submissions, { submissionId: data.submissionId, digest: data.digest ?? digestOf({ source: data.source, config: data.config }), runId: data.runId });
   return next;
 }
 
@@ -335,9 +337,11 @@ export function applyRunStarted(state: SessionState, entry: LogEntry): SessionSt
   invariant(state.activeRunId === undefined, 'run.started while another run is active', { runId, active: state.activeRunId });
   invariant(state.queue[0] === runId, 'run.started must start the head of the queue (FIFO)', { runId, head: state.queue[0] });
   const run = liveRun(state, runId, 'run.started');
-  let next: SessionState = { ...putRun(state, { ...run, status: 'running', startedAt: entry.at }), queue: state.queue.slice(1), activeRunId: runId, activity: { ...state.activity, runs: state.activity.runs + 1 } };
-  if (run.source.type === 'input') next = appendEntries(next, inputEntries(runId, run.source.items));
-  return next;
+  const next = putRun(state, { ...run, status: 'running', startedAt: entry.at });
+  next.queue = state.queue.slice(1);
+  next.activeRunId = runId;
+  next.activity = { ...state.activity, runs: state.activity.runs + 1 };
+  return run.source.type === 'input' ? appendEntries(next, inputEntries(runId, run.source.items), true) : next;
 }
 
 export function applyRunSteered(state: SessionState, entry: LogEntry): SessionState {
@@ -347,7 +351,8 @@ export function applyRunSteered(state: SessionState, entry: LogEntry): SessionSt
   const run = liveRun(state, data.runId, 'run.steered');
   invariant(run.status === 'running', 'run.steered: the run is not running', { status: run.status });
   const next = putRun(state, { ...run, pendingSteering: [...run.pendingSteering, { steeringId: data.steeringId, input: data.input }] });
-  return { ...next, counters: { ...next.counters, steer: next.counters.steer + 1 } };
+  next.counters = { ...state.counters, steer: state.counters.steer + 1 };
+  return next;
 }
 
 export function applySteeringApplied(state: SessionState, entry: LogEntry): SessionState {
@@ -356,7 +361,7 @@ export function applySteeringApplied(state: SessionState, entry: LogEntry): Sess
   invariant(state.activeRunId === run.runId && run.status === 'running', 'run.steering_applied: run is not the running run');
   invariant(data.steeringIds.length === run.pendingSteering.length && run.pendingSteering.every((s, i) => s.steeringId === data.steeringIds[i]), 'run.steering_applied must apply the pending steering in order');
   let next = putRun(state, { ...run, pendingSteering: [] });
-  for (const steering of run.pendingSteering) next = appendEntries(next, inputEntries(run.runId, steering.input, steering.steeringId));
+  for (const steering of run.pendingSteering) next = appendEntries(next, inputEntries(run.runId, steering.input, steering.steeringId), true);
   return next;
 }
 

@@ -1,6 +1,6 @@
 import { canonicalJson } from './canonical-json.js';
 import { invariant } from './invariant.js';
-import type { SessionState } from './state.js';
+import { initialState, type SessionState } from './state.js';
 
 /** Hosts snapshot every SNAPSHOT_INTERVAL events so rehydration replays a short tail. */
 export const SNAPSHOT_INTERVAL = 500;
@@ -14,5 +14,6 @@ export function deserializeState(json: string): SessionState {
   const state = JSON.parse(json) as SessionState;
   invariant(typeof state === 'object' && state !== null && state.format === 1, 'snapshot: unsupported state format', { format: (state as { format?: unknown } | null)?.format });
   invariant(typeof state.sessionId === 'string' && Number.isInteger(state.head), 'snapshot: not a session state');
-  return state;
+  // Re-create the canonical object shape (JSON drops undefined members).
+  return { ...initialState(state.sessionId), ...state };
 }

@@ -76,22 +76,32 @@ export interface SessionState {
 }
 
 export function initialState(sessionId: string): SessionState {
+  // Every optional field is present (as undefined) so all states share one object shape; it
+  // keeps the per-event spreads of `apply` fast. Canonical JSON drops undefined members.
   return {
     format: 1,
     sessionId,
     status: 'new',
+    displayName: undefined,
+    config: undefined,
     configRevision: 0,
+    createdAt: undefined,
+    updatedAt: undefined,
     head: 0,
     context: { revision: 0, entries: [] },
     tools: { revision: 0, tools: [] },
     runs: {},
     queue: [],
+    activeRunId: undefined,
     recentRuns: [],
     submissions: [],
     usage: ZERO_TOTALS,
     activity: { runs: 0, turns: 0, toolRounds: 0 },
     promises: {},
     settledPromises: [],
+    compaction: undefined,
+    lastCompaction: undefined,
+    lastPromptTokens: undefined,
     counters: { run: 0, turn: 0, batch: 0, steer: 0, compact: 0, ctx: 0 },
   };
 }

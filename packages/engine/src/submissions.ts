@@ -1,31 +1,35 @@
 /**
- * Submission digests for run idempotency, kept in pages so an insert copies one small page rather
- * than a thousand-key record. The state remembers the last SUBMISSION_PAGES × SUBMISSION_PAGE_SIZE
- * (between 900 and 1000) submissions; an older submissionId is treated as new.
+ * Submission digests for run idempotency. Kept as pages of small arrays so recording one copies a
+ * single page (≤ SUBMISSION_PAGE_SIZE pointers), never a thousand-key record. The state remembers
+ * the last SUBMISSION_PAGES × SUBMISSION_PAGE_SIZE submissions (between 950 and 1000); an older
+ * submissionId is treated as new (the log still has it).
  */
 export interface SubmissionRecord {
+  submissionId: string;
   digest: string;
   runId: string;
 }
 
-export type SubmissionPages = Record<string, SubmissionRecord>[];
+export type SubmissionPages = SubmissionRecord[][];
 
-export const SUBMISSION_PAGE_SIZE = 100;
-export const SUBMISSION_PAGES = 10;
+export const SUBMISSION_PAGE_SIZE = 50;
+export const SUBMISSION_PAGES = 20;
 
 export function findSubmission(pages: SubmissionPages, submissionId: string): SubmissionRecord | undefined {
-  for (let i = pages.length - 1; i >= 0; i--) {
-    const hit = pages[i]![submissionId];
-    if (hit !== undefined && Object.prototype.hasOwnProperty.call(pages[i], submissionId)) return hit;
+  for (let p = pages.length - 1; p >= 0; p--) {
+    const page = pages[p]!;
+    for (let i = page.length - 1; i >= 0; i--) if (page[i]!.submissionId === submissionId) return page[i];
   }
   return undefined;
 }
 
-export function recordSubmission(pages: SubmissionPages, submissionId: string, record: SubmissionRecord): SubmissionPages {
+export function recordSubmission(pages: SubmissionPages, record: SubmissionRecord): SubmissionPages {
   const last = pages[pages.length - 1];
-  if (last !== undefined && Object.keys(last).length < SUBMISSION_PAGE_SIZE) {
-    return [...pages.slice(0, -1), { ...last, [submissionId]: record }];
+  if (last !== undefined && last.length < SUBMISSION_PAGE_SIZE) {
+    const next = pages.slice();
+    next[next.length - 1] = [...last, record];
+    return next;
   }
-  const next = [...pages, { [submissionId]: record }];
+  const next = [...pages, [record]];
   return next.length > SUBMISSION_PAGES ? next.slice(next.length - SUBMISSION_PAGES) : next;
 }

@@ -6,7 +6,7 @@ import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
 import { createPromise, settlePromise } from './promises.js';
 import { findRun, own, type SessionState } from './state.js';
-import { liveRun, putRun, withLastBatch, withLastTurn, type RunState } from './run.js';
+import { liveRun, putRun, withLastBatch, type RunState } from './run.js';
 import type { ToolCallOutcome, ToolCallStatus, ToolInvocation, ToolParallelism } from './tool.js';
 import type { TurnState } from './turn.js';
 
@@ -193,10 +193,11 @@ export function applyBatchStarted(state: SessionState, entry: LogEntry): Session
     status: 'open',
     calls: data.calls.map((c) => ({ callId: c.callId, name: c.name, argumentsRef: c.argumentsRef, parallelism: c.parallelism, status: 'requested', isError: false })),
   };
-  const nextTurn: TurnState = { ...turn, status: 'tools', batchId: data.batchId };
-  delete nextTurn.toolCalls;
-  const next = putRun(state, { ...withLastTurn(run, nextTurn), batches: [...run.batches, batch] });
-  return { ...next, counters: { ...next.counters, batch: next.counters.batch + 1 }, activity: { ...next.activity, toolRounds: next.activity.toolRounds + 1 } };
+  const nextTurn: TurnState = { ...turn, status: 'tools', batchId: data.batchId, toolCalls: undefined };
+  const next = putRun(state, { ...run, turns: [...run.turns.slice(0, -1), nextTurn], batches: [...run.batches, batch] });
+  next.counters = { ...state.counters, batch: state.counters.batch + 1 };
+  next.activity = { ...state.activity, toolRounds: state.activity.toolRounds + 1 };
+  return next;
 }
 
 export function applyCallStarted(state: SessionState, entry: LogEntry): SessionState {
@@ -216,8 +217,7 @@ export function applyCallFinished(state: SessionState, entry: LogEntry): Session
   const updated = withCall(batch, data.callId, 'tool.call_finished', (call) => {
     invariant(isOpenCall(call), 'tool.call_finished: the call already has a result', { callId: call.callId, status: call.status });
     promiseId = call.promiseId;
-    const done: ToolCallState = { ...call, status: data.status, resultRef: data.resultRef, isError: data.isError };
-    delete done.promiseId;
+    const done: ToolCallState = { ...call, status: data.status, resultRef: data.resultRef, isError: data.isError, promiseId: undefined };
     if (data.preview !== undefined) done.preview = data.preview;
     if (data.effects !== undefined) done.effects = data.effects;
     return done;
@@ -225,7 +225,7 @@ export function applyCallFinished(state: SessionState, entry: LogEntry): Session
   let next = putRun(state, withLastBatch(run, updated));
   if (promiseId !== undefined) next = settlePromise(next, promiseId);
   const result = { kind: { type: 'toolResult' as const, callId: data.callId, isError: data.isError }, contentRef: data.resultRef, source: { type: 'tool' as const, runId: run.runId, turnId: batch.turnId, batchId: batch.batchId } };
-  return appendEntries(next, [data.preview === undefined ? result : { ...result, preview: data.preview }]);
+  return appendEntries(next, [data.preview === undefined ? result : { ...result, preview: data.preview }], true);
 }
 
 export function applyCallDeferred(state: SessionState, entry: LogEntry): SessionState {

@@ -225,7 +225,9 @@ export function applyTurnStarted(state: SessionState, entry: LogEntry): SessionS
   invariant(run.pendingSteering.length === 0, 'turn.started with steering not yet applied');
   const turn: TurnState = { turnId: data.turnId, status: 'generating', attempt: 1, fingerprint: data.fingerprint, contextRevision: data.contextRevision, toolsRevision: data.toolsRevision };
   const next = putRun(state, { ...run, turns: [...run.turns, turn] });
-  return { ...next, counters: { ...next.counters, turn: next.counters.turn + 1 }, activity: { ...next.activity, turns: next.activity.turns + 1 } };
+  next.counters = { ...state.counters, turn: state.counters.turn + 1 };
+  next.activity = { ...state.activity, turns: state.activity.turns + 1 };
+  return next;
 }
 
 export function applyGenerationRequested(state: SessionState, entry: LogEntry): SessionState {
@@ -276,11 +278,12 @@ export function applyGenerationFinished(state: SessionState, entry: LogEntry): S
   let answer: BlobRef | undefined;
   for (const o of data.outputs) if (o.kind.type === 'message' && o.kind.role === 'assistant') answer = o.contentRef;
   if (answer !== undefined) updated.outputRef = answer;
-  let next: SessionState = { ...putRun(state, updated), usage: addUsage(state.usage, data.usage, prices), lastPromptTokens: promptTokens(data.usage) };
+  const next = putRun(state, updated);
+  next.usage = addUsage(state.usage, data.usage, prices);
+  next.lastPromptTokens = promptTokens(data.usage);
   const apiKind = (run.config?.model ?? state.config?.model)?.apiKind;
-  const facts = [...data.outputs, ...(overflow ? [] : missingCallEntries(data.outputs, data.toolCalls))];
-  next = appendEntries(next, facts.map((fact) => outputEntry(fact, run.runId, turn.turnId, apiKind)));
-  return next;
+  const facts = overflow ? data.outputs : data.outputs.concat(missingCallEntries(data.outputs, data.toolCalls));
+  return appendEntries(next, facts.map((fact) => outputEntry(fact, run.runId, turn.turnId, apiKind)), true);
 }
 
 export function applyGenerationFailed(state: SessionState, entry: LogEntry): SessionState {
@@ -292,7 +295,8 @@ export function applyGenerationFailed(state: SessionState, entry: LogEntry): Ses
   let updated = withLastTurn(run, { ...turn, status: overflow ? 'compacting' : 'failed' });
   if (data.usage) updated = { ...updated, usage: addUsage(run.usage, data.usage, prices) };
   const next = putRun(state, updated);
-  return data.usage ? { ...next, usage: addUsage(state.usage, data.usage, prices) } : next;
+  if (data.usage) next.usage = addUsage(state.usage, data.usage, prices);
+  return next;
 }
 
 export function applyTurnCompleted(state: SessionState, entry: LogEntry): SessionState {
@@ -302,8 +306,7 @@ export function applyTurnCompleted(state: SessionState, entry: LogEntry): Sessio
   const generatedWithoutCalls = turn.status === 'generated' && (turn.toolCalls === undefined || turn.toolCalls.length === 0);
   const toolsDone = turn.status === 'tools' && batch !== undefined && batch.batchId === turn.batchId && batch.status === 'completed';
   invariant(generatedWithoutCalls || toolsDone, 'turn.completed: the turn still has work (tool calls or an open batch)', { status: turn.status });
-  const done: TurnState = { ...turn, status: 'completed' };
-  delete done.toolCalls;
+  const done: TurnState = { ...turn, status: 'completed', toolCalls: undefined };
   return putRun(state, withLastTurn(run, done));
 }
 
@@ -311,7 +314,6 @@ export function applyTurnCancelled(state: SessionState, entry: LogEntry): Sessio
   const data = entry.data as TurnIdData;
   const { run, turn } = activeTurn(state, data, 'turn.cancelled');
   invariant(!isTerminalTurn(turn), 'turn.cancelled: the turn already ended');
-  const done: TurnState = { ...turn, status: 'cancelled' };
-  delete done.toolCalls;
+  const done: TurnState = { ...turn, status: 'cancelled', toolCalls: undefined };
   return putRun(state, withLastTurn(run, done));
 }
