@@ -317,6 +317,18 @@ describe('scripts, echo and admin', () => {
     expect(response.status).toBe(400);
   });
 
+  it('can require an API key, answering 401 in each protocol\'s shape', async () => {
+    const guarded = await startFakeProvider({ requireApiKey: 'right-key' });
+    try {
+      const wrong = new Anthropic({ apiKey: 'wrong-key', baseURL: guarded.url, maxRetries: 0, logLevel: 'off' });
+      await expect(wrong.messages.create({ model: 'fake-echo', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+      const right = new OpenAI({ apiKey: 'right-key', baseURL: `${guarded.url}/v1`, maxRetries: 0 });
+      expect((await right.responses.create({ model: 'fake-echo', input: 'hi' })).output_text).toContain('You said: hi');
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   it('lists its models in both the OpenAI and the Anthropic shape', async () => {
     const openaiModels: string[] = [];
     for await (const model of openai.models.list()) openaiModels.push(model.id);

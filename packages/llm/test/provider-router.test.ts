@@ -6,7 +6,7 @@ import { API_KINDS } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { LightspeedError, ProviderError } from '@lightspeed/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderRegistry, ProviderRouter } from '../src/index.js';
+import { ProviderRegistry, ProviderRouter, llmPortFromEnvironment } from '../src/index.js';
 import { Conversation, outputTexts } from './support/conversation.js';
 
 let fake: FakeProvider;
@@ -89,6 +89,14 @@ describe('provider router', () => {
       expect(fake.requests.at(-1)!.path).toBe({ 'openai:responses': '/v1/responses', 'openai:completions': '/v1/chat/completions', 'anthropic:messages': '/v1/messages' }[apiKind]);
     });
   }
+
+  it('llmPortFromEnvironment serves the fake provider named by LIGHTSPEED_FAKE_PROVIDER_URL', async () => {
+    const port = await llmPortFromEnvironment({ LIGHTSPEED_FAKE_PROVIDER_URL: fake.url, LIGHTSPEED_HOME: join(tmpdir(), 'does-not-exist-lightspeed') });
+    const blobs = new MemoryBlobStore();
+    const convo = await new Conversation(blobs, 'anthropic:messages').user('offline demo');
+    const facts = await port.generate(convo.request('fake-echo', { providerId: 'fake' }), { blobs });
+    expect((await outputTexts(blobs, facts))[0]).toContain('You said: offline demo');
+  });
 
   it('validates params per adapter and the selection against the registry', () => {
     const r = router();

@@ -3,7 +3,7 @@ import { LightspeedError } from '@lightspeed/ports';
 import type { BlobReader } from './blob-reader.js';
 import type { NeutralPart } from './neutral-part.js';
 import { isNativeToolCallItem, toolCallArgumentsText } from './tool-call-content.js';
-import { toolResultText } from './tool-result-content.js';
+import { toolResultContent } from './tool-result-content.js';
 
 export interface ReadContextOptions {
   /**
@@ -82,13 +82,14 @@ export async function readContext(items: readonly ContextEntry[], apiKind: ApiKi
         break;
       }
       case 'toolResult': {
-        const text = toolResultText(decoder.decode(blob.bytes), mediaType);
+        const { text, images } = toolResultContent(decoder.decode(blob.bytes), mediaType);
         const name = callNames.get(kind.callId);
         if (options.degradeTools) {
-          parts.push({ kind: 'text', role: 'user', text: `[result of tool ${name ?? kind.callId}${kind.isError ? ' (error)' : ''}: ${text}]`, index });
+          const note = images.length > 0 ? ` (+${images.length} image${images.length > 1 ? 's' : ''})` : '';
+          parts.push({ kind: 'text', role: 'user', text: `[result of tool ${name ?? kind.callId}${kind.isError ? ' (error)' : ''}: ${text}${note}]`, index });
           break;
         }
-        parts.push({ kind: 'toolResult', callId: kind.callId, name, isError: kind.isError, text, index });
+        parts.push({ kind: 'toolResult', callId: kind.callId, name, isError: kind.isError, text, images, index });
         break;
       }
       case 'reasoningState':

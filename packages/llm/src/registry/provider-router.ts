@@ -4,7 +4,7 @@ import { AnthropicMessagesAdapter } from '../adapters/anthropic-messages/message
 import type { ApiAdapter } from '../adapters/api-adapter.js';
 import { OpenAiCompletionsAdapter } from '../adapters/openai-completions/completions-adapter.js';
 import { OpenAiResponsesAdapter } from '../adapters/openai-responses/responses-adapter.js';
-import type { ProviderRegistry } from './provider-registry.js';
+import { ProviderRegistry } from './provider-registry.js';
 
 export interface ProviderRouterOptions {
   adapters?: ApiAdapter[];
@@ -98,4 +98,9 @@ export class ProviderRouter implements LlmPort {
     if (!adapter) throw new Error(`no adapter registered for API kind ${apiKind}`);
     return adapter;
   }
+}
+
+/** The LlmPort a host uses: providers from the environment and `providers.json`, all three adapters. */
+export async function llmPortFromEnvironment(env: Record<string, string | undefined> = process.env): Promise<ProviderRouter> {
+  return new ProviderRouter(await ProviderRegistry.fromEnvironment(env));
 }

@@ -204,6 +204,19 @@ export function adapterContract(apiKind: ApiKind, createAdapter: () => ApiAdapte
       expect(await env.adapter.listModels(endpoint())).toEqual(['fake-echo', 'fake-reasoning']);
     });
 
+    it('tool results in the runtime JSON shape send their text, and images where the API takes them', async () => {
+      env.fake.enqueue({ toolCalls: [{ name: 'screenshot', id: 'call_img' }] });
+      const convo = await (await env.conversation().tool('screenshot', 'Take a screenshot', { type: 'object' })).user('look');
+      const first = await env.adapter.generate(convo.request('fake-echo'), endpoint(), context());
+      convo.addOutputs(first.outputs);
+      await convo.toolResultJson('call_img', { content: [{ type: 'text', text: 'captured the screen' }, { type: 'image', data: 'iVBORw0KGgo=', mimeType: 'image/png' }] });
+      await env.adapter.generate(convo.request('fake-echo'), endpoint(), context());
+      const body = JSON.stringify(env.fake.requests.at(-1)!.body);
+      expect(body).toContain('captured the screen');
+      if (apiKind === 'openai:completions') expect(body).toContain('1 image(s) returned by the tool are not shown');
+      else expect(body).toContain('iVBORw0KGgo=');
+    });
+
     it('sends images as native image parts', async () => {
       const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       const convo = await (await env.conversation().user('what is in this picture?')).media(png, 'image/png');

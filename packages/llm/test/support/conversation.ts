@@ -52,6 +52,11 @@ export class Conversation {
     return this;
   }
 
+  async toolResultJson(callId: string, value: unknown, isError = false): Promise<this> {
+    this.push({ kind: { type: 'toolResult', callId, isError }, contentRef: await putJson(this.blobs, value), mediaType: 'application/json' });
+    return this;
+  }
+
   /** Appends a generation's outputs in order, as the engine records them. */
   addOutputs(outputs: readonly OutputItemFact[]): this {
     for (const output of outputs) {

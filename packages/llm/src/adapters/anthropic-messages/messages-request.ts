@@ -40,7 +40,11 @@ function blockOf(part: NeutralPart): { role: 'user' | 'assistant'; block: Json }
     case 'toolCall':
       return { role: 'assistant', block: part.raw?.type === 'tool_use' ? part.raw : { type: 'tool_use', id: part.callId, name: part.name, input: parseInput(part.argumentsText) } };
     case 'toolResult': {
-      const block: Json = { type: 'tool_result', tool_use_id: part.callId, content: part.text };
+      const content =
+        part.images.length === 0
+          ? part.text
+          : [...(part.text === '' ? [] : [{ type: 'text', text: part.text }]), ...part.images.map((image) => ({ type: 'image', source: { type: 'base64', media_type: image.mediaType, data: image.base64 } }))];
+      const block: Json = { type: 'tool_result', tool_use_id: part.callId, content };
       if (part.isError) block.is_error = true;
       return { role: 'user', block };
     }

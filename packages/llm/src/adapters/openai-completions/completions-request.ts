@@ -38,7 +38,9 @@ export function completionsMessages(parts: readonly NeutralPart[]): Json[] {
     user = undefined;
     if (part.kind === 'toolResult') {
       assistant = undefined;
-      messages.push({ role: 'tool', tool_call_id: part.callId, content: part.text });
+      // Chat tool messages carry text only; images are noted so the model knows they existed.
+      const note = part.images.length > 0 ? `\n[${part.images.length} image(s) returned by the tool are not shown: this API takes text tool results]` : '';
+      messages.push({ role: 'tool', tool_call_id: part.callId, content: `${part.text}${note}` });
       continue;
     }
     if (part.kind === 'text' && (part.role === 'system' || part.role === 'developer')) {

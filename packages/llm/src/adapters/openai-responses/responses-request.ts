@@ -52,7 +52,14 @@ export function responsesInput(parts: readonly NeutralPart[]): { instructions: s
         input.push(part.raw?.type === 'function_call' ? part.raw : { type: 'function_call', call_id: part.callId, name: part.name, arguments: part.argumentsText });
         break;
       case 'toolResult':
-        input.push({ type: 'function_call_output', call_id: part.callId, output: part.text });
+        input.push({
+          type: 'function_call_output',
+          call_id: part.callId,
+          output:
+            part.images.length === 0
+              ? part.text
+              : [{ type: 'input_text', text: part.text }, ...part.images.map((image) => ({ type: 'input_image', image_url: `data:${image.mediaType};base64,${image.base64}`, detail: 'auto' }))],
+        });
         break;
       case 'native':
         input.push(part.raw);
