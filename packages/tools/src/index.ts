@@ -29,6 +29,7 @@ export * from './surfaces/provider-tool.js';
 export * from './surfaces/anthropic-tools.js';
 export * from './surfaces/openai-tools.js';
 export * from './skills/skill-catalog.js';
+export * from './skills/session-context-entries.js';
 export * from './runtime/session-features.js';
 export * from './runtime/session-tool-context.js';
 export * from './runtime/run-batch.js';

@@ -68,3 +68,25 @@ describe('prompt files', () => {
     expect(await getText(h.blobs, entries[0]!.contentRef)).toBe('Be concise.\n');
   });
 });
+
+describe('session context entries', () => {
+  it('follow the granted vfs sub-features', async () => {
+    const workspaceLinks = [{ path: '/workspace', access: 'readWrite', target: { type: 'workspace', workspaceId: 'ws' } }];
+    const h = await harness({ files, features: { vfs: { tools: 'edit', workspaceLinks, skills: {}, prompts: {} } } });
+    const sessionId = (await h.invocation('x', {})).sessionId;
+    const entries = await h.runtime.contextEntries(sessionId);
+    expect(entries.instructions).toHaveLength(2);
+    expect(await getText(h.blobs, entries.vfsCatalog!.contentRef)).toContain('- /workspace (read-write)');
+    expect(entries.skills.map((s) => s.name)).toEqual(['code-review', 'pdf-tools']);
+    expect(entries.skillCatalog?.kind).toEqual({ type: 'skillCatalog' });
+    const active = await h.runtime.activateSkill(sessionId, 'pdf-tools');
+    expect(await getText(h.blobs, active.contentRef)).toContain('Run `extract.py`');
+    await expect(h.runtime.activateSkill(sessionId, 'nope')).rejects.toThrow(/no skill "nope"; available: code-review, pdf-tools/);
+
+    const plain = await harness({ files });
+    const none = await plain.runtime.contextEntries((await plain.invocation('x', {})).sessionId);
+    expect(none.instructions).toEqual([]);
+    expect(none.skillCatalog).toBeUndefined();
+    expect(none.vfsCatalog).toBeDefined();
+  });
+});

@@ -6,6 +6,8 @@ import { FileSpace, type FileSpaceMount } from '../files/file-space.js';
 import { SnapshotBackend, WorkspaceBackend } from '../files/vfs-backends.js';
 import { HostEnvironment } from '../host/host-environment.js';
 import { McpHub, type McpToolBinding } from '../mcp/mcp-hub.js';
+import { activateSkill, sessionContextEntries, type SessionContextEntries } from '../skills/session-context-entries.js';
+import type { ContextEntryContent } from '../skills/skill-catalog.js';
 import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
 import { anthropicTools } from '../surfaces/anthropic-tools.js';
 import { openaiTools } from '../surfaces/openai-tools.js';
@@ -145,6 +147,21 @@ export class ToolRuntime implements ToolPort {
   /** The session's file namespace (for skills and prompts discovery, or the API's file views). */
   async files(sessionId: string): Promise<FileSpace> {
     return this.fileSpace(await this.session(sessionId));
+  }
+
+  /**
+   * Context-entry content the session's VFS contributes (prompt instructions, VFS catalog, skill
+   * catalog), written to CAS for the driver to place as `instructions` / `vfsCatalog` / `skillCatalog`.
+   */
+  async contextEntries(sessionId: string): Promise<SessionContextEntries> {
+    const session = await this.session(sessionId);
+    return sessionContextEntries(this.options.blobs, this.fileSpace(session), session.features);
+  }
+
+  /** A `skillActivation` entry with the skill's body; `skill` is its id (directory) or name. */
+  async activateSkill(sessionId: string, skill: string): Promise<ContextEntryContent> {
+    const session = await this.session(sessionId);
+    return activateSkill(this.options.blobs, this.fileSpace(session), session.features, skill);
   }
 
   /** The features the session was last resolved with. */

@@ -1,0 +1,80 @@
+import { API_KINDS, type ApiKind, type GenerationParams, type ModelSelection, type RunConfig, type SessionConfig as EngineSessionConfig } from '@lightspeed/engine';
+import { invalidRequest } from '../rpc/api-error.js';
+import type { ModelConfig, RunStartConfig, SessionConfig } from '../schemas/config.js';
+
+export interface ConfigDefaults {
+  /** The deployment's default model, used when a config omits `model`. */
+  model: ModelSelection;
+  /** Compaction threshold when a provider-driven policy gives none (default 100,000 tokens). */
+  compactionThresholdTokens?: number;
+}
+
+type GenerationDoc = NonNullable<SessionConfig['generation']>;
+
+function modelSelection(model: ModelConfig, path: string): ModelSelection {
+  if (!API_KINDS.includes(model.apiKind as ApiKind)) throw invalidRequest(`${path}.apiKind: expected one of ${API_KINDS.join(', ')}`);
+  if (model.providerId.length === 0 || model.model.length === 0) throw invalidRequest(`${path}: providerId and model must be non-empty`);
+  return { providerId: model.providerId, apiKind: model.apiKind as ApiKind, model: model.model };
+}
+
+function generationParams(doc: GenerationDoc | null | undefined): GenerationParams | undefined {
+  if (!doc) return undefined;
+  const params: GenerationParams = {};
+  // Zero means "no cap" on the wire; the engine wants a positive cap or none.
+  if (doc.maxOutputTokens != null && doc.maxOutputTokens > 0) params.maxOutputTokens = doc.maxOutputTokens;
+  if (doc.reasoningEffort != null) params.reasoningEffort = doc.reasoningEffort;
+  if (doc.parallelToolUse != null) params.parallelToolUse = doc.parallelToolUse;
+  const choice = doc.toolChoice;
+  if (choice) params.toolChoice = choice.type === 'requiredAny' ? 'required' : choice.type === 'specific' ? { name: choice.toolId } : choice.type;
+  return Object.keys(params).length > 0 ? params : undefined;
+}
+
+function budgetLimits(doc: { maxTurns?: number | null; maxToolRounds?: number | null } | null | undefined) {
+  if (!doc) return undefined;
+  const limits: { maxTurns?: number; maxToolRounds?: number } = {};
+  if (doc.maxTurns != null) limits.maxTurns = doc.maxTurns;
+  if (doc.maxToolRounds != null) limits.maxToolRounds = doc.maxToolRounds;
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
+/**
+ * The contract's config document → the engine's SessionConfig. The document itself (with the model
+ * materialized) rides along in `config.document`, so reads echo exactly what was put.
+ */
+export function toEngineConfig(doc: SessionConfig | null | undefined, defaults: ConfigDefaults): EngineSessionConfig {
+  const source: SessionConfig = doc ?? {};
+  const model = source.model ? modelSelection(source.model, 'config.model') : defaults.model;
+  const document: SessionConfig = { ...source, model: { providerId: model.providerId, apiKind: model.apiKind, model: model.model } };
+  const config: EngineSessionConfig = { model, document };
+  const generation = generationParams(source.generation);
+  if (generation) config.generation = generation;
+  const limits = budgetLimits(source.limits);
+  if (limits) config.limits = limits;
+  const compaction = source.context?.compaction;
+  if (compaction) {
+    config.compaction =
+      compaction.mode === 'disabled'
+        ? { mode: 'disabled' }
+        : { mode: 'auto', thresholdTokens: compaction.compact_threshold_tokens ?? defaults.compactionThresholdTokens ?? 100_000 };
+  }
+  if (source.features != null) config.features = source.features;
+  return config;
+}
+
+/** The stored document, or (for sessions opened without one) a document derived from the engine config. */
+export function configDocument(config: EngineSessionConfig | undefined): SessionConfig | undefined {
+  if (!config) return undefined;
+  if (config.document !== undefined && config.document !== null && typeof config.document === 'object') return config.document as SessionConfig;
+  return { model: { providerId: config.model.providerId, apiKind: config.model.apiKind, model: config.model.model } };
+}
+
+export function toRunConfig(doc: RunStartConfig | null | undefined): RunConfig | undefined {
+  if (!doc) return undefined;
+  const config: RunConfig = {};
+  if (doc.model) config.model = modelSelection(doc.model, 'config.model');
+  const generation = generationParams(doc.generation);
+  if (generation) config.generation = generation;
+  const limits = budgetLimits(doc.limits);
+  if (limits) config.limits = limits;
+  return Object.keys(config).length > 0 ? config : undefined;
+}
