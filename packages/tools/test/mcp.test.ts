@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getJson } from '@lightspeed/cas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpToolName, StaticMcpServerRegistry } from '../src/index.js';
 import { harness, type Harness } from './harness.js';
@@ -78,6 +79,12 @@ describe('MCP over stdio with the reference server-everything', () => {
       expect(names).toContain('mcp__everything__echo');
       expect(names).toContain('mcp__everything__add');
       for (const name of names) expect(name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+      const echoDefinition = await getJson<{ description: string; inputSchema: { type: string; properties: Record<string, unknown> } }>(
+        h.blobs,
+        h.descriptors.find((d) => d.name === 'mcp__everything__echo')!.definitionRef,
+      );
+      expect(echoDefinition.inputSchema.type).toBe('object');
+      expect(Object.keys(echoDefinition.inputSchema.properties)).toContain('message');
       const echo = await h.call('mcp__everything__echo', { message: 'hi there' });
       expect(echo.isError).toBe(false);
       expect(echo.text).toContain('Echo: hi there');

@@ -109,7 +109,7 @@ export class ToolRuntime implements ToolPort {
           parallelism: annotations?.readOnlyHint === true ? 'parallelSafe' : 'exclusive',
           definitionRef: await putJson(this.options.blobs, {
             description: binding.tool.description ?? `${binding.tool.name} (MCP server ${binding.serverId})`,
-            inputSchema: binding.tool.inputSchema,
+            inputSchema: objectInputSchema(binding.tool.inputSchema),
           }),
         });
       }
@@ -244,6 +244,11 @@ function toolError(error: unknown): ToolResult {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return { text: `File system error (${code}): ${(error as Error).message}`, isError: true };
   throw error;
+}
+
+/** Providers require an object schema with `properties`; some MCP servers omit them. */
+function objectInputSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  return { ...(schema ?? {}), type: 'object', properties: (schema?.properties as Record<string, unknown> | undefined) ?? {} };
 }
 
 function previewOfContent(json: unknown): string {
