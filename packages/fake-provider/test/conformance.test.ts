@@ -103,6 +103,26 @@ describe('OpenAI Responses via the official SDK', () => {
     for (const response of [cut.plain, cut.streamed]) expect(response.incomplete_details?.reason).toBe('max_output_tokens');
   });
 
+  it('drives the SDK stream helpers: text snapshots and function-call argument snapshots', async () => {
+    fake.enqueue({ text: 'abcdefgh', chunkChars: 3, toolCalls: [{ name: 'read_file', arguments: { path: 'x' } }] });
+    const snapshots: string[] = [];
+    const argSnapshots: string[] = [];
+    const stream = openai.responses
+      .stream({ model: 'fake-echo', input: 'hi', tools: [responsesTool] })
+      .on('response.output_text.delta', (event) => snapshots.push(event.snapshot))
+      .on('response.function_call_arguments.delta', (event) => argSnapshots.push(event.snapshot));
+    await stream.finalResponse();
+    expect(snapshots).toEqual(['abc', 'abcdef', 'abcdefgh']);
+    expect(argSnapshots.at(-1)).toBe('{"path":"x"}');
+    fake.enqueue({ text: 'abcdefgh', chunkChars: 3 });
+    const texts: string[] = [];
+    await anthropic.messages
+      .stream({ model: 'fake-echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .on('text', (_delta, snapshot) => texts.push(snapshot))
+      .finalMessage();
+    expect(texts).toEqual(['abc', 'abcdef', 'abcdefgh']);
+  });
+
   it('compacts a conversation through responses.compact', async () => {
     const compacted = await openai.responses.compact({ model: 'fake-echo', input: [{ role: 'user', content: 'first question' }] });
     expect(compacted.object).toBe('response.compaction');
