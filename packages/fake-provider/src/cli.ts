@@ -8,6 +8,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'latency-ms': { type: 'string', default: '0' },
     'first-token-delay-ms': { type: 'string', default: '0' },
+    models: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -19,6 +20,7 @@ if (values.help) {
   --host H                  listen address (default 127.0.0.1)
   --latency-ms N            delay between streamed events
   --first-token-delay-ms N  delay before the first event
+  --models a,b              model ids served by GET /v1/models (default fake-echo,fake-reasoning)
 
 OpenAI clients: baseURL http://HOST:PORT/v1   Anthropic clients: baseURL http://HOST:PORT
 Replies are scripted (see the package README); it is not a real model.`);
@@ -30,6 +32,7 @@ const provider = await startFakeProvider({
   host: values.host,
   latencyMs: Number(values['latency-ms']),
   firstTokenDelayMs: Number(values['first-token-delay-ms']),
+  ...(values.models ? { models: values.models.split(',').map((model) => model.trim()).filter(Boolean) } : {}),
 });
 console.log(`lightspeed fake provider (scripted, not a real model) listening on ${provider.url}`);
 const shutdown = (): void => {
