@@ -90,6 +90,15 @@ describe('host file tools', () => {
     expect((await stat(join(root, 'run.sh'))).mode & 0o777).toBe(0o755);
   });
 
+  it('deleting a symlink through apply_patch removes the link, not its target', async () => {
+    await symlink(join(root, 'src', 'main.ts'), join(root, 'alias.ts'));
+    const h = await hostSession('openai:responses');
+    const result = await h.call('apply_patch', { input: '*** Begin Patch\n*** Delete File: alias.ts\n*** End Patch' });
+    expect(result.isError).toBe(false);
+    await expect(stat(join(root, 'alias.ts'))).rejects.toThrow();
+    expect(await readFile(join(root, 'src', 'main.ts'), 'utf8')).toBe('const x = 1;\n');
+  });
+
   it('a symlink inside the root to a file inside the root is followed', async () => {
     await symlink(join(root, 'src', 'main.ts'), join(root, 'alias.ts'));
     const h = await hostSession();

@@ -68,6 +68,9 @@ export async function commitChanges(nodes: NodeStore, root: BlobRef, changes: re
     if (parent.children.has(name) || parent.entries[name]?.type === 'dir') {
       throw new LightspeedError('invalid', `${path} is a directory; a file cannot replace it`, { path });
     }
+    if (change.op === 'writeRef' && !(await nodes.blobs.has(change.ref))) {
+      throw new LightspeedError('not_found', `cannot link ${path} to ${change.ref}: the blob is not in this store; upload it first`, { path, ref: change.ref });
+    }
     const entry: TreeEntry =
       change.op === 'write'
         ? { type: 'file', ref: (await nodes.blobs.put(change.content)).ref, size: change.content.byteLength }

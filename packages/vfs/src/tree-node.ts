@@ -46,6 +46,10 @@ export function decodeNode(ref: BlobRef, bytes: Uint8Array): TreeNode {
   }
   const node = value as Partial<TreeNode> | null;
   if (!node || node.kind !== 'lightspeed.vfs.dir' || typeof node.entries !== 'object' || node.entries === null) throw notADirectory(ref);
+  // A node is data from the store: a crafted one must not smuggle `..` or `a/b` in as a name.
+  for (const name of Object.keys(node.entries)) {
+    if (!isValidEntryName(name)) throw new LightspeedError('corrupt', `snapshot node ${ref} has an invalid entry name ${JSON.stringify(name)}`, { ref });
+  }
   return node as TreeNode;
 }
 
@@ -82,6 +86,10 @@ export class NodeStore {
     if (this.cache.size >= this.maxCached) this.cache.clear();
     this.cache.set(ref, node);
   }
+}
+
+export function isValidEntryName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
 }
 
 function notADirectory(ref: BlobRef): LightspeedError {

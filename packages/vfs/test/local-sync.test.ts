@@ -112,6 +112,7 @@ describe('exporting a snapshot', () => {
     );
     expect(await lookup(nodes, evil.ref, '/')).toBeDefined();
     const out = join(dir, 'out');
-    await expect(exportSnapshot(blobs, evil.ref, out)).rejects.toThrow(/escape the destination/);
+    await expect(exportSnapshot(blobs, evil.ref, out)).rejects.toThrow(/invalid entry name ".."/);
+    await expect(lstat(join(dir, 'pwned'))).rejects.toThrow();
   });
 });

@@ -92,6 +92,15 @@ describe('snapshot trees', () => {
     await expect(commitChanges(nodes, root, [{ op: 'write', path: '/src', content: text('') }])).rejects.toThrow(/is a directory/);
   });
 
+  it('links an existing blob by ref without re-uploading, and refuses a ref the store lacks', async () => {
+    const { blobs, nodes, root } = await fixture();
+    const { ref, size } = await blobs.put(text('shared'));
+    const next = await commitChanges(nodes, root, [{ op: 'writeRef', path: '/linked.txt', ref, size }]);
+    expect(decode(await readFile(nodes, next, '/linked.txt'))).toBe('shared');
+    const missing = 'sha256:' + 'ab'.repeat(32);
+    await expect(commitChanges(nodes, root, [{ op: 'writeRef', path: '/x', ref: missing as `sha256:${string}`, size: 1 }])).rejects.toThrow(/not in this store/);
+  });
+
   it('reading a missing file or a directory is a typed error', async () => {
     const { nodes, root } = await fixture();
     await expect(readFile(nodes, root, '/missing.txt')).rejects.toSatisfy((e) => isLightspeedError(e, 'not_found'));

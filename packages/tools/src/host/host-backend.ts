@@ -83,14 +83,27 @@ export class HostBackend implements FileBackend {
   }
 
   /**
+   * What deleting `path` removes: the entry itself in its (confined) parent directory, so deleting
+   * a symlink removes the link, never the file it points to.
+   */
+  private async deletionTarget(path: string): Promise<string> {
+    const segments = pathSegments(path);
+    const name = segments.pop();
+    if (name === undefined) throw new LightspeedError('invalid', 'cannot delete the root directory');
+    const parent = await this.host.existing(joinSegments(segments));
+    const target = `${parent}/${name}`;
+    if (!(await lstat(target).catch(() => undefined))) throw new LightspeedError('not_found', `${normalizePath(path)} does not exist`);
+    return target;
+  }
+
+  /**
    * Resolves and checks every path first, stages writes in temp files, then renames them into
    * place, so a failure before the renames leaves the tree untouched.
    */
   async commit(changes: readonly FileChange[]): Promise<void> {
     const planned: { change: FileChange; real: string }[] = [];
     for (const change of changes) {
-      const real = change.op === 'write' ? await this.host.forWrite(change.path) : await this.host.existing(change.path);
-      planned.push({ change, real });
+      planned.push({ change, real: change.op === 'write' ? await this.host.forWrite(change.path) : await this.deletionTarget(change.path) });
     }
     const staged: { temp: string; real: string }[] = [];
     try {
@@ -108,7 +121,11 @@ export class HostBackend implements FileBackend {
       await Promise.all(staged.map((s) => rm(s.temp, { force: true })));
       throw error;
     }
-    for (const { temp, real } of staged) await rename(temp, real);
+    try {
+      for (const { temp, real } of staged) await rename(temp, real);
+    } finally {
+      await Promise.all(staged.map((s) => rm(s.temp, { force: true })));
+    }
     for (const { change, real } of planned) if (change.op === 'delete') await rm(real, { recursive: true, force: true });
   }
 }
