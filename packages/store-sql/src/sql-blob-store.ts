@@ -36,6 +36,11 @@ FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bytea[]) AS b(ref, size, m
 ON CONFLICT (universe, ref) DO UPDATE SET touched_at = EXCLUDED.touched_at,
   media_type = COALESCE(ls_blobs.media_type, EXCLUDED.media_type),
   inline_bytes = CASE WHEN ls_blobs.inline_bytes IS NULL THEN NULL ELSE EXCLUDED.inline_bytes END`;
+// The single-blob form: bytes travel as one binary parameter instead of inside an array literal.
+const UPSERT_INLINE_ONE = `INSERT INTO ls_blobs (universe, ref, size, media_type, inline_bytes, touched_at) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (universe, ref) DO UPDATE SET touched_at = EXCLUDED.touched_at,
+  media_type = COALESCE(ls_blobs.media_type, EXCLUDED.media_type),
+  inline_bytes = CASE WHEN ls_blobs.inline_bytes IS NULL THEN NULL ELSE EXCLUDED.inline_bytes END`;
 const TOUCH_OBJECT = `UPDATE ls_blobs SET touched_at = $3, media_type = COALESCE(media_type, $4)
 WHERE universe = $1 AND ref = $2 RETURNING size, media_type`;
 const INSERT_OBJECT = `INSERT INTO ls_blobs (universe, ref, size, media_type, object_key, touched_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -85,7 +90,10 @@ export class SqlBlobStore implements BlobStore {
       const target = this.options.objects && item.bytes.byteLength > INLINE_MAX_BYTES ? large : inline;
       if (!target.has(refs[i]!)) target.set(refs[i]!, item); // one row per ref per statement
     });
-    if (inline.size > 0) {
+    if (inline.size === 1) {
+      const [ref, item] = [...inline][0]!;
+      await this.driver.query(UPSERT_INLINE_ONE, [this.universe, ref, item.bytes.byteLength, item.mediaType ?? null, item.bytes, now]);
+    } else if (inline.size > 1) {
       const entries = [...inline];
       await this.driver.query(UPSERT_INLINE, [
         this.universe,

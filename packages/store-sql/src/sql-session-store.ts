@@ -17,21 +17,31 @@ const MAX_ENTRY_DATA_BYTES = 1024 * 1024;
 const MAX_KIND_LENGTH = 200;
 const STATUSES: readonly SessionListStatus[] = ['idle', 'active', 'closed'];
 
-// The head row is the append's lock: a new session is inserted, an existing one is moved from
-// exactly `expectedHead`. Under READ COMMITTED a racing writer blocks on the row, then re-checks
-// the WHERE against the winner's head and matches nothing — so it loses cleanly.
-const CREATE_HEAD = `INSERT INTO ls_sessions (universe, session_id, status, display_name, created_at, updated_at, head)
-VALUES ($1, $2, COALESCE($3, 'idle'), $4, $5, $6, $7)
-ON CONFLICT (universe, session_id) DO NOTHING
-RETURNING head`;
-const MOVE_HEAD = `UPDATE ls_sessions SET head = $7, updated_at = $6,
-  status = COALESCE($3, status),
-  display_name = CASE WHEN $5 THEN $4 ELSE display_name END
-WHERE universe = $1 AND session_id = $2 AND head = $8
-RETURNING head`;
+// One statement, hence one transaction and one round trip. The head row is the append's lock: a
+// new session is inserted, an existing one is moved from exactly `expectedHead`. Under READ
+// COMMITTED a racing writer blocks on that row, re-checks the WHERE against the winner's head and
+// matches nothing — so its events are never inserted and it loses cleanly. If anything fails after
+// the head moved (a lost connection, a constraint), the whole statement rolls back.
 const INSERT_EVENTS = `INSERT INTO ls_session_events (universe, session_id, seq, at, kind, version, data)
-SELECT $1, $2, e.seq, e.at, e.kind, e.version, e.data
-FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::integer[], $7::text[]) AS e(seq, at, kind, version, data)`;
+  SELECT $1, $2, e.seq, e.at, e.kind, e.version, e.data
+  FROM unnest($9::bigint[], $10::bigint[], $11::text[], $12::integer[], $13::text[]) AS e(seq, at, kind, version, data)
+  WHERE EXISTS (SELECT 1 FROM moved)
+  RETURNING 1`;
+const CREATE_AND_APPEND = `WITH moved AS (
+  INSERT INTO ls_sessions (universe, session_id, status, display_name, created_at, updated_at, head)
+  SELECT $1, $2, COALESCE($3, 'idle'), CASE WHEN $5 THEN $4 END, ($10::bigint[])[1], $6, $7 WHERE $8::bigint = 0
+  ON CONFLICT (universe, session_id) DO NOTHING
+  RETURNING head
+), inserted AS (${INSERT_EVENTS})
+SELECT (SELECT head FROM moved) AS head`;
+const MOVE_AND_APPEND = `WITH moved AS (
+  UPDATE ls_sessions SET head = $7, updated_at = $6,
+    status = COALESCE($3, status),
+    display_name = CASE WHEN $5 THEN $4 ELSE display_name END
+  WHERE universe = $1 AND session_id = $2 AND head = $8
+  RETURNING head
+), inserted AS (${INSERT_EVENTS})
+SELECT (SELECT head FROM moved) AS head`;
 const HEAD = `SELECT head FROM ls_sessions WHERE universe = $1 AND session_id = $2`;
 const READ = `SELECT seq, at, kind, version, data FROM ls_session_events
 WHERE universe = $1 AND session_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`;
@@ -113,19 +123,25 @@ export class SqlSessionStore implements SessionStore {
     }
     const encoded = encodeEntries(sessionId, expectedHead, entries);
     const newHead = expectedHead + entries.length;
-    const createdAt = entries[0]!.at;
     const updatedAt = entries[entries.length - 1]!.at;
     const status = projection.status ?? null;
     const displayName = projection.displayName ?? null;
-    const moved = await this.driver.transaction(async (tx) => {
-      const head =
-        expectedHead === 0
-          ? await tx.query(CREATE_HEAD, [this.universe, sessionId, status, displayName, createdAt, updatedAt, newHead])
-          : await tx.query(MOVE_HEAD, [this.universe, sessionId, status, displayName, projection.displayName !== undefined, updatedAt, newHead, expectedHead]);
-      if (head.rows.length === 0) return false;
-      await tx.query(INSERT_EVENTS, [this.universe, sessionId, encoded.seqs, encoded.ats, encoded.kinds, encoded.versions, encoded.datas]);
-      return true;
-    });
+    const { rows } = await this.driver.query<{ head: unknown }>(expectedHead === 0 ? CREATE_AND_APPEND : MOVE_AND_APPEND, [
+      this.universe,
+      sessionId,
+      status,
+      displayName,
+      projection.displayName !== undefined,
+      updatedAt,
+      newHead,
+      expectedHead,
+      encoded.seqs,
+      encoded.ats,
+      encoded.kinds,
+      encoded.versions,
+      encoded.datas,
+    ]);
+    const moved = rows[0]?.head !== null && rows[0]?.head !== undefined;
     if (!moved) throw new AppendConflictError(sessionId, expectedHead, (await this.head(sessionId)) ?? 0);
     return { head: newHead };
   }

@@ -55,7 +55,7 @@ describe('PostgreSQL: migrations and dropped connections', () => {
     );
     let victim: number | undefined;
     for (let i = 0; i < 200 && victim === undefined; i++) {
-      const { rows } = await admin.query(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO ls_session_events%'`);
+      const { rows } = await admin.query(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ls_session_events%'`);
       victim = rows[0]?.pid;
       if (victim === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -1,24 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { refOfText } from '@lightspeed/engine';
-import { AppendConflictError, isLightspeedError, systemClock } from '@lightspeed/ports';
-import { SqlSessionStore, type SqlDriver, type SqlExecutor } from '../src/index.js';
+import { AppendConflictError, isLightspeedError } from '@lightspeed/ports';
+import type { SqlDriver } from '../src/index.js';
 import { BACKENDS, entries, freshUniverse, useBackend } from './backends.js';
 
-/** A driver whose transactions fail at the event insert — after the head row already moved. */
-function failingAtEventInsert(driver: SqlDriver): SqlDriver {
-  return {
-    ...driver,
-    query: driver.query.bind(driver),
-    transaction: (fn) =>
-      driver.transaction((tx) =>
-        fn({
-          query<R>(text: string, params?: readonly unknown[]) {
-            if (text.startsWith('INSERT INTO ls_session_events')) return Promise.reject(new Error('injected fault: connection lost'));
-            return tx.query<R>(text, params);
-          },
-        } satisfies SqlExecutor),
-      ),
-  };
+/**
+ * A fault inside the database: a row trigger that raises on the event of one universe with kind
+ * `explode`. The append's statement has already moved the head row (and inserted the earlier
+ * events) when it fires, so this exercises the rollback of a half-done append.
+ */
+async function installFaultTrigger(driver: SqlDriver, universe: string): Promise<void> {
+  await driver.query(`CREATE OR REPLACE FUNCTION ls_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.kind = 'explode' THEN RAISE EXCEPTION 'injected fault at seq %', NEW.seq; END IF;
+      RETURN NEW;
+    END $$`);
+  const table = `ls_test_fault_${universe.replace(/[^a-z0-9]/g, '_')}`;
+  await driver.query(`CREATE TRIGGER ${table} BEFORE INSERT ON ls_session_events FOR EACH ROW WHEN (NEW.universe = '${universe}') EXECUTE FUNCTION ls_test_fault()`);
 }
 
 describe.each(BACKENDS)('SqlSessionStore on %s', (name) => {
@@ -105,12 +103,16 @@ describe.each(BACKENDS)('SqlSessionStore on %s', (name) => {
     const universe = freshUniverse();
     const store = backend.storage().sessions(universe);
     await store.append('s', 0, entries(1, 2), { status: 'active', displayName: 'before' });
-    const faulty = new SqlSessionStore(failingAtEventInsert(backend.storage().driver), universe, systemClock);
-    await expect(faulty.append('s', 2, entries(3, 4), { status: 'closed', displayName: 'after' })).rejects.toThrow(/injected fault/);
+    await installFaultTrigger(backend.storage().driver, universe);
+    const batch = entries(3, 4).map((e) => (e.seq === 6 ? { ...e, kind: 'explode' } : e));
+    await expect(store.append('s', 2, batch, { status: 'closed', displayName: 'after' })).rejects.toThrow(/injected fault at seq 6/);
     expect(await store.head('s')).toBe(2);
     expect((await store.read('s')).map((e) => e.seq)).toEqual([1, 2]);
     expect(await store.summary('s')).toMatchObject({ head: 2, status: 'active', displayName: 'before' });
     expect(await store.append('s', 2, entries(3, 1))).toEqual({ head: 3 });
+    // The same for a session's very first append.
+    await expect(store.append('fresh', 0, [{ seq: 1, at: 1, kind: 'explode', version: 1, data: {} }])).rejects.toThrow(/injected fault/);
+    expect(await store.summary('fresh')).toBeUndefined();
   });
 
   it('maintains the list projection in the append and pages it by keyset (updated desc, id)', async () => {
