@@ -30,6 +30,7 @@ class Workload {
   readonly log: LogEntry[] = [];
   readonly snapshots: { seq: number; json: string }[] = [];
   readonly stepsUs: number[] = [];
+  readonly byType = new Map<string, number[]>();
   private now = 1_000;
   private lastSnapshot = 0;
   private n = 0;
@@ -57,7 +58,14 @@ class Workload {
       this.commit(action.events);
       action = plan(this.state);
     }
-    if (measure) this.stepsUs.push((performance.now() - t0) * 1000);
+    if (measure) {
+      const us = (performance.now() - t0) * 1000;
+      this.stepsUs.push(us);
+      const key = `${command.type}→${action.type}`;
+      const list = this.byType.get(key) ?? [];
+      list.push(us);
+      this.byType.set(key, list);
+    }
     if (this.state.head - this.lastSnapshot >= SNAPSHOT_INTERVAL) {
       this.snapshots.push({ seq: this.state.head, json: serializeState(this.state) });
       this.lastSnapshot = this.state.head;
@@ -152,5 +160,6 @@ if (serializeState(rehydrated!) !== serializeState(work.state)) throw new Error(
 const rehydrateMs = median(rehydrateRuns);
 
 console.log(`session: ${work.log.length} events, ${work.stepsUs.length} commands, ${work.snapshots.length} snapshots (every ${SNAPSHOT_INTERVAL}), latest snapshot ${latest.json.length} bytes, tail ${tail.length} events, context ${work.state.context.entries.length} entries`);
+for (const [key, list] of [...work.byType].sort((a, b) => b[1].length - a[1].length)) console.log(`  ${key.padEnd(40)} n=${String(list.length).padStart(6)} p50=${median(list).toFixed(2)}us`);
 console.log(`step_us p50=${stepUs.toFixed(2)} p90=${work.stepsUs.slice().sort((a, b) => a - b)[Math.floor(work.stepsUs.length * 0.9)]!.toFixed(2)}`);
 console.log(`engine: step_us=${stepUs.toFixed(2)} replay_events_per_s=${replayEventsPerS} rehydrate_ms_100k=${rehydrateMs.toFixed(2)}`);

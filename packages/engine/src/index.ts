@@ -23,6 +23,7 @@ export * from './tool-batch.js';
 export * from './promises.js';
 export * from './compaction.js';
 export * from './limits.js';
+export * from './fingerprint.js';
 export * from './request.js';
 export * from './admit.js';
 export * from './apply.js';

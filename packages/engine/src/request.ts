@@ -2,7 +2,6 @@ import type { CompactionState } from './compaction.js';
 import { compactedEntries } from './compaction.js';
 import { effectiveModel, effectiveParams } from './config.js';
 import { promptOrder } from './context.js';
-import { digestOf } from './digest.js';
 import type { CompactionRequest, GenerationRequest } from './generation.js';
 import { invariant } from './invariant.js';
 import { findRun, type SessionState } from './state.js';
@@ -48,9 +47,4 @@ export function compactionRequest(state: SessionState, compactionId: string): Co
     items: compactedEntries(state.context.entries, compaction.upToEntryId),
     instructions: state.context.entries.filter((e) => e.kind.type === 'instructions'),
   };
-}
-
-/** The fingerprint guarding a re-derived request: SHA-256 of its canonical JSON. */
-export function fingerprintOf(request: GenerationRequest | CompactionRequest): string {
-  return digestOf(request);
 }
