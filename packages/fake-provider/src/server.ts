@@ -103,7 +103,9 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
 
   const serveGeneration = async (req: IncomingMessage, res: ServerResponse, protocol: FakeProtocol, body: Record<string, unknown>, chars: number): Promise<void> => {
     const view = viewRequest(protocol, body, chars);
-    const script = chooseScript(req, view);
+    let script = chooseScript(req, view);
+    // OpenAI has no "context full" finish: it rejects the request with context_length_exceeded.
+    if (script.finish === 'context_length' && protocol !== 'anthropic:messages' && !script.fault) script = { ...script, fault: { kind: 'context_length' } };
     const firstTokenDelayMs = (script.firstTokenDelayMs ?? 0) + (options.firstTokenDelayMs ?? 0);
     if (script.fault && (script.faultAfterEvents === undefined || !view.stream)) {
       if (firstTokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, firstTokenDelayMs));

@@ -171,6 +171,9 @@ describe('OpenAI Chat Completions via the official SDK', () => {
   });
 
   it('parses length and content_filter finishes', async () => {
+    fake.enqueue({ text: 'x', finish: 'context_length' });
+    const full = (await openai.chat.completions.create({ model: 'fake-echo', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect(full.code).toBe('context_length_exceeded');
     const cut = await chatBoth({ text: 'partial', finish: 'length' });
     expect(cut.streamed.choices[0]?.finish_reason).toBe('length');
     const filtered = await chatBoth({ text: '', finish: 'content_filter' });
