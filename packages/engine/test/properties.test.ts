@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyAll, canonicalJson, deserializeState, initialState, replay, serializeState, type LogEntry } from '../src/index.js';
+import { applyAll, canonicalJson, deserializeState, initialState, plan, replay, serializeState, type LogEntry } from '../src/index.js';
 import { RandomSession } from './support/random-driver.js';
 
 /** Rewrites run.accepted entries with input sources to their v1 shape (as an old store holds them). */
@@ -34,11 +34,13 @@ describe('engine properties over random sessions', () => {
         const atCut = applyAll(initialState(session.sessionId), session.log.slice(0, cut));
         const rehydrated = applyAll(deserializeState(serializeState(atCut)), session.log.slice(cut));
         expect(serializeState(rehydrated)).toBe(live);
+        // A host that restarts from the snapshot plans exactly what the live host would.
+        expect(canonicalJson(plan(rehydrated))).toBe(canonicalJson(plan(session.state)));
       }),
       { numRuns: RUNS },
     );
     // The generator must actually exercise sessions, not just get rejected.
     expect(events).toBeGreaterThan(RUNS * 10);
     expect(admitted).toBeGreaterThan(RUNS * 5);
-  });
+  }, 120_000);
 });
