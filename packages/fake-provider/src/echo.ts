@@ -78,6 +78,13 @@ function clip(text: string, max: number): string {
  * summarise tool results after a tool round, so the fake can drive an offline demo end to end.
  */
 export function echoScript(view: RequestView): FakeScript {
+  const script = echoReply(view);
+  // A model id containing "reasoning" (e.g. `fake-reasoning`) also shows scripted reasoning, so demos exercise reasoning streams.
+  if (/reasoning/i.test(view.model)) script.reasoning = { text: `Scripted reasoning (fake model): deciding how to answer "${clip(view.lastUserText.trim(), 80)}".` };
+  return script;
+}
+
+function echoReply(view: RequestView): FakeScript {
   if (view.trailingToolResults.length > 0) {
     const lines = view.trailingToolResults.map((result) => `- ${result.name ?? 'tool'} returned: ${clip(result.text.trim(), 400)}`);
     return { text: `${ECHO_LABEL} Tool results received:\n${lines.join('\n')}` };

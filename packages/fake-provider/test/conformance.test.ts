@@ -292,6 +292,12 @@ describe('scripts, echo and admin', () => {
     expect(response.output_text).toContain('what is 2+2?');
   });
 
+  it('a "reasoning" model id adds scripted reasoning to the echo', async () => {
+    const message = await anthropic.messages.create({ model: 'fake-reasoning', max_tokens: 100, messages: [{ role: 'user', content: 'think first' }] });
+    expect(message.content[0]).toMatchObject({ type: 'thinking', thinking: expect.stringContaining('Scripted reasoning') });
+    expect(message.content[1]).toMatchObject({ type: 'text', text: expect.stringContaining('You said: think first') });
+  });
+
   it('calls an offered tool when asked, then summarises its result', async () => {
     const first = await anthropic.messages.create({ model: 'fake-echo', max_tokens: 100, tools: [anthropicTool], messages: [{ role: 'user', content: 'please use read_file {"path":"notes.md"}' }] });
     const use = first.content.find((block) => block.type === 'tool_use');
