@@ -123,9 +123,11 @@ export class ToolRuntime implements ToolPort {
     const binding = session.bindings.get(call.name);
     if (!binding) return this.outcome(context.blobs, { text: `Tool ${call.name} is not available in this session.`, isError: true }, 'unavailable');
     if (context.signal?.aborted) return this.outcome(context.blobs, { text: 'The call was cancelled before it started.', isError: true }, 'cancelled');
+    // Arguments missing from CAS are the driver's fault, not the model's: that throws.
+    const rawArguments = await getText(context.blobs, call.argumentsRef);
     let result: ToolResult;
     try {
-      const args = parseArguments(await getText(context.blobs, call.argumentsRef));
+      const args = parseArguments(rawArguments);
       if (binding.kind === 'mcp') {
         result = await this.mcp.call(binding.binding, args, context.signal);
       } else {
