@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobRef } from '@lightspeed/engine';
-import type { BlobStore, WorkspaceRecord, WorkspaceStore } from '@lightspeed/ports';
+import { BlobCorruptError, isLightspeedError, type BlobStore, type WorkspaceRecord, type WorkspaceStore } from '@lightspeed/ports';
 import { commitChanges, emptySnapshot, joinSegments, NodeStore, pathSegments, summarize, Workspaces, type TreeChange } from '@lightspeed/vfs';
 import { invalidRequest, notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
@@ -12,6 +12,20 @@ const EXECUTABLE = 0o755;
 export interface VfsMethodDeps {
   blobsOf: (universe: string) => BlobStore;
   workspacesOf: (universe: string) => WorkspaceStore;
+}
+
+/**
+ * Loads a client-named snapshot root. A blob that is not a directory node is the client's mistake
+ * (invalid_request); a blob failing its hash check stays a server fault.
+ */
+async function requireSnapshotRoot(nodes: NodeStore, ref: BlobRef, field: string): Promise<void> {
+  try {
+    await nodes.get(ref);
+  } catch (error) {
+    if (isLightspeedError(error, 'not_found')) throw notFound(`${field} ${ref} is not a stored snapshot; commit one with vfs/snapshots/commit`);
+    if (isLightspeedError(error, 'corrupt') && !(error instanceof BlobCorruptError)) throw invalidRequest(`${field} ${ref} is a blob but not a snapshot`);
+    throw error;
+  }
 }
 
 /** Snapshot file list in manifest order (paths relative to the root, sorted). */
@@ -41,7 +55,7 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
     const { files, bytes } = await summarize(nodes, record.headRef);
     return {
       workspaceId: record.id,
-      // The WorkspaceStore port does not keep display names yet; see docs/0002-api-gateway.md.
+      // The WorkspaceStore port does not keep display names yet; see docs/0010-api-gateway.md.
       displayName: null,
       headSnapshotRef: record.headRef,
       files,
@@ -91,6 +105,7 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
     'vfs/snapshots/read': async ({ snapshotRef }, { universe }) => {
       const ref = requireBlobRef(snapshotRef, 'snapshotRef');
       const nodes = nodesOf(universe);
+      await requireSnapshotRoot(nodes, ref, 'snapshotRef');
       const manifest = await manifestOf(nodes, ref);
       const bytes = manifest.files.reduce((sum, file) => sum + (file.bytes ?? 0), 0);
       return { result: { snapshotRef: ref, manifest, files: manifest.files.length, bytes } };
@@ -100,6 +115,7 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
       const nodes = nodesOf(universe);
       const workspaces = new Workspaces(deps.workspacesOf(universe), nodes);
       const base = snapshotRef == null ? undefined : requireBlobRef(snapshotRef, 'snapshotRef');
+      if (base) await requireSnapshotRoot(nodes, base, 'snapshotRef');
       const record = await workspaces.create(workspaceId ?? `ws_${randomUUID()}`, base);
       return { result: { workspace: await view(nodes, record) } };
     },
@@ -128,7 +144,7 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
       const ref = requireBlobRef(snapshotRef, 'snapshotRef');
       const current = await existing(store, workspaceId);
       // The new head must be a stored snapshot root before it becomes reachable.
-      await nodes.get(ref);
+      await requireSnapshotRoot(nodes, ref, 'snapshotRef');
       const record = await store.update(workspaceId, expectedRevision ?? current.revision, ref);
       return { result: { workspace: await view(nodes, record) } };
     },
