@@ -46,6 +46,13 @@ describe('Read', () => {
     expect(read.text).toContain('[showing lines 1-2000 of 3000');
   });
 
+  it('refuses files above the read size cap with a hint', async () => {
+    const h = await harness({ files: { '/huge.log': 'z'.repeat(10 * 1024 * 1024 + 1) } });
+    const result = await h.call('Read', { file_path: '/workspace/huge.log' });
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(/10485761 bytes, above the 10485760-byte read cap. Use grep/);
+  });
+
   it('rejects arguments that do not fit the schema and invalid JSON', async () => {
     const h = await harness({ files });
     expect((await h.call('Read', { path: '/workspace/src/a.ts' })).text).toMatch(/`file_path` is required/);
