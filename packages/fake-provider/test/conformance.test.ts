@@ -66,7 +66,7 @@ describe('OpenAI Responses via the official SDK', () => {
   it('parses parallel function calls', async () => {
     const { plain, streamed } = await responsesBoth(TOOLS_SCRIPT);
     for (const response of [plain, streamed]) {
-      const calls = response.output.filter((item) => item.type === 'function_call');
+      const calls = (response.output as OpenAI.Responses.ResponseOutputItem[]).filter((item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === 'function_call');
       expect(calls.map((call) => [call.call_id, call.name, JSON.parse(call.arguments)])).toEqual([
         ['call_a', 'read_file', { path: 'a.txt' }],
         ['call_b', 'read_file', { path: 'b.txt' }],
@@ -77,7 +77,7 @@ describe('OpenAI Responses via the official SDK', () => {
   it('parses a reasoning item with encrypted content and its summary', async () => {
     const { plain, streamed } = await responsesBoth(REASONING_SCRIPT);
     for (const response of [plain, streamed]) {
-      const reasoning = response.output.find((item) => item.type === 'reasoning');
+      const reasoning = (response.output as OpenAI.Responses.ResponseOutputItem[]).find((item): item is OpenAI.Responses.ResponseReasoningItem => item.type === 'reasoning');
       expect(reasoning?.encrypted_content).toBe('enc-123');
       expect(reasoning?.summary[0]?.text).toBe('Think about it carefully.');
       expect(response.output_text).toBe('Answer.');

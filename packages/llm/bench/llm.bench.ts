@@ -145,7 +145,15 @@ async function measure(apiKind: ApiKind, adapter: ApiAdapter, url: string): Prom
   const directTotals: number[] = [];
   for (let i = 0; i < WARMUP + ITERATIONS; i++) {
     // Alternate which side goes first so connection reuse and GC land on both equally.
-    const [d, a] = i % 2 === 0 ? [await direct(), await viaAdapter()] : (([x, y]) => [y, x])([await viaAdapter(), await direct()]);
+    let d: Sample;
+    let a: Sample;
+    if (i % 2 === 0) {
+      d = await direct();
+      a = await viaAdapter();
+    } else {
+      a = await viaAdapter();
+      d = await direct();
+    }
     if (i < WARMUP) continue;
     firstDiffs.push(a.firstDelta - d.firstDelta);
     turnDiffs.push(a.total - d.total);
