@@ -14,7 +14,7 @@ import {
   applySteeringApplied,
 } from './run.js';
 import { applyClosed, applyConfigured, applyOpened, applyRenamed } from './session.js';
-import { initialState, type SessionState } from './state.js';
+import { cloneState, initialState, type SessionState } from './state.js';
 import { applyBatchCompleted, applyBatchStarted, applyCallDeferred, applyCallFinished, applyCallStarted } from './tool-batch.js';
 import { applyToolsReplaced } from './toolset.js';
 import { applyGenerationFailed, applyGenerationFinished, applyGenerationRequested, applyTurnCancelled, applyTurnCompleted, applyTurnStarted } from './turn.js';
@@ -73,7 +73,7 @@ export function apply(state: SessionState, entry: LogEntry): SessionState {
   // Reducers return a fresh top-level object (never shared), so stamping head/updatedAt on it in
   // place is safe and saves a second copy of the state per event.
   const next = reducer(state, current);
-  const fresh = next === state ? { ...state } : next;
+  const fresh = next === state ? cloneState(state) : next;
   fresh.head = current.seq;
   fresh.updatedAt = current.at;
   return fresh;

@@ -5,7 +5,7 @@ import { isBlobRef } from './digest.js';
 import { invariant } from './invariant.js';
 import type { LogEntry } from './log.js';
 import { preview } from './preview.js';
-import type { SessionState } from './state.js';
+import { bump, cloneState, type SessionState } from './state.js';
 
 /**
  * The context slice: entries in insertion order (a replaced keyed entry keeps its place). Prompt
@@ -214,9 +214,11 @@ export function appendEntries(state: SessionState, drafts: Omit<ContextEntry, 'i
   if (drafts.length === 0) return state;
   let counter = state.counters.ctx;
   const added = drafts.map((draft) => ({ id: `ctx_${++counter}`, ...draft }) as ContextEntry);
-  const next = fresh ? state : { ...state };
+  const next = fresh ? state : cloneState(state);
   next.context = { revision: state.context.revision + 1, entries: state.context.entries.concat(added) };
-  next.counters = { ...state.counters, ctx: counter };
+  const counters = bump(state.counters, 'ctx');
+  counters.ctx = counter;
+  next.counters = counters;
   return next;
 }
 

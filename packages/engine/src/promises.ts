@@ -4,7 +4,7 @@ import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
 import type { RunState } from './run.js';
-import { SETTLED_PROMISES_LIMIT, own, type SessionState } from './state.js';
+import { SETTLED_PROMISES_LIMIT, own, without, type SessionState } from './state.js';
 import type { ToolCallDeferredData, ToolCallFinishedData } from './tool-batch.js';
 
 /**
@@ -80,8 +80,7 @@ export function createPromise(state: SessionState, data: ToolCallDeferredData, a
 
 /** Drops a promise whose call got its result, remembering its id for first-writer-wins answers. */
 export function settlePromise(state: SessionState, promiseId: string): SessionState {
-  const promises = { ...state.promises };
-  delete promises[promiseId];
+  const promises = without(state.promises, promiseId);
   const list = state.settledPromises.length >= SETTLED_PROMISES_LIMIT ? state.settledPromises.slice(1) : state.settledPromises.slice();
   list.push(promiseId);
   return { ...state, promises, settledPromises: list };

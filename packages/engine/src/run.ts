@@ -7,7 +7,7 @@ import type { ProviderErrorClass } from './generation.js';
 import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
-import { RECENT_RUNS_LIMIT, findRun, own, type SessionState } from './state.js';
+import { RECENT_RUNS_LIMIT, bump, bumpActivity, cloneState, findRun, own, withKey, without, type SessionState } from './state.js';
 import { findSubmission, recordSubmission } from './submissions.js';
 import { openCalls, type BatchStartedData, type ToolBatchState, type ToolCallFinishedData } from './tool-batch.js';
 import type { TurnState } from './turn.js';
@@ -285,7 +285,9 @@ function inputEntries(runId: string, items: InputRef[], steeringId?: string): Om
 
 /** Replaces one live run: a fresh top-level state (callers may update it in place) and runs record. */
 export function putRun(state: SessionState, run: RunState): SessionState {
-  return { ...state, runs: { ...state.runs, [run.runId]: run } };
+  const next = cloneState(state);
+  next.runs = withKey(state.runs, run.runId, run);
+  return next;
 }
 
 export function liveRun(state: SessionState, runId: string, kind: string): RunState {
@@ -296,11 +298,12 @@ export function liveRun(state: SessionState, runId: string, kind: string): RunSt
 
 /** Moves a run that just became terminal out of the live set into the bounded recent history. */
 function retire(state: SessionState, run: RunState): SessionState {
-  const runs = { ...state.runs };
-  delete runs[run.runId];
+  const runs = without(state.runs, run.runId);
   const recent = state.recentRuns.length >= RECENT_RUNS_LIMIT ? state.recentRuns.slice(state.recentRuns.length - RECENT_RUNS_LIMIT + 1) : state.recentRuns.slice();
   recent.push(run);
-  const next: SessionState = { ...state, runs, recentRuns: recent };
+  const next = cloneState(state);
+  next.runs = runs;
+  next.recentRuns = recent;
   if (state.activeRunId === run.runId) next.activeRunId = undefined;
   if (state.queue.includes(run.runId)) next.queue = state.queue.filter((id) => id !== run.runId);
   return next;
@@ -327,7 +330,7 @@ export function applyRunAccepted(state: SessionState, entry: LogEntry): SessionS
   if (data.config !== undefined) run.config = data.config;
   const next = putRun(state, run);
   next.queue = [...state.queue, run.runId];
-  next.counters = { ...state.counters, run: state.counters.run + 1 };
+  next.counters = bump(state.counters, 'run');
   if (data.submissionId !== undefined) next.submissions = recordSubmission(state.submissions, { submissionId: data.submissionId, digest: data.digest ?? digestOf({ source: data.source, config: data.config }), runId: data.runId });
   return next;
 }
@@ -337,10 +340,13 @@ export function applyRunStarted(state: SessionState, entry: LogEntry): SessionSt
   invariant(state.activeRunId === undefined, 'run.started while another run is active', { runId, active: state.activeRunId });
   invariant(state.queue[0] === runId, 'run.started must start the head of the queue (FIFO)', { runId, head: state.queue[0] });
   const run = liveRun(state, runId, 'run.started');
-  const next = putRun(state, { ...run, status: 'running', startedAt: entry.at });
+  const started = cloneRun(run);
+  started.status = 'running';
+  started.startedAt = entry.at;
+  const next = putRun(state, started);
   next.queue = state.queue.slice(1);
   next.activeRunId = runId;
-  next.activity = { ...state.activity, runs: state.activity.runs + 1 };
+  next.activity = bumpActivity(state.activity, 'runs');
   return run.source.type === 'input' ? appendEntries(next, inputEntries(runId, run.source.items), true) : next;
 }
 
@@ -350,8 +356,10 @@ export function applyRunSteered(state: SessionState, entry: LogEntry): SessionSt
   invariant(state.activeRunId === data.runId, 'run.steered: only the active run can be steered', { runId: data.runId });
   const run = liveRun(state, data.runId, 'run.steered');
   invariant(run.status === 'running', 'run.steered: the run is not running', { status: run.status });
-  const next = putRun(state, { ...run, pendingSteering: [...run.pendingSteering, { steeringId: data.steeringId, input: data.input }] });
-  next.counters = { ...state.counters, steer: state.counters.steer + 1 };
+  const steered = cloneRun(run);
+  steered.pendingSteering = [...run.pendingSteering, { steeringId: data.steeringId, input: data.input }];
+  const next = putRun(state, steered);
+  next.counters = bump(state.counters, 'steer');
   return next;
 }
 
@@ -401,10 +409,40 @@ export function applyRunCompleted(state: SessionState, entry: LogEntry): Session
 
 /** Replaces the run's last turn. */
 export function withLastTurn(run: RunState, turn: TurnState): RunState {
-  return { ...run, turns: [...run.turns.slice(0, -1), turn] };
+  const next = cloneRun(run);
+  const turns = run.turns.slice();
+  turns[turns.length - 1] = turn;
+  next.turns = turns;
+  return next;
 }
 
 /** Replaces the run's last batch. */
 export function withLastBatch(run: RunState, batch: ToolBatchState): RunState {
-  return { ...run, batches: [...run.batches.slice(0, -1), batch] };
+  const next = cloneRun(run);
+  const batches = run.batches.slice();
+  batches[batches.length - 1] = batch;
+  next.batches = batches;
+  return next;
+}
+
+/** A shallow copy of a run, field by field (see cloneState for why). */
+export function cloneRun(r: RunState): RunState {
+  const copy: { [K in keyof Required<RunState>]: RunState[K] } = {
+    runId: r.runId,
+    status: r.status,
+    source: r.source,
+    submissionId: r.submissionId,
+    config: r.config,
+    acceptedAt: r.acceptedAt,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    turns: r.turns,
+    batches: r.batches,
+    usage: r.usage,
+    pendingSteering: r.pendingSteering,
+    failure: r.failure,
+    cancelReason: r.cancelReason,
+    outputRef: r.outputRef,
+  };
+  return copy;
 }

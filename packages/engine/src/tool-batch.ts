@@ -5,10 +5,10 @@ import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
 import { createPromise, settlePromise } from './promises.js';
-import { findRun, own, type SessionState } from './state.js';
-import { liveRun, putRun, withLastBatch, type RunState } from './run.js';
+import { bump, bumpActivity, findRun, own, type SessionState } from './state.js';
+import { liveRun, putRun, withLastBatch, withLastTurn, type RunState } from './run.js';
 import type { ToolCallOutcome, ToolCallStatus, ToolInvocation, ToolParallelism } from './tool.js';
-import type { TurnState } from './turn.js';
+import { cloneTurn, type TurnState } from './turn.js';
 
 /**
  * - requested: observed in the generation, batch opened
@@ -77,6 +77,23 @@ export interface BatchIdData {
 
 const STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'unavailable']);
 const MAX_EFFECTS = 64;
+
+/** A shallow copy of a call, field by field (see cloneState for why). */
+export function cloneCall(c: ToolCallState): ToolCallState {
+  const copy: { [K in keyof Required<ToolCallState>]: ToolCallState[K] } = {
+    callId: c.callId,
+    name: c.name,
+    argumentsRef: c.argumentsRef,
+    parallelism: c.parallelism,
+    status: c.status,
+    isError: c.isError,
+    resultRef: c.resultRef,
+    preview: c.preview,
+    promiseId: c.promiseId,
+    effects: c.effects,
+  };
+  return copy;
+}
 
 export function isOpenCall(call: ToolCallState): boolean {
   return call.status === 'requested' || call.status === 'running';
@@ -176,7 +193,7 @@ function withCall(batch: ToolBatchState, callId: string, kind: string, update: (
   invariant(index >= 0, `${kind}: unknown call`, { callId });
   const calls = batch.calls.slice();
   calls[index] = update(calls[index]!);
-  return { ...batch, calls };
+  return { batchId: batch.batchId, turnId: batch.turnId, status: batch.status, calls };
 }
 
 export function applyBatchStarted(state: SessionState, entry: LogEntry): SessionState {
@@ -193,10 +210,15 @@ export function applyBatchStarted(state: SessionState, entry: LogEntry): Session
     status: 'open',
     calls: data.calls.map((c) => ({ callId: c.callId, name: c.name, argumentsRef: c.argumentsRef, parallelism: c.parallelism, status: 'requested', isError: false })),
   };
-  const nextTurn: TurnState = { ...turn, status: 'tools', batchId: data.batchId, toolCalls: undefined };
-  const next = putRun(state, { ...run, turns: [...run.turns.slice(0, -1), nextTurn], batches: [...run.batches, batch] });
-  next.counters = { ...state.counters, batch: state.counters.batch + 1 };
-  next.activity = { ...state.activity, toolRounds: state.activity.toolRounds + 1 };
+  const nextTurn = cloneTurn(turn);
+  nextTurn.status = 'tools';
+  nextTurn.batchId = data.batchId;
+  nextTurn.toolCalls = undefined;
+  const opened = withLastTurn(run, nextTurn);
+  opened.batches = [...run.batches, batch];
+  const next = putRun(state, opened);
+  next.counters = bump(state.counters, 'batch');
+  next.activity = bumpActivity(state.activity, 'toolRounds');
   return next;
 }
 
@@ -205,7 +227,9 @@ export function applyCallStarted(state: SessionState, entry: LogEntry): SessionS
   const { run, batch } = activeBatch(state, data, 'tool.call_started');
   const updated = withCall(batch, data.callId, 'tool.call_started', (call) => {
     invariant(call.status === 'requested', 'tool.call_started: the call is not requested', { callId: call.callId, status: call.status });
-    return { ...call, status: 'running' };
+    const running = cloneCall(call);
+    running.status = 'running';
+    return running;
   });
   return putRun(state, withLastBatch(run, updated));
 }
@@ -217,7 +241,11 @@ export function applyCallFinished(state: SessionState, entry: LogEntry): Session
   const updated = withCall(batch, data.callId, 'tool.call_finished', (call) => {
     invariant(isOpenCall(call), 'tool.call_finished: the call already has a result', { callId: call.callId, status: call.status });
     promiseId = call.promiseId;
-    const done: ToolCallState = { ...call, status: data.status, resultRef: data.resultRef, isError: data.isError, promiseId: undefined };
+    const done = cloneCall(call);
+    done.status = data.status;
+    done.resultRef = data.resultRef;
+    done.isError = data.isError;
+    done.promiseId = undefined;
     if (data.preview !== undefined) done.preview = data.preview;
     if (data.effects !== undefined) done.effects = data.effects;
     return done;
@@ -233,7 +261,9 @@ export function applyCallDeferred(state: SessionState, entry: LogEntry): Session
   const { run, batch } = activeBatch(state, data, 'tool.call_deferred');
   const updated = withCall(batch, data.callId, 'tool.call_deferred', (call) => {
     invariant(call.status === 'running' && call.promiseId === undefined, 'tool.call_deferred: the call is not running', { callId: call.callId });
-    return { ...call, promiseId: data.promiseId };
+    const deferred = cloneCall(call);
+    deferred.promiseId = data.promiseId;
+    return deferred;
   });
   return createPromise(putRun(state, withLastBatch(run, updated)), data, entry.at);
 }

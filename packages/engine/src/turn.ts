@@ -7,8 +7,8 @@ import type { FinishReason, GenerationFacts, GenerationFailure, OutputItemFact, 
 import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
-import { findRun, type SessionState } from './state.js';
-import { liveRun, putRun, withLastTurn, type RunFailedData, type RunState } from './run.js';
+import { bump, bumpActivity, findRun, type SessionState } from './state.js';
+import { cloneRun, liveRun, putRun, withLastTurn, type RunFailedData, type RunState } from './run.js';
 import type { ToolCallFact } from './tool.js';
 import { addUsage, normalizeUsage, promptTokens, validateUsage } from './usage.js';
 
@@ -95,6 +95,24 @@ export interface TurnIdData {
 const FINISH_REASONS = new Set(['stop', 'tool_calls', 'length', 'context_length', 'content_filter', 'refusal', 'other']);
 const MAX_OUTPUTS = 1024;
 const MAX_MESSAGE = 500;
+
+/** A shallow copy of a turn, field by field (see cloneState for why). */
+export function cloneTurn(t: TurnState): TurnState {
+  const copy: { [K in keyof Required<TurnState>]: TurnState[K] } = {
+    turnId: t.turnId,
+    status: t.status,
+    attempt: t.attempt,
+    fingerprint: t.fingerprint,
+    contextRevision: t.contextRevision,
+    toolsRevision: t.toolsRevision,
+    finishReason: t.finishReason,
+    responseId: t.responseId,
+    toolCalls: t.toolCalls,
+    batchId: t.batchId,
+    compacted: t.compacted,
+  };
+  return copy;
+}
 
 export function isTerminalTurn(turn: TurnState): boolean {
   return turn.status === 'completed' || turn.status === 'cancelled' || turn.status === 'failed';
@@ -224,9 +242,11 @@ export function applyTurnStarted(state: SessionState, entry: LogEntry): SessionS
   invariant(last === undefined || last.status === 'completed', 'turn.started before the previous turn completed');
   invariant(run.pendingSteering.length === 0, 'turn.started with steering not yet applied');
   const turn: TurnState = { turnId: data.turnId, status: 'generating', attempt: 1, fingerprint: data.fingerprint, contextRevision: data.contextRevision, toolsRevision: data.toolsRevision };
-  const next = putRun(state, { ...run, turns: [...run.turns, turn] });
-  next.counters = { ...state.counters, turn: state.counters.turn + 1 };
-  next.activity = { ...state.activity, turns: state.activity.turns + 1 };
+  const withTurn = cloneRun(run);
+  withTurn.turns = [...run.turns, turn];
+  const next = putRun(state, withTurn);
+  next.counters = bump(state.counters, 'turn');
+  next.activity = bumpActivity(state.activity, 'turns');
   return next;
 }
 
@@ -236,7 +256,13 @@ export function applyGenerationRequested(state: SessionState, entry: LogEntry): 
   invariant(run.status === 'running', 'turn.generation_requested: the run is not running');
   invariant(turn.status === 'generating' || turn.status === 'compacting', 'turn.generation_requested: the turn is not awaiting a generation', { status: turn.status });
   invariant(data.attempt === turn.attempt + 1, 'turn.generation_requested: attempts must follow each other', { attempt: data.attempt });
-  return putRun(state, withLastTurn(run, { ...turn, status: 'generating', attempt: data.attempt, fingerprint: data.fingerprint, contextRevision: data.contextRevision, toolsRevision: data.toolsRevision }));
+  const next = cloneTurn(turn);
+  next.status = 'generating';
+  next.attempt = data.attempt;
+  next.fingerprint = data.fingerprint;
+  next.contextRevision = data.contextRevision;
+  next.toolsRevision = data.toolsRevision;
+  return putRun(state, withLastTurn(run, next));
 }
 
 /** toolCall entries the outputs did not already carry, so every call has its call entry in context. */
@@ -270,11 +296,14 @@ export function applyGenerationFinished(state: SessionState, entry: LogEntry): S
   const { run, turn } = activeTurn(state, data, 'turn.generation_finished');
   invariant(turn.status === 'generating' && data.attempt === turn.attempt, 'turn.generation_finished: the turn is not awaiting this attempt', { status: turn.status });
   const overflow = data.finishReason === 'context_length';
-  const nextTurn: TurnState = { ...turn, status: overflow ? 'compacting' : 'generated', finishReason: data.finishReason };
+  const nextTurn = cloneTurn(turn);
+  nextTurn.status = overflow ? 'compacting' : 'generated';
+  nextTurn.finishReason = data.finishReason;
   if (data.responseId !== undefined) nextTurn.responseId = data.responseId;
   if (!overflow && data.toolCalls.length > 0) nextTurn.toolCalls = data.toolCalls;
   const prices = state.config?.prices;
-  const updated: RunState = { ...withLastTurn(run, nextTurn), usage: addUsage(run.usage, data.usage, prices) };
+  const updated = withLastTurn(run, nextTurn);
+  updated.usage = addUsage(run.usage, data.usage, prices);
   let answer: BlobRef | undefined;
   for (const o of data.outputs) if (o.kind.type === 'message' && o.kind.role === 'assistant') answer = o.contentRef;
   if (answer !== undefined) updated.outputRef = answer;
@@ -292,8 +321,10 @@ export function applyGenerationFailed(state: SessionState, entry: LogEntry): Ses
   invariant(turn.status === 'generating' && data.attempt === turn.attempt, 'turn.generation_failed: the turn is not awaiting this attempt');
   const overflow = data.failure.errorClass === 'context_length' && !turn.compacted;
   const prices = state.config?.prices;
-  let updated = withLastTurn(run, { ...turn, status: overflow ? 'compacting' : 'failed' });
-  if (data.usage) updated = { ...updated, usage: addUsage(run.usage, data.usage, prices) };
+  const failed = cloneTurn(turn);
+  failed.status = overflow ? 'compacting' : 'failed';
+  const updated = withLastTurn(run, failed);
+  if (data.usage) updated.usage = addUsage(run.usage, data.usage, prices);
   const next = putRun(state, updated);
   if (data.usage) next.usage = addUsage(state.usage, data.usage, prices);
   return next;
@@ -306,7 +337,9 @@ export function applyTurnCompleted(state: SessionState, entry: LogEntry): Sessio
   const generatedWithoutCalls = turn.status === 'generated' && (turn.toolCalls === undefined || turn.toolCalls.length === 0);
   const toolsDone = turn.status === 'tools' && batch !== undefined && batch.batchId === turn.batchId && batch.status === 'completed';
   invariant(generatedWithoutCalls || toolsDone, 'turn.completed: the turn still has work (tool calls or an open batch)', { status: turn.status });
-  const done: TurnState = { ...turn, status: 'completed', toolCalls: undefined };
+  const done = cloneTurn(turn);
+  done.status = 'completed';
+  done.toolCalls = undefined;
   return putRun(state, withLastTurn(run, done));
 }
 
@@ -314,6 +347,8 @@ export function applyTurnCancelled(state: SessionState, entry: LogEntry): Sessio
   const data = entry.data as TurnIdData;
   const { run, turn } = activeTurn(state, data, 'turn.cancelled');
   invariant(!isTerminalTurn(turn), 'turn.cancelled: the turn already ended');
-  const done: TurnState = { ...turn, status: 'cancelled', toolCalls: undefined };
+  const done = cloneTurn(turn);
+  done.status = 'cancelled';
+  done.toolCalls = undefined;
   return putRun(state, withLastTurn(run, done));
 }
