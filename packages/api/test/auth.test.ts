@@ -68,7 +68,7 @@ describe('gateway authentication', () => {
 
   it('answers 401 with a JSON-RPC error for a missing or unknown key', async () => {
     const { app } = storageGateway(apiKeyAuth(new MemoryApiKeyRegistry()));
-    for (const headers of [{}, { authorization: 'Bearer lsk_nope' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer lsk_nope' }, { authorization: 'Basic abc' }] as Record<string, string>[]) {
       const { status, json } = await rpc(app, { jsonrpc: '2.0', id: 1, method: 'initialize' }, headers);
       expect(status).toBe(401);
       expect(json.error).toMatchObject({ code: -32001, data: { kind: 'rejected' } });

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildContractArtifacts, METHODS_FILE, SCHEMA_FILE, serializeArtifact } from '../src/contract/artifacts.js';
 import { methodSpecs } from '../src/schemas/methods.js';
+
+// ajv-formats is CommonJS: under NodeNext typing its default export sits on `.default`.
+const addFormats = ((ajvFormats as unknown as { default?: typeof ajvFormats }).default ?? ajvFormats) as unknown as (ajv: Ajv) => Ajv;
 
 const generatedDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'generated');
 

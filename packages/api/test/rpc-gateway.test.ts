@@ -115,7 +115,7 @@ describe('JSON-RPC gateway', () => {
       const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'blobs/put', params: { blobs: [{ bytesBase64: b64('x'.repeat(4096)) }] } });
       const declared = await fetch(`${server.url}/rpc`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
       expect(declared.status).toBe(413);
-      expect((await declared.json()).error).toMatchObject({ code: -32013, data: { kind: 'invalid_request' } });
+      expect(((await declared.json()) as any).error).toMatchObject({ code: -32013, data: { kind: 'invalid_request' } });
       const chunks = new ReadableStream<Uint8Array>({
         start(controller) {
           for (let i = 0; i < 8; i++) controller.enqueue(new TextEncoder().encode(big.slice(i * 600, (i + 1) * 600)));
@@ -125,7 +125,7 @@ describe('JSON-RPC gateway', () => {
       const chunked = await fetch(`${server.url}/rpc`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
       expect(chunked.status).toBe(413);
       const after = await fetch(`${server.url}/rpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'initialize' }) });
-      expect((await after.json()).result.result.protocolVersion).toBe('lightspeed.agent.api.v1');
+      expect(((await after.json()) as any).result.result.protocolVersion).toBe('lightspeed.agent.api.v1');
     } finally {
       await server.close();
     }
