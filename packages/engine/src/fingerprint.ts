@@ -1,30 +1,21 @@
 import type { ContextEntry } from './context-entry.js';
+import { canonicalJson } from './canonical-json.js';
 import { digestOf, sha256Hex } from './digest.js';
 import type { CompactionRequest, GenerationRequest } from './generation.js';
 
 /**
  * Request fingerprints. A fingerprint is a SHA-256 over the request's canonical JSON envelope in
- * which each list of context entries is replaced by a hash chain of the entries' own digests
- * (`chain_i = sha256(chain_{i-1} + digestOf(entry_i))`) and the toolset by its digest. It
+ * which each list of context entries is replaced by a hash chain over the entries' canonical JSON
+ * (`chain_i = sha256(chain_{i-1} + canonicalJson(entry_i))`) and the toolset by its digest. It
  * identifies the request exactly like a digest of the whole request would, but the planner and
  * the driver pay one small hash per *new* entry instead of re-hashing the whole conversation every
- * turn: digests are memoised per (immutable) entry object and per chain prefix. The memo is a
+ * turn: chain steps are memoised per (immutable) entry object and chain prefix. The memo is a
  * cache of a pure function — it never changes a result, so the engine stays deterministic.
  */
-const entryDigests = new WeakMap<object, string>();
 const chainSteps = new WeakMap<object, Map<string, string>>();
 const listDigests = new WeakMap<object, string>();
 /** Distinct prefixes remembered per entry (a pinned entry sees few; bounded regardless). */
 const MAX_PREFIXES_PER_ENTRY = 8;
-
-function entryDigest(entry: ContextEntry): string {
-  let digest = entryDigests.get(entry);
-  if (digest === undefined) {
-    digest = digestOf(entry);
-    entryDigests.set(entry, digest);
-  }
-  return digest;
-}
 
 function chainStep(previous: string, entry: ContextEntry): string {
   let steps = chainSteps.get(entry);
@@ -34,7 +25,7 @@ function chainStep(previous: string, entry: ContextEntry): string {
   }
   let next = steps.get(previous);
   if (next === undefined) {
-    next = sha256Hex(previous + entryDigest(entry));
+    next = sha256Hex(previous + canonicalJson(entry));
     if (steps.size >= MAX_PREFIXES_PER_ENTRY) steps.clear();
     steps.set(previous, next);
   }

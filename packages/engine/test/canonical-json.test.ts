@@ -26,3 +26,18 @@ describe('blob refs', () => {
     expect(preview('short')).toBe('short');
   });
 });
+
+describe('canonical JSON over random values', () => {
+  it('round-trips and does not depend on key order', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+        const shuffled = JSON.parse(JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)));
+        expect(canonicalJson(shuffled)).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
