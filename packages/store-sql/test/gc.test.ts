@@ -82,6 +82,22 @@ describe.each(BACKENDS)('garbage collection on %s', (name) => {
     expect((await storage.gc({ universe, graceMs: HOUR })).swept).toEqual([]);
   });
 
+  it('marks per universe: a reference in universe B does not keep universe A\'s copy alive', async () => {
+    const storage = backend.storage();
+    const [a, b] = [freshUniverse(), freshUniverse()];
+    const shared = text(`same bytes in two universes ${a}`);
+    const ref = (await storage.blobs(a).put(shared)).ref;
+    await storage.blobs(b).put(shared);
+    await storage.sessions(b).append('s', 0, entries(1, 1, 0, () => ({ ref })));
+    clock.t += 2 * HOUR;
+    // Without a universe option the run covers every universe.
+    const report = await storage.gc({ graceMs: HOUR, dryRun: true });
+    expect(report.swept.filter((blob) => blob.ref === ref)).toEqual([{ universe: a, ref, size: shared.byteLength }]);
+    await storage.gc({ universe: a, graceMs: HOUR });
+    expect(await storage.blobs(a).has(ref)).toBe(false);
+    expect(await storage.blobs(b).get(ref)).toEqual(shared);
+  });
+
   it('never deletes a reachable blob: randomized graphs (inline and S3 blobs) against a reference mark', async () => {
     const storage = backend.storage();
     const node = fc.record({
