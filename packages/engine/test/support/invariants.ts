@@ -78,8 +78,21 @@ export function violations(state: SessionState, log: readonly LogEntry[]): strin
   const status = listStatus(state);
   if (state.status === 'closed' ? status !== 'closed' : status === 'closed') fail('listStatus disagrees with session status');
 
-  for (const e of log) if (JSON.stringify(e).length > MAX_EVENT_BYTES) fail(`event ${e.seq} (${e.kind}) is unbounded`);
+  for (const e of log) {
+    if (JSON.stringify(e).length > MAX_EVENT_BYTES) fail(`event ${e.seq} (${e.kind}) is unbounded`);
+    if (longPreview(e.data)) fail(`event ${e.seq} (${e.kind}) carries a preview over 200 chars`);
+  }
   return out;
+}
+
+function longPreview(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(longPreview);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const [key, member] of Object.entries(value)) {
+    if (key === 'preview' && typeof member === 'string' && member.length > 200) return true;
+    if (longPreview(member)) return true;
+  }
+  return false;
 }
 
 /** The planner's effect actions must re-derive to their fingerprints. */
