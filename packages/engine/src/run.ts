@@ -117,6 +117,9 @@ export interface RunFailedData {
 }
 
 const MAX_INPUT_ITEMS = 256;
+/** Admission refuses (`limit`) more queued runs or pending steering than this; state stays bounded. */
+export const MAX_QUEUED_RUNS = 100;
+export const MAX_PENDING_STEERING = 32;
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 export function isTerminalRun(status: RunStatus): boolean {
@@ -174,6 +177,7 @@ export function admitRunStart(state: SessionState, command: RunStartCommand): Ad
   }
   const runId = `run_${state.counters.run + 1}`;
   const data: RunAcceptedData = { runId, source };
+  const queueFull = state.queue.length >= MAX_QUEUED_RUNS;
   if (command.config !== undefined) data.config = command.config;
   if (command.submissionId !== undefined) {
     if (typeof command.submissionId !== 'string' || command.submissionId.length === 0 || command.submissionId.length > 256) return reject('invalid', 'submissionId: expected a non-empty string (≤ 256 chars)');
@@ -186,6 +190,7 @@ export function admitRunStart(state: SessionState, command: RunStartCommand): Ad
     data.submissionId = command.submissionId;
     data.digest = digest;
   }
+  if (queueFull) return reject('limit', `${MAX_QUEUED_RUNS} runs are already queued; wait for them or cancel some`, { queued: state.queue.length });
   return accept([{ kind: 'run.accepted', data }], { runId });
 }
 
@@ -214,6 +219,7 @@ export function admitRunSteer(state: SessionState, command: RunSteerCommand): Ad
   }
   const input = normalizeInput(command.input, 'input');
   if (!Array.isArray(input)) return input;
+  if (run.pendingSteering.length >= MAX_PENDING_STEERING) return reject('limit', `${MAX_PENDING_STEERING} steering inputs are already waiting for the next turn`, { runId: run.runId });
   const steeringId = `steer_${state.counters.steer + 1}`;
   return accept([{ kind: 'run.steered', data: { runId: run.runId, steeringId, input } satisfies RunSteeredData }], { runId: run.runId, steeringId });
 }

@@ -93,3 +93,13 @@ describe('the run queue', () => {
     expect(generationRequest(h.state, 'run_1', 'turn_1').items.map((e) => e.preview)).toEqual(['task']);
   });
 });
+
+describe('admission bounds', () => {
+  it('refuses more queued runs than MAX_QUEUED_RUNS with a limit rejection, but still answers duplicates', async () => {
+    const { MAX_QUEUED_RUNS } = await import('../src/index.js');
+    const h = SessionHarness.open();
+    for (let i = 0; i < MAX_QUEUED_RUNS; i++) h.ok({ type: 'run.start', submissionId: `s${i}`, source: input(`q${i}`) });
+    expect(h.rejected({ type: 'run.start', source: input('one too many') }).code).toBe('limit');
+    expect(h.ok({ type: 'run.start', submissionId: 's0', source: input('q0') })).toEqual({ runId: 'run_1', duplicate: true });
+  });
+});
