@@ -7,6 +7,7 @@ export * from './object-store.js';
 export * from './blob-cache.js';
 export * from './sql-session-store.js';
 export * from './sql-blob-store.js';
+export * from './inline-put-batcher.js';
 export * from './sql-workspace-store.js';
 export * from './garbage-collector.js';
 export * from './storage.js';

@@ -3,6 +3,7 @@ import type { BlobRef } from '@lightspeed/engine';
 import { BlobCorruptError, BlobTooLargeError, LightspeedError, type BlobPutOptions, type BlobStat, type BlobStore, type Clock } from '@lightspeed/ports';
 import { cacheKeyOf, type BlobCache } from './blob-cache.js';
 import { checkRef, checkUniverse } from './identifiers.js';
+import type { InlineBlob, InlinePutBatcher } from './inline-put-batcher.js';
 import type { S3ObjectStore } from './object-store.js';
 import { bytesOf, numberOf, type SqlDriver } from './sql-driver.js';
 
@@ -11,6 +12,7 @@ export const INLINE_MAX_BYTES = 64 * 1024;
 const MEDIA_TYPE_MAX_LENGTH = 255;
 
 export interface SqlBlobStoreOptions {
+  inline: InlinePutBatcher;
   objects?: S3ObjectStore;
   cache?: BlobCache;
   maxBlobBytes: number;
@@ -27,20 +29,6 @@ export function objectKeyOf(prefix: string, universe: string, ref: BlobRef): str
   return `${prefix}${universe}/sha256/${hex.slice(0, 2)}/${hex}`;
 }
 
-// Re-putting an existing blob refreshes `touched_at`, which is what protects it from a
-// concurrent GC for the grace period (see docs). Inline bytes are rewritten too: same ref, same
-// bytes — unless the stored copy was damaged, which this repairs.
-const UPSERT_INLINE = `INSERT INTO ls_blobs (universe, ref, size, media_type, inline_bytes, touched_at)
-SELECT $1, b.ref, b.size, b.media_type, b.bytes, $6
-FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bytea[]) AS b(ref, size, media_type, bytes)
-ON CONFLICT (universe, ref) DO UPDATE SET touched_at = EXCLUDED.touched_at,
-  media_type = COALESCE(ls_blobs.media_type, EXCLUDED.media_type),
-  inline_bytes = CASE WHEN ls_blobs.inline_bytes IS NULL THEN NULL ELSE EXCLUDED.inline_bytes END`;
-// The single-blob form: bytes travel as one binary parameter instead of inside an array literal.
-const UPSERT_INLINE_ONE = `INSERT INTO ls_blobs (universe, ref, size, media_type, inline_bytes, touched_at) VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (universe, ref) DO UPDATE SET touched_at = EXCLUDED.touched_at,
-  media_type = COALESCE(ls_blobs.media_type, EXCLUDED.media_type),
-  inline_bytes = CASE WHEN ls_blobs.inline_bytes IS NULL THEN NULL ELSE EXCLUDED.inline_bytes END`;
 const TOUCH_OBJECT = `UPDATE ls_blobs SET touched_at = $3, media_type = COALESCE(media_type, $4)
 WHERE universe = $1 AND ref = $2 RETURNING size, media_type`;
 const INSERT_OBJECT = `INSERT INTO ls_blobs (universe, ref, size, media_type, object_key, touched_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -90,19 +78,9 @@ export class SqlBlobStore implements BlobStore {
       const target = this.options.objects && item.bytes.byteLength > INLINE_MAX_BYTES ? large : inline;
       if (!target.has(refs[i]!)) target.set(refs[i]!, item); // one row per ref per statement
     });
-    if (inline.size === 1) {
-      const [ref, item] = [...inline][0]!;
-      await this.driver.query(UPSERT_INLINE_ONE, [this.universe, ref, item.bytes.byteLength, item.mediaType ?? null, item.bytes, now]);
-    } else if (inline.size > 1) {
-      const entries = [...inline];
-      await this.driver.query(UPSERT_INLINE, [
-        this.universe,
-        entries.map(([ref]) => ref),
-        entries.map(([, item]) => item.bytes.byteLength),
-        entries.map(([, item]) => item.mediaType ?? null),
-        entries.map(([, item]) => item.bytes),
-        now,
-      ]);
+    if (inline.size > 0) {
+      const rows: InlineBlob[] = [...inline].map(([ref, item]) => (item.mediaType === undefined ? { ref, bytes: item.bytes } : { ref, bytes: item.bytes, mediaType: item.mediaType }));
+      await this.options.inline.write(this.universe, rows);
     }
     for (const [ref, item] of large) await this.putObject(ref, item, now);
     return items.map((item, i) => statOf(refs[i]!, item.bytes.byteLength, item.mediaType));

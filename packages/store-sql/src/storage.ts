@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LightspeedError, systemClock, type BlobStore, type Clock, type SessionStore, type WorkspaceStore } from '@lightspeed/ports';
 import { BlobCache } from './blob-cache.js';
+import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
 import { assertSchemaCurrent, migrate, type MigrationReport } from './migrate.js';
 import { objectStoreConfigFromEnv, S3ObjectStore, type ObjectStoreConfig } from './object-store.js';
@@ -67,7 +68,7 @@ export async function openDriver(backend: StorageBackend): Promise<SqlDriver> {
     return openPgliteDriver(backend.dataDir ?? join(lightspeedHome(), 'pglite'), options);
   }
   if (!backend.url) throw new LightspeedError('invalid', 'a PostgreSQL backend needs a connection URL (LIGHTSPEED_POSTGRES_URL)');
-  return openPostgresDriver(backend.url, backend.maxConnections === undefined ? {} : { maxConnections: backend.maxConnections });
+  return openPostgresDriver(backend.url, { maxConnections: maxConnections(backend) });
 }
 
 /** Applies pending migrations to a backend and closes it (what `lightspeed migrate` runs). */
@@ -78,6 +79,12 @@ export async function migrateBackend(backend: StorageBackend): Promise<Migration
   } finally {
     await driver.close();
   }
+}
+
+const DEFAULT_MAX_CONNECTIONS = 10;
+
+function maxConnections(backend: StorageBackend): number {
+  return backend.kind === 'postgres' ? (backend.maxConnections ?? DEFAULT_MAX_CONNECTIONS) : 1;
 }
 
 /** Opens the stores over one database (and optional bucket); stores are per universe. */
@@ -95,7 +102,9 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
   const cache = cacheBytes > 0 ? new BlobCache(cacheBytes) : undefined;
   const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
-  const blobOptions = { maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
+  // PGlite is one session, so one statement at a time; on PostgreSQL leave pool room for reads.
+  const inline = new InlinePutBatcher(driver, () => clock.now(), driver.kind === 'pglite' ? 1 : Math.max(1, Math.floor(maxConnections(backend) / 2)));
+  const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
   return {
     kind: driver.kind,
     driver,
