@@ -40,6 +40,8 @@ export interface Storage {
   blobs(universe: string): BlobStore;
   workspaces(universe: string): WorkspaceStore;
   gc(options: GcOptions): Promise<GcReport>;
+  /** Every session in every universe whose projection says `active`: what a host resumes on start. */
+  activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,10 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     blobs: (universe) => new SqlBlobStore(driver, universe, blobOptions),
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
+    async activeSessions() {
+      const { rows } = await driver.query<{ universe: string; session_id: string }>(`SELECT universe, session_id FROM ls_sessions WHERE status = 'active' ORDER BY universe, session_id`);
+      return rows.map((row) => ({ universe: row.universe, sessionId: row.session_id }));
+    },
     async close() {
       objects?.close();
       await driver.close();

@@ -116,7 +116,8 @@ describe.each(BACKENDS)('SqlSessionStore on %s', (name) => {
   });
 
   it('maintains the list projection in the append and pages it by keyset (updated desc, id)', async () => {
-    const store = sessions();
+    const universe = freshUniverse();
+    const store = backend.storage().sessions(universe);
     expect(await store.list()).toEqual({ sessions: [] });
     for (let i = 0; i < 7; i++) await store.append(`s${i}`, 0, entries(1, 1, 1_000 + (i % 3) * 100), { displayName: `Session ${i}`, status: i % 2 ? 'active' : 'idle' });
     await store.append('s0', 1, entries(2, 1, 5_000), { status: 'closed' });
@@ -135,6 +136,8 @@ describe.each(BACKENDS)('SqlSessionStore on %s', (name) => {
     expect(seen).toEqual(['s0', 's2', 's5', 's1', 's4', 's3', 's6']);
     expect((await store.list({ status: 'active' })).sessions.map((s) => s.sessionId)).toEqual(['s5', 's1', 's3']);
     expect(await store.listActive()).toEqual(['s1', 's3', 's5']);
+    const everywhere = await backend.storage().activeSessions();
+    expect(everywhere.filter((s) => s.universe === universe)).toEqual(['s1', 's3', 's5'].map((sessionId) => ({ universe, sessionId })));
     await expect(store.list({ cursor: 'not-a-cursor' })).rejects.toSatisfy((e: unknown) => isLightspeedError(e, 'invalid'));
   });
 
