@@ -4,7 +4,7 @@ import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
 import type { RunState } from './run.js';
-import { SETTLED_PROMISES_LIMIT, own, without, type SessionState } from './state.js';
+import { SETTLED_PROMISES_LIMIT, cloneState, own, withKey, without, type SessionState } from './state.js';
 import type { ToolCallDeferredData, ToolCallFinishedData } from './tool-batch.js';
 
 /**
@@ -75,7 +75,9 @@ export function createPromise(state: SessionState, data: ToolCallDeferredData, a
   invariant(own(state.promises, data.promiseId) === undefined && !state.settledPromises.includes(data.promiseId), 'tool.call_deferred: the promise id is taken', { promiseId: data.promiseId });
   const promise: PromiseState = { promiseId: data.promiseId, status: 'pending', owner: { runId: data.runId, batchId: data.batchId, callId: data.callId }, createdAt: at };
   if (data.deadline !== undefined) promise.deadline = data.deadline;
-  return { ...state, promises: { ...state.promises, [data.promiseId]: promise } };
+  const next = cloneState(state);
+  next.promises = withKey(state.promises, data.promiseId, promise);
+  return next;
 }
 
 /** Drops a promise whose call got its result, remembering its id for first-writer-wins answers. */
@@ -83,7 +85,10 @@ export function settlePromise(state: SessionState, promiseId: string): SessionSt
   const promises = without(state.promises, promiseId);
   const list = state.settledPromises.length >= SETTLED_PROMISES_LIMIT ? state.settledPromises.slice(1) : state.settledPromises.slice();
   list.push(promiseId);
-  return { ...state, promises, settledPromises: list };
+  const next = cloneState(state);
+  next.promises = promises;
+  next.settledPromises = list;
+  return next;
 }
 
 export function applyPromiseResolved(state: SessionState, entry: LogEntry): SessionState {
@@ -92,7 +97,9 @@ export function applyPromiseResolved(state: SessionState, entry: LogEntry): Sess
   invariant(promise !== undefined && promise.status === 'pending', 'promise.resolved: the promise is not pending', { promiseId: data.promiseId });
   const resolved: PromiseState = { ...promise, status: 'resolved', resolvedBy: data.by };
   if (data.payloadRef !== undefined) resolved.payloadRef = data.payloadRef;
-  return { ...state, promises: { ...state.promises, [data.promiseId]: resolved } };
+  const next = cloneState(state);
+  next.promises = withKey(state.promises, data.promiseId, resolved);
+  return next;
 }
 
 /** Completes the calls of resolved promises with their payload (or a synthesized note). */
