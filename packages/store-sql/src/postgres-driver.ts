@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { LightspeedError } from '@lightspeed/ports';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.js';
 
 export interface PostgresDriverOptions {
@@ -28,14 +29,36 @@ function toParam(value: unknown): unknown {
   return value;
 }
 
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/**
+ * Lost or refused connections become `unavailable` (retryable, with backoff) instead of raw driver
+ * errors. SQLSTATE class 08 is "connection exception"; 57P01-57P03 are server shutdown/restart.
+ */
+function classify(error: unknown): unknown {
+  const e = error as { code?: string; message?: string } | undefined;
+  const code = e?.code ?? '';
+  const lost = code.startsWith('08') || /^57P0[123]$/.test(code) || CONNECTION_ERRNOS.has(code) || /Connection terminated|connection timeout/i.test(e?.message ?? '');
+  if (!lost) return error;
+  return new LightspeedError(
+    'unavailable',
+    'the PostgreSQL connection was lost or refused; nothing is partially written, but a statement cut off during commit may have committed — re-read before retrying',
+    { cause: code || 'connection_lost' },
+  );
+}
+
 function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
-      const result =
-        params.length === 0
-          ? await client.query(text)
-          : await client.query({ name: statementName(text), text, values: params.map(toParam) });
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      try {
+        const result =
+          params.length === 0
+            ? await client.query(text)
+            : await client.query({ name: statementName(text), text, values: params.map(toParam) });
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw classify(error);
+      }
     },
   };
 }
@@ -54,7 +77,7 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
     kind: 'postgres',
     query: base.query,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => Promise.reject(classify(error)));
       const onError = () => undefined;
       client.on('error', onError);
       let broken: Error | undefined;

@@ -63,7 +63,7 @@ describe('PostgreSQL: migrations and dropped connections', () => {
     // Mid-transaction: the victim has already moved the head (uncommitted).
     await admin.query('SELECT pg_terminate_backend($1)', [victim]);
     const outcome = await append;
-    expect(outcome).toBeInstanceOf(Error);
+    expect(isLightspeedError(outcome, 'unavailable')).toBe(true);
     await blocker.query('ROLLBACK');
     await blocker.end();
 
@@ -73,5 +73,17 @@ describe('PostgreSQL: migrations and dropped connections', () => {
     // The pool replaced the dead connection: the store keeps working.
     expect(await sessions.append('s', 2, entries(3, 4))).toEqual({ head: 6 });
     expect((await sessions.read('s')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a server that is gone is reported as unavailable, not as a raw driver error', async () => {
+    const gone = await startPostgres();
+    const url = gone.url;
+    await migrateBackend({ kind: 'postgres', url });
+    const doomed = await openStorage({ kind: 'postgres', url });
+    await gone.stop();
+    const error = await doomed.sessions(freshUniverse()).head('s').catch((e: unknown) => e);
+    expect(isLightspeedError(error, 'unavailable')).toBe(true);
+    expect((error as Error).message).not.toContain(url);
+    await doomed.close();
   });
 });
