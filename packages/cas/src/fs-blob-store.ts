@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat as statFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isBlobRef, type BlobRef } from '@lightspeed/engine';
 import { BlobCorruptError, BlobTooLargeError, LightspeedError, type BlobPutOptions, type BlobStat, type BlobStore } from '@lightspeed/ports';
 
@@ -22,6 +22,21 @@ function sha256Ref(bytes: Uint8Array): BlobRef {
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** Makes a rename durable: the new directory entry survives a crash only once the directory is synced. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    // Some platforms cannot open or fsync a directory; the file itself is already synced.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**
@@ -132,6 +147,7 @@ export class FsBlobStore implements BlobStore {
     }
     await handle.close();
     await rename(tmp, path);
+    if (this.durable) await syncDirectory(dirname(path));
   }
 
   private statOf(ref: BlobRef, size: number, mediaType: string | undefined): BlobStat {

@@ -191,16 +191,21 @@ export class SqlSessionStore implements SessionStore {
     checkId('session', sessionId);
     checkRef(pointer.stateRef);
     if (!Number.isSafeInteger(pointer.seq) || pointer.seq < 0) throw new LightspeedError('invalid', 'snapshot seq must be a non-negative integer');
-    const head = await this.head(sessionId);
-    if (head === undefined) throw new LightspeedError('not_found', `session ${sessionId} does not exist`, { sessionId });
-    if (pointer.seq > head) throw new LightspeedError('invalid', `snapshot seq ${pointer.seq} is past the session head ${head}`, { sessionId });
-    // Only ever moves forward: a late writer of an older snapshot does not replace a newer one.
-    await this.driver.query(
-      `INSERT INTO ls_snapshots (universe, session_id, seq, state_ref, created_at) VALUES ($1, $2, $3, $4, $5)
+    // One statement, holding a share lock on the session row: the session must exist with
+    // head >= seq, and a concurrent delete either finishes first (we see no row) or waits for us
+    // (and then deletes our snapshot too). Only ever moves forward: a late writer of an
+    // older snapshot does not replace a newer one.
+    const { rowCount } = await this.driver.query(
+      `INSERT INTO ls_snapshots (universe, session_id, seq, state_ref, created_at)
+       SELECT universe, session_id, $3, $4, $5 FROM ls_sessions WHERE universe = $1 AND session_id = $2 AND head >= $3 FOR SHARE
        ON CONFLICT (universe, session_id) DO UPDATE SET seq = EXCLUDED.seq, state_ref = EXCLUDED.state_ref, created_at = EXCLUDED.created_at
        WHERE ls_snapshots.seq < EXCLUDED.seq`,
       [this.universe, sessionId, pointer.seq, pointer.stateRef, this.clock.now()],
     );
+    if (rowCount > 0) return;
+    const head = await this.head(sessionId);
+    if (head === undefined) throw new LightspeedError('not_found', `session ${sessionId} does not exist`, { sessionId });
+    if (pointer.seq > head) throw new LightspeedError('invalid', `snapshot seq ${pointer.seq} is past the session head ${head}`, { sessionId });
   }
 
   async latestSnapshot(sessionId: string): Promise<SnapshotPointer | undefined> {
