@@ -11,3 +11,4 @@ export * from './inline-put-batcher.js';
 export * from './sql-workspace-store.js';
 export * from './garbage-collector.js';
 export * from './storage.js';
+export * from './identifiers.js';
