@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
 import { findPostgresBinaries } from './postgres-binaries.js';
@@ -29,6 +30,24 @@ export interface StartPostgresOptions {
 }
 
 const NON_DURABLE = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
+
+/** True when another account can reach `dir` (every ancestor searchable by "others"). */
+function reachableByOthers(dir: string): boolean {
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      if ((statSync(current).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(current) === current) return true;
+  }
+}
+
+/** Where the cluster's temp dir goes: the OS temp dir, unless the server account cannot reach it. */
+function tempBase(user: ServerUser | undefined): string {
+  const base = tmpdir();
+  return user === undefined || reachableByOthers(base) ? base : '/tmp';
+}
 
 /** Runs a command to completion, keeping its output for the error message. */
 function run(command: string, args: string[], user: ServerUser | undefined): Promise<void> {
@@ -87,7 +106,7 @@ function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const binaries = findPostgresBinaries();
   const user = serverUser();
-  const root = await mkdtemp(join(tmpdir(), 'lightspeed-pg-'));
+  const root = await mkdtemp(join(tempBase(user), 'lightspeed-pg-'));
   const dataDir = join(root, 'data');
   try {
     if (user) await chown(root, user.uid, user.gid);
