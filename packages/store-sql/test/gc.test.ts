@@ -154,5 +154,5 @@ describe.each(BACKENDS)('garbage collection on %s', (name) => {
       }),
       { numRuns: 25 },
     );
-  });
+  }, 90_000);
 });

@@ -28,7 +28,7 @@ describe('embedded PGlite storage', () => {
     expect(await second.sessions('local').listActive()).toEqual(['s']);
     expect(new TextDecoder().decode(await second.blobs('local').get(ref))).toBe('kept');
     await second.close();
-  });
+  }, 90_000); // two PGlite cold starts
 
   it('chooses PostgreSQL when LIGHTSPEED_POSTGRES_URL is set', () => {
     expect(backendFromEnv({ LIGHTSPEED_POSTGRES_URL: 'postgres://db/x', LIGHTSPEED_HOME: home })).toEqual({ kind: 'postgres', url: 'postgres://db/x' });
