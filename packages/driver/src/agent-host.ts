@@ -1,0 +1,38 @@
+import type { AdmitResult, Command, LogEntry, Rejection, SessionState } from '@lightspeed/engine';
+import type { BlobStore, LiveChannel, ModelInfo, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
+
+/** A session addressed within a universe (tenant). The universe always comes from the caller's credential. */
+export interface SessionRef {
+  universe: string;
+  sessionId: string;
+}
+
+export type SubmitOutcome =
+  | { ok: true; result?: AdmitResult; state: SessionState; head: number }
+  | { ok: false; rejection: Rejection };
+
+/**
+ * What every host (embedded, Temporal, Restate) offers the surfaces (API gateway, CLI). A host
+ * admits commands durably (the events are committed before `submit` resolves) and drives sessions
+ * with work in the background. Surfaces never talk to the engine or the stores behind the host's back
+ * for writes; reads of the log and CAS go through here too so tenancy is enforced in one place.
+ */
+export interface AgentHost {
+  readonly engine: 'embedded' | 'temporal' | 'restate';
+  submit(ref: SessionRef, command: Command): Promise<SubmitOutcome>;
+  /** Current state of a session, or undefined if it does not exist in this universe. */
+  state(ref: SessionRef): Promise<SessionState | undefined>;
+  /** Durable log entries with seq > after, ascending. */
+  readEvents(ref: SessionRef, options: { after?: number; limit?: number }): Promise<LogEntry[]>;
+  /** Resolves when the session's head moves past `after`, or after `waitMs`, or when aborted. */
+  waitForEvents(ref: SessionRef, after: number, waitMs: number, signal?: AbortSignal): Promise<void>;
+  /** Token deltas of in-flight turns (never durable). */
+  readonly live: LiveChannel;
+  listSessions(universe: string, options: { limit?: number; cursor?: string; status?: SessionListStatus }): Promise<SessionListPage>;
+  /** Deletes a closed session (log, projection, snapshots). */
+  deleteSession(ref: SessionRef): Promise<void>;
+  blobs(universe: string): BlobStore;
+  workspaces(universe: string): WorkspaceStore;
+  listModels(): Promise<ModelInfo[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,215 @@
+import { type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
+import { DEFAULT_RETRY_POLICY, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
+import { MemoryLiveChannel } from './memory-live-channel.js';
+import { SessionActor } from './session-actor.js';
+
+/** The stores an embedded host runs on, per universe (PGlite or PostgreSQL, or memory in tests). */
+export interface EmbeddedStores {
+  sessions(universe: string): SessionStore;
+  blobs(universe: string): BlobStore;
+  workspaces(universe: string): WorkspaceStore;
+  /** Every session, across universes, whose projection says it may have unfinished work. */
+  activeSessions(): Promise<SessionRef[]>;
+}
+
+export interface ToolPortContext {
+  universe: string;
+  sessionId: string;
+  blobs: BlobStore;
+  workspaces: WorkspaceStore;
+}
+
+export interface EmbeddedHostOptions {
+  stores: EmbeddedStores;
+  llm: LlmPort;
+  /** The tool runtime for one session (it may share state across sessions). */
+  tools: (context: ToolPortContext) => ToolPort;
+  live?: LiveChannel;
+  clock?: Clock;
+  retry?: RetryPolicy;
+  /** Snapshot the state every this many events (rehydration cost stays flat). */
+  snapshotEvery?: number;
+  /** Bound on concurrently running parallel-safe tool calls per batch. */
+  toolConcurrency?: number;
+  /** Idle sessions kept in memory; beyond this the least recently used idle ones are dropped. */
+  maxCachedSessions?: number;
+  onError?: (ref: SessionRef, error: unknown) => void;
+  sleep?: DriverPorts['sleep'];
+}
+
+/**
+ * The embedded durable host: every session with work is an async loop in this process. Durability is
+ * the store's: each transition is committed before its effect starts, so after a crash `start()`
+ * resumes every session with unfinished work from its log, and no finished tool call runs again.
+ */
+export class EmbeddedHost implements AgentHost {
+  readonly engine = 'embedded' as const;
+  readonly live: LiveChannel;
+  private readonly actors = new Map<string, SessionActor>();
+  private readonly loading = new Map<string, Promise<SessionActor>>();
+  private readonly clock: Clock;
+  private closed = false;
+
+  private constructor(private readonly options: EmbeddedHostOptions) {
+    this.live = options.live ?? new MemoryLiveChannel();
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Creates the host and resumes every session that has unfinished work. */
+  static async start(options: EmbeddedHostOptions): Promise<EmbeddedHost> {
+    const host = new EmbeddedHost(options);
+    for (const ref of await options.stores.activeSessions()) {
+      const actor = await host.actor(ref);
+      actor.drive();
+    }
+    return host;
+  }
+
+  async submit(ref: SessionRef, command: Command): Promise<SubmitOutcome> {
+    this.assertOpen();
+    const actor = await this.actor(ref);
+    const outcome = await actor.submit(command);
+    if (outcome.ok && (command.type === 'session.open' || command.type === 'session.configure')) {
+      await this.resolveTools(ref, actor);
+    }
+    if (outcome.ok) {
+      actor.drive();
+      return { ...outcome, state: actor.state, head: actor.head };
+    }
+    this.evictIdle();
+    return outcome;
+  }
+
+  async state(ref: SessionRef): Promise<SessionState | undefined> {
+    this.assertOpen();
+    const actor = await this.actor(ref);
+    if (actor.head === 0) {
+      this.forget(ref);
+      return undefined;
+    }
+    return actor.state;
+  }
+
+  async readEvents(ref: SessionRef, options: { after?: number; limit?: number }): Promise<LogEntry[]> {
+    const entries = await this.options.stores.sessions(ref.universe).read(ref.sessionId, options);
+    return entries.map(upcast);
+  }
+
+  async waitForEvents(ref: SessionRef, after: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    const actor = await this.actor(ref);
+    await actor.waitForHead(after, waitMs, signal);
+  }
+
+  listSessions(universe: string, options: { limit?: number; cursor?: string; status?: SessionListStatus }): Promise<SessionListPage> {
+    return this.options.stores.sessions(universe).list(options);
+  }
+
+  async deleteSession(ref: SessionRef): Promise<void> {
+    await this.options.stores.sessions(ref.universe).delete(ref.sessionId);
+    this.forget(ref);
+  }
+
+  blobs(universe: string): BlobStore {
+    return this.options.stores.blobs(universe);
+  }
+
+  workspaces(universe: string): WorkspaceStore {
+    return this.options.stores.workspaces(universe);
+  }
+
+  listModels(): Promise<ModelInfo[]> {
+    return this.options.llm.listModels();
+  }
+
+  /** Stops every session loop and aborts effects in flight; committed state is kept for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const actor of this.actors.values()) actor.stop();
+    this.actors.clear();
+  }
+
+  /** Sessions currently held in memory (for tests and metrics). */
+  get cachedSessions(): number {
+    return this.actors.size;
+  }
+
+  private async resolveTools(ref: SessionRef, actor: SessionActor): Promise<void> {
+    const config = actor.state.config;
+    if (!config) return;
+    const tools = await this.toolPort(ref).resolve({ sessionId: ref.sessionId, apiKind: config.model.apiKind, features: config.features });
+    const outcome = await actor.submit({ type: 'tools.replace', tools });
+    if (!outcome.ok && outcome.rejection.code !== 'closed') this.options.onError?.(ref, new Error(outcome.rejection.message));
+  }
+
+  private toolPort(ref: SessionRef): ToolPort {
+    const { stores } = this.options;
+    return this.options.tools({ universe: ref.universe, sessionId: ref.sessionId, blobs: stores.blobs(ref.universe), workspaces: stores.workspaces(ref.universe) });
+  }
+
+  private async actor(ref: SessionRef): Promise<SessionActor> {
+    const key = keyOf(ref);
+    const cached = this.actors.get(key);
+    if (cached) {
+      cached.lastUsed = this.clock.now();
+      return cached;
+    }
+    let pending = this.loading.get(key);
+    if (!pending) {
+      const { stores } = this.options;
+      const blobs = stores.blobs(ref.universe);
+      const ports: DriverPorts = {
+        blobs,
+        llm: this.options.llm,
+        tools: this.toolPort(ref),
+        live: this.live,
+        clock: this.clock,
+        retry: this.options.retry ?? DEFAULT_RETRY_POLICY,
+        ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+      };
+      pending = SessionActor.load({
+        ref,
+        store: stores.sessions(ref.universe),
+        ports,
+        snapshotEvery: this.options.snapshotEvery ?? 500,
+        toolConcurrency: this.options.toolConcurrency ?? 8,
+        ...(this.options.onError ? { onError: this.options.onError } : {}),
+      });
+      this.loading.set(key, pending);
+      pending
+        .then((actor) => {
+          actor.lastUsed = this.clock.now();
+          this.actors.set(key, actor);
+          this.evictIdle();
+        })
+        .catch(() => undefined)
+        .finally(() => this.loading.delete(key));
+    }
+    return pending;
+  }
+
+  private forget(ref: SessionRef): void {
+    const key = keyOf(ref);
+    const actor = this.actors.get(key);
+    if (actor && !actor.busy) this.actors.delete(key);
+  }
+
+  /** Keeps memory bounded: drops least recently used sessions that have nothing running. */
+  private evictIdle(): void {
+    const max = this.options.maxCachedSessions ?? 1000;
+    if (this.actors.size <= max) return;
+    const idle = [...this.actors.entries()].filter(([, actor]) => !actor.busy).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    for (const [key] of idle) {
+      if (this.actors.size <= max) break;
+      this.actors.delete(key);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the embedded host is closed');
+  }
+}
+
+function keyOf(ref: SessionRef): string {
+  return `${ref.universe}\u0000${ref.sessionId}`;
+}
