@@ -13,6 +13,8 @@ export { blobMethods } from './handlers/blob-methods.js';
 export { modelMethods, isSelectableModelId } from './handlers/model-methods.js';
 export { vfsMethods, type VfsMethodDeps } from './handlers/vfs-methods.js';
 export { protocolMethods } from './handlers/protocol-methods.js';
+export * from './gateway/create-gateway.js';
+export { HostEventFeed } from './stream/host-event-feed.js';
 export * from './views/config-mapping.js';
 export * from './views/session-view.js';
 export * from './views/run-view.js';

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { ResolvedGatewayOptions } from '../gateway/gateway-options.js';
+import { ApiError } from '../rpc/api-error.js';
 import type { EventPage, SessionEventFeed } from './session-event-feed.js';
 
 const PAGE = 200;
@@ -31,7 +32,8 @@ export function streamCursor(lastEventId: string | undefined, after: string | un
  *   resumes exactly after the last event it saw (`Last-Event-ID`);
  * - `event: delta` — a token delta of the active turn (`{sessionId, turnId, delta}`); no `id`, as
  *   deltas are not durable and are not replayed;
- * - `event: heartbeat` — `{cursor}` every heartbeat interval while idle.
+ * - `event: heartbeat` — `{cursor}` every heartbeat interval while idle;
+ * - `event: error` — `{kind, message}` just before the server ends the stream (e.g. the session was deleted).
  * The loop ends when the client disconnects; subscriptions and waits are released then.
  */
 export function sessionEventStream(c: Context, request: StreamRequest): Response {
@@ -91,8 +93,12 @@ export function sessionEventStream(c: Context, request: StreamRequest): Response
       }
     },
     async (error, stream) => {
-      options.onInternalError(error, `stream of session ${sessionId}`);
-      await stream.writeSSE({ event: 'error', data: JSON.stringify({ message: 'stream failed; reconnect to resume' }) }).catch(() => undefined);
+      // A session deleted mid-stream ends the stream with its typed error; anything else is ours.
+      const data =
+        error instanceof ApiError
+          ? { kind: error.kind, message: error.message }
+          : (options.onInternalError(error, `stream of session ${sessionId}`), { kind: 'internal', message: 'stream failed; reconnect to resume' });
+      await stream.writeSSE({ event: 'error', data: JSON.stringify(data) }).catch(() => undefined);
     },
   );
 }

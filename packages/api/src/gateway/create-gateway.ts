@@ -1,0 +1,67 @@
+import type { AgentHost } from '@lightspeed/driver';
+import type { ModelSelection } from '@lightspeed/engine';
+import type { Hono } from 'hono';
+import type { GatewayAuth } from '../auth/gateway-auth.js';
+import { blobMethods } from '../handlers/blob-methods.js';
+import { contextMethods } from '../handlers/context-methods.js';
+import { eventMethods } from '../handlers/event-methods.js';
+import { modelMethods } from '../handlers/model-methods.js';
+import { protocolMethods } from '../handlers/protocol-methods.js';
+import { runMethods } from '../handlers/run-methods.js';
+import { SessionAccess } from '../handlers/session-access.js';
+import { sessionMethods } from '../handlers/session-methods.js';
+import { vfsMethods } from '../handlers/vfs-methods.js';
+import { invalidRequest } from '../rpc/api-error.js';
+import type { MethodHandlers } from '../rpc/dispatcher.js';
+import { HostEventFeed } from '../stream/host-event-feed.js';
+import type { ConfigDefaults } from '../views/config-mapping.js';
+import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
+import { createRpcGateway } from './rpc-gateway.js';
+
+export interface GatewayServiceOptions extends GatewayOptions {
+  /** Model for sessions whose config omits one; default: the first model the host lists. */
+  defaultModel?: ModelSelection;
+  /** Threshold for provider-driven compaction policies that give none (default 100,000 tokens). */
+  compactionThresholdTokens?: number;
+  /** How long session/context/compact waits for the compaction (default 120 s). */
+  compactTimeoutMs?: number;
+}
+
+export interface GatewayParts {
+  host: AgentHost;
+  auth: GatewayAuth;
+  options?: GatewayServiceOptions;
+}
+
+/** Every method handler of the v1 session core, served over an AgentHost. */
+export function createMethodHandlers(host: AgentHost, options: GatewayServiceOptions = {}): { handlers: MethodHandlers; feed: HostEventFeed } {
+  const resolved = resolveGatewayOptions(options);
+  const access = new SessionAccess(host);
+  const feed = new HostEventFeed(host);
+  let defaultModel = options.defaultModel;
+  const defaultsOf = async (): Promise<ConfigDefaults> => {
+    if (!defaultModel) {
+      const first = (await host.listModels())[0];
+      if (!first) throw invalidRequest('config.model is required: this server has no default model configured');
+      defaultModel = { providerId: first.providerId, apiKind: first.apiKind, model: first.model };
+    }
+    return { model: defaultModel, ...(options.compactionThresholdTokens !== undefined ? { compactionThresholdTokens: options.compactionThresholdTokens } : {}) };
+  };
+  const handlers: MethodHandlers = {
+    ...protocolMethods(resolved.serverInfo),
+    ...sessionMethods(access, defaultsOf),
+    ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
+    ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
+    ...runMethods(access),
+    ...modelMethods(() => host.listModels()),
+    ...blobMethods((universe) => host.blobs(universe)),
+    ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),
+  };
+  return { handlers, feed };
+}
+
+/** The Hono app serving the Lightspeed agent API v1 (JSON-RPC), health and live streams over `host`. */
+export function createGateway(parts: GatewayParts): Hono {
+  const { handlers, feed } = createMethodHandlers(parts.host, parts.options);
+  return createRpcGateway({ handlers, feed, auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
+}

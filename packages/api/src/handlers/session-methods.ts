@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { putText } from '@lightspeed/cas';
+import type { SessionRef } from '@lightspeed/driver';
+import { preview } from '@lightspeed/engine';
+import { conflict, notFound, rejected } from '../rpc/api-error.js';
+import type { MethodHandlers } from '../rpc/dispatcher.js';
+import type { SessionConfig } from '../schemas/config.js';
+import { toEngineConfig, configDocument, type ConfigDefaults } from '../views/config-mapping.js';
+import { inlineSessionTexts } from '../views/inline-text.js';
+import { sessionSummaryView, sessionView } from '../views/session-view.js';
+import type { SessionAccess } from './session-access.js';
+
+const PROFILE_INSTRUCTIONS_KEY = 'prompt_instructions/profile';
+
+/** session/start, read, list, config/put, rename, close, delete. */
+export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<ConfigDefaults>): MethodHandlers {
+  const host = access.host;
+  return {
+    'session/start': async (params, { universe }) => {
+      const ref: SessionRef = { universe, sessionId: params.sessionId ?? `ses_${randomUUID()}` };
+      const existing = await host.state(ref);
+      // Retrying an existing id returns the session as it is: creation settings apply only once.
+      if (existing && existing.status !== 'new') return { result: { session: sessionView(existing) } };
+
+      let config: SessionConfig | null | undefined = params.config;
+      let displayName = params.displayName ?? undefined;
+      let instructions: string | undefined;
+      const profile = params.profile;
+      if (profile?.kind === 'named') throw notFound(`profile ${profile.profileId} does not exist: this server has no profile catalog; pass an inline profile`);
+      if (profile?.kind === 'inline') {
+        if (profile.profile.environment != null) throw rejected('profile environments are not supported by this server');
+        config ??= profile.profile.config;
+        displayName ??= profile.profile.displayName ?? undefined;
+        const source = profile.profile.instructions;
+        if (source?.type === 'text') instructions = source.text;
+        if (source?.type === 'textRef') {
+          const bytes = await host.blobs(universe).get(source.blobRef as `sha256:${string}`);
+          if (!bytes) throw notFound(`profile instructions blob ${source.blobRef} is not stored; upload it with blobs/put`);
+          instructions = new TextDecoder().decode(bytes);
+        }
+      }
+      const command = { type: 'session.open' as const, sessionId: ref.sessionId, config: toEngineConfig(config, await defaultsOf()), ...(displayName ? { displayName } : {}) };
+      let { state } = await access.submit(ref, command);
+      if (instructions !== undefined) {
+        const contentRef = await putText(host.blobs(universe), instructions);
+        ({ state } = await access.submit(ref, {
+          type: 'context.put',
+          entries: [{ key: PROFILE_INSTRUCTIONS_KEY, kind: { type: 'instructions' }, contentRef, preview: preview(instructions), source: { type: 'runtime', label: 'profile' } }],
+        }));
+      }
+      return { result: { session: sessionView(state) } };
+    },
+
+    'session/read': async ({ sessionId }, { universe }) => ({
+      result: { session: await inlineSessionTexts(sessionView(await access.read({ universe, sessionId })), host.blobs(universe)) },
+    }),
+
+    'session/list': async ({ cursor, limit }, { universe }) => {
+      const page = await host.listSessions(universe, { limit: Math.min(Math.max(limit ?? 50, 1), 500), ...(cursor ? { cursor } : {}) });
+      return {
+        result: {
+          sessions: page.sessions.map((summary) => ({
+            id: summary.sessionId,
+            lifecycleStatus: summary.status === 'closed' ? ('closed' as const) : ('open' as const),
+            managed: false,
+            ...(summary.displayName ? { displayName: summary.displayName } : {}),
+            createdAtMs: summary.createdAt,
+            updatedAtMs: summary.updatedAt,
+          })),
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        },
+      };
+    },
+
+    'session/config/put': async ({ sessionId, config, expectedConfigRevision }, { universe }) => {
+      const ref = { universe, sessionId };
+      const current = await access.read(ref);
+      // An omitted model keeps the session's model: its API kind is pinned for the session's lifetime.
+      const model = config.model ?? configDocument(current.config)?.model ?? null;
+      const engineConfig = toEngineConfig({ ...config, model }, await defaultsOf());
+      const command = { type: 'session.configure' as const, config: engineConfig, ...(expectedConfigRevision != null ? { expectedRevision: expectedConfigRevision } : {}) };
+      const { state } = await access.submit(ref, command);
+      return { result: { session: sessionView(state) } };
+    },
+
+    'session/rename': async ({ sessionId, displayName }, { universe }) => {
+      const ref = { universe, sessionId };
+      await access.read(ref);
+      // The engine records names as strings; the empty name is "no name" in every view.
+      const { state } = await access.submit(ref, { type: 'session.rename', displayName: displayName ?? '' });
+      return { result: { session: sessionSummaryView(state) } };
+    },
+
+    'session/close': async ({ sessionId, force }, { universe }) => {
+      const ref = { universe, sessionId };
+      const current = await access.read(ref);
+      if (current.status === 'closed') return { result: { session: sessionView(current) } };
+      const { state } = await access.submit(ref, { type: 'session.close', force });
+      return { result: { session: sessionView(state) } };
+    },
+
+    'session/delete': async ({ sessionId }, { universe }) => {
+      const ref = { universe, sessionId };
+      const current = await access.read(ref);
+      if (current.status !== 'closed') throw conflict(`session ${sessionId} is open; close it with session/close before deleting it`);
+      const summary = sessionSummaryView(current);
+      await host.deleteSession(ref);
+      return { result: { session: summary } };
+    },
+  };
+}
