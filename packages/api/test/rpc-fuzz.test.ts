@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { singleUserAuth } from '../src/auth/gateway-auth.js';
+import { createGateway } from '../src/gateway/create-gateway.js';
 import { serveGateway, type ServingGateway } from '../src/gateway/serve.js';
 import { methodSpecs } from '../src/schemas/methods.js';
-import { b64, storageGateway } from './support/storage-gateway.js';
+import { startTestHost, type TestHost } from './support/embedded-host.js';
+import { b64 } from './support/storage-gateway.js';
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
 function prng(seed: number) {
@@ -39,7 +42,10 @@ function junkValue(rng: Rng, depth = 0): unknown {
       return Array.from({ length: rng.int(4) }, () => junkValue(rng, depth + 1));
     default: {
       const object: Record<string, unknown> = {};
-      for (let i = rng.int(4); i > 0; i--) object[rng.pick(['sessionId', 'blobs', 'blobRef', 'manifest', 'id', 'x', '__proto__', 'constructor'])] = junkValue(rng, depth + 1);
+      for (let i = rng.int(4); i > 0; i--) {
+        const key = rng.pick(['sessionId', 'blobs', 'blobRef', 'manifest', 'source', 'items', 'runId', 'keys', 'entries', 'config', 'after', 'x', '__proto__', 'constructor']);
+        object[key] = key === 'sessionId' && rng.next() < 0.5 ? 'fuzz' : junkValue(rng, depth + 1);
+      }
       return object;
     }
   }
@@ -89,12 +95,19 @@ function expectWellFormedError(response: any) {
 describe('gateway fuzz', () => {
   const maxBodyBytes = 64 * 1024;
   let server: ServingGateway;
+  let test: TestHost;
+  const internalErrors: unknown[] = [];
 
+  // The full gateway over the real embedded host: junk reaches session handlers and engine admission too.
   beforeAll(async () => {
-    server = await serveGateway(storageGateway(undefined, { maxBodyBytes }).app);
+    test = await startTestHost();
+    const app = createGateway({ host: test.host, auth: singleUserAuth(), options: { maxBodyBytes, onInternalError: (error) => internalErrors.push(error) } });
+    server = await serveGateway(app);
+    await post(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'session/start', params: { sessionId: 'fuzz', config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' } } } }));
   });
   afterAll(async () => {
-    await server.close();
+    await server?.close();
+    await test?.stop();
   });
 
   async function post(body: string | Uint8Array) {
@@ -110,6 +123,8 @@ describe('gateway fuzz', () => {
     const read = await post(JSON.stringify({ jsonrpc: '2.0', id: `r${round}`, method: 'blobs/read', params: { blobRef: ref } }));
     expect(read.json.id).toBe(`r${round}`);
     expect(Buffer.from(read.json.result.result.bytesBase64, 'base64').toString()).toBe(text);
+    const session = await post(JSON.stringify({ jsonrpc: '2.0', id: 's', method: 'session/read', params: { sessionId: 'fuzz' } }));
+    expect(session.json.result.result.session).toMatchObject({ id: 'fuzz', status: expect.stringMatching(/idle|active/) });
   }
 
   it('survives 1,200 malformed requests with a well-formed answer each, and keeps serving correct results', async () => {
@@ -130,6 +145,8 @@ describe('gateway fuzz', () => {
       expect(counts[category] ?? 0, category).toBeGreaterThan(50);
     }
     await expectStillCorrect(9_999);
+    // Junk is always the client's fault: every answer above was classified, none was an internal error.
+    expect(internalErrors.map((error) => String(error))).toEqual([]);
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
   });

@@ -1,0 +1,222 @@
+import { argumentsFromSchema } from '@lightspeed/fake-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { singleUserAuth } from '../src/auth/gateway-auth.js';
+import { createGateway } from '../src/gateway/create-gateway.js';
+import { serveGateway, type ServingGateway } from '../src/gateway/serve.js';
+import { methodSpecs } from '../src/schemas/methods.js';
+import { ContractValidator } from './support/contract-validator.js';
+import { startTestHost, type TestHost } from './support/embedded-host.js';
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' };
+
+describe('Lightspeed agent API v1 conformance', () => {
+  const contract = new ContractValidator();
+  const covered = new Set<string>();
+  let test: TestHost;
+  let server: ServingGateway;
+  let nextId = 1;
+
+  beforeAll(async () => {
+    test = await startTestHost();
+    server = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 5_000 } }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await test?.stop();
+  });
+
+  /** One JSON-RPC call; request and response are both checked against the shared contract. */
+  async function call(method: string, params: Record<string, unknown>): Promise<any> {
+    expect(contract.check(contract.paramsRef(method), params), `${method} params`).toEqual([]);
+    const id = nextId++;
+    const response = await fetch(`${server.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id, method, params }) });
+    const body = (await response.json()) as any;
+    expect(body.id).toBe(id);
+    if (body.error) throw Object.assign(new Error(`${method}: ${body.error.message}`), { rpc: body.error });
+    expect(contract.check(contract.resultRef(method), body.result), `${method} result`).toEqual([]);
+    covered.add(method);
+    return body.result.result;
+  }
+
+  /** A call that must fail: the error must be a contract JsonRpcError of the given kind. */
+  async function callFails(method: string, params: Record<string, unknown>, kind: string): Promise<any> {
+    const response = await fetch(`${server.url}/rpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }) });
+    const body = (await response.json()) as any;
+    expect(body.error, `${method} should fail with ${kind}`).toBeDefined();
+    expect(contract.check('#/definitions/JsonRpcError', body.error)).toEqual([]);
+    expect(body.error.data.kind).toBe(kind);
+    return body.error;
+  }
+
+  /** Follows events (long-polling) until the run reaches a terminal event; returns every event seen. */
+  async function awaitRunEnd(sessionId: string, runId: string, after = 0): Promise<{ events: any[]; terminal: string }> {
+    const events: any[] = [];
+    let cursor = after;
+    for (let round = 0; round < 100; round++) {
+      const page = await call('session/events/read', { sessionId, after: { seq: cursor }, waitMs: 2_000, limit: 50 });
+      events.push(...page.events);
+      cursor = page.nextCursor.seq;
+      const end = page.events.find((event: any) => ['runCompleted', 'runFailed', 'runCancelled'].includes(event.kind.type) && event.kind.runId === runId);
+      if (end) return { events, terminal: end.kind.type };
+    }
+    throw new Error(`run ${runId} did not finish`);
+  }
+
+  async function awaitRunStatus(sessionId: string, runId: string, status: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const { session } = await call('session/read', { sessionId });
+      if (session.runs.find((run: any) => run.id === runId)?.status === status) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`run ${runId} never became ${status}`);
+  }
+
+  it('serves a scripted scenario through every method with contract-valid requests and responses', async () => {
+    // Protocol and models.
+    const init = await call('initialize', { clientInfo: { name: 'conformance', version: '1' }, capabilities: { experimentalApi: false } });
+    expect(init.protocolVersion).toBe('lightspeed.agent.api.v1');
+    const models = await call('models/list', { selectableOnly: true });
+    expect(models.models).toContainEqual(expect.objectContaining(model));
+
+    // Blobs.
+    const put = await call('blobs/put', { blobs: [{ bytesBase64: b64('# Demo\n') }, { bytesBase64: b64('export const x = 1;\n') }, { bytesBase64: b64('Context from a blob.') }] });
+    const [readme, main, note] = put.blobs;
+    expect(readme.bytes).toBe(7);
+    const has = await call('blobs/has', { blobRefs: [readme.blobRef, `sha256:${'0'.repeat(64)}`] });
+    expect(has.blobs.map((b: any) => b.exists)).toEqual([true, false]);
+    const read = await call('blobs/read', { blobRef: main.blobRef });
+    expect(Buffer.from(read.bytesBase64, 'base64').toString()).toBe('export const x = 1;\n');
+
+    // VFS snapshots and workspaces.
+    const snapshot = await call('vfs/snapshots/commit', {
+      manifest: { version: 1, files: [{ path: 'README.md', blobRef: readme.blobRef, bytes: 7 }, { path: 'src/main.ts', blobRef: main.blobRef, executable: false }] },
+    });
+    expect(snapshot).toMatchObject({ files: 2, bytes: 7 + 20 });
+    const snapshotRead = await call('vfs/snapshots/read', { snapshotRef: snapshot.snapshotRef });
+    expect(snapshotRead.manifest.files.map((f: any) => f.path)).toEqual(['README.md', 'src/main.ts']);
+    const created = await call('vfs/workspaces/create', { workspaceId: 'ws-conf', snapshotRef: snapshot.snapshotRef, displayName: 'conformance' });
+    expect(created.workspace).toMatchObject({ workspaceId: 'ws-conf', headSnapshotRef: snapshot.snapshotRef, files: 2, revision: 1 });
+    expect((await call('vfs/workspaces/read', { workspaceId: 'ws-conf' })).workspace.revision).toBe(1);
+    const scratch = await call('vfs/workspaces/create', {});
+    const smaller = await call('vfs/snapshots/commit', { manifest: { version: 1, files: [{ path: 'README.md', blobRef: readme.blobRef }] } });
+    const updated = await call('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1 });
+    expect(updated.workspace).toMatchObject({ revision: 2, files: 1 });
+    await callFails('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1 }, 'conflict');
+    const listed = await call('vfs/workspaces/list', {});
+    expect(listed.workspaces.map((w: any) => w.workspaceId).sort()).toEqual([scratch.workspace.workspaceId, 'ws-conf'].sort());
+
+    // Sessions.
+    const sessionId = 'conf-1';
+    const config = {
+      model,
+      limits: { maxTurns: 8 },
+      features: { vfs: { version: 1, tools: 'edit', workspaceLinks: [{ path: '/workspace', target: { type: 'workspace', workspaceId: 'ws-conf' }, access: 'readWrite' }] } },
+    };
+    const started = await call('session/start', { sessionId, displayName: 'Conformance', config });
+    expect(started.session).toMatchObject({ id: sessionId, status: 'idle', displayName: 'Conformance', configRevision: 1, config });
+    const again = await call('session/start', { sessionId, config: { model: { ...model, model: 'other' } } });
+    expect(again.session.config).toEqual(config);
+    const tools = started.session.activeTools.tools;
+    expect(tools.length).toBeGreaterThan(0);
+    expect((await call('session/read', { sessionId })).session.id).toBe(sessionId);
+    expect((await call('session/list', { limit: 10 })).sessions.map((s: any) => s.id)).toContain(sessionId);
+    const reconfigured = { ...config, generation: { maxOutputTokens: 512 } };
+    const put2 = await call('session/config/put', { sessionId, config: reconfigured, expectedConfigRevision: 1 });
+    expect(put2.session).toMatchObject({ configRevision: 2, config: reconfigured });
+    await callFails('session/config/put', { sessionId, config, expectedConfigRevision: 1 }, 'conflict');
+    expect((await call('session/rename', { sessionId, displayName: 'Renamed' })).session.displayName).toBe('Renamed');
+
+    // Context edits.
+    const appended = await call('session/context/append', {
+      sessionId,
+      entries: [
+        { key: 'note', item: { type: 'text', text: 'Answer briefly.' } },
+        { key: 'doc', item: { type: 'textRef', blobRef: note.blobRef } },
+        { key: 'missing', item: { type: 'textRef', blobRef: `sha256:${'1'.repeat(64)}` } },
+      ],
+    });
+    expect(appended.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'failed']);
+    const repeated = await call('session/context/append', { sessionId, entries: [{ key: 'note', item: { type: 'text', text: 'Answer briefly.' } }] });
+    expect(repeated.results[0].status).toBe('unchanged');
+    expect(repeated.contextRevision).toBe(appended.contextRevision);
+    const removed = await call('session/context/remove', { sessionId, keys: ['doc', 'never-there'] });
+    expect(removed.results).toEqual([
+      { key: 'doc', status: 'removed' },
+      { key: 'never-there', status: 'absent' },
+    ]);
+    await callFails('session/context/remove', { sessionId, keys: ['run.1'] }, 'rejected');
+
+    // A run with a tool call: the fake model calls a real tool with schema-valid arguments.
+    const tool = tools.find((t: any) => /list|ls|glob/i.test(t.toolId)) ?? tools[0];
+    const definition = JSON.parse(Buffer.from((await call('blobs/read', { blobRef: tool.kind.inputSchemaRef })).bytesBase64, 'base64').toString());
+    test.fake.enqueue({ toolCalls: [{ name: tool.toolId, arguments: argumentsFromSchema(definition.inputSchema ?? definition.parameters ?? {}) }] }, { text: 'Listed the workspace.' });
+    const run1 = await call('session/runs/start', { sessionId, submissionId: 'sub-1', source: { type: 'input', items: [{ type: 'text', text: 'list the workspace' }] } });
+    expect(['queued', 'running']).toContain(run1.run.status);
+    const retried = await call('session/runs/start', { sessionId, submissionId: 'sub-1', source: { type: 'input', items: [{ type: 'text', text: 'list the workspace' }] } });
+    expect(retried.run.id).toBe(run1.run.id);
+    const run1End = await awaitRunEnd(sessionId, run1.run.id);
+    expect(run1End.terminal).toBe('runCompleted');
+    const kinds = run1End.events.map((event: any) => event.kind.type);
+    for (const kind of ['sessionOpened', 'runAccepted', 'runStarted', 'turnStarted', 'toolBatchStarted', 'toolCallCompleted', 'toolBatchCompleted', 'turnCompleted', 'runCompleted']) expect(kinds).toContain(kind);
+    const afterRun1 = (await call('session/read', { sessionId })).session;
+    const finished = afterRun1.runs.find((run: any) => run.id === run1.run.id);
+    expect(finished.status).toBe('completed');
+    expect(finished.toolBatches[0].calls[0].toolName).toBe(tool.toolId);
+    const texts = finished.entries.filter((entry: any) => entry.kind.type === 'message').map((entry: any) => [entry.kind.role, entry.text]);
+    expect(texts).toEqual([
+      ['user', 'list the workspace'],
+      ['assistant', 'Listed the workspace.'],
+    ]);
+    expect(finished.entries.some((entry: any) => entry.kind.type === 'toolResult' && typeof entry.text === 'string')).toBe(true);
+
+    // Steering a running run (the fake model answers slowly so the run is mid-turn).
+    test.fake.enqueue({ text: 'Slow answer.', firstTokenDelayMs: 1_000 }, { text: 'Answer after steering.' });
+    const run2 = await call('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text: 'think slowly' }] } });
+    await awaitRunStatus(sessionId, run2.run.id, 'running');
+    const steered = await call('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'also be polite' }] });
+    expect(steered.steeringId).toMatch(/\S/);
+    expect((await awaitRunEnd(sessionId, run2.run.id)).terminal).toBe('runCompleted');
+    await callFails('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'late' }] }, 'conflict');
+
+    // Cancelling a running run.
+    test.fake.enqueue({ text: 'Never delivered.', firstTokenDelayMs: 10_000 });
+    const run3 = await call('session/runs/start', { sessionId, source: { type: 'context', keys: ['note'] } });
+    await awaitRunStatus(sessionId, run3.run.id, 'running');
+    const cancelled = await call('session/runs/cancel', { sessionId, runId: run3.run.id });
+    expect(['cancelling', 'cancelled']).toContain(cancelled.run.status);
+    expect((await awaitRunEnd(sessionId, run3.run.id)).terminal).toBe('runCancelled');
+    await callFails('session/runs/cancel', { sessionId, runId: run3.run.id }, 'conflict');
+
+    // Compaction answers once the new context revision is committed.
+    const before = (await call('session/read', { sessionId })).session.activeContext.revision;
+    const compacted = await call('session/context/compact', { sessionId });
+    expect(compacted.session.activeContext.revision).toBeGreaterThan(before);
+
+    // The whole log pages with a cursor and every event is contract-valid (checked in call()).
+    let cursor = 0;
+    let total = 0;
+    for (;;) {
+      const page = await call('session/events/read', { sessionId, after: { seq: cursor }, limit: 7 });
+      total += page.events.length;
+      cursor = page.nextCursor.seq;
+      if (page.complete) break;
+    }
+    expect(total).toBeGreaterThan(20);
+
+    // Errors carry contract kinds.
+    await callFails('session/read', { sessionId: 'no-such-session' }, 'not_found');
+    await callFails('session/delete', { sessionId }, 'conflict');
+
+    // Close, delete, clean up.
+    expect((await call('session/close', { sessionId })).session.status).toBe('closed');
+    expect((await call('session/delete', { sessionId })).session.lifecycleStatus).toBe('closed');
+    await callFails('session/read', { sessionId }, 'not_found');
+    expect((await call('vfs/workspaces/delete', { workspaceId: 'ws-conf' })).workspace.workspaceId).toBe('ws-conf');
+    await callFails('vfs/workspaces/read', { workspaceId: 'ws-conf' }, 'not_found');
+
+    const all = Object.keys(methodSpecs);
+    for (const method of all) expect(contract.hasMethod(method), `${method} is a contract method`).toBe(true);
+    expect([...covered].sort()).toEqual([...all].sort());
+  });
+});
