@@ -1,4 +1,4 @@
-import type { BlobStore, Clock, LiveChannel, LlmPort, ToolPort } from '@lightspeed/ports';
+import type { BlobStore, Clock, LiveChannel, LlmPort, ToolPort, WorkspaceStore } from '@lightspeed/ports';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** Everything the driver needs to fulfil one session's actions. Hosts build one per session/universe. */
@@ -13,3 +13,14 @@ export interface DriverPorts {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
 }
+
+/** What a host hands the tool-runtime factory for one session. */
+export interface ToolPortContext {
+  universe: string;
+  sessionId: string;
+  blobs: BlobStore;
+  workspaces: WorkspaceStore;
+}
+
+/** Builds (or returns a shared) tool runtime for a session; every host takes one. */
+export type ToolPortFactory = (context: ToolPortContext) => ToolPort;

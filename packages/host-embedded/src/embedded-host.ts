@@ -1,5 +1,5 @@
 import { type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome, type ToolPortFactory } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
 import { MemoryLiveChannel } from './memory-live-channel.js';
 import { SessionActor } from './session-actor.js';
@@ -13,18 +13,11 @@ export interface EmbeddedStores {
   activeSessions(): Promise<SessionRef[]>;
 }
 
-export interface ToolPortContext {
-  universe: string;
-  sessionId: string;
-  blobs: BlobStore;
-  workspaces: WorkspaceStore;
-}
-
 export interface EmbeddedHostOptions {
   stores: EmbeddedStores;
   llm: LlmPort;
   /** The tool runtime for one session (it may share state across sessions). */
-  tools: (context: ToolPortContext) => ToolPort;
+  tools: ToolPortFactory;
   live?: LiveChannel;
   clock?: Clock;
   retry?: RetryPolicy;

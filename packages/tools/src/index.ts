@@ -35,3 +35,4 @@ export * from './runtime/session-tool-context.js';
 export * from './runtime/run-batch.js';
 export * from './runtime/tool-runtime.js';
 export * from './file-tools/regex-matcher.js';
+export * from './runtime/tool-port-factory.js';

@@ -1,0 +1,57 @@
+import type { ToolPort, WorkspaceStore, BlobStore } from '@lightspeed/ports';
+import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
+import type { WebFetchConfig } from '../web/web-fetcher.js';
+import type { SessionToolContext } from './session-tool-context.js';
+import { ToolRuntime } from './tool-runtime.js';
+
+/** The session facts a host can give the tool runtime (read from its state, never from the log's bodies). */
+export interface SessionToolFacts {
+  apiKind: string;
+  features: unknown;
+  context?: Omit<SessionToolContext, 'sessionId'>;
+}
+
+export interface ToolPortFactoryOptions {
+  /** Loads a session's model kind and features; undefined when the session does not exist. */
+  sessionFacts(universe: string, sessionId: string): Promise<SessionToolFacts | undefined>;
+  mcpServers?: McpServerRegistry;
+  web?: WebFetchConfig;
+}
+
+/**
+ * One ToolRuntime per universe (its CAS and workspaces), shared by the universe's sessions, that
+ * loads a session's features on demand, so a host that restarted serves tool calls without a
+ * resolve. Returns the factory hosts take and a `close` for shutdown (MCP connections, sockets).
+ */
+export function createToolPortFactory(options: ToolPortFactoryOptions): {
+  factory: (context: { universe: string; sessionId: string; blobs: BlobStore; workspaces: WorkspaceStore }) => ToolPort;
+  close(): Promise<void>;
+} {
+  const runtimes = new Map<string, ToolRuntime>();
+  return {
+    factory(context) {
+      let runtime = runtimes.get(context.universe);
+      if (!runtime) {
+        runtime = new ToolRuntime({
+          blobs: context.blobs,
+          workspaces: context.workspaces,
+          ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
+          ...(options.web ? { web: options.web } : {}),
+          sessions: {
+            load: async (sessionId) => {
+              const facts = await options.sessionFacts(context.universe, sessionId);
+              if (!facts) return undefined;
+              return { context: { sessionId, ...facts.context }, apiKind: facts.apiKind, features: facts.features };
+            },
+          },
+        });
+        runtimes.set(context.universe, runtime);
+      }
+      return runtime;
+    },
+    async close() {
+      await Promise.all([...runtimes.values()].map((runtime) => runtime.close()));
+      runtimes.clear();
+    },
+  };
+}
