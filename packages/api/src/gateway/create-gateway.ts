@@ -25,6 +25,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
   compactionThresholdTokens?: number;
   /** How long session/context/compact waits for the compaction (default 120 s). */
   compactTimeoutMs?: number;
+  /**
+   * Let session configs grant `features.host` (a host directory plus command execution). Only for
+   * single-user servers: createGateway refuses it with API-key auth, where callers are remote.
+   */
+  allowHostFeature?: boolean;
 }
 
 export interface GatewayParts {
@@ -49,7 +54,7 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
   };
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),
-    ...sessionMethods(access, defaultsOf),
+    ...sessionMethods(access, defaultsOf, { allowHostFeature: options.allowHostFeature === true }),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
@@ -62,6 +67,9 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
 
 /** The Hono app serving the Lightspeed agent API v1 (JSON-RPC), health and live streams over `host`. */
 export function createGateway(parts: GatewayParts): Hono {
+  if (parts.options?.allowHostFeature && parts.auth.mode !== 'single-user') {
+    throw new Error('allowHostFeature needs single-user auth: API-key callers must never get host directory or command access');
+  }
   const { handlers, feed } = createMethodHandlers(parts.host, parts.options);
   return createRpcGateway({ handlers, feed, auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
 }

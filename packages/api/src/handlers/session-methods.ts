@@ -13,8 +13,18 @@ import type { SessionAccess } from './session-access.js';
 const PROFILE_INSTRUCTIONS_KEY = 'prompt_instructions/profile';
 
 /** session/start, read, list, config/put, rename, close, delete. */
-export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<ConfigDefaults>): MethodHandlers {
+export interface SessionMethodOptions {
+  /** Whether configs may grant the `host` feature (host directory and commands). Default false. */
+  allowHostFeature?: boolean;
+}
+
+export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<ConfigDefaults>, options: SessionMethodOptions = {}): MethodHandlers {
   const host = access.host;
+  const checkFeatures = (config: SessionConfig | null | undefined) => {
+    if (config?.features?.host != null && !options.allowHostFeature) {
+      throw rejected('features.host is disabled on this server: host directory access and commands need a single-user server started with host tools enabled');
+    }
+  };
   return {
     'session/start': async (params, { universe }) => {
       const ref: SessionRef = { universe, sessionId: params.sessionId ?? `ses_${randomUUID()}` };
@@ -39,6 +49,7 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
           instructions = new TextDecoder().decode(bytes);
         }
       }
+      checkFeatures(config);
       const command = { type: 'session.open' as const, sessionId: ref.sessionId, config: toEngineConfig(config, await defaultsOf()), ...(displayName ? { displayName } : {}) };
       let { state } = await access.submit(ref, command);
       if (instructions !== undefined) {
@@ -73,6 +84,7 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
     },
 
     'session/config/put': async ({ sessionId, config, expectedConfigRevision }, { universe }) => {
+      checkFeatures(config);
       const ref = { universe, sessionId };
       const current = await access.read(ref);
       // An omitted model keeps the session's model: its API kind is pinned for the session's lifetime.

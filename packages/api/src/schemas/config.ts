@@ -109,6 +109,26 @@ export const WebFeature = named(
   }),
 );
 
+/**
+ * Lightspeed extension (not in the v1 contract): a host directory the session may read, write and
+ * run commands in. Servers refuse it unless started with host tools enabled, which is only
+ * possible in single-user mode.
+ */
+export const HostFeature = named(
+  'HostFeature',
+  z.strictObject({
+    root: z.string().min(1).describe('Absolute directory on the server machine.'),
+    mountPath: z.string().optional(),
+    readOnly: z.boolean().optional(),
+    exec: z.boolean().optional(),
+    defaultTimeoutMs: uint().optional(),
+    maxTimeoutMs: uint().optional(),
+    maxOutputBytes: uint().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+  }),
+  'Lightspeed extension: host directory access and command execution (single-user servers only).',
+);
+
 export const FeaturesConfig = named(
   'FeaturesConfig',
   z.strictObject({
@@ -118,6 +138,7 @@ export const FeaturesConfig = named(
     timers: TimersFeature.nullish(),
     vfs: VfsFeature.nullish(),
     web: WebFeature.nullish(),
+    host: HostFeature.nullish(),
   }),
 );
 
