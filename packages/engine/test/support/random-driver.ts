@@ -208,6 +208,36 @@ export class RandomSession {
     }
   }
 
+  /**
+   * Liveness: answering every effect successfully (final answers, tool results, compactions,
+   * resolutions) must bring the session to rest (idle or closed) — no planner loop.
+   */
+  drain(): Action {
+    for (let i = 0; i < 200; i++) {
+      const action = this.settle();
+      switch (action.type) {
+        case 'idle':
+        case 'closed':
+          return action;
+        case 'generate':
+          this.submit({ type: 'generation.finished', runId: action.runId, turnId: action.turnId, fingerprint: action.fingerprint, facts: { finishReason: 'stop', usage: { input: 1, cachedInput: 0, cacheWrite: 0, output: 1, reasoning: 0 }, outputs: [{ kind: { type: 'message', role: 'assistant' }, contentRef: this.ref('final') }], toolCalls: [] } });
+          break;
+        case 'invokeTools':
+          for (const call of action.calls) this.submit({ type: 'tool.finished', runId: action.runId, batchId: action.batchId, callId: call.callId, outcome: { status: 'succeeded', resultRef: this.ref('ok'), isError: false } });
+          break;
+        case 'compact':
+          this.submit({ type: 'compaction.finished', compactionId: action.compactionId, fingerprint: action.fingerprint, facts: { outputs: [{ kind: { type: 'message', role: 'user' }, contentRef: this.ref('summary'), preview: 'summary' }], usage: { input: 1, cachedInput: 0, cacheWrite: 0, output: 1, reasoning: 0 } } });
+          break;
+        case 'wait':
+          for (const promiseId of action.promiseIds) this.submit({ type: 'promise.resolve', promiseId });
+          break;
+      }
+      this.check();
+    }
+    this.problems.push(`session did not come to rest: planner still says ${this.settle().type}`);
+    return this.settle();
+  }
+
   /** Runs the whole choice list, checking invariants after every step. */
   run(): void {
     this.submit({ type: 'session.open', sessionId: this.sessionId, config: this.config() });
