@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { putText } from '@lightspeed/cas';
 import type { SessionRef } from '@lightspeed/driver';
-import { preview } from '@lightspeed/engine';
-import { conflict, notFound, rejected } from '../rpc/api-error.js';
+import { preview, type SessionState } from '@lightspeed/engine';
+import { ApiError, conflict, notFound, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig, configDocument, type ConfigDefaults } from '../views/config-mapping.js';
@@ -51,7 +51,15 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
       }
       checkFeatures(config);
       const command = { type: 'session.open' as const, sessionId: ref.sessionId, config: toEngineConfig(config, await defaultsOf()), ...(displayName ? { displayName } : {}) };
-      let { state } = await access.submit(ref, command);
+      let state: SessionState;
+      try {
+        ({ state } = await access.submit(ref, command));
+      } catch (error) {
+        // A concurrent start of the same id won the race: answer with that session, as a retry would get.
+        const raced = error instanceof ApiError && error.kind === 'conflict' ? await host.state(ref) : undefined;
+        if (raced && raced.status !== 'new') return { result: { session: sessionView(raced) } };
+        throw error;
+      }
       if (instructions !== undefined) {
         const contentRef = await putText(host.blobs(universe), instructions);
         ({ state } = await access.submit(ref, {

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { singleUserAuth } from '../src/auth/gateway-auth.js';
+import { createGateway } from '../src/gateway/create-gateway.js';
+import { startTestHost, type TestHost } from './support/embedded-host.js';
+import { rpc } from './support/storage-gateway.js';
+
+const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' };
+
+describe('session methods over the embedded host', () => {
+  let test: TestHost;
+  let app: ReturnType<typeof createGateway>;
+  let id = 0;
+  const call = async (method: string, params: unknown) => (await rpc(app, { jsonrpc: '2.0', id: ++id, method, params })).json;
+
+  beforeAll(async () => {
+    test = await startTestHost();
+    app = createGateway({ host: test.host, auth: singleUserAuth(), options: { defaultModel: model } });
+  });
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('answers concurrent starts of one id with the same session, whoever wins', async () => {
+    const [a, b] = await Promise.all([
+      call('session/start', { sessionId: 'race', config: { model, limits: { maxTurns: 1 } } }),
+      call('session/start', { sessionId: 'race', config: { model, limits: { maxTurns: 2 } } }),
+    ]);
+    expect(a.result.result.session.config).toEqual(b.result.result.session.config);
+  });
+
+  it('mints an id and uses the default model when the caller gives neither', async () => {
+    const { result } = await call('session/start', {});
+    expect(result.result.session.id).toMatch(/^ses_[0-9a-f-]{36}$/);
+    expect(result.result.session.config).toEqual({ model });
+  });
+
+  it('pages session/list with an opaque cursor', async () => {
+    for (const sessionId of ['p1', 'p2', 'p3']) await call('session/start', { sessionId });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await call('session/list', { limit: 2, ...(cursor ? { cursor } : {}) })).result.result;
+      expect(page.sessions.length).toBeLessThanOrEqual(2);
+      seen.push(...page.sessions.map((s: any) => s.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(expect.arrayContaining(['p1', 'p2', 'p3']));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('applies an inline profile: its config, name and instructions (as an instructions entry)', async () => {
+    const { result } = await call('session/start', {
+      sessionId: 'profiled',
+      profile: { kind: 'inline', profile: { displayName: 'Helper', config: { model, limits: { maxTurns: 4 } }, instructions: { type: 'text', text: 'You are terse.' } } },
+    });
+    const session = result.result.session;
+    expect(session).toMatchObject({ displayName: 'Helper', config: { model, limits: { maxTurns: 4 } } });
+    expect(session.activeContext.entries).toContainEqual(expect.objectContaining({ key: 'prompt_instructions/profile', kind: { type: 'instructions' }, preview: 'You are terse.' }));
+    expect((await call('session/start', { sessionId: 'named', profile: { kind: 'named', profileId: 'x' } })).error.data.kind).toBe('not_found');
+  });
+
+  it('refuses run input that points at missing blobs, and managed-only options', async () => {
+    await call('session/start', { sessionId: 'inputs' });
+    const missing = await call('session/runs/start', { sessionId: 'inputs', source: { type: 'input', items: [{ type: 'textRef', blobRef: `sha256:${'e'.repeat(64)}` }] } });
+    expect(missing.error.data.kind).toBe('not_found');
+    const managed = await call('session/runs/start', { sessionId: 'inputs', notifyOnTerminal: { token: 't' }, source: { type: 'input', items: [{ type: 'text', text: 'x' }] } });
+    expect(managed.error.data.kind).toBe('rejected');
+    const unknownRun = await call('session/runs/cancel', { sessionId: 'inputs', runId: 'run_99' });
+    expect(unknownRun.error.data.kind).toBe('not_found');
+    const wrongKind = await call('session/config/put', { sessionId: 'inputs', config: { model: { ...model, apiKind: 'anthropic:messages' } } });
+    expect(wrongKind.error.data.kind).toBe('invalid_request');
+  });
+});
