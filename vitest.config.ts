@@ -1,9 +1,17 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Tests resolve workspace packages to their TypeScript sources (the `lightspeed-src`
-// export condition), so a test never runs against a stale build.
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
+
+// Tests always run against the TypeScript sources of every workspace package (never a stale
+// `dist/`): each `@lightspeed/<dir>` import is aliased to `packages/<dir>/src/index.ts`.
+const alias = readdirSync(packagesDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => ({ find: new RegExp(`^@lightspeed/${entry.name}$`), replacement: `${packagesDir}${entry.name}/src/index.ts` }));
+
 export default defineConfig({
-  resolve: { conditions: ['lightspeed-src'] },
+  resolve: { alias, conditions: ['lightspeed-src'] },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 30_000,

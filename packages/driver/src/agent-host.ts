@@ -7,6 +7,24 @@ export interface SessionRef {
   sessionId: string;
 }
 
+/**
+ * The key under which a session's token deltas travel on `AgentHost.live`: universe-qualified, so
+ * two tenants that pick the same session id never see each other's deltas. Hosts publish under it
+ * (see `scopedLiveChannel`) and surfaces subscribe with it.
+ */
+export function liveKey(ref: SessionRef): string {
+  return `${ref.universe}\u001f${ref.sessionId}`;
+}
+
+/** A LiveChannel view for one session's effects: publishes under the session's `liveKey`. */
+export function scopedLiveChannel(live: LiveChannel, ref: SessionRef): LiveChannel {
+  const key = liveKey(ref);
+  return {
+    publish: (message) => live.publish({ ...message, sessionId: key }),
+    subscribe: (_sessionId, listener) => live.subscribe(key, listener),
+  };
+}
+
 export type SubmitOutcome =
   | { ok: true; result?: AdmitResult; state: SessionState; head: number }
   | { ok: false; rejection: Rejection };
@@ -26,7 +44,7 @@ export interface AgentHost {
   readEvents(ref: SessionRef, options: { after?: number; limit?: number }): Promise<LogEntry[]>;
   /** Resolves when the session's head moves past `after`, or after `waitMs`, or when aborted. */
   waitForEvents(ref: SessionRef, after: number, waitMs: number, signal?: AbortSignal): Promise<void>;
-  /** Token deltas of in-flight turns (never durable). */
+  /** Token deltas of in-flight turns (never durable), keyed by `liveKey(ref)`. */
   readonly live: LiveChannel;
   listSessions(universe: string, options: { limit?: number; cursor?: string; status?: SessionListStatus }): Promise<SessionListPage>;
   /** Deletes a closed session (log, projection, snapshots). */

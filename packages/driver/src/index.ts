@@ -6,3 +6,4 @@ export * from './sleep.js';
 export * from './retrying.js';
 export * from './effects.js';
 export * from './tool-schedule.js';
+export * from './session-setup.js';

@@ -1,5 +1,5 @@
 import { type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome, type ToolPortFactory } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome, type ToolPortFactory } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
 import { MemoryLiveChannel } from './memory-live-channel.js';
 import { SessionActor } from './session-actor.js';
@@ -100,7 +100,10 @@ export class EmbeddedHost implements AgentHost {
 
   async deleteSession(ref: SessionRef): Promise<void> {
     await this.options.stores.sessions(ref.universe).delete(ref.sessionId);
-    this.forget(ref);
+    // Unconditionally: a deleted session must not be served from memory, even to an open stream.
+    const key = keyOf(ref);
+    this.actors.get(key)?.stop();
+    this.actors.delete(key);
   }
 
   blobs(universe: string): BlobStore {
@@ -127,12 +130,12 @@ export class EmbeddedHost implements AgentHost {
     return this.actors.size;
   }
 
+  /** Tools and feature-derived context for a newly opened or reconfigured session (shared driver logic). */
   private async resolveTools(ref: SessionRef, actor: SessionActor): Promise<void> {
-    const config = actor.state.config;
-    if (!config) return;
-    const tools = await this.toolPort(ref).resolve({ sessionId: ref.sessionId, apiKind: config.model.apiKind, features: config.features });
-    const outcome = await actor.submit({ type: 'tools.replace', tools });
-    if (!outcome.ok && outcome.rejection.code !== 'closed') this.options.onError?.(ref, new Error(outcome.rejection.message));
+    for (const command of await sessionSetupCommands(actor.state, this.toolPort(ref))) {
+      const outcome = await actor.submit(command);
+      if (!outcome.ok && outcome.rejection.code !== 'closed') this.options.onError?.(ref, new Error(outcome.rejection.message));
+    }
   }
 
   private toolPort(ref: SessionRef): ToolPort {
@@ -155,7 +158,7 @@ export class EmbeddedHost implements AgentHost {
         blobs,
         llm: this.options.llm,
         tools: this.toolPort(ref),
-        live: this.live,
+        live: scopedLiveChannel(this.live, ref),
         clock: this.clock,
         retry: this.options.retry ?? DEFAULT_RETRY_POLICY,
         ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
@@ -167,6 +170,11 @@ export class EmbeddedHost implements AgentHost {
         snapshotEvery: this.options.snapshotEvery ?? 500,
         toolConcurrency: this.options.toolConcurrency ?? 8,
         ...(this.options.onError ? { onError: this.options.onError } : {}),
+      }).then(async (actor) => {
+        // A crash between committing session.open and committing its toolset leaves a configured
+        // session without tools; resolving is idempotent (no event when the set is unchanged).
+        if (actor.state.config && actor.state.tools.revision === 0) await this.resolveTools(ref, actor);
+        return actor;
       });
       this.loading.set(key, pending);
       pending

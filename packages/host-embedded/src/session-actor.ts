@@ -107,7 +107,11 @@ export class SessionActor {
         const admission = admit(this.state, command, this.options.ports.clock.now());
         if (!admission.ok) return { ok: false, rejection: admission.rejection };
         try {
-          if (admission.events.length > 0) await this.commit(admission.events);
+          if (admission.events.length > 0) {
+            // Texts the engine synthesised (e.g. cancelled results on force-cancel) go to CAS first.
+            await persistActionBlobs(this.options.ports.blobs, { type: 'append', events: admission.events, ...(admission.blobs ? { blobs: admission.blobs } : {}) });
+            await this.commit(admission.events);
+          }
         } catch (error) {
           // Someone else advanced the log (another process on a shared store): catch up and re-admit.
           if (error instanceof AppendConflictError && attempt < 3) {

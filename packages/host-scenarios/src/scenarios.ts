@@ -1,4 +1,5 @@
 import { putJson, putText } from '@lightspeed/cas';
+import { liveKey } from '@lightspeed/driver';
 import type { ToolCallOutcome } from '@lightspeed/engine';
 import type { ToolPort } from '@lightspeed/ports';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,6 +48,30 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
       expect(JSON.stringify(h.fake.requests[1]!.body)).toContain('the answer is 42');
     });
 
+    test('puts the VFS catalog, skill catalog and prompt files into context, ahead of the conversation', async () => {
+      const h = await start();
+      await h.workspace('ws1', {
+        '.lightspeed/prompts/style.md': 'Always answer in haiku.\n',
+        '.lightspeed/skills/pdf/SKILL.md': '---\nname: pdf-tools\ndescription: Work with PDF files\n---\nUse pdftotext.\n',
+      });
+      await h.open('s1', { features: { vfs: { ...workspaceFeatures('ws1').vfs, skills: {}, prompts: {} } } });
+      const state = (await h.host.state(h.ref('s1')))!;
+      const kinds = state.context.entries.map((e) => e.kind.type);
+      expect(kinds).toEqual(expect.arrayContaining(['vfsCatalog', 'skillCatalog', 'instructions']));
+      h.fake.enqueue({ text: 'ok' });
+      await h.waitRun('s1', await h.startRun('s1', 'hello'));
+      const body = JSON.stringify(h.fake.requests[0]!.body);
+      expect(body).toContain('Always answer in haiku.');
+      expect(body).toContain('pdf-tools');
+      // Instructions and catalogs precede the conversation in the request the provider received.
+      const request = h.fake.requests[0]!.body as { instructions?: string; input?: unknown[] };
+      const items = [request.instructions ?? '', ...(request.input ?? []).map((item) => JSON.stringify(item))];
+      const promptAt = items.findIndex((item) => item.includes('Always answer in haiku.'));
+      const userAt = items.findIndex((item) => item.includes('hello'));
+      expect(promptAt).toBeGreaterThanOrEqual(0);
+      expect(promptAt).toBeLessThan(userAt);
+    });
+
     test('runs parallel tool calls of one turn and gives each its own result', async () => {
       const h = await start();
       await h.workspace('ws1', { 'a.txt': 'alpha', 'b.txt': 'beta', 'c.txt': 'gamma' });
@@ -68,7 +93,7 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
       h.fake.enqueue({ text: 'a very slow answer '.repeat(50), chunkLatencyMs: 100, chunkChars: 4 });
       const runId = await h.startRun('s1', 'talk slowly');
       const deltas: string[] = [];
-      const unsubscribe = h.host.live.subscribe('s1', (m) => {
+      const unsubscribe = h.host.live.subscribe(liveKey(h.ref('s1')), (m) => {
         if (m.delta.type === 'text') deltas.push(m.delta.text);
       });
       const deadline = Date.now() + 10_000;

@@ -1,4 +1,4 @@
-import type { ToolCallOutcome, ToolDescriptor, ToolInvocation } from '@lightspeed/engine';
+import type { BlobRef, ContextEntryKind, ToolCallOutcome, ToolDescriptor, ToolInvocation } from '@lightspeed/engine';
 import type { BlobStore } from './blob-store.js';
 
 export interface ToolCallContext {
@@ -21,4 +21,18 @@ export interface ToolResolutionInput {
 export interface ToolPort {
   resolve(input: ToolResolutionInput): Promise<ToolDescriptor[]>;
   invoke(call: ToolInvocation, context: ToolCallContext): Promise<ToolCallOutcome>;
+  /**
+   * Context the session's features contribute (VFS catalog, skill catalog, prompt-file
+   * instructions), as keyed entries whose bodies are already in CAS. Called after `resolve`.
+   */
+  sessionContext?(sessionId: string): Promise<SessionContextEntry[]>;
+}
+
+/** A keyed context entry contributed by the tool runtime (mirrors the engine's `context.put` entry). */
+export interface SessionContextEntry {
+  key: string;
+  kind: ContextEntryKind;
+  contentRef: BlobRef;
+  mediaType?: string;
+  preview?: string;
 }

@@ -1,4 +1,4 @@
-import type { AgentHost, SessionRef } from '@lightspeed/driver';
+import { liveKey, type AgentHost, type SessionRef } from '@lightspeed/driver';
 import { apply, initialState, InvariantViolation, type LogEntry, type SessionState } from '@lightspeed/engine';
 import { notFound } from '../rpc/api-error.js';
 import type { SessionEventView } from '../schemas/events.js';
@@ -54,8 +54,9 @@ export class HostEventFeed implements SessionEventFeed {
   }
 
   subscribeDeltas(universe: string, sessionId: string, listener: (message: LiveDeltaMessage) => void): () => void {
-    return this.host.live.subscribe(sessionId, (message) => {
-      if (message.sessionId === sessionId) listener({ turnId: message.turnId, delta: message.delta });
+    const key = liveKey({ universe, sessionId });
+    return this.host.live.subscribe(key, (message) => {
+      if (message.sessionId === key) listener({ turnId: message.turnId, delta: message.delta });
     });
   }
 

@@ -160,6 +160,12 @@ export class ToolRuntime implements ToolPort {
     return sessionContextEntries(this.options.blobs, this.fileSpace(session), session.features);
   }
 
+  /** ToolPort.sessionContext: the catalogs and prompt instructions as keyed context entries. */
+  async sessionContext(sessionId: string): Promise<ContextEntryContent[]> {
+    const entries = await this.contextEntries(sessionId);
+    return [...(entries.vfsCatalog ? [entries.vfsCatalog] : []), ...(entries.skillCatalog ? [entries.skillCatalog] : []), ...entries.instructions];
+  }
+
   /** A `skillActivation` entry with the skill's body; `skill` is its id (directory) or name. */
   async activateSkill(sessionId: string, skill: string): Promise<ContextEntryContent> {
     const session = await this.session(sessionId);
