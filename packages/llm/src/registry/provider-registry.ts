@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiKind, ModelSelection } from '@lightspeed/engine';
 import { LightspeedError, ProviderError } from '@lightspeed/ports';
@@ -96,9 +97,9 @@ export class ProviderRegistry {
     }
   }
 
-  /** Reads `providers.json` from `LIGHTSPEED_PROVIDERS_FILE` or `$LIGHTSPEED_HOME/providers.json` (default `.lightspeed/`); a missing file is fine. */
+  /** Reads `providers.json` from `LIGHTSPEED_PROVIDERS_FILE` or `$LIGHTSPEED_HOME/providers.json` (default `~/.lightspeed/`); a missing file is fine. */
   static async fromEnvironment(env: Env = process.env): Promise<ProviderRegistry> {
-    const path = env.LIGHTSPEED_PROVIDERS_FILE || join(env.LIGHTSPEED_HOME || '.lightspeed', 'providers.json');
+    const path = env.LIGHTSPEED_PROVIDERS_FILE || join(env.LIGHTSPEED_HOME || join(homedir(), '.lightspeed'), 'providers.json');
     let text: string;
     try {
       text = await readFile(path, 'utf8');
