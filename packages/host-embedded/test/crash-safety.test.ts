@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CrashHostConfig } from './fixtures/crash-host.js';
+import { readOutcome } from './fixtures/crash-outcome.js';
+import { crashPlan, prng } from './fixtures/crash-plan.js';
+import { runIncarnation, startFakeProcess, type FakeProcess, type Incarnation } from './fixtures/crash-processes.js';
+
+const RUNS = 50;
+const SESSIONS = 8;
+const KILLS = 22;
+// CRASH_SEED replays a failure exactly (the seed is printed on every run).
+const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+function executionsByCall(path: string): Map<string, number[]> {
+  const byCall = new Map<string, number[]>();
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return byCall;
+  }
+  for (const line of text.split('\n').filter(Boolean)) {
+    const [call, incarnation] = line.split(' ');
+    byCall.set(call!, [...(byCall.get(call!) ?? []), Number(incarnation)]);
+  }
+  return byCall;
+}
+
+/** Which incarnation was alive when an entry was committed (incarnations never overlap). */
+function incarnationAt(at: number, incarnations: Incarnation[]): number | undefined {
+  return incarnations.find((i) => at >= i.spawnedAt && at <= i.exitedAt)?.incarnation;
+}
+
+describe('embedded host crash safety', () => {
+  let fake: FakeProcess;
+  let root: string;
+
+  beforeAll(async () => {
+    console.log(`crash-safety seed: ${SEED} (rerun with CRASH_SEED=${SEED})`);
+    root = mkdtempSync(join(tmpdir(), 'lightspeed-crash-'));
+    fake = await startFakeProcess(['--first-token-delay-ms', '30']);
+  }, 60_000);
+
+  afterAll(async () => {
+    await fake?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it(
+    'survives SIGKILL at random moments: every run ends, logs have no gaps, no finished tool call runs again, and the outcome equals an uninterrupted run',
+    async () => {
+      const plan = crashPlan(RUNS, SESSIONS, SEED);
+      const config = (name: string, incarnation: number): CrashHostConfig => ({
+        dataDir: join(root, name),
+        fakeUrl: fake.url,
+        executions: join(root, `${name}.executions`),
+        incarnation,
+        runs: RUNS,
+        sessions: SESSIONS,
+        seed: SEED,
+      });
+
+      const reference = await runIncarnation(config('reference', 1));
+      expect(reference.code, reference.stderr).toBe(0);
+      const expected = await readOutcome(join(root, 'reference'), plan);
+
+      const random = prng(SEED);
+      const incarnations: Incarnation[] = [];
+      for (let n = 1; n <= KILLS; n++) {
+        // Mostly mid-work; one in five lands during startup (lock takeover, PGlite recovery, resume).
+        const beforeReady = random() < 0.2;
+        const afterMs = Math.floor(random() * (beforeReady ? 3000 : 1200));
+        const incarnation = await runIncarnation(config('crashed', n), { afterMs, beforeReady });
+        incarnations.push(incarnation);
+        expect(incarnation.stderr, `incarnation ${n} errors`).not.toMatch(/host error|Error:/);
+      }
+      const kills = incarnations.filter((i) => i.signal === 'SIGKILL').length;
+      const last = await runIncarnation(config('crashed', KILLS + 1));
+      incarnations.push(last);
+      expect(last.code, last.stderr).toBe(0);
+      expect(kills, 'incarnations killed by SIGKILL (seed ' + SEED + ')').toBeGreaterThanOrEqual(20);
+
+      const outcome = await readOutcome(join(root, 'crashed'), plan);
+      expect(outcome.seqProblems).toEqual([]);
+      expect(outcome.runs.filter((run) => !['completed', 'failed', 'cancelled'].includes(run.status))).toEqual([]);
+
+      const executions = executionsByCall(join(root, 'crashed.executions'));
+      const violations: string[] = [];
+      for (const [call, at] of outcome.finishedAt) {
+        const committedIn = incarnationAt(at, incarnations);
+        if (committedIn === undefined) violations.push(`${call}: finished at ${at}, outside every incarnation`);
+        const runs = executions.get(call) ?? [];
+        const later = runs.filter((n) => committedIn !== undefined && n > committedIn);
+        if (later.length > 0) violations.push(`${call}: finished in incarnation ${committedIn}, executed again in ${later.join(', ')}`);
+        if (new Set(runs).size !== runs.length) violations.push(`${call}: executed more than once in one incarnation (${runs.join(', ')})`);
+      }
+      expect(violations).toEqual([]);
+
+      // Same scripts, same results: the crashed data directory ends where the uninterrupted one did.
+      expect(outcome.runs.every((run) => run.status === 'completed')).toBe(true);
+      expect(outcome.runs).toEqual(expected.runs);
+      const resumedWork = incarnations.filter((i) => i.stdout.includes('ready')).length;
+      console.log(`crash-safety: ${kills} SIGKILLs, ${resumedWork} incarnations reached ready, ${outcome.finishedAt.size} tool calls finished`);
+    },
+    240_000,
+  );
+});
