@@ -1,0 +1,147 @@
+import { createInterface } from 'node:readline';
+import type { RpcClient } from '../client/rpc-client.js';
+import { describeFailure } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
+import { startRun, type ActiveRun } from './run-follower.js';
+import { CHAT_HELP, parseChatInput } from './slash-commands.js';
+import { TerminalRenderer } from './terminal-renderer.js';
+
+interface ChatState {
+  sessionId: string;
+  model?: string;
+  active?: ActiveRun;
+}
+
+/**
+ * The interactive loop: reads lines while a run streams, so /cancel and /steer act on the
+ * running run. Ends on /quit or end of input (after the running run finishes).
+ */
+export async function interactiveChat(client: RpcClient, start: { sessionId: string; model?: string }, io: CliIo): Promise<number> {
+  const state: ChatState = { sessionId: start.sessionId, ...(start.model ? { model: start.model } : {}) };
+  const out = io.stdout;
+  const say = (line: string) => out.write(`${line}\n`);
+  const rl = createInterface({ input: io.stdin, output: out, terminal: io.stdin.isTTY === true && out.isTTY === true, prompt: 'you> ' });
+  say(`session ${state.sessionId}${state.model ? ` · model ${state.model}` : ''} · /help for commands`);
+  rl.prompt();
+
+  const runMessage = async (text: string) => {
+    const renderer = new TerminalRenderer(out);
+    const active = await startRun(client, state.sessionId, text, renderer);
+    state.active = active;
+    try {
+      renderer.finish(await active.done);
+    } finally {
+      if (state.active === active) delete state.active;
+    }
+  };
+
+  const handle = async (line: string): Promise<boolean> => {
+    const input = parseChatInput(line);
+    switch (input.type) {
+      case 'empty':
+        return true;
+      case 'quit':
+        return false;
+      case 'help':
+        say(CHAT_HELP);
+        return true;
+      case 'invalid':
+        say(input.message);
+        return true;
+      case 'message':
+        if (state.active) {
+          say('a run is in progress: /steer <text> to guide it, /cancel to stop it');
+          return true;
+        }
+        void runMessage(input.text)
+          .catch((error) => say(`error: ${describeFailure(error).message}`))
+          .finally(() => rl.prompt());
+        return true;
+      case 'cancel':
+        if (!state.active) say('no run is in progress');
+        else await client.call('session/runs/cancel', { sessionId: state.sessionId, runId: state.active.runId });
+        return true;
+      case 'steer':
+        if (!state.active) say('no run is in progress; type a message to start one');
+        else {
+          await client.call('session/runs/steer', { sessionId: state.sessionId, runId: state.active.runId, items: [{ type: 'text', text: input.text }] });
+          say('(steering accepted)');
+        }
+        return true;
+      case 'model':
+        await modelCommand(client, state, input.model, say);
+        return true;
+      case 'sessions': {
+        const { sessions } = await client.call<{ sessions: { id: string; lifecycleStatus: string; displayName?: string | null; updatedAtMs: number }[] }>('session/list', { limit: 20 });
+        for (const session of sessions) say(`${session.id === state.sessionId ? '*' : ' '} ${session.id}  ${session.lifecycleStatus}  ${new Date(session.updatedAtMs).toISOString()}${session.displayName ? `  ${session.displayName}` : ''}`);
+        if (sessions.length === 0) say('no sessions');
+        return true;
+      }
+      case 'session': {
+        if (state.active) {
+          say('a run is in progress: /cancel it first');
+          return true;
+        }
+        const { session } = await client.call('session/read', { sessionId: input.sessionId });
+        state.sessionId = session.id;
+        const model = session.config?.model;
+        if (model) state.model = `${model.providerId}/${model.model}`;
+        say(`now in session ${state.sessionId}`);
+        return true;
+      }
+    }
+  };
+
+  let closing = false;
+  rl.on('SIGINT', () => {
+    if (state.active) {
+      void client.call('session/runs/cancel', { sessionId: state.sessionId, runId: state.active.runId }).catch(() => undefined);
+      say('\n(cancelling; Ctrl-C again to quit)');
+      delete state.active;
+    } else rl.close();
+  });
+  // Lines are handled one at a time, in order, even while a run streams in the background.
+  let queue = Promise.resolve();
+  const lines = new Promise<void>((resolve) => {
+    rl.on('line', (line) => {
+      queue = queue.then(async () => {
+        if (closing) return;
+        try {
+          if (!(await handle(line))) {
+            closing = true;
+            rl.close();
+            return;
+          }
+        } catch (error) {
+          say(`error: ${describeFailure(error).message}`);
+        }
+        if (!state.active) rl.prompt();
+      });
+    });
+    rl.on('close', () => resolve());
+  });
+  await lines;
+  await queue;
+  // End of input while a run streams: let it finish rather than abandon its output.
+  if (state.active) await state.active.done.catch(() => undefined);
+  return 0;
+}
+
+async function modelCommand(client: RpcClient, state: ChatState, wanted: string | undefined, say: (line: string) => void): Promise<void> {
+  const { models } = await client.call<{ models: { providerId: string; apiKind: string; model: string }[] }>('models/list', {});
+  if (!wanted) {
+    say(`model: ${state.model ?? '(server default)'}`);
+    if (models.length > 0) say(`available: ${models.map((m) => `${m.providerId}/${m.model}`).join(', ')}`);
+    return;
+  }
+  const match = models.find((m) => `${m.providerId}/${m.model}` === wanted || m.model === wanted);
+  if (!match) {
+    say(`unknown model ${wanted}; /model lists the available ones`);
+    return;
+  }
+  const { session } = await client.call('session/read', { sessionId: state.sessionId });
+  const config = { ...(session.config ?? {}), model: { providerId: match.providerId, apiKind: match.apiKind, model: match.model } };
+  await client.call('session/config/put', { sessionId: state.sessionId, config, expectedConfigRevision: session.configRevision });
+  state.model = `${match.providerId}/${match.model}`;
+  say(`model: ${state.model}`);
+}

@@ -1,0 +1,110 @@
+import type { RpcClient } from '../client/rpc-client.js';
+import { openSessionStream } from '../client/sse-stream.js';
+import type { ToolTrace, TurnObserver, TurnResult } from './turn-observer.js';
+
+const TERMINAL: Record<string, TurnResult['status']> = { runCompleted: 'completed', runFailed: 'failed', runCancelled: 'cancelled' };
+
+export interface ActiveRun {
+  runId: string;
+  done: Promise<TurnResult>;
+}
+
+/**
+ * Starts a run and follows it on the live stream: subscribes first (after the current head), so
+ * no token or event of the run is missed, then admits the run, then reports deltas and tool traces
+ * until the run's terminal event. The final answer and tool outputs come from `session/read`,
+ * where bodies are inlined (stream events only carry previews).
+ */
+export async function startRun(client: RpcClient, sessionId: string, text: string, observer: TurnObserver): Promise<ActiveRun> {
+  const controller = new AbortController();
+  const after = await client.headCursor(sessionId);
+  const stream = await openSessionStream(client, sessionId, after, controller.signal);
+  let runId: string;
+  try {
+    const started = await client.call<{ run: { id: string } }>('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text }] } });
+    runId = started.run.id;
+  } catch (error) {
+    controller.abort();
+    throw error;
+  }
+  const done = (async (): Promise<TurnResult> => {
+    const names = new Map<string, string>();
+    let terminal: { status: TurnResult['status']; error?: string } | undefined;
+    try {
+      for await (const message of stream) {
+        if (message.event === 'delta') {
+          const delta = message.data?.delta;
+          if (delta?.type === 'text' && typeof delta.text === 'string') observer.text(delta.text);
+          continue;
+        }
+        if (message.event === 'error') throw new Error(`live stream: ${message.data?.message ?? 'error'}`);
+        if (message.event !== 'event') continue;
+        observer.event?.(message.data);
+        const kind = message.data?.kind;
+        if (!kind) continue;
+        if (kind.type === 'toolBatchStarted' && kind.runId === runId) {
+          for (const call of kind.calls as { callId: string; toolName: string; arguments?: string | null }[]) names.set(call.callId, call.toolName);
+        } else if (kind.type === 'contextEntriesApplied') {
+          for (const entry of kind.entries as { kind: { type: string; callId?: string; name?: string }; preview?: string | null; source?: { runId?: string } | null }[]) {
+            if (entry.kind.type === 'toolCall' && entry.source?.runId === runId) {
+              names.set(entry.kind.callId!, entry.kind.name!);
+              observer.toolCall({ callId: entry.kind.callId!, name: entry.kind.name!, argsPreview: argsPreview(entry.preview) });
+            }
+          }
+        } else if (kind.type === 'toolCallCompleted' && kind.runId === runId) {
+          observer.toolResult({ callId: kind.callId, name: names.get(kind.callId) ?? '?', status: kind.status });
+        } else if (kind.runId === runId && TERMINAL[kind.type]) {
+          terminal = { status: TERMINAL[kind.type]!, ...(kind.type === 'runFailed' ? { error: String(kind.message) } : {}) };
+          break;
+        }
+      }
+    } finally {
+      controller.abort();
+    }
+    if (!terminal) throw new Error(`the live stream ended before run ${runId} finished`);
+    return { sessionId, runId, ...terminal, ...(await runOutcome(client, sessionId, runId)) };
+  })();
+  return { runId, done };
+}
+
+/** The run's final assistant text and tool traces, with bodies, from `session/read`. */
+async function runOutcome(client: RpcClient, sessionId: string, runId: string): Promise<{ answer: string; tools: ToolTrace[] }> {
+  const { session } = await client.call<{ session: { runs: any[] } }>('session/read', { sessionId });
+  const run = session.runs.find((candidate) => candidate.id === runId);
+  const messages = (run?.entries ?? []).filter((entry: any) => entry.kind?.type === 'message' && entry.kind.role === 'assistant');
+  const last = messages[messages.length - 1];
+  const argumentsOf = new Map<string, string>();
+  for (const entry of run?.entries ?? []) {
+    if (entry.kind?.type === 'toolCall') argumentsOf.set(entry.kind.callId, callArguments(entry.text, entry.preview));
+  }
+  const tools: ToolTrace[] = [];
+  for (const batch of run?.toolBatches ?? []) {
+    for (const call of batch.calls ?? []) {
+      tools.push({ callId: call.callId, name: call.toolName, arguments: call.arguments ?? argumentsOf.get(call.callId) ?? '', status: call.status, ...(call.output != null ? { output: call.output } : {}) });
+    }
+  }
+  return { answer: last?.text ?? last?.preview ?? '', tools };
+}
+
+/**
+ * A call's arguments from its provider item (OpenAI `arguments` text, Anthropic `input` object),
+ * falling back to the entry preview.
+ */
+function callArguments(text: string | null | undefined, preview: string | null | undefined): string {
+  try {
+    const item = JSON.parse(text ?? '');
+    if (typeof item?.arguments === 'string') return item.arguments;
+    if (item?.input !== undefined) return JSON.stringify(item.input);
+  } catch {
+    // Not JSON: use the preview.
+  }
+  return preview ?? '';
+}
+
+/** A tool call entry's preview (`name({...})`) as arguments only, trimmed to one line. */
+function argsPreview(preview: string | null | undefined): string {
+  let line = (preview ?? '').replace(/\s+/g, ' ').trim();
+  const open = line.indexOf('(');
+  if (open > 0 && line.endsWith(')') && /^[\w.-]+$/.test(line.slice(0, open))) line = line.slice(open + 1, -1);
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}

@@ -1,0 +1,29 @@
+/** What a run looks like while it happens; the terminal and JSON renderers implement this. */
+export interface TurnObserver {
+  /** A streamed text token of the assistant. */
+  text(delta: string): void;
+  /** The model asked for a tool. */
+  toolCall(call: { callId: string; name: string; argsPreview: string }): void;
+  /** A tool call finished (`succeeded`, `failed`, `cancelled`, …). */
+  toolResult(result: { callId: string; name: string; status: string }): void;
+  /** A durable session event, as the server sent it (for `--json`). */
+  event?(event: unknown): void;
+}
+
+export interface ToolTrace {
+  callId: string;
+  name: string;
+  arguments: string;
+  status: string;
+  output?: string;
+}
+
+export interface TurnResult {
+  sessionId: string;
+  runId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  /** The assistant's final message text. */
+  answer: string;
+  error?: string;
+  tools: ToolTrace[];
+}

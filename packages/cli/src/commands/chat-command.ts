@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { interactiveChat } from '../chat/interactive-chat.js';
+import { openChatSession } from '../chat/chat-session.js';
+import { startRun } from '../chat/run-follower.js';
+import { JsonLinesRenderer, TerminalRenderer } from '../chat/terminal-renderer.js';
+import { EXIT, usageError } from '../cli-error.js';
+import { withConnection, withModelOptions, withServerOptions, type CommandContext } from './command-context.js';
+
+interface ChatFlags {
+  new?: boolean;
+  session?: string;
+  json?: boolean;
+  mount?: string;
+  apiUrl?: string;
+  apiKey?: string;
+  dataDir?: string;
+  engine?: string;
+  provider?: string;
+  model?: string;
+  fakeLatencyMs?: string;
+}
+
+const RUN_EXIT = { completed: EXIT.ok, failed: EXIT.failed, cancelled: EXIT.interrupted } as const;
+
+export function registerChat(program: Command, ctx: CommandContext): void {
+  const chat = program
+    .command('chat')
+    .description('chat with an agent: interactive without a message, one-shot with one')
+    .argument('[message...]', 'send this message, print the answer and exit')
+    .option('--new', 'start a new session (the default unless --session is given)')
+    .option('--session <id>', 'continue an existing session')
+    .option('--json', 'one-shot: print events as JSON lines and a final JSON result')
+    .option('--mount <dir>', 'snapshot a local directory into a writable workspace at /workspace and grant the file tools')
+    .addHelpText('after', '\nExamples:\n  lightspeed chat --provider fake --mount . "list files"\n  OPENAI_API_KEY=… lightspeed chat --mount .\n  lightspeed chat --session ses_… "and now?"');
+  withModelOptions(withServerOptions(chat));
+  // Test and demo knob: makes the fake provider's tokens visibly stream.
+  chat.option('--fake-latency-ms <ms>', 'delay between the fake provider\'s streamed events', '15');
+  chat.action(async (words: string[], flags: ChatFlags) => {
+    if (flags.new && flags.session) throw usageError('--new and --session exclude each other');
+    const message = words.join(' ').trim();
+    if (flags.json && !message) throw usageError('--json needs a message (one-shot mode)');
+    const fakeLatencyMs = Number(flags.fakeLatencyMs ?? 15);
+    if (!Number.isInteger(fakeLatencyMs) || fakeLatencyMs < 0) throw usageError('--fake-latency-ms must be a non-negative integer');
+    // An existing session already has a model; only new sessions need one chosen here.
+    const requireModel = !flags.session && !flags.apiUrl && !ctx.io.env.LIGHTSPEED_API_URL;
+    await withConnection(flags, ctx, { requireModel, fakeLatencyMs }, async ({ client, defaultModel }) => {
+      const opened = await openChatSession(
+        client,
+        { ...(flags.session ? { sessionId: flags.session } : {}), ...(flags.mount ? { mount: flags.mount } : {}), ...(defaultModel ? { model: defaultModel } : {}) },
+        ctx.io,
+      );
+      if (!message) {
+        ctx.exitCode = await interactiveChat(client, opened, ctx.io);
+        return;
+      }
+      const renderer = flags.json ? new JsonLinesRenderer(ctx.io.stdout) : new TerminalRenderer(ctx.io.stdout);
+      const run = await startRun(client, opened.sessionId, message, renderer);
+      const result = await run.done;
+      renderer.finish(result);
+      if (!flags.json) ctx.io.stderr.write(`session ${opened.sessionId} · continue with: lightspeed chat --session ${opened.sessionId} "…"\n`);
+      ctx.exitCode = RUN_EXIT[result.status];
+    });
+  });
+}

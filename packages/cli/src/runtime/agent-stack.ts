@@ -1,0 +1,81 @@
+import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
+import type { ModelSelection } from '@lightspeed/engine';
+import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
+import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
+import { createToolPortFactory } from '@lightspeed/tools';
+import { findEngine } from '../engines/index.js';
+import { openCliStorage } from './cli-storage.js';
+import { MEMORY_DATA_DIR } from './data-dir.js';
+import { chooseDefaultModel, type ProviderRequest } from './provider-choice.js';
+
+export interface AgentStackOptions extends ProviderRequest {
+  dataDir: string;
+  engine: string;
+  env: NodeJS.ProcessEnv;
+  /** Whether a default model is mandatory (serve/chat) or optional (sessions, vfs, blobs). */
+  requireModel: boolean;
+  /** Delay between the fake provider's streamed events, so its tokens visibly stream. */
+  fakeLatencyMs?: number;
+}
+
+/** The assembled embedded stack: storage, providers, tools and a host on the chosen engine. */
+export interface AgentStack {
+  host: AgentHost;
+  defaultModel?: ModelSelection;
+  /** The in-process scripted provider, when `--provider fake` started one. */
+  fake?: FakeProvider;
+  storageDescription: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the stack in dependency order and, if a later step fails, closes what the earlier ones
+ * opened (the data-dir lock above all) before rethrowing.
+ */
+export async function startAgentStack(options: AgentStackOptions): Promise<AgentStack> {
+  const engine = findEngine(options.engine);
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    let env: NodeJS.ProcessEnv = { ...options.env };
+    // providers.json lives in the data directory.
+    if (options.dataDir !== MEMORY_DATA_DIR) env.LIGHTSPEED_HOME = options.dataDir;
+    let fake: FakeProvider | undefined;
+    if (options.provider === 'fake') {
+      fake = await startFakeProvider({ port: 0, latencyMs: options.fakeLatencyMs ?? 0 });
+      cleanups.push(() => fake!.stop());
+      env = { ...env, LIGHTSPEED_FAKE_PROVIDER_URL: fake.url };
+    }
+    const registry = await ProviderRegistry.fromEnvironment(env);
+    const defaultModel = chooseDefaultModel(options, registry, env, options.requireModel);
+    const storage = await openCliStorage(options.dataDir, options.env);
+    cleanups.push(() => storage.close());
+
+    // The tool factory needs the host, which needs the tool factory: bind it once the host exists.
+    const bound: { host?: AgentHost } = {};
+    const toolRuntime = createToolPortFactory({
+      // The host's own state is the source of a session's model kind and features.
+      sessionFacts: async (universe, sessionId) => {
+        const state = await bound.host?.state({ universe, sessionId });
+        return state?.config ? { apiKind: state.config.model.apiKind, features: state.config.features } : undefined;
+      },
+    });
+    cleanups.push(() => toolRuntime.close());
+    const tools: ToolPortFactory = (context) => toolRuntime.factory(context);
+    const running = await engine.startHost({ storage, llm: new ProviderRouter(registry), tools, dataDir: options.dataDir, env });
+    bound.host = running.host;
+    cleanups.push(() => running.close());
+    return {
+      host: running.host,
+      ...(defaultModel ? { defaultModel } : {}),
+      ...(fake ? { fake } : {}),
+      storageDescription: storage.describe,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

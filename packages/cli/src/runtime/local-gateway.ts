@@ -1,0 +1,39 @@
+import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type GatewayAuth, type ServingGateway } from '@lightspeed/api';
+import { CliError } from '../cli-error.js';
+import type { AgentStack } from './agent-stack.js';
+
+export interface LocalGatewayOptions {
+  hostname?: string;
+  port?: number;
+  auth?: GatewayAuth;
+  /** Where unexpected server-side failures are logged (never sent to clients). */
+  log?: (line: string) => void;
+}
+
+/** Serves the stack's host over JSON-RPC + SSE (loopback, ephemeral port unless told otherwise). */
+export async function serveStack(stack: AgentStack, options: LocalGatewayOptions = {}): Promise<ServingGateway> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  const auth = options.auth ?? singleUserAuth();
+  try {
+    assertBindAllowed(hostname, auth);
+  } catch (error) {
+    throw new CliError((error as Error).message, 2, 'create keys with `lightspeed keys create` and pass --api-keys FILE to serve on the network');
+  }
+  const app = createGateway({
+    host: stack.host,
+    auth,
+    options: {
+      ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
+      serverInfo: { name: 'lightspeed', version: '0.1.0' },
+      onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
+    },
+  });
+  try {
+    return await serveGateway(app, { hostname, port: options.port ?? 0 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} on ${hostname} is already in use`, 1, 'pick another with --port, or --port 0 for any free port');
+    if (code === 'EADDRNOTAVAIL') throw new CliError(`cannot bind ${hostname}: no such local address`, 2);
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/main.js';
+import type { CliIo } from '../../src/cli-io.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: no provider keys, no server URL, data under `home`. */
+export function cleanEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: home, LIGHTSPEED_HOME: join(home, '.lightspeed'), ...extra };
+}
+
+export class Capture extends PassThrough {
+  text = '';
+  isTTY = false;
+  constructor() {
+    super();
+    this.on('data', (chunk: Buffer) => {
+      this.text += chunk.toString('utf8');
+    });
+  }
+}
+
+/** Runs the real CLI in this process with captured output. */
+export async function runCli(argv: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal; stdout?: Capture; stdin?: PassThrough }): Promise<CliRun> {
+  const stdout = options.stdout ?? new Capture();
+  const stderr = new Capture();
+  const stdin = options.stdin ?? new PassThrough();
+  if (!options.stdin) stdin.end();
+  const io: CliIo = { stdout, stderr, stdin, env: options.env, cwd: options.cwd ?? process.cwd() };
+  const code = await main(argv, { io, ...(options.signal ? { signal: options.signal } : {}) });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Polls until `check` returns a value (or throws the last failure after `timeoutMs`). */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
