@@ -7,3 +7,4 @@ export * from './retrying.js';
 export * from './effects.js';
 export * from './tool-schedule.js';
 export * from './session-setup.js';
+export * from './memory-live-channel.js';

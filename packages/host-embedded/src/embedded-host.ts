@@ -1,7 +1,7 @@
 import { type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome, type ToolPortFactory } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome, type ToolPortFactory } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
-import { MemoryLiveChannel } from './memory-live-channel.js';
+
 import { SessionActor } from './session-actor.js';
 
 /** The stores an embedded host runs on, per universe (PGlite or PostgreSQL, or memory in tests). */

@@ -12,7 +12,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { MemoryBlobStore } from '@lightspeed/cas';
 import type { ApiKind, GenerationRequest } from '@lightspeed/engine';
-import { AnthropicMessagesAdapter, InMemoryLiveChannel, OpenAiCompletionsAdapter, OpenAiResponsesAdapter, type ApiAdapter, type ResolvedEndpoint } from '../src/index.js';
+import { MemoryLiveChannel as InMemoryLiveChannel } from '@lightspeed/driver';
+import { AnthropicMessagesAdapter, OpenAiCompletionsAdapter, OpenAiResponsesAdapter, type ApiAdapter, type ResolvedEndpoint } from '../src/index.js';
 import { Conversation } from '../test/support/conversation.js';
 
 const ITERATIONS = Number(process.env.LLM_BENCH_ITERATIONS ?? 150);

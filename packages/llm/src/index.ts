@@ -10,7 +10,6 @@ export { SUMMARY_HEADER } from './compaction/summarize.js';
 export { toProviderError } from './errors/classify.js';
 export { redactSecrets } from './errors/redact.js';
 export { retryAfterMs } from './errors/retry-after.js';
-export { InMemoryLiveChannel } from './live/memory-live-channel.js';
 export * from './registry/provider-config.js';
 export * from './registry/provider-registry.js';
 export * from './registry/provider-router.js';

@@ -1,5 +1,6 @@
 import { MemoryBlobStore } from '@lightspeed/cas';
-import { EmbeddedHost, MemoryLiveChannel, MemorySessionStore } from '@lightspeed/host-embedded';
+import { MemoryLiveChannel } from '@lightspeed/driver';
+import { EmbeddedHost, MemorySessionStore } from '@lightspeed/host-embedded';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { BlobStore, LiveChannel, LiveMessage, SessionStore, WorkspaceStore } from '@lightspeed/ports';

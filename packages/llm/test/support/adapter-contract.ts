@@ -3,7 +3,8 @@ import type { ApiKind, ProviderErrorClass } from '@lightspeed/engine';
 import { startFakeProvider, type FakeFaultKind, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderError, type LiveMessage } from '@lightspeed/ports';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryLiveChannel, type ApiAdapter } from '../../src/index.js';
+import { MemoryLiveChannel as InMemoryLiveChannel } from '@lightspeed/driver';
+import type { ApiAdapter } from '../../src/index.js';
 import { Conversation, outputTexts } from './conversation.js';
 import { TEST_API_KEY, fakeEndpoint } from './fake-endpoint.js';
 
