@@ -1,0 +1,142 @@
+import { Context } from '@temporalio/activity';
+import { applyAll, canonicalJson, serializeState, type BlobRef, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
+import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory } from '@lightspeed/driver';
+import { AppendConflictError, systemClock, type Clock, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
+import { checkAddress, type HostStores } from './host-stores.js';
+import { SessionStates } from './session-states.js';
+
+export interface ActivityDeps {
+  stores: HostStores;
+  llm: LlmPort;
+  tools: ToolPortFactory;
+  live?: LiveChannel;
+  clock?: Clock;
+  retry?: RetryPolicy;
+  sleep?: DriverPorts['sleep'];
+  /** How often a running effect heartbeats (cancellation arrives with the heartbeat's answer). */
+  heartbeatEveryMs?: number;
+}
+
+const encoder = new TextEncoder();
+
+function sameEntry(stored: { seq: number; kind: string; version: number; data: unknown }, entry: LogEntry): boolean {
+  return stored.seq === entry.seq && stored.kind === entry.kind && stored.version === entry.version && canonicalJson(stored.data) === canonicalJson(entry.data);
+}
+
+/**
+ * The activities of the session workflow, over the shared driver. Effects re-derive their request
+ * from the state at the head the workflow planned at (cached per session, so this is cheap), run
+ * with a heartbeat, and abort the provider stream or tool through an AbortSignal when Temporal
+ * delivers a cancellation (workflow cancel, or worker shutdown).
+ */
+export function createActivities(deps: ActivityDeps): SessionActivities & { states: SessionStates } {
+  const states = new SessionStates(deps.stores);
+  const toolPorts = new Map<string, ToolPort>();
+  const heartbeatEveryMs = deps.heartbeatEveryMs ?? 100;
+
+  const toolPort = ({ universe, sessionId }: SessionAddress): ToolPort => {
+    const key = `${universe}\u0000${sessionId}`;
+    let port = toolPorts.get(key);
+    if (!port) {
+      port = deps.tools({ universe, sessionId, blobs: deps.stores.blobs(universe), workspaces: deps.stores.workspaces(universe) });
+      toolPorts.set(key, port);
+      if (toolPorts.size > 1000) toolPorts.delete(toolPorts.keys().next().value!);
+    }
+    return port;
+  };
+
+  const ports = (address: SessionAddress): DriverPorts => ({
+    blobs: deps.stores.blobs(address.universe),
+    llm: deps.llm,
+    tools: toolPort(address),
+    // Deltas travel under the universe-qualified key the surfaces subscribe with.
+    ...(deps.live ? { live: scopedLiveChannel(deps.live, address) } : {}),
+    clock: deps.clock ?? systemClock,
+    retry: deps.retry ?? DEFAULT_RETRY_POLICY,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+
+  /** Runs an effect under a heartbeat; a cancellation aborts it and settles at once, even if it ignores the signal. */
+  async function heartbeating<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const context = Context.current();
+    context.heartbeat();
+    const timer = setInterval(() => context.heartbeat(), heartbeatEveryMs);
+    try {
+      return await Promise.race([fn(context.cancellationSignal), context.cancelled]);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  async function append(input: AppendInput): Promise<AppendResult> {
+    checkAddress(input);
+    const { universe, sessionId, expectedHead, entries } = input;
+    const store = deps.stores.sessions(universe);
+    const blobs = deps.stores.blobs(universe);
+    if (input.blobs?.length) await persistActionBlobs(blobs, { type: 'append', events: [], blobs: input.blobs.map((b) => ({ ref: b.ref as BlobRef, text: b.text })) });
+    let committed = entries;
+    const result: AppendResult = {};
+    try {
+      await store.append(sessionId, expectedHead, entries, input.projection);
+    } catch (error) {
+      if (!(error instanceof AppendConflictError)) throw error;
+      // A retry of an append whose first attempt committed (its answer was lost with a crashed worker).
+      const stored = await store.read(sessionId, { after: expectedHead, limit: entries.length });
+      if (stored.length !== entries.length || !stored.every((s, i) => sameEntry(s, entries[i]!))) throw error;
+      committed = entries.map((entry, i) => ({ ...entry, at: stored[i]!.at }));
+      if (committed.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = committed.map((e) => e.at);
+    }
+    const base = states.cached(universe, sessionId);
+    let next: SessionState | undefined;
+    if (base && base.head === expectedHead) {
+      next = applyAll(base, committed);
+      states.remember(universe, sessionId, next);
+    }
+    if (input.snapshot) {
+      next ??= await states.load(universe, sessionId, expectedHead + entries.length);
+      result.snapshot = await writeSnapshot(input, next);
+    }
+    return result;
+  }
+
+  async function writeSnapshot(address: SessionAddress, state: SessionState) {
+    const stat = await deps.stores.blobs(address.universe).put(encoder.encode(serializeState(state)), { mediaType: 'application/json' });
+    await deps.stores.sessions(address.universe).putSnapshot(address.sessionId, { seq: state.head, stateRef: stat.ref });
+    return { seq: state.head, ref: stat.ref };
+  }
+
+  return {
+    states,
+    append,
+    async bootstrap(input) {
+      checkAddress(input);
+      const state = await states.load(input.universe, input.sessionId);
+      const pointer = await deps.stores.sessions(input.universe).latestSnapshot(input.sessionId);
+      return { state: serializeState(state), snapshotSeq: pointer?.seq ?? 0 };
+    },
+    async snapshot(input) {
+      checkAddress(input);
+      return writeSnapshot(input, await states.load(input.universe, input.sessionId, input.head));
+    },
+    async generate(input): Promise<Command> {
+      checkAddress(input);
+      const state = await states.load(input.universe, input.sessionId, input.head);
+      return heartbeating((signal) => performGeneration(state, input.action, ports(input), signal));
+    },
+    async compact(input): Promise<Command> {
+      checkAddress(input);
+      const state = await states.load(input.universe, input.sessionId, input.head);
+      return heartbeating((signal) => performCompaction(state, input.action, ports(input), signal));
+    },
+    async invokeTool(input): Promise<Command> {
+      checkAddress(input);
+      return heartbeating((signal) => performToolCall(input.call, ports(input), signal));
+    },
+    async sessionSetup(input) {
+      checkAddress(input);
+      const state = await states.load(input.universe, input.sessionId, input.head);
+      return sessionSetupCommands(state, toolPort(input));
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { upcast, type Command, type LogEntry, type Rejection, type SessionState } from '@lightspeed/engine';
+import { MemoryLiveChannel, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import type { BlobStore, LiveChannel, LlmPort, ModelInfo, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
+import { admitUpdate, isRejection, REJECTION_FAILURE, SESSION_WORKFLOW, sessionWorkflowId, type AdmitReply, type SessionWorkflowInput } from './definitions.js';
+import { checkAddress, type HostStores } from './host-stores.js';
+import { SessionStates } from './session-states.js';
+
+export interface TemporalAgentHostOptions {
+  client: Client;
+  taskQueue: string;
+  stores: HostStores;
+  /** Token deltas: in-process channel shared with a co-located worker, or `PostgresLiveChannel`. */
+  live?: LiveChannel;
+  /** For `listModels` (the gateway's model catalog). */
+  llm?: Pick<LlmPort, 'listModels'>;
+  /** Passed to new session workflows. */
+  workflow?: Pick<SessionWorkflowInput, 'maxHistoryEvents' | 'snapshotEvery'>;
+  /** How often `waitForEvents` polls the store head (without a notifying live channel). */
+  pollMs?: number;
+  /** Called on close (e.g. to close connections this host owns). */
+  onClose?: () => Promise<void>;
+}
+
+/** An admission refused by the engine, carried back through Temporal as an ApplicationFailure. */
+function rejectionOf(error: unknown): Rejection | undefined {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ApplicationFailure && cause.type === REJECTION_FAILURE && isRejection(cause.details?.[0])) return cause.details[0];
+  }
+  return undefined;
+}
+
+/** The workflow ended (session closed, or never opened) between our start and our Update: start it again. */
+function workflowGone(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (/already completed|workflow execution.*(not found|completed)/i.test(cause.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * The gateway side of the Temporal host. Commands go to the session's workflow as Updates
+ * (update-with-start, so the first command starts it); reads come from the shared store, which the
+ * workflow writes before it answers.
+ */
+export class TemporalAgentHost implements AgentHost {
+  readonly engine = 'temporal' as const;
+  readonly live: LiveChannel;
+  private readonly states: SessionStates;
+  private closed = false;
+
+  constructor(private readonly options: TemporalAgentHostOptions) {
+    this.live = options.live ?? new MemoryLiveChannel();
+    this.states = new SessionStates(options.stores);
+  }
+
+  async submit(ref: SessionRef, command: Command): Promise<SubmitOutcome> {
+    this.assertOpen();
+    checkAddress(ref);
+    const input: SessionWorkflowInput = { universe: ref.universe, sessionId: ref.sessionId, ...this.options.workflow };
+    let reply: AdmitReply | undefined;
+    for (let attempt = 1; reply === undefined; attempt++) {
+      try {
+        reply = await this.options.client.workflow.executeUpdateWithStart(admitUpdate, {
+          args: [command],
+          startWorkflowOperation: new WithStartWorkflowOperation(SESSION_WORKFLOW, {
+            workflowId: sessionWorkflowId(ref.universe, ref.sessionId),
+            taskQueue: this.options.taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+      } catch (error) {
+        const rejection = rejectionOf(error);
+        if (rejection) return { ok: false, rejection };
+        if (attempt < 5 && workflowGone(error)) continue;
+        throw error;
+      }
+    }
+    const state = await this.states.load(ref.universe, ref.sessionId);
+    return reply.result === undefined ? { ok: true, state, head: state.head } : { ok: true, result: reply.result, state, head: state.head };
+  }
+
+  async state(ref: SessionRef): Promise<SessionState | undefined> {
+    this.assertOpen();
+    checkAddress(ref);
+    const state = await this.states.load(ref.universe, ref.sessionId);
+    return state.head === 0 ? undefined : state;
+  }
+
+  async readEvents(ref: SessionRef, options: { after?: number; limit?: number }): Promise<LogEntry[]> {
+    checkAddress(ref);
+    const entries = await this.options.stores.sessions(ref.universe).read(ref.sessionId, options);
+    return entries.map(upcast);
+  }
+
+  async waitForEvents(ref: SessionRef, after: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    checkAddress(ref);
+    const store = this.options.stores.sessions(ref.universe);
+    const deadline = Date.now() + waitMs;
+    const pollMs = this.options.pollMs ?? 25;
+    while (!signal?.aborted && !this.closed) {
+      if (((await store.head(ref.sessionId)) ?? 0) > after) return;
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(pollMs, left));
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  listSessions(universe: string, options: { limit?: number; cursor?: string; status?: SessionListStatus }): Promise<SessionListPage> {
+    return this.options.stores.sessions(universe).list(options);
+  }
+
+  async deleteSession(ref: SessionRef): Promise<void> {
+    checkAddress(ref);
+    await this.options.stores.sessions(ref.universe).delete(ref.sessionId);
+    this.states.forget(ref.universe, ref.sessionId);
+  }
+
+  blobs(universe: string): BlobStore {
+    return this.options.stores.blobs(universe);
+  }
+
+  workspaces(universe: string): WorkspaceStore {
+    return this.options.stores.workspaces(universe);
+  }
+
+  async listModels(): Promise<ModelInfo[]> {
+    return this.options.llm ? this.options.llm.listModels() : [];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.options.onClose?.();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the Temporal host is closed');
+  }
+}

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, GracefulShutdownPeriodExpiredError, Worker, type Logger, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities.js';
+
+export interface TemporalWorkerOptions extends ActivityDeps {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  /** A pre-built bundle of the session workflow (tests bundle once); otherwise it is bundled on start. */
+  workflowBundle?: WorkflowBundle;
+  /** Give up on a graceful shutdown after this long (effects that ignore cancellation are abandoned). */
+  shutdownForceTime?: string;
+}
+
+export interface TemporalWorker {
+  readonly worker: Worker;
+  /** Settles when the worker stopped. */
+  readonly running: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** The workflow source next to this module: `.ts` under the source condition, `.js` when built. */
+export function sessionWorkflowPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  const ts = join(dirname(here), 'session-workflow.ts');
+  return here.endsWith('.ts') && existsSync(ts) ? ts : join(dirname(here), 'session-workflow.js');
+}
+
+/** Bundles the session workflow for the sandbox (webpack; a few seconds, do it once per process). */
+export function bundleSessionWorkflow(logger?: Logger): Promise<WorkflowBundle> {
+  const workflowsPath = sessionWorkflowPath();
+  const fromSource = workflowsPath.endsWith('.ts');
+  return bundleWorkflowCode({
+    workflowsPath,
+    ...(logger ? { logger } : {}),
+    // From sources, workspace packages resolve to their TypeScript through the `lightspeed-src` condition.
+    ...(fromSource
+      ? {
+          webpackConfigHook: (config) => {
+            const resolve = (config.resolve ??= {});
+            resolve.conditionNames = ['lightspeed-src', ...(resolve.conditionNames ?? ['import', 'module', 'require', 'default'])];
+            return config;
+          },
+        }
+      : {}),
+  });
+}
+
+/** Starts a worker polling `taskQueue` for session workflows and their activities. */
+export async function startTemporalWorker(options: TemporalWorkerOptions): Promise<TemporalWorker> {
+  const { states: _states, ...activities } = createActivities(options);
+  void _states;
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue,
+    workflowBundle: options.workflowBundle ?? (await bundleSessionWorkflow()),
+    activities,
+    // Cancellation reaches an activity in a heartbeat's answer: keep heartbeats frequent so a
+    // cancelled run stops streaming within a fraction of a second.
+    maxHeartbeatThrottleInterval: '100ms',
+    defaultHeartbeatThrottleInterval: '100ms',
+    shutdownGraceTime: '100ms',
+    shutdownForceTime: options.shutdownForceTime ?? '3s',
+    // After a crash the server reroutes a dead worker's sticky workflow tasks after this long.
+    stickyQueueScheduleToStartTimeout: '2s',
+  });
+  const running = worker.run().catch((error: unknown) => {
+    if (!(error instanceof GracefulShutdownPeriodExpiredError)) throw error;
+  });
+  return {
+    worker,
+    running,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
