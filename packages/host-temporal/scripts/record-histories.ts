@@ -1,0 +1,71 @@
+// Re-records the workflow histories replayed by test/replay.test.ts: runs sessions through the
+// real Temporal dev server (tool calls, a durable timer, steering, cancellation, close) and writes
+// each history as JSON. Run after an intended change to the workflow:
+//   node --conditions=lightspeed-src --import tsx packages/host-temporal/scripts/record-histories.ts
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { temporalCliBinary } from '@lightspeed/testkit';
+// The harness module itself: the package index also loads the vitest-bound scenario suite.
+import { startHarness, type Harness } from '../../host-scenarios/src/harness.js';
+import { sessionWorkflowId } from '../src/index.js';
+import { controlTools } from '../test/support/control-tools.js';
+import { startTemporalTestHost, type TemporalTestHost } from '../test/support/temporal-env.js';
+
+const outDir = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
+
+async function record(name: string, drive: (h: Harness) => Promise<void>): Promise<void> {
+  let underTest: TemporalTestHost | undefined;
+  const tools = controlTools();
+  const h = await startHarness(async (deps) => (underTest = await startTemporalTestHost({ ...deps, backend: 'pglite' })), { tools: (hh) => tools({ universe: 'u-test', sessionId: 's1', blobs: hh.host.blobs('u-test'), workspaces: hh.host.workspaces('u-test') }) });
+  try {
+    await drive(h);
+    await h.submit('s1', { type: 'session.close' });
+    const handle = underTest!.client.workflow.getHandle(sessionWorkflowId('u-test', 's1'));
+    await handle.result();
+    // The CLI prints the history in Temporal's canonical proto JSON, which `historyFromJSON` reads.
+    const { server } = underTest!;
+    const { stdout } = await promisify(execFile)(temporalCliBinary(), ['workflow', 'show', '--address', server.address, '--namespace', server.namespace, '--workflow-id', handle.workflowId, '--output', 'json'], { maxBuffer: 64 << 20 });
+    const events = (JSON.parse(stdout) as { events: unknown[] }).events;
+    await writeFile(`${outDir}${name}.json`, JSON.stringify({ workflowId: handle.workflowId, history: { events } }, null, 1) + '\n');
+    console.log(`recorded ${name}: ${events.length} events`);
+  } finally {
+    await h.close();
+  }
+}
+
+async function waitFor(h: Harness, predicate: (state: NonNullable<Awaited<ReturnType<Harness['host']['state']>>>) => boolean): Promise<void> {
+  await h.waitFor('s1', predicate);
+}
+
+await record('session-tools-timer-steer-cancel', async (h) => {
+  await h.open('s1');
+  // Tool calls: two exclusive steps, then an answer.
+  h.fake.enqueue({ toolCalls: [{ name: 'step' }, { name: 'step' }] }, { text: 'steps done' });
+  await h.waitRun('s1', await h.startRun('s1', 'take two steps'));
+  // A durable timer: a deferred call completes when its deadline passes.
+  h.fake.enqueue({ toolCalls: [{ name: 'sleep', arguments: { seconds: 0.3 } }] }, { text: 'woke up' });
+  await h.waitRun('s1', await h.startRun('s1', 'sleep a bit'));
+  // Steering during a generation extends the run by a turn.
+  h.fake.enqueue({ text: 'first answer', firstTokenDelayMs: 500 }, { text: 'answer after steering' });
+  const steered = await h.startRun('s1', 'start');
+  await waitFor(h, (s) => s.runs[steered]?.turns.length === 1);
+  const { putText } = await import('@lightspeed/cas');
+  await h.submit('s1', { type: 'run.steer', runId: steered, input: [{ type: 'text', ref: await putText(h.host.blobs('u-test'), 'also mention cats') }] });
+  await h.waitRun('s1', steered);
+  // Cancel during a tool batch and during a stream.
+  h.fake.enqueue({ toolCalls: [{ name: 'hang' }, { name: 'hang' }] });
+  const hung = await h.startRun('s1', 'hang twice');
+  await waitFor(h, (s) => (s.runs[hung]?.batches[0]?.calls.length ?? 0) === 2);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await h.submit('s1', { type: 'run.cancel', runId: hung });
+  await h.waitRun('s1', hung);
+  h.fake.enqueue({ text: 'a slow answer '.repeat(20), chunkLatencyMs: 50, chunkChars: 4 });
+  const slow = await h.startRun('s1', 'talk slowly');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  await h.submit('s1', { type: 'run.cancel', runId: slow });
+  await h.waitRun('s1', slow);
+});
+
+process.exit(0);
