@@ -10,6 +10,8 @@ interface ChatState {
   sessionId: string;
   model?: string;
   active?: ActiveRun;
+  /** From the moment a message is sent until its run ends (the run id is known a little later). */
+  busy: boolean;
 }
 
 /**
@@ -17,10 +19,11 @@ interface ChatState {
  * running run. Ends on /quit or end of input (after the running run finishes).
  */
 export async function interactiveChat(client: RpcClient, start: { sessionId: string; model?: string }, io: CliIo): Promise<number> {
-  const state: ChatState = { sessionId: start.sessionId, ...(start.model ? { model: start.model } : {}) };
+  const state: ChatState = { busy: false, sessionId: start.sessionId, ...(start.model ? { model: start.model } : {}) };
   const out = io.stdout;
   const say = (line: string) => out.write(`${line}\n`);
   const rl = createInterface({ input: io.stdin, output: out, terminal: io.stdin.isTTY === true && out.isTTY === true, prompt: 'you> ' });
+  let closing = false;
   say(`session ${state.sessionId}${state.model ? ` · model ${state.model}` : ''} · /help for commands`);
   rl.prompt();
 
@@ -49,13 +52,17 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
         say(input.message);
         return true;
       case 'message':
-        if (state.active) {
+        if (state.busy) {
           say('a run is in progress: /steer <text> to guide it, /cancel to stop it');
           return true;
         }
+        state.busy = true;
         void runMessage(input.text)
           .catch((error) => say(`error: ${describeFailure(error).message}`))
-          .finally(() => rl.prompt());
+          .finally(() => {
+            state.busy = false;
+            if (!closing) rl.prompt();
+          });
         return true;
       case 'cancel':
         if (!state.active) say('no run is in progress');
@@ -78,7 +85,7 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
         return true;
       }
       case 'session': {
-        if (state.active) {
+        if (state.busy) {
           say('a run is in progress: /cancel it first');
           return true;
         }
@@ -92,7 +99,6 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
     }
   };
 
-  let closing = false;
   rl.on('SIGINT', () => {
     if (state.active) {
       void client.call('session/runs/cancel', { sessionId: state.sessionId, runId: state.active.runId }).catch(() => undefined);
@@ -115,7 +121,7 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
         } catch (error) {
           say(`error: ${describeFailure(error).message}`);
         }
-        if (!state.active) rl.prompt();
+        if (!state.busy) rl.prompt();
       });
     });
     rl.on('close', () => resolve());
@@ -123,7 +129,10 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
   await lines;
   await queue;
   // End of input while a run streams: let it finish rather than abandon its output.
-  if (state.active) await state.active.done.catch(() => undefined);
+  while (state.busy) {
+    if (state.active) await state.active.done.catch(() => undefined);
+    else await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   return 0;
 }
 
@@ -131,7 +140,8 @@ async function modelCommand(client: RpcClient, state: ChatState, wanted: string 
   const { models } = await client.call<{ models: { providerId: string; apiKind: string; model: string }[] }>('models/list', {});
   if (!wanted) {
     say(`model: ${state.model ?? '(server default)'}`);
-    if (models.length > 0) say(`available: ${models.map((m) => `${m.providerId}/${m.model}`).join(', ')}`);
+    const names = [...new Set(models.map((m) => `${m.providerId}/${m.model}`))];
+    if (names.length > 0) say(`available: ${names.join(', ')}`);
     return;
   }
   const match = models.find((m) => `${m.providerId}/${m.model}` === wanted || m.model === wanted);

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/main.js';
 import type { CliIo } from '../../src/cli-io.js';
@@ -52,4 +54,19 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
     if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = join(here, '..', '..', '..', '..');
+/** The command that runs the CLI from source in a child process (what the terminal test types). */
+export const CLI_FROM_SOURCE = ['node', '--conditions=lightspeed-src', '--import', 'tsx', join(here, 'cli-entry.ts')];
+
+/** Runs the CLI from source in a separate process. */
+export function spawnCli(argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(CLI_FROM_SOURCE[0]!, [...CLI_FROM_SOURCE.slice(1), ...argv], { env, cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
