@@ -5,3 +5,4 @@ export * from './session-states.js';
 export * from './activities.js';
 export * from './worker.js';
 export * from './temporal-agent-host.js';
+export * from './settings.js';

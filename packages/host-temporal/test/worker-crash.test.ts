@@ -1,0 +1,150 @@
+// The worker is SIGKILLed twice mid-run — during a generation and during a tool batch — and a new
+// worker process is started each time. The run completes and no finished tool call runs again.
+// Worker processes, a real Temporal dev server, a real PostgreSQL store, the fake provider.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { putText } from '@lightspeed/cas';
+import { findRun, isTerminalRun } from '@lightspeed/engine';
+import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
+import type { Storage } from '@lightspeed/store-sql';
+import { startTemporal, type TemporalServer } from '@lightspeed/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TemporalAgentHost } from '../src/index.js';
+import { freshPostgresStorage, stopSharedPostgres, workflowBundle } from './support/temporal-env.js';
+
+const workerScript = fileURLToPath(new URL('./support/worker-process.ts', import.meta.url));
+const ref = { universe: 'u-crash', sessionId: 'crashy' };
+const taskQueue = 'crash-sessions';
+
+let server: TemporalServer;
+let fake: FakeProvider;
+let storage: Storage;
+let url: string;
+let dir: string;
+let connection: Connection;
+let host: TemporalAgentHost;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lightspeed-crash-'));
+  const bundle = await workflowBundle();
+  await writeFile(join(dir, 'workflow-bundle.js'), bundle.code);
+  [server, fake, { storage, url }] = await Promise.all([startTemporal(), startFakeProvider({ port: 0 }), freshPostgresStorage()]);
+  connection = await Connection.connect({ address: server.address });
+  host = new TemporalAgentHost({ client: new Client({ connection, namespace: server.namespace }), taskQueue, stores: storage });
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await host?.close();
+  await connection?.close();
+  await server?.stop();
+  await fake?.stop();
+  await storage?.close();
+  await stopSharedPostgres();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts a worker process and resolves once it polls. */
+async function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', workerScript], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+      LIGHTSPEED_TASK_QUEUE: taskQueue,
+      LIGHTSPEED_POSTGRES_URL: url,
+      FAKE_PROVIDER_URL: fake.url,
+      TOOL_JOURNAL: join(dir, 'journal.txt'),
+      STEP_DELAY_MS: '800',
+      WORKFLOW_BUNDLE: join(dir, 'workflow-bundle.js'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+  });
+  return child;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function journal(): Promise<string[]> {
+  return (await readFile(join(dir, 'journal.txt'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+}
+
+describe('a Temporal worker killed mid-run', () => {
+  it('completes the run on a new worker without re-running finished tool calls', async () => {
+    let worker = await startWorker();
+    const open = await host.submit(ref, { type: 'session.open', sessionId: ref.sessionId, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
+    expect(open.ok).toBe(true);
+    fake.enqueue(
+      { text: 'this answer never arrives', firstTokenDelayMs: 5_000 },
+      { toolCalls: [{ name: 'step' }, { name: 'step' }, { name: 'step' }] },
+      { text: 'all steps done' },
+    );
+    const text = 'take three steps';
+    const started = await host.submit(ref, { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref: await putText(storage.blobs(ref.universe), text), preview: text }] } });
+    if (!started.ok) throw new Error(started.rejection.message);
+    const runId = started.result!.runId!;
+
+    // Kill 1: the provider has the request, the generation is streaming.
+    await until('the first generation request', () => fake.requests.length >= 1);
+    await kill(worker);
+    worker = await startWorker();
+
+    // Kill 2: one step finished, the next one is running.
+    await until('a finished step and a running one', async () => {
+      const lines = await journal();
+      return lines.filter((l) => l.startsWith('end ')).length === 1 && lines.filter((l) => l.startsWith('start ')).length === 2;
+    });
+    await kill(worker);
+    worker = await startWorker();
+
+    await until('the run to end', async () => {
+      const state = await host.state(ref);
+      const run = state && findRun(state, runId);
+      return run !== undefined && isTerminalRun(run.status);
+    }, 60_000);
+    const run = findRun((await host.state(ref))!, runId)!;
+    expect(run.status).toBe('completed');
+    expect(run.batches[0]!.calls.map((c) => c.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // The killed generation was retried: 3 scripted requests, no more.
+    expect(fake.requests.length).toBe(3);
+
+    const lines = await journal();
+    const callIds = run.batches[0]!.calls.map((c) => c.callId);
+    for (const callId of callIds) {
+      const endAt = lines.indexOf(`end ${callId}`);
+      expect(endAt, `${callId} finished`).toBeGreaterThanOrEqual(0);
+      expect(lines.filter((l) => l === `end ${callId}`), `${callId} finished once`).toHaveLength(1);
+      expect(lines.slice(endAt + 1), `${callId} never started again after it finished`).not.toContain(`start ${callId}`);
+    }
+    // The step in flight at the second kill ran twice; the others once.
+    expect(callIds.map((id) => lines.filter((l) => l === `start ${id}`).length)).toEqual([1, 2, 1]);
+    await kill(worker);
+  }, 120_000);
+});
