@@ -1,0 +1,73 @@
+import { DEFAULT_RETRY_POLICY, scopedLiveChannel, type DriverPorts, type RetryPolicy, type SessionRef, type ToolPortFactory } from '@lightspeed/driver';
+import { systemClock, type Clock, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { EffectRegistry } from './effect-registry.js';
+import { HeadSignal } from './head-signal.js';
+import { cacheKeyOf } from './session-key.js';
+import { SessionStateCache } from './state-cache.js';
+import type { RestateStores } from './stores.js';
+
+export interface RestateServiceOptions {
+  stores: RestateStores;
+  llm: LlmPort;
+  tools: ToolPortFactory;
+  live?: LiveChannel;
+  clock?: Clock;
+  retry?: RetryPolicy;
+  /** Snapshot the state every this many events (rehydration of a cold process stays flat). */
+  snapshotEvery?: number;
+  /** Bound on concurrently running parallel-safe tool calls of a batch. */
+  toolConcurrency?: number;
+  /** Wakes in-process readers on commit (shared with a RestateAgentHost in the same process). */
+  heads?: HeadSignal;
+  /** Shared with a RestateAgentHost in the same process so both rehydrate once. */
+  cache?: SessionStateCache;
+  sleep?: DriverPorts['sleep'];
+}
+
+/**
+ * What the handlers of one endpoint process share: ports, the per-process state cache, the
+ * registry of running effects. Nothing here is durable; Restate state and the store are.
+ */
+export class ServiceRuntime {
+  readonly stores: RestateStores;
+  readonly cache: SessionStateCache;
+  readonly registry = new EffectRegistry();
+  readonly heads: HeadSignal;
+  readonly clock: Clock;
+  readonly snapshotEvery: number;
+  readonly toolConcurrency: number;
+  private readonly toolPorts = new Map<string, ToolPort>();
+
+  constructor(private readonly options: RestateServiceOptions) {
+    this.stores = options.stores;
+    this.cache = options.cache ?? new SessionStateCache(options.stores);
+    this.heads = options.heads ?? new HeadSignal();
+    this.clock = options.clock ?? systemClock;
+    this.snapshotEvery = options.snapshotEvery ?? 500;
+    this.toolConcurrency = options.toolConcurrency ?? 8;
+  }
+
+  toolPort(ref: SessionRef): ToolPort {
+    const key = cacheKeyOf(ref);
+    let port = this.toolPorts.get(key);
+    if (!port) {
+      const { stores } = this.options;
+      port = this.options.tools({ universe: ref.universe, sessionId: ref.sessionId, blobs: stores.blobs(ref.universe), workspaces: stores.workspaces(ref.universe) });
+      if (this.toolPorts.size >= 1000) this.toolPorts.delete(this.toolPorts.keys().next().value!);
+      this.toolPorts.set(key, port);
+    }
+    return port;
+  }
+
+  ports(ref: SessionRef): DriverPorts {
+    return {
+      blobs: this.stores.blobs(ref.universe),
+      llm: this.options.llm,
+      tools: this.toolPort(ref),
+      ...(this.options.live ? { live: scopedLiveChannel(this.options.live, ref) } : {}),
+      clock: this.clock,
+      retry: this.options.retry ?? DEFAULT_RETRY_POLICY,
+      ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+    };
+  }
+}
