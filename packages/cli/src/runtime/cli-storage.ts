@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { EmbeddedStores } from '@lightspeed/host-embedded';
 import { acquireDataDirLock, memoryStores, type DataDirLock } from '@lightspeed/host-embedded';
+import { isLightspeedError } from '@lightspeed/ports';
 import { openStorage, storageOptionsFromEnv, type Storage } from '@lightspeed/store-sql';
 import { CliError } from '../cli-error.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
@@ -34,8 +35,8 @@ export async function openCliStorage(dataDir: string, env: NodeJS.ProcessEnv): P
     }
   } catch (error) {
     lock?.release();
-    const message = (error as Error).message;
-    if (url && /schema|migrat/i.test(message)) throw new CliError(message, 1, 'run `lightspeed migrate` against this database first');
+    // A bad URL or a refused connection: say which setting to check (never echo the URL: it may hold a password).
+    if (url && !isLightspeedError(error)) throw new CliError(`cannot open the PostgreSQL database from LIGHTSPEED_POSTGRES_URL: ${(error as Error).message}`);
     throw error;
   }
   return {
