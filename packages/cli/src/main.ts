@@ -47,20 +47,23 @@ export function buildProgram(ctx: CommandContext): Command {
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo();
   const debug = argv.includes('--debug');
-  let signal = options.signal;
-  let detach = () => {};
-  if (!signal) {
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    detach = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    };
-    signal = controller.signal;
-  }
+  const controller = new AbortController();
+  const signal = options.signal ?? controller.signal;
   const ctx: CommandContext = { io, signal, exitCode: EXIT.ok };
+  let detach = () => {};
+  if (!options.signal) {
+    // First interrupt: a graceful stop where the command supports one; otherwise, or the second time, exit.
+    const interrupt = () => {
+      if (!ctx.handlesInterrupt || controller.signal.aborted) process.exit(EXIT.interrupted);
+      controller.abort();
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
+    detach = () => {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    };
+  }
   try {
     await buildProgram(ctx).parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

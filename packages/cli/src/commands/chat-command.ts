@@ -55,7 +55,11 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       }
       const renderer = flags.json ? new JsonLinesRenderer(ctx.io.stdout) : new TerminalRenderer(ctx.io.stdout);
       const run = await startRun(client, opened.sessionId, message, renderer);
-      const result = await run.done;
+      // Ctrl-C cancels the run (durably) and the command ends with the cancelled result; twice exits.
+      ctx.handlesInterrupt = true;
+      const cancel = () => void client.call('session/runs/cancel', { sessionId: opened.sessionId, runId: run.runId }).catch(() => undefined);
+      ctx.signal.addEventListener('abort', cancel, { once: true });
+      const result = await run.done.finally(() => ctx.signal.removeEventListener('abort', cancel));
       renderer.finish(result);
       if (!flags.json) ctx.io.stderr.write(`session ${opened.sessionId} · continue with: lightspeed chat --session ${opened.sessionId} "…"\n`);
       ctx.exitCode = RUN_EXIT[result.status];

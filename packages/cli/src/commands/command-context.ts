@@ -8,6 +8,11 @@ export interface CommandContext {
   /** Aborted on SIGINT/SIGTERM (or by a test) to stop long-running commands such as `serve`. */
   signal: AbortSignal;
   exitCode: number;
+  /**
+   * Set by commands that stop gracefully on `signal` (serve, one-shot chat); for the others an
+   * interrupt exits at once (130), as users expect of a CLI.
+   */
+  handlesInterrupt?: boolean;
 }
 
 /** The flags that choose the server: remote (`--api-url`) or embedded (data dir, engine). */

@@ -44,6 +44,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds');
   withModelOptions(serve);
   serve.action(async (flags: ServeFlags) => {
+    ctx.handlesInterrupt = true;
     const port = parsePort(flags.port);
     const { auth, label } = await gatewayAuth(flags, ctx.io.env);
     const dataDir = resolveDataDir(flags.dataDir, ctx.io.env, ctx.io.cwd);
