@@ -70,6 +70,13 @@ describe('one-shot chat through the embedded stack', () => {
     expect(JSON.parse(json.stdout).session.runs).toHaveLength(2);
   }, 60_000);
 
+  it('continuing a fake session without --provider fake says to add it', async () => {
+    const run = await runCli(['chat', '--data-dir', dataDir, '--session', sessionId, 'more'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`session ${sessionId} uses the scripted fake provider`);
+    expect(run.stderr).toContain('add --provider fake');
+  }, 60_000);
+
   it('a missing session is a one-line error with a hint', async () => {
     const run = await runCli(['chat', '--data-dir', dataDir, '--session', 'ses_missing', 'hi'], { env });
     expect(run.code).toBe(1);

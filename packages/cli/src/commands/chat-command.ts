@@ -43,7 +43,12 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     if (!Number.isInteger(fakeLatencyMs) || fakeLatencyMs < 0) throw usageError('--fake-latency-ms must be a non-negative integer');
     // An existing session already has a model; only new sessions need one chosen here.
     const requireModel = !flags.session && !flags.apiUrl && !ctx.io.env.LIGHTSPEED_API_URL;
-    await withConnection(flags, ctx, { requireModel, fakeLatencyMs }, async ({ client, defaultModel }) => {
+    await withConnection(flags, ctx, { requireModel, fakeLatencyMs }, async ({ client, defaultModel, stack }) => {
+      if (flags.session && stack && !stack.fake) {
+        // The fake provider only exists while a CLI process hosts it, so a fake session needs it again.
+        const { session } = await client.call('session/read', { sessionId: flags.session }).catch(() => ({ session: undefined as any }));
+        if (session?.config?.model?.providerId === 'fake') throw usageError(`session ${flags.session} uses the scripted fake provider`, `add --provider fake to continue it`);
+      }
       const opened = await openChatSession(
         client,
         { ...(flags.session ? { sessionId: flags.session } : {}), ...(flags.mount ? { mount: flags.mount } : {}), ...(defaultModel ? { model: defaultModel } : {}) },
