@@ -1,7 +1,7 @@
 import { type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
 import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome, type ToolPortFactory } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
-
+import { RecentBlobs, recentBlobStore } from './recent-blobs.js';
 import { SessionActor } from './session-actor.js';
 
 /** The stores an embedded host runs on, per universe (PGlite or PostgreSQL, or memory in tests). */
@@ -28,6 +28,8 @@ export interface EmbeddedHostOptions {
   /** Idle sessions kept in memory; beyond this the least recently used idle ones are dropped. */
   maxCachedSessions?: number;
   onError?: (ref: SessionRef, error: unknown) => void;
+  /** Byte bound of the in-memory copy of recently written and read blobs (default 32 MiB). */
+  recentBlobBytes?: number;
   sleep?: DriverPorts['sleep'];
 }
 
@@ -42,11 +44,14 @@ export class EmbeddedHost implements AgentHost {
   private readonly actors = new Map<string, SessionActor>();
   private readonly loading = new Map<string, Promise<SessionActor>>();
   private readonly clock: Clock;
+  private readonly recentBlobs: RecentBlobs;
+  private readonly universeBlobs = new Map<string, BlobStore>();
   private closed = false;
 
   private constructor(private readonly options: EmbeddedHostOptions) {
     this.live = options.live ?? new MemoryLiveChannel();
     this.clock = options.clock ?? systemClock;
+    this.recentBlobs = new RecentBlobs(options.recentBlobBytes ?? 32 * 1024 * 1024);
   }
 
   /** Creates the host and resumes every session that has unfinished work. */
@@ -106,8 +111,14 @@ export class EmbeddedHost implements AgentHost {
     this.actors.delete(key);
   }
 
+  /** One BlobStore per universe, shared by its sessions, reading recent blobs from memory. */
   blobs(universe: string): BlobStore {
-    return this.options.stores.blobs(universe);
+    let blobs = this.universeBlobs.get(universe);
+    if (!blobs) {
+      blobs = recentBlobStore(this.options.stores.blobs(universe), universe, this.recentBlobs);
+      this.universeBlobs.set(universe, blobs);
+    }
+    return blobs;
   }
 
   workspaces(universe: string): WorkspaceStore {
@@ -140,7 +151,7 @@ export class EmbeddedHost implements AgentHost {
 
   private toolPort(ref: SessionRef): ToolPort {
     const { stores } = this.options;
-    return this.options.tools({ universe: ref.universe, sessionId: ref.sessionId, blobs: stores.blobs(ref.universe), workspaces: stores.workspaces(ref.universe) });
+    return this.options.tools({ universe: ref.universe, sessionId: ref.sessionId, blobs: this.blobs(ref.universe), workspaces: stores.workspaces(ref.universe) });
   }
 
   private async actor(ref: SessionRef): Promise<SessionActor> {
@@ -153,7 +164,7 @@ export class EmbeddedHost implements AgentHost {
     let pending = this.loading.get(key);
     if (!pending) {
       const { stores } = this.options;
-      const blobs = stores.blobs(ref.universe);
+      const blobs = this.blobs(ref.universe);
       const ports: DriverPorts = {
         blobs,
         llm: this.options.llm,

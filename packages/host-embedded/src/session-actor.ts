@@ -45,6 +45,8 @@ interface Inflight {
 
 const encoder = new TextEncoder();
 const EFFECT_FAILURE_BACKOFF_MS = 1000;
+/** Bound on planner appends folded into one commit (the planner settles in a few; this guards a loop). */
+const MAX_FOLLOW_UP_APPENDS = 8;
 
 /**
  * One session in the embedded host: its state, a mutex serialising admissions and commits, the
@@ -326,17 +328,34 @@ export class SessionActor {
     this.state = applyAll(this.state, tail.map(upcast));
   }
 
+  /**
+   * Commits `drafts` together with the appends the planner asks for right after them (e.g. a tool
+   * result, the batch completing, the next turn and its generation request) in one store append:
+   * the log is exactly what committing them one by one would write, with fewer round trips and no
+   * crash window between them.
+   */
   private async commit(drafts: EventDraft[]): Promise<void> {
     // A stopped actor (host shut down) must never write: a newer incarnation owns the session now.
     if (this.stopped) throw new EffectAborted();
     const { store, ports, ref } = this.options;
-    const entries = stamp(this.state, drafts, ports.clock.now());
-    const next = applyAll(this.state, entries);
+    const at = ports.clock.now();
+    const entries = stamp(this.state, drafts, at);
+    let next = applyAll(this.state, entries);
+    const committed = [...drafts];
+    for (let i = 0; i < MAX_FOLLOW_UP_APPENDS; i++) {
+      const action = plan(next);
+      if (action.type !== 'append') break;
+      await persistActionBlobs(ports.blobs, action);
+      const more = stamp(next, action.events, at);
+      next = applyAll(next, more);
+      entries.push(...more);
+      committed.push(...action.events);
+    }
     await store.append(ref.sessionId, this.state.head, entries, { status: listStatus(next), displayName: next.displayName ?? null });
     this.state = next;
     if (next.head - this.lastSnapshotSeq >= this.options.snapshotEvery) await this.snapshot();
     for (const waiter of [...this.headWaiters]) waiter();
-    this.options.onCommitted?.(this, drafts);
+    this.options.onCommitted?.(this, committed);
   }
 
   private async snapshot(): Promise<void> {
