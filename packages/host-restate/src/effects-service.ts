@@ -1,9 +1,11 @@
-import { plan, type Command, type SessionState } from '@lightspeed/engine';
+import { plan, type Action, type SessionState } from '@lightspeed/engine';
 import { EffectAborted, performCompaction, performGeneration, performToolCall } from '@lightspeed/driver';
 import * as restate from '@restatedev/restate-sdk';
-import { EFFECTS_SERVICE, sessionObjectRef, type EffectRequest, type EffectSpec } from './protocol.js';
+import { writeCommand } from './command-blob.js';
+import { EFFECTS_SERVICE, sessionObjectRef, type EffectRequest } from './protocol.js';
 import { refOfObjectKey } from './session-key.js';
 import type { ServiceRuntime } from './service-runtime.js';
+import { wantedKeys } from './session-step.js';
 
 /** Thrown when the endpoint shuts down under an effect: the invocation must be retried, not dropped. */
 class EndpointShuttingDown extends Error {
@@ -15,17 +17,17 @@ class EndpointShuttingDown extends Error {
 
 /**
  * Runs effects outside the session object (a plain service, invoked with one-way sends), so the
- * object's exclusive handler stays free to admit a cancel. The driver call is one `ctx.run`: its
- * result (the runtime-result command: ids, refs, usage) is journaled, so a finished effect is never
- * run again after a crash, and it is then sent back to the object's `submit`.
+ * object's exclusive handler stays free to admit a cancel. The driver call is one `ctx.run` whose
+ * journaled result is the CAS ref of the runtime-result command, so a finished effect never runs
+ * again after a crash; the ref is then delivered to the object.
  */
 export function effectsService(runtime: ServiceRuntime) {
   return restate.service({
     name: EFFECTS_SERVICE,
     handlers: {
       perform: async (ctx: restate.Context, request: EffectRequest): Promise<void> => {
-        const command = await ctx.run('effect', () => perform(runtime, request));
-        if (command) ctx.objectSendClient(sessionObjectRef, request.key).submit(command);
+        const ref = await ctx.run('effect', () => perform(runtime, request));
+        if (ref) ctx.objectSendClient(sessionObjectRef, request.key).deliver({ ref });
       },
     },
     options: {
@@ -37,24 +39,24 @@ export function effectsService(runtime: ServiceRuntime) {
   });
 }
 
-async function perform(runtime: ServiceRuntime, request: EffectRequest): Promise<Command | null> {
+async function perform(runtime: ServiceRuntime, request: EffectRequest): Promise<string | null> {
   const ref = refOfObjectKey(request.key);
-  const latest = await runtime.cache.latest(ref);
+  const planned = actionAt(await runtime.cache.at(ref, request.head), request.effectKey);
   // After a restart Restate retries every effect invocation; one the engine stopped wanting meanwhile
   // (its run was cancelled) must not call the provider or a tool again.
-  if (!stillWanted(latest, request.effect)) return null;
+  if (!planned || !stillWanted(await runtime.cache.latest(ref), request.effectKey)) return null;
   const { signal, release } = runtime.registry.register(ref, request.effectKey);
   try {
     const ports = runtime.ports(ref);
-    const { effect } = request;
-    switch (effect.type) {
-      case 'generate':
-        return await performGeneration(await runtime.cache.at(ref, request.head), effect.action, ports, signal);
-      case 'compact':
-        return await performCompaction(await runtime.cache.at(ref, request.head), effect.action, ports, signal);
-      case 'tool':
-        return await performToolCall(effect.call, ports, signal);
+    const { state, action } = planned;
+    let command;
+    if (action.type === 'generate') command = await performGeneration(state, action, ports, signal);
+    else if (action.type === 'compact') command = await performCompaction(state, action, ports, signal);
+    else {
+      const call = action.calls.find((c) => `tool:${c.callId}` === request.effectKey)!;
+      command = await performToolCall(call, ports, signal);
     }
+    return await writeCommand(ports.blobs, command);
   } catch (error) {
     if (error instanceof EffectAborted || signal.aborted) {
       if (runtime.registry.shuttingDown) throw new EndpointShuttingDown();
@@ -66,16 +68,17 @@ async function perform(runtime: ServiceRuntime, request: EffectRequest): Promise
   }
 }
 
-function stillWanted(state: SessionState, effect: EffectSpec): boolean {
-  const next = plan(state);
-  // Mid-step (the object is between two commits of one handler): do not second-guess it.
+type EffectAction = Extract<Action, { type: 'generate' | 'compact' | 'invokeTools' }>;
+
+/** The action the object planned at `head` that `effectKey` names (plan is pure: same head, same action). */
+function actionAt(state: SessionState, effectKey: string): { state: SessionState; action: EffectAction } | undefined {
+  const action = plan(state);
+  if (action.type !== 'generate' && action.type !== 'compact' && action.type !== 'invokeTools') return undefined;
+  return wantedKeys(action).includes(effectKey) ? { state, action } : undefined;
+}
+
+function stillWanted(latest: SessionState, effectKey: string): boolean {
+  const next = plan(latest);
   if (next.type === 'append') return true;
-  switch (effect.type) {
-    case 'generate':
-      return next.type === 'generate' && next.turnId === effect.action.turnId && next.attempt === effect.action.attempt;
-    case 'compact':
-      return next.type === 'compact' && next.compactionId === effect.action.compactionId;
-    case 'tool':
-      return next.type === 'invokeTools' && next.calls.some((call) => call.callId === effect.call.callId);
-  }
+  return wantedKeys(next).includes(effectKey);
 }

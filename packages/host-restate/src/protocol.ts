@@ -1,8 +1,11 @@
-import type { Action, AdmitResult, Command, Rejection, ToolInvocation } from '@lightspeed/engine';
+import type { AdmitResult, Command, Rejection } from '@lightspeed/engine';
 import type * as restate from '@restatedev/restate-sdk';
 
 export const SESSION_OBJECT = 'LightspeedSession';
 export const EFFECTS_SERVICE = 'LightspeedEffects';
+
+/** A CAS ref as it travels through Restate (`sha256:<hex>`). */
+export type BlobRefString = string;
 
 /** What `submit` answers: embedded mode's outcome minus the state (the client reads it from the store). */
 export type SubmitReply = { ok: true; result?: AdmitResult; head: number } | { ok: false; rejection: Rejection };
@@ -18,23 +21,22 @@ export interface SessionFacts {
   snapshotSeq: number;
 }
 
-export type EffectSpec =
-  | { type: 'generate'; action: Extract<Action, { type: 'generate' }> }
-  | { type: 'compact'; action: Extract<Action, { type: 'compact' }> }
-  | { type: 'tool'; call: ToolInvocation };
-
-/** One effect sent to the effects service: refs and ids only, never bodies. */
+/**
+ * One effect sent to the effects service: which one (`generate:<turn>:<attempt>`, `compact:<id>`,
+ * `tool:<callId>`) and the head it was planned at. The service re-plans at that head to get the
+ * action, so no request body, context or tool argument is ever journaled.
+ */
 export interface EffectRequest {
   /** The session object's key (JSON [universe, sessionId]). */
   key: string;
   effectKey: string;
-  /** The head whose state the effect was planned from (a generation re-derives its request there). */
   head: number;
-  effect: EffectSpec;
 }
 
 export interface SessionObjectApi {
   submit(ctx: restate.ObjectContext, command: Command): Promise<SubmitReply>;
+  /** A runtime result from the effects service, by CAS ref. */
+  deliver(ctx: restate.ObjectContext, input: { ref: BlobRefString }): Promise<void>;
   timer(ctx: restate.ObjectContext, input: { until: number }): Promise<void>;
   forget(ctx: restate.ObjectContext): Promise<void>;
   status(ctx: restate.ObjectSharedContext): Promise<SessionFacts>;
@@ -46,14 +48,3 @@ export interface EffectsServiceApi {
 
 export const sessionObjectRef: restate.VirtualObjectDefinition<typeof SESSION_OBJECT, SessionObjectApi> = { name: SESSION_OBJECT };
 export const effectsServiceRef: restate.ServiceDefinition<typeof EFFECTS_SERVICE, EffectsServiceApi> = { name: EFFECTS_SERVICE };
-
-export function effectKeyOf(spec: EffectSpec): string {
-  switch (spec.type) {
-    case 'generate':
-      return `generate:${spec.action.turnId}:${spec.action.attempt}`;
-    case 'compact':
-      return `compact:${spec.action.compactionId}`;
-    case 'tool':
-      return `tool:${spec.call.callId}`;
-  }
-}

@@ -1,12 +1,14 @@
 import * as restate from '@restatedev/restate-sdk';
 import type { Command } from '@lightspeed/engine';
-import { SESSION_OBJECT, type SessionFacts, type SubmitReply } from './protocol.js';
+import { SESSION_OBJECT, type BlobRefString, type SessionFacts, type SubmitReply } from './protocol.js';
 import { refOfObjectKey } from './session-key.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import { SessionStep } from './session-step.js';
 
+const RETRY = { initialInterval: 50, maxInterval: 2_000, exponentiationFactor: 2 };
+
 /**
- * One virtual object per session. Its exclusive handlers are short (admit, commit, plan, send):
+ * One virtual object per session. Its exclusive handlers are short (one store step, then sends):
  * generations and tool calls run in the effects service, so a cancel is admitted while they run.
  */
 export function sessionObject(runtime: ServiceRuntime) {
@@ -14,22 +16,15 @@ export function sessionObject(runtime: ServiceRuntime) {
     name: SESSION_OBJECT,
     handlers: {
       submit: async (ctx: restate.ObjectContext, command: Command): Promise<SubmitReply> => {
-        const step = await SessionStep.begin(ctx, runtime);
-        const reply = await step.admit(command);
-        if (reply.ok) {
-          if (command.type === 'session.open' || command.type === 'session.configure') await step.setUpSession();
-          await step.drive();
-          reply.head = step.state.head;
-        }
-        step.save();
-        return reply;
+        return (await SessionStep.begin(ctx, runtime)).run({ type: 'command', command });
+      },
+      deliver: async (ctx: restate.ObjectContext, input: { ref: BlobRefString }): Promise<void> => {
+        // A result the engine no longer wants (cancelled run) is rejected by admission and dropped.
+        await (await SessionStep.begin(ctx, runtime)).run({ type: 'result', ref: input.ref });
       },
       /** A durable delayed send armed by a `wait` action. */
       timer: async (ctx: restate.ObjectContext, input: { until: number }): Promise<void> => {
-        const step = await SessionStep.begin(ctx, runtime);
-        await step.fireDueTimers(input.until);
-        await step.drive();
-        step.save();
+        await (await SessionStep.begin(ctx, runtime)).run({ type: 'timer', until: input.until });
       },
       /** Drops the object's facts after the session was deleted from the store. */
       forget: async (ctx: restate.ObjectContext): Promise<void> => {
@@ -40,8 +35,6 @@ export function sessionObject(runtime: ServiceRuntime) {
         return (await ctx.get<SessionFacts>('facts')) ?? { head: 0, inflight: [], snapshotSeq: 0 };
       }),
     },
-    options: {
-      retryPolicy: { initialInterval: 50, maxInterval: 2_000, exponentiationFactor: 2 },
-    },
+    options: { retryPolicy: RETRY },
   });
 }
