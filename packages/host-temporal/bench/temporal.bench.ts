@@ -1,9 +1,10 @@
 // bench:temporal — a 100-turn conversation whose context grows to ~100k tokens, driven through our
 // session workflow and, on the same Temporal dev server in the same run, through the official
 // `@temporalio/ai-sdk` integration with the AI SDK's mock model (which journals the full prompt in
-// every model activity). Each of our turns is a run of two generations with a tool call between
-// them; the peer's turn is a single model call (the cheapest case for it). History size is read
-// with describeWorkflowExecution after each turn, once the workflow is quiescent.
+// every model activity). A turn is one user message and one ~1k-token reply (a run with one
+// generation; for the peer one model call). History size is read with describeWorkflowExecution
+// after each turn, once the workflow is quiescent. The step gap (a generation's result to the next
+// generation request) is measured afterwards on agent-loop runs: generation → tool call → generation.
 //   npm run bench:temporal
 import { fileURLToPath } from 'node:url';
 import { AiSdkPlugin } from '@temporalio/ai-sdk';
@@ -93,35 +94,45 @@ const ourId = sessionWorkflowId(UNIVERSE, SESSION);
 
 const opened = await host.submit(ref, { type: 'session.open', sessionId: SESSION, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
 if (!opened.ok) throw new Error(opened.rejection.message);
-const ourSizes = [await historyBytes(ourId)];
 const runIds: string[] = [];
-for (let turn = 1; turn <= TURNS; turn++) {
-  fake.enqueue({ toolCalls: [{ name: 'lookup', arguments: { q: `turn ${turn}` } }] }, { text: reply(turn) });
-  const text = `Question ${turn}: tell me more.`;
+
+/** Starts a run with one user message and waits until it completed. */
+async function runTurn(text: string): Promise<string> {
   const started = await host.submit(ref, { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref: await putText(storage.blobs(UNIVERSE), text), preview: text }] } });
   if (!started.ok) throw new Error(started.rejection.message);
   const runId = started.result!.runId!;
-  runIds.push(runId);
   for (;;) {
     const state = await host.state(ref);
     const run = state && findRun(state, runId);
     if (run && isTerminalRun(run.status)) {
-      if (run.status !== 'completed') throw new Error(`turn ${turn}: run ${run.status}`);
-      break;
+      if (run.status !== 'completed') throw new Error(`${text}: run ${run.status}`);
+      return runId;
     }
     await host.waitForEvents(ref, state?.head ?? 0, 1_000);
   }
+}
+
+const ourSizes = [await historyBytes(ourId)];
+for (let turn = 1; turn <= TURNS; turn++) {
+  fake.enqueue({ text: reply(turn) });
+  await runTurn(`Question ${turn}: tell me more.`);
   ourSizes.push(await historyBytes(ourId));
 }
 const finalState = (await host.state(ref))!;
+const contextChars = JSON.stringify(fake.requests.at(-1)!.body).length;
 const ours = perTurn(ourSizes);
+// Agent-loop runs for the step gap (after the history figures were taken).
+const STEP_RUNS = 30;
+for (let i = 1; i <= STEP_RUNS; i++) {
+  fake.enqueue({ toolCalls: [{ name: 'lookup', arguments: { q: `step ${i}` } }] }, { text: `found it (${i})` });
+  runIds.push(await runTurn(`Look something up (${i}).`));
+}
 // Step gap: from a generation's result to the next generation request of the same run.
 const gaps: number[] = [];
 for (const runId of runIds) {
   const steps = generationTimes.filter((g) => g.runId === runId);
   for (let i = 1; i < steps.length; i++) gaps.push(steps[i]!.start - steps[i - 1]!.end);
 }
-const contextChars = (await Promise.all(fake.requests.slice(-1).map((r) => JSON.stringify(r.body)))).join('').length;
 await worker.shutdown();
 
 // ---- peer -------------------------------------------------------------------------------------

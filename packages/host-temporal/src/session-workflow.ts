@@ -70,43 +70,60 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     woken = true;
   };
 
-  /** Stamps, writes (blobs first) and applies events; the state moves only once the store has them. */
-  async function commit(drafts: EventDraft[], blobs: SynthesizedBlob[] = []): Promise<void> {
+  // Events are staged (stamped and applied in memory) and written in one `append` per step: a step
+  // (an admission plus the planner's follow-up appends) costs one marker in history, not one per event.
+  let committed: SessionState | undefined;
+  let pending: LogEntry[] = [];
+  let pendingBlobs: SynthesizedBlob[] = [];
+
+  function stage(drafts: EventDraft[], blobs: SynthesizedBlob[] = []): void {
     if (drafts.length === 0) return;
-    const base = state!;
-    let entries: LogEntry[] = stamp(base, drafts, Date.now());
-    let next = applyAll(base, entries);
+    const entries = stamp(state!, drafts, Date.now());
+    state = applyAll(state!, entries);
+    pending.push(...entries);
+    pendingBlobs.push(...blobs);
+  }
+
+  /** Writes the staged events (blobs first); nothing the workflow does next depends on unwritten events. */
+  async function flush(): Promise<void> {
+    if (pending.length === 0) return;
+    const base = committed!;
+    const entries = pending;
+    const blobs = pendingBlobs;
     const result = await store.append({
       ...address,
       expectedHead: base.head,
       entries,
       ...(blobs.length > 0 ? { blobs } : {}),
-      projection: { status: listStatus(next), displayName: next.displayName ?? null },
-      ...(next.head - lastSnapshotSeq >= snapshotEvery ? { snapshot: true } : {}),
+      projection: { status: listStatus(state!), displayName: state!.displayName ?? null },
+      ...(state!.head - lastSnapshotSeq >= snapshotEvery ? { snapshot: true } : {}),
     });
     if (result.committedAt) {
       const at = result.committedAt;
-      entries = entries.map((entry, i) => ({ ...entry, at: at[i]! }));
-      next = applyAll(base, entries);
+      state = applyAll(base, entries.map((entry, i) => ({ ...entry, at: at[i]! })));
     }
     if (result.snapshot) lastSnapshotSeq = result.snapshot.seq;
-    state = next;
+    committed = state;
+    pending = [];
+    pendingBlobs = [];
   }
 
-  /** Commits the planner's appends until it asks for an effect (or for nothing). */
+  /** Stages the planner's appends and writes them; returns the next non-append action. */
   async function settle(): Promise<Action> {
     for (;;) {
+      for (let action = plan(state!); action.type === 'append'; action = plan(state!)) stage(action.events, action.blobs);
+      await flush();
       const action = plan(state!);
       if (action.type !== 'append') return action;
-      await commit(action.events, action.blobs);
     }
   }
 
-  /** Admits a command and commits its events; throws the rejection as a typed failure. */
+  /** Admits a command and commits its events with the planner's follow-ups; throws the rejection as a typed failure. */
   async function admitAndCommit(command: Command): Promise<AdmitReply> {
     const admission = admit(state!, command, Date.now());
     if (!admission.ok) throw rejectionFailure(admission.rejection);
-    await commit(admission.events, admission.blobs);
+    stage(admission.events, admission.blobs);
+    await settle();
     return admission.result === undefined ? { head: state!.head } : { head: state!.head, result: admission.result };
   }
 
@@ -129,7 +146,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     await mutex.run(async () => {
       const admission = admit(state!, command, Date.now());
       if (!admission.ok) return;
-      await commit(admission.events, admission.blobs);
+      stage(admission.events, admission.blobs);
+      await settle();
     });
     abortStaleEffects();
     wake();
@@ -220,9 +238,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     await mutex.run(async () => {
       for (const command of commands) {
         const admission = admit(state!, command, Date.now());
-        if (admission.ok) await commit(admission.events, admission.blobs);
+        if (admission.ok) stage(admission.events, admission.blobs);
         else if (admission.rejection.code !== 'closed') log.warn('session setup command rejected', { type: command.type, code: admission.rejection.code });
       }
+      await settle();
     });
   }
 
@@ -259,6 +278,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
 
   const boot = await store.bootstrap(input.snapshot ? { ...address, snapshot: input.snapshot } : address);
   state = deserializeState(boot.state);
+  committed = state;
   lastSnapshotSeq = boot.snapshotSeq;
   // A crash between committing session.open and its setup leaves a session without tools: redo it.
   if (state.config && state.tools.revision === 0) await setupSession();
