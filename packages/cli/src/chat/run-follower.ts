@@ -1,5 +1,5 @@
 import type { RpcClient } from '../client/rpc-client.js';
-import { openSessionStream } from '../client/sse-stream.js';
+import { openSessionStream, type SseMessage } from '../client/sse-stream.js';
 import type { ToolTrace, TurnObserver, TurnResult } from './turn-observer.js';
 
 const TERMINAL: Record<string, TurnResult['status']> = { runCompleted: 'completed', runFailed: 'failed', runCancelled: 'cancelled' };
@@ -30,39 +30,67 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
   const done = (async (): Promise<TurnResult> => {
     const names = new Map<string, string>();
     let terminal: { status: TurnResult['status']; error?: string } | undefined;
+    // Resume point after a dropped stream: re-read the last seq (its events share it) and skip repeats.
+    let lastSeq = after;
+    const seen = new Set<string>();
+    let current: AsyncIterable<SseMessage> = stream;
+    let signal = controller;
     try {
-      for await (const message of stream) {
-        if (message.event === 'delta') {
-          const delta = message.data?.delta;
-          if (delta?.type === 'text' && typeof delta.text === 'string') observer.text(delta.text);
-          continue;
-        }
-        if (message.event === 'error') throw new Error(`live stream: ${message.data?.message ?? 'error'}`);
-        if (message.event !== 'event') continue;
-        observer.event?.(message.data);
-        const kind = message.data?.kind;
-        if (!kind) continue;
-        if (kind.type === 'toolBatchStarted' && kind.runId === runId) {
-          for (const call of kind.calls as { callId: string; toolName: string; arguments?: string | null }[]) names.set(call.callId, call.toolName);
-        } else if (kind.type === 'contextEntriesApplied') {
-          for (const entry of kind.entries as { kind: { type: string; callId?: string; name?: string }; preview?: string | null; source?: { runId?: string } | null }[]) {
-            if (entry.kind.type === 'toolCall' && entry.source?.runId === runId) {
-              names.set(entry.kind.callId!, entry.kind.name!);
-              observer.toolCall({ callId: entry.kind.callId!, name: entry.kind.name!, argsPreview: argsPreview(entry.preview) });
-            }
+      for (let reconnects = 0; ; reconnects++) {
+        for await (const message of current) {
+          if (message.event === 'delta') {
+            const delta = message.data?.delta;
+            if (delta?.type === 'text' && typeof delta.text === 'string') observer.text(delta.text);
+            continue;
           }
-        } else if (kind.type === 'toolCallCompleted' && kind.runId === runId) {
-          observer.toolResult({ callId: kind.callId, name: names.get(kind.callId) ?? '?', status: kind.status });
-        } else if (kind.runId === runId && TERMINAL[kind.type]) {
-          terminal = { status: TERMINAL[kind.type]!, ...(kind.type === 'runFailed' ? { error: String(kind.message) } : {}) };
-          break;
+          if (message.event === 'error') throw new Error(`live stream: ${message.data?.message ?? 'error'}`);
+          if (message.event !== 'event') continue;
+          const seq = Number(message.data?.cursor?.seq ?? lastSeq);
+          const key = `${seq}:${JSON.stringify(message.data?.kind)}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (seq > lastSeq) {
+            // Only the newest seq can be replayed on resume; older keys are no longer needed.
+            for (const old of seen) if (!old.startsWith(`${seq}:`)) seen.delete(old);
+            lastSeq = seq;
+          }
+          observer.event?.(message.data);
+          terminal = reportEvent(message.data?.kind);
+          if (terminal) break;
         }
+        if (terminal) break;
+        // The server dropped us (e.g. we fell too far behind): resume from the durable cursor.
+        if (reconnects >= 5) throw new Error(`the live stream ended before run ${runId} finished`);
+        signal.abort();
+        signal = new AbortController();
+        await new Promise((resolve) => setTimeout(resolve, 200 * (reconnects + 1)));
+        current = await openSessionStream(client, sessionId, Math.max(0, lastSeq - 1), signal.signal);
       }
     } finally {
-      controller.abort();
+      signal.abort();
     }
     if (!terminal) throw new Error(`the live stream ended before run ${runId} finished`);
     return { sessionId, runId, ...terminal, ...(await runOutcome(client, sessionId, runId)) };
+
+    /** Reports one durable event; returns the run's outcome when it is the run's terminal event. */
+    function reportEvent(kind: any): { status: TurnResult['status']; error?: string } | undefined {
+      if (!kind) return undefined;
+      if (kind.type === 'toolBatchStarted' && kind.runId === runId) {
+        for (const call of kind.calls as { callId: string; toolName: string }[]) names.set(call.callId, call.toolName);
+      } else if (kind.type === 'contextEntriesApplied') {
+        for (const entry of kind.entries as { kind: { type: string; callId?: string; name?: string }; preview?: string | null; source?: { runId?: string } | null }[]) {
+          if (entry.kind.type === 'toolCall' && entry.source?.runId === runId) {
+            names.set(entry.kind.callId!, entry.kind.name!);
+            observer.toolCall({ callId: entry.kind.callId!, name: entry.kind.name!, argsPreview: argsPreview(entry.preview) });
+          }
+        }
+      } else if (kind.type === 'toolCallCompleted' && kind.runId === runId) {
+        observer.toolResult({ callId: kind.callId, name: names.get(kind.callId) ?? '?', status: kind.status });
+      } else if (kind.runId === runId && TERMINAL[kind.type]) {
+        return { status: TERMINAL[kind.type]!, ...(kind.type === 'runFailed' ? { error: String(kind.message) } : {}) };
+      }
+      return undefined;
+    }
   })();
   return { runId, done };
 }

@@ -21,7 +21,7 @@ export async function openSessionStream(
   const url = `${client.baseUrl}/sessions/${encodeURIComponent(sessionId)}/stream?after=${after}`;
   const response = await fetch(url, { headers: client.headers({ accept: 'text/event-stream' }), signal });
   if (!response.ok || !response.body) throw new CliError(`live stream for session ${sessionId}: HTTP ${response.status}`);
-  const messages = parseSse(response.body, signal);
+  const messages = parseSse(response.body);
   const iterator = messages[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) throw new CliError(`live stream for session ${sessionId} ended before it was ready`);
@@ -39,7 +39,7 @@ export async function openSessionStream(
   };
 }
 
-async function* parseSse(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<SseMessage> {
+async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
   const reader = body.getReader();
   let buffer = '';
@@ -51,9 +51,9 @@ async function* parseSse(body: ReadableStream<Uint8Array>, signal: AbortSignal):
       let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
         chunk = await reader.read();
-      } catch (error) {
-        if (signal.aborted) return;
-        throw error;
+      } catch {
+        // A dropped connection ends the stream like a clean close; followers resume from their cursor.
+        return;
       }
       if (chunk.done) return;
       buffer += decoder.decode(chunk.value, { stream: true });
