@@ -84,6 +84,15 @@ describe('interactive chat in a terminal', () => {
     // Only the typed line mentions it: the cancelled reply never reached the screen.
     expect((await screen()).split('never shown').length - 1).toBe(1);
 
+    await type('/model');
+    await eventually(async () => ((await screen()).includes('model: fake/fake-model') ? true : undefined));
+    await type('/sessions');
+    const listed = await eventually(async () => /^\* (ses_\S+)\s+open/m.exec(await screen())?.[1]);
+    await type(`/session ${listed}`);
+    await eventually(async () => ((await screen()).includes(`now in session ${listed}`) ? true : undefined));
+    await type('/session ses_nope');
+    await eventually(async () => ((await screen()).includes('error: session/read:') ? true : undefined));
+
     await type('/help');
     await eventually(async () => ((await screen()).includes('/steer <text>') ? true : undefined));
     await type('/quit');
