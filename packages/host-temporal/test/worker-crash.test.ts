@@ -1,6 +1,7 @@
 // The worker is SIGKILLed twice mid-run — during a generation and during a tool batch — and a new
 // worker process is started each time. The run completes and no finished tool call runs again.
-// Worker processes, a real Temporal dev server, a real PostgreSQL store, the fake provider.
+// Worker processes, a real Temporal dev server, a real PostgreSQL store, the fake provider. Also:
+// token deltas from a worker process reach the gateway's subscribers through LISTEN/NOTIFY.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,12 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { putText } from '@lightspeed/cas';
+import { liveKey } from '@lightspeed/driver';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import type { Storage } from '@lightspeed/store-sql';
 import { startTemporal, type TemporalServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TemporalAgentHost } from '../src/index.js';
+import { PostgresLiveChannel, TemporalAgentHost } from '../src/index.js';
 import { freshPostgresStorage, stopSharedPostgres, workflowBundle } from './support/temporal-env.js';
 
 const workerScript = fileURLToPath(new URL('./support/worker-process.ts', import.meta.url));
@@ -27,6 +29,7 @@ let url: string;
 let dir: string;
 let connection: Connection;
 let host: TemporalAgentHost;
+let live: PostgresLiveChannel;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
@@ -35,12 +38,14 @@ beforeAll(async () => {
   await writeFile(join(dir, 'workflow-bundle.js'), bundle.code);
   [server, fake, { storage, url }] = await Promise.all([startTemporal(), startFakeProvider({ port: 0 }), freshPostgresStorage()]);
   connection = await Connection.connect({ address: server.address });
-  host = new TemporalAgentHost({ client: new Client({ connection, namespace: server.namespace }), taskQueue, stores: storage });
+  live = await PostgresLiveChannel.connect({ url });
+  host = new TemporalAgentHost({ client: new Client({ connection, namespace: server.namespace }), taskQueue, stores: storage, live });
 });
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await host?.close();
+  await live?.close();
   await connection?.close();
   await server?.stop();
   await fake?.stop();
@@ -147,4 +152,29 @@ describe('a Temporal worker killed mid-run', () => {
     expect(callIds.map((id) => lines.filter((l) => l === `start ${id}`).length)).toEqual([1, 2, 1]);
     await kill(worker);
   }, 120_000);
+});
+
+describe('a worker in another process than the gateway', () => {
+  it('streams token deltas to the gateway through PostgreSQL LISTEN/NOTIFY', async () => {
+    const worker = await startWorker();
+    const streamRef = { universe: 'u-crash', sessionId: 'streamy' };
+    const open = await host.submit(streamRef, { type: 'session.open', sessionId: streamRef.sessionId, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
+    expect(open.ok).toBe(true);
+    const answer = 'streamed across processes, one small chunk at a time';
+    fake.enqueue({ text: answer, chunkLatencyMs: 10, chunkChars: 3 });
+    const deltas: string[] = [];
+    const unsubscribe = host.live.subscribe(liveKey(streamRef), (m) => {
+      if (m.delta.type === 'text') deltas.push(m.delta.text);
+    });
+    const started = await host.submit(streamRef, { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref: await putText(storage.blobs(streamRef.universe), 'stream'), preview: 'stream' }] } });
+    if (!started.ok) throw new Error(started.rejection.message);
+    await until('the run to end', async () => {
+      const run = findRun((await host.state(streamRef))!, started.result!.runId!);
+      return run !== undefined && isTerminalRun(run.status);
+    });
+    await until('every delta', () => deltas.join('') === answer, 5_000);
+    unsubscribe();
+    expect(deltas.length).toBeGreaterThan(5);
+    await kill(worker);
+  }, 60_000);
 });

@@ -5,15 +5,18 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import { openStorage } from '@lightspeed/store-sql';
-import { connectTemporalWorker, temporalSettingsFromEnv } from '../../src/index.js';
+import { connectTemporalWorker, PostgresLiveChannel, temporalSettingsFromEnv } from '../../src/index.js';
 import { controlTools } from './control-tools.js';
 
 const env = process.env;
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const storage = await openStorage({ kind: 'postgres', url: env.LIGHTSPEED_POSTGRES_URL! });
 const llm = new ProviderRouter(new ProviderRegistry({ providers: [], fake: { baseUrl: env.FAKE_PROVIDER_URL! } }, {}));
+// Token deltas reach gateways in other processes through LISTEN/NOTIFY.
+const live = await PostgresLiveChannel.connect({ url: env.LIGHTSPEED_POSTGRES_URL! });
 const worker = await connectTemporalWorker(temporalSettingsFromEnv(env), {
   stores: storage,
+  live,
   llm,
   tools: controlTools({ journal: env.TOOL_JOURNAL!, stepDelayMs: Number(env.STEP_DELAY_MS ?? 0) }),
   retry: { maxAttempts: 4, initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, maxTotalMs: 5_000 },

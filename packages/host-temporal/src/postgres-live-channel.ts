@@ -1,0 +1,139 @@
+import type { LiveChannel, LiveDelta, LiveMessage } from '@lightspeed/ports';
+import pg from 'pg';
+
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
+export const MAX_NOTIFY_BYTES = 7900;
+export const DEFAULT_LIVE_CHANNEL = 'lightspeed_live';
+
+interface Wire {
+  /** Live key (universe-qualified session). */
+  k: string;
+  /** Turn id. */
+  t: string;
+  d: LiveDelta;
+}
+
+const encoder = new TextEncoder();
+
+/** The string field of a delta that may grow without bound. */
+function growing(delta: LiveDelta): string {
+  return delta.type === 'toolCall' ? delta.argumentsDelta : delta.text;
+}
+
+function withGrowing(delta: LiveDelta, value: string): LiveDelta {
+  return delta.type === 'toolCall' ? { ...delta, argumentsDelta: value } : { ...delta, text: value };
+}
+
+/**
+ * Splits a message into wire payloads under the NOTIFY limit, in order: a long delta becomes
+ * consecutive deltas whose concatenation is the original (split on code-point boundaries).
+ */
+export function notifyPayloads(message: LiveMessage): string[] {
+  const payload = JSON.stringify({ k: message.sessionId, t: message.turnId, d: message.delta } satisfies Wire);
+  if (encoder.encode(payload).length <= MAX_NOTIFY_BYTES) return [payload];
+  const chars = Array.from(growing(message.delta));
+  if (chars.length <= 1) return []; // the envelope alone is over the limit: nothing sensible to send
+  const half = Math.ceil(chars.length / 2);
+  const head = { ...message, delta: withGrowing(message.delta, chars.slice(0, half).join('')) };
+  const tail = { ...message, delta: withGrowing(message.delta, chars.slice(half).join('')) };
+  return [...notifyPayloads(head), ...notifyPayloads(tail)];
+}
+
+export interface PostgresLiveChannelOptions {
+  url: string;
+  channel?: string;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Token deltas between processes (a worker publishing, gateways subscribed) over PostgreSQL
+ * LISTEN/NOTIFY. Nothing is stored: a subscriber sees the deltas published while it listens.
+ * One connection listens, one publishes; publishes are sent in order and never block the caller.
+ */
+export class PostgresLiveChannel implements LiveChannel {
+  private readonly listeners = new Map<string, Set<(message: LiveMessage) => void>>();
+  private sending: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly listener: pg.Client,
+    private readonly publisher: pg.Client,
+    private readonly channel: string,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  static async connect(options: PostgresLiveChannelOptions): Promise<PostgresLiveChannel> {
+    const channel = options.channel ?? DEFAULT_LIVE_CHANNEL;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error('live channel name must be a lower-case SQL identifier');
+    const listener = new pg.Client({ connectionString: options.url });
+    const publisher = new pg.Client({ connectionString: options.url });
+    await Promise.all([listener.connect(), publisher.connect()]);
+    const onError = options.onError ?? (() => undefined);
+    const live = new PostgresLiveChannel(listener, publisher, channel, onError);
+    listener.on('notification', (notification) => live.deliver(notification.channel, notification.payload));
+    listener.on('error', onError);
+    publisher.on('error', onError);
+    await listener.query(`LISTEN ${channel}`);
+    return live;
+  }
+
+  publish(message: LiveMessage): void {
+    // Subscribers live in other processes, so every delta goes out.
+    if (this.closed) return;
+    const payloads = notifyPayloads(message);
+    this.sending = this.sending.then(async () => {
+      for (const payload of payloads) {
+        try {
+          await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, payload]);
+        } catch (error) {
+          this.onError(error);
+        }
+      }
+    });
+  }
+
+  subscribe(sessionId: string, listener: (message: LiveMessage) => void): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(sessionId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(sessionId);
+    };
+  }
+
+  /** Resolves once every delta published so far has been handed to PostgreSQL. */
+  flushed(): Promise<void> {
+    return this.sending;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.sending;
+    await Promise.allSettled([this.listener.end(), this.publisher.end()]);
+  }
+
+  private deliver(channel: string, payload: string | undefined): void {
+    if (channel !== this.channel || payload === undefined) return;
+    let wire: Wire;
+    try {
+      wire = JSON.parse(payload) as Wire;
+    } catch {
+      return;
+    }
+    const set = this.listeners.get(wire.k);
+    if (!set) return;
+    const message: LiveMessage = { sessionId: wire.k, turnId: wire.t, delta: wire.d };
+    for (const listener of set) {
+      try {
+        listener(message);
+      } catch {
+        // A failing subscriber must not break delivery to the others.
+      }
+    }
+  }
+}
