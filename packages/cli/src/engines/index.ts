@@ -11,6 +11,7 @@
  */
 import { usageError } from '../cli-error.js';
 import { embeddedEngine } from './embedded.js';
+import { restateEngine } from './restate.js';
 import type { EngineModule } from './engine-module.js';
 
 export type { EngineHostOptions, EngineModule, RunningHost } from './engine-module.js';
@@ -18,11 +19,11 @@ export type { EngineHostOptions, EngineModule, RunningHost } from './engine-modu
 const ENGINES: readonly EngineModule[] = [
   embeddedEngine,
   // temporalEngine,  (src/engines/temporal.ts)
-  // restateEngine,   (src/engines/restate.ts)
+  restateEngine,
 ];
 
 /** Engine names that are recognised but not built into this CLI yet. */
-const PLANNED = ['temporal', 'restate'];
+const PLANNED = ['temporal'];
 
 export function engineNames(): string[] {
   return ENGINES.map((engine) => engine.name);
