@@ -6,6 +6,7 @@ import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerServe } from './commands/serve-command.js';
+import { registerTemporalCommands } from './commands/temporal-commands.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
 import { registerVfs } from './commands/vfs-command.js';
 import { registerBlobs } from './commands/blobs-command.js';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerBlobs(program, ctx);
   registerMigrate(program, ctx);
   registerKeys(program, ctx);
+  registerTemporalCommands(program, ctx);
   // Subcommands inherit the error handling and output routing.
   const inherit = (command: Command) => {
     for (const sub of command.commands) {

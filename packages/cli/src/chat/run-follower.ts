@@ -41,6 +41,7 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
           if (message.event === 'delta') {
             const delta = message.data?.delta;
             if (delta?.type === 'text' && typeof delta.text === 'string') observer.text(delta.text);
+            else if (delta?.type === 'reasoning' && typeof delta.text === 'string') observer.reasoning?.(delta.text);
             continue;
           }
           if (message.event === 'error') throw new Error(`live stream: ${message.data?.message ?? 'error'}`);

@@ -10,16 +10,31 @@ const STATUS_MARK: Record<string, string> = { succeeded: 'ok', failed: 'FAILED',
 export class TerminalRenderer implements TurnObserver {
   private streamed = '';
   private midLine = false;
+  private inReasoning = false;
 
-  constructor(private readonly out: Writable) {}
+  constructor(private readonly out: Writable & { isTTY?: boolean }) {}
+
+  /** Reasoning is shown dimmed on a terminal, and left out of piped output (it is not the answer). */
+  reasoning(delta: string): void {
+    if (!this.out.isTTY) return;
+    if (!this.inReasoning) {
+      this.endLine();
+      this.out.write('\x1b[2mthinking: ');
+      this.inReasoning = true;
+    }
+    this.out.write(delta);
+    this.midLine = !delta.endsWith('\n');
+  }
 
   text(delta: string): void {
+    this.endReasoning();
     this.out.write(delta);
     this.streamed += delta;
     this.midLine = !delta.endsWith('\n');
   }
 
   toolCall(call: { name: string; argsPreview: string }): void {
+    this.endReasoning();
     this.endLine();
     this.out.write(`> tool ${call.name}(${call.argsPreview})\n`);
     this.streamed = '';
@@ -31,6 +46,7 @@ export class TerminalRenderer implements TurnObserver {
   }
 
   finish(result: TurnResult): void {
+    this.endReasoning();
     if (result.answer && !this.streamed.includes(result.answer)) {
       this.endLine();
       this.out.write(result.answer);
@@ -40,6 +56,13 @@ export class TerminalRenderer implements TurnObserver {
     if (result.status === 'failed') this.out.write(`run ${result.runId} failed: ${result.error ?? 'unknown error'}\n`);
     if (result.status === 'cancelled') this.out.write(`run ${result.runId} cancelled\n`);
     this.streamed = '';
+  }
+
+  private endReasoning(): void {
+    if (!this.inReasoning) return;
+    this.out.write('\x1b[22m');
+    this.inReasoning = false;
+    this.endLine();
   }
 
   private endLine(): void {
@@ -54,6 +77,10 @@ export class JsonLinesRenderer implements TurnObserver {
 
   text(delta: string): void {
     this.line({ type: 'delta', text: delta });
+  }
+
+  reasoning(delta: string): void {
+    this.line({ type: 'delta', reasoning: delta });
   }
 
   toolCall(): void {}

@@ -2,6 +2,8 @@
 export interface TurnObserver {
   /** A streamed text token of the assistant. */
   text(delta: string): void;
+  /** A streamed piece of the model's reasoning summary (providers that expose one). */
+  reasoning?(delta: string): void;
   /** The model asked for a tool. */
   toolCall(call: { callId: string; name: string; argsPreview: string }): void;
   /** A tool call finished (`succeeded`, `failed`, `cancelled`, …). */

@@ -12,18 +12,19 @@
 import { usageError } from '../cli-error.js';
 import { embeddedEngine } from './embedded.js';
 import { restateEngine } from './restate.js';
+import { temporalEngine } from './temporal.js';
 import type { EngineModule } from './engine-module.js';
 
 export type { EngineHostOptions, EngineModule, RunningHost } from './engine-module.js';
 
 const ENGINES: readonly EngineModule[] = [
   embeddedEngine,
-  // temporalEngine,  (src/engines/temporal.ts)
+  temporalEngine,
   restateEngine,
 ];
 
 /** Engine names that are recognised but not built into this CLI yet. */
-const PLANNED = ['temporal'];
+const PLANNED: string[] = [];
 
 export function engineNames(): string[] {
   return ENGINES.map((engine) => engine.name);
