@@ -98,8 +98,10 @@ export const stepTools: ToolPortFactory = (context): ToolPort => ({
     const definitionRef = await putJson(context.blobs, { description: 'One step of a benchmark run.', inputSchema: { type: 'object' } });
     return [{ name: STEP_TOOL, parallelism: 'parallelSafe', definitionRef }];
   },
-  async invoke(_call, { blobs }) {
-    return { status: 'succeeded', isError: false, resultRef: await putText(blobs, 'step done'), preview: 'step done' };
+  async invoke(call, { blobs }) {
+    // A distinct result per call, as real tools produce: no store write is saved by deduplication.
+    const text = `step ${call.callId} done`;
+    return { status: 'succeeded', isError: false, resultRef: await putText(blobs, text), preview: text };
   },
 });
 

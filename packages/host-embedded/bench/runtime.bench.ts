@@ -12,6 +12,7 @@
 //   process); completed generations per second across all of them.
 // The last line is the embedded default store (PGlite on disk); the line before it is the memory
 // store, for reference.
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startFakeProvider } from '@lightspeed/fake-provider';
 import { startFakeProcess, type FakeProcess } from '../test/fixtures/crash-processes.js';
@@ -49,14 +50,22 @@ async function stepGaps(kind: StoreKind, steps: number): Promise<number[]> {
       fake.enqueue(...Array.from({ length: n }, (_, i) => ({ toolCalls: [{ name: STEP_TOOL, arguments: { step: i } }] })), { text: 'done' });
       const from = llm.returnedAt.length;
       const arrivedFrom = arrivals.length;
+      const cpu = process.cpuUsage();
       const status = await waitRun(host, sessionId, await startRun(host, sessionId, `run ${n} steps`));
       if (status !== 'completed') throw new Error(`step run ended ${status}`);
+      const used = process.cpuUsage(cpu);
+      if (sessionId === 'steps') console.log(`  ${kind}: ${n} steps, CPU ${((used.user + used.system) / 1000 / n).toFixed(2)} ms/step (host and in-process fake together)`);
       const returned = llm.returnedAt.slice(from);
       const arrived = arrivals.slice(arrivedFrom);
       return returned.slice(0, n).map((at, k) => arrived[k + 1]! - at);
     };
     await run('warmup', 50);
-    return await run('steps', steps);
+    const gaps = await run('steps', steps);
+    // The gap along the run (median of each tenth), to see where growth comes from.
+    const tenth = Math.max(1, Math.floor(gaps.length / 10));
+    const profile = Array.from({ length: Math.ceil(gaps.length / tenth) }, (_, i) => median(gaps.slice(i * tenth, (i + 1) * tenth)).toFixed(1));
+    console.log(`  ${kind}: step gap by tenth of the run (median ms): ${profile.join(' ')}`);
+    return gaps;
   } finally {
     await host.close();
     await close();
@@ -71,13 +80,16 @@ async function concurrentSessions(kind: StoreKind, fake: FakeProcess, n: number)
   const host = await startHost(stores, llm);
   try {
     const sessions = Array.from({ length: n }, (_, i) => `c${i}`);
+    const started = performance.now();
     const runs = await Promise.all(
       sessions.map(async (id) => {
         await openSession(host, id);
         return startRun(host, id, `use ${STEP_TOOL} {"session":"${id}"}`);
       }),
     );
+    const submitted = performance.now() - started;
     const statuses = await Promise.all(sessions.map((id, i) => waitRun(host, id, runs[i]!)));
+    console.log(`  ${kind}: ${n} sessions opened and runs started in ${Math.round(submitted)} ms, all done in ${Math.round(performance.now() - started)} ms, peak in flight ${llm.maxInFlight}, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
     const failed = statuses.filter((s) => s !== 'completed').length;
     if (failed) throw new Error(`${failed} concurrent runs did not complete`);
     return llm.maxInFlight;
@@ -130,11 +142,17 @@ function line(label: string, f: Figures): string {
   return `${label}: step_gap_ms_p50=${f.gapP50.toFixed(2)} step_gap_growth_ms_per_100=${f.growthPer100.toFixed(2)} concurrent_sessions=${f.concurrent} turns_per_s=${Math.round(f.turnsPerS)}`;
 }
 
+// Wall-clock figures depend on what else the machine runs; the CPU lines above do not.
+console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const fast = await startFakeProcess([]);
 const slow = await startFakeProcess(['--first-token-delay-ms', '1000']);
 try {
   if (STORES.includes('memory')) console.log(line('runtime(memory store, reference)', await measure('memory', fast, slow)));
-  if (STORES.includes('pglite')) console.log(line('runtime', await measure('pglite', fast, slow)));
+  if (STORES.includes('pglite')) {
+    const pglite = await measure('pglite', fast, slow);
+    console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(line('runtime', pglite));
+  }
 } finally {
   await fast.stop();
   await slow.stop();
