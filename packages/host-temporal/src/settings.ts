@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { LightspeedError } from '@lightspeed/ports';
 import { TemporalAgentHost, type TemporalAgentHostOptions } from './temporal-agent-host.js';
-import { startTemporalWorker, type TemporalWorker, type TemporalWorkerOptions } from './worker.js';
+import { installTemporalRuntime, startTemporalWorker, type TemporalWorker, type TemporalWorkerOptions } from './worker.js';
 
 /** Where the Temporal server is and which queue session workflows use. */
 export interface TemporalSettings {
@@ -41,6 +41,7 @@ export async function connectTemporalHost(settings: TemporalSettings, options: O
 
 /** A session worker over its own native connection (closed on shutdown). */
 export async function connectTemporalWorker(settings: TemporalSettings, options: Omit<TemporalWorkerOptions, 'connection' | 'namespace' | 'taskQueue'>): Promise<TemporalWorker> {
+  installTemporalRuntime();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: settings.address });
@@ -48,7 +49,7 @@ export async function connectTemporalWorker(settings: TemporalSettings, options:
     throw unavailable(settings, error);
   }
   try {
-    const worker = await startTemporalWorker({ ...options, connection, namespace: settings.namespace, taskQueue: settings.taskQueue });
+    const worker = await startTemporalWorker({ logger: new DefaultLogger('WARN'), ...options, connection, namespace: settings.namespace, taskQueue: settings.taskQueue });
     return {
       worker: worker.worker,
       running: worker.running,

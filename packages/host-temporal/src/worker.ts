@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, GracefulShutdownPeriodExpiredError, Worker, type Logger, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, type Logger, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities.js';
 
 export interface TemporalWorkerOptions extends ActivityDeps {
@@ -12,6 +12,25 @@ export interface TemporalWorkerOptions extends ActivityDeps {
   workflowBundle?: WorkflowBundle;
   /** Give up on a graceful shutdown after this long (effects that ignore cancellation are abandoned). */
   shutdownForceTime?: string;
+  /** For the workflow bundler (webpack prints its build report at INFO). */
+  logger?: Logger;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * Installs the SDK runtime with a logger that prints warnings and errors only (the SDK's default
+ * logs every worker state change and the bundle report). Once per process; a no-op when the
+ * process already installed one.
+ */
+export function installTemporalRuntime(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'WARN'): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Installed already (by the embedding application or a test): keep theirs.
+  }
 }
 
 export interface TemporalWorker {
@@ -56,7 +75,7 @@ export async function startTemporalWorker(options: TemporalWorkerOptions): Promi
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleSessionWorkflow()),
+    workflowBundle: options.workflowBundle ?? (await bundleSessionWorkflow(options.logger)),
     activities,
     // Cancellation reaches an activity in a heartbeat's answer: keep heartbeats frequent so a
     // cancelled run stops streaming within a fraction of a second.
