@@ -56,6 +56,8 @@ export interface TemporalHostOptions {
   tools: ToolPortFactory;
   retry: RetryPolicy;
   backend: 'postgres' | 'pglite';
+  /** Options of new session workflows (continue-as-new threshold, snapshot interval). */
+  workflow?: { maxHistoryEvents?: number; snapshotEvery?: number };
 }
 
 export interface TemporalTestHost extends HostUnderTest {
@@ -91,7 +93,7 @@ export async function startTemporalTestHost(options: TemporalHostOptions): Promi
       live,
     });
   let worker = await startWorker();
-  const host = new TemporalAgentHost({ client, taskQueue, stores: storage, live, llm: options.llm });
+  const host = new TemporalAgentHost({ client, taskQueue, stores: storage, live, llm: options.llm, ...(options.workflow ? { workflow: options.workflow } : {}) });
   return {
     host,
     server,
