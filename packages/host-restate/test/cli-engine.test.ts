@@ -60,6 +60,45 @@ describe('lightspeed --engine restate', () => {
     expect(lines.at(-1)).toMatchObject({ type: 'result' });
   }, 120_000);
 
+  it('`serve --engine restate` serves the JSON-RPC API; the CLI cancels a running run through it', async () => {
+    const serve = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', entry, 'serve', '--engine', 'restate', '--provider', 'fake', '--port', '0', '--data-dir', join(home, 'serve-data')], {
+      env: { PATH: process.env.PATH, HOME: home, LIGHTSPEED_HOME: join(home, '.lightspeed'), RESTATE_ADMIN_URL: restate.adminUrl, RESTATE_INGRESS_URL: restate.ingressUrl, LIGHTSPEED_RESTATE_ENDPOINT_PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    serve.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => serve.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        serve.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /serving on (http:\/\/\S+)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const rpc = async (method: string, params: unknown) =>
+        ((await (await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as { result: { result: any } }).result.result;
+      const sessionId = (await rpc('session/start', {})).session.id as string;
+      const slow = '[[fake-script {"text":"slow reply","firstTokenDelayMs":20000}]]';
+      const runId = (await rpc('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text: slow }] } })).run.id as string;
+      const cancel = await cli(['runs', 'cancel', sessionId, runId, '--api-url', url]);
+      expect(cancel.code, cancel.stderr).toBe(0);
+      const deadline = Date.now() + 15_000;
+      let status: string | undefined;
+      while (Date.now() < deadline) {
+        status = (await rpc('session/read', { sessionId })).session.runs.find((r: { id: string }) => r.id === runId)?.status;
+        if (status === 'cancelled') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(status).toBe('cancelled');
+    } finally {
+      serve.kill('SIGTERM');
+      await exited;
+    }
+  }, 90_000);
+
   it('refuses in-memory storage with a hint instead of losing the log under durable objects', async () => {
     const run = await cli(['chat', '--engine', 'restate', '--provider', 'fake', '--data-dir', ':memory:', '--new', 'hi'], { LIGHTSPEED_RESTATE_ENDPOINT_PORT: '0' });
     expect(run.code).toBe(2);
