@@ -86,6 +86,8 @@ describe('interactive chat in a terminal', () => {
 
     await type('/model');
     await eventually(async () => ((await screen()).includes('model: fake/fake-model') ? true : undefined));
+    await type('/model fake/fake-echo');
+    await eventually(async () => ((await screen()).includes('model: fake/fake-echo') ? true : undefined));
     await type('/sessions');
     const listed = await eventually(async () => /^\* (ses_\S+)\s+open/m.exec(await screen())?.[1]);
     await type(`/session ${listed}`);
