@@ -1,3 +1,4 @@
+import './polyfills.js';
 import { plan, type Action, type SessionState } from '@lightspeed/engine';
 import { EffectAborted, performCompaction, performGeneration, performToolCall } from '@lightspeed/driver';
 import * as restate from '@restatedev/restate-sdk';

@@ -1,3 +1,4 @@
+import './polyfills.js';
 import * as restate from '@restatedev/restate-sdk';
 import type { Command } from '@lightspeed/engine';
 import { SESSION_OBJECT, type BlobRefString, type SessionFacts, type SubmitReply } from './protocol.js';

@@ -1,3 +1,4 @@
+import './polyfills.js';
 import { admit, applyAll, plan, stamp, type Action, type AdmitResult, type Command, type EventDraft, type LogEntry, type Rejection, type SessionState, type SynthesizedBlob } from '@lightspeed/engine';
 import { persistActionBlobs, scheduleToolCalls, sessionSetupCommands, type SessionRef } from '@lightspeed/driver';
 import { AppendConflictError } from '@lightspeed/ports';
