@@ -1,5 +1,6 @@
 import { accept, reject, type Admission, type SynthesizedBlob } from './admission.js';
 import { appendEntries } from './context.js';
+import type { ContextEntry } from './context-entry.js';
 import { isBlobRef, refOfText, type BlobRef } from './digest.js';
 import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
@@ -272,5 +273,27 @@ export function applyBatchCompleted(state: SessionState, entry: LogEntry): Sessi
   const data = entry.data as BatchIdData;
   const { run, batch } = activeBatch(state, data, 'tool.batch_completed');
   invariant(openCalls(batch).length === 0, 'tool.batch_completed with calls left without a result', { batchId: batch.batchId });
-  return putRun(state, withLastBatch(run, { ...batch, status: 'completed' }));
+  return orderBatchResults(putRun(state, withLastBatch(run, { ...batch, status: 'completed' })), batch);
+}
+
+/**
+ * Results enter context as calls finish, in whatever order that was; once the batch is complete
+ * they are put back in call order (in the same slots), so the next request — and its cache
+ * prefix — does not depend on which parallel call happened to finish first.
+ */
+function orderBatchResults(state: SessionState, batch: ToolBatchState): SessionState {
+  const entries = state.context.entries;
+  const slots: number[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const source = entries[i]!.source;
+    if (entries[i]!.kind.type === 'toolResult' && source?.type === 'tool' && source.batchId === batch.batchId) slots.push(i);
+  }
+  if (slots.length < 2) return state;
+  const rank = new Map(batch.calls.map((call, index) => [call.callId, index]));
+  const callIndex = (entry: ContextEntry) => rank.get((entry.kind as { callId: string }).callId) ?? Number.MAX_SAFE_INTEGER;
+  const ordered = slots.map((i) => entries[i]!).sort((a, b) => callIndex(a) - callIndex(b));
+  if (ordered.every((entry, k) => entry === entries[slots[k]!])) return state;
+  const reordered = entries.slice();
+  slots.forEach((slot, k) => (reordered[slot] = ordered[k]!));
+  return { ...state, context: { revision: state.context.revision + 1, entries: reordered } };
 }

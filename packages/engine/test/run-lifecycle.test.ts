@@ -37,8 +37,10 @@ describe('a run from input to answer', () => {
     h.ok({ type: 'tool.finished', runId: 'run_1', batchId: invoke.batchId, callId: 'c1', outcome: { status: 'failed', resultRef: ref('boom'), isError: true } });
     const second = h.expect('generate');
     expect(second.turnId).toBe('turn_2');
-    const items = generationRequest(h.state, 'run_1', 'turn_2').items.map((e) => e.kind.type);
-    expect(items).toEqual(['message', 'toolCall', 'toolCall', 'toolResult', 'toolResult']);
+    const items = generationRequest(h.state, 'run_1', 'turn_2').items;
+    expect(items.map((e) => e.kind.type)).toEqual(['message', 'toolCall', 'toolCall', 'toolResult', 'toolResult']);
+    // c2 finished first, yet results follow call order once the batch is complete (stable prefix).
+    expect(items.slice(3).map((e) => (e.kind as { callId: string }).callId)).toEqual(['c1', 'c2']);
     h.generate(answer('done'));
     h.settle();
     expect(findRun(h.state, 'run_1')!.status).toBe('completed');
