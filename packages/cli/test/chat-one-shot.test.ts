@@ -40,6 +40,7 @@ describe('one-shot chat through the embedded stack', () => {
     expect(run.stdout).toContain('src/');
     expect(run.stdout).not.toContain('secret.txt');
     sessionId = /session (ses_\S+)/.exec(run.stderr)![1]!;
+    expect(run.stderr).toContain(`continue with: lightspeed chat --data-dir ${dataDir} --provider fake --session ${sessionId} "…"`);
   }, 60_000);
 
   it('`--session ID --json` continues the session and prints events as JSON lines and a final result', async () => {

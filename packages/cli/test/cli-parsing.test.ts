@@ -54,9 +54,12 @@ describe('command parsing and errors', () => {
     const unknown = await runCli(['chat', '--data-dir', ':memory:', '--provider', 'fake', '--engine', 'warp', 'hi'], { env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^lightspeed: unknown engine "warp"\n {2}hint: available engines: embedded(, [a-z]+)*\n$/);
-    const planned = await runCli(['serve', '--data-dir', ':memory:', '--provider', 'fake', '--engine', 'temporal'], { env });
-    expect(planned.code).toBe(2);
-    expect(planned.stderr).toContain('engine "temporal" is not available in this build');
+    // A registered engine that cannot run in this configuration says why, in one line with a hint.
+    for (const engine of ['temporal', 'restate']) {
+      const refused = await runCli(['serve', '--data-dir', ':memory:', '--provider', 'fake', '--engine', engine], { env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`^lightspeed: the ${engine} engine needs durable storage[^\n]*\n {2}hint: [^\n]+\n$`));
+    }
   });
 
   it('rejects contradictory or malformed flags before doing any work', async () => {

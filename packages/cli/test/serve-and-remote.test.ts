@@ -69,6 +69,7 @@ describe('lightspeed serve, and the CLI against it with --api-url', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('[fake model: scripted echo, not a real LLM] You said: hello over the wire');
     const sessionId = /session (ses_\S+)/.exec(run.stderr)![1]!;
+    expect(run.stderr).toContain(`continue with: lightspeed chat --api-url ${server.url} --session ${sessionId}`);
     const list = await runCli(['sessions', 'list', '--api-url', server.url], { env });
     expect(list.stdout).toContain(sessionId);
   }, 30_000);

@@ -44,7 +44,7 @@ describe('interactive chat in a terminal', () => {
   });
 
   it('shows streamed text, a tool trace and the final answer, and quits on /quit', async () => {
-    await eventually(async () => ((await screen()).includes('you> ') ? true : undefined), 60_000);
+    await eventually(async () => ((await screen()).includes('you> ') ? true : undefined), 90_000);
     expect(await screen()).toMatch(/session ses_\S+ · model fake\/fake-model · \/help for commands/);
 
     await type('say something long enough to stream in several pieces');
@@ -99,5 +99,5 @@ describe('interactive chat in a terminal', () => {
     await eventually(async () => ((await screen()).includes('/steer <text>') ? true : undefined));
     await type('/quit');
     await eventually(async () => ((await screen()).includes('[exit 0]') ? true : undefined), 15_000);
-  }, 120_000);
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import { openChatSession } from '../chat/chat-session.js';
 import { startRun } from '../chat/run-follower.js';
 import { JsonLinesRenderer, TerminalRenderer } from '../chat/terminal-renderer.js';
 import { EXIT, usageError } from '../cli-error.js';
+import { MEMORY_DATA_DIR } from '../runtime/data-dir.js';
 import { withConnection, withModelOptions, withServerOptions, type CommandContext } from './command-context.js';
 
 interface ChatFlags {
@@ -66,8 +67,23 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       ctx.signal.addEventListener('abort', cancel, { once: true });
       const result = await run.done.finally(() => ctx.signal.removeEventListener('abort', cancel));
       renderer.finish(result);
-      if (!flags.json) ctx.io.stderr.write(`session ${opened.sessionId} · continue with: lightspeed chat --session ${opened.sessionId} "…"\n`);
+      if (!flags.json) {
+        const next = flags.dataDir === MEMORY_DATA_DIR && !flags.apiUrl ? 'kept in memory only: gone now' : `continue with: ${continueCommand(flags, opened.sessionId)}`;
+        ctx.io.stderr.write(`session ${opened.sessionId} · ${next}\n`);
+      }
       ctx.exitCode = RUN_EXIT[result.status];
     });
   });
+}
+
+/** The command that continues this session with the same server choice. */
+function continueCommand(flags: ChatFlags, sessionId: string): string {
+  const words = ['lightspeed', 'chat'];
+  if (flags.apiUrl) words.push('--api-url', flags.apiUrl);
+  else {
+    if (flags.dataDir) words.push('--data-dir', flags.dataDir);
+    if (flags.provider === 'fake') words.push('--provider', 'fake');
+  }
+  words.push('--session', sessionId, '"…"');
+  return words.join(' ');
 }

@@ -5,34 +5,34 @@
  *      `{ name, description, startHost(options) → { host: AgentHost, close() } }`.
  *      `options` carries the opened storage, the LLM port, the tool factory, the data dir and env;
  *      throw a `CliError` with a hint when the engine's server is unavailable (one line, no stack).
- *   2. add one line to ENGINES below.
+ *   2. add one line to ENGINES below: `{ name, load: async () => (await import('./<name>.js')).<export> }`.
  *
- * Everything else (gateway, chat, sessions, vfs commands) works on any registered engine.
+ * Modules load on demand, so a command pays for an engine's SDK (Temporal's is heavy) only when it
+ * runs on that engine. Everything else (gateway, chat, sessions, vfs commands) works on any engine.
  */
 import { usageError } from '../cli-error.js';
 import { embeddedEngine } from './embedded.js';
-import { restateEngine } from './restate.js';
-import { temporalEngine } from './temporal.js';
 import type { EngineModule } from './engine-module.js';
 
 export type { EngineHostOptions, EngineModule, RunningHost } from './engine-module.js';
 
-const ENGINES: readonly EngineModule[] = [
-  embeddedEngine,
-  temporalEngine,
-  restateEngine,
-];
+interface EngineEntry {
+  name: string;
+  load(): Promise<EngineModule>;
+}
 
-/** Engine names that are recognised but not built into this CLI yet. */
-const PLANNED: string[] = [];
+const ENGINES: readonly EngineEntry[] = [
+  { name: 'embedded', load: async () => embeddedEngine },
+  { name: 'temporal', load: async () => (await import('./temporal.js')).temporalEngine },
+  { name: 'restate', load: async () => (await import('./restate.js')).restateEngine },
+];
 
 export function engineNames(): string[] {
   return ENGINES.map((engine) => engine.name);
 }
 
-export function findEngine(name: string): EngineModule {
-  const engine = ENGINES.find((candidate) => candidate.name === name);
-  if (engine) return engine;
-  if (PLANNED.includes(name)) throw usageError(`engine "${name}" is not available in this build`, `available engines: ${engineNames().join(', ')}`);
-  throw usageError(`unknown engine "${name}"`, `available engines: ${engineNames().join(', ')}`);
+export async function findEngine(name: string): Promise<EngineModule> {
+  const entry = ENGINES.find((candidate) => candidate.name === name);
+  if (!entry) throw usageError(`unknown engine "${name}"`, `available engines: ${engineNames().join(', ')}`);
+  return entry.load();
 }

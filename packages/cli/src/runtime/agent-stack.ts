@@ -33,7 +33,7 @@ export interface AgentStack {
  * opened (the data-dir lock above all) before rethrowing.
  */
 export async function startAgentStack(options: AgentStackOptions): Promise<AgentStack> {
-  const engine = findEngine(options.engine);
+  const engine = await findEngine(options.engine);
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
