@@ -31,6 +31,8 @@ const retry = { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval
 
 // Store writes and rehydration: short, idempotent, recorded as one marker each.
 const store = proxyLocalActivities<SessionActivities>({ startToCloseTimeout: '30s', retry });
+// Session setup reads workspaces and skills: a broken one must not hold the admission forever.
+const setup = proxyLocalActivities<SessionActivities>({ startToCloseTimeout: '60s', retry: { ...retry, maximumAttempts: 5 } });
 // Effects: long, cancellable; heartbeats carry cancellation and detect a dead worker.
 const effects = proxyActivities<SessionActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '3s', retry });
 
@@ -234,7 +236,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
    */
   async function setupSession(): Promise<void> {
     if (state!.status !== 'open') return;
-    const commands = await store.sessionSetup({ ...address, head: state!.head });
+    let commands: Command[];
+    try {
+      commands = await setup.sessionSetup({ ...address, head: state!.head });
+    } catch (error) {
+      // The session stays without its features' tools and context (a new session retries on its next execution).
+      log.warn('session setup failed', { error: String(error) });
+      return;
+    }
     await mutex.run(async () => {
       for (const command of commands) {
         const admission = admit(state!, command, Date.now());
