@@ -22,7 +22,8 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
   const state: ChatState = { busy: false, sessionId: start.sessionId, ...(start.model ? { model: start.model } : {}) };
   const out = io.stdout;
   const say = (line: string) => out.write(`${line}\n`);
-  const rl = createInterface({ input: io.stdin, output: out, terminal: io.stdin.isTTY === true && out.isTTY === true, prompt: 'you> ' });
+  const interactive = io.stdin.isTTY === true;
+  const rl = createInterface({ input: io.stdin, output: out, terminal: interactive && out.isTTY === true, prompt: 'you> ' });
   let closing = false;
   say(`session ${state.sessionId}${state.model ? ` · model ${state.model}` : ''} · /help for commands`);
   rl.prompt();
@@ -57,6 +58,15 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
           return true;
         }
         state.busy = true;
+        if (!interactive) {
+          // Piped input is a script: each message waits for the previous answer.
+          try {
+            await runMessage(input.text);
+          } finally {
+            state.busy = false;
+          }
+          return true;
+        }
         void runMessage(input.text)
           .catch((error) => say(`error: ${describeFailure(error).message}`))
           .finally(() => {
