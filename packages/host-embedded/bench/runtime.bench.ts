@@ -12,6 +12,7 @@
 //   process); completed generations per second across all of them.
 // The last line is the embedded default store (PGlite on disk); the line before it is the memory
 // store, for reference.
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startFakeProvider } from '@lightspeed/fake-provider';
@@ -22,6 +23,16 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 300);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1200);
 const THROUGHPUT_SESSIONS = Number(process.env.BENCH_THROUGHPUT_SESSIONS ?? 100);
 const RUNS_PER_SESSION = Number(process.env.BENCH_RUNS_PER_SESSION ?? 5);
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 interface Figures {
   gapP50: number;
@@ -109,6 +120,7 @@ async function turnsPerSecond(kind: StoreKind, fake: FakeProcess, sessions: numb
     await Promise.all(ids.map((id) => openSession(host, id)));
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const fakeCpu = processCpuMs(fake.pid);
     await Promise.all(
       ids.map(async (id) => {
         for (let r = 0; r < runsEach; r++) {
@@ -119,7 +131,8 @@ async function turnsPerSecond(kind: StoreKind, fake: FakeProcess, sessions: numb
     );
     const used = process.cpuUsage(cpu);
     // Host-process CPU per turn: the figure that does not depend on what else the machine runs.
-    console.log(`  ${kind}: ${llm.completed} turns, host CPU ${((used.user + used.system) / 1000 / llm.completed).toFixed(2)} ms/turn`);
+    const fakeUsed = processCpuMs(fake.pid) - fakeCpu;
+    console.log(`  ${kind}: ${llm.completed} turns, host CPU ${((used.user + used.system) / 1000 / llm.completed).toFixed(2)} ms/turn, fake provider CPU ${(fakeUsed / llm.completed).toFixed(2)} ms/turn`);
     return llm.completed / ((performance.now() - started) / 1000);
   } finally {
     await host.close();
