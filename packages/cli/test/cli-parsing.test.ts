@@ -101,3 +101,19 @@ describe('interactive chat input', () => {
     expect(parseChatInput('/bogus')).toMatchObject({ type: 'invalid' });
   });
 });
+
+describe('--debug', () => {
+  it('adds the stack trace to a failure', async () => {
+    const home = await tempDir('ls-cli-debug-');
+    try {
+      const plain = await runCli(['sessions', 'list', '--api-url', 'http://127.0.0.1:9'], { env: cleanEnv(home.path) });
+      expect(plain.stderr).not.toMatch(/\n\s+at /);
+      const debug = await runCli(['--debug', 'sessions', 'list', '--api-url', 'http://127.0.0.1:9'], { env: cleanEnv(home.path) });
+      expect(debug.code).toBe(1);
+      expect(debug.stderr).toMatch(/^lightspeed: cannot reach/);
+      expect(debug.stderr).toMatch(/\n\s+at /);
+    } finally {
+      await home.remove();
+    }
+  });
+});

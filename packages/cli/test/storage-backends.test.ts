@@ -36,3 +36,19 @@ describe('the CLI on PostgreSQL (LIGHTSPEED_POSTGRES_URL)', () => {
     expect(list.stdout).toContain(sessionId);
   }, 90_000);
 });
+
+describe('migrate on the embedded PGlite data dir', () => {
+  it('applies the schema once and then reports it current', async () => {
+    const home = await tempDir('ls-cli-migrate-');
+    try {
+      const env = cleanEnv(home.path);
+      const first = await runCli(['migrate', '--data-dir', home.path], { env });
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^pglite \S+\/pglite: applied 1 /);
+      const second = await runCli(['migrate'], { env: { ...env, LIGHTSPEED_HOME: home.path } });
+      expect(second.stdout).toMatch(/^pglite \S+\/pglite: schema is current \(version \d+\)/);
+    } finally {
+      await home.remove();
+    }
+  }, 60_000);
+});
