@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_FROM_SOURCE, cleanEnv, eventually, REPO_ROOT, tempDir } from './support/cli-harness.js';
 
 const run = promisify(execFile);
-const tmux = (...args: string[]) => run('tmux', args);
+// A private tmux server, so the test neither sees nor disturbs the user's own sessions.
+const socket = `ls-cli-test-${process.pid}`;
+const tmux = (...args: string[]) => run('tmux', ['-L', socket, ...args]);
 
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -39,7 +41,7 @@ describe('interactive chat in a terminal', () => {
     await tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', command);
   });
   afterAll(async () => {
-    await tmux('kill-session', '-t', session).catch(() => undefined);
+    await tmux('kill-server').catch(() => undefined);
     await home?.remove();
   });
 
