@@ -6,6 +6,7 @@
 // after each turn, once the workflow is quiescent. The step gap (a generation's result to the next
 // generation request) is measured afterwards on agent-loop runs: generation → tool call → generation.
 //   npm run bench:temporal
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { AiSdkPlugin } from '@temporalio/ai-sdk';
 import { Client, Connection } from '@temporalio/client';
@@ -69,6 +70,7 @@ const generationTimes: { turnId: string; runId: string; start: number; end: numb
 const router = new ProviderRouter(new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {}));
 const llm: LlmPort = {
   listModels: () => router.listModels(),
+  validateParams: (model, native) => router.validateParams(model, native),
   compact: (request, context) => router.compact(request, context),
   async generate(request: GenerationRequest, context) {
     const start = performance.now();
@@ -181,6 +183,7 @@ const oursEarly = mean(window(ours, 10, 20));
 const peerLate = mean(window(peer, 90, 100));
 console.log(`ours: ${TURNS} turns, ${finalState.head} log entries, final request ≈ ${Math.round(contextChars / 4 / 1000)}k tokens; history ${ourSizes.at(-1)} bytes (per turn: first ${ours[0]}, turns 10-20 ${oursEarly.toFixed(0)}, turns 90-100 ${oursLate.toFixed(0)})`);
 console.log(`peer (@temporalio/ai-sdk + MockLanguageModelV4): history ${peerSizes.at(-1)} bytes (per turn: turns 10-20 ${mean(window(peer, 10, 20)).toFixed(0)}, turns 90-100 ${peerLate.toFixed(0)}); peer/ours at turns 90-100 = ${(peerLate / oursLate).toFixed(1)}`);
+console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
 console.log(`step gaps (generation result → next generation request, ${gaps.length} steps): p50 ${quantile(gaps, 0.5).toFixed(1)} ms, p90 ${quantile(gaps, 0.9).toFixed(1)} ms`);
 console.log(
   `temporal: history_bytes_per_turn=${oursLate.toFixed(0)} growth_ratio=${(oursLate / oursEarly).toFixed(3)} peer_history_bytes_per_turn=${peerLate.toFixed(0)} step_gap_ms_p50=${quantile(gaps, 0.5).toFixed(1)}`,

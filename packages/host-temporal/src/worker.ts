@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, type Logger, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, type Logger, type NativeConnection, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities.js';
 
 export interface TemporalWorkerOptions extends ActivityDeps {
@@ -9,7 +9,7 @@ export interface TemporalWorkerOptions extends ActivityDeps {
   namespace?: string;
   taskQueue: string;
   /** A pre-built bundle of the session workflow (tests bundle once); otherwise it is bundled on start. */
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundleOption;
   /** Give up on a graceful shutdown after this long (effects that ignore cancellation are abandoned). */
   shutdownForceTime?: string;
   /** For the workflow bundler (webpack prints its build report at INFO). */
