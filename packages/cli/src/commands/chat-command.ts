@@ -35,12 +35,13 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     .addHelpText('after', '\nExamples:\n  lightspeed chat --provider fake --mount . "list files"\n  OPENAI_API_KEY=… lightspeed chat --mount .\n  lightspeed chat --session ses_… "and now?"');
   withModelOptions(withServerOptions(chat));
   // Test and demo knob: makes the fake provider's tokens visibly stream.
-  chat.option('--fake-latency-ms <ms>', 'delay between the fake provider\'s streamed events', '15');
+  chat.option('--fake-latency-ms <ms>', 'delay between the fake provider\'s streamed events (default: 15 interactive, 5 one-shot)');
   chat.action(async (words: string[], flags: ChatFlags) => {
     if (flags.new && flags.session) throw usageError('--new and --session exclude each other');
     const message = words.join(' ').trim();
     if (flags.json && !message) throw usageError('--json needs a message (one-shot mode)');
-    const fakeLatencyMs = Number(flags.fakeLatencyMs ?? 15);
+    // Interactive chat streams at a readable pace; one-shot output should not be held back much.
+    const fakeLatencyMs = Number(flags.fakeLatencyMs ?? (words.length > 0 ? 5 : 15));
     if (!Number.isInteger(fakeLatencyMs) || fakeLatencyMs < 0) throw usageError('--fake-latency-ms must be a non-negative integer');
     // An existing session already has a model; only new sessions need one chosen here.
     const requireModel = !flags.session && !flags.apiUrl && !ctx.io.env.LIGHTSPEED_API_URL;

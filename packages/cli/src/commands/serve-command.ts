@@ -55,7 +55,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       requireModel: true,
       ...(flags.provider ? { provider: flags.provider } : {}),
       ...(flags.model ? { model: flags.model } : {}),
-      fakeLatencyMs: 15,
+      fakeLatencyMs: 5,
     });
     try {
       const server = await serveStack(stack, { hostname: flags.host, port, auth, log: (line) => ctx.io.stderr.write(`${line}\n`) });
