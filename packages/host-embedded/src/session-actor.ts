@@ -66,6 +66,7 @@ export class SessionActor {
   private lastSnapshotSeq = 0;
   private headWaiters = new Set<() => void>();
   private stopped = false;
+  private planned: { state: SessionState; action: Action } | undefined;
   lastUsed = 0;
 
   private constructor(
@@ -180,7 +181,7 @@ export class SessionActor {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       const action = await this.mutex.run(async () => {
-        const next = plan(this.state);
+        const next = this.plan(this.state);
         if (next.type !== 'append') return next;
         await persistActionBlobs(this.options.ports.blobs, next);
         try {
@@ -343,7 +344,7 @@ export class SessionActor {
     let next = applyAll(this.state, entries);
     const committed = [...drafts];
     for (let i = 0; i < MAX_FOLLOW_UP_APPENDS; i++) {
-      const action = plan(next);
+      const action = this.plan(next);
       if (action.type !== 'append') break;
       await persistActionBlobs(ports.blobs, action);
       const more = stamp(next, action.events, at);
@@ -356,6 +357,18 @@ export class SessionActor {
     if (next.head - this.lastSnapshotSeq >= this.options.snapshotEvery) await this.snapshot();
     for (const waiter of [...this.headWaiters]) waiter();
     this.options.onCommitted?.(this, committed);
+  }
+
+  /**
+   * `plan` is a pure function of the state, and planning a generation re-derives its whole request
+   * (cost grows with the context): the last answer is kept for as long as the state is the same
+   * object, so the loop waking up again (an effect finished, a nudge) does not plan twice.
+   */
+  private plan(state: SessionState): Action {
+    if (this.planned?.state === state) return this.planned.action;
+    const action = plan(state);
+    this.planned = { state, action };
+    return action;
   }
 
   private async snapshot(): Promise<void> {
