@@ -20,7 +20,7 @@ import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { LlmPort } from '@lightspeed/ports';
 import { openStorage } from '@lightspeed/store-sql';
 import { startTemporal } from '@lightspeed/testkit';
-import { bundleSessionWorkflow, sessionWorkflowId, startTemporalWorker, TemporalAgentHost } from '../src/index.js';
+import { bundleSessionWorkflow, MemoryHeadSignal, sessionWorkflowId, startTemporalWorker, TemporalAgentHost } from '../src/index.js';
 import { peerDoneSignal, peerTurnUpdate } from './peer-workflow.js';
 
 const TURNS = 100;
@@ -88,9 +88,10 @@ const tools: ToolPortFactory = ({ blobs }) => ({
   },
 });
 const live = new MemoryLiveChannel();
+const heads = new MemoryHeadSignal();
 const taskQueue = 'bench-sessions';
-const worker = await startTemporalWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue, workflowBundle: bundle, stores: storage, llm, tools, live });
-const host = new TemporalAgentHost({ client, taskQueue, stores: storage, live });
+const worker = await startTemporalWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue, workflowBundle: bundle, stores: storage, llm, tools, live, heads });
+const host = new TemporalAgentHost({ client, taskQueue, stores: storage, live, heads });
 const ref = { universe: UNIVERSE, sessionId: SESSION };
 const ourId = sessionWorkflowId(UNIVERSE, SESSION);
 

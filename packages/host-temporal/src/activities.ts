@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { applyAll, canonicalJson, serializeState, type BlobRef, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory } from '@lightspeed/driver';
 import { AppendConflictError, systemClock, type Clock, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
+import type { HeadSignal } from './head-signal.js';
 import { checkAddress, type HostStores } from './host-stores.js';
 import { SessionStates } from './session-states.js';
 
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   sleep?: DriverPorts['sleep'];
   /** How often a running effect heartbeats (cancellation arrives with the heartbeat's answer). */
   heartbeatEveryMs?: number;
+  /** Told after every append, so gateways waiting on the session wake at once. */
+  heads?: HeadSignal;
 }
 
 const encoder = new TextEncoder();
@@ -87,6 +90,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
       committed = entries.map((entry, i) => ({ ...entry, at: stored[i]!.at }));
       if (committed.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = committed.map((e) => e.at);
     }
+    deps.heads?.notify(liveKey({ universe, sessionId }), expectedHead + entries.length);
     const base = states.cached(universe, sessionId);
     let next: SessionState | undefined;
     if (base && base.head === expectedHead) {

@@ -1,5 +1,6 @@
 import type { LiveChannel, LiveDelta, LiveMessage } from '@lightspeed/ports';
 import pg from 'pg';
+import { MemoryHeadSignal, type HeadSignal } from './head-signal.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
 export const MAX_NOTIFY_BYTES = 7900;
@@ -11,6 +12,12 @@ interface Wire {
   /** Turn id. */
   t: string;
   d: LiveDelta;
+}
+
+/** A head signal: the session's log reaches `h`. */
+interface HeadWire {
+  k: string;
+  h: number;
 }
 
 const encoder = new TextEncoder();
@@ -47,11 +54,13 @@ export interface PostgresLiveChannelOptions {
 
 /**
  * Token deltas between processes (a worker publishing, gateways subscribed) over PostgreSQL
- * LISTEN/NOTIFY. Nothing is stored: a subscriber sees the deltas published while it listens.
- * One connection listens, one publishes; publishes are sent in order and never block the caller.
+ * LISTEN/NOTIFY, and head signals (a session's log grew) for `waitForEvents`. Nothing is stored: a
+ * subscriber sees what is published while it listens. One connection listens, one publishes;
+ * publishes are sent in order and never block the caller.
  */
 export class PostgresLiveChannel implements LiveChannel {
   private readonly listeners = new Map<string, Set<(message: LiveMessage) => void>>();
+  private readonly heads = new MemoryHeadSignal();
   private sending: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -80,7 +89,22 @@ export class PostgresLiveChannel implements LiveChannel {
   publish(message: LiveMessage): void {
     // Subscribers live in other processes, so every delta goes out.
     if (this.closed) return;
-    const payloads = notifyPayloads(message);
+    this.send(notifyPayloads(message));
+  }
+
+  /** Head signals over the same connections: workers notify after appends, gateways wait on them. */
+  get headSignal(): HeadSignal {
+    return {
+      notify: (key, head) => {
+        if (this.closed) return;
+        const payload = JSON.stringify({ k: key, h: head } satisfies HeadWire);
+        if (encoder.encode(payload).length <= MAX_NOTIFY_BYTES) this.send([payload]);
+      },
+      subscribe: (key, listener) => this.heads.subscribe(key, listener),
+    };
+  }
+
+  private send(payloads: string[]): void {
     this.sending = this.sending.then(async () => {
       for (const payload of payloads) {
         try {
@@ -119,10 +143,14 @@ export class PostgresLiveChannel implements LiveChannel {
 
   private deliver(channel: string, payload: string | undefined): void {
     if (channel !== this.channel || payload === undefined) return;
-    let wire: Wire;
+    let wire: Wire | HeadWire;
     try {
-      wire = JSON.parse(payload) as Wire;
+      wire = JSON.parse(payload) as Wire | HeadWire;
     } catch {
+      return;
+    }
+    if ('h' in wire) {
+      this.heads.notify(wire.k, wire.h);
       return;
     }
     const set = this.listeners.get(wire.k);

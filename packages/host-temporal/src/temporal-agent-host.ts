@@ -1,8 +1,9 @@
 import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { upcast, type Command, type LogEntry, type Rejection, type SessionState } from '@lightspeed/engine';
-import { MemoryLiveChannel, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { liveKey, MemoryLiveChannel, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
 import type { BlobStore, LiveChannel, LlmPort, ModelInfo, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
 import { admitUpdate, isRejection, REJECTION_FAILURE, SESSION_WORKFLOW, sessionWorkflowId, type AdmitReply, type SessionWorkflowInput } from './definitions.js';
+import type { HeadSignal } from './head-signal.js';
 import { checkAddress, type HostStores } from './host-stores.js';
 import { SessionStates } from './session-states.js';
 
@@ -16,7 +17,9 @@ export interface TemporalAgentHostOptions {
   llm?: Pick<LlmPort, 'listModels'>;
   /** Passed to new session workflows. */
   workflow?: Pick<SessionWorkflowInput, 'maxHistoryEvents' | 'snapshotEvery'>;
-  /** How often `waitForEvents` polls the store head (without a notifying live channel). */
+  /** Head signals from workers (`MemoryHeadSignal` in one process, `PostgresLiveChannel.headSignal` apart). */
+  heads?: HeadSignal;
+  /** How often `waitForEvents` polls the store head: default 25 ms, or 1 s as a safety net with `heads`. */
   pollMs?: number;
   /** Called on close (e.g. to close connections this host owns). */
   onClose?: () => Promise<void>;
@@ -98,20 +101,36 @@ export class TemporalAgentHost implements AgentHost {
     checkAddress(ref);
     const store = this.options.stores.sessions(ref.universe);
     const deadline = Date.now() + waitMs;
-    const pollMs = this.options.pollMs ?? 25;
-    while (!signal?.aborted && !this.closed) {
-      if (((await store.head(ref.sessionId)) ?? 0) > after) return;
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(pollMs, left));
-        signal?.addEventListener('abort', done, { once: true });
-      });
+    const heads = this.options.heads;
+    const pollMs = this.options.pollMs ?? (heads ? 1_000 : 25);
+    let signalled = false;
+    let wakeUp: (() => void) | undefined;
+    // Subscribe before reading the head, so an append between the read and the wait is not missed.
+    const unsubscribe = heads?.subscribe(liveKey(ref), (head) => {
+      if (head > after) {
+        signalled = true;
+        wakeUp?.();
+      }
+    });
+    try {
+      while (!signal?.aborted && !this.closed && !signalled) {
+        if (((await store.head(ref.sessionId)) ?? 0) > after) return;
+        const left = deadline - Date.now();
+        if (left <= 0 || signalled) return;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            wakeUp = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, Math.min(pollMs, left));
+          signal?.addEventListener('abort', done, { once: true });
+          wakeUp = done;
+        });
+      }
+    } finally {
+      unsubscribe?.();
     }
   }
 

@@ -68,4 +68,19 @@ describe('PostgresLiveChannel', () => {
     stop();
     expect(seen).toEqual(['late']);
   });
+
+  it('carries head signals between processes, apart from deltas', async () => {
+    const heads: number[] = [];
+    const deltas: LiveMessage[] = [];
+    const stopHeads = gateway.headSignal.subscribe('u\u001fh', (head) => heads.push(head));
+    const stopDeltas = gateway.subscribe('u\u001fh', (m) => deltas.push(m));
+    publisher.headSignal.notify('u\u001fh', 7);
+    publisher.headSignal.notify('u\u001fother', 9);
+    publisher.headSignal.notify('u\u001fh', 12);
+    await until(() => heads.length === 2);
+    stopHeads();
+    stopDeltas();
+    expect(heads).toEqual([7, 12]);
+    expect(deltas).toEqual([]);
+  });
 });

@@ -39,7 +39,7 @@ beforeAll(async () => {
   [server, fake, { storage, url }] = await Promise.all([startTemporal(), startFakeProvider({ port: 0 }), freshPostgresStorage()]);
   connection = await Connection.connect({ address: server.address });
   live = await PostgresLiveChannel.connect({ url });
-  host = new TemporalAgentHost({ client: new Client({ connection, namespace: server.namespace }), taskQueue, stores: storage, live });
+  host = new TemporalAgentHost({ client: new Client({ connection, namespace: server.namespace }), taskQueue, stores: storage, live, heads: live.headSignal });
 });
 
 afterAll(async () => {

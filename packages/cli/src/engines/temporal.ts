@@ -1,5 +1,5 @@
 import { MemoryLiveChannel } from '@lightspeed/driver';
-import { connectTemporalHost, connectTemporalWorker, PostgresLiveChannel, temporalSettingsFromEnv, type TemporalWorker } from '@lightspeed/host-temporal';
+import { connectTemporalHost, connectTemporalWorker, MemoryHeadSignal, PostgresLiveChannel, temporalSettingsFromEnv, type HeadSignal, type TemporalWorker } from '@lightspeed/host-temporal';
 import { isLightspeedError, type LiveChannel } from '@lightspeed/ports';
 import { CliError, usageError } from '../cli-error.js';
 import type { EngineModule } from './engine-module.js';
@@ -35,21 +35,25 @@ export const temporalEngine: EngineModule = {
       for (const closer of closers.reverse()) await closer().catch(() => undefined);
     };
     try {
+      // Deltas and head signals (which wake waiting readers) cross processes through PostgreSQL.
       let live: LiveChannel;
+      let heads: HeadSignal;
       if (url) {
         const channel = await PostgresLiveChannel.connect({ url });
         closers.push(() => channel.close());
         live = channel;
+        heads = channel.headSignal;
       } else {
         live = new MemoryLiveChannel();
+        heads = new MemoryHeadSignal();
       }
       let worker: TemporalWorker | undefined;
       if (role !== 'gateway') {
-        worker = await connectTemporalWorker(settings, { stores: storage.stores, llm, tools, live });
+        worker = await connectTemporalWorker(settings, { stores: storage.stores, llm, tools, live, heads });
         closers.push(() => worker!.shutdown());
       }
       // The worker role keeps a client host too: the tool runtime reads session facts through it.
-      const host = await connectTemporalHost(settings, { stores: storage.stores, live, llm });
+      const host = await connectTemporalHost(settings, { stores: storage.stores, live, heads, llm });
       closers.push(() => host.close());
       return { host, close };
     } catch (error) {

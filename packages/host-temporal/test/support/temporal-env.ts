@@ -9,7 +9,7 @@ import type { LiveChannel, LlmPort } from '@lightspeed/ports';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
 import { startPostgres, startTemporal, type PostgresServer, type TemporalServer } from '@lightspeed/testkit';
 import pg from 'pg';
-import { bundleSessionWorkflow, startTemporalWorker, TemporalAgentHost, type TemporalWorker } from '../../src/index.js';
+import { bundleSessionWorkflow, MemoryHeadSignal, startTemporalWorker, TemporalAgentHost, type TemporalWorker } from '../../src/index.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
@@ -79,6 +79,7 @@ export async function startTemporalTestHost(options: TemporalHostOptions): Promi
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const live: LiveChannel = new MemoryLiveChannel();
+  const heads = new MemoryHeadSignal();
   const taskQueue = 'lightspeed-sessions';
   const startWorker = async (): Promise<TemporalWorker> =>
     startTemporalWorker({
@@ -91,9 +92,10 @@ export async function startTemporalTestHost(options: TemporalHostOptions): Promi
       tools: options.tools,
       retry: options.retry,
       live,
+      heads,
     });
   let worker = await startWorker();
-  const host = new TemporalAgentHost({ client, taskQueue, stores: storage, live, llm: options.llm, ...(options.workflow ? { workflow: options.workflow } : {}) });
+  const host = new TemporalAgentHost({ client, taskQueue, stores: storage, live, heads, llm: options.llm, ...(options.workflow ? { workflow: options.workflow } : {}) });
   return {
     host,
     server,

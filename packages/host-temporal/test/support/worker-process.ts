@@ -17,6 +17,7 @@ const live = await PostgresLiveChannel.connect({ url: env.LIGHTSPEED_POSTGRES_UR
 const worker = await connectTemporalWorker(temporalSettingsFromEnv(env), {
   stores: storage,
   live,
+  heads: live.headSignal,
   llm,
   tools: controlTools({ journal: env.TOOL_JOURNAL!, stepDelayMs: Number(env.STEP_DELAY_MS ?? 0) }),
   retry: { maxAttempts: 4, initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, maxTotalMs: 5_000 },
