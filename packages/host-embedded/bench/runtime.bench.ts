@@ -3,8 +3,9 @@
 //
 // - step gap: one run of 300 turns, each one tool call (0 ms provider latency, fake in-process so
 //   arrival times share the host's clock): from the adapter handing a generation's facts back to the
-//   driver to the next provider request arriving at the fake; median, and the least-squares slope of
-//   the gap over the step index (ms per 100 steps: does a step get slower as the log grows?).
+//   driver to the next provider request arriving at the fake (its HTTP server has the headers);
+//   median, and the least-squares slope of the gap over the step index (ms per 100 steps: does a
+//   step get slower as the conversation grows?). Three such runs: all gaps' median, median slope.
 // - concurrent sessions: N sessions each start a run against a fake in another process that answers
 //   after 1 s (first-token delay); the figure is the most generations in flight at once, i.e.
 //   sessions holding an active run at the provider simultaneously.
@@ -12,7 +13,9 @@
 //   process); completed generations per second across all of them.
 // The last line is the embedded default store (PGlite on disk); the line before it is the memory
 // store, for reference.
+import diagnostics from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startFakeProvider } from '@lightspeed/fake-provider';
@@ -20,6 +23,7 @@ import { startFakeProcess, type FakeProcess } from '../test/fixtures/crash-proce
 import { benchStores, median, ObservedLlm, openSession, slope, startHost, startRun, STEP_TOOL, waitRun, type StoreKind } from './bench-rig.js';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 300);
+const GAP_REPEATS = Number(process.env.BENCH_GAP_REPEATS ?? 3);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1200);
 const THROUGHPUT_SESSIONS = Number(process.env.BENCH_THROUGHPUT_SESSIONS ?? 100);
 const RUNS_PER_SESSION = Number(process.env.BENCH_RUNS_PER_SESSION ?? 5);
@@ -41,17 +45,16 @@ interface Figures {
   turnsPerS: number;
 }
 
-/** One session, one run of `steps` tool-call turns; returns the per-step gaps in ms. */
-async function stepGaps(kind: StoreKind, steps: number): Promise<number[]> {
+/** Runs of `steps` tool-call turns, one session each; returns each run's per-step gaps in ms. */
+async function stepGaps(kind: StoreKind, steps: number, repeats: number): Promise<number[][]> {
   const fake = await startFakeProvider({ port: 0, latencyMs: 0 });
   const arrivals: number[] = [];
-  const requests = fake.requests;
-  const push = requests.push.bind(requests);
-  // Instrumentation only: the fake records every request when it arrives (after reading its body).
-  requests.push = (...items) => {
-    for (const item of items) if (item.path.endsWith('/responses')) arrivals.push(performance.now());
-    return push(...items);
+  // Arrival = the fake's HTTP server has the request's headers (before it reads and parses the body).
+  const onRequest = (message: unknown) => {
+    const { request } = message as { request: IncomingMessage };
+    if (request.method === 'POST' && request.url?.endsWith('/responses')) arrivals.push(performance.now());
   };
+  diagnostics.subscribe('http.server.request.start', onRequest);
   const { stores, close } = await benchStores(kind);
   const llm = new ObservedLlm(fake.url);
   const host = await startHost(stores, llm);
@@ -65,19 +68,24 @@ async function stepGaps(kind: StoreKind, steps: number): Promise<number[]> {
       const status = await waitRun(host, sessionId, await startRun(host, sessionId, `run ${n} steps`));
       if (status !== 'completed') throw new Error(`step run ended ${status}`);
       const used = process.cpuUsage(cpu);
-      if (sessionId === 'steps') console.log(`  ${kind}: ${n} steps, CPU ${((used.user + used.system) / 1000 / n).toFixed(2)} ms/step (host and in-process fake together)`);
       const returned = llm.returnedAt.slice(from);
       const arrived = arrivals.slice(arrivedFrom);
-      return returned.slice(0, n).map((at, k) => arrived[k + 1]! - at);
+      const gaps = returned.slice(0, n).map((at, k) => arrived[k + 1]! - at);
+      if (sessionId !== 'warmup') {
+        // The gap along the run (median of each tenth), to see where growth comes from.
+        const tenth = Math.max(1, Math.floor(gaps.length / 10));
+        const profile = Array.from({ length: Math.ceil(gaps.length / tenth) }, (_, i) => median(gaps.slice(i * tenth, (i + 1) * tenth)).toFixed(1));
+        const cpuMs = ((used.user + used.system) / 1000 / n).toFixed(2);
+        console.log(`  ${kind} ${sessionId}: ${n} steps, CPU ${cpuMs} ms/step (host + in-process fake); gap median by tenth: ${profile.join(' ')}`);
+      }
+      return gaps;
     };
     await run('warmup', 50);
-    const gaps = await run('steps', steps);
-    // The gap along the run (median of each tenth), to see where growth comes from.
-    const tenth = Math.max(1, Math.floor(gaps.length / 10));
-    const profile = Array.from({ length: Math.ceil(gaps.length / tenth) }, (_, i) => median(gaps.slice(i * tenth, (i + 1) * tenth)).toFixed(1));
-    console.log(`  ${kind}: step gap by tenth of the run (median ms): ${profile.join(' ')}`);
-    return gaps;
+    const runs: number[][] = [];
+    for (let r = 1; r <= repeats; r++) runs.push(await run(`steps${r}`, steps));
+    return runs;
   } finally {
+    diagnostics.unsubscribe('http.server.request.start', onRequest);
     await host.close();
     await close();
     await fake.stop();
@@ -145,10 +153,10 @@ const ONLY = process.env.BENCH_ONLY;
 const STORES = (process.env.BENCH_STORES ?? 'memory,pglite').split(',') as StoreKind[];
 
 async function measure(kind: StoreKind, fast: FakeProcess, slow: FakeProcess): Promise<Figures> {
-  const gaps = !ONLY || ONLY === 'steps' ? await stepGaps(kind, STEPS) : [NaN];
+  const gapRuns = !ONLY || ONLY === 'steps' ? await stepGaps(kind, STEPS, GAP_REPEATS) : [[NaN]];
   const concurrent = !ONLY || ONLY === 'concurrent' ? await concurrentSessions(kind, slow, CONCURRENT) : NaN;
   const turnsPerS = !ONLY || ONLY === 'throughput' ? await turnsPerSecond(kind, fast, THROUGHPUT_SESSIONS, RUNS_PER_SESSION) : NaN;
-  return { gapP50: median(gaps), growthPer100: slope(gaps) * 100, concurrent, turnsPerS };
+  return { gapP50: median(gapRuns.flat()), growthPer100: median(gapRuns.map(slope)) * 100, concurrent, turnsPerS };
 }
 
 function line(label: string, f: Figures): string {
