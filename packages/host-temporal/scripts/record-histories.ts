@@ -1,6 +1,6 @@
 // Re-records the workflow histories replayed by test/replay.test.ts: runs sessions through the
-// real Temporal dev server (tool calls, a durable timer, steering, cancellation, close) and writes
-// each history as JSON. Run after an intended change to the workflow:
+// real Temporal dev server (tool calls, a durable timer, steering, cancellation, compaction,
+// continue-as-new, close) and writes the history of every execution as JSON. Run after an intended change to the workflow:
 //   node --conditions=lightspeed-src --import tsx packages/host-temporal/scripts/record-histories.ts
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -15,21 +15,30 @@ import { startTemporalTestHost, type TemporalTestHost } from '../test/support/te
 
 const outDir = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
 
-async function record(name: string, drive: (h: Harness) => Promise<void>): Promise<void> {
+async function record(name: string, drive: (h: Harness) => Promise<void>, workflow?: { maxHistoryEvents?: number }): Promise<void> {
   let underTest: TemporalTestHost | undefined;
   const tools = controlTools();
-  const h = await startHarness(async (deps) => (underTest = await startTemporalTestHost({ ...deps, backend: 'pglite' })), { tools: (hh) => tools({ universe: 'u-test', sessionId: 's1', blobs: hh.host.blobs('u-test'), workspaces: hh.host.workspaces('u-test') }) });
+  const h = await startHarness(async (deps) => (underTest = await startTemporalTestHost({ ...deps, backend: 'pglite', ...(workflow ? { workflow } : {}) })), {
+    tools: (hh) => tools({ universe: 'u-test', sessionId: 's1', blobs: hh.host.blobs('u-test'), workspaces: hh.host.workspaces('u-test') }),
+  });
   try {
     await drive(h);
     await h.submit('s1', { type: 'session.close' });
-    const handle = underTest!.client.workflow.getHandle(sessionWorkflowId('u-test', 's1'));
-    await handle.result();
-    // The CLI prints the history in Temporal's canonical proto JSON, which `historyFromJSON` reads.
-    const { server } = underTest!;
-    const { stdout } = await promisify(execFile)(temporalCliBinary(), ['workflow', 'show', '--address', server.address, '--namespace', server.namespace, '--workflow-id', handle.workflowId, '--output', 'json'], { maxBuffer: 64 << 20 });
-    const events = (JSON.parse(stdout) as { events: unknown[] }).events;
-    await writeFile(`${outDir}${name}.json`, JSON.stringify({ workflowId: handle.workflowId, history: { events } }, null, 1) + '\n');
-    console.log(`recorded ${name}: ${events.length} events`);
+    const { client, server } = underTest!;
+    const workflowId = sessionWorkflowId('u-test', 's1');
+    await client.workflow.getHandle(workflowId).result();
+    // Every execution (a continued-as-new session has several), oldest first.
+    const runs: string[] = [];
+    for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(execution.runId);
+    runs.reverse();
+    for (const [i, runId] of runs.entries()) {
+      // The CLI prints the history in Temporal's canonical proto JSON, which the replay test reads.
+      const { stdout } = await promisify(execFile)(temporalCliBinary(), ['workflow', 'show', '--address', server.address, '--namespace', server.namespace, '--workflow-id', workflowId, '--run-id', runId, '--output', 'json'], { maxBuffer: 64 << 20 });
+      const events = (JSON.parse(stdout) as { events: unknown[] }).events;
+      const file = runs.length === 1 ? `${name}.json` : `${name}.run${i + 1}.json`;
+      await writeFile(`${outDir}${file}`, JSON.stringify({ workflowId, history: { events } }, null, 1) + '\n');
+      console.log(`recorded ${file}: ${events.length} events`);
+    }
   } finally {
     await h.close();
   }
@@ -67,5 +76,24 @@ await record('session-tools-timer-steer-cancel', async (h) => {
   await h.submit('s1', { type: 'run.cancel', runId: slow });
   await h.waitRun('s1', slow);
 });
+
+await record(
+  'session-compaction-continue-as-new',
+  async (h) => {
+    await h.open('s1');
+    for (let turn = 1; turn <= 4; turn++) {
+      h.fake.enqueue({ text: `answer ${turn}` });
+      await h.waitRun('s1', await h.startRun('s1', `question ${turn}`));
+    }
+    // The context is full: compaction mid-run (native on openai:responses), then the turn finishes.
+    h.fake.enqueue({ finish: 'context_length', text: 'partial' }, { text: 'final answer' });
+    await h.waitRun('s1', await h.startRun('s1', 'a question that overflows'));
+    for (let turn = 5; turn <= 7; turn++) {
+      h.fake.enqueue({ text: `answer ${turn}` });
+      await h.waitRun('s1', await h.startRun('s1', `question ${turn}`));
+    }
+  },
+  { maxHistoryEvents: 40 },
+);
 
 process.exit(0);

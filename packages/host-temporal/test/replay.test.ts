@@ -24,10 +24,10 @@ beforeAll(async () => {
 });
 
 describe('recorded session histories', () => {
-  it('include the behaviours worth guarding (tools, timer, steering, cancellation, close)', () => {
+  it('include the behaviours worth guarding (tools, timer, steering, cancellation, continue-as-new, close)', () => {
     expect(fixtures.length).toBeGreaterThan(0);
     const types = new Set(fixtures.flatMap((name) => load(name).history.events.map((event) => event.eventType as string)));
-    for (const type of ['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED', 'EVENT_TYPE_TIMER_FIRED', 'EVENT_TYPE_MARKER_RECORDED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']) {
+    for (const type of ['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED', 'EVENT_TYPE_TIMER_FIRED', 'EVENT_TYPE_MARKER_RECORDED', 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']) {
       expect(types).toContain(type);
     }
   });
