@@ -113,6 +113,6 @@ describe('embedded host crash safety', () => {
         `crash-safety: ${kills} SIGKILLs (${ready} after the host was up, ${midWork} after it had (re)submitted the work), ${outcome.finishedAt.size} tool calls finished, ${rerun} interrupted calls ran again before their result was committed`,
       );
     },
-    240_000,
+    420_000,
   );
 });
