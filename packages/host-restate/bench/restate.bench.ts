@@ -69,7 +69,7 @@ const tools: ToolPortFactory = ({ blobs }) => ({
   },
 });
 
-const { host } = await startRestateHost({ stores: storage, llm, tools, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, logLevel: 'error' });
+const { host } = await startRestateHost({ stores: storage, llm, tools, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl });
 const ref = { universe: UNIVERSE, sessionId: SESSION };
 const opened = await host.submit(ref, { type: 'session.open', sessionId: SESSION, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
 if (!opened.ok) throw new Error(opened.rejection.message);

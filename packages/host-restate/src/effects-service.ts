@@ -28,7 +28,7 @@ export function effectsService(runtime: ServiceRuntime) {
     handlers: {
       perform: async (ctx: restate.Context, request: EffectRequest): Promise<void> => {
         const ref = await ctx.run('effect', () => perform(runtime, request));
-        if (ref) ctx.objectSendClient(sessionObjectRef, request.key).deliver({ ref });
+        if (ref) ctx.objectSendClient(sessionObjectRef, request.key).deliver({ ref, effectKey: request.effectKey });
       },
     },
     options: {

@@ -39,6 +39,8 @@ export async function serveRestateEndpoint(options: ServeRestateOptions): Promis
   const logger: restate.LoggerTransport = (params, message, ...rest) => {
     // After a crash-like close the SDK reports writes to destroyed streams; Restate retries those.
     if (runtime.registry.shuttingDown) return;
+    // Said once per endpoint; request signing is the deployment's concern, not an event.
+    if (String(message).startsWith('Accepting requests without validating request signatures')) return;
     const level = LEVELS.indexOf(String(params.level));
     if (level >= 0 && level <= threshold) console.error(`[restate ${String(params.level)}]`, message, ...rest);
   };

@@ -36,7 +36,7 @@ export interface EffectRequest {
 export interface SessionObjectApi {
   submit(ctx: restate.ObjectContext, command: Command): Promise<SubmitReply>;
   /** A runtime result from the effects service, by CAS ref. */
-  deliver(ctx: restate.ObjectContext, input: { ref: BlobRefString }): Promise<void>;
+  deliver(ctx: restate.ObjectContext, input: { ref: BlobRefString; effectKey: string }): Promise<void>;
   timer(ctx: restate.ObjectContext, input: { until: number }): Promise<void>;
   forget(ctx: restate.ObjectContext): Promise<void>;
   status(ctx: restate.ObjectSharedContext): Promise<SessionFacts>;

@@ -19,9 +19,9 @@ export function sessionObject(runtime: ServiceRuntime) {
       submit: async (ctx: restate.ObjectContext, command: Command): Promise<SubmitReply> => {
         return (await SessionStep.begin(ctx, runtime)).run({ type: 'command', command });
       },
-      deliver: async (ctx: restate.ObjectContext, input: { ref: BlobRefString }): Promise<void> => {
+      deliver: async (ctx: restate.ObjectContext, input: { ref: BlobRefString; effectKey: string }): Promise<void> => {
         // A result the engine no longer wants (cancelled run) is rejected by admission and dropped.
-        await (await SessionStep.begin(ctx, runtime)).run({ type: 'result', ref: input.ref });
+        await (await SessionStep.begin(ctx, runtime)).run({ type: 'result', ref: input.ref, effectKey: input.effectKey });
       },
       /** A durable delayed send armed by a `wait` action. */
       timer: async (ctx: restate.ObjectContext, input: { until: number }): Promise<void> => {

@@ -5,7 +5,7 @@ import { AppendConflictError } from '@lightspeed/ports';
 import * as restate from '@restatedev/restate-sdk';
 import { readCommand } from './command-blob.js';
 import { appendStep } from './log-append.js';
-import { effectsServiceRef, sessionObjectRef, type BlobRefString, type SessionFacts, type SubmitReply } from './protocol.js';
+import { effectsServiceRef, sessionObjectRef, type BlobRefString, type EffectRequest, type SessionFacts, type SubmitReply } from './protocol.js';
 import { refOfObjectKey } from './session-key.js';
 import type { ServiceRuntime } from './service-runtime.js';
 
@@ -14,7 +14,10 @@ const FACTS = 'facts';
 const MAX_APPENDS_PER_STEP = 10_000;
 
 /** What one step does: admit a command (inline or a runtime result by CAS ref) or fire due timers. */
-export type StepInput = { type: 'command'; command: Command } | { type: 'result'; ref: BlobRefString } | { type: 'timer'; until: number };
+export type StepInput = { type: 'command'; command: Command } | { type: 'result'; ref: BlobRefString; effectKey: string } | { type: 'timer'; until: number };
+
+/** Back-off before re-running an effect whose result the engine refused while still wanting it. */
+const REFUSED_RESULT_BACKOFF_MS = 1_000;
 
 /** The journaled outcome of a step's single `ctx.run`: a few numbers and the admission's answer. */
 interface StepOutcome {
@@ -49,7 +52,17 @@ export class SessionStep {
   async run(input: StepInput): Promise<SubmitReply> {
     const before = this.facts.head;
     const outcome = await this.ctx.run('step', () => new StepWork(this.runtime, this.ref, this.facts).execute(input));
-    if (outcome.rejection) return { ok: false, rejection: outcome.rejection };
+    // A refused command changed nothing. A runtime result, refused or not, still ends its effect.
+    if (outcome.rejection && input.type === 'command') return { ok: false, rejection: outcome.rejection };
+    let refusedKey: string | undefined;
+    if (input.type === 'result') {
+      const remaining = this.facts.inflight.filter((key) => key !== input.effectKey);
+      if (remaining.length !== this.facts.inflight.length) {
+        this.facts.inflight = remaining;
+        this.dirty = true;
+      }
+      if (outcome.rejection) refusedKey = input.effectKey;
+    }
     const changed = outcome.head !== before || outcome.snapshotSeq !== undefined;
     this.facts.head = outcome.head;
     if (outcome.snapshotSeq !== undefined) this.facts.snapshotSeq = outcome.snapshotSeq;
@@ -58,8 +71,9 @@ export class SessionStep {
     const state = await this.runtime.cache.at(this.ref, outcome.head);
     if (changed) this.runtime.heads.notify(this.ref, state.head);
     const action = plan(state);
-    if (action.type !== 'append') this.dispatch(action, outcome.at);
+    if (action.type !== 'append') this.dispatch(action, outcome.at, refusedKey);
     this.save(input.type === 'timer' || changed);
+    if (outcome.rejection) return { ok: false, rejection: outcome.rejection };
     const reply: SubmitReply = { ok: true, head: outcome.head };
     if (outcome.result !== undefined) reply.result = outcome.result;
     return reply;
@@ -75,7 +89,7 @@ export class SessionStep {
    * Sends the effects the plan wants and that are not in flight yet, and aborts (in this process)
    * the ones it no longer wants: that is how a cancel stops a generation mid-stream.
    */
-  private dispatch(action: Exclude<Action, { type: 'append' }>, now: number): void {
+  private dispatch(action: Exclude<Action, { type: 'append' }>, now: number, refusedKey?: string): void {
     const wanted = wantedKeys(action);
     const stale = this.facts.inflight.filter((key) => !wanted.includes(key));
     if (stale.length > 0) this.runtime.registry.abort(this.ref, stale);
@@ -90,7 +104,11 @@ export class SessionStep {
     }
     const head = this.facts.head;
     for (const effectKey of toStart) {
-      this.ctx.serviceSendClient(effectsServiceRef).perform({ key: this.ctx.key, effectKey, head });
+      // Re-running an effect whose result was just refused waits a little, so a bug cannot spin hot.
+      const request: EffectRequest = { key: this.ctx.key, effectKey, head };
+      const effects = this.ctx.serviceSendClient(effectsServiceRef);
+      if (effectKey === refusedKey) effects.perform(request, restate.rpc.sendOpts<EffectRequest>({ delay: REFUSED_RESULT_BACKOFF_MS }));
+      else effects.perform(request);
       inflight.push(effectKey);
     }
     if (action.type === 'wait' && action.until !== undefined && this.facts.timerAt !== action.until) {

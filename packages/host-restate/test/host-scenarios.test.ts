@@ -11,7 +11,7 @@ describeHostScenarios('restate', async ({ llm, tools, retry }) => {
   const server = await startRestate();
   const storage = await openStorage({ kind: 'pglite', dataDir: 'memory://' });
   const start = (port?: number) =>
-    startRestateHost({ stores: storage, llm, tools, retry, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, logLevel: 'error', ...(port ? { port } : {}) });
+    startRestateHost({ stores: storage, llm, tools, retry, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, ...(port ? { port } : {}) });
   let started: StartedRestateHost = await start();
   return {
     get host() {

@@ -27,7 +27,7 @@ beforeAll(async () => {
     const state = await host.state({ universe: u, sessionId });
     return state?.config ? { apiKind: state.config.model.apiKind, features: state.config.features } : undefined;
   } });
-  ({ host } = await startRestateHost({ stores: storage, llm, tools: runtime.factory, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, logLevel: 'error' }));
+  ({ host } = await startRestateHost({ stores: storage, llm, tools: runtime.factory, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl }));
 }, 60_000);
 
 afterAll(async () => {

@@ -18,6 +18,5 @@ await serveRestateEndpoint({
   retry: { maxAttempts: 4, initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, maxTotalMs: 5_000 },
   port: Number(env.ENDPOINT_PORT),
   adminUrl: restateSettingsFromEnv(env).adminUrl,
-  logLevel: 'error',
 });
 process.stdout.write('ready\n');
