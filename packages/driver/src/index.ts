@@ -5,6 +5,7 @@ export * from './failure.js';
 export * from './sleep.js';
 export * from './retrying.js';
 export * from './effects.js';
-export * from './tool-schedule.js';
+/** Tool scheduling is pure, so it lives in the engine (workflow code may import it too). */
+export { scheduleToolCalls } from '@lightspeed/engine';
 export * from './session-setup.js';
 export * from './memory-live-channel.js';

@@ -29,3 +29,4 @@ export * from './admit.js';
 export * from './apply.js';
 export * from './plan.js';
 export * from './snapshot.js';
+export * from './tool-schedule.js';

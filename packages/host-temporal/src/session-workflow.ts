@@ -16,10 +16,10 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { admit, applyAll, deserializeState, listStatus, plan, stamp, type Action, type Command, type EventDraft, type LogEntry, type SessionState, type SynthesizedBlob, type ToolInvocation } from '@lightspeed/engine';
+import { admit, applyAll, scheduleToolCalls, deserializeState, listStatus, plan, stamp, type Action, type Command, type EventDraft, type LogEntry, type SessionState, type SynthesizedBlob, type ToolInvocation } from '@lightspeed/engine';
 import type { SessionActivities } from './activity-types.js';
 import { admitUpdate, REJECTION_FAILURE, statusQuery, type AdmitReply, type SessionWorkflowInput, type SnapshotRef } from './definitions.js';
-import { groupToolCalls } from './tool-groups.js';
+
 
 const DEFAULT_SNAPSHOT_EVERY = 200;
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
@@ -180,7 +180,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     for (const key of keys) inflight.set(key, { scope, runId });
     scope
       .run(async () => {
-        for (const group of groupToolCalls(pending, TOOL_CONCURRENCY)) {
+        for (const group of scheduleToolCalls(pending, TOOL_CONCURRENCY)) {
           await Promise.all(
             group.map(async (call) => {
               try {

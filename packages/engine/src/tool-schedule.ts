@@ -1,11 +1,11 @@
-import type { ToolInvocation } from '@lightspeed/engine';
+import type { ToolInvocation } from './tool.js';
 
 /**
- * The driver's tool scheduling (`scheduleToolCalls`), restated here because the workflow sandbox may
- * import only the pure engine: consecutive parallel-safe calls form one concurrent group (bounded by
- * `concurrency`), an exclusive call runs alone, and group order follows the model's order.
+ * Splits a batch's calls into execution groups, in order: consecutive parallel-safe calls form one
+ * concurrent group (bounded by `concurrency`), an exclusive call runs alone. Order between groups is
+ * preserved so an exclusive write never races a read the model issued before it.
  */
-export function groupToolCalls(calls: readonly ToolInvocation[], concurrency: number): ToolInvocation[][] {
+export function scheduleToolCalls(calls: readonly ToolInvocation[], concurrency: number): ToolInvocation[][] {
   const groups: ToolInvocation[][] = [];
   let current: ToolInvocation[] = [];
   for (const call of calls) {
