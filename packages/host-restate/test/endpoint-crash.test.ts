@@ -2,8 +2,8 @@
 // and started again on the same port each time. The run completes and no finished tool call runs
 // again. A real restate-server, a real PostgreSQL store shared by both processes, the fake provider.
 import '../src/polyfills.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { putText } from '@lightspeed/cas';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
-import { freePort, startPostgres, startRestate, type PostgresServer, type RestateServer } from '@lightspeed/testkit';
+import { freePort, journalLines, killProcess, startPostgres, startRestate, startScriptProcess, waitUntil, type PostgresServer, type RestateServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestateAgentHost } from '../src/index.js';
 
@@ -46,48 +46,19 @@ afterAll(async () => {
 });
 
 async function startEndpoint(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', endpointScript], {
-    env: {
-      ...process.env,
-      RESTATE_ADMIN_URL: restate.adminUrl,
-      LIGHTSPEED_POSTGRES_URL: postgres.url,
-      ENDPOINT_PORT: String(port),
-      FAKE_PROVIDER_URL: fake.url,
-      TOOL_JOURNAL: join(dir, 'journal.txt'),
-      STEP_DELAY_MS: '800',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = await startScriptProcess(endpointScript, {
+    RESTATE_ADMIN_URL: restate.adminUrl,
+    LIGHTSPEED_POSTGRES_URL: postgres.url,
+    ENDPOINT_PORT: String(port),
+    FAKE_PROVIDER_URL: fake.url,
+    TOOL_JOURNAL: join(dir, 'journal.txt'),
+    STEP_DELAY_MS: '800',
   });
   children.add(child);
   child.on('exit', () => children.delete(child));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`endpoint exited early (${code})`)));
-  });
   return child;
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function journal(): Promise<string[]> {
-  return (await readFile(join(dir, 'journal.txt'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
-}
 
 describe('a Restate endpoint process killed mid-run', () => {
   it('completes the run on a restarted endpoint without re-running finished tool calls', async () => {
@@ -105,19 +76,19 @@ describe('a Restate endpoint process killed mid-run', () => {
     const runId = started.result!.runId!;
 
     // Kill 1: the provider has the request, the generation is streaming.
-    await until('the first generation request', () => fake.requests.length >= 1);
-    await kill(endpoint);
+    await waitUntil('the first generation request', () => fake.requests.length >= 1);
+    await killProcess(endpoint);
     endpoint = await startEndpoint();
 
     // Kill 2: one step finished, the next one is running.
-    await until('a finished step and a running one', async () => {
-      const lines = await journal();
+    await waitUntil('a finished step and a running one', async () => {
+      const lines = await journalLines(join(dir, 'journal.txt'));
       return lines.filter((l) => l.startsWith('end ')).length === 1 && lines.filter((l) => l.startsWith('start ')).length === 2;
     });
-    await kill(endpoint);
+    await killProcess(endpoint);
     endpoint = await startEndpoint();
 
-    await until(
+    await waitUntil(
       'the run to end',
       async () => {
         const state = await host.state(ref);
@@ -132,7 +103,7 @@ describe('a Restate endpoint process killed mid-run', () => {
     // The killed generation was retried: 3 scripted requests, no more.
     expect(fake.requests.length).toBe(3);
 
-    const lines = await journal();
+    const lines = await journalLines(join(dir, 'journal.txt'));
     const callIds = run.batches[0]!.calls.map((c) => c.callId);
     for (const callId of callIds) {
       const endAt = lines.indexOf(`end ${callId}`);
@@ -142,6 +113,6 @@ describe('a Restate endpoint process killed mid-run', () => {
     }
     // The step in flight at the second kill ran twice; the others once.
     expect(callIds.map((id) => lines.filter((l) => l === `start ${id}`).length)).toEqual([1, 2, 1]);
-    await kill(endpoint);
+    await killProcess(endpoint);
   }, 120_000);
 });

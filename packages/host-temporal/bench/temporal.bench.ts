@@ -23,7 +23,9 @@ import { startTemporal } from '@lightspeed/testkit';
 import { bundleSessionWorkflow, MemoryHeadSignal, sessionWorkflowId, startTemporalWorker, TemporalAgentHost } from '../src/index.js';
 import { peerDoneSignal, peerTurnUpdate } from './peer-workflow.js';
 
-const TURNS = 100;
+// BENCH_TURNS shortens the conversation and BENCH_DUMP_HISTORY prints the last history events with
+// their time deltas (where a step's time goes: dispatch latency vs workflow task time).
+const TURNS = Number(process.env.BENCH_TURNS ?? 100);
 /** ~1k tokens of reply per turn (≈ 4 characters per token). */
 const REPLY_CHARS = 4_000;
 const UNIVERSE = 'bench';
@@ -129,6 +131,17 @@ const STEP_RUNS = 30;
 for (let i = 1; i <= STEP_RUNS; i++) {
   fake.enqueue({ toolCalls: [{ name: 'lookup', arguments: { q: `step ${i}` } }] }, { text: `found it (${i})` });
   runIds.push(await runTurn(`Look something up (${i}).`));
+}
+if (process.env.BENCH_DUMP_HISTORY) {
+  const history = await client.workflow.getHandle(ourId).fetchHistory();
+  const events = history.events ?? [];
+  const tail = events.slice(-40);
+  let prev: number | undefined;
+  for (const e of tail) {
+    const t = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+    console.log(`${e.eventId} +${prev === undefined ? 0 : t - prev}ms ${Object.keys(e).find((k) => k.endsWith('Attributes') && (e as Record<string, unknown>)[k])}`);
+    prev = t;
+  }
 }
 // Step gap: from a generation's result to the next generation request of the same run.
 const gaps: number[] = [];

@@ -2,8 +2,8 @@
 // worker process is started each time. The run completes and no finished tool call runs again.
 // Worker processes, a real Temporal dev server, a real PostgreSQL store, the fake provider. Also:
 // token deltas from a worker process reach the gateway's subscribers through LISTEN/NOTIFY.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { liveKey } from '@lightspeed/driver';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import type { Storage } from '@lightspeed/store-sql';
-import { startTemporal, type TemporalServer } from '@lightspeed/testkit';
+import { journalLines, killProcess, startScriptProcess, startTemporal, waitUntil, type TemporalServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresLiveChannel, TemporalAgentHost } from '../src/index.js';
 import { freshPostgresStorage, stopSharedPostgres, workflowBundle } from './support/temporal-env.js';
@@ -56,50 +56,21 @@ afterAll(async () => {
 
 /** Starts a worker process and resolves once it polls. */
 async function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', workerScript], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
-      LIGHTSPEED_TASK_QUEUE: taskQueue,
-      LIGHTSPEED_POSTGRES_URL: url,
-      FAKE_PROVIDER_URL: fake.url,
-      TOOL_JOURNAL: join(dir, 'journal.txt'),
-      STEP_DELAY_MS: '800',
-      WORKFLOW_BUNDLE: join(dir, 'workflow-bundle.js'),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = await startScriptProcess(workerScript, {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    LIGHTSPEED_TASK_QUEUE: taskQueue,
+    LIGHTSPEED_POSTGRES_URL: url,
+    FAKE_PROVIDER_URL: fake.url,
+    TOOL_JOURNAL: join(dir, 'journal.txt'),
+    STEP_DELAY_MS: '800',
+    WORKFLOW_BUNDLE: join(dir, 'workflow-bundle.js'),
   });
   children.add(child);
   child.on('exit', () => children.delete(child));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
   return child;
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function journal(): Promise<string[]> {
-  return (await readFile(join(dir, 'journal.txt'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
-}
 
 describe('a Temporal worker killed mid-run', () => {
   it('completes the run on a new worker without re-running finished tool calls', async () => {
@@ -117,19 +88,19 @@ describe('a Temporal worker killed mid-run', () => {
     const runId = started.result!.runId!;
 
     // Kill 1: the provider has the request, the generation is streaming.
-    await until('the first generation request', () => fake.requests.length >= 1);
-    await kill(worker);
+    await waitUntil('the first generation request', () => fake.requests.length >= 1);
+    await killProcess(worker);
     worker = await startWorker();
 
     // Kill 2: one step finished, the next one is running.
-    await until('a finished step and a running one', async () => {
-      const lines = await journal();
+    await waitUntil('a finished step and a running one', async () => {
+      const lines = await journalLines(join(dir, 'journal.txt'));
       return lines.filter((l) => l.startsWith('end ')).length === 1 && lines.filter((l) => l.startsWith('start ')).length === 2;
     });
-    await kill(worker);
+    await killProcess(worker);
     worker = await startWorker();
 
-    await until('the run to end', async () => {
+    await waitUntil('the run to end', async () => {
       const state = await host.state(ref);
       const run = state && findRun(state, runId);
       return run !== undefined && isTerminalRun(run.status);
@@ -140,7 +111,7 @@ describe('a Temporal worker killed mid-run', () => {
     // The killed generation was retried: 3 scripted requests, no more.
     expect(fake.requests.length).toBe(3);
 
-    const lines = await journal();
+    const lines = await journalLines(join(dir, 'journal.txt'));
     const callIds = run.batches[0]!.calls.map((c) => c.callId);
     for (const callId of callIds) {
       const endAt = lines.indexOf(`end ${callId}`);
@@ -150,7 +121,7 @@ describe('a Temporal worker killed mid-run', () => {
     }
     // The step in flight at the second kill ran twice; the others once.
     expect(callIds.map((id) => lines.filter((l) => l === `start ${id}`).length)).toEqual([1, 2, 1]);
-    await kill(worker);
+    await killProcess(worker);
   }, 120_000);
 });
 
@@ -168,13 +139,13 @@ describe('a worker in another process than the gateway', () => {
     });
     const started = await host.submit(streamRef, { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref: await putText(storage.blobs(streamRef.universe), 'stream'), preview: 'stream' }] } });
     if (!started.ok) throw new Error(started.rejection.message);
-    await until('the run to end', async () => {
+    await waitUntil('the run to end', async () => {
       const run = findRun((await host.state(streamRef))!, started.result!.runId!);
       return run !== undefined && isTerminalRun(run.status);
     });
-    await until('every delta', () => deltas.join('') === answer, 5_000);
+    await waitUntil('every delta', () => deltas.join('') === answer, 5_000);
     unsubscribe();
     expect(deltas.length).toBeGreaterThan(5);
-    await kill(worker);
+    await killProcess(worker);
   }, 60_000);
 });

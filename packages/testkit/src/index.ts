@@ -5,3 +5,4 @@ export * from './postgres.js';
 export * from './s3.js';
 export * from './temporal.js';
 export * from './restate.js';
+export * from './killable-process.js';
