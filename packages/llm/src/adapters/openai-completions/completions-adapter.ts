@@ -1,8 +1,6 @@
 import type OpenAI from 'openai';
 import type { CompactionFacts, CompactionRequest, GenerationFacts, GenerationRequest } from '@lightspeed/engine';
-import { ProviderError, type LlmCallContext } from '@lightspeed/ports';
-import { BlobReader } from '../../context/blob-reader.js';
-import { readContext, readTools } from '../../context/read-context.js';
+import type { LlmCallContext } from '@lightspeed/ports';
 import { CallGuard } from '../../errors/call-guard.js';
 import { StreamIncompleteError } from '../../errors/stream-incomplete.js';
 import { DeltaPublisher } from '../../live/delta-publisher.js';
@@ -11,7 +9,7 @@ import type { ApiAdapter, ResolvedEndpoint } from '../api-adapter.js';
 import { ClientCache } from '../client-cache.js';
 import { validateNative } from '../native-params.js';
 import { openAiClient } from '../openai-responses/responses-adapter.js';
-import { commitTurn, type TurnInput, type TurnOutcome } from '../turn-outcome.js';
+import { commitTurn, readTurnInput, type TurnInput, type TurnOutcome } from '../turn-outcome.js';
 import { completionsNativeParams } from './completions-params.js';
 import { completionsBody } from './completions-request.js';
 import { consumeCompletionsStream } from './completions-stream.js';
@@ -26,11 +24,7 @@ export class OpenAiCompletionsAdapter implements ApiAdapter {
   }
 
   async generate(request: GenerationRequest, endpoint: ResolvedEndpoint, context: LlmCallContext): Promise<GenerationFacts> {
-    const invalid = this.validateParams(request.params.native);
-    if (invalid) throw new ProviderError({ errorClass: 'invalid_request', message: invalid, retryable: false });
-    const reader = new BlobReader(context.blobs);
-    const [parts, tools] = await Promise.all([readContext(request.items, this.apiKind, reader), readTools(request.tools, reader)]);
-    const input: TurnInput = { model: request.model.model, params: request.params, parts, tools, cacheBreakpoints: request.cacheBreakpoints };
+    const input = await readTurnInput(this, request, context.blobs);
     const outcome = await this.runTurn(input, endpoint, context, new DeltaPublisher(context.live, request.sessionId, request.turnId));
     return commitTurn(outcome, context.blobs);
   }

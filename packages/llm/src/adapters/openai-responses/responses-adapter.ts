@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { CompactionFacts, CompactionRequest, GenerationFacts, GenerationRequest } from '@lightspeed/engine';
 import { ProviderError, type LlmCallContext } from '@lightspeed/ports';
 import { BlobReader } from '../../context/blob-reader.js';
-import { readContext, readTools } from '../../context/read-context.js';
+import { readContext } from '../../context/read-context.js';
 import { CallGuard } from '../../errors/call-guard.js';
 import { failureOf } from '../../errors/classify.js';
 import { StreamIncompleteError } from '../../errors/stream-incomplete.js';
@@ -11,6 +11,7 @@ import { PendingOutputs } from '../../output/pending-outputs.js';
 import type { ApiAdapter, ResolvedEndpoint } from '../api-adapter.js';
 import { ClientCache } from '../client-cache.js';
 import { validateNative } from '../native-params.js';
+import { readTurnInput } from '../turn-outcome.js';
 import { recordResponsesOutput, responsesFinish, responsesUsage } from './responses-output.js';
 import { responsesNativeParams } from './responses-params.js';
 import { responsesBody, responsesInput } from './responses-request.js';
@@ -39,10 +40,7 @@ export class OpenAiResponsesAdapter implements ApiAdapter {
   }
 
   async generate(request: GenerationRequest, endpoint: ResolvedEndpoint, context: LlmCallContext): Promise<GenerationFacts> {
-    const invalid = this.validateParams(request.params.native);
-    if (invalid) throw new ProviderError({ errorClass: 'invalid_request', message: invalid, retryable: false });
-    const reader = new BlobReader(context.blobs);
-    const [parts, tools] = await Promise.all([readContext(request.items, this.apiKind, reader), readTools(request.tools, reader)]);
+    const { parts, tools } = await readTurnInput(this, request, context.blobs);
     const body = responsesBody(request.model.model, request.params, parts, tools, request.sessionId);
     const publisher = new DeltaPublisher(context.live, request.sessionId, request.turnId);
     const secrets = [endpoint.apiKey];
