@@ -98,7 +98,9 @@ describe('lightspeed --engine temporal', () => {
     const worker = await daemon(['worker', '--provider', 'fake'], env, /lightspeed worker polling cli-split/);
     const gateway = await daemon(['gateway', '--provider', 'fake', '--port', '0'], env, /serving on (http:\/\/\S+)/);
     try {
-      const chat = await cli(['chat', '--api-url', gateway.match[1]!, '--new', '--json', 'hello from the gateway'], env);
+      // A paced reply (about a second of streaming), so deltas are observable while the turn runs.
+      const script = JSON.stringify({ text: 'hello from the gateway, streamed in small pieces', chunkChars: 4, chunkLatencyMs: 80 });
+      const chat = await cli(['chat', '--api-url', gateway.match[1]!, '--new', '--json', `[[fake-script ${script}]]`], env);
       expect(chat.code, chat.stderr).toBe(0);
       const lines = chat.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; text?: string });
       const deltas = lines.filter((line) => line.type === 'delta');
