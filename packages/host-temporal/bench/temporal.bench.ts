@@ -5,6 +5,9 @@
 // generation; for the peer one model call). History size is read with describeWorkflowExecution
 // after each turn, once the workflow is quiescent. The step gap (a generation's result to the next
 // generation request) is measured afterwards on agent-loop runs: generation → tool call → generation.
+// The server runs with the settings we recommend (`RECOMMENDED_TEMPORAL_DYNAMIC_CONFIG`: eager
+// activity execution on); for comparison the step gap is also measured on a second server with the
+// open-source default (eager activities off), printed above the last line.
 //   npm run bench:temporal
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +22,7 @@ import { startFakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { LlmPort } from '@lightspeed/ports';
 import { openStorage } from '@lightspeed/store-sql';
-import { startTemporal } from '@lightspeed/testkit';
+import { RECOMMENDED_TEMPORAL_DYNAMIC_CONFIG, startTemporal, type TemporalServer } from '@lightspeed/testkit';
 import { bundleSessionWorkflow, MemoryHeadSignal, sessionWorkflowId, startTemporalWorker, TemporalAgentHost } from '../src/index.js';
 import { peerDoneSignal, peerTurnUpdate } from './peer-workflow.js';
 
@@ -99,10 +102,11 @@ const ourId = sessionWorkflowId(UNIVERSE, SESSION);
 
 const opened = await host.submit(ref, { type: 'session.open', sessionId: SESSION, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
 if (!opened.ok) throw new Error(opened.rejection.message);
-const runIds: string[] = [];
 
 /** Starts a run with one user message and waits until it completed. */
-async function runTurn(text: string): Promise<string> {
+const runTurn = (text: string) => runTurnOn(host, ref, text);
+
+async function runTurnOn(host: TemporalAgentHost, ref: { universe: string; sessionId: string }, text: string): Promise<string> {
   const started = await host.submit(ref, { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref: await putText(storage.blobs(UNIVERSE), text), preview: text }] } });
   if (!started.ok) throw new Error(started.rejection.message);
   const runId = started.result!.runId!;
@@ -128,10 +132,25 @@ const contextChars = JSON.stringify(fake.requests.at(-1)!.body).length;
 const ours = perTurn(ourSizes);
 // Agent-loop runs for the step gap (after the history figures were taken).
 const STEP_RUNS = 30;
-for (let i = 1; i <= STEP_RUNS; i++) {
-  fake.enqueue({ toolCalls: [{ name: 'lookup', arguments: { q: `step ${i}` } }] }, { text: `found it (${i})` });
-  runIds.push(await runTurn(`Look something up (${i}).`));
+
+/** Runs STEP_RUNS agent-loop runs (generation → tool → generation) and returns their step gaps. */
+async function stepGaps(runTurn: (text: string) => Promise<string>): Promise<number[]> {
+  const runIds: string[] = [];
+  // Run ids restart per session: only generations from here on belong to these runs.
+  const from = generationTimes.length;
+  for (let i = 1; i <= STEP_RUNS; i++) {
+    fake.enqueue({ toolCalls: [{ name: 'lookup', arguments: { q: `step ${i}` } }] }, { text: `found it (${i})` });
+    runIds.push(await runTurn(`Look something up (${i}).`));
+  }
+  // From a generation's result to the next generation request of the same run.
+  const gaps: number[] = [];
+  for (const runId of runIds) {
+    const steps = generationTimes.slice(from).filter((g) => g.runId === runId);
+    for (let i = 1; i < steps.length; i++) gaps.push(steps[i]!.start - steps[i - 1]!.end);
+  }
+  return gaps;
 }
+const gaps = await stepGaps(runTurn);
 if (process.env.BENCH_DUMP_HISTORY) {
   const history = await client.workflow.getHandle(ourId).fetchHistory();
   const events = history.events ?? [];
@@ -143,13 +162,32 @@ if (process.env.BENCH_DUMP_HISTORY) {
     prev = t;
   }
 }
-// Step gap: from a generation's result to the next generation request of the same run.
-const gaps: number[] = [];
-for (const runId of runIds) {
-  const steps = generationTimes.filter((g) => g.runId === runId);
-  for (let i = 1; i < steps.length; i++) gaps.push(steps[i]!.start - steps[i - 1]!.end);
-}
 await worker.shutdown();
+await host.close();
+
+// ---- ours, on a server with the open-source default (no eager activities) ---------------------
+/** The step gap of a fresh session on another server started with `dynamicConfig`. */
+async function stepGapsOn(dynamicConfig: Record<string, unknown>): Promise<number[]> {
+  const other: TemporalServer = await startTemporal({ dynamicConfig });
+  const otherConnection = await Connection.connect({ address: other.address });
+  const otherNative = await NativeConnection.connect({ address: other.address });
+  const otherClient = new Client({ connection: otherConnection, namespace: other.namespace });
+  const otherWorker = await startTemporalWorker({ connection: otherNative, namespace: other.namespace, taskQueue, workflowBundle: bundle, stores: storage, llm, tools, live, heads });
+  const otherHost = new TemporalAgentHost({ client: otherClient, taskQueue, stores: storage, live, heads });
+  const otherRef = { universe: UNIVERSE, sessionId: `${SESSION}-baseline` };
+  try {
+    const opened = await otherHost.submit(otherRef, { type: 'session.open', sessionId: otherRef.sessionId, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
+    if (!opened.ok) throw new Error(opened.rejection.message);
+    return await stepGaps((text) => runTurnOn(otherHost, otherRef, text));
+  } finally {
+    await otherWorker.shutdown();
+    await otherHost.close();
+    await otherConnection.close();
+    await otherNative.close();
+    await other.stop();
+  }
+}
+const baselineGaps = await stepGapsOn(Object.fromEntries(Object.keys(RECOMMENDED_TEMPORAL_DYNAMIC_CONFIG).map((key) => [key, false])));
 
 // ---- peer -------------------------------------------------------------------------------------
 const mockModel = new MockLanguageModelV4({
@@ -185,7 +223,6 @@ await peerWorker.runUntil(async () => {
 });
 const peer = perTurn(peerSizes);
 
-await host.close();
 await connection.close();
 await nativeConnection.close();
 await server.stop();
@@ -198,7 +235,9 @@ const peerLate = mean(window(peer, 90, 100));
 console.log(`ours: ${TURNS} turns, ${finalState.head} log entries, final request ≈ ${Math.round(contextChars / 4 / 1000)}k tokens; history ${ourSizes.at(-1)} bytes (per turn: first ${ours[0]}, turns 10-20 ${oursEarly.toFixed(0)}, turns 90-100 ${oursLate.toFixed(0)})`);
 console.log(`peer (@temporalio/ai-sdk + MockLanguageModelV4): history ${peerSizes.at(-1)} bytes (per turn: turns 10-20 ${mean(window(peer, 10, 20)).toFixed(0)}, turns 90-100 ${peerLate.toFixed(0)}); peer/ours at turns 90-100 = ${(peerLate / oursLate).toFixed(1)}`);
 console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
-console.log(`step gaps (generation result → next generation request, ${gaps.length} steps): p50 ${quantile(gaps, 0.5).toFixed(1)} ms, p90 ${quantile(gaps, 0.9).toFixed(1)} ms`);
+const settings = Object.entries(RECOMMENDED_TEMPORAL_DYNAMIC_CONFIG).map(([key, value]) => `${key}=${String(value)}`).join(' ');
+console.log(`step gaps (generation result → next generation request, ${gaps.length} steps), server with ${settings}: p50 ${quantile(gaps, 0.5).toFixed(1)} ms, p90 ${quantile(gaps, 0.9).toFixed(1)} ms`);
+console.log(`step gaps on a server with the open-source defaults (${baselineGaps.length} steps): p50 ${quantile(baselineGaps, 0.5).toFixed(1)} ms, p90 ${quantile(baselineGaps, 0.9).toFixed(1)} ms`);
 console.log(
   `temporal: history_bytes_per_turn=${oursLate.toFixed(0)} growth_ratio=${(oursLate / oursEarly).toFixed(3)} peer_history_bytes_per_turn=${peerLate.toFixed(0)} step_gap_ms_p50=${quantile(gaps, 0.5).toFixed(1)}`,
 );
