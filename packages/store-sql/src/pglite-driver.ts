@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
+import { preparePgliteDataDir } from './pglite-data-dir.js';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.js';
 
 const { serialize } = protocol;
@@ -112,9 +112,9 @@ class PgliteDriver implements SqlDriver {
   }
 }
 
-/** Opens PGlite on `dataDir` (created if missing); `memory://` keeps everything in memory. */
+/** Opens PGlite on `dataDir` (initialised atomically if new); `memory://` keeps everything in memory. */
 export async function openPgliteDriver(dataDir: string, options: { relaxedDurability?: boolean } = {}): Promise<SqlDriver> {
-  if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
+  if (!dataDir.includes('://')) await preparePgliteDataDir(dataDir);
   const db = await PGlite.create(dataDir, { relaxedDurability: options.relaxedDurability ?? false });
   return new PgliteDriver(db);
 }
