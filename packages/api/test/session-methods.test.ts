@@ -4,7 +4,7 @@ import { createGateway } from '../src/gateway/create-gateway.js';
 import { startTestHost, type TestHost } from './support/embedded-host.js';
 import { rpc } from './support/storage-gateway.js';
 
-const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' };
+const model = { providerId: 'fake', apiKind: 'openai:responses' as const, model: 'fake-echo' };
 
 describe('session methods over the embedded host', () => {
   let test: TestHost;

@@ -52,6 +52,7 @@ const generationTimes: { runId: string; start: number; end: number }[] = [];
 const router = new ProviderRouter(new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {}));
 const llm: LlmPort = {
   listModels: () => router.listModels(),
+  validateParams: (model, native) => router.validateParams(model, native),
   compact: (request, context) => router.compact(request, context),
   async generate(request: GenerationRequest, context) {
     const start = performance.now();
