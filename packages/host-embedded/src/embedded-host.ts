@@ -141,10 +141,12 @@ export class EmbeddedHost implements AgentHost {
     return this.actors.size;
   }
 
-  /** Tools and feature-derived context for a newly opened or reconfigured session (shared driver logic). */
+  /**
+   * Tools and feature-derived context for a newly opened or reconfigured session (shared driver
+   * logic), committed together: a crash leaves the session with all of it or none (then redone).
+   */
   private async resolveTools(ref: SessionRef, actor: SessionActor): Promise<void> {
-    for (const command of await sessionSetupCommands(actor.state, this.toolPort(ref))) {
-      const outcome = await actor.submit(command);
+    for (const outcome of await actor.submitAll(await sessionSetupCommands(actor.state, this.toolPort(ref)))) {
       if (!outcome.ok && outcome.rejection.code !== 'closed') this.options.onError?.(ref, new Error(outcome.rejection.message));
     }
   }

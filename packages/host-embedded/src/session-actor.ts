@@ -12,6 +12,7 @@ import {
   type Command,
   type EventDraft,
   type SessionState,
+  type SynthesizedBlob,
 } from '@lightspeed/engine';
 import {
   EffectAborted,
@@ -104,16 +105,37 @@ export class SessionActor {
   }
 
   /** Admits a command and commits its events; rejections are returned, never thrown. */
-  submit(command: Command): Promise<SubmitOutcome> {
-    return this.mutex.run(async (): Promise<SubmitOutcome> => {
+  async submit(command: Command): Promise<SubmitOutcome> {
+    const [outcome] = await this.submitAll([command]);
+    return outcome!;
+  }
+
+  /**
+   * Admits commands in order, each against the state the previous ones leave, and commits all their
+   * events in one append: a crash commits all of them or none (session setup's toolset and feature
+   * context). Rejected commands add nothing; the outcomes are in command order.
+   */
+  submitAll(commands: Command[]): Promise<SubmitOutcome[]> {
+    return this.mutex.run(async (): Promise<SubmitOutcome[]> => {
       for (let attempt = 1; ; attempt++) {
-        const admission = admit(this.state, command, this.options.ports.clock.now());
-        if (!admission.ok) return { ok: false, rejection: admission.rejection };
+        const now = this.options.ports.clock.now();
+        let staged = this.state;
+        const drafts: EventDraft[] = [];
+        const blobs: SynthesizedBlob[] = [];
+        const admissions = commands.map((command) => {
+          const admission = admit(staged, command, now);
+          if (admission.ok && admission.events.length > 0) {
+            staged = applyAll(staged, stamp(staged, admission.events, now));
+            drafts.push(...admission.events);
+            blobs.push(...(admission.blobs ?? []));
+          }
+          return admission;
+        });
         try {
-          if (admission.events.length > 0) {
+          if (drafts.length > 0) {
             // Texts the engine synthesised (e.g. cancelled results on force-cancel) go to CAS first.
-            await persistActionBlobs(this.options.ports.blobs, { type: 'append', events: admission.events, ...(admission.blobs ? { blobs: admission.blobs } : {}) });
-            await this.commit(admission.events);
+            await persistActionBlobs(this.options.ports.blobs, { type: 'append', events: drafts, ...(blobs.length > 0 ? { blobs } : {}) });
+            await this.commit(drafts);
           }
         } catch (error) {
           // Someone else advanced the log (another process on a shared store): catch up and re-admit.
@@ -123,16 +145,19 @@ export class SessionActor {
           }
           throw error;
         }
-        const outcome: SubmitOutcome = { ok: true, state: this.state, head: this.state.head };
-        if (admission.result !== undefined) outcome.result = admission.result;
-        return outcome;
+        return admissions.map((admission): SubmitOutcome => {
+          if (!admission.ok) return { ok: false, rejection: admission.rejection };
+          const outcome: SubmitOutcome = { ok: true, state: this.state, head: this.state.head };
+          if (admission.result !== undefined) outcome.result = admission.result;
+          return outcome;
+        });
       }
-    }).then((outcome) => {
-      if (outcome.ok) {
+    }).then((outcomes) => {
+      if (outcomes.some((outcome) => outcome.ok)) {
         this.abortStaleEffects();
         this.wake();
       }
-      return outcome;
+      return outcomes;
     });
   }
 
