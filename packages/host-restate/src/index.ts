@@ -5,7 +5,6 @@ export * from './protocol.js';
 export * from './session-key.js';
 export * from './stores.js';
 export * from './state-cache.js';
-export * from './head-signal.js';
 export * from './effect-registry.js';
 export * from './service-runtime.js';
 export * from './session-object.js';

@@ -1,9 +1,8 @@
 import './polyfills.js';
 import * as clients from '@restatedev/restate-sdk-clients';
 import { upcast, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
-import { MemoryLiveChannel, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
-import { LightspeedError, type BlobStore, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type WorkspaceStore } from '@lightspeed/ports';
-import { HeadSignal } from './head-signal.js';
+import { liveKey, MemoryLiveChannel, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { LightspeedError, MemoryHeadSignal, type BlobStore, type HeadSignal, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type WorkspaceStore } from '@lightspeed/ports';
 import { sessionObjectRef } from './protocol.js';
 import { objectKeyOf } from './session-key.js';
 import { SessionStateCache } from './state-cache.js';
@@ -14,9 +13,12 @@ export interface RestateAgentHostOptions {
   stores: RestateStores;
   /** For `listModels` (the provider registry the endpoint uses). */
   llm: Pick<LlmPort, 'listModels'>;
-  /** The endpoint's channel when it runs in this process; otherwise an empty one (no deltas). */
+  /**
+   * Where the endpoints publish deltas: theirs when one runs in this process, a PostgresLiveChannel
+   * when they run elsewhere; otherwise an empty one (no deltas).
+   */
   live?: LiveChannel;
-  /** The endpoint's head signal when it runs in this process; otherwise waits poll the store. */
+  /** The endpoints' head signal (in memory or over PostgreSQL); without one, waits poll the store. */
   heads?: HeadSignal;
   cache?: SessionStateCache;
   /** How often `waitForEvents` polls the store head when no in-process signal wakes it. */
@@ -42,7 +44,7 @@ export class RestateAgentHost implements AgentHost {
     this.ingress = clients.connect({ url: options.ingressUrl });
     this.live = options.live ?? new MemoryLiveChannel();
     this.cache = options.cache ?? new SessionStateCache(options.stores);
-    this.heads = options.heads ?? new HeadSignal();
+    this.heads = options.heads ?? new MemoryHeadSignal();
   }
 
   async submit(ref: SessionRef, command: Command): Promise<SubmitOutcome> {
@@ -78,7 +80,7 @@ export class RestateAgentHost implements AgentHost {
       if (((await store.head(ref.sessionId)) ?? 0) > after) return;
       const left = deadline - Date.now();
       if (left <= 0 || signal?.aborted || this.closed) return;
-      await this.heads.next(ref, Math.min(left, this.options.pollMs ?? 100), signal);
+      await nextHead(this.heads, liveKey(ref), Math.min(left, this.options.pollMs ?? 100), signal);
     }
   }
 
@@ -117,4 +119,20 @@ export class RestateAgentHost implements AgentHost {
   private assertOpen(): void {
     if (this.closed) throw new Error('the Restate host is closed');
   }
+}
+
+/** Resolves on the next head signal for `key`, after `ms`, or on abort (whichever is first). */
+function nextHead(heads: HeadSignal, key: string, ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const unsubscribe = heads.subscribe(key, done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

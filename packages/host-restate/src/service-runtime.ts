@@ -1,7 +1,6 @@
 import { DEFAULT_RETRY_POLICY, scopedLiveChannel, type DriverPorts, type RetryPolicy, type SessionRef, type ToolPortFactory } from '@lightspeed/driver';
-import { systemClock, type Clock, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { MemoryHeadSignal, systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import { EffectRegistry } from './effect-registry.js';
-import { HeadSignal } from './head-signal.js';
 import { cacheKeyOf } from './session-key.js';
 import { SessionStateCache } from './state-cache.js';
 import type { RestateStores } from './stores.js';
@@ -17,8 +16,13 @@ export interface RestateServiceOptions {
   snapshotEvery?: number;
   /** Bound on concurrently running parallel-safe tool calls of a batch. */
   toolConcurrency?: number;
-  /** Wakes in-process readers on commit (shared with a RestateAgentHost in the same process). */
+  /**
+   * Told the new head on every commit (keyed by `liveKey`): shared in memory with a RestateAgentHost
+   * in the same process, or over PostgreSQL with gateways elsewhere.
+   */
   heads?: HeadSignal;
+  /** Carries effect aborts between endpoint processes (PostgreSQL); without it aborts stay in this process. */
+  aborts?: EffectAbortSignal;
   /** Shared with a RestateAgentHost in the same process so both rehydrate once. */
   cache?: SessionStateCache;
   sleep?: DriverPorts['sleep'];
@@ -31,7 +35,7 @@ export interface RestateServiceOptions {
 export class ServiceRuntime {
   readonly stores: RestateStores;
   readonly cache: SessionStateCache;
-  readonly registry = new EffectRegistry();
+  readonly registry: EffectRegistry;
   readonly heads: HeadSignal;
   readonly clock: Clock;
   readonly snapshotEvery: number;
@@ -41,7 +45,8 @@ export class ServiceRuntime {
   constructor(private readonly options: RestateServiceOptions) {
     this.stores = options.stores;
     this.cache = options.cache ?? new SessionStateCache(options.stores);
-    this.heads = options.heads ?? new HeadSignal();
+    this.heads = options.heads ?? new MemoryHeadSignal();
+    this.registry = new EffectRegistry(options.aborts);
     this.clock = options.clock ?? systemClock;
     this.snapshotEvery = options.snapshotEvery ?? 500;
     this.toolConcurrency = options.toolConcurrency ?? 8;

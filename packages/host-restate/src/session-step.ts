@@ -1,6 +1,6 @@
 import './polyfills.js';
 import { admit, applyAll, plan, stamp, type Action, type AdmitResult, type Command, type EventDraft, type LogEntry, type Rejection, type SessionState, type SynthesizedBlob } from '@lightspeed/engine';
-import { persistActionBlobs, scheduleToolCalls, sessionSetupCommands, type SessionRef } from '@lightspeed/driver';
+import { liveKey, persistActionBlobs, scheduleToolCalls, sessionSetupCommands, type SessionRef } from '@lightspeed/driver';
 import { AppendConflictError } from '@lightspeed/ports';
 import * as restate from '@restatedev/restate-sdk';
 import { readCommand } from './command-blob.js';
@@ -69,7 +69,7 @@ export class SessionStep {
     if (input.type === 'timer' && this.facts.timerAt === input.until) delete this.facts.timerAt;
     // Outside ctx.run on purpose: the log up to a committed head is immutable, so replays read the same.
     const state = await this.runtime.cache.at(this.ref, outcome.head);
-    if (changed) this.runtime.heads.notify(this.ref, state.head);
+    if (changed) this.runtime.heads.notify(liveKey(this.ref), state.head);
     const action = plan(state);
     if (action.type !== 'append') this.dispatch(action, outcome.at, refusedKey);
     this.save(input.type === 'timer' || changed);

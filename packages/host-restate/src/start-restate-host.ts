@@ -1,10 +1,10 @@
-import { HeadSignal } from './head-signal.js';
-import { serveRestateEndpoint, type RestateEndpointHandle, type ServeRestateOptions } from './endpoint.js';
 import { MemoryLiveChannel } from '@lightspeed/driver';
+import { MemoryHeadSignal } from '@lightspeed/ports';
+import { serveRestateEndpoint, type RestateEndpointHandle, type ServeRestateOptions } from './endpoint.js';
 import { RestateAgentHost } from './restate-host.js';
 import { SessionStateCache } from './state-cache.js';
 
-export interface StartRestateHostOptions extends Omit<ServeRestateOptions, 'adminUrl' | 'live' | 'heads' | 'cache'> {
+export interface StartRestateHostOptions extends Omit<ServeRestateOptions, 'adminUrl' | 'cache'> {
   adminUrl: string;
   ingressUrl: string;
 }
@@ -15,13 +15,14 @@ export interface StartedRestateHost {
 }
 
 /**
- * The single-process arrangement (`lightspeed serve --engine restate`): this process serves the
- * endpoint, registers it with the Restate server and talks to the ingress; live deltas, head
- * wake-ups and the state cache are shared in memory. Closing the host stops the endpoint.
+ * `lightspeed serve --engine restate`: this process serves the endpoint, registers it with the
+ * Restate server and talks to the ingress. Live deltas and head wake-ups are shared in memory unless
+ * `live`/`heads` (and `aborts`) are given — a PostgresLiveChannel when several processes serve or
+ * read the same sessions. Closing the host stops the endpoint.
  */
 export async function startRestateHost(options: StartRestateHostOptions): Promise<StartedRestateHost> {
-  const live = new MemoryLiveChannel();
-  const heads = new HeadSignal();
+  const live = options.live ?? new MemoryLiveChannel();
+  const heads = options.heads ?? new MemoryHeadSignal();
   const cache = new SessionStateCache(options.stores);
   const endpoint = await serveRestateEndpoint({ ...options, live, heads, cache });
   const host = new RestateAgentHost({

@@ -23,7 +23,8 @@ import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { LlmPort } from '@lightspeed/ports';
 import { openStorage } from '@lightspeed/store-sql';
 import { RECOMMENDED_TEMPORAL_DYNAMIC_CONFIG, startTemporal, type TemporalServer } from '@lightspeed/testkit';
-import { bundleSessionWorkflow, MemoryHeadSignal, sessionWorkflowId, startTemporalWorker, TemporalAgentHost } from '../src/index.js';
+import { MemoryHeadSignal } from '@lightspeed/ports';
+import { bundleSessionWorkflow, sessionWorkflowId, startTemporalWorker, TemporalAgentHost } from '../src/index.js';
 import { peerDoneSignal, peerTurnUpdate } from './peer-workflow.js';
 
 // BENCH_TURNS shortens the conversation and BENCH_DUMP_HISTORY prints the last history events with

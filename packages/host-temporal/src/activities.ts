@@ -1,9 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { applyAll, canonicalJson, serializeState, type BlobRef, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
 import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory } from '@lightspeed/driver';
-import { AppendConflictError, systemClock, type Clock, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { AppendConflictError, systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
-import type { HeadSignal } from './head-signal.js';
 import { checkAddress, type HostStores } from './host-stores.js';
 import { SessionStates } from './session-states.js';
 

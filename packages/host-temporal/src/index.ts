@@ -6,5 +6,3 @@ export * from './activities.js';
 export * from './worker.js';
 export * from './temporal-agent-host.js';
 export * from './settings.js';
-export * from './postgres-live-channel.js';
-export * from './head-signal.js';

@@ -12,10 +12,10 @@ import { putText } from '@lightspeed/cas';
 import { liveKey } from '@lightspeed/driver';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
-import type { Storage } from '@lightspeed/store-sql';
+import { PostgresLiveChannel, type Storage } from '@lightspeed/store-sql';
 import { journalLines, killProcess, startScriptProcess, startTemporal, waitUntil, type TemporalServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresLiveChannel, TemporalAgentHost } from '../src/index.js';
+import { TemporalAgentHost } from '../src/index.js';
 import { freshPostgresStorage, stopSharedPostgres, workflowBundle } from './support/temporal-env.js';
 
 const workerScript = fileURLToPath(new URL('./support/worker-process.ts', import.meta.url));

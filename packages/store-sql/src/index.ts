@@ -11,4 +11,5 @@ export * from './inline-put-batcher.js';
 export * from './sql-workspace-store.js';
 export * from './garbage-collector.js';
 export * from './storage.js';
+export * from './postgres-live-channel.js';
 export * from './identifiers.js';

@@ -11,7 +11,8 @@ interface WorkerFlags {
 
 /**
  * `lightspeed worker`: a Temporal worker for session workflows and their effects, without an API
- * server. `lightspeed gateway`: `serve --engine temporal` without a worker in the process.
+ * server. `lightspeed gateway`: `serve --engine temporal` (or `--engine restate`) without a worker
+ * or Restate endpoint in the process.
  */
 export function registerTemporalCommands(program: Command, ctx: CommandContext): void {
   const worker = program
@@ -45,14 +46,15 @@ export function registerTemporalCommands(program: Command, ctx: CommandContext):
 
   program
     .command('gateway')
-    .description('run the API server on the temporal engine with no worker in this process (options as for serve)')
+    .description('run the API server with no worker or endpoint in this process: temporal by default, --engine restate (options as for serve; needs LIGHTSPEED_POSTGRES_URL)')
     .allowUnknownOption()
     .helpOption(false)
     .argument('[serve-options...]')
     .action(async (args: string[]) => {
       // A fresh program, so `serve` parses its own options exactly as when called directly.
       const { buildProgram } = await import('../main.js');
-      const gatewayCtx: CommandContext = { ...ctx, io: { ...ctx.io, env: { ...ctx.io.env, LIGHTSPEED_TEMPORAL_ROLE: 'gateway' } } };
+      const gatewayCtx: CommandContext = { ...ctx, io: { ...ctx.io, env: { ...ctx.io.env, LIGHTSPEED_TEMPORAL_ROLE: 'gateway', LIGHTSPEED_RESTATE_ROLE: 'gateway' } } };
+      // A later `--engine restate` among the forwarded options overrides the default.
       await buildProgram(gatewayCtx).parseAsync(['serve', '--engine', 'temporal', ...args], { from: 'user' });
       ctx.exitCode = gatewayCtx.exitCode;
       ctx.handlesInterrupt = gatewayCtx.handlesInterrupt;

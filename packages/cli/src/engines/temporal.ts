@@ -1,6 +1,7 @@
 import { MemoryLiveChannel } from '@lightspeed/driver';
-import { connectTemporalHost, connectTemporalWorker, MemoryHeadSignal, PostgresLiveChannel, temporalSettingsFromEnv, type HeadSignal, type TemporalWorker } from '@lightspeed/host-temporal';
-import { isLightspeedError, type LiveChannel } from '@lightspeed/ports';
+import { connectTemporalHost, connectTemporalWorker, temporalSettingsFromEnv, type TemporalWorker } from '@lightspeed/host-temporal';
+import { isLightspeedError, MemoryHeadSignal, type HeadSignal, type LiveChannel } from '@lightspeed/ports';
+import { PostgresLiveChannel } from '@lightspeed/store-sql';
 import { CliError, usageError } from '../cli-error.js';
 import type { EngineModule } from './engine-module.js';
 

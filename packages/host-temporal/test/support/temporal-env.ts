@@ -9,7 +9,8 @@ import type { LiveChannel, LlmPort } from '@lightspeed/ports';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
 import { startPostgres, startTemporal, type PostgresServer, type TemporalServer } from '@lightspeed/testkit';
 import pg from 'pg';
-import { bundleSessionWorkflow, MemoryHeadSignal, startTemporalWorker, TemporalAgentHost, type TemporalWorker } from '../../src/index.js';
+import { MemoryHeadSignal } from '@lightspeed/ports';
+import { bundleSessionWorkflow, startTemporalWorker, TemporalAgentHost, type TemporalWorker } from '../../src/index.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 

@@ -5,7 +5,8 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import { openStorage } from '@lightspeed/store-sql';
-import { connectTemporalWorker, PostgresLiveChannel, temporalSettingsFromEnv } from '../../src/index.js';
+import { PostgresLiveChannel } from '@lightspeed/store-sql';
+import { connectTemporalWorker, temporalSettingsFromEnv } from '../../src/index.js';
 import { controlTools } from './control-tools.js';
 
 const env = process.env;

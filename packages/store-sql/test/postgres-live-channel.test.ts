@@ -83,4 +83,26 @@ describe('PostgresLiveChannel', () => {
     expect(heads).toEqual([7, 12]);
     expect(deltas).toEqual([]);
   });
+
+  it('carries effect aborts to every connection (including the sender), apart from deltas and heads', async () => {
+    const heard: [string, string[]][] = [];
+    const own: [string, string[]][] = [];
+    const heads: number[] = [];
+    const stop = gateway.effectAborts.subscribe((key, effectKeys) => heard.push([key, effectKeys]));
+    const stopOwn = publisher.effectAborts.subscribe((key, effectKeys) => own.push([key, effectKeys]));
+    const stopHeads = gateway.headSignal.subscribe('["u","a"]', (head) => heads.push(head));
+    publisher.effectAborts.publish('["u","a"]', ['generate:turn_1:1', 'tool:call_2']);
+    publisher.effectAborts.publish('["u","a"]', []);
+    publisher.effectAborts.publish('["u","b"]', ['tool:call_9']);
+    await until(() => heard.length === 2 && own.length === 2);
+    stop();
+    stopOwn();
+    stopHeads();
+    expect(heard).toEqual([
+      ['["u","a"]', ['generate:turn_1:1', 'tool:call_2']],
+      ['["u","b"]', ['tool:call_9']],
+    ]);
+    expect(own).toEqual(heard);
+    expect(heads).toEqual([]);
+  });
 });

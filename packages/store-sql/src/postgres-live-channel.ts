@@ -1,6 +1,5 @@
-import type { LiveChannel, LiveDelta, LiveMessage } from '@lightspeed/ports';
+import { MemoryHeadSignal, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LiveDelta, type LiveMessage } from '@lightspeed/ports';
 import pg from 'pg';
-import { MemoryHeadSignal, type HeadSignal } from './head-signal.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
 export const MAX_NOTIFY_BYTES = 7900;
@@ -18,6 +17,12 @@ interface Wire {
 interface HeadWire {
   k: string;
   h: number;
+}
+
+/** Effects of session `k` to stop. */
+interface AbortWire {
+  k: string;
+  a: string[];
 }
 
 const encoder = new TextEncoder();
@@ -54,13 +59,15 @@ export interface PostgresLiveChannelOptions {
 
 /**
  * Token deltas between processes (a worker publishing, gateways subscribed) over PostgreSQL
- * LISTEN/NOTIFY, and head signals (a session's log grew) for `waitForEvents`. Nothing is stored: a
+ * LISTEN/NOTIFY, head signals (a session's log grew) for `waitForEvents`, and effect aborts (stop a
+ * cancelled run's effects wherever they run). Nothing is stored: a
  * subscriber sees what is published while it listens. One connection listens, one publishes;
  * publishes are sent in order and never block the caller.
  */
 export class PostgresLiveChannel implements LiveChannel {
   private readonly listeners = new Map<string, Set<(message: LiveMessage) => void>>();
   private readonly heads = new MemoryHeadSignal();
+  private readonly abortListeners = new Set<(key: string, effectKeys: string[]) => void>();
   private sending: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -104,6 +111,22 @@ export class PostgresLiveChannel implements LiveChannel {
     };
   }
 
+  /** Effect aborts over the same connections: every process hears them, the one running the effects acts. */
+  get effectAborts(): EffectAbortSignal {
+    return {
+      publish: (key, effectKeys) => {
+        if (this.closed || effectKeys.length === 0) return;
+        const payload = JSON.stringify({ k: key, a: [...effectKeys] } satisfies AbortWire);
+        if (encoder.encode(payload).length <= MAX_NOTIFY_BYTES) this.send([payload]);
+        else for (const effectKey of effectKeys) this.send([JSON.stringify({ k: key, a: [effectKey] } satisfies AbortWire)]);
+      },
+      subscribe: (listener) => {
+        this.abortListeners.add(listener);
+        return () => this.abortListeners.delete(listener);
+      },
+    };
+  }
+
   private send(payloads: string[]): void {
     this.sending = this.sending.then(async () => {
       for (const payload of payloads) {
@@ -143,14 +166,24 @@ export class PostgresLiveChannel implements LiveChannel {
 
   private deliver(channel: string, payload: string | undefined): void {
     if (channel !== this.channel || payload === undefined) return;
-    let wire: Wire | HeadWire;
+    let wire: Wire | HeadWire | AbortWire;
     try {
-      wire = JSON.parse(payload) as Wire | HeadWire;
+      wire = JSON.parse(payload) as Wire | HeadWire | AbortWire;
     } catch {
       return;
     }
     if ('h' in wire) {
       this.heads.notify(wire.k, wire.h);
+      return;
+    }
+    if ('a' in wire) {
+      for (const listener of this.abortListeners) {
+        try {
+          listener(wire.k, wire.a);
+        } catch {
+          // One failing listener must not keep the abort from the others.
+        }
+      }
       return;
     }
     const set = this.listeners.get(wire.k);
