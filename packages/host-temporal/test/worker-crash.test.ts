@@ -12,8 +12,9 @@ import { putText } from '@lightspeed/cas';
 import { liveKey } from '@lightspeed/driver';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
+import { killMidRunScenario } from '@lightspeed/host-scenarios';
 import { PostgresLiveChannel, type Storage } from '@lightspeed/store-sql';
-import { journalLines, killProcess, startScriptProcess, startTemporal, waitUntil, type TemporalServer } from '@lightspeed/testkit';
+import { killProcess, startScriptProcess, startTemporal, waitUntil, type TemporalServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalAgentHost } from '../src/index.js';
 import { freshPostgresStorage, stopSharedPostgres, workflowBundle } from './support/temporal-env.js';
@@ -75,52 +76,17 @@ async function startWorker(): Promise<ChildProcess> {
 describe('a Temporal worker killed mid-run', () => {
   it('completes the run on a new worker without re-running finished tool calls', async () => {
     let worker = await startWorker();
-    const open = await host.submit(ref, { type: 'session.open', sessionId: ref.sessionId, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
-    expect(open.ok).toBe(true);
-    fake.enqueue(
-      { text: 'this answer never arrives', firstTokenDelayMs: 5_000 },
-      { toolCalls: [{ name: 'step' }, { name: 'step' }, { name: 'step' }] },
-      { text: 'all steps done' },
-    );
-    const text = 'take three steps';
-    const started = await host.submit(ref, { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref: await putText(storage.blobs(ref.universe), text), preview: text }] } });
-    if (!started.ok) throw new Error(started.rejection.message);
-    const runId = started.result!.runId!;
-
-    // Kill 1: the provider has the request, the generation is streaming.
-    await waitUntil('the first generation request', () => fake.requests.length >= 1);
-    await killProcess(worker);
-    worker = await startWorker();
-
-    // Kill 2: one step finished, the next one is running.
-    await waitUntil('a finished step and a running one', async () => {
-      const lines = await journalLines(join(dir, 'journal.txt'));
-      return lines.filter((l) => l.startsWith('end ')).length === 1 && lines.filter((l) => l.startsWith('start ')).length === 2;
+    await killMidRunScenario({
+      host,
+      ref,
+      blobs: storage.blobs(ref.universe),
+      fake,
+      journal: join(dir, 'journal.txt'),
+      restart: async () => {
+        await killProcess(worker);
+        worker = await startWorker();
+      },
     });
-    await killProcess(worker);
-    worker = await startWorker();
-
-    await waitUntil('the run to end', async () => {
-      const state = await host.state(ref);
-      const run = state && findRun(state, runId);
-      return run !== undefined && isTerminalRun(run.status);
-    }, 60_000);
-    const run = findRun((await host.state(ref))!, runId)!;
-    expect(run.status).toBe('completed');
-    expect(run.batches[0]!.calls.map((c) => c.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    // The killed generation was retried: 3 scripted requests, no more.
-    expect(fake.requests.length).toBe(3);
-
-    const lines = await journalLines(join(dir, 'journal.txt'));
-    const callIds = run.batches[0]!.calls.map((c) => c.callId);
-    for (const callId of callIds) {
-      const endAt = lines.indexOf(`end ${callId}`);
-      expect(endAt, `${callId} finished`).toBeGreaterThanOrEqual(0);
-      expect(lines.filter((l) => l === `end ${callId}`), `${callId} finished once`).toHaveLength(1);
-      expect(lines.slice(endAt + 1), `${callId} never started again after it finished`).not.toContain(`start ${callId}`);
-    }
-    // The step in flight at the second kill ran twice; the others once.
-    expect(callIds.map((id) => lines.filter((l) => l === `start ${id}`).length)).toEqual([1, 2, 1]);
     await killProcess(worker);
   }, 120_000);
 });
