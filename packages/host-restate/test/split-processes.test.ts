@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PostgresLiveChannel } from '@lightspeed/store-sql';
-import { freePort, startPostgres, startRestate, type PostgresServer, type RestateServer } from '@lightspeed/testkit';
+import { freePort, runScript, startPostgres, startRestate, type PostgresServer, type RestateServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EffectRegistry } from '../src/effect-registry.js';
 
@@ -42,15 +42,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', entry, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript(entry, args, env());
 }
 
 /** A long-running CLI process, ready once it prints its URL. */
