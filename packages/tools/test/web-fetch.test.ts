@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockedReason, WebFetcher } from '../src/index.js';
+import { guardedConnector, HostAllowList, WebFetcher } from '../src/index.js';
 import { harness } from './harness.js';
 
 let server: Server;
@@ -43,36 +43,6 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-describe('address policy', () => {
-  it.each([
-    ['127.0.0.1', /loopback/],
-    ['10.1.2.3', /private/],
-    ['172.20.0.1', /private/],
-    ['192.168.1.1', /private/],
-    ['169.254.169.254', /metadata/],
-    ['169.254.10.1', /link-local/],
-    ['0.0.0.0', /unspecified/],
-    ['224.0.0.1', /multicast/],
-    ['100.64.0.1', /CGNAT/],
-    ['::1', /loopback/],
-    ['::', /unspecified/],
-    ['::ffff:127.0.0.1', /IPv4-mapped loopback/],
-    ['::ffff:7f00:1', /IPv4-mapped loopback/],
-    ['::ffff:a9fe:a9fe', /IPv4-mapped cloud metadata/],
-    ['64:ff9b::a00:1', /NAT64 private/],
-    ['fc00::1', /unique local/],
-    ['fd00:ec2::254', /metadata/],
-    ['fe80::1', /link-local/],
-    ['ff02::1', /multicast/],
-  ])('refuses %s', (address, reason) => {
-    expect(blockedReason(address)).toMatch(reason);
-  });
-
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '172.32.0.1'])('allows the public address %s', (address) => {
-    expect(blockedReason(address)).toBeUndefined();
-  });
-});
-
 describe('web fetch SSRF guard', () => {
   const refusedUrls = () => [
     `http://127.0.0.1:${port}/page`,
@@ -85,6 +55,24 @@ describe('web fetch SSRF guard', () => {
     'http://169.254.169.254/latest/meta-data/',
     'http://[fd00:ec2::254]/',
     'http://10.0.0.1/',
+    `http://0x7f.1:${port}/page`,
+    `http://0177.0.0.1:${port}/page`,
+    `http://127.1:${port}/page`,
+    `http://127.0.0.1.:${port}/page`,
+    `http://[::ffff:7f00:1]:${port}/page`,
+    `http://[0:0:0:0:0:ffff:127.0.0.1]:${port}/page`,
+    `http://[::127.0.0.1]:${port}/page`,
+    `http://[64:ff9b::7f00:1]:${port}/page`,
+    `http://[2002:7f00:1::]:${port}/page`,
+    'http://192.0.2.1/',
+    'http://198.51.100.1/',
+    'http://203.0.113.1/',
+    'http://192.88.99.1/',
+    'http://[64:ff9b:1::1]/',
+    'http://[::ffff:0:c000:201]/',
+    'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
+    'http://[100::1]/',
+    'http://[2001:db8::1]/',
   ];
 
   it('refuses loopback, private and metadata targets in every spelling', async () => {
@@ -99,7 +87,7 @@ describe('web fetch SSRF guard', () => {
   });
 
   it('the allowlist opens a specific host, and only that host', async () => {
-    const fetcher = new WebFetcher({ allowHosts: ['localhost'] });
+    const fetcher = new WebFetcher({ allowHosts: [`localhost:${port}`] });
     try {
       const page = await fetcher.fetch(`http://localhost:${port}/page`);
       expect(page.status).toBe(200);
@@ -107,14 +95,14 @@ describe('web fetch SSRF guard', () => {
       expect(page.text).toContain('Hello world.');
       expect(page.text).not.toContain('alert');
       // Same server, but through an address the allowlist does not name.
-      await expect(fetcher.fetch(`http://127.0.0.1:${port}/page`)).rejects.toThrow(/loopback/);
+      await expect(fetcher.fetch(`http://127.0.0.1:${port}/page`)).rejects.toThrow(/127\.0\.0\.0\/8 \(Loopback/);
     } finally {
       await fetcher.close();
     }
   });
 
   it('re-checks every redirect hop', async () => {
-    const fetcher = new WebFetcher({ allowHosts: ['localhost'] });
+    const fetcher = new WebFetcher({ allowHosts: [`localhost:${port}`] });
     try {
       await expect(fetcher.fetch(`http://localhost:${port}/redirect-to-ip`)).rejects.toThrow(/refused to fetch http:\/\/127\.0\.0\.1/);
       await expect(fetcher.fetch(`http://localhost:${port}/redirect-metadata`)).rejects.toThrow(/cloud metadata/);
@@ -125,18 +113,26 @@ describe('web fetch SSRF guard', () => {
     }
   });
 
-  it('the connect-time lookup re-checks resolved addresses (DNS rebinding)', async () => {
-    const fetcher = new WebFetcher();
-    // The lookup net.connect uses: even if a name passed the pre-check, a private answer at connect time is refused.
-    const lookup = (fetcher as unknown as { guardedLookup: (h: string, o: object, cb: (e: NodeJS.ErrnoException | null, a: unknown) => void) => void }).guardedLookup;
-    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => lookup('localhost', { all: true }, (e) => resolve(e)));
-    expect(error?.code).toBe('ESSRF');
-    expect(error?.message).toMatch(/loopback/);
-    await fetcher.close();
+  it('the connect-time check refuses what the resolver answers when the socket connects (DNS rebinding)', async () => {
+    // The connector undici dials through: whatever passed the pre-check, the name is resolved and
+    // checked again here, and a refused answer never becomes a socket.
+    const connect = (allowHosts: string[]) =>
+      new Promise<{ error: NodeJS.ErrnoException | null; connected: boolean }>((resolve) =>
+        guardedConnector(HostAllowList.parse(allowHosts))({ hostname: 'localhost', protocol: 'http:', port: String(port) }, (error, socket) => {
+          socket?.destroy();
+          resolve({ error, connected: socket !== null && socket !== undefined });
+        }),
+      );
+    const refused = await connect([]);
+    expect(refused.connected).toBe(false);
+    expect(refused.error?.code).toBe('ESSRF');
+    expect(refused.error?.message).toMatch(/refused to connect to localhost \(127\.0\.0\.1\): .*127\.0\.0\.0\/8/);
+    expect(await connect([`localhost:${port + 1}`])).toMatchObject({ connected: false, error: { code: 'ESSRF' } });
+    expect(await connect([`localhost:${port}`])).toEqual({ error: null, connected: true });
   });
 
   it('caps the body size and times out slow servers', async () => {
-    const fetcher = new WebFetcher({ allowHosts: ['127.0.0.1'], maxBytes: 1000, timeoutMs: 500 });
+    const fetcher = new WebFetcher({ allowHosts: [`127.0.0.1:${port}`], maxBytes: 1000, timeoutMs: 500 });
     try {
       const big = await fetcher.fetch(`http://127.0.0.1:${port}/big`);
       expect(big.truncated).toBe(true);
@@ -152,7 +148,7 @@ describe('web fetch SSRF guard', () => {
 
 describe('web_fetch tool', () => {
   it('fetches through the runtime with the session allowlist and reports refusals as tool errors', async () => {
-    const allowed = await harness({ apiKind: 'openai:responses', features: { web: { fetch: {} } }, context: { web: { allowHosts: ['localhost'] } } });
+    const allowed = await harness({ apiKind: 'openai:responses', features: { web: { fetch: {} } }, context: { web: { allowHosts: [`localhost:${port}`] } } });
     expect(allowed.descriptors.map((d) => d.name)).toEqual(['web_fetch']);
     const page = await allowed.call('web_fetch', { url: `http://localhost:${port}/page` });
     expect(page.isError).toBe(false);
@@ -164,7 +160,7 @@ describe('web_fetch tool', () => {
     const plain = await harness({ features: { web: { fetch: {} } } });
     const refused = await plain.call('WebFetch', { url: `http://localhost:${port}/page`, prompt: 'title?' });
     expect(refused.isError).toBe(true);
-    expect(refused.text).toMatch(/refused to fetch .*loopback/);
+    expect(refused.text).toMatch(/refused to fetch .*Loopback/);
     await allowed.runtime.close();
     await plain.runtime.close();
   });

@@ -1,5 +1,5 @@
 import type { HostEnvironmentConfig } from '../host/host-environment.js';
-import type { WebFetchConfig } from '../web/web-fetcher.js';
+import type { WebFetchConfig } from '../web/web-fetch-config.js';
 import type { WorkspaceLink } from './session-features.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ToolPort, WorkspaceStore, BlobStore } from '@lightspeed/ports';
 import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
-import type { WebFetchConfig } from '../web/web-fetcher.js';
+import type { WebFetchConfig } from '../web/web-fetch-config.js';
 import type { SessionToolContext } from './session-tool-context.js';
 import { ToolRuntime } from './tool-runtime.js';
 

@@ -14,7 +14,8 @@ import { openaiTools } from '../surfaces/openai-tools.js';
 import { familyOf, type ProviderTool, type ToolGroups } from '../surfaces/provider-tool.js';
 import type { ToolEnv, ToolResult } from '../tool-definition.js';
 import { parseArguments, ToolInputError } from '../tool-input.js';
-import { WebFetcher, type WebFetchConfig } from '../web/web-fetcher.js';
+import { parseWebFetchConfig, type WebFetchConfig } from '../web/web-fetch-config.js';
+import { WebFetcher } from '../web/web-fetcher.js';
 import { runBatch, type BatchOptions } from './run-batch.js';
 import { parseToolFeatures, type ToolFeatures, type WorkspaceLink } from './session-features.js';
 import type { SessionToolContext, SessionToolContextProvider } from './session-tool-context.js';
@@ -53,13 +54,17 @@ export class ToolRuntime implements ToolPort {
   private readonly contexts = new Map<string, SessionToolContext>();
   private readonly sessions = new Map<string, ResolvedSession>();
 
+  /** Throws an `invalid` LightspeedError when the default web policy is malformed. */
   constructor(private readonly options: ToolRuntimeOptions) {
+    if (options.web) parseWebFetchConfig(options.web);
     this.workspaces = new Workspaces(options.workspaces, options.blobs);
     this.mcp = new McpHub(options.mcpServers ?? { get: () => undefined });
   }
 
   /** Registers a session's deployment context (host root, extra mounts, web policy). */
   forSession(context: SessionToolContext): void {
+    // A malformed web policy fails here, where the deployment supplies it, not at the first fetch.
+    if (context.web) parseWebFetchConfig(context.web);
     this.contexts.set(context.sessionId, context);
     this.sessions.delete(context.sessionId);
   }

@@ -1,19 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
 import { convert } from 'html-to-text';
 import { LightspeedError } from '@lightspeed/ports';
 import { Agent, request } from 'undici';
-import { blockedReason } from './address-policy.js';
-
-export interface WebFetchConfig {
-  /** Hosts (`example.com`, `127.0.0.1`, `localhost:8080`) exempt from the address policy. */
-  allowHosts?: string[];
-  /** Raw body bytes read at most. */
-  maxBytes?: number;
-  timeoutMs?: number;
-  maxRedirects?: number;
-  userAgent?: string;
-}
+import { blockedReason, parseAddress } from './address-policy.js';
+import { guardedConnector } from './guarded-connector.js';
+import { parseWebFetchConfig, type WebFetchConfig, type WebFetchPolicy } from './web-fetch-config.js';
 
 export interface FetchedPage {
   url: string;
@@ -24,21 +15,21 @@ export interface FetchedPage {
   truncated: boolean;
 }
 
-const DEFAULTS = { maxBytes: 2 * 1024 * 1024, timeoutMs: 20_000, maxRedirects: 5, userAgent: 'Lightspeed-WebFetch/0.1' };
-
 /**
  * HTTP(S) fetching behind an SSRF guard. Every URL — the first and each redirect hop, which is
- * followed manually — is checked; literal IPs by value, hostnames by resolving all their
- * addresses. The socket then connects through a lookup that re-resolves and re-checks, so a DNS
- * answer that changes between check and connect (rebinding) cannot reach a refused address.
+ * followed manually — is checked up front for a clear `forbidden` error: literal IPs by value,
+ * hostnames by resolving all their addresses. The socket then connects through
+ * `guardedConnector`, which resolves and checks again, so a DNS answer that changes between
+ * check and connect (rebinding) cannot reach a refused address.
  */
 export class WebFetcher {
   private readonly agent: Agent;
-  private readonly allow: Set<string>;
+  private readonly policy: WebFetchPolicy;
 
+  /** Throws an `invalid` LightspeedError naming the bad field or allowHosts entry. */
   constructor(readonly config: WebFetchConfig = {}) {
-    this.allow = new Set((config.allowHosts ?? []).map((h) => h.toLowerCase()));
-    this.agent = new Agent({ connect: { lookup: this.guardedLookup } });
+    this.policy = parseWebFetchConfig(config);
+    this.agent = new Agent({ connect: guardedConnector(this.policy.allow) });
   }
 
   async close(): Promise<void> {
@@ -46,10 +37,10 @@ export class WebFetcher {
   }
 
   async fetch(input: string, options: { signal?: AbortSignal } = {}): Promise<FetchedPage> {
-    const timeout = AbortSignal.timeout(this.config.timeoutMs ?? DEFAULTS.timeoutMs);
+    const timeout = AbortSignal.timeout(this.policy.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let url = parseUrl(input);
-    const maxRedirects = this.config.maxRedirects ?? DEFAULTS.maxRedirects;
+    const { maxRedirects } = this.policy;
     for (let hop = 0; ; hop++) {
       await this.check(url);
       let response;
@@ -58,7 +49,7 @@ export class WebFetcher {
           dispatcher: this.agent,
           method: 'GET',
           signal,
-          headers: { 'user-agent': this.config.userAgent ?? DEFAULTS.userAgent, accept: 'text/html,text/plain,application/json;q=0.9,*/*;q=0.5' },
+          headers: { 'user-agent': this.policy.userAgent, accept: 'text/html,text/plain,application/json;q=0.9,*/*;q=0.5' },
         });
       } catch (error) {
         throw fetchFailure(url, error, signal);
@@ -71,7 +62,7 @@ export class WebFetcher {
         continue;
       }
       const contentType = String(response.headers['content-type'] ?? 'application/octet-stream');
-      const max = this.config.maxBytes ?? DEFAULTS.maxBytes;
+      const max = this.policy.maxBytes;
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
@@ -98,48 +89,25 @@ export class WebFetcher {
     }
   }
 
-  private isAllowed(hostname: string, port: string): boolean {
-    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return this.allow.has(host) || this.allow.has(`${host}:${port}`) || this.allow.has(`[${host}]:${port}`);
-  }
-
   private async check(url: URL): Promise<void> {
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    if (this.isAllowed(url.hostname, port)) return;
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host)) {
-      const reason = blockedReason(host);
-      if (reason) throw refused(url, host, reason);
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    if (this.policy.allow.permits(url.hostname, port, url.protocol)) return;
+    const literal = parseAddress(url.hostname);
+    if (literal) {
+      const reason = blockedReason(url.hostname);
+      if (reason) throw refused(url, literal.toString(), reason);
       return;
     }
     const addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
-      dnsLookup(host, { all: true, verbatim: true }, (error, result) => (error ? reject(error) : resolve(result))),
+      dnsLookup(url.hostname, { all: true, verbatim: true }, (error, result) => (error ? reject(error) : resolve(result))),
     ).catch((error: NodeJS.ErrnoException) => {
-      throw new LightspeedError('unavailable', `could not resolve ${host} (${error.code ?? error.message}); check the URL`);
+      throw new LightspeedError('unavailable', `could not resolve ${url.hostname} (${error.code ?? error.message}); check the URL`);
     });
     for (const { address } of addresses) {
       const reason = blockedReason(address);
       if (reason) throw refused(url, address, reason);
     }
   }
-
-  /** net.connect's lookup: resolves, refuses if any address is blocked, connects to a checked one. */
-  private readonly guardedLookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, verbatim: true, family: options.family ?? 0 }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      // The port is not known here; allowlisting by bare host is what reaches this point.
-      const allowed = this.allow.has(hostname.toLowerCase());
-      if (!allowed) {
-        for (const { address } of addresses) {
-          const reason = blockedReason(address);
-          if (reason) return callback(Object.assign(new Error(`refused to connect to ${hostname} (${address}): ${reason}`), { code: 'ESSRF' }), '', 0);
-        }
-      }
-      if (addresses.length === 0) return callback(Object.assign(new Error(`no addresses for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
-      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
-  };
 }
 
 function parseUrl(input: string): URL {
@@ -153,16 +121,17 @@ function parseUrl(input: string): URL {
   return url;
 }
 
+const ALLOW_HINT = 'Only public internet addresses can be fetched; to reach this host on purpose, add it to allowHosts as host:port.';
+
 function refused(url: URL, address: string, reason: string): LightspeedError {
-  return new LightspeedError('forbidden', `refused to fetch ${url.origin}: ${address} is a ${reason}. Only public internet addresses can be fetched.`, {
-    host: url.hostname,
-  });
+  return new LightspeedError('forbidden', `refused to fetch ${url.origin}: ${address} is in ${reason}. ${ALLOW_HINT}`, { host: url.hostname, address });
 }
 
 function fetchFailure(url: URL, error: unknown, signal: AbortSignal): LightspeedError {
   if (signal.aborted) return new LightspeedError('unavailable', `fetching ${url.origin} timed out or was cancelled`);
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code === 'ESSRF') return new LightspeedError('forbidden', `${cause.message ?? 'refused'}. Only public internet addresses can be fetched.`);
+  // undici hands the connector's error on as is, or (some versions, some paths) as the cause.
+  const refusal = [error, (error as { cause?: unknown }).cause].find((e): e is NodeJS.ErrnoException => (e as NodeJS.ErrnoException | undefined)?.code === 'ESSRF');
+  if (refusal) return new LightspeedError('forbidden', `${refusal.message}. ${ALLOW_HINT}`, { host: url.hostname });
   return new LightspeedError('unavailable', `fetching ${url.origin} failed: ${(error as Error).message}`);
 }
 
