@@ -48,6 +48,8 @@ function buildMethodManifest(): JsonObject {
       resultEnvelope: 'AgentApiOutcome',
       error: { type: 'JsonRpcError', schema: { $ref: '#/definitions/JsonRpcError' } },
       stream: { endpoint: '/sessions/{sessionId}/stream', kind: 'sse', events: ['event', 'delta', 'heartbeat'] },
+      // Extension: one blob as a raw body, for blobs too large for a JSON-RPC body (see README).
+      blobUpload: { endpoint: '/blobs', httpMethod: 'PUT', body: 'application/octet-stream', result: { $ref: '#/definitions/BlobPutResult' } },
     },
     methods: Object.values(methodSpecs).map((spec) => ({
       method: spec.method,

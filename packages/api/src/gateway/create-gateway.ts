@@ -71,5 +71,5 @@ export function createGateway(parts: GatewayParts): Hono {
     throw new Error('allowHostFeature needs single-user auth: API-key callers must never get host directory or command access');
   }
   const { handlers, feed } = createMethodHandlers(parts.host, parts.options);
-  return createRpcGateway({ handlers, feed, auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
+  return createRpcGateway({ handlers, feed, blobsOf: (universe) => parts.host.blobs(universe), auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
 }

@@ -4,6 +4,15 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Most requests in one JSON-RPC batch (default 100). */
   maxBatch?: number;
+  /** Largest blob `PUT /blobs` accepts as a raw body (default 64 MiB, the stores' default blob limit). */
+  maxBlobUploadBytes?: number;
+  /**
+   * Bytes all `PUT /blobs` bodies in progress may hold together (default 256 MiB); an upload that
+   * would exceed it is answered 503 with Retry-After. Chunked uploads reserve `maxBlobUploadBytes`.
+   */
+  maxUploadBytesInFlight?: number;
+  /** Longest pause between two chunks of a request body before the request is dropped (default 10 s). */
+  bodyIdleTimeoutMs?: number;
   /** Server cap for `session/events/read` waitMs; larger values are clamped (default 30 s). */
   longPollCapMs?: number;
   /** Interval of SSE heartbeats (default 15 s). */
@@ -18,6 +27,9 @@ export interface GatewayOptions {
 export interface ResolvedGatewayOptions {
   maxBodyBytes: number;
   maxBatch: number;
+  maxBlobUploadBytes: number;
+  maxUploadBytesInFlight: number;
+  bodyIdleTimeoutMs: number;
   longPollCapMs: number;
   heartbeatMs: number;
   maxQueuedDeltas: number;
@@ -26,11 +38,17 @@ export interface ResolvedGatewayOptions {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_BLOB_UPLOAD_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 10_000;
 
 export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
   return {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxBatch: options.maxBatch ?? 100,
+    maxBlobUploadBytes: options.maxBlobUploadBytes ?? DEFAULT_MAX_BLOB_UPLOAD_BYTES,
+    maxUploadBytesInFlight: options.maxUploadBytesInFlight ?? DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
     longPollCapMs: options.longPollCapMs ?? 30_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     maxQueuedDeltas: options.maxQueuedDeltas ?? 10_000,

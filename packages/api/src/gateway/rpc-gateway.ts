@@ -1,3 +1,4 @@
+import type { BlobStore } from '@lightspeed/ports';
 import { Hono, type Context } from 'hono';
 import { authenticate, UnauthorizedError, type GatewayAuth } from '../auth/gateway-auth.js';
 import { ApiError, toApiError } from '../rpc/api-error.js';
@@ -7,8 +8,10 @@ import { errorResponse } from '../rpc/json-rpc.js';
 import { PROTOCOL_VERSION, type AgentApiErrorKind } from '../schemas/protocol.js';
 import type { SessionEventFeed } from '../stream/session-event-feed.js';
 import { sessionEventStream, streamCursor } from '../stream/sse-session-stream.js';
+import { uploadBlob } from './blob-upload-route.js';
 import { readBoundedBody } from './bounded-body.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
+import { UploadBudget } from './upload-budget.js';
 
 export interface RpcGatewayParts {
   handlers: MethodHandlers;
@@ -16,15 +19,18 @@ export interface RpcGatewayParts {
   options?: GatewayOptions;
   /** Serves `GET /sessions/:id/stream`; without it the route answers 404. */
   feed?: SessionEventFeed;
+  /** Serves `PUT /blobs` (raw-body uploads); without it the route answers 404. */
+  blobsOf?: (universe: string) => BlobStore;
 }
 
-function rpcError(c: Context, status: 200 | 400 | 401 | 404 | 413 | 500, code: number, kind: AgentApiErrorKind, message: string) {
+function rpcError(c: Context, status: 200 | 400 | 401 | 404 | 408 | 413 | 500, code: number, kind: AgentApiErrorKind, message: string) {
   return c.json(errorResponse(null, { code, message, data: { kind, message } }), status);
 }
 
 /**
- * The HTTP surface: `POST /rpc` (JSON-RPC 2.0, single and batch), `GET /health`, and the SSE live
- * stream `GET /sessions/:id/stream`. Transport faults become JSON-RPC errors, never crashes.
+ * The HTTP surface: `POST /rpc` (JSON-RPC 2.0, single and batch), `GET /health`, the SSE live
+ * stream `GET /sessions/:id/stream` and raw blob uploads `PUT /blobs`. Transport faults become
+ * JSON-RPC errors, never crashes.
  */
 export function createRpcGateway(parts: RpcGatewayParts): Hono {
   const options = resolveGatewayOptions(parts.options);
@@ -44,11 +50,13 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
       if (error instanceof UnauthorizedError) return rpcError(c, 401, error.code, error.kind, error.message);
       throw error;
     }
-    const body = await readBoundedBody(c.req.raw, options.maxBodyBytes);
+    const body = await readBoundedBody(c.req.raw, { maxBytes: options.maxBodyBytes, idleTimeoutMs: options.bodyIdleTimeoutMs });
     if (!body.ok) {
-      return body.reason === 'too_large'
-        ? rpcError(c, 413, RpcErrorCode.payloadTooLarge, 'invalid_request', `request body exceeds ${options.maxBodyBytes} bytes; split the batch or upload blobs in parts`)
-        : rpcError(c, 400, RpcErrorCode.parseError, 'invalid_request', 'request body could not be read');
+      if (body.reason === 'too_large') {
+        return rpcError(c, 413, RpcErrorCode.payloadTooLarge, 'invalid_request', `request body exceeds ${options.maxBodyBytes} bytes; split the batch, or upload large blobs with PUT /blobs`);
+      }
+      if (body.reason === 'stalled') return rpcError(c, 408, RpcErrorCode.invalidRequest, 'invalid_request', 'the request body stalled (no bytes for too long); send it again');
+      return rpcError(c, 400, RpcErrorCode.parseError, 'invalid_request', 'request body could not be read');
     }
     let parsed: unknown;
     try {
@@ -59,6 +67,19 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
     const answer = await dispatcher.handle(parsed, { universe, signal: c.req.raw.signal });
     if (answer === undefined) return c.body(null, 204);
     return c.json(answer);
+  });
+
+  const uploads = new UploadBudget(options.maxUploadBytesInFlight);
+  app.put('/blobs', async (c) => {
+    if (!parts.blobsOf) return c.json({ error: { kind: 'not_found', message: 'raw blob uploads are not enabled on this server; use blobs/put' } }, 404);
+    let universe: string;
+    try {
+      universe = await authenticate(parts.auth, c.req.header('authorization'));
+    } catch (error) {
+      if (error instanceof UnauthorizedError) return c.json({ error: { kind: error.kind, message: error.message } }, 401);
+      throw error;
+    }
+    return uploadBlob(c, universe, { blobsOf: parts.blobsOf, budget: uploads, options });
   });
 
   app.get('/sessions/:sessionId/stream', async (c) => {

@@ -94,9 +94,11 @@ export class Dispatcher {
     if (Array.isArray(rawParams)) {
       return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', 'params must be an object (by-name); positional params are not supported') };
     }
-    const parsed = methodSpecs[method].params.safeParse(rawParams ?? {});
-    if (!parsed.success) return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', `invalid params: ${summarizeIssues(parsed.error)}`) };
+    // Validation sits inside the same try as the handler: whatever throws while params are parsed
+    // is answered as this request's error (with its id), never as a transport-level 500.
     try {
+      const parsed = methodSpecs[method].params.safeParse(rawParams ?? {});
+      if (!parsed.success) return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', `invalid params: ${summarizeIssues(parsed.error)}`) };
       const outcome = await handler(parsed.data as never, context);
       return { result: outcome.notifications?.length ? outcome : { result: outcome.result } };
     } catch (error) {

@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { paddedBase64 } from './padded-base64.js';
 import { named, uint } from './registry.js';
 
-/** Standard base64 (RFC 4648 §4, padded); whitespace is not accepted. */
-const base64 = () => z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be padded standard base64');
-
-export const BlobPutItem = named('BlobPutItem', z.object({ bytesBase64: base64() }));
+export const BlobPutItem = named('BlobPutItem', z.object({ bytesBase64: paddedBase64() }));
 export const BlobPutParams = named('BlobPutParams', z.object({ blobs: z.array(BlobPutItem).default([]) }));
 export const BlobPutResult = named('BlobPutResult', z.object({ blobRef: z.string(), bytes: uint() }));
 export const BlobPutResponse = named('BlobPutResponse', z.object({ blobs: z.array(BlobPutResult).default([]) }));

@@ -9,7 +9,8 @@ const addFormats = ((ajvFormats as unknown as { default?: typeof ajvFormats }).d
 
 /** The repo root is four levels above this file (packages/api/test/support). */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-export const CONTRACT_DIR = join(repoRoot, '..', 'shared', 'contract');
+/** `LIGHTSPEED_CONTRACT_DIR` overrides it for checkouts elsewhere (e.g. a git worktree). */
+export const CONTRACT_DIR = process.env.LIGHTSPEED_CONTRACT_DIR ?? join(repoRoot, '..', 'shared', 'contract');
 
 interface MethodEntry {
   method: string;

@@ -27,6 +27,7 @@ export function storageGateway(auth: GatewayAuth = singleUserAuth(), options: Ga
   };
   const app = createRpcGateway({
     auth,
+    blobsOf,
     options: { onInternalError: () => undefined, ...options },
     handlers: {
       ...protocolMethods({ name: 'lightspeed-test', version: '0.0.0' }),

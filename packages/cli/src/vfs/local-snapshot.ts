@@ -5,7 +5,7 @@ import type { RpcClient } from '../client/rpc-client.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes, ProgressBar } from '../terminal/progress-bar.js';
-import { MAX_RPC_BLOB_BYTES, RpcBlobStore } from './rpc-blob-store.js';
+import { MAX_UPLOAD_BLOB_BYTES, RpcBlobStore } from './rpc-blob-store.js';
 
 export interface SnapshotResult {
   snapshotRef: string;
@@ -22,7 +22,7 @@ export async function snapshotDirectory(client: RpcClient, dir: string, io: CliI
   try {
     const result = await importDirectory(new RpcBlobStore(client), root, {
       concurrency: 8,
-      maxFileBytes: MAX_RPC_BLOB_BYTES,
+      maxFileBytes: MAX_UPLOAD_BLOB_BYTES,
       onProgress: (progress) => {
         if (progress.phase !== 'scan') bar.update(progress.filesDone, progress.filesTotal, formatBytes(progress.bytesDone));
       },

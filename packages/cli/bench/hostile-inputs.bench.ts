@@ -1,0 +1,181 @@
+// Hostile inputs against a real `lightspeed serve` (PGlite data dir, fake provider), as issue 24
+// measured them: the largest blob an upload accepts, a 100,000-ref `blobs/has` beside a concurrent
+// `session/read`, and slow clients (headers sent byte by byte) alone and 300 at once.
+//
+//   npm run build && node --conditions=lightspeed-src --import tsx packages/cli/bench/hostile-inputs.bench.ts
+//
+// Slow clients connect from 127.0.0.2 (still loopback) so the plain call from 127.0.0.1 shows what a
+// well-behaved neighbour sees. BENCH_SLOW_CAP_S bounds how long one slow client is watched (default 100 s).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'lightspeed.js');
+const MiB = 1024 * 1024;
+const SLOW_CAP_MS = Number(process.env.BENCH_SLOW_CAP_S ?? 100) * 1000;
+
+async function startServe(dataDir: string): Promise<{ url: string; stop(): Promise<void>; stderr(): string; running(): boolean }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--provider', 'fake', '--data-dir', dataDir], {
+    env: { ...process.env, LIGHTSPEED_HOME: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /serving on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    running: () => child.exitCode === null && child.signalCode === null,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+let nextId = 1;
+async function rpc(url: string, method: string, params: unknown): Promise<{ status: number; body: any; ms: number }> {
+  const started = performance.now();
+  let response: Response;
+  try {
+    response = await fetch(`${url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return { status: 0, body: { error: { code: cause?.code ?? 'fetch', message: 'no answer' } }, ms: performance.now() - started };
+  }
+  const text = await response.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // keep the text
+  }
+  return { status: response.status, body, ms: performance.now() - started };
+}
+
+const describe = (answer: { status: number; body: any }) =>
+  answer.body?.error ? `HTTP ${answer.status} id=${JSON.stringify(answer.body.id)} ${answer.body.error.code} ${String(answer.body.error.message).slice(0, 70)}` : `HTTP ${answer.status} ok`;
+
+async function blobPutSizes(url: string): Promise<void> {
+  console.log('\n## blobs/put (JSON-RPC, base64)');
+  for (const mib of [1, 3, 3.25, 4, 5, 6, 6.5]) {
+    const bytes = randomBytes(Math.floor(mib * MiB));
+    const answer = await rpc(url, 'blobs/put', { blobs: [{ bytesBase64: bytes.toString('base64') }] });
+    console.log(`${mib.toString().padStart(5)} MiB: ${describe(answer)} (${answer.ms.toFixed(0)} ms)`);
+  }
+  console.log('\n## PUT /blobs (raw body)');
+  for (const mib of [4, 20, 64, 65]) {
+    const bytes = randomBytes(Math.floor(mib * MiB));
+    const started = performance.now();
+    const response = await fetch(`${url}/blobs`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    const text = await response.text();
+    console.log(`${mib.toString().padStart(5)} MiB: HTTP ${response.status} ${text.slice(0, 90)} (${(performance.now() - started).toFixed(0)} ms)`);
+  }
+}
+
+async function blobHasBeside(url: string, refs: number): Promise<void> {
+  const sessionId = (await rpc(url, 'session/start', {})).body.result.result.session.id as string;
+  const blobRefs = Array.from({ length: refs }, (_, i) => `sha256:${i.toString(16).padStart(64, '0')}`);
+  let running = true;
+  const latencies: number[] = [];
+  const reader = (async () => {
+    while (running) {
+      latencies.push((await rpc(url, 'session/read', { sessionId })).ms);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const answer = await rpc(url, 'blobs/has', { blobRefs });
+  running = false;
+  await reader;
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
+  console.log(
+    `${refs.toString().padStart(6)} refs: ${describe(answer)} in ${answer.ms.toFixed(0)} ms; concurrent session/read n=${latencies.length} p50 ${p(0.5)} ms, max ${p(1)} ms`,
+  );
+}
+
+type SlowKind = 'headers' | 'body';
+
+/**
+ * A client that never finishes its request: `headers` sends one header byte per second; `body`
+ * sends complete headers of a POST /rpc and then one body byte per second.
+ */
+function slowClient(port: number, localAddress: string, kind: SlowKind = 'headers'): { closedAfterMs: Promise<number>; socket: Socket } {
+  const started = performance.now();
+  const socket = connect({ host: '127.0.0.1', port, localAddress });
+  socket.on('error', () => undefined);
+  socket.on('data', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  socket.once('connect', () => {
+    socket.write(
+      kind === 'headers'
+        ? 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+        : 'POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n',
+    );
+    timer = setInterval(() => socket.write(kind === 'headers' ? 'x' : ' '), 1000);
+  });
+  const closedAfterMs = new Promise<number>((resolve) => {
+    socket.once('close', () => {
+      clearInterval(timer);
+      resolve(performance.now() - started);
+    });
+  });
+  return { closedAfterMs, socket };
+}
+
+async function slowClients(url: string, kind: SlowKind): Promise<void> {
+  const port = Number(new URL(url).port);
+  console.log(`\n## slow clients (${kind} byte by byte)`);
+  const one = slowClient(port, '127.0.0.2', kind);
+  const held = await Promise.race([one.closedAfterMs, new Promise<number>((resolve) => setTimeout(() => resolve(-1), SLOW_CAP_MS))]);
+  one.socket.destroy();
+  console.log(held < 0 ? `one slow client: still connected after ${SLOW_CAP_MS / 1000} s (gave up)` : `one slow client: server closed it after ${(held / 1000).toFixed(1)} s`);
+
+  const sessionId = (await rpc(url, 'session/start', {})).body.result.result.session.id as string;
+  const crowd = Array.from({ length: 300 }, () => slowClient(port, '127.0.0.2', kind));
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const plain: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    plain.push((await rpc(url, 'session/read', { sessionId })).ms);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const open = (await Promise.all(crowd.map((c) => Promise.race([c.closedAfterMs.then(() => 0), Promise.resolve(1)])))).reduce((a, b) => a + b, 0);
+  const refusedFast = (await Promise.all(crowd.map((c) => Promise.race([c.closedAfterMs.then((ms) => (ms < 1500 ? 1 : 0)), Promise.resolve(0)])))).reduce((a, b) => a + b, 0);
+  console.log(`300 slow clients: ${refusedFast} closed within 1.5 s, ${open} still open after 7 s; plain session/read from 127.0.0.1: max ${Math.max(...plain).toFixed(0)} ms, p50 ${plain.sort((a, b) => a - b)[5]!.toFixed(0)} ms`);
+  for (const c of crowd) c.socket.destroy();
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lightspeed-hostile-bench-'));
+const server = await startServe(join(dir, 'data'));
+try {
+  console.log(`lightspeed serve at ${server.url}`);
+  await blobPutSizes(server.url);
+  console.log('\n## blobs/has beside session/read');
+  for (const refs of [1_000, 10_000, 100_000]) await blobHasBeside(server.url, refs);
+  if (!server.running()) throw new Error(`the server died:\n${server.stderr().slice(-2000)}`);
+  await slowClients(server.url, 'headers');
+  await slowClients(server.url, 'body');
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
