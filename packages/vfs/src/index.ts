@@ -1,5 +1,7 @@
 export * from './vfs-path.js';
 export * from './tree-node.js';
+export * from './snapshot-limits.js';
+export * from './snapshot-meter.js';
 export * from './snapshot-read.js';
 export * from './snapshot-commit.js';
 export * from './workspace.js';

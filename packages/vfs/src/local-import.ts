@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { BlobRef } from '@lightspeed/engine';
 import { LightspeedError, type BlobStore } from '@lightspeed/ports';
 import { GitignoreStack } from './gitignore-stack.js';
-import { makeNode, NodeStore, type TreeEntry } from './tree-node.js';
+import { addDirectory, addFile, checkTotals, DEFAULT_SNAPSHOT_LIMITS, SnapshotLimitError, type SnapshotLimits, type SnapshotTotals } from './snapshot-limits.js';
+import { EXECUTABLE_FILE_MODE, makeNode, NodeStore, type FileEntry, type TreeEntry } from './tree-node.js';
 
 export interface ImportProgress {
   phase: 'scan' | 'upload' | 'done';
@@ -19,6 +20,8 @@ export interface ImportOptions {
   concurrency?: number;
   /** Refuse a single file larger than this (bytes). */
   maxFileBytes?: number;
+  /** Refuse a tree the server would refuse, before uploading anything (default: the default limits). */
+  limits?: SnapshotLimits;
 }
 
 export interface ImportResult {
@@ -55,6 +58,7 @@ export async function importDirectory(blobs: BlobStore, rootDir: string, options
   const skipped: string[] = [];
   const files: ScannedFile[] = [];
   const progress: ImportProgress = { phase: 'scan', filesTotal: 0, filesDone: 0, bytesDone: 0 };
+  const limits = options.limits ?? DEFAULT_SNAPSHOT_LIMITS;
 
   const rootInfo = await stat(rootDir).catch(() => undefined);
   if (!rootInfo?.isDirectory()) throw new LightspeedError('not_found', `${rootDir} is not a directory`, { path: rootDir });
@@ -74,6 +78,7 @@ export async function importDirectory(blobs: BlobStore, rootDir: string, options
         const file: ScannedFile = { rel: childRel, abs: join(abs, name), dir, name };
         dir.files.push(file);
         files.push(file);
+        if (files.length > limits.maxFiles) throw new SnapshotLimitError('maxFiles', limits.maxFiles, files.length);
       } else if (!here.ignores(childRel, dirent.isDirectory())) {
         skipped.push(childRel);
       }
@@ -81,6 +86,7 @@ export async function importDirectory(blobs: BlobStore, rootDir: string, options
     return dir;
   };
   const root = await scan(rootDir, '', GitignoreStack.empty());
+  checkTotals(shapeOf(root), limits);
   progress.filesTotal = files.length;
   options.onProgress?.({ ...progress });
 
@@ -100,22 +106,39 @@ export async function importDirectory(blobs: BlobStore, rootDir: string, options
         uploaded += 1;
       }
       const entry: TreeEntry = { type: 'file', ref, size: bytes.byteLength };
-      if ((info.mode & 0o111) !== 0) entry.mode = 0o755;
+      if ((info.mode & 0o111) !== 0) entry.mode = EXECUTABLE_FILE_MODE;
       file.dir.entries[file.name] = entry;
       progress.filesDone += 1;
       progress.bytesDone += bytes.byteLength;
+      if (progress.bytesDone > limits.maxBytes) throw new SnapshotLimitError('maxBytes', limits.maxBytes, progress.bytesDone);
       if (options.onProgress && (progress.filesDone % 100 === 0 || progress.filesDone === files.length)) options.onProgress({ ...progress });
     }
   };
   const concurrency = Math.max(1, options.concurrency ?? 32);
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
 
-  const build = async (dir: ScannedDir): Promise<BlobRef> => {
-    for (const [name, child] of dir.dirs) dir.entries[name] = { type: 'dir', ref: await build(child) };
-    return nodes.put(makeNode(dir.entries));
+  // Each directory records its subtree's totals in its parent, as the server's commits do, so
+  // the snapshot has the same ref whichever side built it and its size can be read from its root.
+  const build = async (dir: ScannedDir): Promise<{ ref: BlobRef; totals: SnapshotTotals }> => {
+    const totals: SnapshotTotals = { files: 0, dirs: 0, bytes: 0, depth: 0 };
+    for (const file of dir.files) addFile(totals, (dir.entries[file.name] as FileEntry).size);
+    for (const [name, child] of dir.dirs) {
+      const built = await build(child);
+      dir.entries[name] = { type: 'dir', ref: built.ref, totals: built.totals };
+      addDirectory(totals, built.totals);
+    }
+    return { ref: await nodes.put(makeNode(dir.entries)), totals };
   };
-  const rootRef = await build(root);
+  const { ref: rootRef, totals } = await build(root);
+  checkTotals(totals, limits);
   progress.phase = 'done';
   options.onProgress?.({ ...progress });
   return { rootRef, files: files.length, bytes: progress.bytesDone, uploaded, skipped };
+}
+
+/** Files, directories and depth of a scanned tree (bytes are not known before reading). */
+function shapeOf(dir: ScannedDir): SnapshotTotals {
+  const totals: SnapshotTotals = { files: dir.files.length, dirs: 0, bytes: 0, depth: dir.files.length > 0 ? 1 : 0 };
+  for (const child of dir.dirs.values()) addDirectory(totals, shapeOf(child));
+  return totals;
 }

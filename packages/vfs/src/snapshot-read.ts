@@ -1,7 +1,8 @@
 import type { BlobRef } from '@lightspeed/engine';
 import { LightspeedError } from '@lightspeed/ports';
 import { joinSegments, pathSegments, type VfsPath } from './vfs-path.js';
-import { makeNode, type NodeStore, type TreeEntry } from './tree-node.js';
+import { DEFAULT_SNAPSHOT_LIMITS, SnapshotLimitError, type SnapshotLimits } from './snapshot-limits.js';
+import { EXECUTABLE_FILE_MODE, makeNode, type NodeStore, type TreeEntry } from './tree-node.js';
 
 export interface PathStat {
   path: VfsPath;
@@ -23,6 +24,8 @@ export interface WalkEntry {
   type: 'file' | 'dir';
   ref: BlobRef;
   size: number;
+  /** A file's recorded mode (only ever `EXECUTABLE_FILE_MODE`; absent for a regular file). */
+  mode?: number;
 }
 
 /** The ref of the empty directory, the root of an empty snapshot. */
@@ -80,38 +83,66 @@ export async function list(nodes: NodeStore, root: BlobRef, path: string): Promi
     });
 }
 
+export interface WalkOptions {
+  /** Resume strictly after this path in walk order (the last path of a previous page). */
+  after?: string;
+  /**
+   * Bounds on what one walk yields (default: the default snapshot limits). A snapshot that was
+   * never measured (a session's snapshot link, say) can still be a DAG that expands to millions of
+   * entries; the walk refuses with a `SnapshotLimitError` rather than run for minutes.
+   */
+  limits?: SnapshotLimits;
+}
+
+interface WalkState {
+  limits: SnapshotLimits;
+  files: number;
+  dirs: number;
+}
+
 /** Every file and directory beneath `path` (depth-first, names sorted), not including `path` itself. */
-export async function* walk(nodes: NodeStore, root: BlobRef, path: string = '/'): AsyncGenerator<WalkEntry> {
+export async function* walk(nodes: NodeStore, root: BlobRef, path: string = '/', options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const start = await lookup(nodes, root, path);
   if (!start) throw new LightspeedError('not_found', `directory ${path} does not exist`, { path });
   if (start.type !== 'dir') return;
-  yield* walkDir(nodes, start.ref, pathSegments(path));
+  const base = pathSegments(path);
+  let after: string[] | undefined;
+  if (options.after !== undefined) {
+    const afterSegments = pathSegments(options.after);
+    if (afterSegments.length <= base.length || base.some((segment, i) => afterSegments[i] !== segment)) {
+      throw new LightspeedError('invalid', `cannot resume a walk of ${joinSegments(base)} after ${joinSegments(afterSegments)}: that path is not inside it`, { path });
+    }
+    after = afterSegments.slice(base.length);
+  }
+  yield* walkDir(nodes, start.ref, base, after, { limits: options.limits ?? DEFAULT_SNAPSHOT_LIMITS, files: 0, dirs: 0 });
 }
 
-async function* walkDir(nodes: NodeStore, ref: BlobRef, segments: string[]): AsyncGenerator<WalkEntry> {
+async function* walkDir(nodes: NodeStore, ref: BlobRef, segments: string[], after: string[] | undefined, state: WalkState): AsyncGenerator<WalkEntry> {
   const node = await nodes.get(ref);
+  if (segments.length + 1 > state.limits.maxDepth && Object.keys(node.entries).length > 0) {
+    throw new SnapshotLimitError('maxDepth', state.limits.maxDepth, segments.length + 1);
+  }
   for (const name of Object.keys(node.entries).sort()) {
+    // Resuming: names before the cursor's segment were on earlier pages; the cursor's own entry
+    // was too, but a directory's contents come after it, so the walk descends into it.
+    const resume = after?.[0];
+    if (resume !== undefined && name < resume) continue;
+    const resumeHere = resume !== undefined && name === resume;
     const child = node.entries[name]!;
     const childSegments = [...segments, name];
     const childPath = joinSegments(childSegments);
     if (child.type === 'file') {
-      yield { path: childPath, type: 'file', ref: child.ref, size: child.size };
+      if (resumeHere) continue;
+      if (++state.files > state.limits.maxFiles) throw new SnapshotLimitError('maxFiles', state.limits.maxFiles, state.files);
+      yield { path: childPath, type: 'file', ref: child.ref, size: child.size, ...(child.mode === EXECUTABLE_FILE_MODE ? { mode: child.mode } : {}) };
     } else {
-      yield { path: childPath, type: 'dir', ref: child.ref, size: 0 };
-      yield* walkDir(nodes, child.ref, childSegments);
+      if (!resumeHere) {
+        if (++state.dirs > state.limits.maxDirectories) throw new SnapshotLimitError('maxDirectories', state.limits.maxDirectories, state.dirs);
+        yield { path: childPath, type: 'dir', ref: child.ref, size: 0 };
+      }
+      yield* walkDir(nodes, child.ref, childSegments, resumeHere && after!.length > 1 ? after!.slice(1) : undefined, state);
     }
+    // Past the cursor's segment at this level, everything follows it.
+    after = undefined;
   }
-}
-
-/** File count and total bytes of a snapshot (walks the whole tree). */
-export async function summarize(nodes: NodeStore, root: BlobRef): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  for await (const entry of walk(nodes, root)) {
-    if (entry.type === 'file') {
-      files += 1;
-      bytes += entry.size;
-    }
-  }
-  return { files, bytes };
 }

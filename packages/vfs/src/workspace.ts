@@ -1,8 +1,16 @@
 import type { BlobRef } from '@lightspeed/engine';
 import { LightspeedError, type BlobStore, type WorkspaceRecord, type WorkspaceStore } from '@lightspeed/ports';
 import { commitChanges, type TreeChange } from './snapshot-commit.js';
+import type { SnapshotLimits } from './snapshot-limits.js';
+import { SnapshotMeter, type ScopedTotalsCache } from './snapshot-meter.js';
 import { emptySnapshot } from './snapshot-read.js';
 import { NodeStore } from './tree-node.js';
+
+export interface WorkspacesOptions {
+  limits?: SnapshotLimits;
+  /** Totals of measured snapshots, shared across instances (by default each instance has its own). */
+  totals?: ScopedTotalsCache;
+}
 
 export interface WorkspaceCommit {
   record: WorkspaceRecord;
@@ -17,18 +25,21 @@ export interface WorkspaceCommit {
  */
 export class Workspaces {
   readonly nodes: NodeStore;
+  readonly meter: SnapshotMeter;
 
   constructor(
     readonly store: WorkspaceStore,
     blobs: BlobStore | NodeStore,
+    options: WorkspacesOptions = {},
   ) {
     this.nodes = blobs instanceof NodeStore ? blobs : new NodeStore(blobs);
+    this.meter = new SnapshotMeter(this.nodes, options.limits, options.totals);
   }
 
   async create(id: string, baseRef?: BlobRef): Promise<WorkspaceRecord> {
     const head = baseRef ?? (await emptySnapshot(this.nodes));
-    // Validates that the base is a directory node before it becomes a head.
-    await this.nodes.get(head);
+    // Every node beneath the base is checked (well-formed, within the limits) before it becomes a head.
+    await this.meter.measure(head);
     return this.store.create(id, head);
   }
 
@@ -52,7 +63,7 @@ export class Workspaces {
         { workspaceId: id, expectedRevision: expected, actualRevision: current.revision },
       );
     }
-    const nextRef = await commitChanges(this.nodes, current.headRef, changes);
+    const nextRef = await commitChanges(this.nodes, current.headRef, changes, { meter: this.meter });
     const record = nextRef === current.headRef ? current : await this.store.update(id, expected, nextRef);
     return { record, baseRef: current.headRef };
   }

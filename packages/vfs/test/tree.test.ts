@@ -1,7 +1,7 @@
 import { MemoryBlobStore } from '@lightspeed/cas';
 import { isLightspeedError } from '@lightspeed/ports';
 import { describe, expect, it } from 'vitest';
-import { commitChanges, emptySnapshot, list, lookup, NodeStore, normalizePath, readFile, stat, summarize, walk } from '../src/index.js';
+import { commitChanges, emptySnapshot, list, lookup, NodeStore, normalizePath, readFile, SnapshotMeter, stat, walk } from '../src/index.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -45,7 +45,7 @@ describe('snapshot trees', () => {
     const paths: string[] = [];
     for await (const entry of walk(nodes, root)) paths.push(`${entry.type}:${entry.path}`);
     expect(paths).toEqual(['dir:/docs', 'file:/docs/readme.md', 'dir:/empty', 'dir:/src', 'file:/src/a.ts', 'dir:/src/lib', 'file:/src/lib/b.ts']);
-    expect(await summarize(nodes, root)).toEqual({ files: 3, bytes: 20 + 1 + 4 });
+    expect(await new SnapshotMeter(nodes).measure(root)).toEqual({ files: 3, dirs: 4, bytes: 20 + 1 + 4, depth: 3 });
   });
 
   it('a write rewrites only the directories on its path; siblings keep their refs', async () => {

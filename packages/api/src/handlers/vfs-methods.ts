@@ -1,58 +1,86 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BlobRef } from '@lightspeed/engine';
 import { BlobCorruptError, isLightspeedError, type BlobStore, type WorkspaceRecord, type WorkspaceStore } from '@lightspeed/ports';
-import { commitChanges, emptySnapshot, joinSegments, NodeStore, pathSegments, summarize, Workspaces, type TreeChange } from '@lightspeed/vfs';
+import {
+  commitChanges,
+  DEFAULT_SNAPSHOT_LIMITS,
+  emptySnapshot,
+  EXECUTABLE_FILE_MODE,
+  joinSegments,
+  NodeStore,
+  pathSegments,
+  SnapshotLimitError,
+  SnapshotMeter,
+  SnapshotTotalsCache,
+  TreeNodeError,
+  walk,
+  Workspaces,
+  type SnapshotLimits,
+  type SnapshotTotals,
+  type TreeChange,
+} from '@lightspeed/vfs';
 import { invalidRequest, notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
-import type { VfsManifest, VfsManifestFile, VfsWorkspaceView } from '../schemas/vfs.js';
+import type { VfsManifestFile, VfsWorkspaceView } from '../schemas/vfs.js';
 import { requireBlobRef } from './blob-refs.js';
 
-const EXECUTABLE = 0o755;
+/** Files per vfs/snapshots/read page (the default and the most a client may ask for). */
+const MAX_READ_PAGE = 10_000;
+/** Manifest entries built between two yields to the event loop. */
+const ENTRIES_PER_TURN = 500;
 
 export interface VfsMethodDeps {
   blobsOf: (universe: string) => BlobStore;
   workspacesOf: (universe: string) => WorkspaceStore;
+  /** Bounds on every snapshot that is committed, read or made a head (default: DEFAULT_SNAPSHOT_LIMITS). */
+  limits?: SnapshotLimits;
 }
 
 /**
- * Loads a client-named snapshot root. A blob that is not a directory node is the client's mistake
- * (invalid_request); a blob failing its hash check stays a server fault.
+ * Measures a client-named snapshot root: every node beneath is checked once (memoised across
+ * requests), so a ref becomes a head or is read only if it is a well-formed snapshot within the
+ * limits. A missing node is not_found; a malformed one or one over the limits is the client's
+ * mistake (invalid_request); a blob failing its hash check stays a server fault.
  */
-async function requireSnapshotRoot(nodes: NodeStore, ref: BlobRef, field: string): Promise<void> {
+async function requireSnapshotRoot(meter: SnapshotMeter, ref: BlobRef, field: string): Promise<SnapshotTotals> {
   try {
-    await nodes.get(ref);
+    return await meter.measure(ref);
   } catch (error) {
-    if (isLightspeedError(error, 'not_found')) throw notFound(`${field} ${ref} is not a stored snapshot; commit one with vfs/snapshots/commit`);
+    if (isLightspeedError(error, 'not_found')) throw notFound(`${field} ${ref} is not a stored snapshot (or part of it is missing); commit one with vfs/snapshots/commit`);
+    if (error instanceof SnapshotLimitError) throw invalidRequest(`${field} ${ref}: ${error.message}`);
+    if (error instanceof TreeNodeError) throw invalidRequest(`${field} ${ref} is not a snapshot: ${error.message}`);
     if (isLightspeedError(error, 'corrupt') && !(error instanceof BlobCorruptError)) throw invalidRequest(`${field} ${ref} is a blob but not a snapshot`);
     throw error;
   }
 }
 
-/** Snapshot file list in manifest order (paths relative to the root, sorted). */
-async function manifestOf(nodes: NodeStore, root: BlobRef): Promise<VfsManifest> {
-  const files: VfsManifestFile[] = [];
-  const visit = async (ref: BlobRef, segments: string[]): Promise<void> => {
-    const node = await nodes.get(ref);
-    for (const name of Object.keys(node.entries).sort()) {
-      const entry = node.entries[name]!;
-      if (entry.type === 'dir') await visit(entry.ref, [...segments, name]);
-      else {
-        const file: VfsManifestFile = { path: [...segments, name].join('/'), blobRef: entry.ref, bytes: entry.size };
-        if (entry.mode !== undefined && (entry.mode & 0o111) !== 0) file.executable = true;
-        files.push(file);
-      }
-    }
-  };
-  await visit(root, []);
-  return { version: 1, files };
+/** The read cursor is the last path of the previous page, wrapped so clients treat it as opaque. */
+function encodeReadCursor(path: string): string {
+  return Buffer.from(JSON.stringify({ after: path }), 'utf8').toString('base64url');
+}
+
+function decodeReadCursor(cursor: string): string {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof value.after === 'string') return joinSegments(pathSegments(value.after));
+  } catch {
+    // Falls through to the refusal below.
+  }
+  throw invalidRequest('cursor is not a nextCursor returned by vfs/snapshots/read; start again without a cursor');
 }
 
 /** vfs/snapshots/* and vfs/workspaces/* over packages/vfs and the universe's WorkspaceStore. */
 export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
+  const limits = deps.limits ?? DEFAULT_SNAPSHOT_LIMITS;
+  // Totals of every snapshot measured in this process, per universe: a head is measured once when
+  // it is accepted, and every later view (list, read) costs one cache lookup or one root read.
+  const totals = new SnapshotTotalsCache();
   const nodesOf = (universe: string) => new NodeStore(deps.blobsOf(universe), 10_000);
+  const meterOf = (universe: string, nodes: NodeStore = nodesOf(universe)) => new SnapshotMeter(nodes, limits, totals.scoped(universe));
 
-  const view = async (nodes: NodeStore, record: WorkspaceRecord): Promise<VfsWorkspaceView> => {
-    const { files, bytes } = await summarize(nodes, record.headRef);
+  const view = async (meter: SnapshotMeter, record: WorkspaceRecord, measured?: SnapshotTotals): Promise<VfsWorkspaceView> => {
+    const { files, bytes } = measured ?? (await meter.totalsOf(record.headRef));
     return {
       workspaceId: record.id,
       // The WorkspaceStore port does not keep display names yet; see docs/0010-api-gateway.md.
@@ -75,10 +103,11 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
   return {
     'vfs/snapshots/commit': async ({ manifest }, { universe }) => {
       const blobs = deps.blobsOf(universe);
-      const nodes = new NodeStore(blobs, 10_000);
+      const meter = meterOf(universe);
+      // Refused before one blob is looked up: the count alone is over the limit.
+      if (manifest.files.length > limits.maxFiles) throw invalidRequest(`manifest.files: ${new SnapshotLimitError('maxFiles', limits.maxFiles, manifest.files.length).message}`);
       const seen = new Set<string>();
       const changes: TreeChange[] = [];
-      let bytes = 0;
       for (const [index, file] of manifest.files.entries()) {
         let path: string;
         try {
@@ -95,39 +124,55 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
         if (file.bytes !== undefined && file.bytes !== stat.size) {
           throw invalidRequest(`manifest.files[${index}].bytes is ${file.bytes} but blob ${ref} holds ${stat.size} bytes`);
         }
-        bytes += stat.size;
-        changes.push({ op: 'writeRef', path, ref, size: stat.size, ...(file.executable ? { mode: EXECUTABLE } : {}) });
+        changes.push({ op: 'writeRef', path, ref, size: stat.size, ...(file.executable ? { mode: EXECUTABLE_FILE_MODE } : {}) });
       }
-      const snapshotRef = await commitChanges(nodes, await emptySnapshot(nodes), changes);
-      return { result: { snapshotRef, files: changes.length, bytes } };
+      // The commit checks depth, directories and bytes as it builds, before the root is stored.
+      const snapshotRef = await commitChanges(meter.nodes, await emptySnapshot(meter.nodes), changes, { meter });
+      const { files, bytes } = await meter.totalsOf(snapshotRef);
+      return { result: { snapshotRef, files, bytes } };
     },
 
-    'vfs/snapshots/read': async ({ snapshotRef }, { universe }) => {
+    'vfs/snapshots/read': async ({ snapshotRef, cursor, limit }, { universe }) => {
       const ref = requireBlobRef(snapshotRef, 'snapshotRef');
-      const nodes = nodesOf(universe);
-      await requireSnapshotRoot(nodes, ref, 'snapshotRef');
-      const manifest = await manifestOf(nodes, ref);
-      const bytes = manifest.files.reduce((sum, file) => sum + (file.bytes ?? 0), 0);
-      return { result: { snapshotRef: ref, manifest, files: manifest.files.length, bytes } };
+      const meter = meterOf(universe);
+      const { files, bytes } = await requireSnapshotRoot(meter, ref, 'snapshotRef');
+      const pageSize = Math.min(Math.max(limit ?? MAX_READ_PAGE, 1), MAX_READ_PAGE);
+      const page: VfsManifestFile[] = [];
+      let nextCursor: string | undefined;
+      let visited = 0;
+      // Paged, and yielding while a page is built: a 200k-file snapshot is 20 short requests, and
+      // other tenants' requests run in between.
+      for await (const entry of walk(meter.nodes, ref, '/', { limits, ...(cursor ? { after: decodeReadCursor(cursor) } : {}) })) {
+        if (++visited % ENTRIES_PER_TURN === 0) await nextTurn();
+        if (entry.type !== 'file') continue;
+        if (page.length === pageSize) {
+          nextCursor = encodeReadCursor(page[page.length - 1]!.path);
+          break;
+        }
+        const file: VfsManifestFile = { path: entry.path.slice(1), blobRef: entry.ref, bytes: entry.size };
+        if (entry.mode === EXECUTABLE_FILE_MODE) file.executable = true;
+        page.push(file);
+      }
+      return { result: { snapshotRef: ref, manifest: { version: 1, files: page }, files, bytes, ...(nextCursor ? { nextCursor } : {}) } };
     },
 
     'vfs/workspaces/create': async ({ workspaceId, snapshotRef }, { universe }) => {
-      const nodes = nodesOf(universe);
-      const workspaces = new Workspaces(deps.workspacesOf(universe), nodes);
+      const meter = meterOf(universe);
+      const workspaces = new Workspaces(deps.workspacesOf(universe), meter.nodes, { limits, totals: totals.scoped(universe) });
       const base = snapshotRef == null ? undefined : requireBlobRef(snapshotRef, 'snapshotRef');
-      if (base) await requireSnapshotRoot(nodes, base, 'snapshotRef');
+      const measured = base ? await requireSnapshotRoot(meter, base, 'snapshotRef') : undefined;
       const record = await workspaces.create(workspaceId ?? `ws_${randomUUID()}`, base);
-      return { result: { workspace: await view(nodes, record) } };
+      return { result: { workspace: await view(meter, record, measured) } };
     },
 
     'vfs/workspaces/read': async ({ workspaceId }, { universe }) => {
       const record = await existing(deps.workspacesOf(universe), workspaceId);
-      return { result: { workspace: await view(nodesOf(universe), record) } };
+      return { result: { workspace: await view(meterOf(universe), record) } };
     },
 
     'vfs/workspaces/list': async (_params, { universe }) => {
       const store = deps.workspacesOf(universe);
-      const nodes = nodesOf(universe);
+      const meter = meterOf(universe);
       const records: WorkspaceRecord[] = [];
       let cursor: string | undefined;
       do {
@@ -135,24 +180,25 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
         records.push(...page.workspaces);
         cursor = page.nextCursor;
       } while (cursor);
-      return { result: { workspaces: await Promise.all(records.map((record) => view(nodes, record))) } };
+      // Each head was measured when it was accepted: its totals are a cache hit or one root read.
+      return { result: { workspaces: await Promise.all(records.map((record) => view(meter, record))) } };
     },
 
     'vfs/workspaces/update': async ({ workspaceId, snapshotRef, expectedRevision }, { universe }) => {
       const store = deps.workspacesOf(universe);
-      const nodes = nodesOf(universe);
+      const meter = meterOf(universe);
       const ref = requireBlobRef(snapshotRef, 'snapshotRef');
       const current = await existing(store, workspaceId);
-      // The new head must be a stored snapshot root before it becomes reachable.
-      await requireSnapshotRoot(nodes, ref, 'snapshotRef');
+      // The new head must be a stored snapshot within the limits before it becomes reachable.
+      const measured = await requireSnapshotRoot(meter, ref, 'snapshotRef');
       const record = await store.update(workspaceId, expectedRevision ?? current.revision, ref);
-      return { result: { workspace: await view(nodes, record) } };
+      return { result: { workspace: await view(meter, record, measured) } };
     },
 
     'vfs/workspaces/delete': async ({ workspaceId }, { universe }) => {
       const store = deps.workspacesOf(universe);
       const record = await existing(store, workspaceId);
-      const workspace = await view(nodesOf(universe), record);
+      const workspace = await view(meterOf(universe), record);
       await store.delete(workspaceId);
       return { result: { workspace } };
     },

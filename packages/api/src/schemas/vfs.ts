@@ -28,10 +28,24 @@ export const VfsSnapshotCommitResponse = named(
   z.object({ snapshotRef: z.string(), files: uint(), bytes: uint() }),
 );
 
-export const VfsSnapshotReadParams = named('VfsSnapshotReadParams', z.object({ snapshotRef: z.string() }));
+export const VfsSnapshotReadParams = named(
+  'VfsSnapshotReadParams',
+  z.object({
+    snapshotRef: z.string(),
+    cursor: z.string().nullish().describe('nextCursor of the previous page; absent for the first page.'),
+    limit: uint().nullish().describe('Files per page (1 to 10,000; default 10,000).'),
+  }),
+);
 export const VfsSnapshotReadResponse = named(
   'VfsSnapshotReadResponse',
-  z.object({ snapshotRef: z.string(), manifest: VfsManifest, files: uint(), bytes: uint() }),
+  z.object({
+    snapshotRef: z.string(),
+    // One page of the file list in path order; files and bytes are totals of the whole snapshot.
+    manifest: VfsManifest,
+    files: uint(),
+    bytes: uint(),
+    nextCursor: z.string().nullish().describe('Present when more files follow; pass it back as cursor.'),
+  }),
 );
 
 export const VfsWorkspaceView = named(

@@ -1,6 +1,6 @@
 import { MemoryBlobStore } from '@lightspeed/cas';
 import type { BlobStore, WorkspaceStore } from '@lightspeed/ports';
-import { MemoryWorkspaceStore } from '@lightspeed/vfs';
+import { MemoryWorkspaceStore, type SnapshotLimits } from '@lightspeed/vfs';
 import type { Hono } from 'hono';
 import { singleUserAuth, type GatewayAuth } from '../../src/auth/gateway-auth.js';
 import type { GatewayOptions } from '../../src/gateway/gateway-options.js';
@@ -12,9 +12,14 @@ import { vfsMethods } from '../../src/handlers/vfs-methods.js';
 
 /**
  * A gateway serving the session-independent methods (initialize, blobs/*, vfs/*, models/list)
- * over real in-memory stores, one set per universe.
+ * over real in-memory stores, one set per universe. `blobsOf`/`workspacesOf` reach the same stores
+ * the handlers use, for tests that arrange state no method would create.
  */
-export function storageGateway(auth: GatewayAuth = singleUserAuth(), options: GatewayOptions = {}): { app: Hono; blobs: Map<string, BlobStore> } {
+export function storageGateway(
+  auth: GatewayAuth = singleUserAuth(),
+  options: GatewayOptions = {},
+  vfs: { limits?: SnapshotLimits } = {},
+): { app: Hono; blobs: Map<string, BlobStore>; blobsOf: (universe: string) => BlobStore; workspacesOf: (universe: string) => WorkspaceStore } {
   const blobs = new Map<string, BlobStore>();
   const workspaces = new Map<string, WorkspaceStore>();
   const blobsOf = (universe: string) => {
@@ -32,11 +37,11 @@ export function storageGateway(auth: GatewayAuth = singleUserAuth(), options: Ga
     handlers: {
       ...protocolMethods({ name: 'lightspeed-test', version: '0.0.0' }),
       ...blobMethods(blobsOf),
-      ...vfsMethods({ blobsOf, workspacesOf }),
+      ...vfsMethods({ blobsOf, workspacesOf, ...vfs }),
       ...modelMethods(async () => [{ providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model', source: 'configured' }]),
     },
   });
-  return { app, blobs };
+  return { app, blobs, blobsOf, workspacesOf };
 }
 
 export async function rpc(app: Hono, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {

@@ -36,9 +36,14 @@ export async function snapshotDirectory(client: RpcClient, dir: string, io: CliI
   }
 }
 
-/** Writes a snapshot into a local directory (only differing files). */
+/**
+ * Writes a snapshot into a local directory (only differing files). The server's read measures the
+ * snapshot (and refuses one over its limits); the export checks every node again locally, since
+ * the nodes it writes from are fetched as plain blobs.
+ */
 export async function materializeSnapshot(client: RpcClient, snapshotRef: string, dir: string, io: CliIo): Promise<ExportResult> {
-  const { files } = await client.call<{ files: number }>('vfs/snapshots/read', { snapshotRef });
+  // Only the totals are needed here (for the progress bar), so one manifest entry is plenty.
+  const { files } = await client.call<{ files: number }>('vfs/snapshots/read', { snapshotRef, limit: 1 });
   const bar = new ProgressBar(io.stderr, `materialize ${dir}`);
   const blobs = new RpcBlobStore(client);
   let done = 0;
