@@ -69,28 +69,28 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
     return c.json(answer);
   });
 
-  const uploads = new UploadBudget(options.maxUploadBytesInFlight);
-  app.put('/blobs', async (c) => {
-    if (!parts.blobsOf) return c.json({ error: { kind: 'not_found', message: 'raw blob uploads are not enabled on this server; use blobs/put' } }, 404);
-    let universe: string;
+  /** The caller's universe for the REST routes (raw uploads, streams), or their 401 answer. */
+  async function authenticateRest(c: Context): Promise<string | Response> {
     try {
-      universe = await authenticate(parts.auth, c.req.header('authorization'));
+      return await authenticate(parts.auth, c.req.header('authorization'));
     } catch (error) {
       if (error instanceof UnauthorizedError) return c.json({ error: { kind: error.kind, message: error.message } }, 401);
       throw error;
     }
+  }
+
+  const uploads = new UploadBudget(options.maxUploadBytesInFlight);
+  app.put('/blobs', async (c) => {
+    if (!parts.blobsOf) return c.json({ error: { kind: 'not_found', message: 'raw blob uploads are not enabled on this server; use blobs/put' } }, 404);
+    const universe = await authenticateRest(c);
+    if (universe instanceof Response) return universe;
     return uploadBlob(c, universe, { blobsOf: parts.blobsOf, budget: uploads, options });
   });
 
   app.get('/sessions/:sessionId/stream', async (c) => {
     if (!parts.feed) return c.json({ error: { kind: 'not_found', message: 'live streams are not enabled on this server' } }, 404);
-    let universe: string;
-    try {
-      universe = await authenticate(parts.auth, c.req.header('authorization'));
-    } catch (error) {
-      if (error instanceof UnauthorizedError) return c.json({ error: { kind: error.kind, message: error.message } }, 401);
-      throw error;
-    }
+    const universe = await authenticateRest(c);
+    if (universe instanceof Response) return universe;
     const after = streamCursor(c.req.header('last-event-id'), c.req.query('after'));
     if (after === undefined) return c.json({ error: { kind: 'invalid_request', message: 'Last-Event-ID / after must be a non-negative integer seq' } }, 400);
     const sessionId = c.req.param('sessionId');
