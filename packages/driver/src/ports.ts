@@ -1,3 +1,4 @@
+import type { SessionState } from '@lightspeed/engine';
 import type { BlobStore, Clock, LiveChannel, LlmPort, ToolPort, WorkspaceStore } from '@lightspeed/ports';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -14,12 +15,29 @@ export interface DriverPorts {
   random?: () => number;
 }
 
+/** A session's model kind and features, as the tool runtime needs them to resolve its tools. */
+export interface SessionToolFacts {
+  apiKind: string;
+  features: unknown;
+}
+
 /** What a host hands the tool-runtime factory for one session. */
 export interface ToolPortContext {
   universe: string;
   sessionId: string;
   blobs: BlobStore;
   workspaces: WorkspaceStore;
+  /**
+   * Reads a session of this universe from the host's own state, so a tool call resumed while the
+   * host is still starting (recovery runs before `start` returns) resolves its tools; undefined
+   * when the session does not exist or is not configured.
+   */
+  sessionFacts(sessionId: string): Promise<SessionToolFacts | undefined>;
+}
+
+/** The tool facts of a session state (undefined until the session is configured). */
+export function toolFactsOf(state: SessionState | undefined): SessionToolFacts | undefined {
+  return state?.config ? { apiKind: state.config.model.apiKind, features: state.config.features } : undefined;
 }
 
 /** Builds (or returns a shared) tool runtime for a session; every host takes one. */

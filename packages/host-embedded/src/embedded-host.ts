@@ -1,5 +1,5 @@
 import { type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SubmitOutcome, type ToolPortFactory } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
 import { RecentBlobs, recentBlobStore } from './recent-blobs.js';
 import { SessionActor } from './session-actor.js';
@@ -153,7 +153,20 @@ export class EmbeddedHost implements AgentHost {
 
   private toolPort(ref: SessionRef): ToolPort {
     const { stores } = this.options;
-    return this.options.tools({ universe: ref.universe, sessionId: ref.sessionId, blobs: this.blobs(ref.universe), workspaces: stores.workspaces(ref.universe) });
+    return this.options.tools({
+      universe: ref.universe,
+      sessionId: ref.sessionId,
+      blobs: this.blobs(ref.universe),
+      workspaces: stores.workspaces(ref.universe),
+      sessionFacts: (sessionId) => this.toolFacts({ universe: ref.universe, sessionId }),
+    });
+  }
+
+  /** A session's tool facts from its actor (loaded while `start` resumes, so they are there before it returns). */
+  private async toolFacts(ref: SessionRef): Promise<SessionToolFacts | undefined> {
+    const cached = this.actors.get(keyOf(ref));
+    if (cached) return toolFactsOf(cached.state);
+    return this.closed ? undefined : toolFactsOf(await this.state(ref));
   }
 
   private async actor(ref: SessionRef): Promise<SessionActor> {

@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY, scopedLiveChannel, type DriverPorts, type RetryPolicy, type SessionRef, type ToolPortFactory } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, scopedLiveChannel, type DriverPorts, type RetryPolicy, type SessionRef, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { MemoryHeadSignal, systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import { EffectRegistry } from './effect-registry.js';
 import { cacheKeyOf } from './session-key.js';
@@ -57,7 +57,14 @@ export class ServiceRuntime {
     let port = this.toolPorts.get(key);
     if (!port) {
       const { stores } = this.options;
-      port = this.options.tools({ universe: ref.universe, sessionId: ref.sessionId, blobs: stores.blobs(ref.universe), workspaces: stores.workspaces(ref.universe) });
+      port = this.options.tools({
+        universe: ref.universe,
+        sessionId: ref.sessionId,
+        blobs: stores.blobs(ref.universe),
+        workspaces: stores.workspaces(ref.universe),
+        // The store is the truth an effect handler acts on; Restate state only points into it.
+        sessionFacts: async (sessionId) => toolFactsOf(await this.cache.latest({ universe: ref.universe, sessionId })),
+      });
       if (this.toolPorts.size >= 1000) this.toolPorts.delete(this.toolPorts.keys().next().value!);
       this.toolPorts.set(key, port);
     }

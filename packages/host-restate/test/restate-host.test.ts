@@ -23,10 +23,7 @@ let host: RestateAgentHost;
 beforeAll(async () => {
   [server, fake, storage] = await Promise.all([startRestate(), startFakeProvider({ port: 0 }), openStorage({ kind: 'pglite', dataDir: 'memory://' })]);
   const llm = new ProviderRouter(new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {}));
-  const runtime = createToolPortFactory({ sessionFacts: async (u, sessionId) => {
-    const state = await host.state({ universe: u, sessionId });
-    return state?.config ? { apiKind: state.config.model.apiKind, features: state.config.features } : undefined;
-  } });
+  const runtime = createToolPortFactory();
   ({ host } = await startRestateHost({ stores: storage, llm, tools: runtime.factory, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl }));
 }, 60_000);
 

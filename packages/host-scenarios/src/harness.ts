@@ -61,12 +61,7 @@ export async function startHarness(factory: HostFactory, options: HarnessOptions
   const apiKind = options.apiKind ?? 'openai:responses';
   let blobs: BlobStore | undefined;
   let workspaces: WorkspaceStore | undefined;
-  const runtime = createToolPortFactory({
-    sessionFacts: async (universe, sessionId) => {
-      const state = await harness.host.state({ universe, sessionId });
-      return state?.config ? { apiKind: state.config.model.apiKind, features: state.config.features } : undefined;
-    },
-  });
+  const runtime = createToolPortFactory();
   const tools: ToolPortFactory = (context) => {
     blobs ??= context.blobs;
     workspaces ??= context.workspaces;

@@ -19,7 +19,7 @@ async function record(name: string, drive: (h: Harness) => Promise<void>, workfl
   let underTest: TemporalTestHost | undefined;
   const tools = controlTools();
   const h = await startHarness(async (deps) => (underTest = await startTemporalTestHost({ ...deps, backend: 'pglite', ...(workflow ? { workflow } : {}) })), {
-    tools: (hh) => tools({ universe: 'u-test', sessionId: 's1', blobs: hh.host.blobs('u-test'), workspaces: hh.host.workspaces('u-test') }),
+    tools: (hh) => tools({ universe: 'u-test', sessionId: 's1', blobs: hh.host.blobs('u-test'), workspaces: hh.host.workspaces('u-test'), sessionFacts: async () => undefined }),
   });
   try {
     await drive(h);

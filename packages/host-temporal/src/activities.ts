@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { applyAll, canonicalJson, serializeState, type BlobRef, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { AppendConflictError, systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
 import { checkAddress, type HostStores } from './host-stores.js';
@@ -41,7 +41,13 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     const key = `${universe}\u0000${sessionId}`;
     let port = toolPorts.get(key);
     if (!port) {
-      port = deps.tools({ universe, sessionId, blobs: deps.stores.blobs(universe), workspaces: deps.stores.workspaces(universe) });
+      port = deps.tools({
+        universe,
+        sessionId,
+        blobs: deps.stores.blobs(universe),
+        workspaces: deps.stores.workspaces(universe),
+        sessionFacts: async (id) => toolFactsOf(await states.load(universe, id)),
+      });
       toolPorts.set(key, port);
       if (toolPorts.size > 1000) toolPorts.delete(toolPorts.keys().next().value!);
     }

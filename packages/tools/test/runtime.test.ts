@@ -90,10 +90,11 @@ describe('ToolRuntime.resolve', () => {
     );
   });
 
-  it('invoking for a session that was never resolved is an infrastructure error unless a provider can load it', async () => {
+  it('invoking for a session that was never resolved is a transient infrastructure error unless a provider can load it', async () => {
     const blobs = new MemoryBlobStore();
     const bare = new ToolRuntime({ blobs, workspaces: new MemoryWorkspaceStore() });
-    await expect(bare.invoke(call('Read', 'parallelSafe'), { blobs })).rejects.toThrow(/never resolved/);
+    // `unavailable` is what the driver retries: the host may simply not serve the session yet.
+    await expect(bare.invoke(call('Read', 'parallelSafe'), { blobs })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/not resolved yet/) });
 
     const store = new MemoryWorkspaceStore();
     const loading = new ToolRuntime({

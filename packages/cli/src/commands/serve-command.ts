@@ -15,6 +15,7 @@ interface ServeFlags {
   provider?: string;
   model?: string;
   apiKeys?: string;
+  allowHostTools?: boolean;
 }
 
 export function parsePort(text: string): number {
@@ -41,12 +42,15 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--host <host>', 'interface to bind; non-loopback needs --api-keys', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory (env LIGHTSPEED_HOME, default ~/.lightspeed; ":memory:" keeps nothing)')
     .option('--engine <name>', 'durable engine', 'embedded')
-    .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds');
+    .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds')
+    .option('--allow-host-tools', 'let sessions ask for features.host: a host directory with file and shell tools (single-user only)');
   withModelOptions(serve);
   serve.action(async (flags: ServeFlags) => {
     ctx.handlesInterrupt = true;
     const port = parsePort(flags.port);
     const { auth, label } = await gatewayAuth(flags, ctx.io.env);
+    // Host tools run commands as this user: an API-key caller (another tenant) must never get them.
+    if (flags.allowHostTools && auth.mode !== 'single-user') throw usageError('--allow-host-tools cannot be combined with API keys', 'host tools are for a single local user; serve without --api-keys');
     const dataDir = resolveDataDir(flags.dataDir, ctx.io.env, ctx.io.cwd);
     const stack = await startAgentStack({
       dataDir,
@@ -58,7 +62,13 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       fakeLatencyMs: 5,
     });
     try {
-      const server = await serveStack(stack, { hostname: flags.host, port, auth, log: (line) => ctx.io.stderr.write(`${line}\n`) });
+      const server = await serveStack(stack, {
+        hostname: flags.host,
+        port,
+        auth,
+        ...(flags.allowHostTools ? { allowHostTools: true } : {}),
+        log: (line) => ctx.io.stderr.write(`${line}\n`),
+      });
       const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
       ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
       ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);

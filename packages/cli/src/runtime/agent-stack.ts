@@ -53,19 +53,11 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     const storage = await openCliStorage(options.dataDir, options.env);
     cleanups.push(() => storage.close());
 
-    // The tool factory needs the host, which needs the tool factory: bind it once the host exists.
-    const bound: { host?: AgentHost } = {};
-    const toolRuntime = createToolPortFactory({
-      // The host's own state is the source of a session's model kind and features.
-      sessionFacts: async (universe, sessionId) => {
-        const state = await bound.host?.state({ universe, sessionId });
-        return state?.config ? { apiKind: state.config.model.apiKind, features: state.config.features } : undefined;
-      },
-    });
+    // The host hands the factory its own reader of session facts: resume begins inside startHost.
+    const toolRuntime = createToolPortFactory();
     cleanups.push(() => toolRuntime.close());
     const tools: ToolPortFactory = (context) => toolRuntime.factory(context);
     const running = await engine.startHost({ storage, llm: new ProviderRouter(registry), tools, dataDir: options.dataDir, env });
-    bound.host = running.host;
     cleanups.push(() => running.close());
     return {
       host: running.host,

@@ -6,6 +6,8 @@ export interface LocalGatewayOptions {
   hostname?: string;
   port?: number;
   auth?: GatewayAuth;
+  /** Accept `features.host` (a host directory with file and shell tools); single-user auth only. */
+  allowHostTools?: boolean;
   /** Where unexpected server-side failures are logged (never sent to clients). */
   log?: (line: string) => void;
 }
@@ -25,6 +27,7 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
     options: {
       ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
       serverInfo: { name: 'lightspeed', version: '0.1.0' },
+      ...(options.allowHostTools ? { allowHostFeature: true } : {}),
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
     },
   });

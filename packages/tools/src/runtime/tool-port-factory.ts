@@ -11,9 +11,20 @@ export interface SessionToolFacts {
   context?: Omit<SessionToolContext, 'sessionId'>;
 }
 
+/**
+ * What a host hands the factory: the universe's stores and its own reader of session facts, which
+ * answers even while the host is still starting (recovery resumes tool calls before `start`
+ * returns, so a reader bound to the host afterwards would find nothing).
+ */
+export interface ToolPortFactoryContext {
+  universe: string;
+  sessionId: string;
+  blobs: BlobStore;
+  workspaces: WorkspaceStore;
+  sessionFacts(sessionId: string): Promise<SessionToolFacts | undefined>;
+}
+
 export interface ToolPortFactoryOptions {
-  /** Loads a session's model kind and features; undefined when the session does not exist. */
-  sessionFacts(universe: string, sessionId: string): Promise<SessionToolFacts | undefined>;
   mcpServers?: McpServerRegistry;
   web?: WebFetchConfig;
 }
@@ -23,8 +34,8 @@ export interface ToolPortFactoryOptions {
  * loads a session's features on demand, so a host that restarted serves tool calls without a
  * resolve. Returns the factory hosts take and a `close` for shutdown (MCP connections, sockets).
  */
-export function createToolPortFactory(options: ToolPortFactoryOptions): {
-  factory: (context: { universe: string; sessionId: string; blobs: BlobStore; workspaces: WorkspaceStore }) => ToolPort;
+export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
+  factory: (context: ToolPortFactoryContext) => ToolPort;
   close(): Promise<void>;
 } {
   const runtimes = new Map<string, ToolRuntime>();
@@ -39,7 +50,7 @@ export function createToolPortFactory(options: ToolPortFactoryOptions): {
           ...(options.web ? { web: options.web } : {}),
           sessions: {
             load: async (sessionId) => {
-              const facts = await options.sessionFacts(context.universe, sessionId);
+              const facts = await context.sessionFacts(sessionId);
               if (!facts) return undefined;
               return { context: { sessionId, ...facts.context }, apiKind: facts.apiKind, features: facts.features };
             },

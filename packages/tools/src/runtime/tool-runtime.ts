@@ -192,7 +192,10 @@ export class ToolRuntime implements ToolPort {
     const existing = this.sessions.get(sessionId);
     if (existing) return existing;
     const loaded = await this.options.sessions?.load(sessionId);
-    if (!loaded) throw new LightspeedError('not_found', `tools for session ${sessionId} were never resolved; call resolve (or configure a session context provider) first`);
+    // Transient, so the driver retries: the host may not yet serve the session's state (it is
+    // starting, or its store is briefly unreachable). A final "never resolved" result would record a
+    // call that never ran as finished.
+    if (!loaded) throw new LightspeedError('unavailable', `tools for session ${sessionId} are not resolved yet: the host reports no configured session`);
     this.forSession(loaded.context);
     await this.resolve({ sessionId, apiKind: loaded.apiKind, features: loaded.features });
     return this.sessions.get(sessionId)!;
