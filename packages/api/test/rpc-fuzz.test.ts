@@ -1,3 +1,4 @@
+import { prng } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { singleUserAuth } from '../src/auth/gateway-auth.js';
 import { createGateway } from '../src/gateway/create-gateway.js';
@@ -6,22 +7,15 @@ import { methodSpecs } from '../src/schemas/methods.js';
 import { startTestHost, type TestHost } from './support/embedded-host.js';
 import { b64 } from './support/storage-gateway.js';
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The seeded PRNG with the helpers the fuzzer needs, so a failure reproduces from its seed. */
+function fuzzRandom(seed: number) {
+  const next = prng(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   return { next, int, pick };
 }
 
-type Rng = ReturnType<typeof prng>;
+type Rng = ReturnType<typeof fuzzRandom>;
 const methods = Object.keys(methodSpecs);
 
 function junkValue(rng: Rng, depth = 0): unknown {
@@ -128,7 +122,7 @@ describe('gateway fuzz', () => {
   }
 
   it('survives 1,200 malformed requests with a well-formed answer each, and keeps serving correct results', async () => {
-    const rng = prng(0x5eed);
+    const rng = fuzzRandom(0x5eed);
     const counts: Record<string, number> = {};
     for (let i = 0; i < 1_200; i++) {
       const { category, body } = malformedBody(rng, maxBodyBytes);

@@ -6,3 +6,5 @@ export * from './s3.js';
 export * from './temporal.js';
 export * from './restate.js';
 export * from './killable-process.js';
+export * from './seeded-random.js';
+export { spawnServer, waitForReady, type ProcessExit, type ServerProcess, type SpawnServerOptions } from './server-process.js';
