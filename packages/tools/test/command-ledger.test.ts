@@ -152,6 +152,16 @@ describe('running commands outlive a killed owner only until the next start reap
     expect(await readLog()).toBe('');
   });
 
+  it('a call cancelled before its command got the go-ahead is reported cancelled and never runs', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = await execCommand({ command: `echo ran >> ${log}`, cwd: dir, timeoutMs: 10_000, maxOutputBytes: 1000, env: { PATH: process.env.PATH! }, signal: controller.signal, ledger: new CommandLedger(ledgerDir) });
+    expect(result.cancelled).toBe(true);
+    await sleep(100);
+    expect(await readLog()).toBe('');
+    expect(await readdir(ledgerDir).catch(() => [])).toEqual([]);
+  });
+
   it('reads /proc stat lines whose command name holds spaces and parentheses', () => {
     const line = '4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0';
     expect(parseProcStat(line)).toEqual({ pid: 4242, pgrp: 4242, session: 4242, startTime: '987654', zombie: false });

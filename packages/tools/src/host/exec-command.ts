@@ -101,7 +101,9 @@ export async function execCommand(options: ExecOptions): Promise<ExecResult> {
       running = await options.ledger.record(child.pid, options.command, options.cwd);
     } catch (error) {
       killGroup('SIGKILL');
-      await exited;
+      const result = await exited;
+      // A cancel or timeout that killed the waiting shell is what failed the recording: report that.
+      if (timedOut || cancelled) return result;
       throw new LightspeedError('unavailable', `the command was not run: it could not be recorded in ${options.ledger.dir} (${(error as Error).message})`);
     }
   }
