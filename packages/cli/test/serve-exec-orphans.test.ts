@@ -25,7 +25,10 @@ async function startServe(dataDir: string, env: NodeJS.ProcessEnv, running: Chil
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`))));
-  const url = await Promise.race([eventually(() => /serving on (http:\/\/\S+)/.exec(stdout)?.[1], 40_000), exited]);
+  const serving = eventually(() => /serving on (http:\/\/\S+)/.exec(stdout)?.[1], 60_000).catch(() => {
+    throw new Error(`serve did not start within 60 s; its stderr: ${stderr}`);
+  });
+  const url = await Promise.race([serving, exited]);
   exited.catch(() => undefined);
   return { child, url, stderr: () => stderr };
 }
@@ -145,5 +148,5 @@ describe('a server killed mid-exec does not leave the command running beside its
     if (final.length === 2) expect(final[1]!.ended).toBe(true);
     expect(await readdir(join(dataDir, 'running-commands'))).toEqual([]);
     await crash(second);
-  }, 90_000);
+  }, 150_000);
 });
