@@ -51,8 +51,6 @@ const TEMP_MAX_AGE_MS = 60_000;
  * next start can kill them before it re-runs the calls they belonged to (`reapOrphanedCommands`).
  */
 export class CommandLedger {
-  private ready: Promise<void> | undefined;
-
   constructor(readonly dir: string) {}
 
   /** Durably records the group led by `pgid` (spawned, still waiting to run its command). */
@@ -60,8 +58,8 @@ export class CommandLedger {
     const [leader, owner] = await Promise.all([processStart(pgid), ownerStart()]);
     if (!leader) throw new Error(`process ${pgid} is already gone`);
     const record: RunningCommandRecord = { version: 1, pgid, leader, owner, command: command.slice(0, 200), cwd, startedAt: new Date().toISOString() };
-    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => undefined);
-    await this.ready;
+    // Every time, not once: a directory removed meanwhile must not fail every later command.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const name = recordName(record);
     await writeDurably(this.dir, name, `${JSON.stringify(record)}\n`);
     return {
