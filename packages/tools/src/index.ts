@@ -17,6 +17,7 @@ export * from './host/host-root.js';
 export * from './host/host-backend.js';
 export * from './host/host-environment.js';
 export * from './host/exec-command.js';
+export * from './host/command-ledger.js';
 export * from './host/exec-tool.js';
 export * from './web/special-address-ranges.js';
 export * from './web/address-policy.js';

@@ -45,6 +45,7 @@ export async function connect(flags: ConnectionFlags, io: CliIo, options: { requ
     ...(flags.provider ? { provider: flags.provider } : {}),
     ...(flags.model ? { model: flags.model } : {}),
     ...(options.fakeLatencyMs !== undefined ? { fakeLatencyMs: options.fakeLatencyMs } : {}),
+    log: (line) => io.stderr.write(`${line}\n`),
   }).catch((error: unknown) => {
     if (isLightspeedError(error, 'locked')) throw new CliError(error.message, 1, 'a server owns this data directory: talk to it with --api-url http://127.0.0.1:7420 (or its address)');
     throw error;

@@ -60,6 +60,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       ...(flags.provider ? { provider: flags.provider } : {}),
       ...(flags.model ? { model: flags.model } : {}),
       fakeLatencyMs: 5,
+      log: (line) => ctx.io.stderr.write(`${line}\n`),
     });
     try {
       const server = await serveStack(stack, {

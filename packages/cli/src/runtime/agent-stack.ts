@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
-import { createToolPortFactory } from '@lightspeed/tools';
+import { createToolPortFactory, describeReap, reapOrphanedCommands } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
 import { openCliStorage } from './cli-storage.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
@@ -16,6 +17,8 @@ export interface AgentStackOptions extends ProviderRequest {
   requireModel: boolean;
   /** Delay between the fake provider's streamed events, so its tokens visibly stream. */
   fakeLatencyMs?: number;
+  /** Where start-up notices go (the CLI's stderr), such as orphaned commands it killed. */
+  log?: (line: string) => void;
 }
 
 /** The assembled embedded stack: storage, providers, tools and a host on the chosen engine. */
@@ -54,9 +57,13 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     cleanups.push(() => storage.close());
 
     // The host hands the factory its own reader of session facts: resume begins inside startHost.
-    const toolRuntime = createToolPortFactory();
+    const runningCommandsDir = options.dataDir !== MEMORY_DATA_DIR ? join(options.dataDir, 'running-commands') : undefined;
+    const toolRuntime = createToolPortFactory(runningCommandsDir ? { runningCommandsDir } : {});
     cleanups.push(() => toolRuntime.close());
     const tools: ToolPortFactory = (context) => toolRuntime.factory(context);
+    // What a killed predecessor left running must be dead before startHost resumes (re-runs) its calls.
+    const reaped = runningCommandsDir ? describeReap(await reapOrphanedCommands(runningCommandsDir)) : undefined;
+    if (reaped) options.log?.(reaped);
     const running = await engine.startHost({ storage, llm: new ProviderRouter(registry), tools, dataDir: options.dataDir, env });
     cleanups.push(() => running.close());
     return {

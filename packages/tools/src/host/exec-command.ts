@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { LightspeedError } from '@lightspeed/ports';
+import type { CommandLedger, RunningCommand } from './command-ledger.js';
 
 export interface ExecOptions {
   command: string;
@@ -10,6 +12,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Grace period between SIGTERM and SIGKILL of the process group. */
   killGraceMs?: number;
+  /** Where the running group is recorded before the command starts, so a crash cannot orphan it unnoticed. */
+  ledger?: CommandLedger;
 }
 
 export interface ExecResult {
@@ -22,44 +26,56 @@ export interface ExecResult {
 }
 
 /**
+ * The shell first waits for a go-ahead line on stdin, then runs the command in its place (same pid,
+ * so the same group leader). The parent sends the line only once the group is recorded; if it dies
+ * before that, stdin reaches EOF and the command never runs. Closing stdin after the line leaves
+ * the command an empty stdin, as before.
+ */
+const GATED_SHELL = 'IFS= read -r go && [ "$go" = go ] || exit 125; exec /bin/sh -c "$1"';
+
+/**
  * Runs a shell command in its own process group (detached), so a timeout or cancel can kill the
  * whole tree — `sh -c 'a | b &'` leaves grandchildren that a plain `child.kill()` would orphan.
- * stdout and stderr are interleaved into one capped buffer.
+ * stdout and stderr are interleaved into one capped buffer. With a ledger, the group is recorded
+ * durably before the command runs and the record is removed once the group is dead; recording
+ * failures reject with an `unavailable` LightspeedError (the command did not run).
  */
-export function execCommand(options: ExecOptions): Promise<ExecResult> {
+export async function execCommand(options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', options.command], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = new CappedOutput(options.maxOutputBytes);
-    let timedOut = false;
-    let cancelled = false;
-    let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
+  const child = spawn('/bin/sh', ['-c', GATED_SHELL, 'sh', options.command], { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // A group killed before the go-ahead (a cancel) closes the pipe under the write.
+  child.stdin.on('error', () => undefined);
+  const output = new CappedOutput(options.maxOutputBytes);
+  let timedOut = false;
+  let cancelled = false;
+  let settled = false;
+  let killTimer: NodeJS.Timeout | undefined;
 
-    const killGroup = (signal: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
-    };
-    const stop = (): void => {
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 1000);
-      killTimer.unref();
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, options.timeoutMs);
-    const onAbort = (): void => {
-      cancelled = true;
-      stop();
-    };
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const killGroup = (signal: NodeJS.Signals): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const stop = (): void => {
+    killGroup('SIGTERM');
+    killTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 1000);
+    killTimer.unref();
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, options.timeoutMs);
+  const onAbort = (): void => {
+    cancelled = true;
+    stop();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  const exited = new Promise<ExecResult>((resolve) => {
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     const finish = (exitCode: number | null, signal: string | null): void => {
@@ -78,6 +94,24 @@ export function execCommand(options: ExecOptions): Promise<ExecResult> {
     });
     child.on('close', (code, signal) => finish(code, signal));
   });
+
+  let running: RunningCommand | undefined;
+  if (child.pid !== undefined && options.ledger) {
+    try {
+      running = await options.ledger.record(child.pid, options.command, options.cwd);
+    } catch (error) {
+      killGroup('SIGKILL');
+      const result = await exited;
+      // A cancel or timeout that killed the waiting shell is what failed the recording: report that.
+      if (timedOut || cancelled) return result;
+      throw new LightspeedError('unavailable', `the command was not run: it could not be recorded in ${options.ledger.dir} (${(error as Error).message})`);
+    }
+  }
+  // Stopped (cancelled, timed out) while recording: the command must not start after all.
+  child.stdin.end(timedOut || cancelled ? '' : 'go\n');
+  const result = await exited;
+  await running?.release();
+  return result;
 }
 
 class CappedOutput {

@@ -31,6 +31,7 @@ export const execTool: LogicalTool<ExecArgs> = {
       maxOutputBytes: host.config.maxOutputBytes ?? EXEC_DEFAULTS.maxOutputBytes,
       env: host.commandEnv(),
       ...(env.signal ? { signal: env.signal } : {}),
+      ...(host.commands ? { ledger: host.commands } : {}),
     });
     const status = result.timedOut
       ? `timed out after ${timeoutMs} ms; the process group was killed`

@@ -1,4 +1,5 @@
 import { normalizePath } from '@lightspeed/vfs';
+import type { CommandLedger } from './command-ledger.js';
 import { HostBackend } from './host-backend.js';
 import { HostRoot } from './host-root.js';
 
@@ -23,7 +24,14 @@ export class HostEnvironment {
   readonly backend: HostBackend;
   readonly mountPath: string;
 
-  constructor(readonly config: HostEnvironmentConfig) {
+  /**
+   * `commands`: where running commands are recorded (the deployment's, never the session's), so
+   * a restarted process can kill what a crash left running before the call runs again.
+   */
+  constructor(
+    readonly config: HostEnvironmentConfig,
+    readonly commands?: CommandLedger,
+  ) {
     this.root = new HostRoot(config.root);
     this.backend = new HostBackend(this.root);
     this.mountPath = normalizePath(config.mountPath ?? '/');

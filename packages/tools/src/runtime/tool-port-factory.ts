@@ -1,4 +1,5 @@
 import type { ToolPort, WorkspaceStore, BlobStore } from '@lightspeed/ports';
+import { CommandLedger } from '../host/command-ledger.js';
 import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
 import type { WebFetchConfig } from '../web/web-fetch-config.js';
 import type { SessionToolContext } from './session-tool-context.js';
@@ -27,6 +28,11 @@ export interface ToolPortFactoryContext {
 export interface ToolPortFactoryOptions {
   mcpServers?: McpServerRegistry;
   web?: WebFetchConfig;
+  /**
+   * Directory where host commands are recorded while they run. A process that starts on it must
+   * `reapOrphanedCommands(dir)` before resuming sessions, so no call re-runs beside its orphan.
+   */
+  runningCommandsDir?: string;
 }
 
 /**
@@ -39,6 +45,7 @@ export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
   close(): Promise<void>;
 } {
   const runtimes = new Map<string, ToolRuntime>();
+  const commandLedger = options.runningCommandsDir !== undefined ? new CommandLedger(options.runningCommandsDir) : undefined;
   return {
     factory(context) {
       let runtime = runtimes.get(context.universe);
@@ -48,6 +55,7 @@ export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
           workspaces: context.workspaces,
           ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
           ...(options.web ? { web: options.web } : {}),
+          ...(commandLedger ? { commandLedger } : {}),
           sessions: {
             load: async (sessionId) => {
               const facts = await context.sessionFacts(sessionId);

@@ -4,6 +4,7 @@ import { LightspeedError, type BlobStore, type ToolCallContext, type ToolPort, t
 import { normalizePath, Workspaces } from '@lightspeed/vfs';
 import { FileSpace, type FileSpaceMount } from '../files/file-space.js';
 import { SnapshotBackend, WorkspaceBackend } from '../files/vfs-backends.js';
+import type { CommandLedger } from '../host/command-ledger.js';
 import { HostEnvironment } from '../host/host-environment.js';
 import { McpHub, type McpToolBinding } from '../mcp/mcp-hub.js';
 import { activateSkill, sessionContextEntries, type SessionContextEntries } from '../skills/session-context-entries.js';
@@ -29,6 +30,8 @@ export interface ToolRuntimeOptions {
   /** Default web policy (allowlist, caps) for sessions that do not bring their own. */
   web?: WebFetchConfig;
   sessions?: SessionToolContextProvider;
+  /** Where host commands are recorded while they run (see CommandLedger); none keeps no record. */
+  commandLedger?: CommandLedger;
 }
 
 type Binding = { kind: 'provider'; tool: ProviderTool } | { kind: 'mcp'; binding: McpToolBinding };
@@ -73,7 +76,7 @@ export class ToolRuntime implements ToolPort {
     const features = parseToolFeatures(input.features);
     const context = this.contexts.get(input.sessionId) ?? { sessionId: input.sessionId };
     const hostConfig = context.host ?? features.host ?? undefined;
-    const host = hostConfig ? new HostEnvironment(hostConfig) : undefined;
+    const host = hostConfig ? new HostEnvironment(hostConfig, this.options.commandLedger) : undefined;
     const webConfig = context.web ?? this.options.web ?? {};
     const previous = this.sessions.get(input.sessionId);
     await previous?.web?.close();
