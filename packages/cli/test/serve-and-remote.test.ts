@@ -140,6 +140,32 @@ describe('lightspeed serve, and the CLI against it with --api-url', () => {
       return read.result.result.session.runs.find((r: any) => r.id === runId)?.status === 'cancelled' ? true : undefined;
     });
   }, 30_000);
+
+  it('blobs/has at its 1000-ref limit leaves a concurrent session/read fast; 100,000 refs are refused at once', async () => {
+    const sessionId = (await rpc(server.url, 'session/start', {})).result.result.session.id;
+    const refs = (n: number) => Array.from({ length: n }, (_, i) => `sha256:${i.toString(16).padStart(64, '0')}`);
+    let reading = true;
+    const latencies: number[] = [];
+    const reader = (async () => {
+      while (reading) {
+        const started = performance.now();
+        expect((await rpc(server.url, 'session/read', { sessionId })).result.result.session.id).toBe(sessionId);
+        latencies.push(performance.now() - started);
+      }
+    })();
+    const checks = await Promise.all(Array.from({ length: 4 }, () => rpc(server.url, 'blobs/has', { blobRefs: refs(1000) })));
+    reading = false;
+    await reader;
+    for (const check of checks) expect(check.result.result.blobs).toHaveLength(1000);
+    expect(latencies.length).toBeGreaterThan(0);
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+
+    const started = performance.now();
+    const over = await rpc(server.url, 'blobs/has', { blobRefs: refs(100_000) });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(over).toMatchObject({ id: 1, error: { code: -32602, data: { kind: 'invalid_request' } } });
+    expect(over.error.message).toContain('blobRefs: at most 1000 items');
+  }, 60_000);
 });
 
 describe('serve with API keys', () => {
