@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile, readdir } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Capture, cleanEnv, eventually, runCli, spawnCli, tempDir, type CliRun } from './support/cli-harness.js';
@@ -165,6 +166,46 @@ describe('lightspeed serve, and the CLI against it with --api-url', () => {
     expect(performance.now() - started).toBeLessThan(3000);
     expect(over).toMatchObject({ id: 1, error: { code: -32602, data: { kind: 'invalid_request' } } });
     expect(over.error.message).toContain('blobRefs: at most 1000 items');
+  }, 60_000);
+});
+
+describe('serve connection limits', () => {
+  it('--headers-timeout and --max-connections-per-ip bound slow and crowding clients', async () => {
+    const home = await tempDir('ls-cli-limits-');
+    const env = cleanEnv(home.path);
+    const server = await startServe(['--provider', 'fake', '--data-dir', ':memory:', '--headers-timeout', '0.5', '--max-connections-per-ip', '2'], env);
+    const sockets: Socket[] = [];
+    try {
+      const port = Number(new URL(server.url).port);
+      const open = () => {
+        const socket = connect({ host: '127.0.0.1', port });
+        socket.on('error', () => undefined);
+        // A paused socket would never see the server's close.
+        socket.resume();
+        sockets.push(socket);
+        const started = performance.now();
+        const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now() - started)));
+        return { socket, closed, connected: new Promise((resolve) => socket.once('connect', resolve)) };
+      };
+      const slow = open();
+      await slow.connected;
+      slow.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const second = open();
+      await second.connected;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const refused = await fetch(`${server.url}/health`, { headers: { connection: 'close' } });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      const slowMs = await Promise.race([slow.closed, new Promise<number>((resolve) => setTimeout(() => resolve(-1), 3_000))]);
+      expect(slowMs).toBeGreaterThan(400);
+      expect(slowMs).toBeLessThan(2_000);
+      await second.closed;
+      expect((await fetch(`${server.url}/health`, { headers: { connection: 'close' } })).status).toBe(200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await server.stop();
+      await home.remove();
+    }
   }, 60_000);
 });
 

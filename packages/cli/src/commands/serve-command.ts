@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { apiKeyAuth, JsonFileApiKeyRegistry, singleUserAuth, type GatewayAuth } from '@lightspeed/api';
+import { apiKeyAuth, DEFAULT_CONNECTION_LIMITS, JsonFileApiKeyRegistry, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth } from '@lightspeed/api';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { startAgentStack } from '../runtime/agent-stack.js';
@@ -15,6 +15,34 @@ interface ServeFlags {
   provider?: string;
   model?: string;
   apiKeys?: string;
+  headersTimeout: string;
+  requestTimeout: string;
+  idleTimeout: string;
+  maxConnectionsPerIp: string;
+}
+
+/** A duration flag in seconds (fractions allowed), as whole milliseconds. */
+export function parseSeconds(flag: string, text: string): number {
+  const seconds = Number(text);
+  const ms = Math.round(seconds * 1000);
+  if (!/^\d+(\.\d+)?$/.test(text) || ms < 1 || !Number.isSafeInteger(ms)) throw usageError(`${flag} must be a positive number of seconds, got "${text}"`);
+  return ms;
+}
+
+/** The connection limits of `lightspeed serve` (docs/0010-api-gateway.md, "Connection limits"). */
+export function parseConnectionLimits(flags: Pick<ServeFlags, 'headersTimeout' | 'requestTimeout' | 'idleTimeout' | 'maxConnectionsPerIp'>): ConnectionLimitOptions {
+  const perIp = Number(flags.maxConnectionsPerIp);
+  if (!/^\d+$/.test(flags.maxConnectionsPerIp) || !Number.isSafeInteger(perIp)) {
+    throw usageError(`--max-connections-per-ip must be a whole number (0 = no cap), got "${flags.maxConnectionsPerIp}"`);
+  }
+  const limits = {
+    headersTimeoutMs: parseSeconds('--headers-timeout', flags.headersTimeout),
+    requestTimeoutMs: parseSeconds('--request-timeout', flags.requestTimeout),
+    idleTimeoutMs: parseSeconds('--idle-timeout', flags.idleTimeout),
+    maxConnectionsPerIp: perIp,
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw usageError('--headers-timeout must not exceed --request-timeout');
+  return limits;
 }
 
 export function parsePort(text: string): number {
@@ -41,11 +69,16 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--host <host>', 'interface to bind; non-loopback needs --api-keys', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory (env LIGHTSPEED_HOME, default ~/.lightspeed; ":memory:" keeps nothing)')
     .option('--engine <name>', 'durable engine', 'embedded')
-    .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds');
+    .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds')
+    .option('--headers-timeout <seconds>', 'longest a client may take to send request headers', String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000))
+    .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
+    .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
+    .option('--max-connections-per-ip <n>', 'connections one address may hold open (0 = no cap; raise behind a proxy)', String(DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp));
   withModelOptions(serve);
   serve.action(async (flags: ServeFlags) => {
     ctx.handlesInterrupt = true;
     const port = parsePort(flags.port);
+    const limits = parseConnectionLimits(flags);
     const { auth, label } = await gatewayAuth(flags, ctx.io.env);
     const dataDir = resolveDataDir(flags.dataDir, ctx.io.env, ctx.io.cwd);
     const stack = await startAgentStack({
@@ -58,7 +91,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       fakeLatencyMs: 5,
     });
     try {
-      const server = await serveStack(stack, { hostname: flags.host, port, auth, log: (line) => ctx.io.stderr.write(`${line}\n`) });
+      const server = await serveStack(stack, { ...limits, hostname: flags.host, port, auth, log: (line) => ctx.io.stderr.write(`${line}\n`) });
       const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
       ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
       ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
