@@ -152,7 +152,7 @@ describe('HTTP connection limits', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session/start', params: { sessionId: 'sse-limits', config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' } } } }),
     });
-    expect((await started.json()).result).toBeDefined();
+    expect(((await started.json()) as { result?: unknown }).result).toBeDefined();
     const stream = await openSse(`${server.url}/sessions/sse-limits/stream`);
     expect(stream.status).toBe(200);
     await sleep(1_200);
