@@ -172,4 +172,8 @@ describe('HTTP connection limits', () => {
       }
     }
   });
+
+  it('serveGateway rejects invalid limits without binding', async () => {
+    await expect(serveGateway(storageGateway().app, { maxConnectionsPerIp: -1 })).rejects.toSatisfy((error: unknown) => isLightspeedError(error, 'invalid'));
+  });
 });

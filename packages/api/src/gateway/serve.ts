@@ -22,7 +22,7 @@ export interface ServingGateway {
  * Serves `app` over node:http (through @hono/node-server's request listener) with the connection
  * limits applied, and resolves once the socket is bound. Rejects invalid limits with a typed error.
  */
-export function serveGateway(app: Hono, options: ServeOptions = {}): Promise<ServingGateway> {
+export async function serveGateway(app: Hono, options: ServeOptions = {}): Promise<ServingGateway> {
   const hostname = options.hostname ?? '127.0.0.1';
   const limits = resolveConnectionLimits(options);
   const guard = new ConnectionGuard(limits.maxConnectionsPerIp);
