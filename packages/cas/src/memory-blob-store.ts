@@ -41,6 +41,10 @@ export class MemoryBlobStore implements BlobStore {
     return this.blobs.has(ref);
   }
 
+  async hasMany(refs: readonly BlobRef[]): Promise<boolean[]> {
+    return refs.map((ref) => this.blobs.has(ref));
+  }
+
   async stat(ref: BlobRef): Promise<BlobStat | undefined> {
     const blob = this.blobs.get(ref);
     return blob ? this.statOf(ref, blob) : undefined;

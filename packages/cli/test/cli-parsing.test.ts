@@ -68,6 +68,16 @@ describe('command parsing and errors', () => {
     const port = await runCli(['serve', '--port', 'eighty'], { env });
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('--port must be an integer');
+    for (const [flags, message] of [
+      [['--headers-timeout', 'soon'], '--headers-timeout must be a positive number of seconds'],
+      [['--idle-timeout', '0'], '--idle-timeout must be a positive number of seconds'],
+      [['--max-connections-per-ip', '-3'], '--max-connections-per-ip must be a whole number'],
+      [['--headers-timeout', '30', '--request-timeout', '10'], '--headers-timeout must not exceed --request-timeout'],
+    ] as const) {
+      const run = await runCli(['serve', '--data-dir', ':memory:', '--provider', 'fake', ...flags], { env });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
   });
 
   it('serve refuses a non-loopback bind in single-user mode', async () => {

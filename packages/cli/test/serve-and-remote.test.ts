@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile, readdir } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Capture, cleanEnv, eventually, runCli, spawnCli, tempDir, type CliRun } from './support/cli-harness.js';
@@ -140,6 +141,72 @@ describe('lightspeed serve, and the CLI against it with --api-url', () => {
       return read.result.result.session.runs.find((r: any) => r.id === runId)?.status === 'cancelled' ? true : undefined;
     });
   }, 30_000);
+
+  it('blobs/has at its 1000-ref limit leaves a concurrent session/read fast; 100,000 refs are refused at once', async () => {
+    const sessionId = (await rpc(server.url, 'session/start', {})).result.result.session.id;
+    const refs = (n: number) => Array.from({ length: n }, (_, i) => `sha256:${i.toString(16).padStart(64, '0')}`);
+    let reading = true;
+    const latencies: number[] = [];
+    const reader = (async () => {
+      while (reading) {
+        const started = performance.now();
+        expect((await rpc(server.url, 'session/read', { sessionId })).result.result.session.id).toBe(sessionId);
+        latencies.push(performance.now() - started);
+      }
+    })();
+    const checks = await Promise.all(Array.from({ length: 4 }, () => rpc(server.url, 'blobs/has', { blobRefs: refs(1000) })));
+    reading = false;
+    await reader;
+    for (const check of checks) expect(check.result.result.blobs).toHaveLength(1000);
+    expect(latencies.length).toBeGreaterThan(0);
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+
+    const started = performance.now();
+    const over = await rpc(server.url, 'blobs/has', { blobRefs: refs(100_000) });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(over).toMatchObject({ id: 1, error: { code: -32602, data: { kind: 'invalid_request' } } });
+    expect(over.error.message).toContain('blobRefs: at most 1000 items');
+  }, 60_000);
+});
+
+describe('serve connection limits', () => {
+  it('--headers-timeout and --max-connections-per-ip bound slow and crowding clients', async () => {
+    const home = await tempDir('ls-cli-limits-');
+    const env = cleanEnv(home.path);
+    const server = await startServe(['--provider', 'fake', '--data-dir', ':memory:', '--headers-timeout', '0.5', '--max-connections-per-ip', '2'], env);
+    const sockets: Socket[] = [];
+    try {
+      const port = Number(new URL(server.url).port);
+      const open = () => {
+        const socket = connect({ host: '127.0.0.1', port });
+        socket.on('error', () => undefined);
+        // A paused socket would never see the server's close.
+        socket.resume();
+        sockets.push(socket);
+        const started = performance.now();
+        const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now() - started)));
+        return { socket, closed, connected: new Promise((resolve) => socket.once('connect', resolve)) };
+      };
+      const slow = open();
+      await slow.connected;
+      slow.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const second = open();
+      await second.connected;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const refused = await fetch(`${server.url}/health`, { headers: { connection: 'close' } });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      const slowMs = await Promise.race([slow.closed, new Promise<number>((resolve) => setTimeout(() => resolve(-1), 3_000))]);
+      expect(slowMs).toBeGreaterThan(400);
+      expect(slowMs).toBeLessThan(2_000);
+      await second.closed;
+      expect((await fetch(`${server.url}/health`, { headers: { connection: 'close' } })).status).toBe(200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await server.stop();
+      await home.remove();
+    }
+  }, 60_000);
 });
 
 describe('serve with API keys', () => {

@@ -1,5 +1,5 @@
 import type { BlobRef } from '@lightspeed/engine';
-import type { BlobPutOptions, BlobStat, BlobStore } from '@lightspeed/ports';
+import { hasEach, type BlobPutOptions, type BlobStat, type BlobStore } from '@lightspeed/ports';
 
 interface RecentBlob {
   bytes: Uint8Array;
@@ -68,6 +68,14 @@ export function recentBlobStore(inner: BlobStore, universe: string, recent: Rece
     },
     async has(ref) {
       return recent.get(key(ref)) !== undefined || inner.has(ref);
+    },
+    async hasMany(refs) {
+      const out = refs.map((ref) => recent.get(key(ref)) !== undefined);
+      const misses = refs.flatMap((ref, i) => (out[i] ? [] : [i]));
+      if (misses.length === 0) return out;
+      const found = await hasEach(inner, misses.map((i) => refs[i]!));
+      misses.forEach((i, j) => (out[i] = found[j] === true));
+      return out;
     },
     async stat(ref) {
       const hit = recent.get(key(ref));

@@ -20,5 +20,16 @@ export interface BlobStore {
   putMany(items: readonly { bytes: Uint8Array; mediaType?: string }[]): Promise<BlobStat[]>;
   get(ref: BlobRef): Promise<Uint8Array | undefined>;
   has(ref: BlobRef): Promise<boolean>;
+  /**
+   * Which of `refs` this universe holds, in order. Optional: a store that can answer a batch in one
+   * round trip (one SQL statement) implements it; `hasEach` falls back to one `has` per ref.
+   */
+  hasMany?(refs: readonly BlobRef[]): Promise<boolean[]>;
   stat(ref: BlobRef): Promise<BlobStat | undefined>;
+}
+
+/** `store.hasMany(refs)` where the store offers it, else one `has` per ref. */
+export function hasEach(store: BlobStore, refs: readonly BlobRef[]): Promise<boolean[]> {
+  if (store.hasMany) return store.hasMany(refs);
+  return Promise.all(refs.map((ref) => store.has(ref)));
 }

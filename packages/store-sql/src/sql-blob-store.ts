@@ -35,6 +35,7 @@ const INSERT_OBJECT = `INSERT INTO ls_blobs (universe, ref, size, media_type, ob
 ON CONFLICT (universe, ref) DO UPDATE SET touched_at = EXCLUDED.touched_at`;
 const SELECT_BLOB = `SELECT size, media_type, inline_bytes, object_key FROM ls_blobs WHERE universe = $1 AND ref = $2`;
 const SELECT_STAT = `SELECT size, media_type FROM ls_blobs WHERE universe = $1 AND ref = $2`;
+const SELECT_PRESENT = `SELECT ref FROM ls_blobs WHERE universe = $1 AND ref = ANY($2::text[])`;
 
 interface PutItem {
   bytes: Uint8Array;
@@ -112,6 +113,15 @@ export class SqlBlobStore implements BlobStore {
     checkRef(ref);
     const { rows } = await this.driver.query(SELECT_STAT, [this.universe, ref]);
     return rows.length > 0;
+  }
+
+  /** One statement for the whole batch (callers bound its size: blobs/has takes 1000 refs at most). */
+  async hasMany(refs: readonly BlobRef[]): Promise<boolean[]> {
+    for (const ref of refs) checkRef(ref);
+    if (refs.length === 0) return [];
+    const { rows } = await this.driver.query<{ ref: string }>(SELECT_PRESENT, [this.universe, [...new Set(refs)]]);
+    const present = new Set(rows.map((row) => row.ref));
+    return refs.map((ref) => present.has(ref));
   }
 
   async stat(ref: BlobRef): Promise<BlobStat | undefined> {

@@ -88,6 +88,28 @@ describe.each(BACKENDS)('SqlBlobStore on %s', (name) => {
     expect(await store.get(ref)).toEqual(text('cached'));
   });
 
+  it('hasMany answers a batch in order in one statement, duplicates and other universes included', async () => {
+    const universe = freshUniverse();
+    const store = blobs(universe);
+    const small = await store.put(text('present'));
+    const large = await store.put(randomBytes(INLINE_MAX_BYTES * 2, 11));
+    const elsewhere = await blobs().put(text('another universe'));
+    const absent = refOfText('absent');
+    const statements: string[] = [];
+    // Every store of a Storage shares its driver: count the statements it runs.
+    const driver = backend.storage().driver;
+    const query = driver.query;
+    driver.query = ((...args: Parameters<typeof query>) => (statements.push(args[0]), query.apply(driver, args))) as typeof query;
+    try {
+      expect(await store.hasMany!([small.ref, absent, large.ref, elsewhere.ref, small.ref])).toEqual([true, false, true, false, true]);
+    } finally {
+      driver.query = query;
+    }
+    expect(statements).toHaveLength(1);
+    expect(await store.hasMany!([])).toEqual([]);
+    await expect(store.hasMany!(['sha256:../../x' as never])).rejects.toSatisfy((e: unknown) => isLightspeedError(e, 'invalid'));
+  });
+
   it('a blob of universe A is invisible to universe B', async () => {
     const a = blobs();
     const b = blobs();

@@ -1,3 +1,5 @@
+import { LightspeedError } from '@lightspeed/ports';
+
 /** Tunables of the HTTP gateway. Every limit has a safe default. */
 export interface GatewayOptions {
   /** Largest accepted POST /rpc body in bytes (default 8 MiB). */
@@ -60,4 +62,54 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
         console.error(`[lightspeed api] internal error in ${where}:`, error);
       }),
   };
+}
+
+/**
+ * Limits of the HTTP server itself (`serveGateway`), per connection. A client that trickles its
+ * headers once held a connection for 70 s, and 300 such clients slowed a plain call to 27 s.
+ * The body stall timeout (`bodyIdleTimeoutMs`) is the app's; these bound everything else.
+ */
+export interface ConnectionLimitOptions {
+  /** Longest time to receive a request's headers, counted from its first byte or the connection's start (default 10 s); then 408 and close. */
+  headersTimeoutMs?: number;
+  /**
+   * Longest time to receive a whole request, headers and body (default 120 s: a 64 MiB `PUT /blobs`
+   * needs 0.6 MB/s). Responses are not limited by it, so SSE streams and long polls stay open.
+   */
+  requestTimeoutMs?: number;
+  /** How long a kept-alive connection may sit idle between requests (default 5 s). */
+  keepAliveTimeoutMs?: number;
+  /**
+   * Socket inactivity (no byte either way) after which a connection is closed (default 180 s). It
+   * must outlast the quietest legitimate wait: SSE heartbeats (15 s), long polls (30 s), compaction (120 s).
+   */
+  idleTimeoutMs?: number;
+  /** Connections open at once from one IP address (default 64; 0 = no cap). More are answered 503 and closed. */
+  maxConnectionsPerIp?: number;
+}
+
+export type ResolvedConnectionLimits = Required<ConnectionLimitOptions>;
+
+export const DEFAULT_CONNECTION_LIMITS: Readonly<ResolvedConnectionLimits> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 180_000,
+  maxConnectionsPerIp: 64,
+});
+
+/** Fills in defaults and refuses values Node would reject or that would cut every request short. */
+export function resolveConnectionLimits(options: ConnectionLimitOptions = {}): ResolvedConnectionLimits {
+  const limits: ResolvedConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS };
+  for (const key of Object.keys(DEFAULT_CONNECTION_LIMITS) as (keyof ResolvedConnectionLimits)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    const min = key === 'maxConnectionsPerIp' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < min) throw new LightspeedError('invalid', `${key} must be an integer of at least ${min}, got ${String(value)}`, { [key]: value });
+    limits[key] = value;
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new LightspeedError('invalid', `headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`);
+  }
+  return limits;
 }

@@ -1,7 +1,11 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { ConnectionGuard } from './connection-guard.js';
+import { resolveConnectionLimits, type ConnectionLimitOptions } from './gateway-options.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends ConnectionLimitOptions {
   /** Interface to bind (default 127.0.0.1). Apply `assertBindAllowed` before choosing another. */
   hostname?: string;
   /** Port (default 0: an ephemeral port). */
@@ -14,27 +18,45 @@ export interface ServingGateway {
   close(): Promise<void>;
 }
 
-/** Listens with @hono/node-server and resolves once the socket is bound. */
-export function serveGateway(app: Hono, options: ServeOptions = {}): Promise<ServingGateway> {
+/**
+ * Serves `app` over node:http (through @hono/node-server's request listener) with the connection
+ * limits applied, and resolves once the socket is bound. Rejects invalid limits with a typed error.
+ */
+export async function serveGateway(app: Hono, options: ServeOptions = {}): Promise<ServingGateway> {
   const hostname = options.hostname ?? '127.0.0.1';
+  const limits = resolveConnectionLimits(options);
+  const guard = new ConnectionGuard(limits.maxConnectionsPerIp);
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the header and request deadlines on this interval (default 30 s, which let a
+      // slow client overstay a 60 s header timeout by half again).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    guard.guard(getRequestListener(app.fetch, { hostname })),
+  );
+  // Without a 'timeout' listener, Node destroys a socket idle for this long.
+  server.setTimeout(limits.idleTimeoutMs);
+  server.on('connection', (socket) => guard.admit(socket));
   return new Promise((resolve, reject) => {
-    let server: ServerType | undefined = undefined;
     const onError = (error: Error) => reject(error);
-    server = serve({ fetch: app.fetch, hostname, port: options.port ?? 0 }, (info) => {
-      server!.off('error', onError);
+    server.once('error', onError);
+    server.listen(options.port ?? 0, hostname, () => {
+      server.off('error', onError);
+      const info = server.address() as AddressInfo;
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,
         port: info.port,
         close: () =>
           new Promise<void>((done, fail) => {
+            server.close((err) => (err ? fail(err) : done()));
             // SSE and long-poll connections would otherwise keep close() waiting.
-            const s = server as unknown as { closeAllConnections?: () => void; close(cb: (err?: Error) => void): void };
-            s.close((err) => (err ? fail(err) : done()));
-            s.closeAllConnections?.();
+            server.closeAllConnections();
           }),
       });
     });
-    server.once('error', onError);
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cappedArray, MAX_CONFIG_LIST_ITEMS, MAX_MCP_SERVERS, MAX_WORKSPACE_LINKS } from './limits.js';
 import { named, uint } from './registry.js';
 
 /*
@@ -43,12 +44,14 @@ export const GenerationConfig = named(
 export const LimitsConfig = named('LimitsConfig', z.strictObject({ maxToolRounds: uint().nullish(), maxTurns: uint().nullish() }));
 
 const version = () => uint().default(1);
+/** A list of names (providers, profiles, tools, roots, domains). */
+const names = () => cappedArray(z.string(), MAX_CONFIG_LIST_ITEMS);
 
 export const EnvironmentsFeature = named(
   'EnvironmentsFeature',
   z.strictObject({
     jobs: z.boolean().default(false),
-    providers: z.array(z.string()).nullish(),
+    providers: names().nullish(),
     selectionTools: z.boolean().default(false),
     version: version(),
   }),
@@ -57,9 +60,9 @@ export const FleetFeature = named(
   'FleetFeature',
   z.strictObject({
     profiles: z
-      .strictObject({ allow: z.array(z.string()).nullish(), deny: z.array(z.string()).optional(), inline: z.boolean().nullish() })
+      .strictObject({ allow: names().nullish(), deny: names().optional(), inline: z.boolean().nullish() })
       .nullish(),
-    spawn: z.strictObject({ bases: z.array(z.enum(['self', 'session', 'profile'])).nullish() }).nullish(),
+    spawn: z.strictObject({ bases: cappedArray(z.enum(['self', 'session', 'profile']), MAX_CONFIG_LIST_ITEMS).nullish() }).nullish(),
     version: version(),
   }),
 );
@@ -68,12 +71,12 @@ export const McpServerLink = named(
   'McpServerLink',
   z.strictObject({
     serverId: z.string(),
-    allowedTools: z.array(z.string()).nullish(),
+    allowedTools: names().nullish(),
     approval: RemoteMcpApprovalPolicy.nullish(),
     deferLoading: z.boolean().nullish(),
   }),
 );
-export const McpFeature = named('McpFeature', z.strictObject({ servers: z.array(McpServerLink).optional(), version: version() }));
+export const McpFeature = named('McpFeature', z.strictObject({ servers: cappedArray(McpServerLink, MAX_MCP_SERVERS).optional(), version: version() }));
 export const TimersFeature = named('TimersFeature', z.strictObject({ version: version() }));
 
 export const WorkspaceLinkTarget = named(
@@ -87,7 +90,7 @@ export const WorkspaceLink = named(
   'WorkspaceLink',
   z.strictObject({ path: z.string(), target: WorkspaceLinkTarget, access: z.enum(['readOnly', 'readWrite']) }),
 );
-const roots = () => z.strictObject({ roots: z.array(z.string()).nullish() });
+const roots = () => z.strictObject({ roots: names().nullish() });
 export const VfsFeature = named(
   'VfsFeature',
   z.strictObject({
@@ -95,7 +98,7 @@ export const VfsFeature = named(
     skills: roots().nullish(),
     tools: z.enum(['readOnly', 'edit']).nullish(),
     version: version(),
-    workspaceLinks: z.array(WorkspaceLink).optional(),
+    workspaceLinks: cappedArray(WorkspaceLink, MAX_WORKSPACE_LINKS).optional(),
   }),
 );
 export const WebFeature = named(
@@ -103,7 +106,7 @@ export const WebFeature = named(
   z.strictObject({
     fetch: z.strictObject({}).nullish(),
     search: z
-      .strictObject({ allowedDomains: z.array(z.string()).nullish(), blockedDomains: z.array(z.string()).optional() })
+      .strictObject({ allowedDomains: names().nullish(), blockedDomains: names().optional() })
       .nullish(),
     version: version(),
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cappedArray, MAX_CONTEXT_APPEND_ENTRIES, MAX_CONTEXT_KEYS, SPLIT } from './limits.js';
 import { InputItem } from './input.js';
 import { named, uint } from './registry.js';
 
@@ -100,7 +101,7 @@ export const ContextView = named('ContextView', z.object({ revision: uint(), ent
 export const ContextAppendEntry = named('ContextAppendEntry', z.object({ key: z.string().min(1), item: InputItem }));
 export const ContextAppendParams = named(
   'ContextAppendParams',
-  z.object({ sessionId: z.string(), entries: z.array(ContextAppendEntry) }),
+  z.object({ sessionId: z.string(), entries: cappedArray(ContextAppendEntry, MAX_CONTEXT_APPEND_ENTRIES, SPLIT) }),
 );
 export const InputAdmissionFailureView = named(
   'InputAdmissionFailureView',
@@ -137,7 +138,7 @@ export const ContextAppendResponse = named(
   z.object({ contextRevision: uint(), results: z.array(ContextAppendResult) }),
 );
 
-export const ContextRemoveParams = named('ContextRemoveParams', z.object({ sessionId: z.string(), keys: z.array(z.string()) }));
+export const ContextRemoveParams = named('ContextRemoveParams', z.object({ sessionId: z.string(), keys: cappedArray(z.string(), MAX_CONTEXT_KEYS, SPLIT) }));
 export const ContextRemoveResult = named(
   'ContextRemoveResult',
   z.object({ key: z.string(), status: z.enum(['removed', 'absent', 'failed']), failure: InputAdmissionFailureView.nullish() }),

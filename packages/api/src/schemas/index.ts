@@ -1,4 +1,5 @@
 export * from './registry.js';
+export * from './limits.js';
 export * from './protocol.js';
 export * from './config.js';
 export * from './input.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cappedArray, MAX_CONTEXT_KEYS, MAX_INPUT_ITEMS } from './limits.js';
 import { RunStartConfig } from './config.js';
 import { ContextEntryView, ToolCallDisplayView, ToolItemStatus } from './context.js';
 import { InputItem } from './input.js';
@@ -17,8 +18,8 @@ export const RunViewSource = named(
 export const RunStartSource = named(
   'RunStartSource',
   z.discriminatedUnion('type', [
-    z.object({ type: z.literal('input'), items: z.array(InputItem).min(1) }),
-    z.object({ type: z.literal('context'), keys: z.array(z.string()).min(1) }),
+    z.object({ type: z.literal('input'), items: cappedArray(InputItem, MAX_INPUT_ITEMS).min(1) }),
+    z.object({ type: z.literal('context'), keys: cappedArray(z.string(), MAX_CONTEXT_KEYS).min(1) }),
   ]),
 );
 export type RunStartSource = z.infer<typeof RunStartSource>;
@@ -76,6 +77,6 @@ export const RunCancelResponse = named('RunCancelResponse', z.object({ run: RunV
 
 export const RunSteerParams = named(
   'RunSteerParams',
-  z.object({ sessionId: z.string(), runId: z.string(), items: z.array(InputItem).min(1) }),
+  z.object({ sessionId: z.string(), runId: z.string(), items: cappedArray(InputItem, MAX_INPUT_ITEMS).min(1) }),
 );
 export const RunSteerResponse = named('RunSteerResponse', z.object({ steeringId: z.string(), run: RunView }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cappedArray, MAX_MANIFEST_FILES } from './limits.js';
 import { epochMs, named, uint } from './registry.js';
 
 /*
@@ -17,7 +18,7 @@ export const VfsManifestFile = named(
 export type VfsManifestFile = z.infer<typeof VfsManifestFile>;
 export const VfsManifest = named(
   'VfsManifest',
-  z.object({ version: z.literal(1), files: z.array(VfsManifestFile) }),
+  z.object({ version: z.literal(1), files: cappedArray(VfsManifestFile, MAX_MANIFEST_FILES) }),
   'Lightspeed snapshot manifest (version 1): a flat list of files.',
 );
 export type VfsManifest = z.infer<typeof VfsManifest>;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { apiKeyAuth, JsonFileApiKeyRegistry, singleUserAuth, type GatewayAuth } from '@lightspeed/api';
+import { apiKeyAuth, DEFAULT_CONNECTION_LIMITS, JsonFileApiKeyRegistry, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth } from '@lightspeed/api';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { startAgentStack } from '../runtime/agent-stack.js';
@@ -16,6 +16,34 @@ interface ServeFlags {
   model?: string;
   apiKeys?: string;
   allowHostTools?: boolean;
+  headersTimeout: string;
+  requestTimeout: string;
+  idleTimeout: string;
+  maxConnectionsPerIp: string;
+}
+
+/** A duration flag in seconds (fractions allowed), as whole milliseconds. */
+export function parseSeconds(flag: string, text: string): number {
+  const seconds = Number(text);
+  const ms = Math.round(seconds * 1000);
+  if (!/^\d+(\.\d+)?$/.test(text) || ms < 1 || !Number.isSafeInteger(ms)) throw usageError(`${flag} must be a positive number of seconds, got "${text}"`);
+  return ms;
+}
+
+/** The connection limits of `lightspeed serve` (docs/0010-api-gateway.md, "Connection limits"). */
+export function parseConnectionLimits(flags: Pick<ServeFlags, 'headersTimeout' | 'requestTimeout' | 'idleTimeout' | 'maxConnectionsPerIp'>): ConnectionLimitOptions {
+  const perIp = Number(flags.maxConnectionsPerIp);
+  if (!/^\d+$/.test(flags.maxConnectionsPerIp) || !Number.isSafeInteger(perIp)) {
+    throw usageError(`--max-connections-per-ip must be a whole number (0 = no cap), got "${flags.maxConnectionsPerIp}"`);
+  }
+  const limits = {
+    headersTimeoutMs: parseSeconds('--headers-timeout', flags.headersTimeout),
+    requestTimeoutMs: parseSeconds('--request-timeout', flags.requestTimeout),
+    idleTimeoutMs: parseSeconds('--idle-timeout', flags.idleTimeout),
+    maxConnectionsPerIp: perIp,
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw usageError('--headers-timeout must not exceed --request-timeout');
+  return limits;
 }
 
 export function parsePort(text: string): number {
@@ -43,11 +71,16 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--data-dir <dir>', 'data directory (env LIGHTSPEED_HOME, default ~/.lightspeed; ":memory:" keeps nothing)')
     .option('--engine <name>', 'durable engine', 'embedded')
     .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds')
-    .option('--allow-host-tools', 'let sessions ask for features.host: a host directory with file and shell tools (single-user only)');
+    .option('--allow-host-tools', 'let sessions ask for features.host: a host directory with file and shell tools (single-user only)')
+    .option('--headers-timeout <seconds>', 'longest a client may take to send request headers', String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000))
+    .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
+    .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
+    .option('--max-connections-per-ip <n>', 'connections one address may hold open (0 = no cap; raise behind a proxy)', String(DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp));
   withModelOptions(serve);
   serve.action(async (flags: ServeFlags) => {
     ctx.handlesInterrupt = true;
     const port = parsePort(flags.port);
+    const limits = parseConnectionLimits(flags);
     const { auth, label } = await gatewayAuth(flags, ctx.io.env);
     // Host tools run commands as this user: an API-key caller (another tenant) must never get them.
     if (flags.allowHostTools && auth.mode !== 'single-user') throw usageError('--allow-host-tools cannot be combined with API keys', 'host tools are for a single local user; serve without --api-keys');
@@ -64,6 +97,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     });
     try {
       const server = await serveStack(stack, {
+        ...limits,
         hostname: flags.host,
         port,
         auth,

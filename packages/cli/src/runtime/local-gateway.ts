@@ -1,8 +1,8 @@
-import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type GatewayAuth, type ServingGateway } from '@lightspeed/api';
+import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth, type ServingGateway } from '@lightspeed/api';
 import { CliError } from '../cli-error.js';
 import type { AgentStack } from './agent-stack.js';
 
-export interface LocalGatewayOptions {
+export interface LocalGatewayOptions extends ConnectionLimitOptions {
   hostname?: string;
   port?: number;
   auth?: GatewayAuth;
@@ -14,7 +14,7 @@ export interface LocalGatewayOptions {
 
 /** Serves the stack's host over JSON-RPC + SSE (loopback, ephemeral port unless told otherwise). */
 export async function serveStack(stack: AgentStack, options: LocalGatewayOptions = {}): Promise<ServingGateway> {
-  const hostname = options.hostname ?? '127.0.0.1';
+  const { hostname = '127.0.0.1', port = 0, auth: _auth, log: _log, ...limits } = options;
   const auth = options.auth ?? singleUserAuth();
   try {
     assertBindAllowed(hostname, auth);
@@ -32,10 +32,10 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
     },
   });
   try {
-    return await serveGateway(app, { hostname, port: options.port ?? 0 });
+    return await serveGateway(app, { ...limits, hostname, port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} on ${hostname} is already in use`, 1, 'pick another with --port, or --port 0 for any free port');
+    if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${hostname} is already in use`, 1, 'pick another with --port, or --port 0 for any free port');
     if (code === 'EADDRNOTAVAIL') throw new CliError(`cannot bind ${hostname}: no such local address`, 2);
     throw error;
   }
