@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { mapDiskFull } from '@lightspeed/cas';
 import { LightspeedError } from '@lightspeed/ports';
 import { processIdentity } from './process-identity.js';
 
@@ -59,8 +60,12 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
   const identity = processIdentity(process.pid);
   const me: LockRecord = { kind: 'lightspeed', pid: process.pid, host: hostname(), ...(identity ? { identity } : {}), token, startedAt: new Date().toISOString() };
   const temp = join(dataDir, `${TEMP_PREFIX}${process.pid}.${token}.tmp`);
-  writeDurably(temp, JSON.stringify(me));
   try {
+    try {
+      writeDurably(temp, JSON.stringify(me));
+    } catch (error) {
+      throw mapDiskFull(temp, error);
+    }
     for (let attempt = 0; attempt < 200; attempt++) {
       if (tryLink(temp, path)) {
         held.add(token);

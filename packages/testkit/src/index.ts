@@ -6,3 +6,4 @@ export * from './s3.js';
 export * from './temporal.js';
 export * from './restate.js';
 export * from './killable-process.js';
+export * from './small-filesystem.js';
