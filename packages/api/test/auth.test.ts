@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,6 +45,41 @@ describe('API keys', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const reopened = await JsonFileApiKeyRegistry.open(path);
     expect(await reopened.resolve(key)).toBe('team-a');
+  });
+
+  it('in a file see keys created and revoked by another process from the next lookup on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ls-keys-'));
+    dirs.push(dir);
+    const path = join(dir, 'api-keys.json');
+    // The serving registry is opened first and never told about the changes: it must read the file.
+    const serving = await JsonFileApiKeyRegistry.open(path);
+    const admin = await JsonFileApiKeyRegistry.open(path);
+    const { key, record } = await admin.createApiKey('team-b', { name: 'ci' });
+    expect(await serving.resolve(key)).toBe('team-b');
+    expect((await serving.list()).map((listed) => listed.name)).toEqual(['ci']);
+    await (await JsonFileApiKeyRegistry.open(path)).revoke(record.keyId);
+    expect(await serving.resolve(key)).toBeUndefined();
+  });
+
+  it('in a file are not lost when two writers change the file at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ls-keys-'));
+    dirs.push(dir);
+    const path = join(dir, 'api-keys.json');
+    const writers = await Promise.all([JsonFileApiKeyRegistry.open(path), JsonFileApiKeyRegistry.open(path), JsonFileApiKeyRegistry.open(path)]);
+    const created = await Promise.all(Array.from({ length: 12 }, (_, i) => writers[i % 3]!.createApiKey(`u${i}`)));
+    const reader = await JsonFileApiKeyRegistry.open(path);
+    expect((await reader.list()).map((listed) => listed.keyId).sort()).toEqual(created.map((c) => c.record.keyId).sort());
+    expect((await readdir(dir)).sort()).toEqual(['api-keys.json']);
+  });
+
+  it('in a file that became unreadable fail closed with a corrupt error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ls-keys-'));
+    dirs.push(dir);
+    const path = join(dir, 'api-keys.json');
+    const registry = await JsonFileApiKeyRegistry.open(path);
+    const { key } = await registry.createApiKey('u1');
+    await writeFile(path, '{"version": 1, "keys": [');
+    await expect(registry.resolve(key)).rejects.toMatchObject({ code: 'corrupt' });
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat as statFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isBlobRef, type BlobRef } from '@lightspeed/engine';
+import { mapDiskFull } from './disk-full.js';
 import { BlobCorruptError, BlobTooLargeError, LightspeedError, type BlobPutOptions, type BlobStat, type BlobStore } from '@lightspeed/ports';
 
 export interface FsBlobStoreOptions {
@@ -133,6 +134,14 @@ export class FsBlobStore implements BlobStore {
   }
 
   private async writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.writeAtomicallyOnce(path, bytes);
+    } catch (error) {
+      throw mapDiskFull(path, error);
+    }
+  }
+
+  private async writeAtomicallyOnce(path: string, bytes: Uint8Array): Promise<void> {
     const tmpDir = join(this.root, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);

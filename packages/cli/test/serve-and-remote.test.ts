@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile, readdir } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Capture, cleanEnv, eventually, runCli, spawnCli, tempDir, type CliRun } from './support/cli-harness.js';
+import { cleanEnv, eventually, runCli, spawnCli, startServe, tempDir, type CliRun } from './support/cli-harness.js';
 
 async function rpc(url: string, method: string, params: unknown, key?: string): Promise<any> {
   const response = await fetch(`${url}/rpc`, {
@@ -11,24 +11,6 @@ async function rpc(url: string, method: string, params: unknown, key?: string): 
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   });
   return response.json();
-}
-
-/** Starts `lightspeed serve` in this process; resolves with its URL once it printed it. */
-async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<CliRun> }> {
-  const controller = new AbortController();
-  const stdout = new Capture();
-  const done = runCli(['serve', '--port', '0', ...args], { env, stdout, signal: controller.signal });
-  const url = await Promise.race([
-    eventually(() => /serving on (http:\/\/\S+)/.exec(stdout.text)?.[1], 60_000),
-    done.then((run) => Promise.reject(new Error(`serve exited ${run.code}: ${run.stderr}`))),
-  ]);
-  return {
-    url,
-    stop: async () => {
-      controller.abort();
-      return done;
-    },
-  };
 }
 
 describe('lightspeed serve, and the CLI against it with --api-url', () => {

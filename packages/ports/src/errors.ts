@@ -61,3 +61,29 @@ export class BlobTooLargeError extends LightspeedError {
 export function isLightspeedError(error: unknown, code?: ErrorCode): error is LightspeedError {
   return error instanceof LightspeedError && (code === undefined || error.code === code);
 }
+
+/**
+ * A write failed because a file system (or the database server's) ran out of space or quota. It is
+ * `unavailable`, not `internal`: nothing is wrong with the request, and the same write succeeds once
+ * space is freed. The message names the path and says where to free space.
+ */
+export class DiskFullError extends LightspeedError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    advice: string,
+  ) {
+    super('unavailable', `disk full writing ${path} (${reason}): ${advice}`, { path, reason });
+    this.name = 'DiskFullError';
+  }
+}
+
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', '53100']);
+
+/** ENOSPC or EDQUOT from the operating system, or SQLSTATE 53100 (disk_full) from PostgreSQL and PGlite. */
+export function isDiskFullFailure(error: unknown): boolean {
+  if (error instanceof DiskFullError) return true;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && DISK_FULL_CODES.has(code)) return true;
+  return error instanceof Error && /no space left on device|disk quota exceeded/i.test(error.message);
+}

@@ -7,7 +7,8 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { LightspeedError } from '@lightspeed/ports';
+import { diskFullError, isNearlyFull } from '@lightspeed/cas';
+import { isDiskFullFailure, LightspeedError } from '@lightspeed/ports';
 
 const INIT_MARKER = '.initializing-';
 
@@ -52,6 +53,24 @@ async function syncDirectory(path: string): Promise<void> {
 }
 
 /**
+ * What a PGlite failure on `dataDir` means. PGlite reports a full disk as SQLSTATE 53100 when a
+ * statement fails cleanly, but when the failed write is one the backend cannot survive (initdb,
+ * WAL, shutdown checkpoint) its WASM aborts with a bare `RuntimeError: Aborted()` or throws a
+ * number (`Infinity`), with no errno. Those, on a file system that is nearly full, are the disk.
+ */
+export function pgliteFailure(dataDir: string, error: unknown): unknown {
+  if (isDiskFullFailure(error)) return diskFullError(dataDir, error);
+  const isStatementError = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+  if (!isStatementError && !dataDir.includes('://') && isNearlyFull(dataDir)) return diskFullError(dataDir, error);
+  if (!(error instanceof Error)) {
+    return new LightspeedError('internal', `PGlite failed on ${dataDir} without an error (it threw ${String(error)}); run again with --debug and report it`, {
+      thrown: String(error),
+    });
+  }
+  return error;
+}
+
+/**
  * Ensures `dataDir` is a complete PGlite data directory, initialising a new one atomically. An
  * existing directory that is neither empty nor a data directory is refused (it is someone else's,
  * or a half-initialised one from before this guard): opening it would abort.
@@ -72,8 +91,13 @@ export async function preparePgliteDataDir(dataDir: string): Promise<void> {
   await removeAbandonedInits(dataDir);
   const staging = `${dataDir}${INIT_MARKER}${process.pid}-${Date.now()}`;
   try {
-    const db = await PGlite.create(staging);
-    await db.close();
+    try {
+      const db = await PGlite.create(staging);
+      await db.close();
+    } catch (error) {
+      // Judged before the finally below removes the staging copy and frees its space again.
+      throw pgliteFailure(dataDir, error);
+    }
     try {
       // Replaces an empty directory; fails if another process finished initialising first.
       await rename(staging, dataDir);

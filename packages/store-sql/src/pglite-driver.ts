@@ -1,5 +1,5 @@
 import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
-import { preparePgliteDataDir } from './pglite-data-dir.js';
+import { pgliteFailure, preparePgliteDataDir } from './pglite-data-dir.js';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.js';
 
 const { serialize } = protocol;
@@ -60,7 +60,10 @@ class PgliteDriver implements SqlDriver {
   private readonly prepared = new Map<string, string>();
   private readonly inTransaction: SqlExecutor = { query: (text, params) => this.execute(text, params ?? []) };
 
-  constructor(private readonly db: PGlite) {}
+  constructor(
+    private readonly db: PGlite,
+    private readonly dataDir: string,
+  ) {}
 
   query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
     return this.lock.run(() => this.execute<R>(text, params));
@@ -81,11 +84,20 @@ class PgliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.lock.run(() => this.db.close());
+    await this.lock.run(() => this.db.close().catch((error: unknown) => Promise.reject(pgliteFailure(this.dataDir, error))));
   }
 
   private async simple(text: string): Promise<void> {
-    await this.db.execProtocol(serialize.query(text));
+    await this.protocol(serialize.query(text));
+  }
+
+  /** One round trip into the backend; its failures say what happened (a full disk, by path). */
+  private async protocol(message: Uint8Array): ReturnType<PGlite['execProtocol']> {
+    try {
+      return await this.db.execProtocol(message);
+    } catch (error) {
+      throw pgliteFailure(this.dataDir, error);
+    }
   }
 
   private async execute<R>(text: string, params: readonly unknown[]): Promise<SqlResult<R>> {
@@ -97,7 +109,7 @@ class PgliteDriver implements SqlDriver {
       const name = this.prepared.get(text);
       if (name === undefined) {
         statement = `ls_${this.prepared.size + 1}`;
-        await this.db.execProtocol(concat([serialize.parse({ name: statement, text }), serialize.sync()]));
+        await this.protocol(concat([serialize.parse({ name: statement, text }), serialize.sync()]));
         this.prepared.set(text, statement);
       } else {
         statement = name;
@@ -106,7 +118,7 @@ class PgliteDriver implements SqlDriver {
       parts.push(serialize.parse({ text }));
     }
     parts.push(serialize.bind({ statement, values: params.map(bindValue) }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
-    const { messages } = await this.db.execProtocol(concat(parts));
+    const { messages } = await this.protocol(concat(parts));
     const [result] = parse.parseResults(messages, types.parsers);
     return { rows: (result?.rows ?? []) as R[], rowCount: result?.affectedRows ?? result?.rows.length ?? 0 };
   }
@@ -115,6 +127,11 @@ class PgliteDriver implements SqlDriver {
 /** Opens PGlite on `dataDir` (initialised atomically if new); `memory://` keeps everything in memory. */
 export async function openPgliteDriver(dataDir: string, options: { relaxedDurability?: boolean } = {}): Promise<SqlDriver> {
   if (!dataDir.includes('://')) await preparePgliteDataDir(dataDir);
-  const db = await PGlite.create(dataDir, { relaxedDurability: options.relaxedDurability ?? false });
-  return new PgliteDriver(db);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir, { relaxedDurability: options.relaxedDurability ?? false });
+  } catch (error) {
+    throw pgliteFailure(dataDir, error);
+  }
+  return new PgliteDriver(db, dataDir);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { LightspeedError } from '@lightspeed/ports';
+import { DiskFullError, LightspeedError } from '@lightspeed/ports';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.js';
 
 export interface PostgresDriverOptions {
@@ -39,6 +39,9 @@ function classify(error: unknown): unknown {
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? '';
   const lost = code.startsWith('08') || /^57P0[123]$/.test(code) || CONNECTION_ERRNOS.has(code) || /Connection terminated|connection timeout/i.test(e?.message ?? '');
+  if (code === '53100') {
+    return new DiskFullError('the PostgreSQL database', 'SQLSTATE 53100, disk full', 'free space on the database server (or raise its storage), then retry');
+  }
   if (!lost) return error;
   return new LightspeedError(
     'unavailable',

@@ -1,10 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LightspeedError } from '@lightspeed/ports';
 
 /** Non-secret facts about an API key; the plaintext is never stored. */
 export interface ApiKeyRecord {
   /** Public identifier embedded in the key (`lsk_<keyId>_<secret>`), safe to log and display. */
   keyId: string;
   universe: string;
+  /** An operator's label ("ci", "alice laptop"), shown by `keys list`. */
+  name?: string;
   /** SHA-256 of the full key, hex. */
   hash: string;
   createdAt: number;
@@ -18,8 +21,12 @@ export interface CreatedApiKey {
 }
 
 /** Maps inbound gateway keys to universes. Implementations store hashes only. */
+export interface CreateApiKeyOptions {
+  name?: string;
+}
+
 export interface ApiKeyRegistry {
-  createApiKey(universe: string): Promise<CreatedApiKey>;
+  createApiKey(universe: string, options?: CreateApiKeyOptions): Promise<CreatedApiKey>;
   /** The universe of a live key, or undefined for an unknown, malformed or revoked key. */
   resolve(key: string): Promise<string | undefined>;
   revoke(keyId: string): Promise<boolean>;
@@ -38,11 +45,17 @@ function sameHash(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-export function mintApiKey(universe: string, now: number): CreatedApiKey {
-  if (universe.length === 0) throw new Error('an API key needs a universe');
+/** Key names are printed in terminals: one short line of printable text. */
+const NAME_PATTERN = /^[^\p{Cc}\p{Cf}]{1,100}$/u;
+
+export function mintApiKey(universe: string, now: number, options: CreateApiKeyOptions = {}): CreatedApiKey {
+  if (universe.length === 0) throw new LightspeedError('invalid', 'an API key needs a universe');
+  if (options.name !== undefined && !NAME_PATTERN.test(options.name)) {
+    throw new LightspeedError('invalid', 'an API key name is 1 to 100 printable characters on one line');
+  }
   const keyId = randomBytes(6).toString('hex');
   const key = `lsk_${keyId}_${randomBytes(32).toString('base64url')}`;
-  return { key, record: { keyId, universe, hash: hashApiKey(key), createdAt: now } };
+  return { key, record: { keyId, universe, ...(options.name !== undefined ? { name: options.name } : {}), hash: hashApiKey(key), createdAt: now } };
 }
 
 /**
@@ -63,8 +76,8 @@ export class MemoryApiKeyRegistry implements ApiKeyRegistry {
 
   constructor(protected readonly now: () => number = Date.now) {}
 
-  async createApiKey(universe: string): Promise<CreatedApiKey> {
-    const created = mintApiKey(universe, this.now());
+  async createApiKey(universe: string, options: CreateApiKeyOptions = {}): Promise<CreatedApiKey> {
+    const created = mintApiKey(universe, this.now(), options);
     this.records.set(created.record.keyId, created.record);
     await this.persist();
     return { key: created.key, record: { ...created.record } };

@@ -1,4 +1,4 @@
-import { isLightspeedError, type BlobStore } from '@lightspeed/ports';
+import { DiskFullError, isLightspeedError, type BlobStore } from '@lightspeed/ports';
 import type { Context } from 'hono';
 import { toApiError } from '../rpc/api-error.js';
 import type { AgentApiErrorKind } from '../schemas/protocol.js';
@@ -57,7 +57,8 @@ export async function uploadBlob(c: Context, universe: string, deps: BlobUploadD
     // The store's own limit may be lower than the gateway's.
     if (isLightspeedError(error) && error.code === 'too_large') return failure(c, 413, 'invalid_request', error.message);
     const apiError = toApiError(error, (cause) => options.onInternalError(cause, 'PUT /blobs'));
-    return failure(c, apiError.kind === 'internal' ? 500 : 400, apiError.kind, apiError.message);
+    // 503: the server cannot store anything right now; the same upload succeeds once space is freed.
+    return failure(c, error instanceof DiskFullError ? 503 : apiError.kind === 'internal' ? 500 : 400, apiError.kind, apiError.message);
   } finally {
     budget.release(reserved);
   }

@@ -1,4 +1,4 @@
-import { isLightspeedError } from '@lightspeed/ports';
+import { DiskFullError, isLightspeedError } from '@lightspeed/ports';
 import type { AgentApiErrorKind } from '../schemas/protocol.js';
 import { codeForKind } from './error-codes.js';
 
@@ -21,6 +21,8 @@ export const notFound = (message: string) => new ApiError('not_found', message);
 export const conflict = (message: string) => new ApiError('conflict', message);
 export const rejected = (message: string) => new ApiError('rejected', message);
 export const invalidRequest = (message: string) => new ApiError('invalid_request', message);
+
+export const DISK_FULL_MESSAGE = 'the server ran out of disk space and could not save this; retry once its operator has freed space (the server log names the path)';
 
 /**
  * Maps anything a handler throws onto the wire. Typed port errors keep their (already safe)
@@ -45,5 +47,8 @@ export function toApiError(error: unknown, onInternal: (error: unknown) => void)
     }
   }
   onInternal(error);
+  // The contract has no kind for it, but the caller can act on it: retry once space is freed.
+  // The path stays in the server log: it describes the server's disks, not the caller's request.
+  if (error instanceof DiskFullError) return new ApiError('internal', DISK_FULL_MESSAGE);
   return new ApiError('internal', 'internal error; the server logged the details');
 }

@@ -70,3 +70,21 @@ export function spawnCli(argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun
     });
   });
 }
+
+/** Starts `lightspeed serve` in this process; resolves with its URL once it printed it. */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<CliRun> }> {
+  const controller = new AbortController();
+  const stdout = new Capture();
+  const done = runCli(['serve', '--port', '0', ...args], { env, stdout, signal: controller.signal });
+  const url = await Promise.race([
+    eventually(() => /serving on (http:\/\/\S+)/.exec(stdout.text)?.[1], 60_000),
+    done.then((run) => Promise.reject(new Error(`serve exited ${run.code}: ${run.stderr}`))),
+  ]);
+  return {
+    url,
+    stop: async () => {
+      controller.abort();
+      return done;
+    },
+  };
+}
