@@ -4,15 +4,13 @@
 // runs), and every transcript must equal the one an uninterrupted server produces.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, prng } from '@lightspeed/testkit';
+import { freePort, prng, startRestate, startTemporal } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, tempDir } from './support/cli-harness.js';
 import { startServeProcess, type ServeProcess } from './support/serve-process.js';
 
-const SESSIONS = 20;
 const RUNS = 2;
 const CALLS = 4;
-const KILLS = 16;
 const CALL_SECONDS = 0.6;
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -60,10 +58,16 @@ function runText(session: number, run: number, log: string): string {
 const terminal = (status: string) => ['completed', 'failed', 'cancelled', 'interrupted'].includes(status);
 
 /** Submits the workload (idempotently: fixed session ids and submission ids) and waits until every run is terminal. */
-async function runWorkload(server: () => string, roots: string, log: string): Promise<void> {
+/**
+ * Session ids carry the phase: Temporal workflows and Restate objects are keyed by session id and
+ * outlive a phase's data dir, so the two phases must not share ids.
+ */
+const sessionIdOf = (phase: string, session: number) => `${phase}-s${session}`;
+
+async function runWorkload(server: () => string, phase: string, sessions: number, roots: string, log: string): Promise<void> {
   await Promise.all(
-    Array.from({ length: SESSIONS }, async (_, s) => {
-      const sessionId = `s${s}`;
+    Array.from({ length: sessions }, async (_, s) => {
+      const sessionId = sessionIdOf(phase, s);
       const root = join(roots, sessionId);
       await mkdir(root, { recursive: true });
       await call(server, 'session/start', { sessionId, config: { features: { host: { root, exec: true } } } });
@@ -83,10 +87,10 @@ async function runWorkload(server: () => string, roots: string, log: string): Pr
  * What a user sees of each run. Provider item and call ids are generated per reply, and the two
  * workloads log to different files, so those are masked; everything else must be equal.
  */
-async function transcripts(url: string, log: string): Promise<unknown[]> {
+async function transcripts(url: string, phase: string, sessions: number, log: string): Promise<unknown[]> {
   const out: unknown[] = [];
-  for (let s = 0; s < SESSIONS; s++) {
-    const { session } = await call(() => url, 'session/read', { sessionId: `s${s}` });
+  for (let s = 0; s < sessions; s++) {
+    const { session } = await call(() => url, 'session/read', { sessionId: sessionIdOf(phase, s) });
     const runs = session.runs.map((run: any) => ({
       status: run.status,
       entries: run.entries.map((e: any) => ({ kind: { ...e.kind, callId: undefined }, text: e.text ?? e.preview ?? null })),
@@ -120,23 +124,81 @@ async function executions(log: string): Promise<Map<string, Execution[]>> {
   return byCall;
 }
 
-describe('lightspeed serve with host exec tools under SIGKILL', () => {
+/** Restate's endpoint port per phase, fixed for the phase's serves (free ports picked up front). */
+async function reserveEndpointPorts(backend: { ports?: Map<string, number> } | undefined): Promise<void> {
+  if (!backend?.ports) return;
+  for (const phase of ['control', 'crash']) backend.ports.set(phase, await freePort());
+}
+
+interface EngineCase {
+  engine: 'embedded' | 'temporal' | 'restate';
+  sessions: number;
+  kills: number;
+  /** Kills that must land before the workload finishes (the acceptance asks ≥ 15 on the embedded stack). */
+  minKills: number;
+  /** Starts the engine's server (outliving every serve) and returns the env that points serve at it. */
+  backend?: () => Promise<{ env: (phase: string) => NodeJS.ProcessEnv; stop(): Promise<void>; ports?: Map<string, number> }>;
+}
+
+// Embedded carries the acceptance load; the workflow engines run a smaller workload (their serves
+// take longer to start and a killed worker's activities wait out their heartbeat timeout).
+const CASES: EngineCase[] = [
+  { engine: 'embedded', sessions: 20, kills: 16, minKills: 15 },
+  {
+    engine: 'temporal',
+    sessions: 4,
+    kills: 5,
+    minKills: 4,
+    backend: async () => {
+      const server = await startTemporal();
+      // One task queue per phase: the control's workflows must not be served by the crash phase's worker.
+      return { env: (phase) => ({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, LIGHTSPEED_TASK_QUEUE: `crash-${phase}` }), stop: () => server.stop() };
+    },
+  },
+  {
+    engine: 'restate',
+    sessions: 4,
+    kills: 5,
+    minKills: 4,
+    backend: async () => {
+      const server = await startRestate();
+      const ports = new Map<string, number>();
+      return {
+        // The endpoint keeps its port across restarts, so invocations in flight resume when it is back.
+        env: (phase) => ({ RESTATE_ADMIN_URL: server.adminUrl, RESTATE_INGRESS_URL: server.ingressUrl, LIGHTSPEED_RESTATE_ENDPOINT_PORT: String(ports.get(phase)) }),
+        stop: () => server.stop(),
+        ports,
+      };
+    },
+  },
+];
+
+describe.each(CASES)('lightspeed serve --engine $engine with host exec tools under SIGKILL', ({ engine, sessions: SESSIONS, kills: KILLS, minKills, backend: startBackend }) => {
   let home: { path: string; remove(): Promise<void> };
   let env: NodeJS.ProcessEnv;
+  let backend: Awaited<ReturnType<NonNullable<EngineCase['backend']>>> | undefined;
   const live: ServeProcess[] = [];
 
   beforeAll(async () => {
-    console.log(`serve-crash seed: ${SEED} (rerun with CRASH_SEED=${SEED})`);
+    console.log(`serve-crash (${engine}) seed: ${SEED} (rerun with CRASH_SEED=${SEED})`);
     home = await tempDir('ls-serve-crash-');
     env = cleanEnv(home.path);
-  });
+    backend = await startBackend?.();
+  }, 120_000);
   afterAll(async () => {
     await Promise.all(live.map((server) => server.stop()));
+    await backend?.stop();
     await home?.remove();
   });
 
-  const serve = async (name: string, dataDir: string, port: number) => {
-    const server = await startServeProcess({ args: ['--provider', 'fake', '--allow-host-tools', '--data-dir', dataDir], env, port, logDir: home.path, name });
+  const serve = async (name: string, phase: string, dataDir: string, port: number) => {
+    const server = await startServeProcess({
+      args: ['--provider', 'fake', '--allow-host-tools', '--engine', engine, '--data-dir', dataDir],
+      env: { ...env, ...backend?.env(phase) },
+      port,
+      logDir: home.path,
+      name: `${engine}-${name}`,
+    });
     live.push(server);
     return server;
   };
@@ -146,11 +208,12 @@ describe('lightspeed serve with host exec tools under SIGKILL', () => {
     async () => {
       // The control: the same workload on a server nobody kills.
       const controlLog = join(home.path, 'control.log');
-      const control = await serve('control', join(home.path, 'control-data'), await freePort());
+      await reserveEndpointPorts(backend);
+      const control = await serve('control', 'control', join(home.path, 'control-data'), await freePort());
       const controlStarted = Date.now();
-      await runWorkload(() => control.url, join(home.path, 'control-roots'), controlLog);
-      console.log(`serve-crash: the uninterrupted workload took ${Date.now() - controlStarted} ms`);
-      const expected = await transcripts(control.url, controlLog);
+      await runWorkload(() => control.url, 'control', SESSIONS, join(home.path, 'control-roots'), controlLog);
+      console.log(`serve-crash (${engine}): the uninterrupted workload took ${Date.now() - controlStarted} ms`);
+      const expected = await transcripts(control.url, 'control', SESSIONS, controlLog);
       await control.stop();
       // The transcripts must hold the tool outputs, or the comparison below proves nothing.
       expect(JSON.stringify(expected)).toContain(`ran ${callId(SESSIONS - 1, RUNS - 1, CALLS - 1)}`);
@@ -160,13 +223,13 @@ describe('lightspeed serve with host exec tools under SIGKILL', () => {
       const port = await freePort();
       const random = prng(SEED);
       const crashStarted = Date.now();
-      let current = await serve('crash-0', dataDir, port);
+      let current = await serve('crash-0', 'crash', dataDir, port);
       const kills: number[] = [];
       const restartMs: number[] = [];
       // Server pids in start order: an execution's incarnation, and whether that one was killed.
       const incarnations = [current.process.pid];
       let done = false;
-      const workload = runWorkload(() => current.url, join(home.path, 'crash-roots'), log).finally(() => (done = true));
+      const workload = runWorkload(() => current.url, 'crash', SESSIONS, join(home.path, 'crash-roots'), log).finally(() => (done = true));
       for (let k = 1; k <= KILLS && !done; k++) {
         // Kill mostly while a command runs, sometimes at any moment (during a model turn, a commit, a resume).
         const started = Date.now();
@@ -176,13 +239,13 @@ describe('lightspeed serve with host exec tools under SIGKILL', () => {
         kills.push(Date.now());
         await current.kill();
         const restarted = Date.now();
-        current = await serve(`crash-${k}`, dataDir, port);
+        current = await serve(`crash-${k}`, 'crash', dataDir, port);
         restartMs.push(Date.now() - restarted);
         incarnations.push(current.process.pid);
       }
       await workload;
-      console.log(`serve-crash: the workload under kills took ${Date.now() - crashStarted} ms; restarts took ${restartMs.join(', ')} ms`);
-      const actual = await transcripts(current.url, log);
+      console.log(`serve-crash (${engine}): the workload under kills took ${Date.now() - crashStarted} ms; restarts took ${restartMs.join(', ')} ms`);
+      const actual = await transcripts(current.url, 'crash', SESSIONS, log);
       const ran = await executions(log);
 
       let reruns = 0;
@@ -210,10 +273,10 @@ describe('lightspeed serve with host exec tools under SIGKILL', () => {
           }
         }
       }
-      console.log(`serve-crash: ${kills.length} SIGKILLs, ${SESSIONS * RUNS} runs, ${SESSIONS * RUNS * CALLS} calls, ${reruns} interrupted calls ran again`);
-      expect(kills.length).toBeGreaterThanOrEqual(15);
+      console.log(`serve-crash (${engine}): ${kills.length} SIGKILLs, ${SESSIONS * RUNS} runs, ${SESSIONS * RUNS * CALLS} calls, ${reruns} interrupted calls ran again`);
+      expect(kills.length).toBeGreaterThanOrEqual(minKills);
       expect(actual).toEqual(expected);
     },
-    600_000,
+    900_000,
   );
 });
