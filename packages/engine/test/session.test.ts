@@ -13,6 +13,21 @@ describe('session lifecycle and config', () => {
     expect(h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: { ...MODEL, model: 'other' } } }).code).toBe('conflict');
   });
 
+  it('an open carrying initial context admits both in one append; a bad entry refuses the whole open', () => {
+    const h = new SessionHarness();
+    const entry = { key: 'prompt_instructions/profile', kind: { type: 'instructions' as const }, contentRef: ref('be brief'), preview: 'be brief', source: { type: 'runtime' as const, label: 'profile' } };
+    const bad = h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL }, context: [{ ...entry, key: 'run.x' }] });
+    expect(bad.code).toBe('invalid');
+    expect(h.state.status).toBe('new');
+    const admission = h.submit({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL }, context: [entry] });
+    expect(admission.ok && admission.events.map((e) => e.kind)).toEqual(['session.opened', 'context.put']);
+    expect(admission.ok && admission.result).toMatchObject({ configRevision: 1, contextRevision: 1, entries: [{ key: entry.key, status: 'applied', entryId: 'ctx_1' }] });
+    expect(h.state.context.entries).toEqual([expect.objectContaining({ id: 'ctx_1', key: entry.key, contentRef: entry.contentRef })]);
+    // A retried open is a no-op: the context it carried is already there.
+    expect(h.submit({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL }, context: [entry] })).toMatchObject({ ok: true, events: [] });
+    expect(h.replayed()).toBe(h.live());
+  });
+
   it('commands before open are not found', () => {
     const h = new SessionHarness();
     expect(h.rejected({ type: 'run.start', source: input }).code).toBe('not_found');
