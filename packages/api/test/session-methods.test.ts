@@ -3,6 +3,7 @@ import { singleUserAuth } from '../src/auth/gateway-auth.js';
 import { createGateway } from '../src/gateway/create-gateway.js';
 import { startTestHost, type TestHost } from './support/embedded-host.js';
 import { rpc } from './support/storage-gateway.js';
+import type { SessionStore } from '@lightspeed/ports';
 
 const model = { providerId: 'fake', apiKind: 'openai:responses' as const, model: 'fake-echo' };
 
@@ -69,5 +70,49 @@ describe('session methods over the embedded host', () => {
     expect(unknownRun.error.data.kind).toBe('not_found');
     const wrongKind = await call('session/config/put', { sessionId: 'inputs', config: { model: { ...model, apiKind: 'anthropic:messages' } } });
     expect(wrongKind.error.data.kind).toBe('invalid_request');
+  });
+});
+
+describe('session/start with a profile under a crash after the open commits', () => {
+  let test: TestHost;
+  let app: ReturnType<typeof createGateway>;
+  let id = 0;
+  const call = async (method: string, params: unknown) => (await rpc(app, { jsonrpc: '2.0', id: ++id, method, params })).json;
+  const appends: string[][] = [];
+
+  beforeAll(async () => {
+    // The append after the one that opened the session fails once, as if the process died there.
+    test = await startTestHost({
+      wrapSessions: (store) => {
+        let crashNext = false;
+        return new Proxy(store, {
+          get(target, prop, receiver) {
+            if (prop !== 'append') return Reflect.get(target, prop, receiver);
+            const append: SessionStore['append'] = async (sessionId, expectedHead, entries, projection) => {
+              if (crashNext) {
+                crashNext = false;
+                throw new Error('simulated crash');
+              }
+              appends.push(entries.map((e) => e.kind));
+              if (entries.some((e) => e.kind === 'session.opened')) crashNext = true;
+              return target.append(sessionId, expectedHead, entries, projection);
+            };
+            return append;
+          },
+        });
+      },
+    });
+    app = createGateway({ host: test.host, auth: singleUserAuth(), options: { defaultModel: model } });
+  });
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('commits the instructions in the same append as the open, so a retried start still has them', async () => {
+    const params = { sessionId: 'crashy', profile: { kind: 'inline', profile: { config: { model }, instructions: { type: 'text', text: 'Be brief.' } } } };
+    await call('session/start', params);
+    expect(appends[0]).toEqual(['session.opened', 'context.put']);
+    const retried = (await call('session/start', params)).result.result.session;
+    expect(retried.activeContext.entries).toContainEqual(expect.objectContaining({ key: 'prompt_instructions/profile', preview: 'Be brief.' }));
   });
 });

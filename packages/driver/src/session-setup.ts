@@ -15,7 +15,7 @@ export async function sessionSetupCommands(state: SessionState, tools: ToolPort)
   const config = state.config;
   if (!config) return [];
   const descriptors = await tools.resolve({ sessionId: state.sessionId, apiKind: config.model.apiKind, features: config.features });
-  const commands: Command[] = [{ type: 'tools.replace', tools: descriptors }];
+  const commands: Command[] = [{ type: 'tools.replace', tools: descriptors, configRevision: state.configRevision }];
   if (!tools.sessionContext) return commands;
   const entries = await tools.sessionContext(state.sessionId);
   if (entries.length > 0) commands.push({ type: 'context.put', entries });

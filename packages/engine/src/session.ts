@@ -1,7 +1,8 @@
-import { accept, reject, type Admission, type SynthesizedBlob } from './admission.js';
+import { accept, reject, type Admission, type AdmitResult, type SynthesizedBlob } from './admission.js';
 import { canonicalJson } from './canonical-json.js';
 import type { CompactionCancelledData } from './compaction.js';
 import { validateSessionConfig, type SessionConfig } from './config.js';
+import { admitContextPut, type ContextPutEntry } from './context.js';
 import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { terminateRunEvents } from './run.js';
@@ -12,6 +13,11 @@ export interface SessionOpenCommand {
   sessionId: string;
   config: SessionConfig;
   displayName?: string;
+  /**
+   * Initial context (bodies already in CAS), admitted with the open as one append: a crash cannot
+   * commit the session without it, and a retried open (which is a no-op) cannot lose it.
+   */
+  context?: ContextPutEntry[];
 }
 
 /** Replaces the whole config. Requires no active run; the model's API kind is pinned for the session. */
@@ -69,7 +75,17 @@ export function admitOpen(state: SessionState, command: SessionOpenCommand): Adm
   }
   const data: SessionOpenedData = { sessionId: command.sessionId, config: command.config };
   if (command.displayName !== undefined) data.displayName = command.displayName;
-  return accept([{ kind: 'session.opened', data }], { sessionId: state.sessionId, configRevision: 1 });
+  const events: EventDraft[] = [{ kind: 'session.opened', data }];
+  const result: AdmitResult = { sessionId: state.sessionId, configRevision: 1 };
+  if (command.context !== undefined) {
+    // Opening changes neither context nor counters, so the put is admitted against the new state.
+    const put = admitContextPut(state, { type: 'context.put', entries: command.context });
+    if (!put.ok) return reject(put.rejection.code, `context: ${put.rejection.message}`, put.rejection.details);
+    events.push(...put.events);
+    result.contextRevision = put.result?.contextRevision;
+    result.entries = put.result?.entries;
+  }
+  return accept(events, result);
 }
 
 export function admitConfigure(state: SessionState, command: SessionConfigureCommand): Admission {

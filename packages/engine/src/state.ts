@@ -20,6 +20,8 @@ export interface Counters {
 export interface ToolsSlice {
   revision: number;
   tools: ToolDescriptor[];
+  /** The config revision this toolset was resolved for (undefined before the first setup). */
+  configRevision?: number;
 }
 
 /** Session-wide activity counted against session-scope limits. */

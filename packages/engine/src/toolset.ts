@@ -11,11 +11,18 @@ export interface ToolsReplaceCommand {
   type: 'tools.replace';
   tools: ToolDescriptor[];
   expectedRevision?: number;
+  /**
+   * The config revision the tools were resolved for. Recorded even when the set is unchanged, so a
+   * host can tell a configure whose setup never ran (see `needsSessionSetup`).
+   */
+  configRevision?: number;
 }
 
 export interface ToolsReplacedData {
   revision: number;
   tools: ToolDescriptor[];
+  /** Absent in entries written before it was recorded: those count for the config current then. */
+  configRevision?: number;
 }
 
 const MAX_TOOLS = 512;
@@ -37,13 +44,33 @@ export function admitToolsReplace(state: SessionState, command: ToolsReplaceComm
   if (command.expectedRevision !== undefined && command.expectedRevision !== state.tools.revision) {
     return reject('conflict', `the toolset is at revision ${state.tools.revision}, not ${command.expectedRevision}`, { expected: command.expectedRevision, actual: state.tools.revision });
   }
-  if (canonicalJson(tools) === canonicalJson(state.tools.tools)) return accept([], { toolsRevision: state.tools.revision });
+  const { configRevision } = command;
+  if (configRevision !== undefined) {
+    if (!Number.isInteger(configRevision) || configRevision < 1) return reject('invalid', 'configRevision: expected a positive integer');
+    // A toolset resolved for a config that has since been replaced is stale: that config's setup follows.
+    if (configRevision !== state.configRevision) {
+      return reject('conflict', `the tools were resolved for config revision ${configRevision}, but the config is at ${state.configRevision}`, { expected: configRevision, actual: state.configRevision });
+    }
+  }
+  const sameTools = canonicalJson(tools) === canonicalJson(state.tools.tools);
+  if (sameTools && (configRevision === undefined || configRevision === state.tools.configRevision)) return accept([], { toolsRevision: state.tools.revision });
   const revision = state.tools.revision + 1;
-  return accept([{ kind: 'tools.replaced', data: { revision, tools } satisfies ToolsReplacedData }], { toolsRevision: revision });
+  const data: ToolsReplacedData = { revision, tools };
+  if (configRevision !== undefined) data.configRevision = configRevision;
+  return accept([{ kind: 'tools.replaced', data }], { toolsRevision: revision });
+}
+
+/**
+ * Whether the session's toolset was not resolved for its current config: a crash between
+ * committing `session.open`/`session.configure` and committing its setup. Hosts check it after
+ * loading a session and redo the (idempotent) setup.
+ */
+export function needsSessionSetup(state: SessionState): boolean {
+  return state.status === 'open' && state.config !== undefined && state.tools.configRevision !== state.configRevision;
 }
 
 export function applyToolsReplaced(state: SessionState, entry: LogEntry): SessionState {
   const data = entry.data as ToolsReplacedData;
   invariant(data.revision === state.tools.revision + 1, 'tools.replaced: revision must follow the current one', { revision: data.revision });
-  return { ...state, tools: { revision: data.revision, tools: data.tools } };
+  return { ...state, tools: { revision: data.revision, tools: data.tools, configRevision: data.configRevision ?? state.configRevision } };
 }

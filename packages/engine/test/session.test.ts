@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvariantViolation, apply, findRun, initialState, replay, stamp, unavailableResultText, upcast, type InputRef, type LogEntry } from '../src/index.js';
+import { InvariantViolation, apply, deserializeState, needsSessionSetup, serializeState, findRun, initialState, replay, stamp, unavailableResultText, upcast, type InputRef, type LogEntry } from '../src/index.js';
 import { MODEL, SessionHarness, answer, call, ref, tool, toolCalls } from './support/session-harness.js';
 
 const input = { type: 'input' as const, items: [{ type: 'text' as const, ref: ref('q') }] };
@@ -11,6 +11,55 @@ describe('session lifecycle and config', () => {
     expect(h.ok({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL } })).toEqual({ sessionId: h.sessionId, configRevision: 1 });
     expect(h.state.head).toBe(head);
     expect(h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: { ...MODEL, model: 'other' } } }).code).toBe('conflict');
+  });
+
+  it('an open carrying initial context admits both in one append; a bad entry refuses the whole open', () => {
+    const h = new SessionHarness();
+    const entry = { key: 'prompt_instructions/profile', kind: { type: 'instructions' as const }, contentRef: ref('be brief'), preview: 'be brief', source: { type: 'runtime' as const, label: 'profile' } };
+    const bad = h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL }, context: [{ ...entry, key: 'run.x' }] });
+    expect(bad.code).toBe('invalid');
+    expect(h.state.status).toBe('new');
+    const admission = h.submit({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL }, context: [entry] });
+    expect(admission.ok && admission.events.map((e) => e.kind)).toEqual(['session.opened', 'context.put']);
+    expect(admission.ok && admission.result).toMatchObject({ configRevision: 1, contextRevision: 1, entries: [{ key: entry.key, status: 'applied', entryId: 'ctx_1' }] });
+    expect(h.state.context.entries).toEqual([expect.objectContaining({ id: 'ctx_1', key: entry.key, contentRef: entry.contentRef })]);
+    // A retried open is a no-op: the context it carried is already there.
+    expect(h.submit({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL }, context: [entry] })).toMatchObject({ ok: true, events: [] });
+    expect(h.replayed()).toBe(h.live());
+  });
+
+  it('a toolset records the config revision it was resolved for; needsSessionSetup sees a configure without its setup', () => {
+    const h = new SessionHarness();
+    h.ok({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL } });
+    expect(needsSessionSetup(h.state)).toBe(true);
+    // Even an empty, unchanged toolset is recorded once it has been resolved for a config.
+    expect(h.ok({ type: 'tools.replace', tools: [], configRevision: 1 })).toEqual({ toolsRevision: 1 });
+    expect(h.state.tools).toMatchObject({ revision: 1, configRevision: 1 });
+    expect(needsSessionSetup(h.state)).toBe(false);
+    expect(h.submit({ type: 'tools.replace', tools: [], configRevision: 1 })).toMatchObject({ ok: true, events: [] });
+    h.ok({ type: 'session.configure', config: { model: { ...MODEL, model: 'fake-2' } } });
+    expect(needsSessionSetup(h.state)).toBe(true);
+    // A toolset resolved for a replaced config is stale.
+    expect(h.rejected({ type: 'tools.replace', tools: [tool('t')], configRevision: 1 })).toMatchObject({ code: 'conflict', details: { expected: 1, actual: 2 } });
+    expect(h.rejected({ type: 'tools.replace', tools: [], configRevision: 0 }).code).toBe('invalid');
+    expect(h.ok({ type: 'tools.replace', tools: [], configRevision: 2 })).toEqual({ toolsRevision: 2 });
+    expect(needsSessionSetup(h.state)).toBe(false);
+    h.ok({ type: 'session.close' });
+    expect(needsSessionSetup(h.state)).toBe(false);
+    expect(h.replayed()).toBe(h.live());
+  });
+
+  it('toolsets from before the config revision was recorded count as set up for the config current then', () => {
+    const h = SessionHarness.open({}, [tool('t')]);
+    expect(h.log.at(-1)!.data).not.toHaveProperty('configRevision');
+    expect(h.state.tools.configRevision).toBe(1);
+    expect(needsSessionSetup(h.state)).toBe(false);
+    // An old snapshot without the field: a set toolset is taken as set up, an unset one is not.
+    const { configRevision: _dropped, ...oldTools } = h.state.tools;
+    expect(needsSessionSetup(deserializeState(serializeState({ ...h.state, tools: oldTools })))).toBe(false);
+    const fresh = new SessionHarness();
+    fresh.ok({ type: 'session.open', sessionId: fresh.sessionId, config: { model: MODEL } });
+    expect(needsSessionSetup(deserializeState(serializeState(fresh.state)))).toBe(true);
   });
 
   it('commands before open are not found', () => {

@@ -1,4 +1,4 @@
-import { type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
+import { needsSessionSetup, type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
 import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
 import { RecentBlobs, recentBlobStore } from './recent-blobs.js';
@@ -197,9 +197,9 @@ export class EmbeddedHost implements AgentHost {
         toolConcurrency: this.options.toolConcurrency ?? 8,
         ...(this.options.onError ? { onError: this.options.onError } : {}),
       }).then(async (actor) => {
-        // A crash between committing session.open and committing its toolset leaves a configured
-        // session without tools; resolving is idempotent (no event when the set is unchanged).
-        if (actor.state.config && actor.state.tools.revision === 0) await this.resolveTools(ref, actor);
+        // A crash between committing session.open/configure and committing its setup leaves the
+        // toolset behind the config; the setup is idempotent, so it is simply redone.
+        if (needsSessionSetup(actor.state)) await this.resolveTools(ref, actor);
         return actor;
       });
       this.loading.set(key, pending);

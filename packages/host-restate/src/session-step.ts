@@ -1,5 +1,5 @@
 import './polyfills.js';
-import { admit, applyAll, plan, stamp, type Action, type AdmitResult, type Command, type EventDraft, type LogEntry, type Rejection, type SessionState, type SynthesizedBlob } from '@lightspeed/engine';
+import { admit, applyAll, needsSessionSetup, plan, stamp, type Action, type AdmitResult, type Command, type EventDraft, type LogEntry, type Rejection, type SessionState, type SynthesizedBlob } from '@lightspeed/engine';
 import { liveKey, persistActionBlobs, scheduleToolCalls, sessionSetupCommands, type SessionRef } from '@lightspeed/driver';
 import { AppendConflictError } from '@lightspeed/ports';
 import * as restate from '@restatedev/restate-sdk';
@@ -181,6 +181,8 @@ class StepWork {
       if (admission.result !== undefined) outcome.result = admission.result;
       setUp = command.type === 'session.open' || command.type === 'session.configure';
     }
+    // A crash between committing session.open/configure and its setup leaves the toolset behind the config: redo it.
+    if (needsSessionSetup(this.state)) setUp = true;
     try {
       await this.finish(setUp);
     } catch (error) {

@@ -49,6 +49,8 @@ export interface HarnessOptions {
   apiKind?: ApiKind;
   /** Replaces the real tool runtime (for scenarios that need a controllable tool). */
   tools?: (harness: Harness) => ToolPort;
+  /** Wraps the real tool runtime's port (for scenarios that need it to fail at a given moment). */
+  wrapTools?: (port: ToolPort) => ToolPort;
 }
 
 /**
@@ -65,7 +67,9 @@ export async function startHarness(factory: HostFactory, options: HarnessOptions
   const tools: ToolPortFactory = (context) => {
     blobs ??= context.blobs;
     workspaces ??= context.workspaces;
-    return options.tools ? options.tools(harness) : runtime.factory(context);
+    if (options.tools) return options.tools(harness);
+    const port = runtime.factory(context);
+    return options.wrapTools ? options.wrapTools(port) : port;
   };
   const underTest = await factory({ llm, tools, retry: FAST_RETRY });
   const ref = (sessionId: string): SessionRef => ({ universe: UNIVERSE, sessionId });

@@ -72,6 +72,36 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
       expect(promptAt).toBeLessThan(userAt);
     });
 
+    test('repairs the toolset on restart when a committed configure never got its setup', async () => {
+      // The first resolve after arming fails, as if the process died between the configure and its setup.
+      let failNextResolve = false;
+      const h = await start({
+        wrapTools: (port) => ({
+          resolve: async (input) => {
+            if (failNextResolve) {
+              failNextResolve = false;
+              throw new Error('simulated crash before the setup');
+            }
+            return port.resolve(input);
+          },
+          invoke: (call, context) => port.invoke(call, context),
+          ...(port.sessionContext ? { sessionContext: (sessionId: string) => port.sessionContext!(sessionId) } : {}),
+        }),
+      });
+      await h.workspace('ws1', { 'a.txt': 'alpha' });
+      const opened = await h.open('s1', { features: workspaceFeatures('ws1') });
+      expect(opened.tools.tools.map((t) => t.name)).toContain('apply_patch');
+      const readOnly = { vfs: { ...workspaceFeatures('ws1').vfs, tools: 'readOnly' } };
+      failNextResolve = true;
+      // Hosts that retry the setup on their own may still answer; either way the configure is committed.
+      await h.submit('s1', { type: 'session.configure', config: { ...opened.config!, features: readOnly } }).catch(() => undefined);
+      await h.restart();
+      const repaired = await h.waitFor('s1', (s) => s.configRevision === 2 && s.tools.configRevision === 2);
+      const names = repaired.tools.tools.map((t) => t.name);
+      expect(names).toContain('read_file');
+      expect(names).not.toContain('apply_patch');
+    });
+
     test('runs parallel tool calls of one turn and gives each its own result', async () => {
       const h = await start();
       await h.workspace('ws1', { 'a.txt': 'alpha', 'b.txt': 'beta', 'c.txt': 'gamma' });

@@ -16,7 +16,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { admit, applyAll, scheduleToolCalls, deserializeState, listStatus, plan, stamp, type Action, type Command, type EventDraft, type LogEntry, type SessionState, type SynthesizedBlob, type ToolInvocation } from '@lightspeed/engine';
+import { admit, applyAll, scheduleToolCalls, deserializeState, listStatus, needsSessionSetup, plan, stamp, type Action, type Command, type EventDraft, type LogEntry, type SessionState, type SynthesizedBlob, type ToolInvocation } from '@lightspeed/engine';
 import type { SessionActivities } from './activity-types.js';
 import { admitUpdate, REJECTION_FAILURE, statusQuery, type AdmitReply, type SessionWorkflowInput, type SnapshotRef } from './definitions.js';
 
@@ -289,8 +289,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   state = deserializeState(boot.state);
   committed = state;
   lastSnapshotSeq = boot.snapshotSeq;
-  // A crash between committing session.open and its setup leaves a session without tools: redo it.
-  if (state.config && state.tools.revision === 0) await setupSession();
+  // A crash between committing session.open/configure and its setup leaves the toolset behind the config: redo it.
+  if (needsSessionSetup(state)) await setupSession();
 
   // Nothing left to drive: a closed session, or one that was never opened (a rejected admission).
   const finished = () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { putText } from '@lightspeed/cas';
 import type { SessionRef } from '@lightspeed/driver';
-import { preview, type SessionState } from '@lightspeed/engine';
+import { preview, type ContextPutEntry, type SessionState } from '@lightspeed/engine';
 import { ApiError, conflict, notFound, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionConfig } from '../schemas/config.js';
@@ -50,7 +50,20 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
         }
       }
       checkFeatures(config);
-      const command = { type: 'session.open' as const, sessionId: ref.sessionId, config: toEngineConfig(config, await defaultsOf()), ...(displayName ? { displayName } : {}) };
+      // The instructions go to CAS first (blobs before log), then ride in the open itself: one
+      // append, so no crash can leave the session open without them.
+      const context: ContextPutEntry[] = [];
+      if (instructions !== undefined) {
+        const contentRef = await putText(host.blobs(universe), instructions);
+        context.push({ key: PROFILE_INSTRUCTIONS_KEY, kind: { type: 'instructions' }, contentRef, preview: preview(instructions), source: { type: 'runtime', label: 'profile' } });
+      }
+      const command = {
+        type: 'session.open' as const,
+        sessionId: ref.sessionId,
+        config: toEngineConfig(config, await defaultsOf()),
+        ...(displayName ? { displayName } : {}),
+        ...(context.length > 0 ? { context } : {}),
+      };
       let state: SessionState;
       try {
         ({ state } = await access.submit(ref, command));
@@ -59,13 +72,6 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
         const raced = error instanceof ApiError && error.kind === 'conflict' ? await host.state(ref) : undefined;
         if (raced && raced.status !== 'new') return { result: { session: sessionView(raced) } };
         throw error;
-      }
-      if (instructions !== undefined) {
-        const contentRef = await putText(host.blobs(universe), instructions);
-        ({ state } = await access.submit(ref, {
-          type: 'context.put',
-          entries: [{ key: PROFILE_INSTRUCTIONS_KEY, kind: { type: 'instructions' }, contentRef, preview: preview(instructions), source: { type: 'runtime', label: 'profile' } }],
-        }));
       }
       return { result: { session: sessionView(state) } };
     },

@@ -39,7 +39,7 @@ export interface TestHost {
  * The real embedded host over in-memory stores, with the scripted fake provider behind the real
  * provider router (OpenAI Responses adapter) and the real tool runtime.
  */
-export async function startTestHost(options: { latencyMs?: number } = {}): Promise<TestHost> {
+export async function startTestHost(options: { latencyMs?: number; wrapSessions?: (store: SessionStore) => SessionStore } = {}): Promise<TestHost> {
   const fake = await startFakeProvider({ latencyMs: options.latencyMs ?? 0 });
   const registry = new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {});
   const per = <T>(make: () => T) => {
@@ -49,7 +49,8 @@ export async function startTestHost(options: { latencyMs?: number } = {}): Promi
       return all.get(universe)!;
     };
   };
-  const sessions = per<SessionStore>(() => new MemorySessionStore());
+  const wrap = options.wrapSessions ?? ((store: SessionStore) => store);
+  const sessions = per<SessionStore>(() => wrap(new MemorySessionStore()));
   const blobs = per<BlobStore>(() => new MemoryBlobStore());
   const workspaces = per<WorkspaceStore>(() => new MemoryWorkspaceStore());
   const runtimes = new Map<string, ToolRuntime>();
