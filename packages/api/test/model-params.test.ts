@@ -54,14 +54,15 @@ describe('model and provider params are checked at admission', () => {
   });
 
   it('host submit refuses bad native params on open, configure and run overrides, naming the param', async () => {
-    const ref = { universe: 'default', sessionId: 'native' };
+    const ref = { universe: 'local', sessionId: 'native' };
     const badOpen = await test.host.submit(ref, { type: 'session.open', sessionId: 'native', config: { model, generation: { native: { reasoning: { effort: 'extreme' } } } } });
     expect(badOpen).toMatchObject({ ok: false, rejection: { code: 'invalid', details: { path: 'config.generation.native.reasoning.effort' } } });
     expect(await test.host.state(ref)).toBeUndefined();
     expect(await test.host.submit(ref, { type: 'session.open', sessionId: 'native', config: { model } })).toMatchObject({ ok: true });
     const badConfigure = await test.host.submit(ref, { type: 'session.configure', config: { model, generation: { native: { store: true } } } });
     expect(badConfigure).toMatchObject({ ok: false, rejection: { code: 'invalid', message: expect.stringMatching(/^config\.generation\.native: .*store/) } });
-    const badRun = await test.host.submit(ref, { type: 'run.start', source: text, config: { generation: { native: { top_p: 2 } } } });
+    const { ref: textRef } = await test.host.blobs('local').put(new TextEncoder().encode('hi'));
+    const badRun = await test.host.submit(ref, { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref: textRef }] }, config: { generation: { native: { top_p: 2 } } } });
     expect(badRun).toMatchObject({ ok: false, rejection: { code: 'invalid', details: { path: 'config.generation.native.top_p' } } });
     expect((await test.host.state(ref))?.counters.run).toBe(0);
   });
