@@ -9,3 +9,4 @@ export * from './effects.js';
 export { scheduleToolCalls } from '@lightspeed/engine';
 export * from './session-setup.js';
 export * from './memory-live-channel.js';
+export * from './command-checks.js';

@@ -1,5 +1,5 @@
 import { needsSessionSetup, type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, refuseInvalidModelParams, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
 import { RecentBlobs, recentBlobStore } from './recent-blobs.js';
 import { SessionActor } from './session-actor.js';
@@ -67,7 +67,7 @@ export class EmbeddedHost implements AgentHost {
   async submit(ref: SessionRef, command: Command): Promise<SubmitOutcome> {
     this.assertOpen();
     const actor = await this.actor(ref);
-    const outcome = await actor.submit(command);
+    const outcome = (await refuseInvalidModelParams(this.options.llm, command, async () => actor.state.config)) ?? (await actor.submit(command));
     if (outcome.ok && (command.type === 'session.open' || command.type === 'session.configure')) {
       await this.resolveTools(ref, actor);
     }

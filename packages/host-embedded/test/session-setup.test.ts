@@ -8,8 +8,8 @@ import { EmbeddedHost, memoryStores, type EmbeddedStores } from '../src/index.js
 const ref = { universe: 'u', sessionId: 's' };
 const open: Command = { type: 'session.open', sessionId: 's', config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'm' } } };
 
-// Session setup never calls the model.
-const llm = {} as LlmPort;
+// Session setup never calls the model; admission only asks it to check the selection.
+const llm = { validateParams: () => undefined } as unknown as LlmPort;
 
 /** A tool runtime with one tool and one feature-contributed context entry (like a prompt file). */
 const tools: ToolPortFactory = ({ blobs }) => ({

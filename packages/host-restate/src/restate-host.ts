@@ -1,7 +1,7 @@
 import './polyfills.js';
 import * as clients from '@restatedev/restate-sdk-clients';
 import { upcast, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
-import { liveKey, MemoryLiveChannel, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { liveKey, MemoryLiveChannel, refuseInvalidModelParams, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
 import { LightspeedError, MemoryHeadSignal, type BlobStore, type HeadSignal, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type WorkspaceStore } from '@lightspeed/ports';
 import { sessionObjectRef } from './protocol.js';
 import { objectKeyOf } from './session-key.js';
@@ -11,8 +11,8 @@ import type { RestateStores } from './stores.js';
 export interface RestateAgentHostOptions {
   ingressUrl: string;
   stores: RestateStores;
-  /** For `listModels` (the provider registry the endpoint uses). */
-  llm: Pick<LlmPort, 'listModels'>;
+  /** For `listModels` and checking models and params at submit (the provider registry the endpoint uses). */
+  llm: Pick<LlmPort, 'listModels' | 'validateParams'>;
   /**
    * Where the endpoints publish deltas: theirs when one runs in this process, a PostgresLiveChannel
    * when they run elsewhere; otherwise an empty one (no deltas).
@@ -49,6 +49,8 @@ export class RestateAgentHost implements AgentHost {
 
   async submit(ref: SessionRef, command: Command): Promise<SubmitOutcome> {
     this.assertOpen();
+    const refused = await refuseInvalidModelParams(this.options.llm, command, async () => (await this.cache.latest(ref)).config);
+    if (refused) return refused;
     let reply;
     try {
       reply = await this.ingress.objectClient(sessionObjectRef, objectKeyOf(ref)).submit(command);

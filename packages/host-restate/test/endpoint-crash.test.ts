@@ -31,7 +31,7 @@ beforeAll(async () => {
   [restate, postgres, fake, port] = await Promise.all([startRestate(), startPostgres(), startFakeProvider({ port: 0 }), freePort()]);
   storage = await openStorage({ kind: 'postgres', url: postgres.url }, { migrate: true });
   // The gateway's half, in this process: it never runs effects, so it needs no tools or provider.
-  host = new RestateAgentHost({ ingressUrl: restate.ingressUrl, stores: storage, llm: { listModels: async () => [] }, pollMs: 25 });
+  host = new RestateAgentHost({ ingressUrl: restate.ingressUrl, stores: storage, llm: { listModels: async () => [], validateParams: () => undefined }, pollMs: 25 });
 }, 120_000);
 
 afterAll(async () => {

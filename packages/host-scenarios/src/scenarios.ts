@@ -231,6 +231,24 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
       expect((await h.waitRun('s1', await h.startRun('s1', 'again'))).status).toBe('completed');
     });
 
+    test('refuses an unknown provider or bad native params at submit, naming the field, and admits nothing', async () => {
+      const h = await start();
+      const model = { providerId: 'fake', apiKind: 'openai:responses' as const, model: 'fake-model' };
+      const nope = await h.host.submit(h.ref('bad'), { type: 'session.open', sessionId: 'bad', config: { model: { ...model, providerId: 'nope' } } });
+      expect(nope).toMatchObject({ ok: false, rejection: { code: 'invalid', details: { path: 'config.model.providerId' } } });
+      expect(nope.ok || nope.rejection.message).toMatch(/^config\.model\.providerId: unknown provider "nope"/);
+      expect(await h.host.state(h.ref('bad'))).toBeUndefined();
+      await h.open('s1');
+      const native = await h.host.submit(h.ref('s1'), { type: 'session.configure', config: { model, generation: { native: { top_p: 2 } } } });
+      expect(native).toMatchObject({ ok: false, rejection: { code: 'invalid', details: { path: 'config.generation.native.top_p' } } });
+      const ref = await putText(h.blobs, 'hi');
+      const run = await h.host.submit(h.ref('s1'), { type: 'run.start', source: { type: 'input', items: [{ type: 'text', ref }] }, config: { model: { ...model, providerId: 'nope' } } });
+      expect(run).toMatchObject({ ok: false, rejection: { code: 'invalid', details: { path: 'config.model.providerId' } } });
+      const state = (await h.host.state(h.ref('s1')))!;
+      expect(state.counters.run).toBe(0);
+      expect(state.config?.generation).toBeUndefined();
+    });
+
     test('waits on a timer: a deferred tool call completes when its deadline passes', async () => {
       const h = await start({
         tools: (hh) => customTool(() => hh, 'sleep', 'parallelSafe', async (call) => ({ status: 'deferred', promiseId: `timer_${call.callId}`, deadline: Date.now() + 300 })),

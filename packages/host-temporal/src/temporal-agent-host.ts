@@ -1,6 +1,6 @@
 import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { upcast, type Command, type LogEntry, type Rejection, type SessionState } from '@lightspeed/engine';
-import { liveKey, MemoryLiveChannel, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { liveKey, MemoryLiveChannel, refuseInvalidModelParams, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
 import type { BlobStore, HeadSignal, LiveChannel, LlmPort, ModelInfo, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
 import { admitUpdate, isRejection, REJECTION_FAILURE, SESSION_WORKFLOW, sessionWorkflowId, type AdmitReply, type SessionWorkflowInput } from './definitions.js';
 import { checkAddress, type HostStores } from './host-stores.js';
@@ -12,8 +12,8 @@ export interface TemporalAgentHostOptions {
   stores: HostStores;
   /** Token deltas: in-process channel shared with a co-located worker, or `PostgresLiveChannel`. */
   live?: LiveChannel;
-  /** For `listModels` (the gateway's model catalog). */
-  llm?: Pick<LlmPort, 'listModels'>;
+  /** For `listModels` (the gateway's model catalog) and checking models and params at submit. */
+  llm?: Pick<LlmPort, 'listModels' | 'validateParams'>;
   /** Passed to new session workflows. */
   workflow?: Pick<SessionWorkflowInput, 'maxHistoryEvents' | 'snapshotEvery'>;
   /** Head signals from workers (`MemoryHeadSignal` in one process, `PostgresLiveChannel.headSignal` apart). */
@@ -59,6 +59,8 @@ export class TemporalAgentHost implements AgentHost {
   async submit(ref: SessionRef, command: Command): Promise<SubmitOutcome> {
     this.assertOpen();
     checkAddress(ref);
+    const refused = await refuseInvalidModelParams(this.options.llm, command, async () => (await this.states.load(ref.universe, ref.sessionId)).config);
+    if (refused) return refused;
     const input: SessionWorkflowInput = { universe: ref.universe, sessionId: ref.sessionId, ...this.options.workflow };
     let reply: AdmitReply | undefined;
     for (let attempt = 1; reply === undefined; attempt++) {

@@ -103,7 +103,7 @@ describe('provider router', () => {
     expect(r.validateParams({ providerId: 'fake', apiKind: 'anthropic:messages', model: 'm' }, { top_k: 5 })).toBeUndefined();
     expect(r.validateParams({ providerId: 'fake', apiKind: 'anthropic:messages', model: 'm' }, { top_k: -1 })).toMatch(/params\.native\.top_k/);
     expect(r.validateParams({ providerId: 'fake', apiKind: 'openai:responses', model: 'm' }, { reasoning: { effort: 'extreme' } })).toMatch(/params\.native\.reasoning\.effort/);
-    expect(r.validateParams({ providerId: 'mystery', apiKind: 'openai:responses', model: 'm' }, undefined)).toMatch(/unknown provider/);
+    expect(r.validateParams({ providerId: 'mystery', apiKind: 'openai:responses', model: 'm' }, undefined)).toMatch(/^providerId: unknown provider "mystery"/);
   });
 
   it('lists configured and live models, tolerating providers that cannot list', async () => {

@@ -33,7 +33,11 @@ export interface ModelInfo {
 export interface LlmPort {
   generate(request: GenerationRequest, context: LlmCallContext): Promise<GenerationFacts>;
   compact(request: CompactionRequest, context: LlmCallContext): Promise<CompactionFacts>;
-  /** Validates adapter params at admission; returns an error message or undefined. */
+  /**
+   * Validates a model selection and its adapter's native params at admission; returns an error
+   * message or undefined. The message starts with the field at fault and a colon: `providerId`,
+   * `apiKind` or `model` of the selection, or `params.native…` (hosts rewrite it to the config path).
+   */
   validateParams(model: ModelSelection, native: Record<string, unknown> | undefined): string | undefined;
   listModels(): Promise<ModelInfo[]>;
 }

@@ -135,10 +135,17 @@ export class ProviderRegistry {
 
   /** Why a selection cannot be served (unknown provider, unsupported API kind), or undefined. */
   check(selection: ModelSelection): string | undefined {
+    return this.problemOf(selection)?.message;
+  }
+
+  /** Like `check`, naming the selection's field at fault (admission errors point the caller at it). */
+  problemOf(selection: ModelSelection): { field: keyof ModelSelection; message: string } | undefined {
     const provider = this.providers.get(selection.providerId);
-    if (!provider) return `unknown provider "${selection.providerId}"; configured providers: ${[...this.providers.keys()].join(', ')}`;
-    if (!provider.apiKinds.includes(selection.apiKind)) return `provider "${provider.id}" does not speak ${selection.apiKind} (it speaks ${provider.apiKinds.join(', ')})`;
-    if (selection.model.trim() === '') return 'model must not be empty';
+    if (!provider) return { field: 'providerId', message: `unknown provider "${selection.providerId}"; configured providers: ${[...this.providers.keys()].join(', ')}` };
+    if (!provider.apiKinds.includes(selection.apiKind)) {
+      return { field: 'apiKind', message: `provider "${provider.id}" does not speak ${selection.apiKind} (it speaks ${provider.apiKinds.join(', ')})` };
+    }
+    if (selection.model.trim() === '') return { field: 'model', message: 'model must not be empty' };
     return undefined;
   }
 

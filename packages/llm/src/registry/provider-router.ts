@@ -40,10 +40,10 @@ export class ProviderRouter implements LlmPort {
   }
 
   validateParams(model: ModelSelection, native: Record<string, unknown> | undefined): string | undefined {
-    const problem = this.registry.check(model);
-    if (problem) return problem;
+    const problem = this.registry.problemOf(model);
+    if (problem) return `${problem.field}: ${problem.message}`;
     const adapter = this.adapters.get(model.apiKind);
-    if (!adapter) return `no adapter for API kind ${model.apiKind}`;
+    if (!adapter) return `apiKind: no adapter for API kind ${model.apiKind}`;
     return adapter.validateParams(native);
   }
 
