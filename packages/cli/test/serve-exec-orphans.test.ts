@@ -1,42 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_FROM_SOURCE, REPO_ROOT, cleanEnv, eventually, tempDir } from './support/cli-harness.js';
+import { freePort } from '@lightspeed/testkit';
+import { cleanEnv, eventually, tempDir } from './support/cli-harness.js';
+import { startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 async function rpc(url: string, method: string, params: unknown): Promise<any> {
   const response = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
   return response.json();
-}
-
-interface Serve {
-  child: ChildProcess;
-  url: string;
-  stderr(): string;
-}
-
-/** `lightspeed serve` in its own process, so the test can SIGKILL it like a crash would. */
-async function startServe(dataDir: string, env: NodeJS.ProcessEnv, running: ChildProcess[]): Promise<Serve> {
-  const args = [...CLI_FROM_SOURCE.slice(1), 'serve', '--port', '0', '--provider', 'fake', '--allow-host-tools', '--data-dir', dataDir];
-  const child = spawn(CLI_FROM_SOURCE[0]!, args, { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`))));
-  const serving = eventually(() => /serving on (http:\/\/\S+)/.exec(stdout)?.[1], 60_000).catch(() => {
-    throw new Error(`serve did not start within 60 s; its stderr: ${stderr}`);
-  });
-  const url = await Promise.race([serving, exited]);
-  exited.catch(() => undefined);
-  return { child, url, stderr: () => stderr };
-}
-
-async function crash(serve: Serve): Promise<void> {
-  const exited = new Promise((resolve) => serve.child.once('exit', resolve));
-  serve.child.kill('SIGKILL');
-  await exited;
 }
 
 /**
@@ -81,13 +52,20 @@ function executions(log: string): Execution[] {
 
 describe('a server killed mid-exec does not leave the command running beside its re-run', () => {
   let home: { path: string; remove(): Promise<void> };
-  const running: ChildProcess[] = [];
+  const running: ServeProcess[] = [];
+
+  /** `lightspeed serve` in its own process (its output in `<home>/<name>.log`), so the test can SIGKILL it like a crash would. */
+  const startServe = async (name: string, dataDir: string, env: NodeJS.ProcessEnv): Promise<ServeProcess> => {
+    const server = await startServeProcess({ args: ['--provider', 'fake', '--allow-host-tools', '--data-dir', dataDir], env, port: await freePort(), logDir: home.path, name });
+    running.push(server);
+    return server;
+  };
 
   beforeAll(async () => {
     home = await tempDir('ls-cli-exec-orphans-');
   });
   afterAll(async () => {
-    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(running.map((server) => server.stop()));
     // Should the reap have failed, the orphan would tick on for 30 s: stop it here.
     const log = await readFile(join(home.path, 'executions.log'), 'utf8').catch(() => '');
     for (const execution of executions(log)) {
@@ -111,7 +89,7 @@ describe('a server killed mid-exec does not leave the command running beside its
     await writeFile(ticker, TICKER);
     const command = `${process.execPath} ${ticker} ${log}`;
 
-    const first = await startServe(dataDir, env, running);
+    const first = await startServe('first', dataDir, env);
     const started = await rpc(first.url, 'session/start', { config: { features: { host: { root } } } });
     const sessionId: string = started.result.result.session.id;
     const run = await rpc(first.url, 'session/runs/start', {
@@ -122,12 +100,12 @@ describe('a server killed mid-exec does not leave the command running beside its
     const readLog = () => readFile(log, 'utf8').catch(() => '');
     await eventually(async () => ((await readLog()).includes('start') ? true : undefined), 20_000, 20);
     expect(await readdir(join(dataDir, 'running-commands'))).toHaveLength(1);
-    await crash(first);
+    await first.kill();
 
     const restarting = Date.now();
-    const second = await startServe(dataDir, env, running);
+    const second = await startServe('second', dataDir, env);
     const serving = Date.now();
-    expect(second.stderr()).toMatch(/lightspeed: killed 1 command a previous run left running/);
+    expect(second.process.logTail(200)).toMatch(/lightspeed: killed 1 command a previous run left running/);
     const status = await eventually(async () => {
       const read = await rpc(second.url, 'session/read', { sessionId });
       const found = read.result?.result.session.runs.find((r: any) => r.id === runId)?.status as string | undefined;
@@ -147,6 +125,6 @@ describe('a server killed mid-exec does not leave the command running beside its
     for (let i = 1; i < final.length; i++) expect(final[i]!.start, 'two executions of the call overlapped').toBeGreaterThan(final[i - 1]!.last);
     if (final.length === 2) expect(final[1]!.ended).toBe(true);
     expect(await readdir(join(dataDir, 'running-commands'))).toEqual([]);
-    await crash(second);
+    await second.kill();
   }, 150_000);
 });
