@@ -18,6 +18,8 @@ export * from './session.js';
 export * from './toolset.js';
 export * from './context.js';
 export * from './run.js';
+export * from './run-record.js';
+export { cancelledResultText, terminateRunEvents } from './run-end.js';
 export * from './turn.js';
 export * from './tool-batch.js';
 export * from './promises.js';
