@@ -10,3 +10,4 @@ export { scheduleToolCalls } from '@lightspeed/engine';
 export * from './session-setup.js';
 export * from './memory-live-channel.js';
 export * from './command-checks.js';
+export * from './session-log.js';
