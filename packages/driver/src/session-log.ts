@@ -1,5 +1,5 @@
-import { applyAll, canonicalJson, deserializeState, initialState, listStatus, serializeState, upcast, type BlobRef, type LogEntry, type SessionState, type Staged } from '@lightspeed/engine';
-import { AppendConflictError, LightspeedError, type BlobStore, type SessionStore, type StoredEntry } from '@lightspeed/ports';
+import { applyAll, canonicalJson, deserializeState, initialState, listStatus, serializeState, upcast, type BlobRef, type LogEntry, type SessionState, type Staged, type SynthesizedBlob } from '@lightspeed/engine';
+import { AppendConflictError, LightspeedError, type BlobStore, type SessionProjectionUpdate, type SessionStore, type StoredEntry } from '@lightspeed/ports';
 import { persistActionBlobs } from './effects.js';
 
 const encoder = new TextEncoder();
@@ -59,35 +59,44 @@ export class SessionLog {
    * Commits a staged step, with a snapshot of the resulting state when `snapshotDue` (the host keeps
    * its own cadence). Throws AppendConflictError when another writer advanced the log.
    */
-  async commit(step: Staged, snapshotDue: boolean): Promise<Committed> {
-    const { base } = step;
+  async commitStaged(step: Staged, snapshotDue: boolean): Promise<Committed> {
+    if (step.entries.length === 0) return { state: step.state };
     let state = step.state;
-    if (step.entries.length === 0) return { state };
-    if (step.blobs.length > 0) await persistActionBlobs(this.blobs, { type: 'append', events: [], blobs: [...step.blobs] });
+    const written = await this.commit(
+      { expectedHead: step.base.head, entries: step.entries, blobs: step.blobs, projection: { status: listStatus(state), displayName: state.displayName ?? null } },
+      snapshotDue ? (entries) => (state = entries === step.entries ? step.state : applyAll(step.base, entries)) : undefined,
+    );
+    if (written.adopted && !written.snapshot) state = applyAll(step.base, written.adopted);
     const committed: Committed = { state };
-    const found = await this.append(base.head, step.entries, { status: listStatus(state), displayName: state.displayName ?? null });
-    if (found) {
-      committed.adopted = true;
-      if (found.some((entry, i) => entry.at !== step.entries[i]!.at)) state = committed.state = applyAll(base, found);
-    }
-    if (snapshotDue) committed.snapshotSeq = (await this.snapshot(state)).seq;
+    if (written.adopted) committed.adopted = true;
+    if (written.snapshot) committed.snapshotSeq = written.snapshot.seq;
     return committed;
   }
 
   /**
-   * Appends entries after `expectedHead`; on a conflict, returns the stored entries when they are
-   * these very entries (timestamps aside), otherwise rethrows. Undefined when the append went in.
+   * Commits entries after `expectedHead`: synthesized blobs first (no committed event may point at
+   * a missing blob), then the append with the list projection, then — when `snapshotOf` is given —
+   * a snapshot of the state it returns for the committed entries. On a head conflict the stored
+   * entries are read back: the same entries (timestamps aside) are adopted, with the store's times.
    */
-  async append(expectedHead: number, entries: readonly LogEntry[], projection: Parameters<SessionStore['append']>[3]): Promise<LogEntry[] | undefined> {
+  async commit(
+    step: { expectedHead: number; entries: readonly LogEntry[]; blobs?: readonly SynthesizedBlob[]; projection: SessionProjectionUpdate },
+    snapshotOf?: (committed: readonly LogEntry[]) => SessionState | Promise<SessionState>,
+  ): Promise<{ adopted?: LogEntry[]; snapshot?: { seq: number; ref: BlobRef } }> {
+    if (step.blobs?.length) await persistActionBlobs(this.blobs, { type: 'append', events: [], blobs: [...step.blobs] });
+    const result: { adopted?: LogEntry[]; snapshot?: { seq: number; ref: BlobRef } } = {};
+    let committed = step.entries;
     try {
-      await this.store.append(this.sessionId, expectedHead, entries, projection);
-      return undefined;
+      await this.store.append(this.sessionId, step.expectedHead, step.entries, step.projection);
     } catch (error) {
       if (!(error instanceof AppendConflictError)) throw error;
-      const stored = await this.store.read(this.sessionId, { after: expectedHead, limit: entries.length });
-      if (stored.length !== entries.length || !stored.every((s, i) => sameEntry(s, entries[i]!))) throw error;
-      return entries.map((entry, i) => ({ ...entry, at: stored[i]!.at }));
+      // A retry of an append whose first attempt committed (its answer was lost with a crashed process).
+      const stored = await this.store.read(this.sessionId, { after: step.expectedHead, limit: step.entries.length });
+      if (stored.length !== step.entries.length || !stored.every((s, i) => sameEntry(s, step.entries[i]!))) throw error;
+      committed = result.adopted = step.entries.map((entry, i) => ({ ...entry, at: stored[i]!.at }));
     }
+    if (snapshotOf) result.snapshot = await this.snapshot(await snapshotOf(committed));
+    return result;
   }
 
   /** Writes a snapshot of `state` and points the session at it (Temporal hands the ref to continue-as-new). */

@@ -250,7 +250,7 @@ export class SessionActor {
       // A stopped actor (host shut down) must never write: a newer incarnation owns the session now.
       if (this.stopped) throw new EffectAborted();
       const snapshotDue = settled.staged.state.head - this.lastSnapshotSeq >= this.options.snapshotEvery;
-      const committed = await this.log.commit(settled.staged, snapshotDue);
+      const committed = await this.log.commitStaged(settled.staged, snapshotDue);
       this.state = committed.state;
       if (committed.snapshotSeq !== undefined) this.lastSnapshotSeq = committed.snapshotSeq;
       for (const waiter of [...this.headWaiters]) waiter();

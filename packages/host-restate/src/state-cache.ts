@@ -1,10 +1,7 @@
-import { applyAll, deserializeState, initialState, upcast, type SessionState } from '@lightspeed/engine';
-import type { SessionRef } from '@lightspeed/driver';
-import { LightspeedError } from '@lightspeed/ports';
+import type { SessionState } from '@lightspeed/engine';
+import { SessionLog, type SessionRef } from '@lightspeed/driver';
 import { cacheKeyOf } from './session-key.js';
 import type { RestateStores } from './stores.js';
-
-const decoder = new TextDecoder();
 
 /**
  * Rehydrated session states, per process, keyed by head. The Restate journal never carries the
@@ -33,7 +30,8 @@ export class SessionStateCache {
       if (state.head < head) base = state;
     }
     // Nothing at or below `head` cached (cold process, or a replay of an old step): start afresh.
-    const state = base ? await this.advance(ref, base, head) : await this.rebuild(ref, head);
+    const log = new SessionLog(this.stores.sessions(ref.universe), this.stores.blobs(ref.universe), ref.sessionId);
+    const state = base ? await log.advance(base, head) : (await log.rehydrate(head)).state;
     return this.put(ref, state);
   }
 
@@ -61,25 +59,5 @@ export class SessionStateCache {
 
   forget(ref: SessionRef): void {
     this.states.delete(cacheKeyOf(ref));
-  }
-
-  private async advance(ref: SessionRef, from: SessionState, head: number): Promise<SessionState> {
-    if (from.head === head) return from;
-    const tail = await this.stores.sessions(ref.universe).read(ref.sessionId, { after: from.head, limit: head - from.head });
-    const state = applyAll(from, tail.map(upcast));
-    if (state.head !== head) throw new LightspeedError('unavailable', `session ${ref.sessionId}: log ends at ${state.head}, expected head ${head}`);
-    return state;
-  }
-
-  private async rebuild(ref: SessionRef, head: number): Promise<SessionState> {
-    const start = initialState(ref.sessionId);
-    if (head === 0) return start;
-    const store = this.stores.sessions(ref.universe);
-    const pointer = await store.latestSnapshot(ref.sessionId);
-    if (pointer && pointer.seq <= head) {
-      const bytes = await this.stores.blobs(ref.universe).get(pointer.stateRef);
-      if (bytes) return this.advance(ref, deserializeState(decoder.decode(bytes)), head);
-    }
-    return this.advance(ref, start, head);
   }
 }

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { applyAll, canonicalJson, serializeState, type BlobRef, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
-import { AppendConflictError, systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { applyAll, serializeState, type BlobRef, type Command, type SessionState } from '@lightspeed/engine';
+import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, scopedLiveChannel, SessionLog, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
 import { checkAddress, type HostStores } from './host-stores.js';
 import { SessionStates } from './session-states.js';
@@ -18,12 +18,6 @@ export interface ActivityDeps {
   heartbeatEveryMs?: number;
   /** Told after every append, so gateways waiting on the session wake at once. */
   heads?: HeadSignal;
-}
-
-const encoder = new TextEncoder();
-
-function sameEntry(stored: { seq: number; kind: string; version: number; data: unknown }, entry: LogEntry): boolean {
-  return stored.seq === entry.seq && stored.kind === entry.kind && stored.version === entry.version && canonicalJson(stored.data) === canonicalJson(entry.data);
 }
 
 /**
@@ -77,42 +71,26 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     }
   }
 
+  const logOf = ({ universe, sessionId }: SessionAddress) => new SessionLog(deps.stores.sessions(universe), deps.stores.blobs(universe), sessionId);
+
   async function append(input: AppendInput): Promise<AppendResult> {
     checkAddress(input);
     const { universe, sessionId, expectedHead, entries } = input;
-    const store = deps.stores.sessions(universe);
-    const blobs = deps.stores.blobs(universe);
-    if (input.blobs?.length) await persistActionBlobs(blobs, { type: 'append', events: [], blobs: input.blobs.map((b) => ({ ref: b.ref as BlobRef, text: b.text })) });
-    let committed = entries;
-    const result: AppendResult = {};
-    try {
-      await store.append(sessionId, expectedHead, entries, input.projection);
-    } catch (error) {
-      if (!(error instanceof AppendConflictError)) throw error;
-      // A retry of an append whose first attempt committed (its answer was lost with a crashed worker).
-      const stored = await store.read(sessionId, { after: expectedHead, limit: entries.length });
-      if (stored.length !== entries.length || !stored.every((s, i) => sameEntry(s, entries[i]!))) throw error;
-      committed = entries.map((entry, i) => ({ ...entry, at: stored[i]!.at }));
-      if (committed.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = committed.map((e) => e.at);
-    }
-    deps.heads?.notify(liveKey({ universe, sessionId }), expectedHead + entries.length);
-    const base = states.cached(universe, sessionId);
+    const cached = states.cached(universe, sessionId);
+    const base = cached?.head === expectedHead ? cached : undefined;
+    const blobs = input.blobs?.map((b) => ({ ref: b.ref as BlobRef, text: b.text }));
     let next: SessionState | undefined;
-    if (base && base.head === expectedHead) {
-      next = applyAll(base, committed);
-      states.remember(universe, sessionId, next);
-    }
-    if (input.snapshot) {
-      next ??= await states.load(universe, sessionId, expectedHead + entries.length);
-      result.snapshot = await writeSnapshot(input, next);
-    }
+    const written = await logOf(input).commit(
+      { expectedHead, entries, ...(blobs ? { blobs } : {}), projection: input.projection },
+      input.snapshot ? async (committed) => (next = base ? applyAll(base, committed) : await states.load(universe, sessionId, expectedHead + entries.length)) : undefined,
+    );
+    const result: AppendResult = {};
+    if (written.adopted?.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = written.adopted.map((e) => e.at);
+    if (written.snapshot) result.snapshot = written.snapshot;
+    deps.heads?.notify(liveKey({ universe, sessionId }), expectedHead + entries.length);
+    next ??= base ? applyAll(base, written.adopted ?? entries) : undefined;
+    if (next) states.remember(universe, sessionId, next);
     return result;
-  }
-
-  async function writeSnapshot(address: SessionAddress, state: SessionState) {
-    const stat = await deps.stores.blobs(address.universe).put(encoder.encode(serializeState(state)), { mediaType: 'application/json' });
-    await deps.stores.sessions(address.universe).putSnapshot(address.sessionId, { seq: state.head, stateRef: stat.ref });
-    return { seq: state.head, ref: stat.ref };
   }
 
   return {
@@ -126,7 +104,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     },
     async snapshot(input) {
       checkAddress(input);
-      return writeSnapshot(input, await states.load(input.universe, input.sessionId, input.head));
+      return logOf(input).snapshot(await states.load(input.universe, input.sessionId, input.head));
     },
     async generate(input): Promise<Command> {
       checkAddress(input);

@@ -1,12 +1,11 @@
-import { applyAll, deserializeState, replay, upcast, type SessionState } from '@lightspeed/engine';
-import { LightspeedError, type BlobStore, type SessionStore } from '@lightspeed/ports';
+import type { SessionState } from '@lightspeed/engine';
+import { SessionLog } from '@lightspeed/driver';
+import type { BlobStore, SessionStore } from '@lightspeed/ports';
 
 export interface SessionStoresOf {
   sessions(universe: string): SessionStore;
   blobs(universe: string): BlobStore;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * Session states rehydrated from the store (latest snapshot + tail), cached per session and moved
@@ -24,16 +23,10 @@ export class SessionStates {
   /** The state at exactly `head` (or the latest committed state when `head` is undefined). */
   async load(universe: string, sessionId: string, head?: number): Promise<SessionState> {
     const key = `${universe}\u0000${sessionId}`;
-    let state = this.cache.get(key);
-    if (state === undefined || (head !== undefined && state.head > head)) state = await this.rehydrate(universe, sessionId, head);
-    if (head === undefined || state.head < head) {
-      const limit = head === undefined ? undefined : head - state.head;
-      const tail = await this.stores.sessions(universe).read(sessionId, limit === undefined ? { after: state.head } : { after: state.head, limit });
-      state = applyAll(state, tail.map(upcast));
-    }
-    if (head !== undefined && state.head !== head) {
-      throw new LightspeedError('unavailable', `session ${sessionId}: the store is at ${state.head}, the workflow planned at ${head}`);
-    }
+    const log = new SessionLog(this.stores.sessions(universe), this.stores.blobs(universe), sessionId);
+    const cached = this.cache.get(key);
+    // The log may have moved on past the workflow's head: the tail is read only up to it.
+    const state = cached !== undefined && (head === undefined || cached.head <= head) ? await log.advance(cached, head) : (await log.rehydrate(head)).state;
     this.put(key, state);
     return state;
   }
@@ -57,16 +50,5 @@ export class SessionStates {
 
   forget(universe: string, sessionId: string): void {
     this.cache.delete(`${universe}\u0000${sessionId}`);
-  }
-
-  private async rehydrate(universe: string, sessionId: string, head: number | undefined): Promise<SessionState> {
-    const store = this.stores.sessions(universe);
-    const pointer = await store.latestSnapshot(sessionId);
-    if (pointer && (head === undefined || pointer.seq <= head)) {
-      const bytes = await this.stores.blobs(universe).get(pointer.stateRef);
-      if (bytes) return deserializeState(decoder.decode(bytes));
-    }
-    const entries = await store.read(sessionId, head === undefined ? {} : { limit: head });
-    return replay(sessionId, entries.map(upcast));
   }
 }
