@@ -31,12 +31,13 @@ export interface Settled {
 
 /**
  * Stages the planner's appends on top of `current` until the next action is not an append, and
- * returns that action with everything staged (committed by the host in one append).
+ * returns that action with everything staged (committed by the host in one append). `planner` is
+ * the engine's `plan`; tests pass a broken one to see the bound hold.
  */
-export function settle(current: Staged, at: number): Settled {
+export function settle(current: Staged, at: number, planner: (state: Staged['state']) => Action = plan): Settled {
   let next = current;
   for (let appends = 0; ; appends++) {
-    const action = plan(next.state);
+    const action = planner(next.state);
     if (action.type !== 'append') return { staged: next, action };
     if (appends >= MAX_SETTLE_APPENDS) throw new PlannerLoopError(next.state.sessionId, MAX_SETTLE_APPENDS);
     next = stage(next, action.events, action.blobs, at);
