@@ -1,10 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { applyAll, serializeState, type BlobRef, type Command, type SessionState } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, scopedLiveChannel, SessionLog, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, scopedLiveChannel, SessionLog, SessionStateCache, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
 import { checkAddress, type HostStores } from './host-stores.js';
-import { SessionStates } from './session-states.js';
 
 export interface ActivityDeps {
   stores: HostStores;
@@ -26,8 +25,8 @@ export interface ActivityDeps {
  * with a heartbeat, and abort the provider stream or tool through an AbortSignal when Temporal
  * delivers a cancellation (workflow cancel, or worker shutdown).
  */
-export function createActivities(deps: ActivityDeps): SessionActivities & { states: SessionStates } {
-  const states = new SessionStates(deps.stores);
+export function createActivities(deps: ActivityDeps): SessionActivities & { states: SessionStateCache } {
+  const states = new SessionStateCache(deps.stores);
   const toolPorts = new Map<string, ToolPort>();
   const heartbeatEveryMs = deps.heartbeatEveryMs ?? 100;
 
@@ -40,7 +39,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
         sessionId,
         blobs: deps.stores.blobs(universe),
         workspaces: deps.stores.workspaces(universe),
-        sessionFacts: async (id) => toolFactsOf(await states.load(universe, id)),
+        sessionFacts: async (id) => toolFactsOf(await states.latest({ universe, sessionId: id })),
       });
       toolPorts.set(key, port);
       if (toolPorts.size > 1000) toolPorts.delete(toolPorts.keys().next().value!);
@@ -76,20 +75,21 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
   async function append(input: AppendInput): Promise<AppendResult> {
     checkAddress(input);
     const { universe, sessionId, expectedHead, entries } = input;
-    const cached = states.cached(universe, sessionId);
-    const base = cached?.head === expectedHead ? cached : undefined;
+    const ref = { universe, sessionId };
+    const newest = states.newest(ref);
+    const base = newest?.head === expectedHead ? newest : undefined;
     const blobs = input.blobs?.map((b) => ({ ref: b.ref as BlobRef, text: b.text }));
     let next: SessionState | undefined;
     const written = await logOf(input).commit(
       { expectedHead, entries, ...(blobs ? { blobs } : {}), projection: input.projection },
-      input.snapshot ? async (committed) => (next = base ? applyAll(base, committed) : await states.load(universe, sessionId, expectedHead + entries.length)) : undefined,
+      input.snapshot ? async (committed) => (next = base ? applyAll(base, committed) : await states.at(ref, expectedHead + entries.length)) : undefined,
     );
     const result: AppendResult = {};
     if (written.adopted?.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = written.adopted.map((e) => e.at);
     if (written.snapshot) result.snapshot = written.snapshot;
     deps.heads?.notify(liveKey({ universe, sessionId }), expectedHead + entries.length);
     next ??= base ? applyAll(base, written.adopted ?? entries) : undefined;
-    if (next) states.remember(universe, sessionId, next);
+    if (next) states.put(ref, next);
     return result;
   }
 
@@ -98,22 +98,22 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     append,
     async bootstrap(input) {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId);
+      const state = await states.latest(input);
       const pointer = await deps.stores.sessions(input.universe).latestSnapshot(input.sessionId);
       return { state: serializeState(state), snapshotSeq: pointer?.seq ?? 0 };
     },
     async snapshot(input) {
       checkAddress(input);
-      return logOf(input).snapshot(await states.load(input.universe, input.sessionId, input.head));
+      return logOf(input).snapshot(await states.at(input, input.head));
     },
     async generate(input): Promise<Command> {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId, input.head);
+      const state = await states.at(input, input.head);
       return heartbeating((signal) => performGeneration(state, input.action, ports(input), signal));
     },
     async compact(input): Promise<Command> {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId, input.head);
+      const state = await states.at(input, input.head);
       return heartbeating((signal) => performCompaction(state, input.action, ports(input), signal));
     },
     async invokeTool(input): Promise<Command> {
@@ -122,7 +122,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     },
     async sessionSetup(input) {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId, input.head);
+      const state = await states.at(input, input.head);
       return sessionSetupCommands(state, toolPort(input));
     },
   };

@@ -1,21 +1,31 @@
 import type { SessionState } from '@lightspeed/engine';
-import { SessionLog, type SessionRef } from '@lightspeed/driver';
-import { cacheKeyOf } from './session-key.js';
-import type { RestateStores } from './stores.js';
+import type { BlobStore, SessionStore } from '@lightspeed/ports';
+import type { SessionRef } from './agent-host.js';
+import { SessionLog } from './session-log.js';
+
+/** The stores a cache reads sessions from, per universe. */
+export interface SessionStoresOf {
+  sessions(universe: string): SessionStore;
+  blobs(universe: string): BlobStore;
+}
+
+function cacheKeyOf(ref: SessionRef): string {
+  return `${ref.universe}\u0000${ref.sessionId}`;
+}
 
 /**
- * Rehydrated session states, per process, keyed by head. The Restate journal never carries the
- * engine state: a handler knows the head it committed (a tiny fact in Restate state) and reads the
- * log up to that head here. Entries up to a committed head are immutable, so this read gives the
- * same state on every replay even though it happens outside `ctx.run`. Usually only the tail since
- * the cached head is read; a cold process starts from the latest snapshot at or below the head.
+ * Rehydrated session states, per process, keyed by head, for hosts whose orchestration does not hold
+ * the state where effects run (Temporal activities, Restate handlers): they know the committed head
+ * they planned at and read the log up to it here. Entries up to a committed head are immutable, so
+ * this gives the same state wherever and however often it is read. Usually only the tail since the
+ * cached head is read; a cold process starts from the latest snapshot at or below the head.
  */
 export class SessionStateCache {
   /** Per session, the most recent states (ascending heads): readers a step or two behind hit too. */
   private readonly states = new Map<string, SessionState[]>();
 
   constructor(
-    private readonly stores: RestateStores,
+    private readonly stores: SessionStoresOf,
     private readonly maxSessions = 1000,
     private readonly keepPerSession = 4,
   ) {}
@@ -55,6 +65,11 @@ export class SessionStateCache {
       if (oldest !== undefined) this.states.delete(oldest);
     }
     return state;
+  }
+
+  /** The newest state cached for the session, if any (no store read). */
+  newest(ref: SessionRef): SessionState | undefined {
+    return this.states.get(cacheKeyOf(ref))?.at(-1);
   }
 
   forget(ref: SessionRef): void {
