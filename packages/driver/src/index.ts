@@ -10,3 +10,5 @@ export { scheduleToolCalls } from '@lightspeed/engine';
 export * from './session-setup.js';
 export * from './memory-live-channel.js';
 export * from './command-checks.js';
+export * from './session-log.js';
+export * from './session-state-cache.js';

@@ -32,3 +32,4 @@ export * from './apply.js';
 export * from './plan.js';
 export * from './snapshot.js';
 export * from './tool-schedule.js';
+export * from './drive/index.js';

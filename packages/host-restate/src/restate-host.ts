@@ -5,7 +5,7 @@ import { liveKey, MemoryLiveChannel, refuseInvalidModelParams, type AgentHost, t
 import { LightspeedError, MemoryHeadSignal, type BlobStore, type HeadSignal, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type WorkspaceStore } from '@lightspeed/ports';
 import { sessionObjectRef } from './protocol.js';
 import { objectKeyOf } from './session-key.js';
-import { SessionStateCache } from './state-cache.js';
+import { SessionStateCache } from '@lightspeed/driver';
 import type { RestateStores } from './stores.js';
 
 export interface RestateAgentHostOptions {

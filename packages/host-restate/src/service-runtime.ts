@@ -2,7 +2,7 @@ import { DEFAULT_RETRY_POLICY, scopedLiveChannel, type DriverPorts, type RetryPo
 import { MemoryHeadSignal, systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import { EffectRegistry } from './effect-registry.js';
 import { cacheKeyOf } from './session-key.js';
-import { SessionStateCache } from './state-cache.js';
+import { SessionStateCache } from '@lightspeed/driver';
 import type { RestateStores } from './stores.js';
 
 export interface RestateServiceOptions {

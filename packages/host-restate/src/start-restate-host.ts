@@ -2,7 +2,7 @@ import { MemoryLiveChannel } from '@lightspeed/driver';
 import { MemoryHeadSignal } from '@lightspeed/ports';
 import { serveRestateEndpoint, type RestateEndpointHandle, type ServeRestateOptions } from './endpoint.js';
 import { RestateAgentHost } from './restate-host.js';
-import { SessionStateCache } from './state-cache.js';
+import { SessionStateCache } from '@lightspeed/driver';
 
 export interface StartRestateHostOptions extends Omit<ServeRestateOptions, 'adminUrl' | 'cache'> {
   adminUrl: string;
