@@ -33,6 +33,28 @@ export function addUsage(totals: UsageTotals, usage: Usage, prices: ModelPrices 
   };
 }
 
+/** At most this many retried attempts' usages ride on one result (the retry policy allows far fewer). */
+export const MAX_RETRIED_USAGE = 64;
+
+/** Adds the usage of each earlier (failed, retried) attempt: each is one provider call. */
+export function addRetriedUsage(totals: UsageTotals, retried: readonly Usage[] | undefined, prices: ModelPrices | undefined): UsageTotals {
+  let next = totals;
+  for (const usage of retried ?? []) next = addUsage(next, usage, prices);
+  return next;
+}
+
+/** Validates and normalises a command's `retriedUsage`; a string is the rejection message. */
+export function checkRetriedUsage(value: unknown): Usage[] | string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_RETRIED_USAGE) return `retriedUsage: expected at most ${MAX_RETRIED_USAGE} usages`;
+  const out: Usage[] = [];
+  for (const [i, usage] of value.entries()) {
+    if (!validateUsage(usage)) return `retriedUsage[${i}]: expected non-negative integer token counts`;
+    out.push(normalizeUsage(usage));
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /** Tokens counted against a token budget. Reasoning tokens are part of output and not added again. */
 export function budgetTokens(totals: Usage): number {
   return totals.input + totals.cachedInput + totals.cacheWrite + totals.output;
