@@ -39,7 +39,12 @@ function check(limits: BudgetLimits, counts: Counts, scope: 'run' | 'session', p
   const over = phase === 'after_generation' ? (used: number, limit: number) => used > limit : (used: number, limit: number) => used >= limit;
   if (limits.maxOutputTokens !== undefined && over(counts.usage.output, limits.maxOutputTokens)) return failure('output_tokens', scope, limits.maxOutputTokens);
   if (limits.tokenBudget !== undefined && over(budgetTokens(counts.usage), limits.tokenBudget)) return failure('token_budget', scope, limits.tokenBudget);
-  if (limits.costBudgetUsd !== undefined && over(counts.usage.costUsd, limits.costBudgetUsd)) return failure('cost_budget', scope, limits.costBudgetUsd);
+  if (limits.costBudgetUsd !== undefined && counts.usage.costUsd === null) {
+    // Calls recorded before the session had prices have an unknown cost: it cannot be shown to fit.
+    const unknown = failure('cost_budget', scope, limits.costBudgetUsd);
+    return { ...unknown, message: `${unknown.message} (the ${scope}'s cost is unknown: calls were made before prices were set)` };
+  }
+  if (limits.costBudgetUsd !== undefined && counts.usage.costUsd !== null && over(counts.usage.costUsd, limits.costBudgetUsd)) return failure('cost_budget', scope, limits.costBudgetUsd);
   return undefined;
 }
 

@@ -74,6 +74,23 @@ describe('limits enforced by the planner', () => {
     expect(h.state.usage).toMatchObject({ input: 105, output: 8, calls: 2, costUsd: 136 });
   });
 
+  it('an unpriced model has an unknown cost (null), never 0; retried attempts count as calls', () => {
+    const h = SessionHarness.open({}, []);
+    h.ok({ type: 'run.start', source: input });
+    const gen = h.expect('generate');
+    h.ok({ type: 'generation.finished', runId: gen.runId, turnId: gen.turnId, fingerprint: gen.fingerprint, facts: answer('a'), retriedUsage: [usage({ input: 7, output: 0 })] });
+    expect(findRun(h.state, 'run_1')!.usage).toMatchObject({ input: 17, output: 5, calls: 2, costUsd: null });
+    expect(h.state.usage.costUsd).toBeNull();
+  });
+
+  it('retriedUsage is validated', () => {
+    const h = SessionHarness.open({ prices }, []);
+    h.ok({ type: 'run.start', source: input });
+    const gen = h.expect('generate');
+    const bad = h.rejected({ type: 'generation.finished', runId: gen.runId, turnId: gen.turnId, fingerprint: gen.fingerprint, facts: answer('a'), retriedUsage: [{ input: -1 } as never] });
+    expect(bad).toMatchObject({ code: 'invalid', message: expect.stringMatching(/^retriedUsage\[0\]/) });
+  });
+
   it('a cost budget without prices is refused at configuration', () => {
     const h = new SessionHarness();
     const rejection = h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: { providerId: 'p', apiKind: 'anthropic:messages', model: 'm' }, limits: { costBudgetUsd: 1 } } });
