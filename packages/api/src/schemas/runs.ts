@@ -3,7 +3,7 @@ import { cappedArray, MAX_CONTEXT_KEYS, MAX_INPUT_ITEMS } from './limits.js';
 import { RunStartConfig } from './config.js';
 import { ContextEntryView, ToolCallDisplayView, ToolItemStatus } from './context.js';
 import { InputItem } from './input.js';
-import { named } from './registry.js';
+import { named, uint } from './registry.js';
 
 export const RunStatus = named('RunStatus', z.enum(['queued', 'running', 'cancelling', 'completed', 'failed', 'cancelled']));
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -46,6 +46,21 @@ export const ToolBatchView = named(
 );
 export type ToolBatchView = z.infer<typeof ToolBatchView>;
 
+export const UsageView = named(
+  'UsageView',
+  z.object({
+    inputTokens: uint().describe('Input tokens not read from or written to the prompt cache.'),
+    cachedInputTokens: uint().describe('Input tokens read from the prompt cache.'),
+    cacheWriteTokens: uint().describe('Input tokens written to the prompt cache.'),
+    outputTokens: uint().describe('Output tokens, reasoning included.'),
+    reasoningTokens: uint().describe('Of the output tokens, those spent reasoning (when the provider reports them).'),
+    calls: uint().describe('Provider calls counted: generations, retried or failed attempts that reported usage, compactions.'),
+    costUsd: z.number().min(0).nullable().describe('Cost at the session prices; null when unknown (a model without prices), never 0 for "unknown".'),
+  }),
+  'Lightspeed extension: token usage and cost summed over every provider call, retried and failed attempts and compactions included.',
+);
+export type UsageView = z.infer<typeof UsageView>;
+
 export const RunView = named(
   'RunView',
   z.object({
@@ -54,6 +69,7 @@ export const RunView = named(
     source: RunViewSource,
     entries: z.array(ContextEntryView).default([]),
     toolBatches: z.array(ToolBatchView).optional(),
+    usage: UsageView.optional().describe('Lightspeed extension: what this run consumed.'),
   }),
 );
 export type RunView = z.infer<typeof RunView>;
