@@ -35,7 +35,11 @@ describe('limits enforced by the planner', () => {
       const h = SessionHarness.open({ prices, limits: budgets }, [tool('t')]);
       h.ok({ type: 'run.start', source: input });
       const failure = exhaust(h, 'run_1');
-      expect(failure).toMatchObject({ code: 'limit_exceeded', limit, scope: 'run' });
+      expect(failure).toMatchObject({ code: 'limit_exceeded', limit, scope: 'run', max: Object.values(budgets)[0] });
+      // The failure says what was used against the limit, in its fields and its message.
+      const used = (failure as { used: number }).used;
+      expect(used).toBeGreaterThanOrEqual(Object.values(budgets)[0]!);
+      expect(failure!.message).toContain(`used ${used} of limits.`);
       expect(findRun(h.state, 'run_1')!.turns).toHaveLength(turns);
       // Every tool call got a result even though the run failed.
       const calls = h.state.context.entries.filter((e) => e.kind.type === 'toolCall').length;
