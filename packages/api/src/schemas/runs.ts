@@ -61,6 +61,20 @@ export const UsageView = named(
 );
 export type UsageView = z.infer<typeof UsageView>;
 
+export const RunFailureView = named(
+  'RunFailureView',
+  z.object({
+    code: z.enum(['provider_error', 'limit_exceeded', 'context_length', 'compaction_failed']),
+    message: z.string(),
+    errorClass: z.string().optional().describe('provider_error: the classified provider failure.'),
+    limit: z.enum(['max_turns', 'max_tool_rounds', 'output_tokens', 'token_budget', 'cost_budget']).optional().describe('limit_exceeded: which limit stopped the run.'),
+    scope: z.enum(['run', 'session']).optional().describe('limit_exceeded: the run limit or the session-wide budget.'),
+    max: z.number().optional().describe('limit_exceeded: the configured limit.'),
+    used: z.number().nullable().optional().describe('limit_exceeded: what was used when the run stopped (null: an unknown cost).'),
+  }),
+  'Lightspeed extension: why a failed run failed.',
+);
+
 export const RunView = named(
   'RunView',
   z.object({
@@ -70,6 +84,7 @@ export const RunView = named(
     entries: z.array(ContextEntryView).default([]),
     toolBatches: z.array(ToolBatchView).optional(),
     usage: UsageView.optional().describe('Lightspeed extension: what this run consumed.'),
+    failure: RunFailureView.optional().describe('Lightspeed extension: set on failed runs.'),
   }),
 );
 export type RunView = z.infer<typeof RunView>;

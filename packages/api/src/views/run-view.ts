@@ -40,6 +40,7 @@ export function runView(run: RunState, state: SessionState): RunView {
     entries: state.context.entries.filter((entry) => entry.source !== undefined && 'runId' in entry.source && entry.source.runId === run.runId).map(contextEntryView),
     toolBatches: run.batches.map(toolBatchView),
     usage: usageView(run.usage, state),
+    ...(run.failure ? { failure: { ...run.failure } } : {}),
   };
 }
 
