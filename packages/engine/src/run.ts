@@ -30,7 +30,8 @@ export type LimitName = 'max_turns' | 'max_tool_rounds' | 'output_tokens' | 'tok
 /** Why a run failed: a typed reason with a stable code. */
 export type RunFailure =
   | { code: 'provider_error'; errorClass: ProviderErrorClass; message: string }
-  | { code: 'limit_exceeded'; limit: LimitName; scope: 'run' | 'session'; message: string }
+  /** `max` is the configured limit, `used` what the scope had used when it was checked (null: unknown cost). */
+  | { code: 'limit_exceeded'; limit: LimitName; scope: 'run' | 'session'; message: string; max?: number; used?: number | null }
   | { code: 'context_length'; message: string }
   | { code: 'compaction_failed'; message: string };
 

@@ -1,5 +1,5 @@
 import type { AgentHost } from '@lightspeed/driver';
-import type { ModelSelection } from '@lightspeed/engine';
+import type { ModelPrices, ModelSelection } from '@lightspeed/engine';
 import type { Hono } from 'hono';
 import type { GatewayAuth } from '../auth/gateway-auth.js';
 import { blobMethods } from '../handlers/blob-methods.js';
@@ -30,6 +30,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * single-user servers: createGateway refuses it with API-key auth, where callers are remote.
    */
   allowHostFeature?: boolean;
+  /**
+   * Prices of a model, pinned into a session's config when it is started or configured (e.g. the
+   * llm package's `new PriceTable({ overrides }).lookup`). Without it every cost is unknown.
+   */
+  prices?: (model: ModelSelection) => ModelPrices | undefined;
 }
 
 export interface GatewayParts {
@@ -50,7 +55,11 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
       if (!first) throw invalidRequest('config.model is required: this server has no default model configured');
       defaultModel = { providerId: first.providerId, apiKind: first.apiKind, model: first.model };
     }
-    return { model: defaultModel, ...(options.compactionThresholdTokens !== undefined ? { compactionThresholdTokens: options.compactionThresholdTokens } : {}) };
+    return {
+      model: defaultModel,
+      ...(options.compactionThresholdTokens !== undefined ? { compactionThresholdTokens: options.compactionThresholdTokens } : {}),
+      ...(options.prices ? { prices: options.prices } : {}),
+    };
   };
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { interactiveChat } from '../chat/interactive-chat.js';
 import { openChatSession } from '../chat/chat-session.js';
 import { startRun } from '../chat/run-follower.js';
+import { usageLine } from '../chat/usage-line.js';
 import { JsonLinesRenderer, TerminalRenderer } from '../chat/terminal-renderer.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { MEMORY_DATA_DIR } from '../runtime/data-dir.js';
@@ -69,6 +70,8 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       const result = await run.done.finally(() => ctx.signal.removeEventListener('abort', cancel));
       renderer.finish(result);
       if (!flags.json) {
+        // Beside the session line on stderr: stdout stays the answer alone, for pipes.
+        ctx.io.stderr.write(`${usageLine('usage', result.usage)}\n`);
         const next = flags.dataDir === MEMORY_DATA_DIR && !flags.apiUrl ? 'kept in memory only: gone now' : `continue with: ${continueCommand(flags, opened.sessionId)}`;
         ctx.io.stderr.write(`session ${opened.sessionId} · ${next}\n`);
       }
