@@ -39,13 +39,17 @@ describe('Lightspeed agent API v1 conformance', () => {
     return body.result.result;
   }
 
-  /** A call that must fail: the error must be a contract JsonRpcError of the given kind. */
+  /** The upstream server's code for each kind: its client derives the kind from the code alone. */
+  const UPSTREAM_CODE: Record<string, number> = { invalid_request: -32602, not_found: -32004, conflict: -32009, rejected: -32010, session_bootstrap_failed: -32011, internal: -32603 };
+
+  /** A call that must fail: the error must be a contract JsonRpcError of the given kind, with the upstream code. */
   async function callFails(method: string, params: Record<string, unknown>, kind: string): Promise<any> {
     const response = await fetch(`${server.url}/rpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }) });
     const body = (await response.json()) as any;
     expect(body.error, `${method} should fail with ${kind}`).toBeDefined();
     expect(contract.check('#/definitions/JsonRpcError', body.error)).toEqual([]);
     expect(body.error.data.kind).toBe(kind);
+    expect(body.error.code, `${method} code`).toBe(UPSTREAM_CODE[kind]);
     return body.error;
   }
 
@@ -177,7 +181,7 @@ describe('Lightspeed agent API v1 conformance', () => {
     const steered = await call('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'also be polite' }] });
     expect(steered.steeringId).toMatch(/\S/);
     expect((await awaitRunEnd(sessionId, run2.run.id)).terminal).toBe('runCompleted');
-    await callFails('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'late' }] }, 'conflict');
+    await callFails('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'late' }] }, 'rejected');
 
     // Cancelling a running run.
     test.fake.enqueue({ text: 'Never delivered.', firstTokenDelayMs: 10_000 });
@@ -186,7 +190,7 @@ describe('Lightspeed agent API v1 conformance', () => {
     const cancelled = await call('session/runs/cancel', { sessionId, runId: run3.run.id });
     expect(['cancelling', 'cancelled']).toContain(cancelled.run.status);
     expect((await awaitRunEnd(sessionId, run3.run.id)).terminal).toBe('runCancelled');
-    await callFails('session/runs/cancel', { sessionId, runId: run3.run.id }, 'conflict');
+    await callFails('session/runs/cancel', { sessionId, runId: run3.run.id }, 'rejected');
 
     // Compaction answers once the new context revision is committed.
     const before = (await call('session/read', { sessionId })).session.activeContext.revision;
@@ -206,7 +210,7 @@ describe('Lightspeed agent API v1 conformance', () => {
 
     // Errors carry contract kinds.
     await callFails('session/read', { sessionId: 'no-such-session' }, 'not_found');
-    await callFails('session/delete', { sessionId }, 'conflict');
+    await callFails('session/delete', { sessionId }, 'rejected');
 
     // Close, delete, clean up.
     expect((await call('session/close', { sessionId })).session.status).toBe('closed');
