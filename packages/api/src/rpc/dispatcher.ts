@@ -4,6 +4,7 @@ import type { AgentNotification } from '../schemas/notifications.js';
 import { ApiError, toApiError } from './api-error.js';
 import { RpcErrorCode } from './error-codes.js';
 import { errorResponse, parseEnvelope, salvageId, type JsonRpcResponse } from './json-rpc.js';
+import { unservedArea } from './unserved-methods.js';
 
 /** Who is calling and for how long the answer is wanted. The universe comes from the credential. */
 export interface CallContext {
@@ -89,7 +90,10 @@ export class Dispatcher {
   private async invoke(method: string, rawParams: unknown, context: CallContext): Promise<{ result: unknown } | { error: ReturnType<typeof wireError> }> {
     const handler = isMethodName(method) ? (this.handlers[method] as MethodHandler<MethodName> | undefined) : undefined;
     if (!isMethodName(method) || !handler) {
-      return { error: wireError(RpcErrorCode.methodNotFound, 'not_found', `method ${JSON.stringify(method.slice(0, 80))} is not served here; see the method manifest`) };
+      const name = JSON.stringify(method.slice(0, 80));
+      const area = unservedArea(method);
+      const message = area ? `method ${name} is not served: ${area}` : `method ${name} is not served here; see the method manifest`;
+      return { error: wireError(RpcErrorCode.methodNotFound, 'not_found', message) };
     }
     if (Array.isArray(rawParams)) {
       return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', 'params must be an object (by-name); positional params are not supported') };
