@@ -92,20 +92,28 @@ describe('Lightspeed agent API v1 conformance', () => {
     const read = await call('blobs/read', { blobRef: main.blobRef });
     expect(Buffer.from(read.bytesBase64, 'base64').toString()).toBe('export const x = 1;\n');
 
-    // VFS snapshots and workspaces.
-    const snapshot = await call('vfs/snapshots/commit', {
-      manifest: { version: 1, files: [{ path: 'README.md', blobRef: readme.blobRef, bytes: 7 }, { path: 'src/main.ts', blobRef: main.blobRef, executable: false }] },
-    });
+    // VFS snapshots (the upstream tree manifest) and workspaces.
+    const tree = {
+      schema_version: 'lightspeed.vfs.snapshot.v1',
+      root: {
+        entries: {
+          'README.md': { kind: 'file', blob_ref: readme.blobRef, size_bytes: 7, executable: false },
+          src: { kind: 'directory', entries: { 'main.ts': { kind: 'file', blob_ref: main.blobRef, size_bytes: 20, executable: false } } },
+        },
+      },
+      totals: { files: 2, bytes: 27 },
+    };
+    const snapshot = await call('vfs/snapshots/commit', { manifest: tree });
     expect(snapshot).toMatchObject({ files: 2, bytes: 7 + 20 });
     const snapshotRead = await call('vfs/snapshots/read', { snapshotRef: snapshot.snapshotRef });
-    expect(snapshotRead.manifest.files.map((f: any) => f.path)).toEqual(['README.md', 'src/main.ts']);
+    expect(snapshotRead.manifest).toEqual(tree);
     const created = await call('vfs/workspaces/create', { workspaceId: 'ws-conf', snapshotRef: snapshot.snapshotRef, displayName: 'conformance' });
-    expect(created.workspace).toMatchObject({ workspaceId: 'ws-conf', headSnapshotRef: snapshot.snapshotRef, files: 2, revision: 1 });
-    expect((await call('vfs/workspaces/read', { workspaceId: 'ws-conf' })).workspace.revision).toBe(1);
+    expect(created.workspace).toMatchObject({ workspaceId: 'ws-conf', displayName: 'conformance', headSnapshotRef: snapshot.snapshotRef, files: 2, revision: 1 });
+    expect((await call('vfs/workspaces/read', { workspaceId: 'ws-conf' })).workspace).toMatchObject({ revision: 1, displayName: 'conformance' });
     const scratch = await call('vfs/workspaces/create', {});
     const smaller = await call('vfs/snapshots/commit', { manifest: { version: 1, files: [{ path: 'README.md', blobRef: readme.blobRef }] } });
-    const updated = await call('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1 });
-    expect(updated.workspace).toMatchObject({ revision: 2, files: 1 });
+    const updated = await call('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1, displayName: 'scratch' });
+    expect(updated.workspace).toMatchObject({ revision: 2, files: 1, displayName: 'scratch' });
     await callFails('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1 }, 'conflict');
     const listed = await call('vfs/workspaces/list', {});
     expect(listed.workspaces.map((w: any) => w.workspaceId).sort()).toEqual([scratch.workspace.workspaceId, 'ws-conf'].sort());
