@@ -69,6 +69,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'workspace display names',
+    statements: [`ALTER TABLE ls_workspaces ADD COLUMN display_name text`],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { putText } from '@lightspeed/cas';
 import type { SessionRef } from '@lightspeed/driver';
 import { preview, type ContextPutEntry, type SessionState } from '@lightspeed/engine';
-import { ApiError, conflict, notFound, rejected } from '../rpc/api-error.js';
+import { ApiError, notFound, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig, configDocument, type ConfigDefaults } from '../views/config-mapping.js';
@@ -130,7 +130,8 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
     'session/delete': async ({ sessionId }, { universe }) => {
       const ref = { universe, sessionId };
       const current = await access.read(ref);
-      if (current.status !== 'closed') throw conflict(`session ${sessionId} is open; close it with session/close before deleting it`);
+      // Rejected (as upstream), not conflict: re-reading and retrying cannot help; closing first does.
+      if (current.status !== 'closed') throw rejected(`session ${sessionId} is open; close it with session/close before deleting it`);
       const summary = sessionSummaryView(current);
       await host.deleteSession(ref);
       return { result: { session: summary } };

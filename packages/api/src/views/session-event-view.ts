@@ -1,6 +1,7 @@
 import type { ContextEntry, InputRef, LogEntry, RunState, SessionState } from '@lightspeed/engine';
 import type { EventJoinsView, SessionEventKindView, SessionEventView } from '../schemas/events.js';
 import { configDocument } from './config-mapping.js';
+import { eventPosition } from '../stream/event-position.js';
 import { contextEntryView, inputEntryView } from './context-entry-view.js';
 
 type Kind = SessionEventKindView;
@@ -162,6 +163,7 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
   return out;
 }
 
+/** The contract events of one log entry, each at its own position (see stream/event-position.ts). */
 export function sessionEventViews(sessionId: string, before: SessionState, after: SessionState, entry: LogEntry): SessionEventView[] {
-  return eventKindViews(before, after, entry).map(({ kind, joins }) => ({ cursor: { seq: entry.seq }, sessionId, observedAtMs: entry.at, joins, kind }));
+  return eventKindViews(before, after, entry).map(({ kind, joins }, index) => ({ cursor: { seq: eventPosition(entry.seq, index) }, sessionId, observedAtMs: entry.at, joins, kind }));
 }

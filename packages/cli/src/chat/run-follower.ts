@@ -31,7 +31,8 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
   const done = (async (): Promise<TurnResult> => {
     const names = new Map<string, string>();
     let terminal: { status: TurnResult['status']; error?: string } | undefined;
-    // Resume point after a dropped stream: re-read the last seq (its events share it) and skip repeats.
+    // Resume point after a dropped stream: the last event's position (every event has its own);
+    // repeats are still skipped, should a server replay one.
     let lastSeq = after;
     const seen = new Set<string>();
     let current: AsyncIterable<SseMessage> = stream;
@@ -66,7 +67,7 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
         signal.abort();
         signal = new AbortController();
         await new Promise((resolve) => setTimeout(resolve, 200 * (reconnects + 1)));
-        current = await openSessionStream(client, sessionId, Math.max(0, lastSeq - 1), signal.signal);
+        current = await openSessionStream(client, sessionId, lastSeq, signal.signal);
       }
     } finally {
       signal.abort();
