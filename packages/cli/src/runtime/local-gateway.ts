@@ -28,6 +28,7 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
       ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
       serverInfo: { name: 'lightspeed', version: '0.1.0' },
       ...(options.allowHostTools ? { allowHostFeature: true } : {}),
+      ...(stack.profiles ? { profiles: stack.profiles } : {}),
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
     },
   });
