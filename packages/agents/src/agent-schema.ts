@@ -10,8 +10,8 @@ import { z } from 'zod';
 /** Agent names: what `--agent NAME` and the file name `NAME.md` use. */
 export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** Refuses a field that is reserved for a later feature. */
-const later = (what: string) => z.never({ error: `${what} is not supported yet; remove the field` }).optional();
+/** Refuses a field that is reserved for a later feature (the problem names the field itself). */
+const later = (note?: string) => z.never({ error: `not supported yet${note ? ` (${note})` : ''}; remove the field` }).optional();
 
 const positiveInt = () => z.number({ error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer');
 const absolutePath = () => z.string().regex(/^\//, 'expected an absolute path such as /workspace');
@@ -30,7 +30,7 @@ export const AgentGeneration = z.strictObject({
   toolChoice: z
     .union([z.enum(['auto', 'none', 'required']), z.strictObject({ tool: z.string().min(1) })], { error: 'expected auto, none, required or {tool: NAME}' })
     .optional(),
-  processingTier: later('generation.processingTier'),
+  processingTier: later(),
 });
 
 export const AgentMount = z
@@ -61,8 +61,8 @@ export const AgentHostTools = z.strictObject({
 export const AgentMcpServer = z.strictObject({
   server: z.string().min(1, 'expected an MCP server id'),
   allowedTools: names().optional(),
-  approval: later('tools.mcp[].approval'),
-  deferLoading: later('tools.mcp[].deferLoading'),
+  approval: later(),
+  deferLoading: later(),
 });
 
 const roots = () => z.union([z.literal(true), z.strictObject({ roots: z.array(absolutePath()).min(1, 'expected a non-empty list').max(64) })], { error: 'expected true or {roots: [PATH, …]}' });
@@ -70,7 +70,7 @@ const roots = () => z.union([z.literal(true), z.strictObject({ roots: z.array(ab
 export const AgentTools = z.strictObject({
   files: AgentFiles.optional(),
   host: AgentHostTools.optional(),
-  web: z.strictObject({ fetch: z.boolean().optional(), search: later('tools.web.search') }).optional(),
+  web: z.strictObject({ fetch: z.boolean().optional(), search: later() }).optional(),
   mcp: z.array(AgentMcpServer).max(64).optional(),
   skills: roots().optional(),
   prompts: roots().optional(),
@@ -80,10 +80,10 @@ export const AgentLimits = z.strictObject({
   maxTurns: positiveInt().optional(),
   maxToolRounds: positiveInt().optional(),
   // The engine enforces these, but the session config the API accepts cannot carry them yet.
-  maxOutputTokens: later('limits.maxOutputTokens'),
-  tokenBudget: later('limits.tokenBudget'),
-  costBudgetUsd: later('limits.costBudgetUsd'),
-  session: later('limits.session (session-wide budgets)'),
+  maxOutputTokens: later(),
+  tokenBudget: later(),
+  costBudgetUsd: later(),
+  session: later('session-wide budgets'),
 });
 
 export const AgentCompaction = z.discriminatedUnion(
@@ -101,11 +101,11 @@ export const AgentFrontMatter = z.strictObject({
   tools: AgentTools.optional(),
   limits: AgentLimits.optional(),
   compaction: AgentCompaction.optional(),
-  subagents: later('subagents'),
-  fleet: later('fleet (sub-agents)'),
-  timers: later('timers'),
-  environment: later('environment'),
-  environments: later('environments'),
+  subagents: later(),
+  fleet: later('sub-agents'),
+  timers: later(),
+  environment: later(),
+  environments: later(),
 });
 export type AgentFrontMatter = z.infer<typeof AgentFrontMatter>;
 
