@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, tempDir } from './support/cli-harness.js';
+import { cleanEnv, runCli, startServe, tempDir } from './support/cli-harness.js';
 
 const GOOD = `---
 description: Answers in one line
@@ -111,4 +111,26 @@ describe('lightspeed agents and chat --agent', () => {
     const stored = JSON.parse((await runCli(['agents', 'show', '--stored', '--data-dir', dataDir, 'helper'], { env })).stdout);
     expect(stored).toMatchObject({ profileId: 'helper', revision: 2, config: { limits: { maxTurns: 4 } } });
   }, 120_000);
+
+  it('`serve --project DIR` stores the project agents at start, so API clients start sessions from them', async () => {
+    const server = await startServe(['--provider', 'fake', '--data-dir', ':memory:', '--project', project], env);
+    try {
+      const call = async (method: string, params: unknown) => {
+        const response = await fetch(`${server.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+        return ((await response.json()) as any).result.result;
+      };
+      expect((await call('profiles/list', {})).profiles.map((p: any) => p.profileId)).toEqual(['broken', 'helper']);
+      const { session } = await call('session/start', { profile: { kind: 'named', profileId: 'helper' } });
+      expect(session.profile).toEqual({ profileId: 'helper', revision: 1 });
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.stderr).toContain(`agents from ${agentsDir}: broken (revision 1), helper (revision 1)`);
+    }
+    // An invalid agent file stops serve before it binds, with file and line.
+    await writeFile(join(agentsDir, 'broken.md'), BAD);
+    const refused = await runCli(['serve', '--provider', 'fake', '--data-dir', ':memory:', '--port', '0', '--project', project], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${join(agentsDir, 'broken.md')}:5:3: tools.webb: unknown field`);
+    expect(refused.stdout).not.toContain('serving on');
+  }, 60_000);
 });
