@@ -139,6 +139,21 @@ describe('Lightspeed agent API v1 conformance', () => {
     await callFails('session/config/put', { sessionId, config, expectedConfigRevision: 1 }, 'conflict');
     expect((await call('session/rename', { sessionId, displayName: 'Renamed' })).session.displayName).toBe('Renamed');
 
+    // Agent profiles: a session starts from one by name and can have another applied.
+    const profile = { profileId: 'conf-agent', displayName: 'Agent', description: 'd', config: { model, limits: { maxTurns: 3 } }, instructions: { type: 'text', text: 'Be brief.' } };
+    expect((await call('profiles/create', { profile })).profile).toMatchObject({ ...profile, revision: 1 });
+    await callFails('profiles/create', { profile }, 'conflict');
+    expect((await call('profiles/put', { profile: { ...profile, description: 'e' }, expectedRevision: 1 })).profile.revision).toBe(2);
+    await callFails('profiles/put', { profile, expectedRevision: 1 }, 'conflict');
+    expect((await call('profiles/read', { profileId: 'conf-agent' })).profile.description).toBe('e');
+    expect((await call('profiles/list', {})).profiles).toContainEqual(expect.objectContaining({ profileId: 'conf-agent', revision: 2 }));
+    const fromProfile = await call('session/start', { sessionId: 'conf-profiled', profile: { kind: 'named', profileId: 'conf-agent' } });
+    expect(fromProfile.session).toMatchObject({ config: { limits: { maxTurns: 3 } }, profile: { profileId: 'conf-agent', revision: 2 } });
+    const applied = await call('session/profiles/apply', { sessionId: 'conf-profiled', profile: { kind: 'inline', profile: { config: { model, limits: { maxTurns: 6 } } } }, expectedConfigRevision: 1 });
+    expect(applied).toMatchObject({ applied: { configChanged: true, instructionsChanged: false }, session: { configRevision: 2 } });
+    expect((await call('profiles/delete', { profileId: 'conf-agent' })).profile.revision).toBe(2);
+    await callFails('profiles/read', { profileId: 'conf-agent' }, 'not_found');
+
     // Context edits.
     const appended = await call('session/context/append', {
       sessionId,

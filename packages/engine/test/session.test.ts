@@ -28,6 +28,19 @@ describe('session lifecycle and config', () => {
     expect(h.replayed()).toBe(h.live());
   });
 
+  it('a config records the profile revision it came from; a malformed origin is refused naming the field', () => {
+    const h = new SessionHarness();
+    const bad = h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL, origin: { profileId: 'reviewer', revision: 0 } } });
+    expect(bad).toMatchObject({ code: 'invalid', message: 'config.origin.revision: expected a positive integer' });
+    expect(h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL, origin: { profileId: '', revision: 1 } } }).message).toMatch(/^config\.origin\.profileId/);
+    h.ok({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL, origin: { profileId: 'reviewer', revision: 3 } } });
+    expect(h.state.config?.origin).toEqual({ profileId: 'reviewer', revision: 3 });
+    // A different origin is a different config: re-applying a newer revision is a real change.
+    h.ok({ type: 'session.configure', config: { model: MODEL, origin: { profileId: 'reviewer', revision: 4 } } });
+    expect(h.state).toMatchObject({ configRevision: 2, config: { origin: { revision: 4 } } });
+    expect(h.replayed()).toBe(h.live());
+  });
+
   it('a toolset records the config revision it was resolved for; needsSessionSetup sees a configure without its setup', () => {
     const h = new SessionHarness();
     h.ok({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL } });

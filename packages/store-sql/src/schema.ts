@@ -74,6 +74,22 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'workspace display names',
     statements: [`ALTER TABLE ls_workspaces ADD COLUMN display_name text`],
   },
+  {
+    version: 3,
+    name: 'agent profiles',
+    statements: [
+      // The document is canonical JSON, so "unchanged" is a plain text comparison in SQL.
+      `CREATE TABLE ls_profiles (
+        universe text NOT NULL,
+        profile_id text COLLATE "C" NOT NULL,
+        document text NOT NULL,
+        revision bigint NOT NULL CHECK (revision >= 1),
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (universe, profile_id)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,5 +1,6 @@
 import type { AgentHost } from '@lightspeed/driver';
 import type { ModelPrices, ModelSelection } from '@lightspeed/engine';
+import type { ProfileStore } from '@lightspeed/ports';
 import type { Hono } from 'hono';
 import type { GatewayAuth } from '../auth/gateway-auth.js';
 import { blobMethods } from '../handlers/blob-methods.js';
@@ -11,6 +12,9 @@ import { runMethods } from '../handlers/run-methods.js';
 import { SessionAccess } from '../handlers/session-access.js';
 import { sessionMethods } from '../handlers/session-methods.js';
 import { vfsMethods } from '../handlers/vfs-methods.js';
+import { memoryProfileStores } from '../profiles/memory-profile-store.js';
+import { ProfileCatalog } from '../profiles/profile-catalog.js';
+import { profileApplyMethods, profileMethods } from '../profiles/profile-methods.js';
 import { invalidRequest } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import { HostEventFeed } from '../stream/host-event-feed.js';
@@ -35,6 +39,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * llm package's `new PriceTable({ overrides }).lookup`). Without it every cost is unknown.
    */
   prices?: (model: ModelSelection) => ModelPrices | undefined;
+  /**
+   * Agent profiles per universe (`profiles/*`, named profiles in session/start and
+   * session/profiles/apply). Default: in memory, gone when the process ends; pass the SQL store's.
+   */
+  profiles?: (universe: string) => ProfileStore;
 }
 
 export interface GatewayParts {
@@ -61,9 +70,13 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
       ...(options.prices ? { prices: options.prices } : {}),
     };
   };
+  const allowHostFeature = options.allowHostFeature === true;
+  const catalog = new ProfileCatalog({ profilesOf: options.profiles ?? memoryProfileStores(), blobsOf: (universe) => host.blobs(universe), allowHostFeature });
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),
-    ...sessionMethods(access, defaultsOf, { allowHostFeature: options.allowHostFeature === true }),
+    ...sessionMethods(access, catalog, defaultsOf, { allowHostFeature }),
+    ...profileMethods(catalog),
+    ...profileApplyMethods(access, catalog, defaultsOf),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),

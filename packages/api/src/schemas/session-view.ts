@@ -50,6 +50,10 @@ export const SessionView = named(
     activeEnvironmentId: z.string().nullish(),
     runs: z.array(RunView).default([]),
     usage: UsageView.optional().describe('Lightspeed extension: what the whole session consumed.'),
+    profile: z
+      .object({ profileId: z.string(), revision: uint() })
+      .optional()
+      .describe('Lightspeed extension: the agent profile and revision the current config came from (session/start or session/profiles/apply with a named profile).'),
   }),
   'The projected session: sparse config and revisions, lifecycle and run state, active context and tools.',
 );

@@ -30,6 +30,8 @@ export function sessionView(state: SessionState): SessionView {
   if (state.displayName) view.displayName = state.displayName;
   const config = configDocument(state.config);
   if (config) view.config = config;
+  const origin = state.config?.origin;
+  if (origin) view.profile = { profileId: origin.profileId, revision: origin.revision };
   return view;
 }
 

@@ -11,6 +11,8 @@ export interface ChatSessionRequest {
   sessionId?: string;
   mount?: string;
   model?: ModelSelection;
+  /** Start the new session from this stored agent profile (`session/start` with a named profile). */
+  agent?: string;
 }
 
 /** The VFS feature that mounts a workspace read-write and grants the file tools over it. */
@@ -19,7 +21,8 @@ function mountFeatures(config: any, workspaceId: string): any {
   const vfs = { ...(features.vfs ?? {}) };
   const links = (vfs.workspaceLinks ?? []).filter((link: { path: string }) => link.path !== MOUNT_PATH);
   vfs.workspaceLinks = [...links, { path: MOUNT_PATH, target: { type: 'workspace', workspaceId }, access: 'readWrite' }];
-  vfs.tools = 'edit';
+  // An agent that grants read-only file tools keeps them read-only over the mount too.
+  vfs.tools = vfs.tools === 'readOnly' ? 'readOnly' : 'edit';
   features.vfs = vfs;
   return features;
 }
@@ -44,6 +47,18 @@ export async function openChatSession(client: RpcClient, request: ChatSessionReq
       const config = { ...(session.config ?? {}), features: mountFeatures(session.config, workspaceId) };
       ({ session } = await client.call('session/config/put', { sessionId: request.sessionId, config, expectedConfigRevision: session.configRevision }));
     }
+    return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
+  }
+  if (request.agent) {
+    const profile = { kind: 'named', profileId: request.agent };
+    // The agent's config stands, plus the mount; without a mount the server takes it from the profile.
+    let config: any;
+    if (workspaceId) {
+      const stored = (await client.call<{ profile: any }>('profiles/read', { profileId: request.agent })).profile;
+      config = { ...(stored.config ?? {}), features: mountFeatures(stored.config, workspaceId) };
+      config.model ??= request.model;
+    }
+    const { session } = await client.call('session/start', { profile, ...(config ? { config } : {}) });
     return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
   }
   const config: any = {};

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
+import type { ProfileStore } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import { createToolPortFactory, describeReap, reapOrphanedCommands } from '@lightspeed/tools';
@@ -28,6 +29,8 @@ export interface AgentStack {
   /** The in-process scripted provider, when `--provider fake` started one. */
   fake?: FakeProvider;
   storageDescription: string;
+  /** Agent profiles per universe in the SQL store (absent in memory mode). */
+  profiles?: (universe: string) => ProfileStore;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(defaultModel ? { defaultModel } : {}),
       ...(fake ? { fake } : {}),
       storageDescription: storage.describe,
+      ...(storage.profiles ? { profiles: storage.profiles } : {}),
       close: closeAll,
     };
   } catch (error) {

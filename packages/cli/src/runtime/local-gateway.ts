@@ -33,6 +33,7 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
       // The shipped list prices: sessions on a listed model get a known cost and may set a cost budget.
       prices: new PriceTable(priceOverrides ? { overrides: priceOverrides } : {}).lookup,
       ...(options.allowHostTools ? { allowHostFeature: true } : {}),
+      ...(stack.profiles ? { profiles: stack.profiles } : {}),
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
     },
   });
