@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The event log is typed end to end here: no `any` hides a payload's shape.
+    files: ['packages/engine/**/*.ts', 'packages/api/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
     files: ['packages/engine/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process'], message: 'The engine is pure: no I/O modules.' }] }],
