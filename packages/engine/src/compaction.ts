@@ -165,8 +165,8 @@ export function admitCompactionFailed(state: SessionState, command: CompactionFa
   return accept(events, { compactionId: compaction.compactionId });
 }
 
-export function applyCompactionRequested(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionRequestedData;
+export function applyCompactionRequested(state: SessionState, entry: LogEntry<'compaction.requested'>): SessionState {
+  const data = entry.data;
   invariant(state.compaction === undefined, 'compaction.requested while another compaction is pending');
   invariant(data.compactionId === `compact_${state.counters.compact + 1}`, 'compaction.requested: unexpected id', { compactionId: data.compactionId });
   const compaction: CompactionState = { compactionId: data.compactionId, trigger: data.trigger, status: 'requested', requestedAt: entry.at };
@@ -175,8 +175,8 @@ export function applyCompactionRequested(state: SessionState, entry: LogEntry): 
   return { ...state, compaction, counters: { ...state.counters, compact: state.counters.compact + 1 } };
 }
 
-export function applyCompactionStarted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionStartedData;
+export function applyCompactionStarted(state: SessionState, entry: LogEntry<'compaction.started'>): SessionState {
+  const data = entry.data;
   const compaction = state.compaction;
   invariant(compaction !== undefined && compaction.compactionId === data.compactionId && compaction.status === 'requested', 'compaction.started: not the requested compaction');
   invariant(data.itemCount > 0 && compactedEntries(state.context.entries, data.upToEntryId).length === data.itemCount, 'compaction.started: boundary does not match the conversation');
@@ -202,8 +202,8 @@ function ended(state: SessionState, outcome: CompactionRecord['outcome'], at: nu
   return releaseCompactingTurn(next);
 }
 
-export function applyCompactionFinished(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionFinishedData;
+export function applyCompactionFinished(state: SessionState, entry: LogEntry<'compaction.finished'>): SessionState {
+  const data = entry.data;
   const compaction = state.compaction;
   invariant(compaction !== undefined && compaction.compactionId === data.compactionId && compaction.status === 'started', 'compaction.finished: not the started compaction');
   const covered = new Set(compactedEntries(state.context.entries, compaction.upToEntryId).map((e) => e.id));
@@ -238,8 +238,8 @@ export function applyCompactionFinished(state: SessionState, entry: LogEntry): S
   return ended(next, 'finished', entry.at);
 }
 
-export function applyCompactionFailed(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionFailedData;
+export function applyCompactionFailed(state: SessionState, entry: LogEntry<'compaction.failed'>): SessionState {
+  const data = entry.data;
   const compaction = state.compaction;
   invariant(compaction !== undefined && compaction.compactionId === data.compactionId && compaction.status === 'started', 'compaction.failed: not the started compaction');
   let next = state;
@@ -256,8 +256,8 @@ export function applyCompactionFailed(state: SessionState, entry: LogEntry): Ses
   return ended(next, 'failed', entry.at);
 }
 
-export function applyCompactionCancelled(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionCancelledData;
+export function applyCompactionCancelled(state: SessionState, entry: LogEntry<'compaction.cancelled'>): SessionState {
+  const data = entry.data;
   invariant(state.compaction !== undefined && state.compaction.compactionId === data.compactionId, 'compaction.cancelled: not the pending compaction');
   return ended(state, 'cancelled', entry.at);
 }

@@ -249,8 +249,8 @@ function activeTurn(state: SessionState, data: { runId: string; turnId: string }
   return { run, turn };
 }
 
-export function applyTurnStarted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnRequestData;
+export function applyTurnStarted(state: SessionState, entry: LogEntry<'turn.started'>): SessionState {
+  const data = entry.data;
   invariant(data.turnId === `turn_${state.counters.turn + 1}` && data.attempt === 1, 'turn.started: unexpected turn id or attempt', { turnId: data.turnId });
   const run = liveRun(state, data.runId, 'turn.started');
   invariant(state.activeRunId === run.runId && run.status === 'running', 'turn.started: the run is not running');
@@ -266,8 +266,8 @@ export function applyTurnStarted(state: SessionState, entry: LogEntry): SessionS
   return next;
 }
 
-export function applyGenerationRequested(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnRequestData;
+export function applyGenerationRequested(state: SessionState, entry: LogEntry<'turn.generation_requested'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.generation_requested');
   invariant(run.status === 'running', 'turn.generation_requested: the run is not running');
   invariant(turn.status === 'generating' || turn.status === 'compacting', 'turn.generation_requested: the turn is not awaiting a generation', { status: turn.status });
@@ -307,8 +307,8 @@ function outputEntry(fact: OutputItemFact, runId: string, turnId: string, apiKin
   return entry;
 }
 
-export function applyGenerationFinished(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnGenerationFinishedData;
+export function applyGenerationFinished(state: SessionState, entry: LogEntry<'turn.generation_finished'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.generation_finished');
   invariant(turn.status === 'generating' && data.attempt === turn.attempt, 'turn.generation_finished: the turn is not awaiting this attempt', { status: turn.status });
   const overflow = data.finishReason === 'context_length';
@@ -331,8 +331,8 @@ export function applyGenerationFinished(state: SessionState, entry: LogEntry): S
   return appendEntries(next, facts.map((fact) => outputEntry(fact, run.runId, turn.turnId, apiKind)), true);
 }
 
-export function applyGenerationFailed(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnGenerationFailedData;
+export function applyGenerationFailed(state: SessionState, entry: LogEntry<'turn.generation_failed'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.generation_failed');
   invariant(turn.status === 'generating' && data.attempt === turn.attempt, 'turn.generation_failed: the turn is not awaiting this attempt');
   const overflow = data.failure.errorClass === 'context_length' && !turn.compacted;
@@ -348,8 +348,8 @@ export function applyGenerationFailed(state: SessionState, entry: LogEntry): Ses
   return next;
 }
 
-export function applyTurnCompleted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnIdData;
+export function applyTurnCompleted(state: SessionState, entry: LogEntry<'turn.completed'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.completed');
   const batch = run.batches[run.batches.length - 1];
   const generatedWithoutCalls = turn.status === 'generated' && (turn.toolCalls === undefined || turn.toolCalls.length === 0);
@@ -361,8 +361,8 @@ export function applyTurnCompleted(state: SessionState, entry: LogEntry): Sessio
   return putRun(state, withLastTurn(run, done));
 }
 
-export function applyTurnCancelled(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnIdData;
+export function applyTurnCancelled(state: SessionState, entry: LogEntry<'turn.cancelled'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.cancelled');
   invariant(!isTerminalTurn(turn), 'turn.cancelled: the turn already ended');
   const done = cloneTurn(turn);
