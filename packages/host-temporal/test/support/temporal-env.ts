@@ -4,7 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { MemoryLiveChannel, type RetryPolicy, type ToolPortFactory } from '@lightspeed/driver';
-import type { HostUnderTest } from '@lightspeed/host-scenarios';
+import type { HostUnderTest } from '@lightspeed/testkit/host-harness';
 import type { LiveChannel, LlmPort } from '@lightspeed/ports';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
 import { startPostgres, startTemporal, type PostgresServer, type TemporalServer } from '@lightspeed/testkit';
