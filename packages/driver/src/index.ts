@@ -9,3 +9,5 @@ export * from './effects.js';
 export { scheduleToolCalls } from '@lightspeed/engine';
 export * from './session-setup.js';
 export * from './command-checks.js';
+export * from './session-log.js';
+export * from './session-state-cache.js';

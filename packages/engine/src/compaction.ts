@@ -6,7 +6,8 @@ import type { CompactionFacts, GenerationFailure, OutputItemFact, Usage } from '
 import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
-import { putRun, withLastTurn, type RunFailedData } from './run.js';
+import type { RunFailedData } from './run.js';
+import { putRun, withLastTurn } from './run-record.js';
 import { activeRun, own, type SessionState } from './state.js';
 import { addUsage, normalizeUsage, validateUsage } from './usage.js';
 import { isBlobRef } from './digest.js';

@@ -1,15 +1,17 @@
-import { accept, reject, type Admission, type SynthesizedBlob } from './admission.js';
+import { accept, reject, type Admission } from './admission.js';
 import { validateRunConfig, type RunConfig } from './config.js';
 import type { ContextEntry } from './context-entry.js';
 import { appendEntries, keyIndex } from './context.js';
-import { digestOf, isBlobRef, refOfText, type BlobRef } from './digest.js';
+import { digestOf, isBlobRef, type BlobRef } from './digest.js';
 import type { ProviderErrorClass } from './generation.js';
 import { invariant } from './invariant.js';
-import type { EventDraft, LogEntry } from './log.js';
+import type { LogEntry } from './log.js';
 import { preview } from './preview.js';
-import { RECENT_RUNS_LIMIT, bump, bumpActivity, cloneState, findRun, own, withKey, without, type SessionState } from './state.js';
+import { closeOpenParts, retire, terminateRunEvents } from './run-end.js';
+import { cloneRun, liveRun, putRun } from './run-record.js';
+import { bump, bumpActivity, findRun, type SessionState } from './state.js';
 import { findSubmission, recordSubmission } from './submissions.js';
-import { openCalls, type BatchStartedData, type ToolBatchState, type ToolCallFinishedData } from './tool-batch.js';
+import type { ToolBatchState } from './tool-batch.js';
 import type { TurnState } from './turn.js';
 import { ZERO_TOTALS, type UsageTotals } from './usage.js';
 
@@ -224,54 +226,6 @@ export function admitRunSteer(state: SessionState, command: RunSteerCommand): Ad
   return accept([{ kind: 'run.steered', data: { runId: run.runId, steeringId, input } satisfies RunSteeredData }], { runId: run.runId, steeringId });
 }
 
-/** Fixed texts so identical synthesized results share one CAS blob. */
-export function cancelledResultText(reason: string): string {
-  return `Tool call cancelled before it finished: ${reason}.`;
-}
-
-/**
- * The events that end an active run now: a cancelled result for every open tool call (no call is
- * ever left without a result), the current turn cancelled, then the run cancelled or failed.
- */
-export function terminateRunEvents(
-  state: SessionState,
-  run: RunState,
-  outcome: { type: 'cancelled'; reason: string } | { type: 'failed'; failure: RunFailure },
-): { events: EventDraft[]; blobs: SynthesizedBlob[] } {
-  const events: EventDraft[] = [];
-  const blobs: SynthesizedBlob[] = [];
-  const text = cancelledResultText(outcome.type === 'cancelled' ? outcome.reason : `the run failed (${outcome.failure.code})`);
-  const ref = refOfText(text);
-  const cancelled = (batchId: string, callId: string): EventDraft => {
-    const data: ToolCallFinishedData = { runId: run.runId, batchId, callId, status: 'cancelled', resultRef: ref, isError: true, preview: preview(text) };
-    return { kind: 'tool.call_finished', data };
-  };
-  const turn = run.turns[run.turns.length - 1];
-  const batch = run.batches[run.batches.length - 1];
-  if (batch && batch.status === 'open') {
-    for (const call of openCalls(batch)) events.push(cancelled(batch.batchId, call.callId));
-  } else if (turn && turn.status === 'generated' && turn.toolCalls && turn.toolCalls.length > 0) {
-    // The calls are already in context (the generation's output): they get a batch whose every
-    // call is cancelled, so no call is ever left without a result.
-    const batchId = `batch_${state.counters.batch + 1}`;
-    const started: BatchStartedData = { runId: run.runId, turnId: turn.turnId, batchId, calls: turn.toolCalls.map((c) => ({ callId: c.callId, name: c.name, argumentsRef: c.argumentsRef, parallelism: 'exclusive' })) };
-    events.push({ kind: 'tool.batch_started', data: started });
-    for (const call of turn.toolCalls) events.push(cancelled(batchId, call.callId));
-  }
-  if (events.length > 0) blobs.push({ ref, text });
-  if (outcome.type === 'cancelled') {
-    if (turn && !isTerminalTurnStatus(turn.status)) events.push({ kind: 'turn.cancelled', data: { runId: run.runId, turnId: turn.turnId } });
-    events.push({ kind: 'run.cancelled', data: { runId: run.runId, reason: outcome.reason } satisfies RunCancelledData });
-  } else {
-    events.push({ kind: 'run.failed', data: { runId: run.runId, failure: outcome.failure } satisfies RunFailedData });
-  }
-  return { events, blobs };
-}
-
-function isTerminalTurnStatus(status: TurnState['status']): boolean {
-  return status === 'completed' || status === 'cancelled' || status === 'failed';
-}
-
 function inputEntries(runId: string, items: InputRef[], steeringId?: string): Omit<ContextEntry, 'id'>[] {
   return items.map((item, inputIndex) => {
     const entry: Omit<ContextEntry, 'id'> = {
@@ -287,45 +241,6 @@ function inputEntries(runId: string, items: InputRef[], steeringId?: string): Om
     }
     return entry;
   });
-}
-
-/** Replaces one live run: a fresh top-level state (callers may update it in place) and runs record. */
-export function putRun(state: SessionState, run: RunState): SessionState {
-  const next = cloneState(state);
-  next.runs = withKey(state.runs, run.runId, run);
-  return next;
-}
-
-export function liveRun(state: SessionState, runId: string, kind: string): RunState {
-  const run = own(state.runs, runId);
-  invariant(run !== undefined, `${kind}: run ${runId} is not live`, { runId });
-  return run;
-}
-
-/** Moves a run that just became terminal out of the live set into the bounded recent history. */
-function retire(state: SessionState, run: RunState): SessionState {
-  const runs = without(state.runs, run.runId);
-  const recent = state.recentRuns.length >= RECENT_RUNS_LIMIT ? state.recentRuns.slice(state.recentRuns.length - RECENT_RUNS_LIMIT + 1) : state.recentRuns.slice();
-  recent.push(run);
-  const next = cloneState(state);
-  next.runs = runs;
-  next.recentRuns = recent;
-  if (state.activeRunId === run.runId) next.activeRunId = undefined;
-  if (state.queue.includes(run.runId)) next.queue = state.queue.filter((id) => id !== run.runId);
-  return next;
-}
-
-/** Closes whatever is still open in a run that ends abnormally (calls must already have results). */
-function closeOpenParts(run: RunState, turnStatus: 'cancelled' | 'failed'): Pick<RunState, 'turns' | 'batches'> {
-  let { turns, batches } = run;
-  const turn = turns[turns.length - 1];
-  if (turn && !isTerminalTurnStatus(turn.status)) turns = [...turns.slice(0, -1), { ...turn, status: turnStatus }];
-  const batch = batches[batches.length - 1];
-  if (batch && batch.status === 'open') {
-    invariant(openCalls(batch).length === 0, 'a run cannot end with tool calls left without a result', { runId: run.runId, batchId: batch.batchId });
-    batches = [...batches.slice(0, -1), { ...batch, status: 'cancelled' }];
-  }
-  return { turns, batches };
 }
 
 export function applyRunAccepted(state: SessionState, entry: LogEntry): SessionState {
@@ -411,44 +326,4 @@ export function applyRunCompleted(state: SessionState, entry: LogEntry): Session
   const done: RunState = { ...run, status: 'completed', endedAt: entry.at };
   if (data.outputRef !== undefined) done.outputRef = data.outputRef;
   return retire(state, done);
-}
-
-/** Replaces the run's last turn. */
-export function withLastTurn(run: RunState, turn: TurnState): RunState {
-  const next = cloneRun(run);
-  const turns = run.turns.slice();
-  turns[turns.length - 1] = turn;
-  next.turns = turns;
-  return next;
-}
-
-/** Replaces the run's last batch. */
-export function withLastBatch(run: RunState, batch: ToolBatchState): RunState {
-  const next = cloneRun(run);
-  const batches = run.batches.slice();
-  batches[batches.length - 1] = batch;
-  next.batches = batches;
-  return next;
-}
-
-/** A shallow copy of a run, field by field (see cloneState for why). */
-export function cloneRun(r: RunState): RunState {
-  const copy: { [K in keyof Required<RunState>]: RunState[K] } = {
-    runId: r.runId,
-    status: r.status,
-    source: r.source,
-    submissionId: r.submissionId,
-    config: r.config,
-    acceptedAt: r.acceptedAt,
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    turns: r.turns,
-    batches: r.batches,
-    usage: r.usage,
-    pendingSteering: r.pendingSteering,
-    failure: r.failure,
-    cancelReason: r.cancelReason,
-    outputRef: r.outputRef,
-  };
-  return copy;
 }

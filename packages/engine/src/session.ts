@@ -5,7 +5,7 @@ import { validateSessionConfig, type SessionConfig } from './config.js';
 import { admitContextPut, type ContextPutEntry } from './context.js';
 import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
-import { terminateRunEvents } from './run.js';
+import { terminateRunEvents } from './run-end.js';
 import { activeRun, type SessionState } from './state.js';
 
 export interface SessionOpenCommand {

@@ -7,7 +7,8 @@ import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
 import { createPromise, settlePromise } from './promises.js';
 import { bump, bumpActivity, findRun, own, type SessionState } from './state.js';
-import { liveRun, putRun, withLastBatch, withLastTurn, type RunState } from './run.js';
+import type { RunState } from './run.js';
+import { liveRun, putRun, withLastBatch, withLastTurn } from './run-record.js';
 import type { ToolCallOutcome, ToolCallStatus, ToolInvocation, ToolParallelism } from './tool.js';
 import { cloneTurn, type TurnState } from './turn.js';
 

@@ -8,7 +8,8 @@ import { invariant } from './invariant.js';
 import type { EventDraft, LogEntry } from './log.js';
 import { preview } from './preview.js';
 import { bump, bumpActivity, findRun, type SessionState } from './state.js';
-import { cloneRun, liveRun, putRun, withLastTurn, type RunFailedData, type RunState } from './run.js';
+import type { RunFailedData, RunState } from './run.js';
+import { cloneRun, liveRun, putRun, withLastTurn } from './run-record.js';
 import type { ToolCallFact } from './tool.js';
 import { addUsage, normalizeUsage, promptTokens, validateUsage } from './usage.js';
 

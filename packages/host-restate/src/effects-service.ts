@@ -1,12 +1,11 @@
 import './polyfills.js';
-import { plan, type Action, type SessionState } from '@lightspeed/engine';
+import { effectAction, effectKeys, plan, toolCallKey, type Action, type SessionState } from '@lightspeed/engine';
 import { EffectAborted, performCompaction, performGeneration, performToolCall } from '@lightspeed/driver';
 import * as restate from '@restatedev/restate-sdk';
 import { writeCommand } from './command-blob.js';
 import { EFFECTS_SERVICE, sessionObjectRef, type EffectRequest } from './protocol.js';
 import { refOfObjectKey } from './session-key.js';
 import type { ServiceRuntime } from './service-runtime.js';
-import { wantedKeys } from './session-step.js';
 
 /** Thrown when the endpoint shuts down under an effect: the invocation must be retried, not dropped. */
 class EndpointShuttingDown extends Error {
@@ -54,7 +53,7 @@ async function perform(runtime: ServiceRuntime, request: EffectRequest): Promise
     if (action.type === 'generate') command = await performGeneration(state, action, ports, signal);
     else if (action.type === 'compact') command = await performCompaction(state, action, ports, signal);
     else {
-      const call = action.calls.find((c) => `tool:${c.callId}` === request.effectKey)!;
+      const call = action.calls.find((c) => toolCallKey(c.callId) === request.effectKey)!;
       command = await performToolCall(call, ports, signal);
     }
     return await writeCommand(ports.blobs, command);
@@ -73,13 +72,11 @@ type EffectAction = Extract<Action, { type: 'generate' | 'compact' | 'invokeTool
 
 /** The action the object planned at `head` that `effectKey` names (plan is pure: same head, same action). */
 function actionAt(state: SessionState, effectKey: string): { state: SessionState; action: EffectAction } | undefined {
-  const action = plan(state);
-  if (action.type !== 'generate' && action.type !== 'compact' && action.type !== 'invokeTools') return undefined;
-  return wantedKeys(action).includes(effectKey) ? { state, action } : undefined;
+  const action = effectAction(plan(state));
+  return action && effectKeys(action).includes(effectKey) ? { state, action } : undefined;
 }
 
 function stillWanted(latest: SessionState, effectKey: string): boolean {
   const next = plan(latest);
-  if (next.type === 'append') return true;
-  return wantedKeys(next).includes(effectKey);
+  return next.type === 'append' || effectKeys(next).includes(effectKey);
 }

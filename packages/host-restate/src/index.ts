@@ -4,7 +4,6 @@ export * from './polyfills.js';
 export * from './protocol.js';
 export * from './session-key.js';
 export * from './stores.js';
-export * from './state-cache.js';
 export * from './effect-registry.js';
 export * from './service-runtime.js';
 export * from './session-object.js';

@@ -6,7 +6,7 @@ import { LightspeedError, type BlobStore, type HeadSignal, type LiveChannel, typ
 import { MemoryHeadSignal, MemoryLiveChannel } from '@lightspeed/store-memory';
 import { sessionObjectRef } from './protocol.js';
 import { objectKeyOf } from './session-key.js';
-import { SessionStateCache } from './state-cache.js';
+import { SessionStateCache } from '@lightspeed/driver';
 import type { RestateStores } from './stores.js';
 
 export interface RestateAgentHostOptions {

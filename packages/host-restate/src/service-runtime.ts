@@ -3,7 +3,7 @@ import { systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type 
 import { MemoryHeadSignal } from '@lightspeed/store-memory';
 import { EffectRegistry } from './effect-registry.js';
 import { cacheKeyOf } from './session-key.js';
-import { SessionStateCache } from './state-cache.js';
+import { SessionStateCache } from '@lightspeed/driver';
 import type { RestateStores } from './stores.js';
 
 export interface RestateServiceOptions {

@@ -1,17 +1,30 @@
 import './polyfills.js';
-import { admit, applyAll, needsSessionSetup, plan, stamp, type Action, type AdmitResult, type Command, type EventDraft, type LogEntry, type Rejection, type SessionState, type SynthesizedBlob } from '@lightspeed/engine';
-import { liveKey, persistActionBlobs, scheduleToolCalls, sessionSetupCommands, type SessionRef } from '@lightspeed/driver';
+import {
+  admitStaged,
+  dueTimers,
+  hasStaged,
+  needsSessionSetup,
+  plan,
+  PlannerLoopError,
+  reconcile,
+  settle,
+  staged,
+  type Admission,
+  type AdmitResult,
+  type Command,
+  type NextAction,
+  type Rejection,
+  type Staged,
+} from '@lightspeed/engine';
+import { liveKey, SessionLog, sessionSetupCommands, type SessionRef } from '@lightspeed/driver';
 import { AppendConflictError } from '@lightspeed/ports';
 import * as restate from '@restatedev/restate-sdk';
 import { readCommand } from './command-blob.js';
-import { appendStep } from './log-append.js';
 import { effectsServiceRef, sessionObjectRef, type BlobRefString, type EffectRequest, type SessionFacts, type SubmitReply } from './protocol.js';
 import { refOfObjectKey } from './session-key.js';
 import type { ServiceRuntime } from './service-runtime.js';
 
 const FACTS = 'facts';
-/** A drive loop that appends more than this many times in one step is a planner bug, not progress. */
-const MAX_APPENDS_PER_STEP = 10_000;
 
 /** What one step does: admit a command (inline or a runtime result by CAS ref) or fire due timers. */
 export type StepInput = { type: 'command'; command: Command } | { type: 'result'; ref: BlobRefString; effectKey: string } | { type: 'timer'; until: number };
@@ -89,21 +102,12 @@ export class SessionStep {
    * Sends the effects the plan wants and that are not in flight yet, and aborts (in this process)
    * the ones it no longer wants: that is how a cancel stops a generation mid-stream.
    */
-  private dispatch(action: Exclude<Action, { type: 'append' }>, now: number, refusedKey?: string): void {
-    const wanted = wantedKeys(action);
-    const stale = this.facts.inflight.filter((key) => !wanted.includes(key));
-    if (stale.length > 0) this.runtime.registry.abort(this.ref, stale);
-    const inflight = this.facts.inflight.filter((key) => wanted.includes(key));
-    let toStart = wanted.filter((key) => !inflight.includes(key));
-    if (action.type === 'invokeTools') {
-      // One execution group at a time (exclusive calls alone, parallel-safe ones together).
-      const busy = inflight.some((key) => key.startsWith('tool:'));
-      const pending = action.calls.filter((call) => !inflight.includes(`tool:${call.callId}`));
-      const first = busy ? [] : (scheduleToolCalls(pending, this.runtime.toolConcurrency)[0] ?? []);
-      toStart = first.map((call) => `tool:${call.callId}`);
-    }
+  private dispatch(action: NextAction, now: number, refusedKey?: string): void {
+    const { start, abort, wakeAt } = reconcile(action, this.facts.inflight, this.runtime.toolConcurrency);
+    if (abort.length > 0) this.runtime.registry.abort(this.ref, abort);
+    const inflight = this.facts.inflight.filter((key) => !abort.includes(key));
     const head = this.facts.head;
-    for (const effectKey of toStart) {
+    for (const { key: effectKey } of start) {
       // Re-running an effect whose result was just refused waits a little, so a bug cannot spin hot.
       const request: EffectRequest = { key: this.ctx.key, effectKey, head };
       const effects = this.ctx.serviceSendClient(effectsServiceRef);
@@ -111,30 +115,16 @@ export class SessionStep {
       else effects.perform(request);
       inflight.push(effectKey);
     }
-    if (action.type === 'wait' && action.until !== undefined && this.facts.timerAt !== action.until) {
-      const delay = Math.max(0, action.until - now);
-      this.ctx.objectSendClient(sessionObjectRef, this.ctx.key).timer({ until: action.until }, restate.rpc.sendOpts({ delay }));
-      this.facts.timerAt = action.until;
+    if (wakeAt !== undefined && this.facts.timerAt !== wakeAt) {
+      const delay = Math.max(0, wakeAt - now);
+      this.ctx.objectSendClient(sessionObjectRef, this.ctx.key).timer({ until: wakeAt }, restate.rpc.sendOpts({ delay }));
+      this.facts.timerAt = wakeAt;
       this.dirty = true;
     }
     if (inflight.length !== this.facts.inflight.length || inflight.some((key, i) => key !== this.facts.inflight[i])) {
       this.facts.inflight = inflight;
       this.dirty = true;
     }
-  }
-}
-
-/** The effect keys an action wants running; the effects service re-plans at the head to find the action. */
-export function wantedKeys(action: Exclude<Action, { type: 'append' }>): string[] {
-  switch (action.type) {
-    case 'generate':
-      return [`generate:${action.turnId}:${action.attempt}`];
-    case 'compact':
-      return [`compact:${action.compactionId}`];
-    case 'invokeTools':
-      return action.calls.map((call) => `tool:${call.callId}`);
-    default:
-      return [];
   }
 }
 
@@ -150,12 +140,9 @@ export function wantedKeys(action: Exclude<Action, { type: 'append' }>): string[
  * the store's head.
  */
 class StepWork {
-  private state!: SessionState;
-  /** The state at the store's head as this run last saw it (what the next append must follow). */
-  private committed!: SessionState;
+  private step!: Staged;
   private readonly now: number;
-  private drafts: EventDraft[] = [];
-  private blobs: SynthesizedBlob[] = [];
+  private readonly log: SessionLog;
   private committedSome = false;
   private snapshotSeq: number | undefined;
 
@@ -165,15 +152,16 @@ class StepWork {
     private readonly facts: SessionFacts,
   ) {
     this.now = runtime.clock.now();
+    this.log = new SessionLog(runtime.stores.sessions(ref.universe), runtime.stores.blobs(ref.universe), ref.sessionId);
   }
 
   async execute(input: StepInput): Promise<StepOutcome> {
     const base = await this.runtime.cache.at(this.ref, this.facts.head);
-    this.state = this.committed = base;
+    this.step = staged(base);
     const outcome: StepOutcome = { head: base.head, at: this.now };
     let setUp = false;
     if (input.type === 'timer') {
-      this.fireDueTimers();
+      for (const command of dueTimers(this.step.state, this.now)) this.admit(command);
     } else {
       const command = input.type === 'command' ? input.command : await readCommand(this.runtime.stores.blobs(this.ref.universe), input.ref);
       const admission = this.admit(command);
@@ -182,84 +170,55 @@ class StepWork {
       setUp = command.type === 'session.open' || command.type === 'session.configure';
     }
     // A crash between committing session.open/configure and its setup leaves the toolset behind the config: redo it.
-    if (needsSessionSetup(this.state)) setUp = true;
+    if (needsSessionSetup(this.step.state)) setUp = true;
     try {
       await this.finish(setUp);
     } catch (error) {
       if (!(error instanceof AppendConflictError) || this.committedSome) throw error;
       // A previous execution of this very step committed (see above): continue from what it wrote.
-      this.state = this.committed = await this.runtime.cache.latest(this.ref);
-      this.drafts = [];
-      this.blobs = [];
+      this.step = staged(await this.runtime.cache.latest(this.ref));
       await this.finish(setUp);
     }
-    outcome.head = this.state.head;
+    outcome.head = this.step.state.head;
     if (this.snapshotSeq !== undefined) outcome.snapshotSeq = this.snapshotSeq;
     return outcome;
   }
 
-  /** Session setup (idempotent: an unchanged toolset or context appends nothing), planning, commit. */
+  /** Session setup (idempotent: an unchanged toolset or context appends nothing), then the commit. */
   private async finish(setUp: boolean): Promise<void> {
     if (setUp) await this.setUpSession();
-    this.driveAppends();
     await this.flush();
   }
 
-  private admit(command: Command): ReturnType<typeof admit> {
-    const admission = admit(this.state, command, this.now);
-    if (admission.ok && admission.events.length > 0) this.stage(admission.events, admission.blobs);
-    return admission;
-  }
-
-  private stage(drafts: EventDraft[], blobs?: SynthesizedBlob[]): void {
-    const entries = stamp(this.state, drafts, this.now);
-    this.state = applyAll(this.state, entries);
-    this.drafts.push(...drafts);
-    if (blobs?.length) this.blobs.push(...blobs);
+  private admit(command: Command): Admission {
+    const admitted = admitStaged(this.step, command, this.now);
+    this.step = admitted.staged;
+    return admitted.admission;
   }
 
   private async setUpSession(): Promise<void> {
+    // Setup asks the tool runtime, which reads the store: what it depends on must be committed.
     await this.flush();
-    const commands = await sessionSetupCommands(this.state, this.runtime.toolPort(this.ref));
+    const commands = await sessionSetupCommands(this.step.state, this.runtime.toolPort(this.ref));
     // A rejection (e.g. the session was closed meanwhile) leaves nothing to set up.
     for (const command of commands) this.admit(command);
   }
 
-  private fireDueTimers(): void {
-    for (const promise of Object.values(this.state.promises)) {
-      if (promise.status === 'pending' && promise.deadline !== undefined && promise.deadline <= this.now) {
-        this.admit({ type: 'timer.fired', promiseId: promise.promiseId });
-      }
-    }
-  }
-
-  private driveAppends(): void {
-    for (let i = 0; i < MAX_APPENDS_PER_STEP; i++) {
-      const action = plan(this.state);
-      if (action.type !== 'append') return;
-      this.stage(action.events, action.blobs);
-    }
-    throw new restate.TerminalError(`session ${this.ref.sessionId}: the planner kept appending`);
-  }
-
-  /** Commits the staged drafts as one append (after their synthesized blobs are in CAS). */
+  /** Settles the staged step and commits it as one append (after its synthesized blobs are in CAS). */
   private async flush(): Promise<void> {
-    if (this.drafts.length === 0) return;
-    const { stores, cache, snapshotEvery } = this.runtime;
-    const blobStore = stores.blobs(this.ref.universe);
-    if (this.blobs.length > 0) await persistActionBlobs(blobStore, { type: 'append', events: this.drafts, blobs: this.blobs });
-    const after = this.state;
-    const before = this.committed;
-    const entries: LogEntry[] = stamp(before, this.drafts, this.now);
-    const outcome = await appendStep(this.ref, stores.sessions(this.ref.universe), blobStore, before, entries, after, {
-      every: snapshotEvery,
-      lastSeq: this.snapshotSeq ?? this.facts.snapshotSeq,
-    });
-    if (outcome.snapshotSeq !== undefined) this.snapshotSeq = outcome.snapshotSeq;
+    let settled: Staged;
+    try {
+      settled = settle(this.step, this.now).staged;
+    } catch (error) {
+      if (error instanceof PlannerLoopError) throw new restate.TerminalError(error.message);
+      throw error;
+    }
+    if (!hasStaged(settled)) return;
+    const lastSeq = this.snapshotSeq ?? this.facts.snapshotSeq;
+    const committed = await this.log.commitStaged(settled, settled.state.head - lastSeq >= this.runtime.snapshotEvery);
+    if (committed.snapshotSeq !== undefined) this.snapshotSeq = committed.snapshotSeq;
     this.committedSome = true;
-    cache.put(this.ref, after);
-    this.committed = after;
-    this.drafts = [];
-    this.blobs = [];
+    this.runtime.cache.put(this.ref, committed.state);
+    this.step = staged(committed.state);
   }
 }

@@ -1,6 +1,6 @@
 import { serveRestateEndpoint, type RestateEndpointHandle, type ServeRestateOptions } from './endpoint.js';
 import { RestateAgentHost } from './restate-host.js';
-import { SessionStateCache } from './state-cache.js';
+import { SessionStateCache } from '@lightspeed/driver';
 import { MemoryHeadSignal, MemoryLiveChannel } from '@lightspeed/store-memory';
 
 export interface StartRestateHostOptions extends Omit<ServeRestateOptions, 'adminUrl' | 'cache'> {

@@ -1,10 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { applyAll, canonicalJson, serializeState, type BlobRef, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, persistActionBlobs, scopedLiveChannel, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
-import { AppendConflictError, systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { applyAll, serializeState, type BlobRef, type Command, type SessionState } from '@lightspeed/engine';
+import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, scopedLiveChannel, SessionLog, SessionStateCache, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
 import { checkAddress, type HostStores } from './host-stores.js';
-import { SessionStates } from './session-states.js';
 
 export interface ActivityDeps {
   stores: HostStores;
@@ -20,20 +19,14 @@ export interface ActivityDeps {
   heads?: HeadSignal;
 }
 
-const encoder = new TextEncoder();
-
-function sameEntry(stored: { seq: number; kind: string; version: number; data: unknown }, entry: LogEntry): boolean {
-  return stored.seq === entry.seq && stored.kind === entry.kind && stored.version === entry.version && canonicalJson(stored.data) === canonicalJson(entry.data);
-}
-
 /**
  * The activities of the session workflow, over the shared driver. Effects re-derive their request
  * from the state at the head the workflow planned at (cached per session, so this is cheap), run
  * with a heartbeat, and abort the provider stream or tool through an AbortSignal when Temporal
  * delivers a cancellation (workflow cancel, or worker shutdown).
  */
-export function createActivities(deps: ActivityDeps): SessionActivities & { states: SessionStates } {
-  const states = new SessionStates(deps.stores);
+export function createActivities(deps: ActivityDeps): SessionActivities & { states: SessionStateCache } {
+  const states = new SessionStateCache(deps.stores);
   const toolPorts = new Map<string, ToolPort>();
   const heartbeatEveryMs = deps.heartbeatEveryMs ?? 100;
 
@@ -46,7 +39,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
         sessionId,
         blobs: deps.stores.blobs(universe),
         workspaces: deps.stores.workspaces(universe),
-        sessionFacts: async (id) => toolFactsOf(await states.load(universe, id)),
+        sessionFacts: async (id) => toolFactsOf(await states.latest({ universe, sessionId: id })),
       });
       toolPorts.set(key, port);
       if (toolPorts.size > 1000) toolPorts.delete(toolPorts.keys().next().value!);
@@ -77,42 +70,27 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     }
   }
 
+  const logOf = ({ universe, sessionId }: SessionAddress) => new SessionLog(deps.stores.sessions(universe), deps.stores.blobs(universe), sessionId);
+
   async function append(input: AppendInput): Promise<AppendResult> {
     checkAddress(input);
     const { universe, sessionId, expectedHead, entries } = input;
-    const store = deps.stores.sessions(universe);
-    const blobs = deps.stores.blobs(universe);
-    if (input.blobs?.length) await persistActionBlobs(blobs, { type: 'append', events: [], blobs: input.blobs.map((b) => ({ ref: b.ref as BlobRef, text: b.text })) });
-    let committed = entries;
-    const result: AppendResult = {};
-    try {
-      await store.append(sessionId, expectedHead, entries, input.projection);
-    } catch (error) {
-      if (!(error instanceof AppendConflictError)) throw error;
-      // A retry of an append whose first attempt committed (its answer was lost with a crashed worker).
-      const stored = await store.read(sessionId, { after: expectedHead, limit: entries.length });
-      if (stored.length !== entries.length || !stored.every((s, i) => sameEntry(s, entries[i]!))) throw error;
-      committed = entries.map((entry, i) => ({ ...entry, at: stored[i]!.at }));
-      if (committed.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = committed.map((e) => e.at);
-    }
-    deps.heads?.notify(liveKey({ universe, sessionId }), expectedHead + entries.length);
-    const base = states.cached(universe, sessionId);
+    const ref = { universe, sessionId };
+    const newest = states.newest(ref);
+    const base = newest?.head === expectedHead ? newest : undefined;
+    const blobs = input.blobs?.map((b) => ({ ref: b.ref as BlobRef, text: b.text }));
     let next: SessionState | undefined;
-    if (base && base.head === expectedHead) {
-      next = applyAll(base, committed);
-      states.remember(universe, sessionId, next);
-    }
-    if (input.snapshot) {
-      next ??= await states.load(universe, sessionId, expectedHead + entries.length);
-      result.snapshot = await writeSnapshot(input, next);
-    }
+    const written = await logOf(input).commit(
+      { expectedHead, entries, ...(blobs ? { blobs } : {}), projection: input.projection },
+      input.snapshot ? async (committed) => (next = base ? applyAll(base, committed) : await states.at(ref, expectedHead + entries.length)) : undefined,
+    );
+    const result: AppendResult = {};
+    if (written.adopted?.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = written.adopted.map((e) => e.at);
+    if (written.snapshot) result.snapshot = written.snapshot;
+    deps.heads?.notify(liveKey({ universe, sessionId }), expectedHead + entries.length);
+    next ??= base ? applyAll(base, written.adopted ?? entries) : undefined;
+    if (next) states.put(ref, next);
     return result;
-  }
-
-  async function writeSnapshot(address: SessionAddress, state: SessionState) {
-    const stat = await deps.stores.blobs(address.universe).put(encoder.encode(serializeState(state)), { mediaType: 'application/json' });
-    await deps.stores.sessions(address.universe).putSnapshot(address.sessionId, { seq: state.head, stateRef: stat.ref });
-    return { seq: state.head, ref: stat.ref };
   }
 
   return {
@@ -120,22 +98,22 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     append,
     async bootstrap(input) {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId);
+      const state = await states.latest(input);
       const pointer = await deps.stores.sessions(input.universe).latestSnapshot(input.sessionId);
       return { state: serializeState(state), snapshotSeq: pointer?.seq ?? 0 };
     },
     async snapshot(input) {
       checkAddress(input);
-      return writeSnapshot(input, await states.load(input.universe, input.sessionId, input.head));
+      return logOf(input).snapshot(await states.at(input, input.head));
     },
     async generate(input): Promise<Command> {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId, input.head);
+      const state = await states.at(input, input.head);
       return heartbeating((signal) => performGeneration(state, input.action, ports(input), signal));
     },
     async compact(input): Promise<Command> {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId, input.head);
+      const state = await states.at(input, input.head);
       return heartbeating((signal) => performCompaction(state, input.action, ports(input), signal));
     },
     async invokeTool(input): Promise<Command> {
@@ -144,7 +122,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     },
     async sessionSetup(input) {
       checkAddress(input);
-      const state = await states.load(input.universe, input.sessionId, input.head);
+      const state = await states.at(input, input.head);
       return sessionSetupCommands(state, toolPort(input));
     },
   };

@@ -1,7 +1,6 @@
 export * from './definitions.js';
 export * from './activity-types.js';
 export * from './host-stores.js';
-export * from './session-states.js';
 export * from './activities.js';
 export * from './worker.js';
 export * from './temporal-agent-host.js';

@@ -1,7 +1,7 @@
-// The session workflow: one per session. It holds the engine state in memory and drives it exactly
-// like the embedded host's actor — admit, stamp, commit, plan — with every effect an activity and the
-// store written by a local `append` activity before anything depends on it. Deterministic: it
-// imports only the pure engine and the workflow SDK (it runs in Temporal's sandbox).
+// The session workflow: one per session. It holds the engine state in memory and runs the engine's
+// drive loop, with every effect an activity and the store written by a local `append` activity
+// before anything depends on it. Deterministic: it imports only the pure engine and the workflow SDK
+// (it runs in Temporal's sandbox).
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -16,7 +16,26 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { admit, applyAll, scheduleToolCalls, deserializeState, listStatus, needsSessionSetup, plan, stamp, type Action, type Command, type EventDraft, type LogEntry, type SessionState, type SynthesizedBlob, type ToolInvocation } from '@lightspeed/engine';
+import {
+  admit,
+  admitStaged,
+  applyAll,
+  deserializeState,
+  dueTimers,
+  hasStaged,
+  listStatus,
+  Mutex,
+  needsSessionSetup,
+  plan,
+  reconcile,
+  settle,
+  staged,
+  type Command,
+  type EffectStart,
+  type NextAction,
+  type SessionState,
+  type Staged,
+} from '@lightspeed/engine';
 import type { SessionActivities } from './activity-types.js';
 import { admitUpdate, REJECTION_FAILURE, statusQuery, type AdmitReply, type SessionWorkflowInput, type SnapshotRef } from './definitions.js';
 
@@ -36,34 +55,22 @@ const setup = proxyLocalActivities<SessionActivities>({ startToCloseTimeout: '60
 // Effects: long, cancellable; heartbeats carry cancellation and detect a dead worker.
 const effects = proxyActivities<SessionActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '3s', retry });
 
-type EffectAction = Exclude<Action, { type: 'append' | 'idle' | 'closed' }>;
-
-interface Inflight {
-  scope: CancellationScope;
-  runId: string | undefined;
-}
-
-/** Serialises admissions and commits (handlers run concurrently with the drive loop). */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
 function rejectionFailure(rejection: { code: string; message: string }): ApplicationFailure {
   return ApplicationFailure.create({ type: REJECTION_FAILURE, message: rejection.message, nonRetryable: true, details: [rejection] });
 }
 
+/**
+ * The session workflow: the engine's drive loop (`settle`, `reconcile`, `dueTimers`) over Temporal's
+ * substrate — a `CancellationScope` per effect, `condition` for wake-ups and deadlines, the store
+ * written by a local `append` activity per step, continue-as-new when history grows.
+ */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void> {
   const { universe, sessionId } = input;
   const address = { universe, sessionId };
   const snapshotEvery = input.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const mutex = new Mutex();
-  const inflight = new Map<string, Inflight>();
+  const inflight = new Map<string, CancellationScope>();
   let state: SessionState | undefined;
   let lastSnapshotSeq = 0;
   let woken = false;
@@ -72,162 +79,86 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     woken = true;
   };
 
-  // Events are staged (stamped and applied in memory) and written in one `append` per step: a step
-  // (an admission plus the planner's follow-up appends) costs one marker in history, not one per event.
-  let committed: SessionState | undefined;
-  let pending: LogEntry[] = [];
-  let pendingBlobs: SynthesizedBlob[] = [];
-
-  function stage(drafts: EventDraft[], blobs: SynthesizedBlob[] = []): void {
-    if (drafts.length === 0) return;
-    const entries = stamp(state!, drafts, Date.now());
-    state = applyAll(state!, entries);
-    pending.push(...entries);
-    pendingBlobs.push(...blobs);
-  }
-
-  /** Writes the staged events (blobs first); nothing the workflow does next depends on unwritten events. */
-  async function flush(): Promise<void> {
-    if (pending.length === 0) return;
-    const base = committed!;
-    const entries = pending;
-    const blobs = pendingBlobs;
+  /**
+   * Settles a step (the planner's follow-up appends join it) and writes it with one `append`
+   * activity — one marker in history per step, not one per event. Returns the next action.
+   */
+  async function commit(step: Staged): Promise<NextAction> {
+    // A planner bug (PlannerLoopError) fails the workflow task: retried once a fix is deployed, never spinning.
+    const { staged: settled, action } = settle(step, Date.now());
+    if (!hasStaged(settled)) return action;
     const result = await store.append({
       ...address,
-      expectedHead: base.head,
-      entries,
-      ...(blobs.length > 0 ? { blobs } : {}),
-      projection: { status: listStatus(state!), displayName: state!.displayName ?? null },
-      ...(state!.head - lastSnapshotSeq >= snapshotEvery ? { snapshot: true } : {}),
+      expectedHead: settled.base.head,
+      entries: [...settled.entries],
+      ...(settled.blobs.length > 0 ? { blobs: [...settled.blobs] } : {}),
+      projection: { status: listStatus(settled.state), displayName: settled.state.displayName ?? null },
+      ...(settled.state.head - lastSnapshotSeq >= snapshotEvery ? { snapshot: true } : {}),
     });
-    if (result.committedAt) {
-      const at = result.committedAt;
-      state = applyAll(base, entries.map((entry, i) => ({ ...entry, at: at[i]! })));
-    }
     if (result.snapshot) lastSnapshotSeq = result.snapshot.seq;
-    committed = state;
-    pending = [];
-    pendingBlobs = [];
+    if (!result.committedAt) {
+      state = settled.state;
+      abortUnwanted(action);
+      return action;
+    }
+    // A retried append found its entries committed by an earlier attempt: adopt the stored times.
+    const at = result.committedAt;
+    state = applyAll(settled.base, settled.entries.map((entry, i) => ({ ...entry, at: at[i]! })));
+    return commit(staged(state));
   }
 
-  /** Stages the planner's appends and writes them; returns the next non-append action. */
-  async function settle(): Promise<Action> {
-    for (;;) {
-      for (let action = plan(state!); action.type === 'append'; action = plan(state!)) stage(action.events, action.blobs);
-      await flush();
-      const action = plan(state!);
-      if (action.type !== 'append') return action;
+  /**
+   * Cancels the effects `action` no longer wants right where the step committed (in the handler
+   * that admitted a cancel, before its update completes): the recorded histories have the cancel
+   * requests there. Starting effects is the main loop's.
+   */
+  function abortUnwanted(action: NextAction): void {
+    for (const key of reconcile(action, inflight.keys(), TOOL_CONCURRENCY).abort) {
+      inflight.get(key)?.cancel();
+      inflight.delete(key);
     }
   }
 
-  /** Admits a command and commits its events with the planner's follow-ups; throws the rejection as a typed failure. */
-  async function admitAndCommit(command: Command): Promise<AdmitReply> {
-    const admission = admit(state!, command, Date.now());
-    if (!admission.ok) throw rejectionFailure(admission.rejection);
-    stage(admission.events, admission.blobs);
-    await settle();
-    return admission.result === undefined ? { head: state!.head } : { head: state!.head, result: admission.result };
-  }
-
-  /** Aborts effects of a run that is no longer the active, running one (cancel, failure, close). */
-  function abortStaleEffects(): void {
-    const active = state!.activeRunId;
-    const run = active === undefined ? undefined : state!.runs[active];
-    const live = run !== undefined && (run.status === 'running' || run.status === 'queued');
-    for (const [key, effect] of inflight) {
-      if (effect.runId === undefined) continue;
-      if (!live || effect.runId !== active) {
-        effect.scope.cancel();
-        inflight.delete(key);
-      }
-    }
+  /** Admits commands in order against the staged state; the accepted ones are committed together. */
+  function admitAll(commands: readonly Command[]): { step: Staged; admissions: ReturnType<typeof admitStaged>['admission'][] } {
+    let step = staged(state!);
+    const admissions = commands.map((command) => {
+      const admitted = admitStaged(step, command, Date.now());
+      step = admitted.staged;
+      return admitted.admission;
+    });
+    return { step, admissions };
   }
 
   /** A runtime result the engine no longer wants (cancelled turn, closed session) is dropped. */
-  async function submitResult(command: Command): Promise<void> {
-    await mutex.run(async () => {
-      const admission = admit(state!, command, Date.now());
-      if (!admission.ok) return;
-      stage(admission.events, admission.blobs);
-      await settle();
-    });
-    abortStaleEffects();
+  async function submitAll(commands: readonly Command[]): Promise<void> {
+    await mutex.run(async () => commit(admitAll(commands).step));
     wake();
   }
 
-  function runEffect(key: string, runId: string | undefined, fn: () => Promise<void>): void {
-    if (inflight.has(key)) return;
+  function start(effect: EffectStart): void {
+    const head = state!.head;
     const scope = new CancellationScope();
-    inflight.set(key, { scope, runId });
-    scope
-      .run(fn)
-      .catch(async (error: unknown) => {
-        if (isCancellation(error)) return;
-        log.warn('session effect failed', { key, error: String(error) });
-        await CancellationScope.nonCancellable(() => sleep(EFFECT_FAILURE_BACKOFF_MS));
-      })
-      .finally(() => {
-        if (inflight.get(key)?.scope === scope) inflight.delete(key);
-        wake();
-      });
-  }
-
-  function runTools(runId: string, calls: ToolInvocation[]): void {
-    const pending = calls.filter((call) => !inflight.has(`tool:${call.callId}`));
-    if (pending.length === 0) return;
-    const scope = new CancellationScope();
-    const keys = pending.map((call) => `tool:${call.callId}`);
-    for (const key of keys) inflight.set(key, { scope, runId });
+    inflight.set(effect.key, scope);
     scope
       .run(async () => {
-        for (const group of scheduleToolCalls(pending, TOOL_CONCURRENCY)) {
-          await Promise.all(
-            group.map(async (call) => {
-              try {
-                await submitResult(await effects.invokeTool({ ...address, call }));
-              } finally {
-                inflight.delete(`tool:${call.callId}`);
-              }
-            }),
-          );
-        }
+        const command =
+          effect.type === 'generate'
+            ? await effects.generate({ ...address, head, action: effect.action })
+            : effect.type === 'compact'
+              ? await effects.compact({ ...address, head, action: effect.action })
+              : await effects.invokeTool({ ...address, call: effect.call });
+        await submitAll([command]);
       })
       .catch(async (error: unknown) => {
         if (isCancellation(error)) return;
-        log.warn('tool batch failed', { runId, error: String(error) });
+        log.warn('session effect failed', { key: effect.key, error: String(error) });
         await CancellationScope.nonCancellable(() => sleep(EFFECT_FAILURE_BACKOFF_MS));
       })
       .finally(() => {
-        for (const key of keys) if (inflight.get(key)?.scope === scope) inflight.delete(key);
+        if (inflight.get(effect.key) === scope) inflight.delete(effect.key);
         wake();
       });
-  }
-
-  function start(action: EffectAction): void {
-    const head = state!.head;
-    switch (action.type) {
-      case 'generate':
-        runEffect(`generate:${action.turnId}:${action.attempt}`, action.runId, async () => submitResult(await effects.generate({ ...address, head, action })));
-        return;
-      case 'compact':
-        runEffect(`compact:${action.compactionId}`, undefined, async () => submitResult(await effects.compact({ ...address, head, action })));
-        return;
-      case 'invokeTools':
-        runTools(action.runId, action.calls);
-        return;
-      case 'wait':
-        return;
-    }
-  }
-
-  /** Admits `timer.fired` for every pending promise whose deadline has passed. */
-  async function fireDueTimers(): Promise<void> {
-    const now = Date.now();
-    for (const promise of Object.values(state!.promises)) {
-      if (promise.status === 'pending' && promise.deadline !== undefined && promise.deadline <= now) {
-        await submitResult({ type: 'timer.fired', promiseId: promise.promiseId });
-      }
-    }
   }
 
   /**
@@ -245,12 +176,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
       return;
     }
     await mutex.run(async () => {
-      for (const command of commands) {
-        const admission = admit(state!, command, Date.now());
-        if (admission.ok) stage(admission.events, admission.blobs);
-        else if (admission.rejection.code !== 'closed') log.warn('session setup command rejected', { type: command.type, code: admission.rejection.code });
-      }
-      await settle();
+      const { step, admissions } = admitAll(commands);
+      admissions.forEach((admission, i) => {
+        if (!admission.ok && admission.rejection.code !== 'closed') log.warn('session setup command rejected', { type: commands[i]!.type, code: admission.rejection.code });
+      });
+      await commit(step);
     });
   }
 
@@ -266,12 +196,17 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     admitUpdate,
     async (command) => {
       await condition(() => state !== undefined);
-      const reply = await mutex.run(() => admitAndCommit(command));
+      const reply = await mutex.run(async (): Promise<AdmitReply> => {
+        const { step, admissions } = admitAll([command]);
+        const admission = admissions[0]!;
+        if (!admission.ok) throw rejectionFailure(admission.rejection);
+        await commit(step);
+        return admission.result === undefined ? { head: state!.head } : { head: state!.head, result: admission.result };
+      });
       if (command.type === 'session.open' || command.type === 'session.configure') {
         await setupSession();
         reply.head = state!.head;
       }
-      abortStaleEffects();
       wake();
       return reply;
     },
@@ -287,7 +222,6 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
 
   const boot = await store.bootstrap(input.snapshot ? { ...address, snapshot: input.snapshot } : address);
   state = deserializeState(boot.state);
-  committed = state;
   lastSnapshotSeq = boot.snapshotSeq;
   // A crash between committing session.open/configure and its setup leaves the toolset behind the config: redo it.
   if (needsSessionSetup(state)) await setupSession();
@@ -302,25 +236,28 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   for (;;) {
     // Cleared before planning so a wake-up that lands while we plan is not lost.
     woken = false;
-    const action = await mutex.run(settle);
-    abortStaleEffects();
-    const quiet = inflight.size === 0;
+    const action = await mutex.run(() => commit(staged(state!)));
+    abortUnwanted(action);
+    const { start: wanted, wakeAt } = reconcile(action, inflight.keys(), TOOL_CONCURRENCY);
     if (finished()) {
       await condition(allHandlersFinished);
       if (finished()) return;
       continue;
     }
-    if (quiet && action.type !== 'closed' && continueAsNewDue(maxHistoryEvents)) {
+    if (inflight.size === 0 && action.type !== 'closed' && continueAsNewDue(maxHistoryEvents)) {
       await condition(allHandlersFinished);
       if (inflight.size === 0) {
         const snapshot: SnapshotRef = await store.snapshot({ ...address, head: state.head });
         await continueAsNew<typeof sessionWorkflow>({ ...input, snapshot });
       }
     }
-    if (action.type !== 'idle' && action.type !== 'closed' && action.type !== 'append') start(action);
-    if (action.type === 'wait' && action.until !== undefined) {
-      const fired = !(await condition(() => woken, Math.max(1, action.until - Date.now())));
-      if (fired) await fireDueTimers();
+    for (const effect of wanted) start(effect);
+    if (wakeAt !== undefined) {
+      const fired = !(await condition(() => woken, Math.max(1, wakeAt - Date.now())));
+      if (fired) {
+        const due = dueTimers(state, Date.now());
+        if (due.length > 0) await submitAll(due);
+      }
     } else {
       await condition(() => woken);
     }

@@ -1,11 +1,10 @@
 import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { upcast, type Command, type LogEntry, type Rejection, type SessionState } from '@lightspeed/engine';
-import { liveKey, refuseInvalidModelParams, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { liveKey, refuseInvalidModelParams, SessionStateCache, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
 import type { BlobStore, HeadSignal, LiveChannel, LlmPort, ModelInfo, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
 import { MemoryLiveChannel } from '@lightspeed/store-memory';
 import { admitUpdate, isRejection, REJECTION_FAILURE, SESSION_WORKFLOW, sessionWorkflowId, type AdmitReply, type SessionWorkflowInput } from './definitions.js';
 import { checkAddress, type HostStores } from './host-stores.js';
-import { SessionStates } from './session-states.js';
 
 export interface TemporalAgentHostOptions {
   client: Client;
@@ -49,18 +48,18 @@ function workflowGone(error: unknown): boolean {
 export class TemporalAgentHost implements AgentHost {
   readonly engine = 'temporal' as const;
   readonly live: LiveChannel;
-  private readonly states: SessionStates;
+  private readonly states: SessionStateCache;
   private closed = false;
 
   constructor(private readonly options: TemporalAgentHostOptions) {
     this.live = options.live ?? new MemoryLiveChannel();
-    this.states = new SessionStates(options.stores);
+    this.states = new SessionStateCache(options.stores);
   }
 
   async submit(ref: SessionRef, command: Command): Promise<SubmitOutcome> {
     this.assertOpen();
     checkAddress(ref);
-    const refused = await refuseInvalidModelParams(this.options.llm, command, async () => (await this.states.load(ref.universe, ref.sessionId)).config);
+    const refused = await refuseInvalidModelParams(this.options.llm, command, async () => (await this.states.latest(ref)).config);
     if (refused) return refused;
     const input: SessionWorkflowInput = { universe: ref.universe, sessionId: ref.sessionId, ...this.options.workflow };
     let reply: AdmitReply | undefined;
@@ -82,14 +81,14 @@ export class TemporalAgentHost implements AgentHost {
         throw error;
       }
     }
-    const state = await this.states.load(ref.universe, ref.sessionId);
+    const state = await this.states.latest(ref);
     return reply.result === undefined ? { ok: true, state, head: state.head } : { ok: true, result: reply.result, state, head: state.head };
   }
 
   async state(ref: SessionRef): Promise<SessionState | undefined> {
     this.assertOpen();
     checkAddress(ref);
-    const state = await this.states.load(ref.universe, ref.sessionId);
+    const state = await this.states.latest(ref);
     return state.head === 0 ? undefined : state;
   }
 
@@ -143,7 +142,7 @@ export class TemporalAgentHost implements AgentHost {
   async deleteSession(ref: SessionRef): Promise<void> {
     checkAddress(ref);
     await this.options.stores.sessions(ref.universe).delete(ref.sessionId);
-    this.states.forget(ref.universe, ref.sessionId);
+    this.states.forget(ref);
   }
 
   blobs(universe: string): BlobStore {

@@ -1,4 +1,5 @@
 import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
+import { Mutex } from '@lightspeed/engine';
 import { pgliteFailure, preparePgliteDataDir } from './pglite-data-dir.js';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.js';
 
@@ -37,16 +38,6 @@ function bindValue(value: unknown): string | Uint8Array | null {
   return String(value);
 }
 
-/** A promise-chain mutex: PGlite is one session, so one statement or transaction at a time. */
-class Lock {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn, fn);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
 /**
  * PGlite in-process, driven through its wire-protocol entry point: each parameterised statement is
  * parsed once as a named prepared statement, and every execution is a single
@@ -56,7 +47,8 @@ class Lock {
  */
 class PgliteDriver implements SqlDriver {
   readonly kind = 'pglite' as const;
-  private readonly lock = new Lock();
+  // PGlite is one session: one statement or transaction at a time.
+  private readonly lock = new Mutex();
   private readonly prepared = new Map<string, string>();
   private readonly inTransaction: SqlExecutor = { query: (text, params) => this.execute(text, params ?? []) };
 

@@ -3,6 +3,7 @@ import { internalRunMissing } from './run-lookup.js';
 import { rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import { toRunConfig } from '../views/config-mapping.js';
+import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
 import { runView } from '../views/run-view.js';
 import { toInputRefs } from './input-items.js';
 import type { SessionAccess } from './session-access.js';
@@ -23,6 +24,7 @@ export function runMethods(access: SessionAccess): MethodHandlers {
       await access.read(ref);
       const engineSource: RunSource =
         source.type === 'input' ? { type: 'input', items: await toInputRefs(host.blobs(universe), source.items, 'source.items') } : { type: 'context', keys: [...source.keys] };
+      refuseUnsupportedConfig(config);
       const runConfig = toRunConfig(config);
       const { state, result } = await access.submit(ref, {
         type: 'run.start',

@@ -6,6 +6,7 @@ import { ApiError, conflict, notFound, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig, configDocument, type ConfigDefaults } from '../views/config-mapping.js';
+import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
 import { inlineSessionTexts } from '../views/inline-text.js';
 import { sessionSummaryView, sessionView } from '../views/session-view.js';
 import type { SessionAccess } from './session-access.js';
@@ -21,6 +22,7 @@ export interface SessionMethodOptions {
 export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<ConfigDefaults>, options: SessionMethodOptions = {}): MethodHandlers {
   const host = access.host;
   const checkFeatures = (config: SessionConfig | null | undefined) => {
+    refuseUnsupportedConfig(config);
     if (config?.features?.host != null && !options.allowHostFeature) {
       throw rejected('features.host is disabled on this server: host directory access and commands need a single-user server started with host tools enabled');
     }

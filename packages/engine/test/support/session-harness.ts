@@ -1,12 +1,11 @@
 import {
-  admit,
-  applyAll,
+  admitStaged,
   canonicalJson,
   initialState,
-  plan,
   refOfText,
   replay,
-  stamp,
+  settle,
+  staged,
   type Action,
   type Admission,
   type BlobRef,
@@ -15,6 +14,7 @@ import {
   type LogEntry,
   type SessionConfig,
   type SessionState,
+  type Staged,
   type ToolCallFact,
   type ToolDescriptor,
   type Usage,
@@ -77,16 +77,16 @@ export class SessionHarness {
     this.now += ms;
   }
 
-  private commit(events: Admission & { ok: true }): void {
-    for (const blob of events.blobs ?? []) this.blobs.set(blob.ref, blob.text);
-    const entries = stamp(this.state, events.events, this.now);
-    this.state = applyAll(this.state, entries);
-    this.log.push(...entries);
+  /** Records a step the way a host commits it: its blobs into CAS, its entries onto the log. */
+  private commit(step: Staged): void {
+    for (const blob of step.blobs) this.blobs.set(blob.ref, blob.text);
+    this.state = step.state;
+    this.log.push(...step.entries);
   }
 
   submit(command: Command): Admission {
-    const admission = admit(this.state, command, this.now);
-    if (admission.ok) this.commit(admission);
+    const { staged: step, admission } = admitStaged(staged(this.state), command, this.now);
+    this.commit(step);
     return admission;
   }
 
@@ -104,17 +104,11 @@ export class SessionHarness {
     return admission.rejection;
   }
 
-  /** Applies planner appends until the planner wants an effect, waits, idles or is closed. */
-  settle(limit = 100): Action {
-    for (let i = 0; i < limit; i++) {
-      const action = plan(this.state);
-      if (action.type !== 'append') return action;
-      for (const blob of action.blobs ?? []) this.blobs.set(blob.ref, blob.text);
-      const entries = stamp(this.state, action.events, this.now);
-      this.state = applyAll(this.state, entries);
-      this.log.push(...entries);
-    }
-    throw new Error('planner did not settle');
+  /** Applies planner appends until the planner wants an effect, waits, idles or is closed (the hosts' `settle`). */
+  settle(): Action {
+    const settled = settle(staged(this.state), this.now);
+    this.commit(settled.staged);
+    return settled.action;
   }
 
   /** settle() and assert the action type. */
