@@ -13,7 +13,7 @@ const alias = readdirSync(packagesDir, { withFileTypes: true })
 export default defineConfig({
   resolve: { alias, conditions: ['lightspeed-src'] },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -6,10 +6,10 @@ import { registerChat } from './commands/chat-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
-import { registerServe } from './commands/serve-command.js';
-import { registerTemporalCommands } from './commands/temporal-commands.js';
+import { registerGateway, registerServe } from './commands/serve-command.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
 import { registerVfs } from './commands/vfs-command.js';
+import { registerWorker } from './commands/worker-command.js';
 import { registerBlobs } from './commands/blobs-command.js';
 
 export interface MainOptions {
@@ -35,7 +35,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerBlobs(program, ctx);
   registerMigrate(program, ctx);
   registerKeys(program, ctx);
-  registerTemporalCommands(program, ctx);
+  registerWorker(program, ctx);
+  registerGateway(program, ctx);
   // Subcommands inherit the error handling and output routing.
   const inherit = (command: Command) => {
     for (const sub of command.commands) {

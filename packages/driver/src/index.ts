@@ -8,7 +8,6 @@ export * from './effects.js';
 /** Tool scheduling is pure, so it lives in the engine (workflow code may import it too). */
 export { scheduleToolCalls } from '@lightspeed/engine';
 export * from './session-setup.js';
-export * from './memory-live-channel.js';
 export * from './command-checks.js';
 export * from './session-log.js';
 export * from './session-state-cache.js';

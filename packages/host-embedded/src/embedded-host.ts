@@ -1,6 +1,7 @@
 import { needsSessionSetup, type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, MemoryLiveChannel, refuseInvalidModelParams, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, refuseInvalidModelParams, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
+import { MemoryLiveChannel } from '@lightspeed/store-memory';
 import { RecentBlobs, recentBlobStore } from './recent-blobs.js';
 import { SessionActor } from './session-actor.js';
 

@@ -1,8 +1,8 @@
 import { MemoryBlobStore } from '@lightspeed/cas';
 import type { SessionRef } from '@lightspeed/driver';
+import { MemorySessionStore } from '@lightspeed/store-memory';
 import { MemoryWorkspaceStore } from '@lightspeed/vfs';
 import type { EmbeddedStores } from './embedded-host.js';
-import { MemorySessionStore } from './memory-session-store.js';
 
 /** Ephemeral stores for every universe, in this process only (tests, `--data-dir :memory:`). */
 export function memoryStores(): EmbeddedStores {

@@ -1,4 +1,4 @@
-import { describeHostScenarios } from '@lightspeed/host-scenarios';
+import { describeHostScenarios } from '@lightspeed/testkit/host-suites';
 import { EmbeddedHost, memoryStores } from '../src/index.js';
 
 describeHostScenarios('embedded', async ({ llm, tools, retry }) => {

@@ -1,8 +1,9 @@
 import './polyfills.js';
 import * as clients from '@restatedev/restate-sdk-clients';
 import { upcast, type Command, type LogEntry, type SessionState } from '@lightspeed/engine';
-import { liveKey, MemoryLiveChannel, refuseInvalidModelParams, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
-import { LightspeedError, MemoryHeadSignal, type BlobStore, type HeadSignal, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type WorkspaceStore } from '@lightspeed/ports';
+import { liveKey, refuseInvalidModelParams, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { LightspeedError, type BlobStore, type HeadSignal, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type WorkspaceStore } from '@lightspeed/ports';
+import { MemoryHeadSignal, MemoryLiveChannel } from '@lightspeed/store-memory';
 import { sessionObjectRef } from './protocol.js';
 import { objectKeyOf } from './session-key.js';
 import { SessionStateCache } from '@lightspeed/driver';

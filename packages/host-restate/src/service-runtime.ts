@@ -1,5 +1,6 @@
 import { DEFAULT_RETRY_POLICY, scopedLiveChannel, type DriverPorts, type RetryPolicy, type SessionRef, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
-import { MemoryHeadSignal, systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { MemoryHeadSignal } from '@lightspeed/store-memory';
 import { EffectRegistry } from './effect-registry.js';
 import { cacheKeyOf } from './session-key.js';
 import { SessionStateCache } from '@lightspeed/driver';

@@ -1,8 +1,7 @@
-import { MemoryLiveChannel } from '@lightspeed/driver';
-import { MemoryHeadSignal } from '@lightspeed/ports';
 import { serveRestateEndpoint, type RestateEndpointHandle, type ServeRestateOptions } from './endpoint.js';
 import { RestateAgentHost } from './restate-host.js';
 import { SessionStateCache } from '@lightspeed/driver';
+import { MemoryHeadSignal, MemoryLiveChannel } from '@lightspeed/store-memory';
 
 export interface StartRestateHostOptions extends Omit<ServeRestateOptions, 'adminUrl' | 'cache'> {
   adminUrl: string;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
-import { killMidRunScenario } from '@lightspeed/host-scenarios';
+import { killMidRunScenario } from '@lightspeed/testkit/host-suites';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
 import { freePort, killProcess, startPostgres, startRestate, startScriptProcess, type PostgresServer, type RestateServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';

@@ -2,7 +2,7 @@
 // scenario gets its own server (≈0.5 s): the suite reuses session ids, and a virtual object's
 // Restate state must match the store it was committed with.
 import '../src/polyfills.js';
-import { describeHostScenarios } from '@lightspeed/host-scenarios';
+import { describeHostScenarios } from '@lightspeed/testkit/host-suites';
 import { openStorage } from '@lightspeed/store-sql';
 import { startRestate } from '@lightspeed/testkit';
 import { startRestateHost, type StartedRestateHost } from '../src/index.js';

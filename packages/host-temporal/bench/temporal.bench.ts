@@ -16,14 +16,14 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { MockLanguageModelV4, MockProviderV4 } from 'ai/test';
 import { putJson, putText } from '@lightspeed/cas';
-import { MemoryLiveChannel, type ToolPortFactory } from '@lightspeed/driver';
+import type { ToolPortFactory } from '@lightspeed/driver';
 import { findRun, isTerminalRun, type GenerationRequest } from '@lightspeed/engine';
 import { startFakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { LlmPort } from '@lightspeed/ports';
+import { MemoryHeadSignal, MemoryLiveChannel } from '@lightspeed/store-memory';
 import { openStorage } from '@lightspeed/store-sql';
 import { RECOMMENDED_TEMPORAL_DYNAMIC_CONFIG, startTemporal, type TemporalServer } from '@lightspeed/testkit';
-import { MemoryHeadSignal } from '@lightspeed/ports';
 import { bundleSessionWorkflow, sessionWorkflowId, startTemporalWorker, TemporalAgentHost } from '../src/index.js';
 import { peerDoneSignal, peerTurnUpdate } from './peer-workflow.js';
 

@@ -7,8 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { temporalCliBinary } from '@lightspeed/testkit';
-// The harness module itself: the package index also loads the vitest-bound scenario suite.
-import { startHarness, type Harness } from '../../host-scenarios/src/harness.js';
+import { startHarness, type Harness } from '@lightspeed/testkit/host-harness';
 import { sessionWorkflowId } from '../src/index.js';
 import { controlTools } from '../test/support/control-tools.js';
 import { startTemporalTestHost, type TemporalTestHost } from '../test/support/temporal-env.js';

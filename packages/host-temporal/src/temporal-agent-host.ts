@@ -1,7 +1,8 @@
 import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { upcast, type Command, type LogEntry, type Rejection, type SessionState } from '@lightspeed/engine';
-import { liveKey, MemoryLiveChannel, refuseInvalidModelParams, SessionStateCache, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { liveKey, refuseInvalidModelParams, SessionStateCache, type AgentHost, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
 import type { BlobStore, HeadSignal, LiveChannel, LlmPort, ModelInfo, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
+import { MemoryLiveChannel } from '@lightspeed/store-memory';
 import { admitUpdate, isRejection, REJECTION_FAILURE, SESSION_WORKFLOW, sessionWorkflowId, type AdmitReply, type SessionWorkflowInput } from './definitions.js';
 import { checkAddress, type HostStores } from './host-stores.js';
 

@@ -1,6 +1,6 @@
 // A long session continues-as-new with constant-size arguments (ids + a snapshot ref) and the next
 // execution rehydrates from the store: same session, same behaviour, history restarted.
-import { startHarness, type Harness } from '@lightspeed/host-scenarios';
+import { startHarness, type Harness } from '@lightspeed/testkit/host-harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionWorkflowId, type SessionWorkflowInput } from '../src/index.js';
 import { startTemporalTestHost, type TemporalTestHost } from './support/temporal-env.js';

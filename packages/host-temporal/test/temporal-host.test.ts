@@ -1,7 +1,7 @@
 // TemporalAgentHost specifics beyond the shared scenarios: typed rejections come back as values
 // (validator rejections leave nothing in history), workflows end with their sessions, a closed
 // session answers `closed` from a fresh execution, deletion, and the status query.
-import { startHarness, type Harness } from '@lightspeed/host-scenarios';
+import { startHarness, type Harness } from '@lightspeed/testkit/host-harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionWorkflowId, statusQuery } from '../src/index.js';
 import { startTemporalTestHost, type TemporalTestHost } from './support/temporal-env.js';

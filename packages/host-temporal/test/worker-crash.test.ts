@@ -12,7 +12,7 @@ import { putText } from '@lightspeed/cas';
 import { liveKey } from '@lightspeed/driver';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
-import { killMidRunScenario } from '@lightspeed/host-scenarios';
+import { killMidRunScenario } from '@lightspeed/testkit/host-suites';
 import { PostgresLiveChannel, type Storage } from '@lightspeed/store-sql';
 import { killProcess, startScriptProcess, startTemporal, waitUntil, type TemporalServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

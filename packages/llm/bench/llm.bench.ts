@@ -12,7 +12,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { MemoryBlobStore } from '@lightspeed/cas';
 import type { ApiKind, GenerationRequest } from '@lightspeed/engine';
-import { MemoryLiveChannel as InMemoryLiveChannel } from '@lightspeed/driver';
+import { MemoryLiveChannel as InMemoryLiveChannel } from '@lightspeed/store-memory';
 import { AnthropicMessagesAdapter, OpenAiCompletionsAdapter, OpenAiResponsesAdapter, type ApiAdapter, type ResolvedEndpoint } from '../src/index.js';
 import { Conversation } from '../test/support/conversation.js';
 

@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { MemoryLiveChannel as InMemoryLiveChannel } from '@lightspeed/driver';
 import { redactSecrets, retryAfterMs, toProviderError } from '../src/index.js';
+import { MemoryLiveChannel as InMemoryLiveChannel } from '@lightspeed/store-memory';
 
 const headers = (entries: Record<string, string>) => new Headers(entries);
 

@@ -1,5 +1,6 @@
 export * from './sql-driver.js';
 export * from './pglite-driver.js';
+export * from './data-dir-lock.js';
 export * from './postgres-driver.js';
 export * from './schema.js';
 export * from './migrate.js';

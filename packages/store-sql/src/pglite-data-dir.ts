@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { diskFullError, isNearlyFull } from '@lightspeed/cas';
 import { isDiskFullFailure, LightspeedError } from '@lightspeed/ports';
+import { processAlive } from '@lightspeed/process-table';
 
 const INIT_MARKER = '.initializing-';
 
@@ -18,15 +19,6 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,4 +1,5 @@
-import { MemoryHeadSignal, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LiveDelta, type LiveMessage } from '@lightspeed/ports';
+import type { EffectAbortSignal, HeadSignal, LiveChannel, LiveDelta, LiveMessage } from '@lightspeed/ports';
+import { MemoryHeadSignal } from '@lightspeed/store-memory';
 import pg from 'pg';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */

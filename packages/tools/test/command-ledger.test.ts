@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LightspeedError } from '@lightspeed/ports';
 import { CommandLedger, describeReap, execCommand, reapOrphanedCommands } from '../src/index.js';
-import { liveGroupMembers, parseProcStat, processInfo } from '../src/host/process-table.js';
+import { liveGroupMembers, processInfo } from '@lightspeed/process-table';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const childScript = join(here, 'fixtures', 'exec-in-child.ts');
@@ -160,10 +160,5 @@ describe('running commands outlive a killed owner only until the next start reap
     await sleep(100);
     expect(await readLog()).toBe('');
     expect(await readdir(ledgerDir).catch(() => [])).toEqual([]);
-  });
-
-  it('reads /proc stat lines whose command name holds spaces and parentheses', () => {
-    const line = '4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0';
-    expect(parseProcStat(line)).toEqual({ pid: 4242, pgrp: 4242, session: 4242, startTime: '987654', zombie: false });
   });
 });

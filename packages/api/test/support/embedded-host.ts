@@ -1,9 +1,9 @@
 import { MemoryBlobStore } from '@lightspeed/cas';
-import { MemoryLiveChannel } from '@lightspeed/driver';
-import { EmbeddedHost, MemorySessionStore } from '@lightspeed/host-embedded';
+import { EmbeddedHost } from '@lightspeed/host-embedded';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { BlobStore, LiveChannel, LiveMessage, SessionStore, WorkspaceStore } from '@lightspeed/ports';
+import { MemoryLiveChannel, MemorySessionStore } from '@lightspeed/store-memory';
 import { ToolRuntime } from '@lightspeed/tools';
 import { MemoryWorkspaceStore } from '@lightspeed/vfs';
 

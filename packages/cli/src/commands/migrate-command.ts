@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { acquireDataDirLock } from '@lightspeed/host-embedded';
-import { migrateBackend, type StorageBackend } from '@lightspeed/store-sql';
+import { acquireDataDirLock, migrateBackend, type StorageBackend } from '@lightspeed/store-sql';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { MEMORY_DATA_DIR, resolveDataDir } from '../runtime/data-dir.js';

@@ -66,14 +66,13 @@ async function gatewayAuth(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<{
   return { auth: apiKeyAuth(registry), label: `API keys (${file})` };
 }
 
-export function registerServe(program: Command, ctx: CommandContext): void {
-  const serve = program
-    .command('serve')
-    .description('run the agent server (JSON-RPC at /rpc, live streams, GET /health)')
+/** The options of `serve`, shared by `gateway` (which only changes the default engine). */
+function withServeOptions(command: Command, engine: string): Command {
+  command
     .option('--port <port>', 'TCP port (0 = any free port)', '7420')
     .option('--host <host>', 'interface to bind; non-loopback needs --api-keys', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory (env LIGHTSPEED_HOME, default ~/.lightspeed; ":memory:" keeps nothing)')
-    .option('--engine <name>', 'durable engine', 'embedded')
+    .option('--engine <name>', 'durable engine', engine)
     .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds')
     .option('--allow-host-tools', 'let sessions ask for features.host: a host directory with file and shell tools (single-user only)')
     .option('--project <dir>', 'store the agents of DIR/.lightspeed/agents/*.md as profiles at start (single-user; default: the current directory)')
@@ -81,52 +80,74 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
     .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
     .option('--max-connections-per-ip <n>', 'connections one address may hold open (0 = no cap; raise behind a proxy)', String(DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp));
-  withModelOptions(serve);
-  serve.action(async (flags: ServeFlags) => {
-    ctx.handlesInterrupt = true;
-    const port = parsePort(flags.port);
-    const limits = parseConnectionLimits(flags);
-    const { auth, label } = await gatewayAuth(flags, ctx.io.env);
-    // Host tools run commands as this user: an API-key caller (another tenant) must never get them.
-    if (flags.allowHostTools && auth.mode !== 'single-user') throw usageError('--allow-host-tools cannot be combined with API keys', 'host tools are for a single local user; serve without --api-keys');
-    // Agent files are validated before anything starts: a bad one stops serve with its lines.
-    const agentsDir = agentsDirOf(resolve(ctx.io.cwd, flags.project ?? '.'));
-    const agents = await loadAgentsDir(agentsDir);
-    if (agents.problems.length > 0) throw agentFileError(new AgentDefinitionError(agents.problems));
-    const dataDir = resolveDataDir(flags.dataDir, ctx.io.env, ctx.io.cwd);
-    const stack = await startAgentStack({
-      dataDir,
-      engine: flags.engine,
-      env: ctx.io.env,
-      requireModel: true,
-      ...(flags.provider ? { provider: flags.provider } : {}),
-      ...(flags.model ? { model: flags.model } : {}),
-      fakeLatencyMs: 5,
+  return withModelOptions(command);
+}
+
+/**
+ * `lightspeed serve`: the agent stack and its API server in this process, until interrupted. `env`
+ * replaces the process environment for the stack (the gateway sets its engines' roles there).
+ */
+export async function runServe(flags: ServeFlags, ctx: CommandContext, env: NodeJS.ProcessEnv = ctx.io.env): Promise<void> {
+  ctx.handlesInterrupt = true;
+  const port = parsePort(flags.port);
+  const limits = parseConnectionLimits(flags);
+  const { auth, label } = await gatewayAuth(flags, env);
+  // Host tools run commands as this user: an API-key caller (another tenant) must never get them.
+  if (flags.allowHostTools && auth.mode !== 'single-user') throw usageError('--allow-host-tools cannot be combined with API keys', 'host tools are for a single local user; serve without --api-keys');
+  // Agent files are validated before anything starts: a bad one stops serve with its lines.
+  const agentsDir = agentsDirOf(resolve(ctx.io.cwd, flags.project ?? '.'));
+  const agents = await loadAgentsDir(agentsDir);
+  if (agents.problems.length > 0) throw agentFileError(new AgentDefinitionError(agents.problems));
+  const dataDir = resolveDataDir(flags.dataDir, env, ctx.io.cwd);
+  const stack = await startAgentStack({
+    dataDir,
+    engine: flags.engine,
+    env,
+    requireModel: true,
+    ...(flags.provider ? { provider: flags.provider } : {}),
+    ...(flags.model ? { model: flags.model } : {}),
+    fakeLatencyMs: 5,
+    log: (line) => ctx.io.stderr.write(`${line}\n`),
+  });
+  try {
+    const server = await serveStack(stack, {
+      ...limits,
+      hostname: flags.host,
+      port,
+      auth,
+      ...(flags.allowHostTools ? { allowHostTools: true } : {}),
       log: (line) => ctx.io.stderr.write(`${line}\n`),
     });
-    try {
-      const server = await serveStack(stack, {
-        ...limits,
-        hostname: flags.host,
-        port,
-        auth,
-        ...(flags.allowHostTools ? { allowHostTools: true } : {}),
-        log: (line) => ctx.io.stderr.write(`${line}\n`),
-      });
-      const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
-      ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
-      if (agents.agents.length > 0) await storeProjectAgents(server.url, agents.agents, auth, agentsDir, ctx);
-      ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
-      await new Promise<void>((resolve) => {
-        if (ctx.signal.aborted) resolve();
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      ctx.io.stderr.write('stopping\n');
-      await server.close();
-    } finally {
-      await stack.close();
-    }
-  });
+    const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
+    ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
+    if (agents.agents.length > 0) await storeProjectAgents(server.url, agents.agents, auth, agentsDir, ctx);
+    ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    ctx.io.stderr.write('stopping\n');
+    await server.close();
+  } finally {
+    await stack.close();
+  }
+}
+
+export function registerServe(program: Command, ctx: CommandContext): void {
+  const serve = program.command('serve').description('run the agent server (JSON-RPC at /rpc, live streams, GET /health)');
+  withServeOptions(serve, 'embedded').action((flags: ServeFlags) => runServe(flags, ctx));
+}
+
+/**
+ * `lightspeed gateway`: `serve` with no Temporal worker or Restate endpoint in the process — the
+ * API server of a split deployment, in front of workers (Temporal, the default) or endpoints
+ * (`--engine restate`) that run elsewhere on the shared store.
+ */
+export function registerGateway(program: Command, ctx: CommandContext): void {
+  const gateway = program
+    .command('gateway')
+    .description('run the API server with no worker or endpoint in this process: temporal by default, --engine restate (options as for serve; needs LIGHTSPEED_POSTGRES_URL)');
+  withServeOptions(gateway, 'temporal').action((flags: ServeFlags) => runServe(flags, ctx, { ...ctx.io.env, LIGHTSPEED_TEMPORAL_ROLE: 'gateway', LIGHTSPEED_RESTATE_ROLE: 'gateway' }));
 }
 
 /**

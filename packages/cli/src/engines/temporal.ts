@@ -1,6 +1,6 @@
-import { MemoryLiveChannel } from '@lightspeed/driver';
 import { connectTemporalHost, connectTemporalWorker, temporalSettingsFromEnv, type TemporalWorker } from '@lightspeed/host-temporal';
-import { isLightspeedError, MemoryHeadSignal, type HeadSignal, type LiveChannel } from '@lightspeed/ports';
+import { isLightspeedError, type HeadSignal, type LiveChannel } from '@lightspeed/ports';
+import { MemoryHeadSignal, MemoryLiveChannel } from '@lightspeed/store-memory';
 import { PostgresLiveChannel } from '@lightspeed/store-sql';
 import { CliError, usageError } from '../cli-error.js';
 import type { EngineModule } from './engine-module.js';

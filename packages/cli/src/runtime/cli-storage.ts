@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { EmbeddedStores } from '@lightspeed/host-embedded';
-import { acquireDataDirLock, memoryStores, type DataDirLock } from '@lightspeed/host-embedded';
+import { memoryStores } from '@lightspeed/host-embedded';
 import { isLightspeedError, type ProfileStore } from '@lightspeed/ports';
-import { openStorage, storageOptionsFromEnv, type Storage } from '@lightspeed/store-sql';
+import { acquireDataDirLock, type DataDirLock, openStorage, type Storage, storageOptionsFromEnv } from '@lightspeed/store-sql';
 import { CliError } from '../cli-error.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
 

@@ -3,13 +3,13 @@
 // PostgreSQL database or PGlite.
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
-import { MemoryLiveChannel, type RetryPolicy, type ToolPortFactory } from '@lightspeed/driver';
-import type { HostUnderTest } from '@lightspeed/host-scenarios';
+import type { RetryPolicy, ToolPortFactory } from '@lightspeed/driver';
+import { MemoryHeadSignal, MemoryLiveChannel } from '@lightspeed/store-memory';
+import type { HostUnderTest } from '@lightspeed/testkit/host-harness';
 import type { LiveChannel, LlmPort } from '@lightspeed/ports';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
 import { startPostgres, startTemporal, type PostgresServer, type TemporalServer } from '@lightspeed/testkit';
 import pg from 'pg';
-import { MemoryHeadSignal } from '@lightspeed/ports';
 import { bundleSessionWorkflow, startTemporalWorker, TemporalAgentHost, type TemporalWorker } from '../../src/index.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;

@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { currentBootId, liveGroupMembers, processInfo } from './process-table.js';
+import { currentBootId, liveGroupMembers, processInfo } from '@lightspeed/process-table';
 
 /** The start identity of a process: a pid alone may by now name another process. */
 export interface ProcessStart {
@@ -144,7 +144,7 @@ export function describeReap(summary: ReapSummary): string | undefined {
  * cannot have been reused while they live.
  */
 async function isOurGroup(record: RunningCommandRecord): Promise<boolean> {
-  const bootId = await currentBootId();
+  const bootId = currentBootId();
   if (record.leader.bootId !== undefined && bootId !== undefined && record.leader.bootId !== bootId) return false;
   const leader = await processInfo(record.pgid);
   if (leader && !leader.zombie) return leader.startTime === record.leader.startTime && leader.pgrp === record.pgid;
@@ -154,7 +154,7 @@ async function isOurGroup(record: RunningCommandRecord): Promise<boolean> {
 }
 
 async function isRunning(start: ProcessStart): Promise<boolean> {
-  const bootId = await currentBootId();
+  const bootId = currentBootId();
   if (start.bootId !== undefined && bootId !== undefined && start.bootId !== bootId) return false;
   const info = await processInfo(start.pid);
   return info !== undefined && !info.zombie && info.startTime === start.startTime;
@@ -171,7 +171,8 @@ async function waitUntilGone(pgid: number, timeoutMs: number): Promise<boolean> 
 }
 
 async function processStart(pid: number): Promise<ProcessStart | undefined> {
-  const [info, bootId] = await Promise.all([processInfo(pid), currentBootId()]);
+  const info = await processInfo(pid);
+  const bootId = currentBootId();
   if (!info) return undefined;
   return { pid, startTime: info.startTime, ...(bootId !== undefined ? { bootId } : {}) };
 }

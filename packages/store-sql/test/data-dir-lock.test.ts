@@ -8,7 +8,7 @@ import { isLightspeedError } from '@lightspeed/ports';
 import { acquireDataDirLock } from '../src/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CONTENDER = 'packages/host-embedded/test/fixtures/lock-contender.ts';
+const CONTENDER = 'packages/store-sql/test/fixtures/lock-contender.ts';
 
 interface Outcome {
   ok: boolean;

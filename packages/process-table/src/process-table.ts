@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /**
@@ -18,20 +19,54 @@ export interface ProcessInfo {
 
 const hasProcfs = process.platform === 'linux';
 
-let bootIdPromise: Promise<string | undefined> | undefined;
+let bootId: string | undefined | null = null;
 
 /**
  * The boot a start time belongs to (Linux start times restart from zero at every boot), or
- * undefined where there is none to read (`lstart` is wall-clock time, so it needs none).
+ * undefined where there is none to read (`lstart` is wall-clock time, so it needs none). Read once.
  */
-export function currentBootId(): Promise<string | undefined> {
-  bootIdPromise ??= hasProcfs
-    ? readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
-        (text) => text.trim(),
-        () => undefined,
-      )
-    : Promise.resolve(undefined);
-  return bootIdPromise;
+export function currentBootId(): string | undefined {
+  if (bootId === null) {
+    try {
+      bootId = hasProcfs ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : undefined;
+    } catch {
+      bootId = undefined;
+    }
+  }
+  return bootId;
+}
+
+/**
+ * Whether a process with this pid exists (a negative pid: whether any process is in that group).
+ * `kill(pid, 0)` sends nothing; EPERM means it exists but belongs to another user. A zombie
+ * counts as existing: callers that care use `processInfo(pid).zombie`.
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * What tells a process apart from a later one that got the same pid, as one string: on Linux the
+ * boot id and the start time in clock ticks since boot. Synchronous, for callers that cannot
+ * await (the data-directory lock). Undefined where the platform offers no such record (or the
+ * process is gone): callers must then assume the pid may still be the process they knew.
+ */
+export function processIdentity(pid: number): string | undefined {
+  if (!hasProcfs) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const startTime = parseProcStat(text)?.startTime;
+  if (!startTime || !/^\d+$/.test(startTime)) return undefined;
+  return `linux:${currentBootId() ?? 'unknown-boot'}:${startTime}`;
 }
 
 /** The process with this pid, or undefined when there is none (a zombie is reported as one). */
@@ -46,11 +81,7 @@ export async function processInfo(pid: number): Promise<ProcessInfo | undefined>
 /** The processes of a group that still run (zombies excluded: they hold the group but do nothing). */
 export async function liveGroupMembers(pgid: number): Promise<ProcessInfo[]> {
   // Fast path: no process at all carries the group id (zombies do, so a hit needs the full look).
-  try {
-    process.kill(-pgid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return [];
-  }
+  if (!processAlive(-pgid)) return [];
   const all = hasProcfs ? await procfsProcesses() : await psRows(['-A']);
   return all.filter((p) => p.pgrp === pgid && !p.zombie);
 }

@@ -3,7 +3,7 @@ import type { AgentHost, SessionRef } from '@lightspeed/driver';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import type { FakeProvider } from '@lightspeed/fake-provider';
 import type { BlobStore } from '@lightspeed/ports';
-import { journalLines, waitUntil } from '@lightspeed/testkit';
+import { journalLines, waitUntil } from '../killable-process.js';
 import { expect } from 'vitest';
 
 export interface KillMidRunOptions {

@@ -11,10 +11,9 @@ interface WorkerFlags {
 
 /**
  * `lightspeed worker`: a Temporal worker for session workflows and their effects, without an API
- * server. `lightspeed gateway`: `serve --engine temporal` (or `--engine restate`) without a worker
- * or Restate endpoint in the process.
+ * server (its API server is `lightspeed gateway`, in serve-command.ts).
  */
-export function registerTemporalCommands(program: Command, ctx: CommandContext): void {
+export function registerWorker(program: Command, ctx: CommandContext): void {
   const worker = program
     .command('worker')
     .description('run a Temporal worker for sessions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LIGHTSPEED_TASK_QUEUE, LIGHTSPEED_POSTGRES_URL)')
@@ -43,20 +42,4 @@ export function registerTemporalCommands(program: Command, ctx: CommandContext):
       await stack.close();
     }
   });
-
-  program
-    .command('gateway')
-    .description('run the API server with no worker or endpoint in this process: temporal by default, --engine restate (options as for serve; needs LIGHTSPEED_POSTGRES_URL)')
-    .allowUnknownOption()
-    .helpOption(false)
-    .argument('[serve-options...]')
-    .action(async (args: string[]) => {
-      // A fresh program, so `serve` parses its own options exactly as when called directly.
-      const { buildProgram } = await import('../main.js');
-      const gatewayCtx: CommandContext = { ...ctx, io: { ...ctx.io, env: { ...ctx.io.env, LIGHTSPEED_TEMPORAL_ROLE: 'gateway', LIGHTSPEED_RESTATE_ROLE: 'gateway' } } };
-      // A later `--engine restate` among the forwarded options overrides the default.
-      await buildProgram(gatewayCtx).parseAsync(['serve', '--engine', 'temporal', ...args], { from: 'user' });
-      ctx.exitCode = gatewayCtx.exitCode;
-      ctx.handlesInterrupt = gatewayCtx.handlesInterrupt;
-    });
 }

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { mapDiskFull } from '@lightspeed/cas';
 import { LightspeedError } from '@lightspeed/ports';
-import { processIdentity } from './process-identity.js';
+import { processAlive, processIdentity } from '@lightspeed/process-table';
 
 const LOCK_NAME = 'lightspeed.lock';
 const TEMP_PREFIX = `.${LOCK_NAME}.`;
@@ -208,7 +208,7 @@ function removeAbandonedTemps(dataDir: string): void {
   for (const name of readdirSync(dataDir)) {
     if (!name.startsWith(TEMP_PREFIX) || !name.endsWith('.tmp')) continue;
     const pid = Number(name.slice(TEMP_PREFIX.length).split('.')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) unlinkQuietly(join(dataDir, name));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) unlinkQuietly(join(dataDir, name));
   }
 }
 
@@ -218,11 +218,11 @@ function contentKey(raw: string): string {
 
 /** Proof the holder is gone: its pid is dead, or now belongs to a process with another start identity. */
 function holderGone(holder: LockRecord): boolean {
-  if (!isAlive(holder.pid)) return true;
+  if (!processAlive(holder.pid)) return true;
   if (holder.identity === undefined) return false;
   const current = processIdentity(holder.pid);
   // No identity now: the process exited between the two checks (or /proc is unreadable: then not proof).
-  if (current === undefined) return !isAlive(holder.pid);
+  if (current === undefined) return !processAlive(holder.pid);
   return current !== holder.identity;
 }
 
@@ -237,13 +237,4 @@ function unlinkQuietly(path: string): void {
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function pause(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

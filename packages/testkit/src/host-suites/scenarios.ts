@@ -3,7 +3,7 @@ import { liveKey } from '@lightspeed/driver';
 import type { ToolCallOutcome } from '@lightspeed/engine';
 import type { ToolPort } from '@lightspeed/ports';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, UNIVERSE, type Harness, type HarnessOptions, type HostFactory } from './harness.js';
+import { startHarness, UNIVERSE, type Harness, type HarnessOptions, type HostFactory } from '../host-harness/harness.js';
 
 const workspaceFeatures = (id: string) => ({
   vfs: { tools: 'edit', workspaceLinks: [{ path: '/workspace', access: 'readWrite', target: { type: 'workspace', workspaceId: id } }] },

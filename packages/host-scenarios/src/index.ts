@@ -1,3 +1,0 @@
-export * from './harness.js';
-export * from './scenarios.js';
-export * from './kill-mid-run.js';

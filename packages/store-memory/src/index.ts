@@ -1,0 +1,3 @@
+export * from './memory-session-store.js';
+export * from './memory-live-channel.js';
+export * from './memory-head-signal.js';

@@ -1,0 +1,3 @@
+// The suites every host must pass: they register vitest tests and assertions (vitest is a peer).
+export * from './scenarios.js';
+export * from './kill-mid-run.js';
