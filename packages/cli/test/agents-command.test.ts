@@ -20,7 +20,7 @@ tools:
   host: {}
   webb: {}
 limits:
-  tokenBudget: 1000
+  tokenBudget: -5
 ---
 `;
 
@@ -49,7 +49,7 @@ describe('lightspeed agents and chat --agent', () => {
       const file = join(agentsDir, 'broken.md');
       expect(run.stderr).toContain(`${file}:4:3: tools.host.root: `);
       expect(run.stderr).toContain(`${file}:5:3: tools.webb: unknown field`);
-      expect(run.stderr).toContain(`${file}:7:3: limits.tokenBudget: not supported yet; remove the field`);
+      expect(run.stderr).toContain(`${file}:7:3: limits.tokenBudget: expected a positive integer`);
       expect(run.stderr).toContain('1 of 2 agent files are invalid');
 
       const one = await runCli(['agents', 'validate', '.lightspeed/agents/helper.md'], { env, cwd: project });
