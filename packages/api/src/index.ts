@@ -21,3 +21,4 @@ export * from './views/run-view.js';
 export * from './views/context-entry-view.js';
 export * from './views/session-event-view.js';
 export * from './views/inline-text.js';
+export { mcpServerMethods, mcpServerDocument, mcpServerView, type McpServerRegistryOptions } from './handlers/mcp-server-methods.js';

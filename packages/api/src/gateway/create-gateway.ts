@@ -5,6 +5,8 @@ import type { GatewayAuth } from '../auth/gateway-auth.js';
 import { blobMethods } from '../handlers/blob-methods.js';
 import { contextMethods } from '../handlers/context-methods.js';
 import { eventMethods } from '../handlers/event-methods.js';
+import { checkMcpLinks } from '../handlers/mcp-links.js';
+import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
 import { modelMethods } from '../handlers/model-methods.js';
 import { protocolMethods } from '../handlers/protocol-methods.js';
 import { runMethods } from '../handlers/run-methods.js';
@@ -30,6 +32,12 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * single-user servers: createGateway refuses it with API-key auth, where callers are remote.
    */
   allowHostFeature?: boolean;
+  /**
+   * MCP server registrations (`mcp/servers/*`); sessions may link only registered servers. Without
+   * it the methods are not served and every link is refused. `trusted` (stdio servers, env var
+   * credentials) defaults to whether auth is single-user and is refused with API keys.
+   */
+  mcpServers?: McpServerRegistryOptions;
 }
 
 export interface GatewayParts {
@@ -54,7 +62,11 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
   };
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),
-    ...sessionMethods(access, defaultsOf, { allowHostFeature: options.allowHostFeature === true }),
+    ...sessionMethods(access, defaultsOf, {
+      allowHostFeature: options.allowHostFeature === true,
+      checkConfig: (config, universe) => checkMcpLinks(options.mcpServers?.catalog, universe, config),
+    }),
+    ...(options.mcpServers ? mcpServerMethods(options.mcpServers) : {}),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
@@ -70,6 +82,11 @@ export function createGateway(parts: GatewayParts): Hono {
   if (parts.options?.allowHostFeature && parts.auth.mode !== 'single-user') {
     throw new Error('allowHostFeature needs single-user auth: API-key callers must never get host directory or command access');
   }
-  const { handlers, feed } = createMethodHandlers(parts.host, parts.options);
+  const mcp = parts.options?.mcpServers;
+  if (mcp?.trusted && parts.auth.mode !== 'single-user') {
+    throw new Error('trusted MCP registrations need single-user auth: API-key callers must never start commands here or read its environment');
+  }
+  const options = mcp ? { ...parts.options, mcpServers: { ...mcp, trusted: mcp.trusted ?? parts.auth.mode === 'single-user' } } : parts.options;
+  const { handlers, feed } = createMethodHandlers(parts.host, options);
   return createRpcGateway({ handlers, feed, blobsOf: (universe) => parts.host.blobs(universe), auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
 }

@@ -17,6 +17,8 @@ const PROFILE_INSTRUCTIONS_KEY = 'prompt_instructions/profile';
 export interface SessionMethodOptions {
   /** Whether configs may grant the `host` feature (host directory and commands). Default false. */
   allowHostFeature?: boolean;
+  /** Further admission checks of a config (e.g. that linked MCP servers are registered); throws to refuse. */
+  checkConfig?: (config: SessionConfig | null | undefined, universe: string) => Promise<void>;
 }
 
 export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<ConfigDefaults>, options: SessionMethodOptions = {}): MethodHandlers {
@@ -52,6 +54,7 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
         }
       }
       checkFeatures(config);
+      await options.checkConfig?.(config, universe);
       // The instructions go to CAS first (blobs before log), then ride in the open itself: one
       // append, so no crash can leave the session open without them.
       const context: ContextPutEntry[] = [];
@@ -101,6 +104,7 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
 
     'session/config/put': async ({ sessionId, config, expectedConfigRevision }, { universe }) => {
       checkFeatures(config);
+      await options.checkConfig?.(config, universe);
       const ref = { universe, sessionId };
       const current = await access.read(ref);
       // An omitted model keeps the session's model: its API kind is pinned for the session's lifetime.

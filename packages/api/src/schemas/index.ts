@@ -13,3 +13,4 @@ export * from './blobs.js';
 export * from './models.js';
 export * from './vfs.js';
 export * from './methods.js';
+export * from './mcp-servers.js';
