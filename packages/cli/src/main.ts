@@ -4,6 +4,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { registerChat } from './commands/chat-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
+import { registerMcp } from './commands/mcp-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerTemporalCommands } from './commands/temporal-commands.js';
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerRuns(program, ctx);
   registerVfs(program, ctx);
   registerBlobs(program, ctx);
+  registerMcp(program, ctx);
   registerMigrate(program, ctx);
   registerKeys(program, ctx);
   registerTemporalCommands(program, ctx);

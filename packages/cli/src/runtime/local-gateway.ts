@@ -28,6 +28,8 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
       ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
       serverInfo: { name: 'lightspeed', version: '0.1.0' },
       ...(options.allowHostTools ? { allowHostFeature: true } : {}),
+      // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
+      mcpServers: { catalog: stack.mcpServers, env: stack.env },
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
     },
   });

@@ -23,7 +23,7 @@ export class McpConnection {
 
   constructor(
     readonly serverId: string,
-    private readonly config: McpServerConfig,
+    readonly config: McpServerConfig,
   ) {}
 
   /** Called when the server's tool list changed (the runtime re-resolves affected sessions). */

@@ -79,8 +79,10 @@ export class McpHub {
         try {
           const connection = await this.connection(link.serverId);
           const allowed = link.allowedTools ? new Set(link.allowedTools) : undefined;
+          const serverAllowed = connection.config.allowedTools ? new Set(connection.config.allowedTools) : undefined;
           for (const tool of await connection.listTools()) {
             if (allowed && !allowed.has(tool.name)) continue;
+            if (serverAllowed && !serverAllowed.has(tool.name)) continue;
             bindings.push({ name: mcpToolName(link.serverId, tool.name), serverId: link.serverId, tool });
           }
         } catch (error) {

@@ -13,6 +13,8 @@ export type McpServerConfig =
       cwd?: string;
       callTimeoutMs?: number;
       connectTimeoutMs?: number;
+      /** Tools of the server sessions may use (a link can narrow it further); absent = all. */
+      allowedTools?: string[];
     }
   | {
       transport: 'http';
@@ -20,6 +22,8 @@ export type McpServerConfig =
       headers?: Record<string, string>;
       callTimeoutMs?: number;
       connectTimeoutMs?: number;
+      /** Tools of the server sessions may use (a link can narrow it further); absent = all. */
+      allowedTools?: string[];
     };
 
 export interface McpServerRegistry {

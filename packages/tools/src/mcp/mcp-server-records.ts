@@ -16,6 +16,7 @@ export function mcpServerConfigOf(document: McpServerDocument, env: NodeJS.Proce
     return value;
   };
   const timeouts = {
+    ...(document.allowedTools ? { allowedTools: document.allowedTools } : {}),
     ...(document.callTimeoutMs !== undefined ? { callTimeoutMs: document.callTimeoutMs } : {}),
     ...(document.connectTimeoutMs !== undefined ? { connectTimeoutMs: document.connectTimeoutMs } : {}),
   };
