@@ -41,6 +41,14 @@ describe('lightspeed mcp servers against a running server', () => {
     const read = await rpc(server.url, 'session/read', { sessionId: session.id });
     const result = read.result.result.session.activeContext.entries.find((entry: any) => entry.kind.type === 'toolResult');
     expect(JSON.parse(result.text).content).toEqual([{ type: 'text', text: 'Echo: from the cli' }]);
+
+    // `chat --mcp ID` links the server in a new session.
+    const linked = await runCli(['chat', '--api-url', server.url, '--mcp', 'everything', 'use mcp__everything__echo {"message":"linked by flag"}'], { env });
+    expect(linked.code).toBe(0);
+    expect(linked.stdout).toContain('< tool mcp__everything__echo');
+    const unknown = await runCli(['chat', '--api-url', server.url, '--mcp', 'nope', 'hello'], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('config.features.mcp.servers[0].serverId: MCP server "nope" is not registered');
   }, 60_000);
 
   it('registers an HTTP server with an env bearer token, lists, shows and deletes; unknown ids are refused', async () => {

@@ -12,6 +12,7 @@ interface ChatFlags {
   session?: string;
   json?: boolean;
   mount?: string;
+  mcp: string[];
   apiUrl?: string;
   apiKey?: string;
   dataDir?: string;
@@ -32,6 +33,7 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     .option('--session <id>', 'continue an existing session')
     .option('--json', 'one-shot: print events as JSON lines and a final JSON result')
     .option('--mount <dir>', 'snapshot a local directory into a writable workspace at /workspace and grant the file tools')
+    .option('--mcp <serverId>', 'link a registered MCP server (see `lightspeed mcp servers`); repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .addHelpText('after', '\nExamples:\n  lightspeed chat --provider fake --mount . "list files"\n  OPENAI_API_KEY=… lightspeed chat --mount .\n  lightspeed chat --session ses_… "and now?"');
   withModelOptions(withServerOptions(chat));
   // Test and demo knob: makes the fake provider's tokens visibly stream.
@@ -53,7 +55,7 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       }
       const opened = await openChatSession(
         client,
-        { ...(flags.session ? { sessionId: flags.session } : {}), ...(flags.mount ? { mount: flags.mount } : {}), ...(defaultModel ? { model: defaultModel } : {}) },
+        { ...(flags.session ? { sessionId: flags.session } : {}), ...(flags.mount ? { mount: flags.mount } : {}), ...(flags.mcp.length > 0 ? { mcpServers: flags.mcp } : {}), ...(defaultModel ? { model: defaultModel } : {}) },
         ctx.io,
       );
       if (!message) {
