@@ -136,6 +136,7 @@ describe('MCP server records through the API', () => {
     const server = { serverId: 'adder', serverUrl: http.url, defaultServerLabel: 'adder', transport: 'streamableHttp', authPolicy: { type: 'requiredBearer' }, bearerTokenEnvVar: 'TEST_MCP_TOKEN' };
     const put = await call('mcp/servers/put', { server });
     expect(put.server).toMatchObject({ serverId: 'adder', serverUrl: http.url, transport: 'streamableHttp', bearerTokenEnvVar: 'TEST_MCP_TOKEN', status: 'active', revision: 1 });
+    expect(put.server.publicAddressesOnly).toBeUndefined();
     const sessionId = 'adder-session';
     const { session } = await call('session/start', { sessionId, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' }, features: { mcp: { servers: [{ serverId: 'adder' }] } } } });
     expect(session.activeTools.tools.map((tool: any) => tool.toolId)).toEqual(['mcp__adder__add']);
@@ -217,7 +218,7 @@ describe('MCP server records through the API', () => {
       const env = await rpc('mcp/servers/put', { server: { serverId: 'y', serverUrl: 'https://evil.example/', defaultServerLabel: 'y', bearerTokenEnvVar: 'TEST_MCP_TOKEN' } }, multi.url, headers);
       expect(env.error).toMatchObject({ data: { kind: 'rejected' } });
       const plain = await rpc('mcp/servers/put', { server: { serverId: 'z', serverUrl: 'https://mcp.example/', defaultServerLabel: 'z' } }, multi.url, headers);
-      expect(plain.result.result.server.serverId).toBe('z');
+      expect(plain.result.result.server).toMatchObject({ serverId: 'z', publicAddressesOnly: true });
       // Tenants do not see each other's registrations.
       expect((await call('mcp/servers/list', {}, { checkContract: false })).servers.map((s: any) => s.serverId)).not.toContain('z');
     } finally {

@@ -34,6 +34,11 @@ export interface McpServerDocument {
   status: 'active' | 'needsAuthConfig' | 'unverified' | 'disabled';
   callTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * Set when an untrusted caller (a tenant of a multi-user server) registered it: connections go
+   * only to public internet addresses (the web_fetch address guard), never to this server's network.
+   */
+  publicAddressesOnly?: boolean;
 }
 
 export interface McpServerRecord {

@@ -1,10 +1,14 @@
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { MemoryBlobStore } from '@lightspeed/cas';
 import type { McpServerDocument } from '@lightspeed/ports';
 import { MemoryWorkspaceStore } from '@lightspeed/vfs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mcpServerConfigOf, MemoryMcpServerStore, StoredMcpServerRegistry, ToolRuntime } from '../src/index.js';
+import { McpConnection, mcpServerConfigOf, MemoryMcpServerStore, StoredMcpServerRegistry, ToolRuntime } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
 const everythingBin = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
@@ -76,5 +80,28 @@ describe('MCP servers from stored registrations', () => {
     const child = stdio({ stdio: { command: 'node', env: { MODE: 'x' }, envFromEnv: { API_KEY: 'HOST_KEY' } } });
     expect(mcpServerConfigOf(child, { HOST_KEY: 'v' })).toMatchObject({ transport: 'stdio', command: 'node', env: { MODE: 'x', API_KEY: 'v' } });
     expect(() => mcpServerConfigOf(child, {})).toThrow(/HOST_KEY/);
+  });
+
+  it('keeps a tenant-registered HTTP server (publicAddressesOnly) off this machine\'s network', async () => {
+    const server = createServer(async (req, res) => {
+      const mcp = new McpServer({ name: 'local', version: '1.0.0' });
+      mcp.registerTool('ping', { description: 'Answers pong', inputSchema: { n: z.number().optional() } }, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.on('close', () => void transport.close());
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`;
+    const open = new McpConnection('open', { transport: 'http', url });
+    const guarded = new McpConnection('guarded', { transport: 'http', url, publicAddressesOnly: true, connectTimeoutMs: 5_000 });
+    try {
+      expect((await open.listTools()).map((tool) => tool.name)).toEqual(['ping']);
+      await expect(guarded.listTools()).rejects.toThrow(/could not connect to MCP server guarded: .*refused to connect to 127\.0\.0\.1/);
+    } finally {
+      await open.close();
+      await guarded.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

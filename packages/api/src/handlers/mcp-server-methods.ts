@@ -78,6 +78,8 @@ export function mcpServerDocument(input: McpServerInput, trusted: boolean): McpS
     throw invalidRequest(`${field('bearerTokenEnvVar')}: authPolicy requiredBearer needs the name of the env var that holds the token`);
   }
   document.serverUrl = input.serverUrl;
+  // A tenant's server must not reach this server's own network (metadata endpoints, internal services).
+  if (!trusted) document.publicAddressesOnly = true;
   if (input.headers) document.headers = input.headers;
   if (input.headersFromEnv) document.headersFromEnv = input.headersFromEnv;
   if (input.bearerTokenEnvVar) document.bearerTokenEnvVar = input.bearerTokenEnvVar;

@@ -94,8 +94,9 @@ export const McpServerView = named(
     stdio: McpStdioServer.nullish(),
     callTimeoutMs: uint().nullish(),
     connectTimeoutMs: uint().nullish(),
+    publicAddressesOnly: z.boolean().nullish(),
   }),
-  'A stored registration. `serverUrl` of a stdio server reads `stdio:<command>`. `status` is `needsAuthConfig` while an env var the record names is unset on the server.',
+  'A stored registration. `publicAddressesOnly` marks an HTTP server a multi-user server\'s tenant registered: it is reached only at public internet addresses. `serverUrl` of a stdio server reads `stdio:<command>`. `status` is `needsAuthConfig` while an env var the record names is unset on the server.',
 );
 export type McpServerView = z.input<typeof McpServerView>;
 

@@ -41,7 +41,13 @@ export function mcpServerConfigOf(document: McpServerDocument, env: NodeJS.Proce
   else if (document.authPolicy.type === 'requiredBearer') {
     throw new LightspeedError('invalid', `MCP server ${serverId} requires a bearer token: register it with bearerTokenEnvVar naming the variable that holds it`, { serverId });
   }
-  return { transport: 'http', url: document.serverUrl, ...(Object.keys(headers).length > 0 ? { headers } : {}), ...timeouts };
+  return {
+    transport: 'http',
+    url: document.serverUrl,
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    ...(document.publicAddressesOnly ? { publicAddressesOnly: true } : {}),
+    ...timeouts,
+  };
 }
 
 /**
