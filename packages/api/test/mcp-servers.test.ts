@@ -206,6 +206,19 @@ describe('MCP server records through the API', () => {
     }
   });
 
+  it('refuses what a browser sends from another site (a page must not register a command to run)', async () => {
+    const stdioPut = (serverId: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'mcp/servers/put', params: { server: { serverId, transport: 'stdio', stdio: { command: 'sh', args: ['-c', 'touch /tmp/pwned'] } } } });
+    // A "simple" cross-origin request: no preflight, text/plain body, the browser adds Origin.
+    const crossSite = await fetch(`${gateway.url}/rpc`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body: stdioPut('evil') });
+    expect(crossSite.status).toBe(403);
+    expect((await crossSite.json()).error).toMatchObject({ data: { kind: 'rejected' } });
+    const rebound = await fetch(`${gateway.url}/rpc`, { method: 'POST', headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'cross-site' }, body: stdioPut('evil2') });
+    expect(rebound.status).toBe(403);
+    expect((await fails('mcp/servers/read', { serverId: 'evil' })).data.kind).toBe('not_found');
+    const local = await fetch(`${gateway.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:5173' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'mcp/servers/list', params: {} }) });
+    expect(local.status).toBe(200);
+  });
+
   it('on a multi-user (API-key) server refuses stdio servers and env var credentials', async () => {
     const keys = new MemoryApiKeyRegistry();
     const { key } = await keys.createApiKey('tenant-a');
