@@ -211,7 +211,7 @@ describe('MCP server records through the API', () => {
     // A "simple" cross-origin request: no preflight, text/plain body, the browser adds Origin.
     const crossSite = await fetch(`${gateway.url}/rpc`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body: stdioPut('evil') });
     expect(crossSite.status).toBe(403);
-    expect((await crossSite.json()).error).toMatchObject({ data: { kind: 'rejected' } });
+    expect(((await crossSite.json()) as any).error).toMatchObject({ data: { kind: 'rejected' } });
     const rebound = await fetch(`${gateway.url}/rpc`, { method: 'POST', headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'cross-site' }, body: stdioPut('evil2') });
     expect(rebound.status).toBe(403);
     expect((await fails('mcp/servers/read', { serverId: 'evil' })).data.kind).toBe('not_found');
