@@ -21,4 +21,7 @@ export * from './views/run-view.js';
 export * from './views/context-entry-view.js';
 export * from './views/session-event-view.js';
 export * from './views/inline-text.js';
+export * from './profiles/memory-profile-store.js';
+export { unsupportedConfigFields, refuseUnsupportedConfig, type UnsupportedField } from './views/unsupported-config.js';
+export { PROFILE_INSTRUCTIONS_KEY } from './profiles/profile-catalog.js';
 export { mcpServerMethods, mcpServerDocument, mcpServerView, type McpServerRegistryOptions } from './handlers/mcp-server-methods.js';

@@ -41,13 +41,17 @@ describe('Lightspeed agent API v1 conformance', () => {
     return body.result.result;
   }
 
-  /** A call that must fail: the error must be a contract JsonRpcError of the given kind. */
+  /** The upstream server's code for each kind: its client derives the kind from the code alone. */
+  const UPSTREAM_CODE: Record<string, number> = { invalid_request: -32602, not_found: -32004, conflict: -32009, rejected: -32010, session_bootstrap_failed: -32011, internal: -32603 };
+
+  /** A call that must fail: the error must be a contract JsonRpcError of the given kind, with the upstream code. */
   async function callFails(method: string, params: Record<string, unknown>, kind: string): Promise<any> {
     const response = await fetch(`${server.url}/rpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }) });
     const body = (await response.json()) as any;
     expect(body.error, `${method} should fail with ${kind}`).toBeDefined();
     expect(contract.check('#/definitions/JsonRpcError', body.error)).toEqual([]);
     expect(body.error.data.kind).toBe(kind);
+    expect(body.error.code, `${method} code`).toBe(UPSTREAM_CODE[kind]);
     return body.error;
   }
 
@@ -90,20 +94,28 @@ describe('Lightspeed agent API v1 conformance', () => {
     const read = await call('blobs/read', { blobRef: main.blobRef });
     expect(Buffer.from(read.bytesBase64, 'base64').toString()).toBe('export const x = 1;\n');
 
-    // VFS snapshots and workspaces.
-    const snapshot = await call('vfs/snapshots/commit', {
-      manifest: { version: 1, files: [{ path: 'README.md', blobRef: readme.blobRef, bytes: 7 }, { path: 'src/main.ts', blobRef: main.blobRef, executable: false }] },
-    });
+    // VFS snapshots (the upstream tree manifest) and workspaces.
+    const tree = {
+      schema_version: 'lightspeed.vfs.snapshot.v1',
+      root: {
+        entries: {
+          'README.md': { kind: 'file', blob_ref: readme.blobRef, size_bytes: 7, executable: false },
+          src: { kind: 'directory', entries: { 'main.ts': { kind: 'file', blob_ref: main.blobRef, size_bytes: 20, executable: false } } },
+        },
+      },
+      totals: { files: 2, bytes: 27 },
+    };
+    const snapshot = await call('vfs/snapshots/commit', { manifest: tree });
     expect(snapshot).toMatchObject({ files: 2, bytes: 7 + 20 });
     const snapshotRead = await call('vfs/snapshots/read', { snapshotRef: snapshot.snapshotRef });
-    expect(snapshotRead.manifest.files.map((f: any) => f.path)).toEqual(['README.md', 'src/main.ts']);
+    expect(snapshotRead.manifest).toEqual(tree);
     const created = await call('vfs/workspaces/create', { workspaceId: 'ws-conf', snapshotRef: snapshot.snapshotRef, displayName: 'conformance' });
-    expect(created.workspace).toMatchObject({ workspaceId: 'ws-conf', headSnapshotRef: snapshot.snapshotRef, files: 2, revision: 1 });
-    expect((await call('vfs/workspaces/read', { workspaceId: 'ws-conf' })).workspace.revision).toBe(1);
+    expect(created.workspace).toMatchObject({ workspaceId: 'ws-conf', displayName: 'conformance', headSnapshotRef: snapshot.snapshotRef, files: 2, revision: 1 });
+    expect((await call('vfs/workspaces/read', { workspaceId: 'ws-conf' })).workspace).toMatchObject({ revision: 1, displayName: 'conformance' });
     const scratch = await call('vfs/workspaces/create', {});
     const smaller = await call('vfs/snapshots/commit', { manifest: { version: 1, files: [{ path: 'README.md', blobRef: readme.blobRef }] } });
-    const updated = await call('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1 });
-    expect(updated.workspace).toMatchObject({ revision: 2, files: 1 });
+    const updated = await call('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1, displayName: 'scratch' });
+    expect(updated.workspace).toMatchObject({ revision: 2, files: 1, displayName: 'scratch' });
     await callFails('vfs/workspaces/update', { workspaceId: scratch.workspace.workspaceId, snapshotRef: smaller.snapshotRef, expectedRevision: 1 }, 'conflict');
     const listed = await call('vfs/workspaces/list', {});
     expect(listed.workspaces.map((w: any) => w.workspaceId).sort()).toEqual([scratch.workspace.workspaceId, 'ws-conf'].sort());
@@ -128,6 +140,21 @@ describe('Lightspeed agent API v1 conformance', () => {
     expect(put2.session).toMatchObject({ configRevision: 2, config: reconfigured });
     await callFails('session/config/put', { sessionId, config, expectedConfigRevision: 1 }, 'conflict');
     expect((await call('session/rename', { sessionId, displayName: 'Renamed' })).session.displayName).toBe('Renamed');
+
+    // Agent profiles: a session starts from one by name and can have another applied.
+    const profile = { profileId: 'conf-agent', displayName: 'Agent', description: 'd', config: { model, limits: { maxTurns: 3 } }, instructions: { type: 'text', text: 'Be brief.' } };
+    expect((await call('profiles/create', { profile })).profile).toMatchObject({ ...profile, revision: 1 });
+    await callFails('profiles/create', { profile }, 'conflict');
+    expect((await call('profiles/put', { profile: { ...profile, description: 'e' }, expectedRevision: 1 })).profile.revision).toBe(2);
+    await callFails('profiles/put', { profile, expectedRevision: 1 }, 'conflict');
+    expect((await call('profiles/read', { profileId: 'conf-agent' })).profile.description).toBe('e');
+    expect((await call('profiles/list', {})).profiles).toContainEqual(expect.objectContaining({ profileId: 'conf-agent', revision: 2 }));
+    const fromProfile = await call('session/start', { sessionId: 'conf-profiled', profile: { kind: 'named', profileId: 'conf-agent' } });
+    expect(fromProfile.session).toMatchObject({ config: { limits: { maxTurns: 3 } }, profile: { profileId: 'conf-agent', revision: 2 } });
+    const applied = await call('session/profiles/apply', { sessionId: 'conf-profiled', profile: { kind: 'inline', profile: { config: { model, limits: { maxTurns: 6 } } } }, expectedConfigRevision: 1 });
+    expect(applied).toMatchObject({ applied: { configChanged: true, instructionsChanged: false }, session: { configRevision: 2 } });
+    expect((await call('profiles/delete', { profileId: 'conf-agent' })).profile.revision).toBe(2);
+    await callFails('profiles/read', { profileId: 'conf-agent' }, 'not_found');
 
     // Context edits.
     const appended = await call('session/context/append', {
@@ -179,7 +206,7 @@ describe('Lightspeed agent API v1 conformance', () => {
     const steered = await call('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'also be polite' }] });
     expect(steered.steeringId).toMatch(/\S/);
     expect((await awaitRunEnd(sessionId, run2.run.id)).terminal).toBe('runCompleted');
-    await callFails('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'late' }] }, 'conflict');
+    await callFails('session/runs/steer', { sessionId, runId: run2.run.id, items: [{ type: 'text', text: 'late' }] }, 'rejected');
 
     // Cancelling a running run.
     test.fake.enqueue({ text: 'Never delivered.', firstTokenDelayMs: 10_000 });
@@ -188,7 +215,7 @@ describe('Lightspeed agent API v1 conformance', () => {
     const cancelled = await call('session/runs/cancel', { sessionId, runId: run3.run.id });
     expect(['cancelling', 'cancelled']).toContain(cancelled.run.status);
     expect((await awaitRunEnd(sessionId, run3.run.id)).terminal).toBe('runCancelled');
-    await callFails('session/runs/cancel', { sessionId, runId: run3.run.id }, 'conflict');
+    await callFails('session/runs/cancel', { sessionId, runId: run3.run.id }, 'rejected');
 
     // Compaction answers once the new context revision is committed.
     const before = (await call('session/read', { sessionId })).session.activeContext.revision;
@@ -208,7 +235,7 @@ describe('Lightspeed agent API v1 conformance', () => {
 
     // Errors carry contract kinds.
     await callFails('session/read', { sessionId: 'no-such-session' }, 'not_found');
-    await callFails('session/delete', { sessionId }, 'conflict');
+    await callFails('session/delete', { sessionId }, 'rejected');
 
     // Close, delete, clean up.
     expect((await call('session/close', { sessionId })).session.status).toBe('closed');

@@ -51,6 +51,8 @@ describe('JSON-RPC gateway', () => {
     ['a non-object request', '42', -32600, null],
     ['an empty batch', '[]', -32600, null],
     ['the wrong jsonrpc version', { jsonrpc: '1.0', id: 7, method: 'initialize' }, -32600, 7],
+    ['a null jsonrpc member', { jsonrpc: null, id: 8, method: 'initialize' }, -32600, 8],
+    ['a numeric jsonrpc member', { jsonrpc: 2, id: 9, method: 'initialize' }, -32600, 9],
     ['a fractional id', { jsonrpc: '2.0', id: 1.5, method: 'initialize' }, -32600, null],
     ['an unknown method', { jsonrpc: '2.0', id: 3, method: 'session/teleport' }, -32601, 3],
     ['positional params', { jsonrpc: '2.0', id: 4, method: 'blobs/read', params: ['sha256:x'] }, -32602, 4],
@@ -63,6 +65,15 @@ describe('JSON-RPC gateway', () => {
     expect(json.id).toBe(id);
     expect(json.error.data.kind).toMatch(/invalid_request|not_found/);
     expect(json.error.data.message).toBe(json.error.message);
+  });
+
+  it('accepts requests without a jsonrpc member, as the upstream client sends them, and answers in JSON-RPC 2.0', async () => {
+    const { app } = storageGateway();
+    const { json } = await rpc(app, { id: 1, method: 'initialize', params: { clientInfo: { name: 'upstream' } } });
+    expect(json).toMatchObject({ jsonrpc: '2.0', id: 1, result: { result: { protocolVersion: 'lightspeed.agent.api.v1' } } });
+    const batch = await rpc(app, [{ id: 'a', method: 'blobs/has', params: { blobRefs: [] } }, { method: 'initialize' }, { id: 'b', method: 'no/such' }]);
+    expect(batch.json.map((answer: any) => answer.id)).toEqual(['a', 'b']);
+    expect(batch.json[1].error.code).toBe(-32601);
   });
 
   it('summarises zod issues with their paths in invalid-params errors', async () => {

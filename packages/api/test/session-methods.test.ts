@@ -116,3 +116,29 @@ describe('session/start with a profile under a crash after the open commits', ()
     expect(retried.activeContext.entries).toContainEqual(expect.objectContaining({ key: 'prompt_instructions/profile', preview: 'Be brief.' }));
   });
 });
+
+describe('a session whose log no longer folds', () => {
+  let test: TestHost;
+  let app: ReturnType<typeof createGateway>;
+  let store: SessionStore | undefined;
+  let id = 0;
+  const call = async (method: string, params: unknown) => (await rpc(app, { jsonrpc: '2.0', id: ++id, method, params })).json;
+
+  beforeAll(async () => {
+    test = await startTestHost({ wrapSessions: (inner) => (store = inner) });
+    app = createGateway({ host: test.host, auth: singleUserAuth(), options: { defaultModel: model, onInternalError: () => undefined } });
+  });
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('answers session_bootstrap_failed (-32011), as upstream, not an opaque internal error', async () => {
+    await call('session/start', { sessionId: 'template' });
+    const [opened] = await store!.read('template');
+    // The same open, then a run starting that was never accepted: the fold refuses the log.
+    await store!.append('broken', 0, [{ ...opened!, data: { ...(opened!.data as object), sessionId: 'broken' } }, { seq: 2, at: opened!.at, kind: 'run.started', version: 1, data: { runId: 'run_ghost' } }]);
+    const answer = await call('session/read', { sessionId: 'broken' });
+    expect(answer.error).toMatchObject({ code: -32011, data: { kind: 'session_bootstrap_failed' } });
+    expect(answer.error.message).not.toMatch(/run_ghost|invariant/i);
+  });
+});

@@ -94,6 +94,44 @@ describe('live session stream (SSE) and long-polling', () => {
     }
   });
 
+  it('gives every event its own position and resumes inside one log entry with no duplicate and no gap (events/read and SSE)', async () => {
+    const full = (await call('session/events/read', { sessionId: 'live-1', limit: 1000 })).events as any[];
+    const positions = full.map((event) => event.cursor.seq as number);
+    expect(new Set(positions).size).toBe(positions.length);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // One log entry (turn.started) projects turnStarted and turnGenerationRequested.
+    const turn = full.findIndex((event) => event.kind.type === 'turnStarted');
+    expect(full[turn + 1].kind.type).toBe('turnGenerationRequested');
+
+    // One event per page, each page resuming from the previous nextCursor: every event once, in order.
+    const paged: any[] = [];
+    let cursor: { seq: number } | null = null;
+    for (let round = 0; round < 1_000; round++) {
+      const page: any = await call('session/events/read', { sessionId: 'live-1', after: cursor, limit: 1 });
+      expect(page.events.length).toBeLessThanOrEqual(1);
+      paged.push(...page.events);
+      cursor = page.nextCursor;
+      if (page.complete) break;
+    }
+    expect(paged).toEqual(full);
+
+    // The stream resumed between the two events of that entry starts with the second one.
+    const between = String(full[turn].cursor.seq);
+    for (const [url, headers] of [
+      [streamUrl('live-1'), { ...auth(), 'last-event-id': between }],
+      [streamUrl('live-1', Number(between)), auth()],
+    ] as const) {
+      const stream = await openSse(url, headers);
+      try {
+        const rest: any[] = [];
+        for (let i = turn + 1; i < full.length; i++) rest.push(JSON.parse((await stream.next((event) => event.event === 'event')).data));
+        expect(rest).toEqual(full.slice(turn + 1));
+      } finally {
+        await stream.close();
+      }
+    }
+  });
+
   it('takes the universe from the key: another universe cannot stream the session', async () => {
     const foreign = await fetch(streamUrl('live-1'), { headers: { authorization: `Bearer ${otherKey}` } });
     expect(foreign.status).toBe(404);

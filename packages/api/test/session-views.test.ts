@@ -76,6 +76,9 @@ describe('engine state and log → contract views', () => {
     expect(accepted.joins).toEqual({ runId: 'run_1', submissionId: 'sub' });
     const input = events.filter((event) => event.kind.type === 'contextEntriesApplied')[1]!;
     expect(input.kind).toMatchObject({ baseRevision: 1, revision: 2 });
-    expect(new Set(events.map((event) => event.cursor.seq)).size).toBe(s.log.length - 1); // session.renamed has no contract event
+    // Every event has its own position, rising with the log (session.renamed has no contract event).
+    const positions = events.map((event) => event.cursor.seq);
+    expect(new Set(positions).size).toBe(events.length);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 });

@@ -23,7 +23,7 @@ describe('vfs snapshots over the gateway', () => {
     const b = await rpc(app, commit([{ path: '/dir/b.txt', blobRef: ref, executable: true }, { path: './a.txt', blobRef: ref, bytes: 3 }]));
     expect(a.json.result.result).toEqual(b.json.result.result);
     expect(a.json.result.result).toMatchObject({ files: 2, bytes: 6 });
-    const read = await rpc(app, { jsonrpc: '2.0', id: 3, method: 'vfs/snapshots/read', params: { snapshotRef: a.json.result.result.snapshotRef } });
+    const read = await rpc(app, { jsonrpc: '2.0', id: 3, method: 'vfs/snapshots/read', params: { snapshotRef: a.json.result.result.snapshotRef, format: 'flat' } });
     expect(read.json.result.result.manifest).toEqual({
       version: 1,
       files: [
@@ -46,6 +46,21 @@ describe('vfs snapshots over the gateway', () => {
     const { json } = await rpc(app, commit(withRef));
     expect(json.error.data.kind).toBe(kind);
     expect(json.error.message).toMatch(message);
+  });
+
+  it('stores a workspace displayName and returns it from create, read, list and update; update without one keeps it', async () => {
+    const { app } = await setup();
+    const created = await rpc(app, call('vfs/workspaces/create', { workspaceId: 'named', displayName: 'Project docs' }));
+    expect(created.json.result.result.workspace).toMatchObject({ workspaceId: 'named', displayName: 'Project docs' });
+    expect((await rpc(app, call('vfs/workspaces/read', { workspaceId: 'named' }))).json.result.result.workspace.displayName).toBe('Project docs');
+    expect((await rpc(app, call('vfs/workspaces/list', {}))).json.result.result.workspaces).toMatchObject([{ workspaceId: 'named', displayName: 'Project docs' }]);
+    const head = created.json.result.result.workspace.headSnapshotRef;
+    const kept = await rpc(app, call('vfs/workspaces/update', { workspaceId: 'named', snapshotRef: head, displayName: null }));
+    expect(kept.json.result.result.workspace).toMatchObject({ revision: 2, displayName: 'Project docs' });
+    const renamed = await rpc(app, call('vfs/workspaces/update', { workspaceId: 'named', snapshotRef: head, displayName: 'Docs' }));
+    expect(renamed.json.result.result.workspace).toMatchObject({ revision: 3, displayName: 'Docs' });
+    expect((await rpc(app, call('vfs/workspaces/create', { displayName: 'x'.repeat(1_001) }))).json.error.data.kind).toBe('invalid_request');
+    expect((await rpc(app, call('vfs/workspaces/create', { workspaceId: 'plain' }))).json.result.result.workspace.displayName).toBeNull();
   });
 
   it('refuses to read a blob that is not a snapshot, and to point a workspace at one', async () => {
@@ -175,7 +190,7 @@ describe('snapshot bounds over the gateway', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const { json } = await rpc(app, call('vfs/snapshots/read', { snapshotRef: imported.rootRef, limit: 7, ...(cursor ? { cursor } : {}) }));
+      const { json } = await rpc(app, call('vfs/snapshots/read', { snapshotRef: imported.rootRef, format: 'flat', limit: 7, ...(cursor ? { cursor } : {}) }));
       const page = json.result.result;
       expect(page).toMatchObject({ files: imported.files, bytes: imported.bytes });
       expect(page.manifest.files.length).toBeLessThanOrEqual(7);
@@ -191,7 +206,7 @@ describe('snapshot bounds over the gateway', () => {
     expect(new Set(paths).size).toBe(imported.files);
 
     // A manifest committed from what was read is the same snapshot.
-    const whole = await rpc(app, call('vfs/snapshots/read', { snapshotRef: imported.rootRef }));
+    const whole = await rpc(app, call('vfs/snapshots/read', { snapshotRef: imported.rootRef, format: 'flat' }));
     expect(whole.json.result.result.nextCursor).toBeUndefined();
     const recommitted = await rpc(app, commit(whole.json.result.result.manifest.files));
     expect(recommitted.json.result.result).toEqual({ snapshotRef: imported.rootRef, files: imported.files, bytes: imported.bytes });
@@ -202,7 +217,7 @@ describe('snapshot bounds over the gateway', () => {
   it('refuses a cursor it did not issue', async () => {
     const { app, ref } = await setup();
     const snapshot = await rpc(app, commit([{ path: 'a', blobRef: ref }]));
-    const { json } = await rpc(app, call('vfs/snapshots/read', { snapshotRef: snapshot.json.result.result.snapshotRef, cursor: 'not-a-cursor' }));
+    const { json } = await rpc(app, call('vfs/snapshots/read', { snapshotRef: snapshot.json.result.result.snapshotRef, format: 'flat', cursor: 'not-a-cursor' }));
     expect(json.error.data.kind).toBe('invalid_request');
     expect(json.error.message).toMatch(/not a nextCursor returned by vfs\/snapshots\/read/);
   });

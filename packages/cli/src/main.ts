@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure, EXIT } from './cli-error.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { registerAgents } from './commands/agents-command.js';
 import { registerChat } from './commands/chat-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .configureOutput({ writeOut: (text) => ctx.io.stdout.write(text), writeErr: (text) => ctx.io.stderr.write(text) });
   registerServe(program, ctx);
   registerChat(program, ctx);
+  registerAgents(program, ctx);
   registerSessions(program, ctx);
   registerRuns(program, ctx);
   registerVfs(program, ctx);

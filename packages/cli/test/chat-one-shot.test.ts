@@ -40,6 +40,8 @@ describe('one-shot chat through the embedded stack', () => {
     expect(run.stdout).toContain('src/');
     expect(run.stdout).not.toContain('secret.txt');
     sessionId = /session (ses_\S+)/.exec(run.stderr)![1]!;
+    // The usage line after the answer (stderr, so piped stdout stays the answer): a tool round is two calls.
+    expect(run.stderr).toMatch(/^usage: [\d,]+ in \(0 cached, 0 cache-write\) · [\d,]+ out \(0 reasoning\) · 2 calls · cost unknown \(no prices for this model\)$/m);
     expect(run.stderr).toContain(`continue with: lightspeed chat --data-dir ${dataDir} --provider fake --session ${sessionId} "…"`);
   }, 60_000);
 
@@ -54,6 +56,10 @@ describe('one-shot chat through the embedded stack', () => {
     expect(result.tools).toEqual([expect.objectContaining({ name: 'read_file', status: 'succeeded' })]);
     expect(result.tools[0].output).toContain('# demo');
     expect(result.answer).toContain('read_file returned');
+    expect(result.usage).toMatchObject({ calls: 2, costUsd: null, inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
+    // The session's totals include the first one-shot run's two calls.
+    expect(result.sessionUsage).toMatchObject({ calls: 4, costUsd: null });
+    expect(result.sessionUsage.inputTokens).toBeGreaterThan(result.usage.inputTokens);
   }, 60_000);
 
   it('`sessions list` and `sessions read` show the session and its conversation from the data dir', async () => {

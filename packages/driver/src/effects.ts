@@ -9,10 +9,11 @@ import {
   type SessionState,
   type ToolCallOutcome,
   type ToolInvocation,
+  type Usage,
 } from '@lightspeed/engine';
 import { LightspeedError, type BlobStore } from '@lightspeed/ports';
 import type { DriverPorts } from './ports.js';
-import { withRetries } from './retrying.js';
+import { withRetries, type Retried } from './retrying.js';
 
 type GenerateAction = Extract<Action, { type: 'generate' }>;
 type CompactAction = Extract<Action, { type: 'compact' }>;
@@ -46,8 +47,9 @@ export async function performGeneration(state: SessionState, action: GenerateAct
   }
   const context = { blobs: ports.blobs, ...(ports.live ? { live: ports.live } : {}), ...(signal ? { signal } : {}) };
   const result = await withRetries(ports, () => ports.llm.generate(request, context), signal);
-  if (result.ok) return { type: 'generation.finished', runId: action.runId, turnId: action.turnId, fingerprint, facts: result.value };
-  return { type: 'generation.failed', runId: action.runId, turnId: action.turnId, failure: result.failure };
+  const retried = usageFields(result);
+  if (result.ok) return { type: 'generation.finished', runId: action.runId, turnId: action.turnId, fingerprint, facts: result.value, ...retried };
+  return { type: 'generation.failed', runId: action.runId, turnId: action.turnId, failure: result.failure, ...retried };
 }
 
 /** `compact`: the compaction counterpart of performGeneration. */
@@ -59,8 +61,20 @@ export async function performCompaction(state: SessionState, action: CompactActi
   }
   const context = { blobs: ports.blobs, ...(signal ? { signal } : {}) };
   const result = await withRetries(ports, () => ports.llm.compact(request, context), signal);
-  if (result.ok) return { type: 'compaction.finished', compactionId: action.compactionId, facts: result.value };
-  return { type: 'compaction.failed', compactionId: action.compactionId, failure: result.failure };
+  const retried = usageFields(result);
+  if (result.ok) return { type: 'compaction.finished', compactionId: action.compactionId, facts: result.value, ...retried };
+  return { type: 'compaction.failed', compactionId: action.compactionId, failure: result.failure, ...retried };
+}
+
+/**
+ * The usage fields of a result: the earlier failed attempts' usage and, for a final failure, the
+ * last attempt's own. Absent when there is none, so results without retries stay as they were.
+ */
+function usageFields<T>(result: Retried<T>): { retriedUsage?: Usage[]; usage?: Usage } {
+  const fields: { retriedUsage?: Usage[]; usage?: Usage } = {};
+  if (result.retriedUsage.length > 0) fields.retriedUsage = result.retriedUsage;
+  if (!result.ok && result.usage) fields.usage = result.usage;
+  return fields;
 }
 
 /**

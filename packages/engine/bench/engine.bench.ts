@@ -21,6 +21,7 @@ import {
   serializeState,
   stamp,
   type Action,
+  type BlobRef,
   type Command,
   type LogEntry,
   type SessionState,
@@ -39,8 +40,8 @@ class Workload {
   private n = 0;
   private readonly refs = Array.from({ length: 64 }, (_, i) => refOfText(`blob ${i}`));
 
-  private ref(): LogEntry['data'] {
-    return this.refs[this.n++ % this.refs.length];
+  private ref(): BlobRef {
+    return this.refs[this.n++ % this.refs.length]!;
   }
 
   private commit(events: Parameters<typeof stamp>[1]): void {

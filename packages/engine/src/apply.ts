@@ -20,9 +20,10 @@ import { applyToolsReplaced } from './toolset.js';
 import { applyGenerationFailed, applyGenerationFinished, applyGenerationRequested, applyTurnCancelled, applyTurnCompleted, applyTurnStarted } from './turn.js';
 import { upcast, type StoredEntry } from './upcast.js';
 
-type Reducer = (state: SessionState, entry: LogEntry) => SessionState;
+/** One reducer per kind, each taking only its own kind's entry. */
+type Reducers = { [K in EventKind]: (state: SessionState, entry: LogEntry<K>) => SessionState };
 
-const REDUCERS: Record<EventKind, Reducer> = {
+const REDUCERS: Reducers = {
   'session.opened': applyOpened,
   'session.configured': applyConfigured,
   'session.renamed': applyRenamed,
@@ -63,20 +64,25 @@ const REDUCERS: Record<EventKind, Reducer> = {
  * Entries at an older version are upcast first.
  */
 export function apply(state: SessionState, entry: LogEntry): SessionState {
-  const current = entry.version === EVENT_VERSIONS[entry.kind] ? entry : upcast(entry as StoredEntry);
+  const current = entry.version === EVENT_VERSIONS[entry.kind] ? entry : upcast(entry);
   invariant(current.seq === state.head + 1, `entry seq ${current.seq} does not follow head ${state.head}`, { seq: current.seq, head: state.head });
   invariant(typeof current.at === 'number' && Number.isFinite(current.at), 'entry `at` must be a finite number', { seq: current.seq });
-  const reducer = REDUCERS[current.kind];
-  invariant(reducer !== undefined, `unknown event kind ${String(current.kind)}`, { seq: current.seq });
+  invariant(Object.prototype.hasOwnProperty.call(REDUCERS, current.kind), `unknown event kind ${String(current.kind)}`, { seq: current.seq });
   invariant(state.status !== 'closed', 'no event may follow session.closed', { seq: current.seq, kind: current.kind });
   invariant(state.status === 'open' || current.kind === 'session.opened', 'the first event must be session.opened', { seq: current.seq, kind: current.kind });
   // Reducers return a fresh top-level object (never shared), so stamping head/updatedAt on it in
   // place is safe and saves a second copy of the state per event.
-  const next = reducer(state, current);
+  const next = reduce(state, current);
   const fresh = next === state ? cloneState(state) : next;
   fresh.head = current.seq;
   fresh.updatedAt = current.at;
   return fresh;
+}
+
+/** The table lookup, generic over the kind so the entry and its reducer agree without a cast. */
+function reduce<K extends EventKind>(state: SessionState, entry: LogEntry<K>): SessionState {
+  const reducer: (state: SessionState, entry: LogEntry<K>) => SessionState = REDUCERS[entry.kind];
+  return reducer(state, entry);
 }
 
 export function applyAll(state: SessionState, entries: readonly LogEntry[]): SessionState {

@@ -9,7 +9,7 @@ import { preview } from './preview.js';
 import type { RunFailedData } from './run.js';
 import { putRun, withLastTurn } from './run-record.js';
 import { activeRun, own, type SessionState } from './state.js';
-import { addUsage, normalizeUsage, validateUsage } from './usage.js';
+import { addRetriedUsage, addUsage, checkRetriedUsage, normalizeUsage, validateUsage, type UsageTotals } from './usage.js';
 import { isBlobRef } from './digest.js';
 import { isContextKind } from './context.js';
 
@@ -51,6 +51,8 @@ export interface CompactionFinishedCommand {
   compactionId: string;
   facts: CompactionFacts;
   fingerprint?: string;
+  /** Usage of earlier attempts that failed, reported usage and were retried. */
+  retriedUsage?: Usage[];
 }
 
 export interface CompactionFailedCommand {
@@ -58,6 +60,7 @@ export interface CompactionFailedCommand {
   compactionId: string;
   failure: GenerationFailure;
   usage?: Usage;
+  retriedUsage?: Usage[];
 }
 
 export interface CompactionRequestedData {
@@ -78,6 +81,7 @@ export interface CompactionFinishedData {
   compactionId: string;
   outputs: OutputItemFact[];
   usage: Usage;
+  retriedUsage?: Usage[];
 }
 
 export interface CompactionFailedData {
@@ -85,6 +89,7 @@ export interface CompactionFailedData {
   errorClass: string;
   message: string;
   usage?: Usage;
+  retriedUsage?: Usage[];
 }
 
 export interface CompactionCancelledData {
@@ -121,6 +126,8 @@ export function admitCompactionFinished(state: SessionState, command: Compaction
   const facts = command.facts;
   if (typeof facts !== 'object' || facts === null || !Array.isArray(facts.outputs)) return reject('invalid', 'facts: expected CompactionFacts');
   if (!validateUsage(facts.usage)) return reject('invalid', 'facts.usage: expected non-negative integer token counts');
+  const retried = checkRetriedUsage(command.retriedUsage);
+  if (typeof retried === 'string') return reject('invalid', retried);
   const outputs: OutputItemFact[] = [];
   for (const [i, o] of facts.outputs.entries()) {
     if (typeof o !== 'object' || o === null || !isContextKind(o.kind) || !isBlobRef(o.contentRef)) return reject('invalid', `facts.outputs[${i}]: expected {kind, contentRef}`);
@@ -133,6 +140,7 @@ export function admitCompactionFinished(state: SessionState, command: Compaction
     outputs.push(fact);
   }
   const data: CompactionFinishedData = { compactionId: compaction.compactionId, outputs, usage: normalizeUsage(facts.usage) };
+  if (retried) data.retriedUsage = retried;
   return accept([{ kind: 'compaction.finished', data }], { compactionId: compaction.compactionId });
 }
 
@@ -142,8 +150,11 @@ export function admitCompactionFailed(state: SessionState, command: CompactionFa
   const failure = command.failure;
   if (typeof failure !== 'object' || failure === null || typeof failure.message !== 'string') return reject('invalid', 'failure: expected GenerationFailure');
   if (command.usage !== undefined && !validateUsage(command.usage)) return reject('invalid', 'usage: expected non-negative integer token counts');
+  const retried = checkRetriedUsage(command.retriedUsage);
+  if (typeof retried === 'string') return reject('invalid', retried);
   const data: CompactionFailedData = { compactionId: compaction.compactionId, errorClass: String(failure.errorClass), message: failure.message.slice(0, 500) };
   if (command.usage !== undefined) data.usage = normalizeUsage(command.usage);
+  if (retried) data.retriedUsage = retried;
   const events: EventDraft[] = [{ kind: 'compaction.failed', data }];
   const run = activeRun(state);
   const turn = run?.turns[run.turns.length - 1];
@@ -154,8 +165,8 @@ export function admitCompactionFailed(state: SessionState, command: CompactionFa
   return accept(events, { compactionId: compaction.compactionId });
 }
 
-export function applyCompactionRequested(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionRequestedData;
+export function applyCompactionRequested(state: SessionState, entry: LogEntry<'compaction.requested'>): SessionState {
+  const data = entry.data;
   invariant(state.compaction === undefined, 'compaction.requested while another compaction is pending');
   invariant(data.compactionId === `compact_${state.counters.compact + 1}`, 'compaction.requested: unexpected id', { compactionId: data.compactionId });
   const compaction: CompactionState = { compactionId: data.compactionId, trigger: data.trigger, status: 'requested', requestedAt: entry.at };
@@ -164,8 +175,8 @@ export function applyCompactionRequested(state: SessionState, entry: LogEntry): 
   return { ...state, compaction, counters: { ...state.counters, compact: state.counters.compact + 1 } };
 }
 
-export function applyCompactionStarted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionStartedData;
+export function applyCompactionStarted(state: SessionState, entry: LogEntry<'compaction.started'>): SessionState {
+  const data = entry.data;
   const compaction = state.compaction;
   invariant(compaction !== undefined && compaction.compactionId === data.compactionId && compaction.status === 'requested', 'compaction.started: not the requested compaction');
   invariant(data.itemCount > 0 && compactedEntries(state.context.entries, data.upToEntryId).length === data.itemCount, 'compaction.started: boundary does not match the conversation');
@@ -191,8 +202,8 @@ function ended(state: SessionState, outcome: CompactionRecord['outcome'], at: nu
   return releaseCompactingTurn(next);
 }
 
-export function applyCompactionFinished(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionFinishedData;
+export function applyCompactionFinished(state: SessionState, entry: LogEntry<'compaction.finished'>): SessionState {
+  const data = entry.data;
   const compaction = state.compaction;
   invariant(compaction !== undefined && compaction.compactionId === data.compactionId && compaction.status === 'started', 'compaction.finished: not the started compaction');
   const covered = new Set(compactedEntries(state.context.entries, compaction.upToEntryId).map((e) => e.id));
@@ -220,28 +231,33 @@ export function applyCompactionFinished(state: SessionState, entry: LogEntry): S
     }
   }
   const prices = state.config?.prices;
-  let next: SessionState = { ...state, context: { revision: state.context.revision + 1, entries }, counters: { ...state.counters, ctx: counter }, usage: addUsage(state.usage, data.usage, prices) };
+  const total = (usage: UsageTotals): UsageTotals => addUsage(addRetriedUsage(usage, data.retriedUsage, prices), data.usage, prices);
+  let next: SessionState = { ...state, context: { revision: state.context.revision + 1, entries }, counters: { ...state.counters, ctx: counter }, usage: total(state.usage) };
   const run = compaction.runId === undefined ? undefined : own(state.runs, compaction.runId);
-  if (run) next = putRun(next, { ...run, usage: addUsage(run.usage, data.usage, prices) });
+  if (run) next = putRun(next, { ...run, usage: total(run.usage) });
   return ended(next, 'finished', entry.at);
 }
 
-export function applyCompactionFailed(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionFailedData;
+export function applyCompactionFailed(state: SessionState, entry: LogEntry<'compaction.failed'>): SessionState {
+  const data = entry.data;
   const compaction = state.compaction;
   invariant(compaction !== undefined && compaction.compactionId === data.compactionId && compaction.status === 'started', 'compaction.failed: not the started compaction');
   let next = state;
-  if (data.usage) {
+  if (data.usage || data.retriedUsage) {
     const prices = state.config?.prices;
-    next = { ...next, usage: addUsage(next.usage, data.usage, prices) };
+    const total = (usage: UsageTotals): UsageTotals => {
+      const retried = addRetriedUsage(usage, data.retriedUsage, prices);
+      return data.usage ? addUsage(retried, data.usage, prices) : retried;
+    };
+    next = { ...next, usage: total(next.usage) };
     const run = compaction.runId === undefined ? undefined : own(next.runs, compaction.runId);
-    if (run) next = putRun(next, { ...run, usage: addUsage(run.usage, data.usage, prices) });
+    if (run) next = putRun(next, { ...run, usage: total(run.usage) });
   }
   return ended(next, 'failed', entry.at);
 }
 
-export function applyCompactionCancelled(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as CompactionCancelledData;
+export function applyCompactionCancelled(state: SessionState, entry: LogEntry<'compaction.cancelled'>): SessionState {
+  const data = entry.data;
   invariant(state.compaction !== undefined && state.compaction.compactionId === data.compactionId, 'compaction.cancelled: not the pending compaction');
   return ended(state, 'cancelled', entry.at);
 }

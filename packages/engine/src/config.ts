@@ -33,6 +33,15 @@ export interface CompactionConfig {
   thresholdTokens?: number;
 }
 
+/**
+ * Where a config came from: the agent profile and the revision of it that was applied. Recorded in
+ * the log so a session can say which definition it runs; never interpreted by the engine.
+ */
+export interface ConfigOrigin {
+  profileId: string;
+  revision: number;
+}
+
 /** A session's configuration, replaced whole under an expected revision. */
 export interface SessionConfig {
   model: ModelSelection;
@@ -44,6 +53,7 @@ export interface SessionConfig {
   features?: unknown;
   /** Opaque API document echoed back by views. */
   document?: unknown;
+  origin?: ConfigOrigin;
 }
 
 /** Per-run overrides. The model may change per run but never its API kind (provider-native items). */
@@ -136,6 +146,11 @@ export function validateSessionConfig(config: unknown): Admission | undefined {
       const scoped = validateBudgets(session, 'config.limits.session', prices);
       if (scoped) return scoped;
     }
+  }
+  if (config.origin !== undefined) {
+    const origin = config.origin as Record<string, unknown>;
+    if (!isRecord(origin) || !nonEmptyString(origin.profileId)) return invalid('config.origin.profileId', 'expected a non-empty string');
+    if (typeof origin.revision !== 'number' || !Number.isSafeInteger(origin.revision) || origin.revision < 1) return invalid('config.origin.revision', 'expected a positive integer');
   }
   if (config.compaction !== undefined) {
     const compaction = config.compaction as Record<string, unknown>;

@@ -178,8 +178,8 @@ export function admitContextRemove(state: SessionState, command: ContextRemoveCo
   return accept(events, { entries: results, contextRevision: revision });
 }
 
-export function applyContextPut(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as ContextPutData;
+export function applyContextPut(state: SessionState, entry: LogEntry<'context.put'>): SessionState {
+  const data = entry.data;
   const entries = state.context.entries.slice();
   let counter = state.counters.ctx;
   for (const put of data.entries) {
@@ -198,8 +198,8 @@ export function applyContextPut(state: SessionState, entry: LogEntry): SessionSt
   return { ...state, context: { revision: state.context.revision + 1, entries }, counters: { ...state.counters, ctx: counter } };
 }
 
-export function applyContextRemoved(state: SessionState, entry: LogEntry): SessionState {
-  const { keys } = entry.data as ContextRemovedData;
+export function applyContextRemoved(state: SessionState, entry: LogEntry<'context.removed'>): SessionState {
+  const { keys } = entry.data;
   const drop = new Set(keys);
   const entries = state.context.entries.filter((e) => e.key === undefined || !drop.has(e.key));
   invariant(entries.length === state.context.entries.length - drop.size, 'context.removed: every removed key must exist', { keys });

@@ -27,19 +27,24 @@ const LABEL: Record<LimitName, string> = {
   cost_budget: 'costBudgetUsd',
 };
 
-function failure(limit: LimitName, scope: 'run' | 'session', value: number): RunFailure {
+function failure(limit: LimitName, scope: 'run' | 'session', max: number, used: number | null): RunFailure {
   const field = scope === 'run' ? `limits.${LABEL[limit]}` : `limits.session.${LABEL[limit]}`;
-  return { code: 'limit_exceeded', limit, scope, message: `the ${scope} reached its ${limit} limit (${field} = ${value}); raise the limit to continue` };
+  const figure = used === null ? 'an unknown cost (calls were made before prices were set)' : `${used}`;
+  const message = `the ${scope} reached its ${limit} limit: used ${figure} of ${field} = ${max}; raise the limit to continue`;
+  return { code: 'limit_exceeded', limit, scope, message, max, used };
 }
 
 function check(limits: BudgetLimits, counts: Counts, scope: 'run' | 'session', phase: Phase): RunFailure | undefined {
-  if (phase === 'before_turn' && limits.maxTurns !== undefined && counts.turns >= limits.maxTurns) return failure('max_turns', scope, limits.maxTurns);
-  if (phase === 'before_batch' && limits.maxToolRounds !== undefined && counts.toolRounds >= limits.maxToolRounds) return failure('max_tool_rounds', scope, limits.maxToolRounds);
+  if (phase === 'before_turn' && limits.maxTurns !== undefined && counts.turns >= limits.maxTurns) return failure('max_turns', scope, limits.maxTurns, counts.turns);
+  if (phase === 'before_batch' && limits.maxToolRounds !== undefined && counts.toolRounds >= limits.maxToolRounds) return failure('max_tool_rounds', scope, limits.maxToolRounds, counts.toolRounds);
   if (phase === 'before_batch') return undefined;
   const over = phase === 'after_generation' ? (used: number, limit: number) => used > limit : (used: number, limit: number) => used >= limit;
-  if (limits.maxOutputTokens !== undefined && over(counts.usage.output, limits.maxOutputTokens)) return failure('output_tokens', scope, limits.maxOutputTokens);
-  if (limits.tokenBudget !== undefined && over(budgetTokens(counts.usage), limits.tokenBudget)) return failure('token_budget', scope, limits.tokenBudget);
-  if (limits.costBudgetUsd !== undefined && over(counts.usage.costUsd, limits.costBudgetUsd)) return failure('cost_budget', scope, limits.costBudgetUsd);
+  if (limits.maxOutputTokens !== undefined && over(counts.usage.output, limits.maxOutputTokens)) return failure('output_tokens', scope, limits.maxOutputTokens, counts.usage.output);
+  const tokens = budgetTokens(counts.usage);
+  if (limits.tokenBudget !== undefined && over(tokens, limits.tokenBudget)) return failure('token_budget', scope, limits.tokenBudget, tokens);
+  // Calls recorded before the session had prices have an unknown cost: it cannot be shown to fit.
+  const cost = counts.usage.costUsd;
+  if (limits.costBudgetUsd !== undefined && (cost === null || over(cost, limits.costBudgetUsd))) return failure('cost_budget', scope, limits.costBudgetUsd, cost);
   return undefined;
 }
 

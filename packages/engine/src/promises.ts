@@ -91,8 +91,8 @@ export function settlePromise(state: SessionState, promiseId: string): SessionSt
   return next;
 }
 
-export function applyPromiseResolved(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as PromiseResolvedData;
+export function applyPromiseResolved(state: SessionState, entry: LogEntry<'promise.resolved'>): SessionState {
+  const data = entry.data;
   const promise = own(state.promises, data.promiseId);
   invariant(promise !== undefined && promise.status === 'pending', 'promise.resolved: the promise is not pending', { promiseId: data.promiseId });
   const resolved: PromiseState = { ...promise, status: 'resolved', resolvedBy: data.by };

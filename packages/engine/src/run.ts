@@ -30,7 +30,8 @@ export type LimitName = 'max_turns' | 'max_tool_rounds' | 'output_tokens' | 'tok
 /** Why a run failed: a typed reason with a stable code. */
 export type RunFailure =
   | { code: 'provider_error'; errorClass: ProviderErrorClass; message: string }
-  | { code: 'limit_exceeded'; limit: LimitName; scope: 'run' | 'session'; message: string }
+  /** `max` is the configured limit, `used` what the scope had used when it was checked (null: unknown cost). */
+  | { code: 'limit_exceeded'; limit: LimitName; scope: 'run' | 'session'; message: string; max?: number; used?: number | null }
   | { code: 'context_length'; message: string }
   | { code: 'compaction_failed'; message: string };
 
@@ -243,8 +244,8 @@ function inputEntries(runId: string, items: InputRef[], steeringId?: string): Om
   });
 }
 
-export function applyRunAccepted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as RunAcceptedData;
+export function applyRunAccepted(state: SessionState, entry: LogEntry<'run.accepted'>): SessionState {
+  const data = entry.data;
   invariant(data.runId === `run_${state.counters.run + 1}`, 'run.accepted: unexpected run id', { runId: data.runId });
   const run: RunState = { runId: data.runId, status: 'queued', source: data.source, acceptedAt: entry.at, turns: [], batches: [], usage: ZERO_TOTALS, pendingSteering: [] };
   if (data.submissionId !== undefined) run.submissionId = data.submissionId;
@@ -256,8 +257,8 @@ export function applyRunAccepted(state: SessionState, entry: LogEntry): SessionS
   return next;
 }
 
-export function applyRunStarted(state: SessionState, entry: LogEntry): SessionState {
-  const { runId } = entry.data as RunIdData;
+export function applyRunStarted(state: SessionState, entry: LogEntry<'run.started'>): SessionState {
+  const { runId } = entry.data;
   invariant(state.activeRunId === undefined, 'run.started while another run is active', { runId, active: state.activeRunId });
   invariant(state.queue[0] === runId, 'run.started must start the head of the queue (FIFO)', { runId, head: state.queue[0] });
   const run = liveRun(state, runId, 'run.started');
@@ -271,8 +272,8 @@ export function applyRunStarted(state: SessionState, entry: LogEntry): SessionSt
   return run.source.type === 'input' ? appendEntries(next, inputEntries(runId, run.source.items), true) : next;
 }
 
-export function applyRunSteered(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as RunSteeredData;
+export function applyRunSteered(state: SessionState, entry: LogEntry<'run.steered'>): SessionState {
+  const data = entry.data;
   invariant(data.steeringId === `steer_${state.counters.steer + 1}`, 'run.steered: unexpected steering id', { steeringId: data.steeringId });
   invariant(state.activeRunId === data.runId, 'run.steered: only the active run can be steered', { runId: data.runId });
   const run = liveRun(state, data.runId, 'run.steered');
@@ -284,8 +285,8 @@ export function applyRunSteered(state: SessionState, entry: LogEntry): SessionSt
   return next;
 }
 
-export function applySteeringApplied(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as RunSteeringAppliedData;
+export function applySteeringApplied(state: SessionState, entry: LogEntry<'run.steering_applied'>): SessionState {
+  const data = entry.data;
   const run = liveRun(state, data.runId, 'run.steering_applied');
   invariant(state.activeRunId === run.runId && run.status === 'running', 'run.steering_applied: run is not the running run');
   invariant(data.steeringIds.length === run.pendingSteering.length && run.pendingSteering.every((s, i) => s.steeringId === data.steeringIds[i]), 'run.steering_applied must apply the pending steering in order');
@@ -294,30 +295,30 @@ export function applySteeringApplied(state: SessionState, entry: LogEntry): Sess
   return next;
 }
 
-export function applyCancelRequested(state: SessionState, entry: LogEntry): SessionState {
-  const { runId } = entry.data as RunIdData;
+export function applyCancelRequested(state: SessionState, entry: LogEntry<'run.cancel_requested'>): SessionState {
+  const { runId } = entry.data;
   const run = liveRun(state, runId, 'run.cancel_requested');
   invariant(run.status === 'running' && state.activeRunId === runId, 'run.cancel_requested: only the running active run can be cancelling', { status: run.status });
   return putRun(state, { ...run, status: 'cancelling' });
 }
 
-export function applyRunCancelled(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as RunCancelledData;
+export function applyRunCancelled(state: SessionState, entry: LogEntry<'run.cancelled'>): SessionState {
+  const data = entry.data;
   const run = liveRun(state, data.runId, 'run.cancelled');
   const parts = closeOpenParts(run, 'cancelled');
   return retire(state, { ...run, ...parts, status: 'cancelled', cancelReason: data.reason, pendingSteering: [], endedAt: entry.at });
 }
 
-export function applyRunFailed(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as RunFailedData;
+export function applyRunFailed(state: SessionState, entry: LogEntry<'run.failed'>): SessionState {
+  const data = entry.data;
   const run = liveRun(state, data.runId, 'run.failed');
   invariant(state.activeRunId === run.runId, 'run.failed: only the active run can fail', { runId: run.runId });
   const parts = closeOpenParts(run, 'failed');
   return retire(state, { ...run, ...parts, status: 'failed', failure: data.failure, pendingSteering: [], endedAt: entry.at });
 }
 
-export function applyRunCompleted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as RunCompletedData;
+export function applyRunCompleted(state: SessionState, entry: LogEntry<'run.completed'>): SessionState {
+  const data = entry.data;
   const run = liveRun(state, data.runId, 'run.completed');
   invariant(state.activeRunId === run.runId && run.status === 'running', 'run.completed: only the running active run can complete');
   const turn = run.turns[run.turns.length - 1];

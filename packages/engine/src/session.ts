@@ -129,27 +129,27 @@ export function admitClose(state: SessionState, command: SessionCloseCommand): A
   return accept(events, { sessionId: state.sessionId }, blobs);
 }
 
-export function applyOpened(state: SessionState, entry: LogEntry): SessionState {
+export function applyOpened(state: SessionState, entry: LogEntry<'session.opened'>): SessionState {
   invariant(state.status === 'new', 'session.opened on a session that is not new', { status: state.status });
-  const data = entry.data as SessionOpenedData;
+  const data = entry.data;
   invariant(data.sessionId === state.sessionId, 'session.opened for another session id', { sessionId: data.sessionId });
   const next: SessionState = { ...state, status: 'open', config: data.config, configRevision: 1, createdAt: entry.at };
   if (data.displayName !== undefined) next.displayName = data.displayName;
   return next;
 }
 
-export function applyConfigured(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as SessionConfiguredData;
+export function applyConfigured(state: SessionState, entry: LogEntry<'session.configured'>): SessionState {
+  const data = entry.data;
   invariant(data.revision === state.configRevision + 1, 'session.configured: revision must follow the current one', { revision: data.revision, current: state.configRevision });
   invariant(state.activeRunId === undefined, 'session.configured while a run is active');
   return { ...state, config: data.config, configRevision: data.revision };
 }
 
-export function applyRenamed(state: SessionState, entry: LogEntry): SessionState {
-  return { ...state, displayName: (entry.data as SessionRenamedData).displayName };
+export function applyRenamed(state: SessionState, entry: LogEntry<'session.renamed'>): SessionState {
+  return { ...state, displayName: entry.data.displayName };
 }
 
-export function applyClosed(state: SessionState, _entry: LogEntry): SessionState {
+export function applyClosed(state: SessionState, _entry: LogEntry<'session.closed'>): SessionState {
   invariant(state.activeRunId === undefined && state.queue.length === 0, 'session.closed with live runs');
   invariant(state.compaction === undefined, 'session.closed with a pending compaction');
   return { ...state, status: 'closed' };

@@ -198,8 +198,8 @@ function withCall(batch: ToolBatchState, callId: string, kind: string, update: (
   return { batchId: batch.batchId, turnId: batch.turnId, status: batch.status, calls };
 }
 
-export function applyBatchStarted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as BatchStartedData;
+export function applyBatchStarted(state: SessionState, entry: LogEntry<'tool.batch_started'>): SessionState {
+  const data = entry.data;
   invariant(data.batchId === `batch_${state.counters.batch + 1}`, 'tool.batch_started: unexpected batch id', { batchId: data.batchId });
   const run = liveRun(state, data.runId, 'tool.batch_started');
   invariant(state.activeRunId === run.runId && run.status === 'running', 'tool.batch_started: the run is not running');
@@ -224,8 +224,8 @@ export function applyBatchStarted(state: SessionState, entry: LogEntry): Session
   return next;
 }
 
-export function applyCallStarted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as ToolCallRef;
+export function applyCallStarted(state: SessionState, entry: LogEntry<'tool.call_started'>): SessionState {
+  const data = entry.data;
   const { run, batch } = activeBatch(state, data, 'tool.call_started');
   const updated = withCall(batch, data.callId, 'tool.call_started', (call) => {
     invariant(call.status === 'requested', 'tool.call_started: the call is not requested', { callId: call.callId, status: call.status });
@@ -236,8 +236,8 @@ export function applyCallStarted(state: SessionState, entry: LogEntry): SessionS
   return putRun(state, withLastBatch(run, updated));
 }
 
-export function applyCallFinished(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as ToolCallFinishedData;
+export function applyCallFinished(state: SessionState, entry: LogEntry<'tool.call_finished'>): SessionState {
+  const data = entry.data;
   const { run, batch } = activeBatch(state, data, 'tool.call_finished');
   let promiseId: string | undefined;
   const updated = withCall(batch, data.callId, 'tool.call_finished', (call) => {
@@ -258,8 +258,8 @@ export function applyCallFinished(state: SessionState, entry: LogEntry): Session
   return appendEntries(next, [data.preview === undefined ? result : { ...result, preview: data.preview }], true);
 }
 
-export function applyCallDeferred(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as ToolCallDeferredData;
+export function applyCallDeferred(state: SessionState, entry: LogEntry<'tool.call_deferred'>): SessionState {
+  const data = entry.data;
   const { run, batch } = activeBatch(state, data, 'tool.call_deferred');
   const updated = withCall(batch, data.callId, 'tool.call_deferred', (call) => {
     invariant(call.status === 'running' && call.promiseId === undefined, 'tool.call_deferred: the call is not running', { callId: call.callId });
@@ -270,8 +270,8 @@ export function applyCallDeferred(state: SessionState, entry: LogEntry): Session
   return createPromise(putRun(state, withLastBatch(run, updated)), data, entry.at);
 }
 
-export function applyBatchCompleted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as BatchIdData;
+export function applyBatchCompleted(state: SessionState, entry: LogEntry<'tool.batch_completed'>): SessionState {
+  const data = entry.data;
   const { run, batch } = activeBatch(state, data, 'tool.batch_completed');
   invariant(openCalls(batch).length === 0, 'tool.batch_completed with calls left without a result', { batchId: batch.batchId });
   return orderBatchResults(putRun(state, withLastBatch(run, { ...batch, status: 'completed' })), batch);

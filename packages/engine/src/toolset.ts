@@ -69,8 +69,8 @@ export function needsSessionSetup(state: SessionState): boolean {
   return state.status === 'open' && state.config !== undefined && state.tools.configRevision !== state.configRevision;
 }
 
-export function applyToolsReplaced(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as ToolsReplacedData;
+export function applyToolsReplaced(state: SessionState, entry: LogEntry<'tools.replaced'>): SessionState {
+  const data = entry.data;
   invariant(data.revision === state.tools.revision + 1, 'tools.replaced: revision must follow the current one', { revision: data.revision });
   return { ...state, tools: { revision: data.revision, tools: data.tools, configRevision: data.configRevision ?? state.configRevision } };
 }

@@ -11,7 +11,7 @@ import { bump, bumpActivity, findRun, type SessionState } from './state.js';
 import type { RunFailedData, RunState } from './run.js';
 import { cloneRun, liveRun, putRun, withLastTurn } from './run-record.js';
 import type { ToolCallFact } from './tool.js';
-import { addUsage, normalizeUsage, promptTokens, validateUsage } from './usage.js';
+import { addRetriedUsage, addUsage, checkRetriedUsage, normalizeUsage, promptTokens, validateUsage } from './usage.js';
 
 /**
  * A turn is one LLM generation (re-requested after a mid-run compaction or when the context it was
@@ -48,9 +48,14 @@ export interface GenerationFinishedCommand {
   turnId: string;
   fingerprint: string;
   facts: GenerationFacts;
+  /** Usage of earlier attempts of this generation that failed, reported usage and were retried. */
+  retriedUsage?: Usage[];
 }
 
-/** The driver already retried transient failures; `usage` counts what failed attempts consumed. */
+/**
+ * The driver already retried transient failures; `usage` counts what the last attempt consumed,
+ * `retriedUsage` the earlier attempts that reported usage.
+ */
 export interface GenerationFailedCommand {
   type: 'generation.failed';
   runId: string;
@@ -58,6 +63,7 @@ export interface GenerationFailedCommand {
   failure: GenerationFailure;
   fingerprint?: string;
   usage?: Usage;
+  retriedUsage?: Usage[];
 }
 
 export interface TurnRequestData {
@@ -78,6 +84,8 @@ export interface TurnGenerationFinishedData {
   outputs: OutputItemFact[];
   toolCalls: ToolCallFact[];
   responseId?: string;
+  /** Failed attempts before this one that consumed tokens (counted in the totals, one call each). */
+  retriedUsage?: Usage[];
 }
 
 export interface TurnGenerationFailedData {
@@ -86,6 +94,7 @@ export interface TurnGenerationFailedData {
   attempt: number;
   failure: GenerationFailure;
   usage?: Usage;
+  retriedUsage?: Usage[];
 }
 
 export interface TurnIdData {
@@ -197,8 +206,11 @@ export function admitGenerationFinished(state: SessionState, command: Generation
   if (!Array.isArray(outputs)) return outputs;
   const toolCalls = validateToolCalls(facts.toolCalls ?? []);
   if (!Array.isArray(toolCalls)) return toolCalls;
+  const retried = checkRetriedUsage(command.retriedUsage);
+  if (typeof retried === 'string') return reject('invalid', retried);
   const data: TurnGenerationFinishedData = { runId: run.runId, turnId: turn.turnId, attempt: turn.attempt, finishReason: facts.finishReason, usage: normalizeUsage(facts.usage), outputs, toolCalls };
   if (typeof facts.responseId === 'string') data.responseId = facts.responseId;
+  if (retried) data.retriedUsage = retried;
   const events: EventDraft[] = [{ kind: 'turn.generation_finished', data }];
   if (facts.finishReason === 'context_length') events.push(...overflowEvents(state, run, turn));
   return accept(events, { runId: run.runId });
@@ -212,11 +224,14 @@ export function admitGenerationFailed(state: SessionState, command: GenerationFa
   const failure = command.failure;
   if (typeof failure !== 'object' || failure === null || typeof failure.errorClass !== 'string' || typeof failure.message !== 'string') return reject('invalid', 'failure: expected GenerationFailure');
   if (command.usage !== undefined && !validateUsage(command.usage)) return reject('invalid', 'usage: expected non-negative integer token counts');
+  const retried = checkRetriedUsage(command.retriedUsage);
+  if (typeof retried === 'string') return reject('invalid', retried);
   const bounded: GenerationFailure = { errorClass: failure.errorClass, message: failure.message.slice(0, MAX_MESSAGE), retryable: failure.retryable === true };
   if (typeof failure.status === 'number') bounded.status = failure.status;
   if (typeof failure.retryAfterMs === 'number') bounded.retryAfterMs = failure.retryAfterMs;
   const data: TurnGenerationFailedData = { runId: run.runId, turnId: turn.turnId, attempt: turn.attempt, failure: bounded };
   if (command.usage !== undefined) data.usage = normalizeUsage(command.usage);
+  if (retried) data.retriedUsage = retried;
   const events: EventDraft[] = [{ kind: 'turn.generation_failed', data }];
   if (failure.errorClass === 'context_length') events.push(...overflowEvents(state, run, turn));
   else {
@@ -234,8 +249,8 @@ function activeTurn(state: SessionState, data: { runId: string; turnId: string }
   return { run, turn };
 }
 
-export function applyTurnStarted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnRequestData;
+export function applyTurnStarted(state: SessionState, entry: LogEntry<'turn.started'>): SessionState {
+  const data = entry.data;
   invariant(data.turnId === `turn_${state.counters.turn + 1}` && data.attempt === 1, 'turn.started: unexpected turn id or attempt', { turnId: data.turnId });
   const run = liveRun(state, data.runId, 'turn.started');
   invariant(state.activeRunId === run.runId && run.status === 'running', 'turn.started: the run is not running');
@@ -251,8 +266,8 @@ export function applyTurnStarted(state: SessionState, entry: LogEntry): SessionS
   return next;
 }
 
-export function applyGenerationRequested(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnRequestData;
+export function applyGenerationRequested(state: SessionState, entry: LogEntry<'turn.generation_requested'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.generation_requested');
   invariant(run.status === 'running', 'turn.generation_requested: the run is not running');
   invariant(turn.status === 'generating' || turn.status === 'compacting', 'turn.generation_requested: the turn is not awaiting a generation', { status: turn.status });
@@ -292,8 +307,8 @@ function outputEntry(fact: OutputItemFact, runId: string, turnId: string, apiKin
   return entry;
 }
 
-export function applyGenerationFinished(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnGenerationFinishedData;
+export function applyGenerationFinished(state: SessionState, entry: LogEntry<'turn.generation_finished'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.generation_finished');
   invariant(turn.status === 'generating' && data.attempt === turn.attempt, 'turn.generation_finished: the turn is not awaiting this attempt', { status: turn.status });
   const overflow = data.finishReason === 'context_length';
@@ -304,20 +319,20 @@ export function applyGenerationFinished(state: SessionState, entry: LogEntry): S
   if (!overflow && data.toolCalls.length > 0) nextTurn.toolCalls = data.toolCalls;
   const prices = state.config?.prices;
   const updated = withLastTurn(run, nextTurn);
-  updated.usage = addUsage(run.usage, data.usage, prices);
+  updated.usage = addUsage(addRetriedUsage(run.usage, data.retriedUsage, prices), data.usage, prices);
   let answer: BlobRef | undefined;
   for (const o of data.outputs) if (o.kind.type === 'message' && o.kind.role === 'assistant') answer = o.contentRef;
   if (answer !== undefined) updated.outputRef = answer;
   const next = putRun(state, updated);
-  next.usage = addUsage(state.usage, data.usage, prices);
+  next.usage = addUsage(addRetriedUsage(state.usage, data.retriedUsage, prices), data.usage, prices);
   next.lastPromptTokens = promptTokens(data.usage);
   const apiKind = (run.config?.model ?? state.config?.model)?.apiKind;
   const facts = overflow ? data.outputs : data.outputs.concat(missingCallEntries(data.outputs, data.toolCalls));
   return appendEntries(next, facts.map((fact) => outputEntry(fact, run.runId, turn.turnId, apiKind)), true);
 }
 
-export function applyGenerationFailed(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnGenerationFailedData;
+export function applyGenerationFailed(state: SessionState, entry: LogEntry<'turn.generation_failed'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.generation_failed');
   invariant(turn.status === 'generating' && data.attempt === turn.attempt, 'turn.generation_failed: the turn is not awaiting this attempt');
   const overflow = data.failure.errorClass === 'context_length' && !turn.compacted;
@@ -325,14 +340,16 @@ export function applyGenerationFailed(state: SessionState, entry: LogEntry): Ses
   const failed = cloneTurn(turn);
   failed.status = overflow ? 'compacting' : 'failed';
   const updated = withLastTurn(run, failed);
-  if (data.usage) updated.usage = addUsage(run.usage, data.usage, prices);
+  updated.usage = addRetriedUsage(run.usage, data.retriedUsage, prices);
+  if (data.usage) updated.usage = addUsage(updated.usage, data.usage, prices);
   const next = putRun(state, updated);
-  if (data.usage) next.usage = addUsage(state.usage, data.usage, prices);
+  next.usage = addRetriedUsage(state.usage, data.retriedUsage, prices);
+  if (data.usage) next.usage = addUsage(next.usage, data.usage, prices);
   return next;
 }
 
-export function applyTurnCompleted(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnIdData;
+export function applyTurnCompleted(state: SessionState, entry: LogEntry<'turn.completed'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.completed');
   const batch = run.batches[run.batches.length - 1];
   const generatedWithoutCalls = turn.status === 'generated' && (turn.toolCalls === undefined || turn.toolCalls.length === 0);
@@ -344,8 +361,8 @@ export function applyTurnCompleted(state: SessionState, entry: LogEntry): Sessio
   return putRun(state, withLastTurn(run, done));
 }
 
-export function applyTurnCancelled(state: SessionState, entry: LogEntry): SessionState {
-  const data = entry.data as TurnIdData;
+export function applyTurnCancelled(state: SessionState, entry: LogEntry<'turn.cancelled'>): SessionState {
+  const data = entry.data;
   const { run, turn } = activeTurn(state, data, 'turn.cancelled');
   invariant(!isTerminalTurn(turn), 'turn.cancelled: the turn already ended');
   const done = cloneTurn(turn);

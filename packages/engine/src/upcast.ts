@@ -7,10 +7,19 @@ export interface StoredEntry {
   at: number;
   kind: string;
   version: number;
-  data: any;
+  data: unknown;
 }
 
-type Upcaster = (data: any) => any;
+type Upcaster = (data: unknown) => unknown;
+
+/** run.accepted v1: the run's input, before runs could start from context keys. */
+interface RunAcceptedV1 {
+  runId: string;
+  submissionId?: string;
+  digest?: string;
+  input: unknown[];
+  config?: unknown;
+}
 
 /**
  * Upcasters by kind and *source* version: `UPCASTERS[kind][v]` turns data of version v into v+1.
@@ -22,8 +31,8 @@ const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
    * v2 carries `source: {type: 'input', items} | {type: 'context', keys}`.
    */
   'run.accepted': {
-    1: (data: { runId: string; submissionId?: string; digest?: string; input: unknown[]; config?: unknown }) => {
-      const { input, ...rest } = data;
+    1: (data) => {
+      const { input, ...rest } = data as RunAcceptedV1;
       return { ...rest, source: { type: 'input', items: input } };
     },
   },
@@ -33,6 +42,8 @@ const UPCASTERS: Partial<Record<string, Record<number, Upcaster>>> = {
 export function upcast(entry: StoredEntry): LogEntry {
   invariant(isEventKind(entry.kind), `unknown event kind ${String(entry.kind)}`, { seq: entry.seq });
   const current = EVENT_VERSIONS[entry.kind];
+  // The one place stored data becomes typed: the log holds only what admission produced for this
+  // kind at this version (or an upcaster turned into it), so the kind decides the data's type.
   if (entry.version === current) return entry as LogEntry;
   invariant(Number.isInteger(entry.version) && entry.version >= 1 && entry.version < current, `event ${entry.kind} has unsupported version ${entry.version}`, { seq: entry.seq });
   let data = entry.data;
@@ -41,5 +52,5 @@ export function upcast(entry: StoredEntry): LogEntry {
     invariant(step !== undefined, `no upcaster for ${entry.kind} v${v}`, { seq: entry.seq });
     data = step(data);
   }
-  return { seq: entry.seq, at: entry.at, kind: entry.kind, version: current, data };
+  return { seq: entry.seq, at: entry.at, kind: entry.kind, version: current, data } as LogEntry;
 }

@@ -4,18 +4,23 @@ import type { ModelPrices } from './model.js';
 /**
  * Usage summed over provider calls (generations, failed attempts that reported usage, and
  * compactions), with the cost computed at the prices configured when each call was recorded.
+ * `costUsd` is null (unknown) as soon as one call was recorded without prices: an unpriced call
+ * has a cost nobody here knows, and showing 0 would read as "free".
  */
 export interface UsageTotals extends Usage {
-  costUsd: number;
+  costUsd: number | null;
   /** Provider calls counted (including failed attempts that reported usage). */
   calls: number;
 }
 
 export const ZERO_TOTALS: UsageTotals = { input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, costUsd: 0, calls: 0 };
 
-/** Cost of one call. Cached and cache-write tokens default to the input price when not priced. */
-export function costOf(usage: Usage, prices: ModelPrices | undefined): number {
-  if (!prices) return 0;
+/**
+ * Cost of one call, undefined when the model has no prices. Cached and cache-write tokens default
+ * to the input price when not priced.
+ */
+export function costOf(usage: Usage, prices: ModelPrices | undefined): number | undefined {
+  if (!prices) return undefined;
   const cached = prices.cachedInputPerMTok ?? prices.inputPerMTok;
   const write = prices.cacheWritePerMTok ?? prices.inputPerMTok;
   return (usage.input * prices.inputPerMTok + usage.cachedInput * cached + usage.cacheWrite * write + usage.output * prices.outputPerMTok) / 1_000_000;
@@ -28,9 +33,35 @@ export function addUsage(totals: UsageTotals, usage: Usage, prices: ModelPrices 
     cacheWrite: totals.cacheWrite + usage.cacheWrite,
     output: totals.output + usage.output,
     reasoning: totals.reasoning + usage.reasoning,
-    costUsd: totals.costUsd + costOf(usage, prices),
+    costUsd: addCost(totals.costUsd, costOf(usage, prices)),
     calls: totals.calls + 1,
   };
+}
+
+function addCost(total: number | null, cost: number | undefined): number | null {
+  return total === null || cost === undefined ? null : total + cost;
+}
+
+/** At most this many retried attempts' usages ride on one result (the retry policy allows far fewer). */
+export const MAX_RETRIED_USAGE = 64;
+
+/** Adds the usage of each earlier (failed, retried) attempt: each is one provider call. */
+export function addRetriedUsage(totals: UsageTotals, retried: readonly Usage[] | undefined, prices: ModelPrices | undefined): UsageTotals {
+  let next = totals;
+  for (const usage of retried ?? []) next = addUsage(next, usage, prices);
+  return next;
+}
+
+/** Validates and normalises a command's `retriedUsage`; a string is the rejection message. */
+export function checkRetriedUsage(value: unknown): Usage[] | string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_RETRIED_USAGE) return `retriedUsage: expected at most ${MAX_RETRIED_USAGE} usages`;
+  const out: Usage[] = [];
+  for (const [i, usage] of value.entries()) {
+    if (!validateUsage(usage)) return `retriedUsage[${i}]: expected non-negative integer token counts`;
+    out.push(normalizeUsage(usage));
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 /** Tokens counted against a token budget. Reasoning tokens are part of output and not added again. */

@@ -35,7 +35,11 @@ describe('limits enforced by the planner', () => {
       const h = SessionHarness.open({ prices, limits: budgets }, [tool('t')]);
       h.ok({ type: 'run.start', source: input });
       const failure = exhaust(h, 'run_1');
-      expect(failure).toMatchObject({ code: 'limit_exceeded', limit, scope: 'run' });
+      expect(failure).toMatchObject({ code: 'limit_exceeded', limit, scope: 'run', max: Object.values(budgets)[0] });
+      // The failure says what was used against the limit, in its fields and its message.
+      const used = (failure as { used: number }).used;
+      expect(used).toBeGreaterThanOrEqual(Object.values(budgets)[0]!);
+      expect(failure!.message).toContain(`used ${used} of limits.`);
       expect(findRun(h.state, 'run_1')!.turns).toHaveLength(turns);
       // Every tool call got a result even though the run failed.
       const calls = h.state.context.entries.filter((e) => e.kind.type === 'toolCall').length;
@@ -72,6 +76,23 @@ describe('limits enforced by the planner', () => {
     expect(findRun(h.state, 'run_2')!.usage).toMatchObject({ input: 5, output: 1, calls: 1 });
     expect(findRun(h.state, 'run_2')!.failure).toEqual({ code: 'provider_error', errorClass: 'server', message: 'overloaded' });
     expect(h.state.usage).toMatchObject({ input: 105, output: 8, calls: 2, costUsd: 136 });
+  });
+
+  it('an unpriced model has an unknown cost (null), never 0; retried attempts count as calls', () => {
+    const h = SessionHarness.open({}, []);
+    h.ok({ type: 'run.start', source: input });
+    const gen = h.expect('generate');
+    h.ok({ type: 'generation.finished', runId: gen.runId, turnId: gen.turnId, fingerprint: gen.fingerprint, facts: answer('a'), retriedUsage: [usage({ input: 7, output: 0 })] });
+    expect(findRun(h.state, 'run_1')!.usage).toMatchObject({ input: 17, output: 5, calls: 2, costUsd: null });
+    expect(h.state.usage.costUsd).toBeNull();
+  });
+
+  it('retriedUsage is validated', () => {
+    const h = SessionHarness.open({ prices }, []);
+    h.ok({ type: 'run.start', source: input });
+    const gen = h.expect('generate');
+    const bad = h.rejected({ type: 'generation.finished', runId: gen.runId, turnId: gen.turnId, fingerprint: gen.fingerprint, facts: answer('a'), retriedUsage: [{ input: -1 } as never] });
+    expect(bad).toMatchObject({ code: 'invalid', message: expect.stringMatching(/^retriedUsage\[0\]/) });
   });
 
   it('a cost budget without prices is refused at configuration', () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyAll, canonicalJson, deserializeState, initialState, plan, replay, serializeState, type LogEntry } from '../src/index.js';
+import { applyAll, canonicalJson, deserializeState, initialState, plan, replay, serializeState, type LogEntry, type StoredEntry } from '../src/index.js';
 import { RandomSession } from './support/random-driver.js';
 
 /** Rewrites run.accepted entries with input sources to their v1 shape (as an old store holds them). */
-function downgrade(log: readonly LogEntry[]): LogEntry[] {
+function downgrade(log: readonly LogEntry[]): StoredEntry[] {
   return log.map((e) => {
     if (e.kind !== 'run.accepted' || e.data.source.type !== 'input') return e;
     const { source, ...rest } = e.data;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvariantViolation, apply, deserializeState, needsSessionSetup, serializeState, findRun, initialState, replay, stamp, unavailableResultText, upcast, type InputRef, type LogEntry } from '../src/index.js';
+import { InvariantViolation, apply, deserializeState, needsSessionSetup, serializeState, findRun, initialState, replay, stamp, unavailableResultText, upcast, type InputRef, type StoredEntry } from '../src/index.js';
 import { MODEL, SessionHarness, answer, call, ref, tool, toolCalls } from './support/session-harness.js';
 
 const input = { type: 'input' as const, items: [{ type: 'text' as const, ref: ref('q') }] };
@@ -25,6 +25,19 @@ describe('session lifecycle and config', () => {
     expect(h.state.context.entries).toEqual([expect.objectContaining({ id: 'ctx_1', key: entry.key, contentRef: entry.contentRef })]);
     // A retried open is a no-op: the context it carried is already there.
     expect(h.submit({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL }, context: [entry] })).toMatchObject({ ok: true, events: [] });
+    expect(h.replayed()).toBe(h.live());
+  });
+
+  it('a config records the profile revision it came from; a malformed origin is refused naming the field', () => {
+    const h = new SessionHarness();
+    const bad = h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL, origin: { profileId: 'reviewer', revision: 0 } } });
+    expect(bad).toMatchObject({ code: 'invalid', message: 'config.origin.revision: expected a positive integer' });
+    expect(h.rejected({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL, origin: { profileId: '', revision: 1 } } }).message).toMatch(/^config\.origin\.profileId/);
+    h.ok({ type: 'session.open', sessionId: h.sessionId, config: { model: MODEL, origin: { profileId: 'reviewer', revision: 3 } } });
+    expect(h.state.config?.origin).toEqual({ profileId: 'reviewer', revision: 3 });
+    // A different origin is a different config: re-applying a newer revision is a real change.
+    h.ok({ type: 'session.configure', config: { model: MODEL, origin: { profileId: 'reviewer', revision: 4 } } });
+    expect(h.state).toMatchObject({ configRevision: 2, config: { origin: { revision: 4 } } });
     expect(h.replayed()).toBe(h.live());
   });
 
@@ -201,7 +214,7 @@ describe('tool availability', () => {
     const action = h.settle();
     expect(action.type === 'invokeTools' && action.calls.map((c) => c.callId)).toEqual(['c1']);
     const started = h.log.filter((e) => e.kind === 'tool.batch_started' || e.kind === 'tool.call_finished' || e.kind === 'tool.call_started');
-    expect(started.map((e) => [e.kind, e.data.callId ?? null])).toEqual([
+    expect(started.map((e) => [e.kind, 'callId' in e.data ? e.data.callId : null])).toEqual([
       ['tool.batch_started', null],
       ['tool.call_started', 'c1'],
       ['tool.call_finished', 'c2'],
@@ -215,7 +228,7 @@ describe('tool availability', () => {
 describe('event versions', () => {
   it('run.accepted v1 (input list) is upcast to v2 (source) on replay', () => {
     const items: InputRef[] = [{ type: 'text', ref: ref('legacy') }];
-    const v1: LogEntry[] = [
+    const v1: StoredEntry[] = [
       { seq: 1, at: 1, kind: 'session.opened', version: 1, data: { sessionId: 's', config: { model: MODEL } } },
       { seq: 2, at: 2, kind: 'run.accepted', version: 1, data: { runId: 'run_1', input: items } },
     ];

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { echoScript } from './echo.js';
 import { renderFault, streamFaultPayload } from './faults.js';
-import { planTurn } from './plan.js';
+import { planTurn, type TurnPlan } from './plan.js';
 import { renderMessages } from './protocols/anthropic-messages.js';
 import { renderChatCompletions } from './protocols/openai-chat-completions.js';
-import { renderCompaction, renderResponses } from './protocols/openai-responses.js';
+import { renderCompaction, renderResponses, usageOf } from './protocols/openai-responses.js';
 import type { WireEvent } from './protocols/wire-event.js';
 import { recordHeaders, type RecordedRequest } from './recorded-request.js';
 import { viewRequest, type FakeProtocol, type RequestView } from './request-view.js';
@@ -71,16 +71,21 @@ function presentedKey(req: IncomingMessage): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
-/** The in-stream form of a fault: how each protocol reports a failure after the stream began. */
-function faultEvent(protocol: FakeProtocol, script: FakeScript): WireEvent | undefined {
+/**
+ * The in-stream form of a fault: how each protocol reports a failure after the stream began.
+ * Anthropic has already reported usage in `message_start`; a Responses `response.failed` carries
+ * the script's usage when the script gives one (what a billed, failed response reports).
+ */
+function faultEvent(protocol: FakeProtocol, script: FakeScript, plan: TurnPlan): WireEvent | undefined {
   if (!script.fault) return undefined;
   const payload = streamFaultPayload(protocol, script.fault);
   if (protocol === 'anthropic:messages') return { event: 'error', data: payload };
   if (protocol === 'openai:completions') return { data: payload };
   const error = payload.error as Record<string, unknown>;
+  const usage = script.usage ? usageOf(plan) : null;
   return {
     event: 'response.failed',
-    data: { type: 'response.failed', sequence_number: 0, response: { id: 'resp_failed', object: 'response', status: 'failed', output: [], error: { code: error.code ?? 'server_error', message: error.message } } },
+    data: { type: 'response.failed', sequence_number: 0, response: { id: 'resp_failed', object: 'response', status: 'failed', output: [], usage, error: { code: error.code ?? 'server_error', message: error.message } } },
   };
 }
 
@@ -126,7 +131,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       truncateAfterEvents: script.truncateAfterEvents,
       malformedAfterEvents: script.malformedAfterEvents,
       faultAfterEvents: script.faultAfterEvents,
-      faultEvent: faultEvent(protocol, script),
+      faultEvent: faultEvent(protocol, script, plan),
     });
   };
 

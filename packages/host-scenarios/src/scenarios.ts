@@ -216,6 +216,28 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
       expect(await h.text(run.outputRef)).toBe('final answer');
     });
 
+    test('counts every billed attempt in the usage totals: a 429, a failed stream that reported usage, a mid-run compaction, the answer', async () => {
+      const h = await start();
+      await h.open('s1');
+      const usage = (input: number, output: number) => ({ input, cachedInput: 0, cacheWrite: 0, output, reasoning: 0 });
+      h.fake.enqueue({ text: 'earlier answer', usage: usage(20, 3) });
+      const first = await h.waitRun('s1', await h.startRun('s1', 'earlier question'));
+      h.fake.enqueue(
+        { fault: { kind: 'rate_limit', retryAfterMs: 10 } },
+        { text: 'cut', usage: usage(30, 2), fault: { kind: 'server' }, faultAfterEvents: 2 },
+        { finish: 'context_length', text: 'partial' },
+        { text: 'final answer', usage: usage(25, 4) },
+      );
+      const run = await h.waitRun('s1', await h.startRun('s1', 'a question that overflows'));
+      expect(run.status).toBe('completed');
+      // Billed: the failed stream, the native compaction (the fake reports 16 output tokens), the answer.
+      // The 429 and the context_length refusal reported no usage.
+      expect(run.usage).toMatchObject({ calls: 3, output: 2 + 16 + 4, costUsd: null });
+      expect(run.usage.input).toBeGreaterThan(30 + 25);
+      const state = (await h.host.state(h.ref('s1')))!;
+      expect(state.usage).toMatchObject({ calls: 4, input: first.usage.input + run.usage.input, output: 3 + run.usage.output });
+    });
+
     test('recovers from transient provider errors (429 with Retry-After, 529) and fails permanent ones cleanly', async () => {
       const h = await start();
       await h.open('s1');

@@ -13,3 +13,5 @@ export { retryAfterMs } from './errors/retry-after.js';
 export * from './registry/provider-config.js';
 export * from './registry/provider-registry.js';
 export * from './registry/provider-router.js';
+export * from './prices/price-entries.js';
+export * from './prices/price-table.js';

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './blob-store.js';
 export * from './session-store.js';
 export * from './workspace-store.js';
+export * from './profile-store.js';
 export * from './live-channel.js';
 export * from './head-signal.js';
 export * from './effect-abort-signal.js';

@@ -1,4 +1,4 @@
-import type { BlobRef, CompactionFacts, CompactionRequest, GenerationFacts, GenerationFailure, GenerationRequest, ModelSelection } from '@lightspeed/engine';
+import type { BlobRef, CompactionFacts, CompactionRequest, GenerationFacts, GenerationFailure, GenerationRequest, ModelSelection, Usage } from '@lightspeed/engine';
 import type { BlobStore } from './blob-store.js';
 import type { LiveChannel } from './live-channel.js';
 
@@ -8,13 +8,19 @@ export interface LlmCallContext {
   signal?: AbortSignal;
 }
 
-/** Thrown by adapters for every provider failure, already classified. */
+/**
+ * Thrown by adapters for every provider failure, already classified. `usage` is what the failed
+ * attempt consumed when the provider reported it before failing (a stream that reported its input
+ * tokens and then errored is billed): the driver counts it in the run and session totals.
+ */
 export class ProviderError extends Error {
   readonly failure: GenerationFailure;
-  constructor(failure: GenerationFailure) {
+  readonly usage?: Usage;
+  constructor(failure: GenerationFailure, usage?: Usage) {
     super(failure.message);
     this.name = 'ProviderError';
     this.failure = failure;
+    if (usage !== undefined) this.usage = usage;
   }
 }
 

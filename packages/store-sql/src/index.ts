@@ -9,6 +9,7 @@ export * from './sql-session-store.js';
 export * from './sql-blob-store.js';
 export * from './inline-put-batcher.js';
 export * from './sql-workspace-store.js';
+export * from './sql-profile-store.js';
 export * from './garbage-collector.js';
 export * from './storage.js';
 export * from './postgres-live-channel.js';

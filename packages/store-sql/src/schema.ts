@@ -70,9 +70,28 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
-    // Numbered after the first free slot when written; another branch (agent profiles) may also
-    // take 2, in which case whoever merges second renumbers theirs.
     version: 2,
+    name: 'workspace display names',
+    statements: [`ALTER TABLE ls_workspaces ADD COLUMN display_name text`],
+  },
+  {
+    version: 3,
+    name: 'agent profiles',
+    statements: [
+      // The document is canonical JSON, so "unchanged" is a plain text comparison in SQL.
+      `CREATE TABLE ls_profiles (
+        universe text NOT NULL,
+        profile_id text COLLATE "C" NOT NULL,
+        document text NOT NULL,
+        revision bigint NOT NULL CHECK (revision >= 1),
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (universe, profile_id)
+      )`,
+    ],
+  },
+  {
+    version: 4,
     name: 'mcp server registrations',
     statements: [
       // The document is the registration as put (JSON); it never holds a secret, only env var names.

@@ -1,9 +1,11 @@
 import type { BlobRef } from '@lightspeed/engine';
-import { LightspeedError, type Clock, type WorkspaceRecord, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, type Clock, type WorkspaceRecord, type WorkspaceStore, type WorkspaceWriteOptions } from '@lightspeed/ports';
 import { checkId, checkRef, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
-const COLUMNS = 'workspace_id, head_ref, revision, created_at, updated_at';
+const COLUMNS = 'workspace_id, head_ref, revision, created_at, updated_at, display_name';
+/** Display names are labels, not documents: bounded so a record stays small. */
+const MAX_DISPLAY_NAME = 1_000;
 
 interface WorkspaceRow {
   workspace_id: string;
@@ -11,6 +13,14 @@ interface WorkspaceRow {
   revision: unknown;
   created_at: unknown;
   updated_at: unknown;
+  display_name: string | null;
+}
+
+function checkDisplayName(options: WorkspaceWriteOptions): string | null {
+  const name = options.displayName;
+  if (name === undefined) return null;
+  if (typeof name !== 'string' || name.length > MAX_DISPLAY_NAME) throw new LightspeedError('invalid', `displayName must be a string of at most ${MAX_DISPLAY_NAME} characters`);
+  return name;
 }
 
 function recordOf(row: WorkspaceRow): WorkspaceRecord {
@@ -20,6 +30,7 @@ function recordOf(row: WorkspaceRow): WorkspaceRecord {
     revision: numberOf(row.revision),
     createdAt: numberOf(row.created_at),
     updatedAt: numberOf(row.updated_at),
+    ...(row.display_name !== null ? { displayName: row.display_name } : {}),
   };
 }
 
@@ -35,14 +46,15 @@ export class SqlWorkspaceStore implements WorkspaceStore {
     this.universe = checkUniverse(universe);
   }
 
-  async create(id: string, headRef: BlobRef): Promise<WorkspaceRecord> {
+  async create(id: string, headRef: BlobRef, options: WorkspaceWriteOptions = {}): Promise<WorkspaceRecord> {
     checkId('workspace', id);
     checkRef(headRef);
+    const displayName = checkDisplayName(options);
     const now = this.clock.now();
     const { rows } = await this.driver.query<WorkspaceRow>(
-      `INSERT INTO ls_workspaces (universe, workspace_id, head_ref, revision, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)
+      `INSERT INTO ls_workspaces (universe, workspace_id, head_ref, revision, created_at, updated_at, display_name) VALUES ($1, $2, $3, 1, $4, $4, $5)
        ON CONFLICT (universe, workspace_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [this.universe, id, headRef, now],
+      [this.universe, id, headRef, now, displayName],
     );
     if (!rows[0]) throw new LightspeedError('conflict', `workspace ${id} already exists; pick another id or update it`, { workspaceId: id });
     return recordOf(rows[0]);
@@ -53,14 +65,15 @@ export class SqlWorkspaceStore implements WorkspaceStore {
     return rows[0] ? recordOf(rows[0]) : undefined;
   }
 
-  async update(id: string, expectedRevision: number, headRef: BlobRef): Promise<WorkspaceRecord> {
+  async update(id: string, expectedRevision: number, headRef: BlobRef, options: WorkspaceWriteOptions = {}): Promise<WorkspaceRecord> {
     checkId('workspace', id);
     checkRef(headRef);
     if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 1) throw new LightspeedError('invalid', 'expectedRevision must be a positive integer');
+    const displayName = checkDisplayName(options);
     const { rows } = await this.driver.query<WorkspaceRow>(
-      `UPDATE ls_workspaces SET head_ref = $4, revision = revision + 1, updated_at = $5
+      `UPDATE ls_workspaces SET head_ref = $4, revision = revision + 1, updated_at = $5, display_name = COALESCE($6, display_name)
        WHERE universe = $1 AND workspace_id = $2 AND revision = $3 RETURNING ${COLUMNS}`,
-      [this.universe, id, expectedRevision, headRef, this.clock.now()],
+      [this.universe, id, expectedRevision, headRef, this.clock.now(), displayName],
     );
     if (rows[0]) return recordOf(rows[0]);
     const current = await this.get(id);

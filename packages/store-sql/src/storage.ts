@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type SessionStore, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type ProfileStore, type SessionStore, type WorkspaceStore } from '@lightspeed/ports';
 import { BlobCache } from './blob-cache.js';
 import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -13,6 +13,7 @@ import { SqlMcpServerStore } from './sql-mcp-server-store.js';
 import type { SqlDriver } from './sql-driver.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { SqlWorkspaceStore } from './sql-workspace-store.js';
+import { SqlProfileStore } from './sql-profile-store.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -40,6 +41,8 @@ export interface Storage {
   sessions(universe: string): SessionStore;
   blobs(universe: string): BlobStore;
   workspaces(universe: string): WorkspaceStore;
+  /** Agent profiles (revisioned documents) of one universe. */
+  profiles(universe: string): ProfileStore;
   /** MCP server registrations (`mcp/servers/*`), read by the tool runtime's MCP hub. */
   mcpServers(universe: string): McpServerStore;
   gc(options: GcOptions): Promise<GcReport>;
@@ -116,6 +119,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     sessions: (universe) => new SqlSessionStore(driver, universe, clock),
     blobs: (universe) => new SqlBlobStore(driver, universe, blobOptions),
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
+    profiles: (universe) => new SqlProfileStore(driver, universe, clock),
     mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {

@@ -25,6 +25,19 @@ describe.each(BACKENDS)('SqlWorkspaceStore on %s', (name) => {
     expect(await store.get('missing')).toBeUndefined();
   });
 
+  it('stores a display name on create, keeps it across head moves, and replaces it when given', async () => {
+    const store = workspaces();
+    const named = await store.create('ws', refOfText('tree 1'), { displayName: 'Docs — draft' });
+    expect(named.displayName).toBe('Docs — draft');
+    expect((await store.get('ws'))?.displayName).toBe('Docs — draft');
+    expect((await store.update('ws', 1, refOfText('tree 2'))).displayName).toBe('Docs — draft');
+    expect((await store.update('ws', 2, refOfText('tree 3'), { displayName: 'Docs' })).displayName).toBe('Docs');
+    expect((await store.list()).workspaces[0]?.displayName).toBe('Docs');
+    const unnamed = await store.create('plain', refOfText('x'));
+    expect('displayName' in unnamed).toBe(false);
+    await expect(store.create('long', refOfText('x'), { displayName: 'x'.repeat(1_001) })).rejects.toSatisfy((e: unknown) => isLightspeedError(e, 'invalid'));
+  });
+
   it('lets exactly one of several concurrent updates at the same revision win', async () => {
     const store = workspaces();
     await store.create('ws', refOfText('base'));

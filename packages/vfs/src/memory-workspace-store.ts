@@ -1,5 +1,5 @@
 import type { BlobRef } from '@lightspeed/engine';
-import { LightspeedError, systemClock, type Clock, type WorkspaceRecord, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type Clock, type WorkspaceRecord, type WorkspaceStore, type WorkspaceWriteOptions } from '@lightspeed/ports';
 
 /** An in-process WorkspaceStore for tests and embedded use; same compare-and-set contract as SQL. */
 export class MemoryWorkspaceStore implements WorkspaceStore {
@@ -7,10 +7,10 @@ export class MemoryWorkspaceStore implements WorkspaceStore {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  async create(id: string, headRef: BlobRef): Promise<WorkspaceRecord> {
+  async create(id: string, headRef: BlobRef, options: WorkspaceWriteOptions = {}): Promise<WorkspaceRecord> {
     if (this.records.has(id)) throw new LightspeedError('conflict', `workspace ${id} already exists; pick another id or update it`, { workspaceId: id });
     const now = this.clock.now();
-    const record: WorkspaceRecord = { id, headRef, revision: 1, createdAt: now, updatedAt: now };
+    const record: WorkspaceRecord = { id, headRef, revision: 1, createdAt: now, updatedAt: now, ...(options.displayName !== undefined ? { displayName: options.displayName } : {}) };
     this.records.set(id, record);
     return { ...record };
   }
@@ -20,7 +20,7 @@ export class MemoryWorkspaceStore implements WorkspaceStore {
     return record ? { ...record } : undefined;
   }
 
-  async update(id: string, expectedRevision: number, headRef: BlobRef): Promise<WorkspaceRecord> {
+  async update(id: string, expectedRevision: number, headRef: BlobRef, options: WorkspaceWriteOptions = {}): Promise<WorkspaceRecord> {
     const record = this.records.get(id);
     if (!record) throw new LightspeedError('not_found', `workspace ${id} does not exist`, { workspaceId: id });
     if (record.revision !== expectedRevision) {
@@ -30,7 +30,7 @@ export class MemoryWorkspaceStore implements WorkspaceStore {
         { workspaceId: id, expectedRevision, actualRevision: record.revision },
       );
     }
-    const next: WorkspaceRecord = { ...record, headRef, revision: record.revision + 1, updatedAt: this.clock.now() };
+    const next: WorkspaceRecord = { ...record, headRef, revision: record.revision + 1, updatedAt: this.clock.now(), ...(options.displayName !== undefined ? { displayName: options.displayName } : {}) };
     this.records.set(id, next);
     return { ...next };
   }

@@ -1,5 +1,5 @@
 import type { BlobRef } from '@lightspeed/engine';
-import { LightspeedError, type BlobStore, type WorkspaceRecord, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, type BlobStore, type WorkspaceRecord, type WorkspaceStore, type WorkspaceWriteOptions } from '@lightspeed/ports';
 import { commitChanges, type TreeChange } from './snapshot-commit.js';
 import type { SnapshotLimits } from './snapshot-limits.js';
 import { SnapshotMeter, type ScopedTotalsCache } from './snapshot-meter.js';
@@ -36,11 +36,11 @@ export class Workspaces {
     this.meter = new SnapshotMeter(this.nodes, options.limits, options.totals);
   }
 
-  async create(id: string, baseRef?: BlobRef): Promise<WorkspaceRecord> {
+  async create(id: string, baseRef?: BlobRef, options: WorkspaceWriteOptions = {}): Promise<WorkspaceRecord> {
     const head = baseRef ?? (await emptySnapshot(this.nodes));
     // Every node beneath the base is checked (well-formed, within the limits) before it becomes a head.
     await this.meter.measure(head);
-    return this.store.create(id, head);
+    return this.store.create(id, head, options);
   }
 
   async head(id: string): Promise<WorkspaceRecord> {

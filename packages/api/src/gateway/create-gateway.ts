@@ -1,5 +1,6 @@
 import type { AgentHost } from '@lightspeed/driver';
-import type { ModelSelection } from '@lightspeed/engine';
+import type { ModelPrices, ModelSelection } from '@lightspeed/engine';
+import type { ProfileStore } from '@lightspeed/ports';
 import type { Hono } from 'hono';
 import type { GatewayAuth } from '../auth/gateway-auth.js';
 import { blobMethods } from '../handlers/blob-methods.js';
@@ -13,8 +14,12 @@ import { runMethods } from '../handlers/run-methods.js';
 import { SessionAccess } from '../handlers/session-access.js';
 import { sessionMethods } from '../handlers/session-methods.js';
 import { vfsMethods } from '../handlers/vfs-methods.js';
+import { memoryProfileStores } from '../profiles/memory-profile-store.js';
+import { ProfileCatalog } from '../profiles/profile-catalog.js';
+import { profileApplyMethods, profileMethods } from '../profiles/profile-methods.js';
 import { invalidRequest } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
+import type { SessionConfig } from '../schemas/config.js';
 import { HostEventFeed } from '../stream/host-event-feed.js';
 import type { ConfigDefaults } from '../views/config-mapping.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
@@ -32,6 +37,16 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * single-user servers: createGateway refuses it with API-key auth, where callers are remote.
    */
   allowHostFeature?: boolean;
+  /**
+   * Prices of a model, pinned into a session's config when it is started or configured (e.g. the
+   * llm package's `new PriceTable({ overrides }).lookup`). Without it every cost is unknown.
+   */
+  prices?: (model: ModelSelection) => ModelPrices | undefined;
+  /**
+   * Agent profiles per universe (`profiles/*`, named profiles in session/start and
+   * session/profiles/apply). Default: in memory, gone when the process ends; pass the SQL store's.
+   */
+  profiles?: (universe: string) => ProfileStore;
   /**
    * MCP server registrations (`mcp/servers/*`); sessions may link only registered servers. Without
    * it the methods are not served and every link is refused. `trusted` (stdio servers, env var
@@ -58,14 +73,20 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
       if (!first) throw invalidRequest('config.model is required: this server has no default model configured');
       defaultModel = { providerId: first.providerId, apiKind: first.apiKind, model: first.model };
     }
-    return { model: defaultModel, ...(options.compactionThresholdTokens !== undefined ? { compactionThresholdTokens: options.compactionThresholdTokens } : {}) };
+    return {
+      model: defaultModel,
+      ...(options.compactionThresholdTokens !== undefined ? { compactionThresholdTokens: options.compactionThresholdTokens } : {}),
+      ...(options.prices ? { prices: options.prices } : {}),
+    };
   };
+  const allowHostFeature = options.allowHostFeature === true;
+  const catalog = new ProfileCatalog({ profilesOf: options.profiles ?? memoryProfileStores(), blobsOf: (universe) => host.blobs(universe), allowHostFeature });
+  const checkMcp = (config: SessionConfig | null | undefined, universe: string) => checkMcpLinks(options.mcpServers?.catalog, universe, config);
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),
-    ...sessionMethods(access, defaultsOf, {
-      allowHostFeature: options.allowHostFeature === true,
-      checkConfig: (config, universe) => checkMcpLinks(options.mcpServers?.catalog, universe, config),
-    }),
+    ...sessionMethods(access, catalog, defaultsOf, { allowHostFeature, checkConfig: checkMcp }),
+    ...profileMethods(catalog),
+    ...profileApplyMethods(access, catalog, defaultsOf, checkMcp),
     ...(options.mcpServers ? mcpServerMethods(options.mcpServers) : {}),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),

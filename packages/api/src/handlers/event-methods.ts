@@ -3,7 +3,7 @@ import type { SessionEventFeed } from '../stream/session-event-feed.js';
 
 export interface EventMethodOptions {
   longPollCapMs: number;
-  /** Largest page (default 1,000 log entries). */
+  /** Largest page (default 1,000 events). */
   maxLimit?: number;
 }
 
@@ -16,15 +16,15 @@ export function eventMethods(feed: SessionEventFeed, options: EventMethodOptions
       const pageSize = Math.min(Math.max(limit ?? 100, 1), maxLimit);
       let page = await feed.read(universe, sessionId, from, pageSize);
       const wait = Math.min(waitMs ?? 0, options.longPollCapMs);
-      if (page.events.length === 0 && page.scannedTo >= page.head && wait > 0 && !signal.aborted) {
-        await feed.wait(universe, sessionId, page.scannedTo, wait, signal);
-        page = await feed.read(universe, sessionId, page.scannedTo, pageSize);
+      if (page.events.length === 0 && page.caughtUp && wait > 0 && !signal.aborted) {
+        await feed.wait(universe, sessionId, page.next, wait, signal);
+        page = await feed.read(universe, sessionId, page.next, pageSize);
       }
       return {
         result: {
           events: page.events,
-          complete: page.scannedTo >= page.head,
-          nextCursor: { seq: page.scannedTo },
+          complete: page.caughtUp,
+          nextCursor: { seq: page.next },
           headCursor: { seq: page.head },
         },
       };

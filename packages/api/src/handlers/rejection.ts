@@ -1,4 +1,4 @@
-import type { Rejection } from '@lightspeed/engine';
+import type { Command, Rejection } from '@lightspeed/engine';
 import { ApiError } from '../rpc/api-error.js';
 import type { AgentApiErrorKind } from '../schemas/protocol.js';
 
@@ -16,6 +16,15 @@ const KIND: Record<Rejection['code'], AgentApiErrorKind> = {
   limit: 'rejected',
 };
 
-export function rejectionError(rejection: Rejection): ApiError {
-  return new ApiError(KIND[rejection.code] ?? 'rejected', rejection.message);
+/**
+ * Commands whose engine `conflict` is, upstream, a `rejected`: cancelling a finished run and
+ * steering a run that is not running cannot succeed by retrying or re-reading, so the upstream
+ * server answers them as refusals (-32010), and its client branches on that.
+ */
+const CONFLICT_IS_REJECTED: ReadonlySet<Command['type']> = new Set(['run.cancel', 'run.steer']);
+
+export function rejectionError(rejection: Rejection, commandType?: Command['type']): ApiError {
+  const kind = KIND[rejection.code] ?? 'rejected';
+  if (rejection.code === 'conflict' && commandType !== undefined && CONFLICT_IS_REJECTED.has(commandType)) return new ApiError('rejected', rejection.message);
+  return new ApiError(kind, rejection.message);
 }

@@ -21,11 +21,11 @@ export function runMethods(access: SessionAccess): MethodHandlers {
     'session/runs/start': async ({ sessionId, source, config, submissionId, notifyOnTerminal }, { universe }) => {
       if (notifyOnTerminal != null) throw rejected('notifyOnTerminal needs a managed session; this server does not offer managed sessions');
       const ref = { universe, sessionId };
-      await access.read(ref);
+      const current = await access.read(ref);
       const engineSource: RunSource =
         source.type === 'input' ? { type: 'input', items: await toInputRefs(host.blobs(universe), source.items, 'source.items') } : { type: 'context', keys: [...source.keys] };
       refuseUnsupportedConfig(config);
-      const runConfig = toRunConfig(config);
+      const runConfig = toRunConfig(config, current.config);
       const { state, result } = await access.submit(ref, {
         type: 'run.start',
         source: engineSource,

@@ -16,7 +16,7 @@ export class SessionAccess {
   /** Submits a command; an engine rejection becomes the matching ApiError. */
   async submit(ref: SessionRef, command: Command): Promise<{ state: SessionState; result: AdmitResult; head: number }> {
     const outcome = await this.host.submit(ref, command);
-    if (!outcome.ok) throw rejectionError(outcome.rejection);
+    if (!outcome.ok) throw rejectionError(outcome.rejection, command.type);
     return { state: outcome.state, result: outcome.result ?? {}, head: outcome.head };
   }
 }

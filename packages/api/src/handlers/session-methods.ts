@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { putText } from '@lightspeed/cas';
 import type { SessionRef } from '@lightspeed/driver';
-import { preview, type ContextPutEntry, type SessionState } from '@lightspeed/engine';
-import { ApiError, conflict, notFound, rejected } from '../rpc/api-error.js';
+import { type ContextPutEntry, type SessionState } from '@lightspeed/engine';
+import { profileInstructionsEntry, type ProfileCatalog } from '../profiles/profile-catalog.js';
+import { ApiError, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig, configDocument, type ConfigDefaults } from '../views/config-mapping.js';
@@ -10,8 +10,6 @@ import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
 import { inlineSessionTexts } from '../views/inline-text.js';
 import { sessionSummaryView, sessionView } from '../views/session-view.js';
 import type { SessionAccess } from './session-access.js';
-
-const PROFILE_INSTRUCTIONS_KEY = 'prompt_instructions/profile';
 
 /** session/start, read, list, config/put, rename, close, delete. */
 export interface SessionMethodOptions {
@@ -21,7 +19,7 @@ export interface SessionMethodOptions {
   checkConfig?: (config: SessionConfig | null | undefined, universe: string) => Promise<void>;
 }
 
-export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<ConfigDefaults>, options: SessionMethodOptions = {}): MethodHandlers {
+export function sessionMethods(access: SessionAccess, catalog: ProfileCatalog, defaultsOf: () => Promise<ConfigDefaults>, options: SessionMethodOptions = {}): MethodHandlers {
   const host = access.host;
   const checkFeatures = (config: SessionConfig | null | undefined) => {
     refuseUnsupportedConfig(config);
@@ -38,34 +36,23 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
 
       let config: SessionConfig | null | undefined = params.config;
       let displayName = params.displayName ?? undefined;
-      let instructions: string | undefined;
-      const profile = params.profile;
-      if (profile?.kind === 'named') throw notFound(`profile ${profile.profileId} does not exist: this server has no profile catalog; pass an inline profile`);
-      if (profile?.kind === 'inline') {
-        if (profile.profile.environment != null) throw rejected('profile environments are not supported by this server');
-        config ??= profile.profile.config;
-        displayName ??= profile.profile.displayName ?? undefined;
-        const source = profile.profile.instructions;
-        if (source?.type === 'text') instructions = source.text;
-        if (source?.type === 'textRef') {
-          const bytes = await host.blobs(universe).get(source.blobRef as `sha256:${string}`);
-          if (!bytes) throw notFound(`profile instructions blob ${source.blobRef} is not stored; upload it with blobs/put`);
-          instructions = new TextDecoder().decode(bytes);
-        }
-      }
+      const resolved = params.profile ? await catalog.resolve(params.profile, universe) : undefined;
+      // An explicit config wins over the profile's; the profile's instructions and name still apply.
+      config ??= resolved?.config;
+      displayName ??= resolved?.displayName;
       checkFeatures(config);
       await options.checkConfig?.(config, universe);
       // The instructions go to CAS first (blobs before log), then ride in the open itself: one
       // append, so no crash can leave the session open without them.
       const context: ContextPutEntry[] = [];
-      if (instructions !== undefined) {
-        const contentRef = await putText(host.blobs(universe), instructions);
-        context.push({ key: PROFILE_INSTRUCTIONS_KEY, kind: { type: 'instructions' }, contentRef, preview: preview(instructions), source: { type: 'runtime', label: 'profile' } });
-      }
+      if (resolved?.instructions !== undefined) context.push(await profileInstructionsEntry(host.blobs(universe), resolved.instructions, resolved.origin));
+      const engineConfig = toEngineConfig(config, await defaultsOf());
+      // Pinned in session.opened: the log says which revision of which profile the session runs.
+      if (resolved?.origin) engineConfig.origin = resolved.origin;
       const command = {
         type: 'session.open' as const,
         sessionId: ref.sessionId,
-        config: toEngineConfig(config, await defaultsOf()),
+        config: engineConfig,
         ...(displayName ? { displayName } : {}),
         ...(context.length > 0 ? { context } : {}),
       };
@@ -134,7 +121,8 @@ export function sessionMethods(access: SessionAccess, defaultsOf: () => Promise<
     'session/delete': async ({ sessionId }, { universe }) => {
       const ref = { universe, sessionId };
       const current = await access.read(ref);
-      if (current.status !== 'closed') throw conflict(`session ${sessionId} is open; close it with session/close before deleting it`);
+      // Rejected (as upstream), not conflict: re-reading and retrying cannot help; closing first does.
+      if (current.status !== 'closed') throw rejected(`session ${sessionId} is open; close it with session/close before deleting it`);
       const summary = sessionSummaryView(current);
       await host.deleteSession(ref);
       return { result: { session: summary } };

@@ -20,12 +20,13 @@ import {
   type SnapshotTotals,
   type TreeChange,
 } from '@lightspeed/vfs';
-import { invalidRequest, notFound } from '../rpc/api-error.js';
+import { invalidRequest, notFound, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { VfsManifestFile, VfsWorkspaceView } from '../schemas/vfs.js';
 import { requireBlobRef } from './blob-refs.js';
+import { isTreeManifest, planOfFlat, planOfTree, TreeManifestBuilder } from './vfs-manifest.js';
 
-/** Files per vfs/snapshots/read page (the default and the most a client may ask for). */
+/** Files per flat vfs/snapshots/read page (the default and the most a client may ask for), and the most one tree answer holds. */
 const MAX_READ_PAGE = 10_000;
 /** Manifest entries built between two yields to the event loop. */
 const ENTRIES_PER_TURN = 500;
@@ -83,8 +84,7 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
     const { files, bytes } = measured ?? (await meter.totalsOf(record.headRef));
     return {
       workspaceId: record.id,
-      // The WorkspaceStore port does not keep display names yet; see docs/0010-api-gateway.md.
-      displayName: null,
+      displayName: record.displayName ?? null,
       headSnapshotRef: record.headRef,
       files,
       bytes,
@@ -105,26 +105,26 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
       const blobs = deps.blobsOf(universe);
       const meter = meterOf(universe);
       // Refused before one blob is looked up: the count alone is over the limit.
-      if (manifest.files.length > limits.maxFiles) throw invalidRequest(`manifest.files: ${new SnapshotLimitError('maxFiles', limits.maxFiles, manifest.files.length).message}`);
+      if (!isTreeManifest(manifest) && manifest.files.length > limits.maxFiles) {
+        throw invalidRequest(`manifest.files: ${new SnapshotLimitError('maxFiles', limits.maxFiles, manifest.files.length).message}`);
+      }
+      const plan = isTreeManifest(manifest) ? planOfTree(manifest, limits.maxFiles) : planOfFlat(manifest);
       const seen = new Set<string>();
       const changes: TreeChange[] = [];
-      for (const [index, file] of manifest.files.entries()) {
-        let path: string;
-        try {
-          path = joinSegments(pathSegments(file.path));
-        } catch (error) {
-          throw invalidRequest(`manifest.files[${index}].path: ${(error as Error).message}`);
-        }
-        if (path === '/') throw invalidRequest(`manifest.files[${index}].path names the root directory`);
-        if (seen.has(path)) throw invalidRequest(`manifest.files[${index}].path ${path} appears twice`);
-        seen.add(path);
-        const ref = requireBlobRef(file.blobRef, `manifest.files[${index}].blobRef`);
+      let totalBytes = 0;
+      for (const file of plan.files) {
+        if (seen.has(file.path)) throw invalidRequest(`${file.field}.path ${file.path} appears twice`);
+        seen.add(file.path);
+        const ref = requireBlobRef(file.blobRef, `${file.field} blobRef`);
         const stat = await blobs.stat(ref);
-        if (!stat) throw notFound(`manifest.files[${index}]: blob ${ref} is not stored; upload file bodies with blobs/put before committing`);
-        if (file.bytes !== undefined && file.bytes !== stat.size) {
-          throw invalidRequest(`manifest.files[${index}].bytes is ${file.bytes} but blob ${ref} holds ${stat.size} bytes`);
-        }
-        changes.push({ op: 'writeRef', path, ref, size: stat.size, ...(file.executable ? { mode: EXECUTABLE_FILE_MODE } : {}) });
+        if (!stat) throw notFound(`${file.field}: blob ${ref} is not stored; upload file bodies with blobs/put before committing`);
+        if (file.bytes !== undefined && file.bytes !== stat.size) throw invalidRequest(`${file.field} says ${file.bytes} bytes but blob ${ref} holds ${stat.size} bytes`);
+        totalBytes += stat.size;
+        changes.push({ op: 'writeRef', path: file.path, ref, size: stat.size, ...(file.executable ? { mode: EXECUTABLE_FILE_MODE } : {}) });
+      }
+      for (const path of plan.emptyDirectories) changes.push({ op: 'mkdir', path });
+      if (plan.totals && (plan.totals.files !== plan.files.length || plan.totals.bytes !== totalBytes)) {
+        throw invalidRequest(`manifest.totals says ${plan.totals.files} files and ${plan.totals.bytes} bytes, but the entries hold ${plan.files.length} files and ${totalBytes} bytes`);
       }
       // The commit checks depth, directories and bytes as it builds, before the root is stored.
       const snapshotRef = await commitChanges(meter.nodes, await emptySnapshot(meter.nodes), changes, { meter });
@@ -132,10 +132,23 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
       return { result: { snapshotRef, files, bytes } };
     },
 
-    'vfs/snapshots/read': async ({ snapshotRef, cursor, limit }, { universe }) => {
+    'vfs/snapshots/read': async ({ snapshotRef, format, cursor, limit }, { universe }) => {
       const ref = requireBlobRef(snapshotRef, 'snapshotRef');
       const meter = meterOf(universe);
       const { files, bytes } = await requireSnapshotRoot(meter, ref, 'snapshotRef');
+      if (format !== 'flat') {
+        if (cursor != null || limit != null) throw invalidRequest('cursor and limit page the flat form; pass format: "flat" with them');
+        if (files > MAX_READ_PAGE) {
+          throw rejected(`snapshot ${ref} holds ${files} files, more than the ${MAX_READ_PAGE} a tree manifest carries in one answer; read it page by page with format: "flat"`);
+        }
+        const tree = new TreeManifestBuilder();
+        let visited = 0;
+        for await (const entry of walk(meter.nodes, ref, '/', { limits })) {
+          if (++visited % ENTRIES_PER_TURN === 0) await nextTurn();
+          tree.add(entry);
+        }
+        return { result: { snapshotRef: ref, manifest: tree.manifest({ files, bytes }), files, bytes } };
+      }
       const pageSize = Math.min(Math.max(limit ?? MAX_READ_PAGE, 1), MAX_READ_PAGE);
       const page: VfsManifestFile[] = [];
       let nextCursor: string | undefined;
@@ -156,12 +169,12 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
       return { result: { snapshotRef: ref, manifest: { version: 1, files: page }, files, bytes, ...(nextCursor ? { nextCursor } : {}) } };
     },
 
-    'vfs/workspaces/create': async ({ workspaceId, snapshotRef }, { universe }) => {
+    'vfs/workspaces/create': async ({ workspaceId, displayName, snapshotRef }, { universe }) => {
       const meter = meterOf(universe);
       const workspaces = new Workspaces(deps.workspacesOf(universe), meter.nodes, { limits, totals: totals.scoped(universe) });
       const base = snapshotRef == null ? undefined : requireBlobRef(snapshotRef, 'snapshotRef');
       const measured = base ? await requireSnapshotRoot(meter, base, 'snapshotRef') : undefined;
-      const record = await workspaces.create(workspaceId ?? `ws_${randomUUID()}`, base);
+      const record = await workspaces.create(workspaceId ?? `ws_${randomUUID()}`, base, displayName != null ? { displayName } : {});
       return { result: { workspace: await view(meter, record, measured) } };
     },
 
@@ -184,14 +197,15 @@ export function vfsMethods(deps: VfsMethodDeps): MethodHandlers {
       return { result: { workspaces: await Promise.all(records.map((record) => view(meter, record))) } };
     },
 
-    'vfs/workspaces/update': async ({ workspaceId, snapshotRef, expectedRevision }, { universe }) => {
+    'vfs/workspaces/update': async ({ workspaceId, snapshotRef, displayName, expectedRevision }, { universe }) => {
       const store = deps.workspacesOf(universe);
       const meter = meterOf(universe);
       const ref = requireBlobRef(snapshotRef, 'snapshotRef');
       const current = await existing(store, workspaceId);
       // The new head must be a stored snapshot within the limits before it becomes reachable.
       const measured = await requireSnapshotRoot(meter, ref, 'snapshotRef');
-      const record = await store.update(workspaceId, expectedRevision ?? current.revision, ref);
+      // An absent (or null) displayName keeps the current one.
+      const record = await store.update(workspaceId, expectedRevision ?? current.revision, ref, displayName != null ? { displayName } : {});
       return { result: { workspace: await view(meter, record, measured) } };
     },
 

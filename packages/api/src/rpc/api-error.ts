@@ -1,3 +1,4 @@
+import { InvariantViolation } from '@lightspeed/engine';
 import { DiskFullError, isLightspeedError } from '@lightspeed/ports';
 import type { AgentApiErrorKind } from '../schemas/protocol.js';
 import { codeForKind } from './error-codes.js';
@@ -47,6 +48,11 @@ export function toApiError(error: unknown, onInternal: (error: unknown) => void)
     }
   }
   onInternal(error);
+  // A log that no longer folds (the engine's invariant check) means the session exists but cannot
+  // be restored: the contract's session_bootstrap_failed, so clients treat it as a recovery problem.
+  if (error instanceof InvariantViolation) {
+    return new ApiError('session_bootstrap_failed', 'the session exists but its log could not be restored to serve it; the server logged the details');
+  }
   // The contract has no kind for it, but the caller can act on it: retry once space is freed.
   // The path stays in the server log: it describes the server's disks, not the caller's request.
   if (error instanceof DiskFullError) return new ApiError('internal', DISK_FULL_MESSAGE);

@@ -4,6 +4,8 @@ import type { AgentNotification } from '../schemas/notifications.js';
 import { ApiError, toApiError } from './api-error.js';
 import { RpcErrorCode } from './error-codes.js';
 import { errorResponse, parseEnvelope, salvageId, type JsonRpcResponse } from './json-rpc.js';
+import { paramsShapeProblem } from './params-guard.js';
+import { unservedArea } from './unserved-methods.js';
 
 /** Who is calling and for how long the answer is wanted. The universe comes from the credential. */
 export interface CallContext {
@@ -30,13 +32,41 @@ export interface DispatcherOptions {
 
 const MAX_SUMMARY = 600;
 
+/**
+ * The issues to report. A union that matched no branch reports the branch that got furthest (its
+ * deepest issue path) instead of a bare "Invalid input": for a tree manifest that is the entry at
+ * fault, not "matches neither manifest form".
+ */
+function reportedIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = [], depth = 0): { path: PropertyKey[]; message: string }[] {
+  const out: { path: PropertyKey[]; message: string }[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0 && depth < 8) {
+      const deepest = (branch: readonly z.core.$ZodIssue[]) => Math.max(0, ...branch.map((candidate) => candidate.path.length));
+      const best = issue.errors.reduce((a, b) => (deepest(b) > deepest(a) ? b : a));
+      if (deepest(best) > 0) {
+        out.push(...reportedIssues(best, path, depth + 1));
+        continue;
+      }
+    }
+    // A refused record key says only "Invalid key in record"; its own issue says why.
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+      out.push({ path, message: issue.issues.map((inner) => inner.message).join('; ') });
+      continue;
+    }
+    out.push({ path, message: issue.message });
+  }
+  return out;
+}
+
 /** One line per zod issue (path: message), bounded so hostile params cannot inflate the answer. */
 export function summarizeIssues(error: z.ZodError): string {
-  const lines = error.issues.slice(0, 8).map((issue) => {
+  const issues = reportedIssues(error.issues);
+  const lines = issues.slice(0, 8).map((issue) => {
     const path = issue.path.map((segment) => String(segment).slice(0, 40)).join('.');
     return path ? `${path}: ${issue.message}` : issue.message;
   });
-  if (error.issues.length > 8) lines.push(`…and ${error.issues.length - 8} more`);
+  if (issues.length > 8) lines.push(`…and ${issues.length - 8} more`);
   const text = lines.join('; ');
   return text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY)}…` : text;
 }
@@ -89,7 +119,10 @@ export class Dispatcher {
   private async invoke(method: string, rawParams: unknown, context: CallContext): Promise<{ result: unknown } | { error: ReturnType<typeof wireError> }> {
     const handler = isMethodName(method) ? (this.handlers[method] as MethodHandler<MethodName> | undefined) : undefined;
     if (!isMethodName(method) || !handler) {
-      return { error: wireError(RpcErrorCode.methodNotFound, 'not_found', `method ${JSON.stringify(method.slice(0, 80))} is not served here; see the method manifest`) };
+      const name = JSON.stringify(method.slice(0, 80));
+      const area = unservedArea(method);
+      const message = area ? `method ${name} is not served: ${area}` : `method ${name} is not served here; see the method manifest`;
+      return { error: wireError(RpcErrorCode.methodNotFound, 'not_found', message) };
     }
     if (Array.isArray(rawParams)) {
       return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', 'params must be an object (by-name); positional params are not supported') };
@@ -97,6 +130,8 @@ export class Dispatcher {
     // Validation sits inside the same try as the handler: whatever throws while params are parsed
     // is answered as this request's error (with its id), never as a transport-level 500.
     try {
+      const shape = paramsShapeProblem(rawParams);
+      if (shape) return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', `invalid params: ${shape}`) };
       const parsed = methodSpecs[method].params.safeParse(rawParams ?? {});
       if (!parsed.success) return { error: wireError(RpcErrorCode.invalidParams, 'invalid_request', `invalid params: ${summarizeIssues(parsed.error)}`) };
       const outcome = await handler(parsed.data as never, context);

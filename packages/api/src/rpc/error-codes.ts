@@ -1,10 +1,10 @@
 import type { AgentApiErrorKind } from '../schemas/protocol.js';
 
 /**
- * JSON-RPC error codes. The v1 contract fixes the error *shape* (`data.kind`), not the numbers, so
- * the standard JSON-RPC codes cover protocol faults and application kinds get one stable code each
- * in the implementation-defined range. Clients should branch on `data.kind`; the code is for logs
- * and generic JSON-RPC tooling.
+ * JSON-RPC error codes. The v1 contract fixes the error *shape* (`data.kind`), not the numbers; the
+ * numbers follow the upstream Lightspeed server, because the upstream client derives its error
+ * kind from the code alone (-32602 invalid request, -32004 not found, -32009 conflict, -32010
+ * rejected, -32603 internal). Standard JSON-RPC codes cover protocol faults.
  */
 export const RpcErrorCode = {
   parseError: -32700,
@@ -15,8 +15,9 @@ export const RpcErrorCode = {
   unauthorized: -32001,
   notFound: -32004,
   conflict: -32009,
+  rejected: -32010,
+  sessionBootstrapFailed: -32011,
   payloadTooLarge: -32013,
-  rejected: -32022,
 } as const;
 
 /** The code an application error of `kind` is answered with. */
@@ -29,8 +30,9 @@ export function codeForKind(kind: AgentApiErrorKind): number {
     case 'invalid_request':
       return RpcErrorCode.invalidParams;
     case 'internal':
-    case 'session_bootstrap_failed':
       return RpcErrorCode.internal;
+    case 'session_bootstrap_failed':
+      return RpcErrorCode.sessionBootstrapFailed;
     default:
       return RpcErrorCode.rejected;
   }
@@ -46,6 +48,7 @@ export const errorCatalog: readonly { code: number; message: string; kind: Agent
   { code: RpcErrorCode.unauthorized, message: 'Missing or unknown API key', kind: 'rejected' },
   { code: RpcErrorCode.notFound, message: 'The addressed session, run, blob, snapshot or workspace does not exist', kind: 'not_found' },
   { code: RpcErrorCode.conflict, message: 'Conflicts with current state (busy, closed, stale revision, duplicate)', kind: 'conflict' },
+  { code: RpcErrorCode.rejected, message: 'Refused: by policy or limits, or not possible in the current state (cancelling or steering a finished run, deleting an open session, removing a reserved run.* key)', kind: 'rejected' },
+  { code: RpcErrorCode.sessionBootstrapFailed, message: "The session exists but could not be restored to serve runs", kind: 'session_bootstrap_failed' },
   { code: RpcErrorCode.payloadTooLarge, message: 'Request body exceeds the configured limit', kind: 'invalid_request' },
-  { code: RpcErrorCode.rejected, message: 'Refused by policy or limits (unsupported feature, limit reached)', kind: 'rejected' },
 ];

@@ -34,13 +34,15 @@ export function isValidId(id: unknown): id is JsonRpcId {
 
 /**
  * Checks the JSON-RPC 2.0 request envelope. Returns the request, or a reason it is invalid.
- * Fractional and unsafe numeric ids are refused (the spec discourages fractions; unsafe integers
- * would not round-trip through JSON.parse).
+ * `jsonrpc` may be absent: the upstream Lightspeed client sends `{id, method, params}` and the
+ * upstream server accepts it; a present member must still be exactly "2.0". Fractional and unsafe
+ * numeric ids are refused (the spec discourages fractions; unsafe integers would not round-trip
+ * through JSON.parse).
  */
 export function parseEnvelope(value: unknown): { ok: true; request: JsonRpcRequest } | { ok: false; reason: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'a request must be a JSON object' };
   const candidate = value as Record<string, unknown>;
-  if (candidate.jsonrpc !== '2.0') return { ok: false, reason: 'jsonrpc must be exactly "2.0"' };
+  if ('jsonrpc' in candidate && candidate.jsonrpc !== '2.0') return { ok: false, reason: 'jsonrpc must be exactly "2.0" when present' };
   if (typeof candidate.method !== 'string' || candidate.method.length === 0) return { ok: false, reason: 'method must be a non-empty string' };
   if ('id' in candidate && !isValidId(candidate.id)) {
     return { ok: false, reason: `id must be a string of at most ${MAX_ID_LENGTH} characters, a safe integer, or null` };

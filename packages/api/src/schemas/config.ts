@@ -41,7 +41,24 @@ export const GenerationConfig = named(
     toolChoice: ToolChoice.nullish(),
   }),
 );
-export const LimitsConfig = named('LimitsConfig', z.strictObject({ maxToolRounds: uint().nullish(), maxTurns: uint().nullish() }));
+/**
+ * Lightspeed extension (the v1 contract has maxTurns and maxToolRounds only): cumulative output
+ * tokens, a token budget (input + cached + cache-write + output) and a cost budget in USD, which
+ * needs a priced model. Exceeding one fails the run with the limit, its scope and the figures.
+ */
+const budgetFields = {
+  maxToolRounds: uint().nullish(),
+  maxTurns: uint().nullish(),
+  maxOutputTokens: uint().nullish().describe('Lightspeed extension: cumulative output tokens (not the per-generation cap).'),
+  tokenBudget: uint().nullish().describe('Lightspeed extension: cumulative input + cached + cache-write + output tokens.'),
+  costBudgetUsd: z.number().positive().nullish().describe('Lightspeed extension: cumulative cost in USD; refused on a model without prices.'),
+};
+export const SessionBudgetsConfig = named('SessionBudgetsConfig', z.strictObject(budgetFields), 'Lightspeed extension: budgets of the whole session, across its runs.');
+export const LimitsConfig = named(
+  'LimitsConfig',
+  z.strictObject({ ...budgetFields, session: SessionBudgetsConfig.nullish().describe('Lightspeed extension: session-wide budgets.') }),
+  'Per-run defaults at the top level; session-wide budgets under `session`.',
+);
 
 const version = () => uint().default(1);
 /** A list of names (providers, profiles, tools, roots, domains). */
@@ -158,7 +175,7 @@ export const SessionConfig = named(
 );
 export type SessionConfig = z.infer<typeof SessionConfig>;
 
-export const RunLimitsConfig = named('RunLimitsConfig', z.object({ maxToolRounds: uint().nullish(), maxTurns: uint().nullish() }));
+export const RunLimitsConfig = named('RunLimitsConfig', z.object(budgetFields));
 export const RunStartConfig = named(
   'RunStartConfig',
   z.object({ generation: GenerationConfig.nullish(), limits: RunLimitsConfig.nullish(), model: ModelConfig.nullish() }),

@@ -13,4 +13,5 @@ export * from './blobs.js';
 export * from './models.js';
 export * from './vfs.js';
 export * from './methods.js';
+export * from './profiles.js';
 export * from './mcp-servers.js';

@@ -5,6 +5,7 @@ import * as events from './events.js';
 import * as mcp from './mcp-servers.js';
 import * as models from './models.js';
 import { outcomeOf } from './notifications.js';
+import * as profiles from './profiles.js';
 import * as protocol from './protocol.js';
 import * as runs from './runs.js';
 import * as session from './session.js';
@@ -147,6 +148,48 @@ export const methodSpecs = {
     ['RunSteerResponse', runs.RunSteerResponse],
     'Steer the active run',
     'Adds input the model sees at the next turn boundary of the active run.',
+  ),
+  'session/profiles/apply': spec(
+    'session/profiles/apply',
+    ['ProfileApplyParams', profiles.ProfileApplyParams],
+    ['ProfileApplyResponse', profiles.ProfileApplyResponse],
+    'Apply a profile to a session',
+    "Applies a named or inline profile's config and instructions to an open, idle session; the config revision is pinned in the log. Pass current revisions to guard concurrent changes.",
+  ),
+  'profiles/create': spec(
+    'profiles/create',
+    ['ProfileCreateParams', profiles.ProfileCreateParams],
+    ['ProfileCreateResponse', profiles.ProfileCreateResponse],
+    'Create an agent profile',
+    'Creates a universe-scoped profile at revision 1; an existing id is a conflict (use profiles/put to replace).',
+  ),
+  'profiles/read': spec(
+    'profiles/read',
+    ['ProfileReadParams', profiles.ProfileReadParams],
+    ['ProfileReadResponse', profiles.ProfileReadResponse],
+    'Read an agent profile',
+    'Returns the complete profile document and current revision.',
+  ),
+  'profiles/list': spec(
+    'profiles/list',
+    ['ProfileListParams', profiles.ProfileListParams],
+    ['ProfileListResponse', profiles.ProfileListResponse],
+    'List agent profiles',
+    'Summaries by profile id, with an opaque cursor for the next page.',
+  ),
+  'profiles/put': spec(
+    'profiles/put',
+    ['ProfilePutParams', profiles.ProfilePutParams],
+    ['ProfilePutResponse', profiles.ProfilePutResponse],
+    'Create or replace an agent profile',
+    'Stores the complete profile document; expectedRevision (checked when the profile exists) guards against lost updates. An identical document keeps its revision.',
+  ),
+  'profiles/delete': spec(
+    'profiles/delete',
+    ['ProfileDeleteParams', profiles.ProfileDeleteParams],
+    ['ProfileDeleteResponse', profiles.ProfileDeleteResponse],
+    'Delete an agent profile',
+    'Deletes the profile; sessions started from it keep their config and the revision they were pinned to.',
   ),
   'models/list': spec(
     'models/list',

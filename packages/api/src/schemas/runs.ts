@@ -3,7 +3,7 @@ import { cappedArray, MAX_CONTEXT_KEYS, MAX_INPUT_ITEMS } from './limits.js';
 import { RunStartConfig } from './config.js';
 import { ContextEntryView, ToolCallDisplayView, ToolItemStatus } from './context.js';
 import { InputItem } from './input.js';
-import { named } from './registry.js';
+import { named, uint } from './registry.js';
 
 export const RunStatus = named('RunStatus', z.enum(['queued', 'running', 'cancelling', 'completed', 'failed', 'cancelled']));
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -46,6 +46,35 @@ export const ToolBatchView = named(
 );
 export type ToolBatchView = z.infer<typeof ToolBatchView>;
 
+export const UsageView = named(
+  'UsageView',
+  z.object({
+    inputTokens: uint().describe('Input tokens not read from or written to the prompt cache.'),
+    cachedInputTokens: uint().describe('Input tokens read from the prompt cache.'),
+    cacheWriteTokens: uint().describe('Input tokens written to the prompt cache.'),
+    outputTokens: uint().describe('Output tokens, reasoning included.'),
+    reasoningTokens: uint().describe('Of the output tokens, those spent reasoning (when the provider reports them).'),
+    calls: uint().describe('Provider calls counted: generations, retried or failed attempts that reported usage, compactions.'),
+    costUsd: z.number().min(0).nullable().describe('Cost at the session prices; null when unknown (a model without prices), never 0 for "unknown".'),
+  }),
+  'Lightspeed extension: token usage and cost summed over every provider call, retried and failed attempts and compactions included.',
+);
+export type UsageView = z.infer<typeof UsageView>;
+
+export const RunFailureView = named(
+  'RunFailureView',
+  z.object({
+    code: z.enum(['provider_error', 'limit_exceeded', 'context_length', 'compaction_failed']),
+    message: z.string(),
+    errorClass: z.string().optional().describe('provider_error: the classified provider failure.'),
+    limit: z.enum(['max_turns', 'max_tool_rounds', 'output_tokens', 'token_budget', 'cost_budget']).optional().describe('limit_exceeded: which limit stopped the run.'),
+    scope: z.enum(['run', 'session']).optional().describe('limit_exceeded: the run limit or the session-wide budget.'),
+    max: z.number().optional().describe('limit_exceeded: the configured limit.'),
+    used: z.number().nullable().optional().describe('limit_exceeded: what was used when the run stopped (null: an unknown cost).'),
+  }),
+  'Lightspeed extension: why a failed run failed.',
+);
+
 export const RunView = named(
   'RunView',
   z.object({
@@ -54,6 +83,8 @@ export const RunView = named(
     source: RunViewSource,
     entries: z.array(ContextEntryView).default([]),
     toolBatches: z.array(ToolBatchView).optional(),
+    usage: UsageView.optional().describe('Lightspeed extension: what this run consumed.'),
+    failure: RunFailureView.optional().describe('Lightspeed extension: set on failed runs.'),
   }),
 );
 export type RunView = z.infer<typeof RunView>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SessionConfig } from './config.js';
 import { ContextView } from './context.js';
 import { named, uint } from './registry.js';
-import { RunView } from './runs.js';
+import { RunView, UsageView } from './runs.js';
 
 export const SessionStatus = named('SessionStatus', z.enum(['notLoaded', 'idle', 'active', 'closed', 'error']));
 export type SessionStatus = z.infer<typeof SessionStatus>;
@@ -49,6 +49,11 @@ export const SessionView = named(
     activeTools: ActiveToolsView.optional(),
     activeEnvironmentId: z.string().nullish(),
     runs: z.array(RunView).default([]),
+    usage: UsageView.optional().describe('Lightspeed extension: what the whole session consumed.'),
+    profile: z
+      .object({ profileId: z.string(), revision: uint() })
+      .optional()
+      .describe('Lightspeed extension: the agent profile and revision the current config came from (session/start or session/profiles/apply with a named profile).'),
   }),
   'The projected session: sparse config and revisions, lifecycle and run state, active context and tools.',
 );

@@ -12,7 +12,7 @@ export const ProfileInstructions = named(
 );
 export const InlineAgentProfile = named(
   'InlineAgentProfile',
-  z.object({
+  z.strictObject({
     config: SessionConfig.nullish(),
     description: z.string().nullish(),
     displayName: z.string().nullish(),
@@ -24,7 +24,7 @@ export const InlineAgentProfile = named(
 export const ProfileSource = named(
   'ProfileSource',
   z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('named'), profileId: z.string() }),
+    z.object({ kind: z.literal('named'), profileId: z.string().min(1).max(256) }),
     z.object({ kind: z.literal('inline'), profile: InlineAgentProfile }),
   ]),
 );

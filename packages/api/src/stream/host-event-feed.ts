@@ -3,6 +3,7 @@ import { apply, initialState, InvariantViolation, type LogEntry, type SessionSta
 import { notFound } from '../rpc/api-error.js';
 import type { SessionEventView } from '../schemas/events.js';
 import { sessionEventViews } from '../views/session-event-view.js';
+import { decodePosition, entryEnd } from './event-position.js';
 import type { EventPage, LiveDeltaMessage, SessionEventFeed } from './session-event-feed.js';
 
 const FOLD_PAGE = 1_000;
@@ -36,21 +37,41 @@ export class HostEventFeed implements SessionEventFeed {
     const ref: SessionRef = { universe, sessionId };
     const current = await this.host.state(ref);
     if (!current || current.status === 'new') throw notFound(`session ${sessionId} does not exist in this universe`);
-    let state = await this.stateAt(ref, Math.min(after, current.head));
-    const entries = after >= current.head ? [] : await this.host.readEvents(ref, { after, limit });
+    const { through, skip } = decodePosition(after);
+    // A cursor past the head resumes from the head.
+    if (through >= current.head) return { events: [], next: entryEnd(current.head), head: entryEnd(current.head), caughtUp: true };
+    let state = await this.stateAt(ref, through);
+    // `limit` entries hold at least as many events as are wanted, unless some project none.
+    const entries = await this.host.readEvents(ref, { after: through, limit });
     const events: SessionEventView[] = [];
+    let next = after;
+    let scanned = through;
+    let cut = false;
     for (const entry of entries) {
-      const next = apply(state, entry);
-      events.push(...sessionEventViews(sessionId, state, next, entry));
-      state = next;
+      const folded = apply(state, entry);
+      const views = sessionEventViews(sessionId, state, folded, entry);
+      const fresh = entry.seq === through + 1 ? views.slice(skip) : views;
+      const room = limit - events.length;
+      if (fresh.length > room) {
+        // The page ends inside this entry: resume at its next unread event. The remembered state
+        // stays before it, so the next page folds it again from there.
+        events.push(...fresh.slice(0, room));
+        if (room > 0) next = events[events.length - 1]!.cursor.seq;
+        cut = true;
+        break;
+      }
+      events.push(...fresh);
+      state = folded;
+      scanned = entry.seq;
+      next = entryEnd(entry.seq);
     }
     this.remember(ref, state);
-    const scannedTo = entries.length > 0 ? entries[entries.length - 1]!.seq : Math.min(after, current.head);
-    return { events, scannedTo, head: Math.max(current.head, scannedTo) };
+    const head = Math.max(current.head, scanned);
+    return { events, next, head: entryEnd(head), caughtUp: !cut && scanned >= head };
   }
 
   wait(universe: string, sessionId: string, after: number, waitMs: number, signal?: AbortSignal): Promise<void> {
-    return this.host.waitForEvents({ universe, sessionId }, after, waitMs, signal);
+    return this.host.waitForEvents({ universe, sessionId }, decodePosition(after).through, waitMs, signal);
   }
 
   subscribeDeltas(universe: string, sessionId: string, listener: (message: LiveDeltaMessage) => void): () => void {

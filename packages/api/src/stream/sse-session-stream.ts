@@ -20,7 +20,7 @@ interface StreamRequest {
 export function streamCursor(lastEventId: string | undefined, after: string | undefined): number | undefined {
   for (const candidate of [lastEventId, after]) {
     if (candidate === undefined || candidate === '') continue;
-    if (!/^\d{1,15}$/.test(candidate)) return undefined;
+    if (!/^\d{1,16}$/.test(candidate) || !Number.isSafeInteger(Number(candidate))) return undefined;
     return Number(candidate);
   }
   return 0;
@@ -28,8 +28,9 @@ export function streamCursor(lastEventId: string | undefined, after: string | un
 
 /**
  * The live stream of one session as Server-Sent Events:
- * - `event: event` — a durable SessionEventView; the SSE `id` is its seq, so a reconnecting client
- *   resumes exactly after the last event it saw (`Last-Event-ID`);
+ * - `event: event` — a durable SessionEventView; the SSE `id` is its position (`cursor.seq`, its
+ *   own per event), so a reconnecting client resumes exactly after the last event it saw
+ *   (`Last-Event-ID`), even inside one log entry;
  * - `event: delta` — a token delta of the active turn (`{sessionId, turnId, delta}`); no `id`, as
  *   deltas are not durable and are not replayed;
  * - `event: heartbeat` — `{cursor}` every heartbeat interval while idle;
@@ -64,8 +65,8 @@ export function sessionEventStream(c: Context, request: StreamRequest): Response
           for (const event of page.events) {
             await stream.writeSSE({ event: 'event', id: String(event.cursor.seq), data: JSON.stringify(event) });
           }
-          cursor = Math.max(cursor, page.scannedTo);
-          const caughtUp = page.scannedTo >= page.head;
+          cursor = Math.max(cursor, page.next);
+          const { caughtUp } = page;
           page = undefined;
           if (await flushDeltas(stream, deltas)) lastWrite = Date.now();
           if (!caughtUp) continue;

@@ -1,4 +1,14 @@
-import { API_KINDS, type ApiKind, type GenerationParams, type ModelSelection, type RunConfig, type SessionConfig as EngineSessionConfig } from '@lightspeed/engine';
+import {
+  API_KINDS,
+  type ApiKind,
+  type BudgetLimits,
+  type GenerationParams,
+  type Limits,
+  type ModelPrices,
+  type ModelSelection,
+  type RunConfig,
+  type SessionConfig as EngineSessionConfig,
+} from '@lightspeed/engine';
 import { invalidRequest } from '../rpc/api-error.js';
 import type { ModelConfig, RunStartConfig, SessionConfig } from '../schemas/config.js';
 
@@ -7,6 +17,8 @@ export interface ConfigDefaults {
   model: ModelSelection;
   /** Compaction threshold when a provider-driven policy gives none (default 100,000 tokens). */
   compactionThresholdTokens?: number;
+  /** Prices of a model (the shipped table plus overrides); undefined = unknown cost. */
+  prices?: (model: ModelSelection) => ModelPrices | undefined;
 }
 
 type GenerationDoc = NonNullable<SessionConfig['generation']>;
@@ -29,12 +41,35 @@ function generationParams(doc: GenerationDoc | null | undefined): GenerationPara
   return Object.keys(params).length > 0 ? params : undefined;
 }
 
-function budgetLimits(doc: { maxTurns?: number | null; maxToolRounds?: number | null } | null | undefined) {
+type BudgetDoc = Partial<Record<(typeof BUDGET_FIELDS)[number], number | null>>;
+const BUDGET_FIELDS = ['maxTurns', 'maxToolRounds', 'maxOutputTokens', 'tokenBudget', 'costBudgetUsd'] as const;
+
+function budgetLimits(doc: BudgetDoc | null | undefined): BudgetLimits | undefined {
   if (!doc) return undefined;
-  const limits: { maxTurns?: number; maxToolRounds?: number } = {};
-  if (doc.maxTurns != null) limits.maxTurns = doc.maxTurns;
-  if (doc.maxToolRounds != null) limits.maxToolRounds = doc.maxToolRounds;
+  const limits: BudgetLimits = {};
+  for (const field of BUDGET_FIELDS) {
+    const value = doc[field];
+    if (value != null) limits[field] = value;
+  }
   return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
+function sessionLimits(doc: (BudgetDoc & { session?: BudgetDoc | null }) | null | undefined): Limits | undefined {
+  const limits: Limits = { ...budgetLimits(doc) };
+  const session = budgetLimits(doc?.session);
+  if (session) limits.session = session;
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
+/**
+ * A cost budget needs prices; without them the cost is unknown and no budget can be checked. The
+ * engine refuses it too; this says which model lacks a price and how to give it one.
+ */
+function refuseUnpricedBudget(limits: Limits | BudgetLimits | undefined, model: ModelSelection, prices: ModelPrices | undefined, path: string): void {
+  if (prices) return;
+  const scoped = [limits?.costBudgetUsd !== undefined ? `${path}.costBudgetUsd` : undefined, (limits as Limits | undefined)?.session?.costBudgetUsd !== undefined ? `${path}.session.costBudgetUsd` : undefined].find(Boolean);
+  if (!scoped) return;
+  throw invalidRequest(`${scoped}: model ${model.providerId}/${model.model} has no price, so its cost is unknown and a cost budget cannot be enforced; price it with a price override or use a token budget`);
 }
 
 /**
@@ -48,8 +83,12 @@ export function toEngineConfig(doc: SessionConfig | null | undefined, defaults: 
   const config: EngineSessionConfig = { model, document };
   const generation = generationParams(source.generation);
   if (generation) config.generation = generation;
-  const limits = budgetLimits(source.limits);
+  const limits = sessionLimits(source.limits);
   if (limits) config.limits = limits;
+  // Pinned in the log at configuration: a later price change affects later configurations only.
+  const prices = defaults.prices?.(model);
+  refuseUnpricedBudget(limits, model, prices, 'config.limits');
+  if (prices) config.prices = prices;
   const compaction = source.context?.compaction;
   if (compaction) {
     config.compaction =
@@ -68,7 +107,8 @@ export function configDocument(config: EngineSessionConfig | undefined): Session
   return { model: { providerId: config.model.providerId, apiKind: config.model.apiKind, model: config.model.model } };
 }
 
-export function toRunConfig(doc: RunStartConfig | null | undefined): RunConfig | undefined {
+/** `session` is the session's engine config: a run's cost budget is checked against its prices. */
+export function toRunConfig(doc: RunStartConfig | null | undefined, session?: EngineSessionConfig): RunConfig | undefined {
   if (!doc) return undefined;
   const config: RunConfig = {};
   if (doc.model) config.model = modelSelection(doc.model, 'config.model');
@@ -76,5 +116,6 @@ export function toRunConfig(doc: RunStartConfig | null | undefined): RunConfig |
   if (generation) config.generation = generation;
   const limits = budgetLimits(doc.limits);
   if (limits) config.limits = limits;
+  if (session) refuseUnpricedBudget(limits, config.model ?? session.model, session.prices, 'config.limits');
   return Object.keys(config).length > 0 ? config : undefined;
 }

@@ -1,6 +1,7 @@
 import type { RunState, SessionState, ToolBatchState, ToolCallState } from '@lightspeed/engine';
 import type { ToolBatchView, ToolCallView, RunView } from '../schemas/runs.js';
 import { contextEntryView, inputItemView } from './context-entry-view.js';
+import { usageView } from './usage-view.js';
 
 type ToolItemStatus = ToolCallView['status'];
 
@@ -38,6 +39,8 @@ export function runView(run: RunState, state: SessionState): RunView {
     source: run.source.type === 'input' ? { type: 'input', items: run.source.items.map(inputItemView) } : { type: 'context', keys: [...run.source.keys] },
     entries: state.context.entries.filter((entry) => entry.source !== undefined && 'runId' in entry.source && entry.source.runId === run.runId).map(contextEntryView),
     toolBatches: run.batches.map(toolBatchView),
+    usage: usageView(run.usage, state),
+    ...(run.failure ? { failure: { ...run.failure } } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
-import type { ContextEntry, InputRef, LogEntry, RunState, SessionState } from '@lightspeed/engine';
+import type { ContextEntry, LogEntry, RunState, SessionState } from '@lightspeed/engine';
 import type { EventJoinsView, SessionEventKindView, SessionEventView } from '../schemas/events.js';
 import { configDocument } from './config-mapping.js';
+import { eventPosition } from '../stream/event-position.js';
 import { contextEntryView, inputEntryView } from './context-entry-view.js';
 
 type Kind = SessionEventKindView;
@@ -31,13 +32,14 @@ function modelOf(state: SessionState) {
  * as `contextEntriesApplied`. See docs/0010-api-gateway.md.
  */
 export function eventKindViews(before: SessionState, after: SessionState, entry: LogEntry): { kind: Kind; joins: EventJoinsView }[] {
-  const d = entry.data as Record<string, any>;
+  // Destructured together so that switching on the kind narrows the data.
+  const { kind: eventKind, data: d } = entry;
   const out: { kind: Kind; joins: EventJoinsView }[] = [];
   const push = (kind: Kind, joins: EventJoinsView = {}) => out.push({ kind, joins });
   const run = (runId: string, extra: EventJoinsView = {}): EventJoinsView => ({ runId, ...extra });
   let contextHandled = false;
 
-  switch (entry.kind) {
+  switch (eventKind) {
     case 'session.opened':
       push({ type: 'sessionOpened', model: modelOf(after) });
       break;
@@ -52,17 +54,17 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
       break;
     case 'context.put':
       contextHandled = true;
-      push({ type: 'contextEntriesApplied', baseRevision: before.context.revision, revision: after.context.revision, entries: (d.entries as ContextEntry[]).map(contextEntryView) });
+      push({ type: 'contextEntriesApplied', baseRevision: before.context.revision, revision: after.context.revision, entries: d.entries.map(contextEntryView) });
       break;
     case 'context.removed':
       contextHandled = true;
-      push({ type: 'contextKeysRemoved', baseRevision: before.context.revision, revision: after.context.revision, keys: [...(d.keys as string[])] });
+      push({ type: 'contextKeysRemoved', baseRevision: before.context.revision, revision: after.context.revision, keys: [...d.keys] });
       break;
     case 'run.accepted': {
       const source =
         d.source.type === 'input'
-          ? { type: 'input' as const, entries: (d.source.items as InputRef[]).map(inputEntryView) }
-          : { type: 'context' as const, keys: [...(d.source.keys as string[])] };
+          ? { type: 'input' as const, entries: d.source.items.map(inputEntryView) }
+          : { type: 'context' as const, keys: [...d.source.keys] };
       const joins = run(d.runId, d.submissionId === undefined ? {} : { submissionId: d.submissionId });
       push({ type: 'runAccepted', runId: d.runId, source, submissionId: d.submissionId ?? null }, joins);
       break;
@@ -71,7 +73,7 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
       push({ type: 'runStarted', runId: d.runId }, run(d.runId));
       break;
     case 'run.steered':
-      push({ type: 'runSteeringAccepted', runId: d.runId, steeringId: d.steeringId, input: (d.input as InputRef[]).map(inputEntryView) }, run(d.runId));
+      push({ type: 'runSteeringAccepted', runId: d.runId, steeringId: d.steeringId, input: d.input.map(inputEntryView) }, run(d.runId));
       break;
     case 'run.cancel_requested':
       push({ type: 'runCancellationRequested', runId: d.runId }, run(d.runId));
@@ -111,7 +113,7 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
           runId: d.runId,
           turnId: d.turnId,
           batchId: d.batchId,
-          calls: (d.calls as { callId: string; name: string; argumentsRef: string }[]).map((call) => ({ callId: call.callId, toolName: call.name, argumentsRef: call.argumentsRef })),
+          calls: d.calls.map((call) => ({ callId: call.callId, toolName: call.name, argumentsRef: call.argumentsRef })),
         },
         run(d.runId, { turnId: d.turnId, toolBatchId: d.batchId }),
       );
@@ -157,11 +159,12 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
 
   if (!contextHandled && after.context.revision !== before.context.revision) {
     const added = addedEntries(before, after);
-    push({ type: 'contextEntriesApplied', baseRevision: before.context.revision, revision: after.context.revision, entries: added.map(contextEntryView) }, typeof d.runId === 'string' ? run(d.runId) : {});
+    push({ type: 'contextEntriesApplied', baseRevision: before.context.revision, revision: after.context.revision, entries: added.map(contextEntryView) }, 'runId' in d && typeof d.runId === 'string' ? run(d.runId) : {});
   }
   return out;
 }
 
+/** The contract events of one log entry, each at its own position (see stream/event-position.ts). */
 export function sessionEventViews(sessionId: string, before: SessionState, after: SessionState, entry: LogEntry): SessionEventView[] {
-  return eventKindViews(before, after, entry).map(({ kind, joins }) => ({ cursor: { seq: entry.seq }, sessionId, observedAtMs: entry.at, joins, kind }));
+  return eventKindViews(before, after, entry).map(({ kind, joins }, index) => ({ cursor: { seq: eventPosition(entry.seq, index) }, sessionId, observedAtMs: entry.at, joins, kind }));
 }

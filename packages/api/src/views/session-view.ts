@@ -3,6 +3,7 @@ import type { SessionStatus, SessionSummaryView, SessionView } from '../schemas/
 import { configDocument } from './config-mapping.js';
 import { contextEntryView } from './context-entry-view.js';
 import { allRuns, runView } from './run-view.js';
+import { usageView } from './usage-view.js';
 
 export function sessionStatusView(state: SessionState): SessionStatus {
   if (state.status === 'closed') return 'closed';
@@ -24,10 +25,13 @@ export function sessionView(state: SessionState): SessionView {
       tools: state.tools.tools.map((tool) => ({ toolId: tool.name, kind: { type: 'function', inputSchemaRef: tool.definitionRef }, parallelism: tool.parallelism })),
     },
     runs: allRuns(state).map((run) => runView(run, state)),
+    usage: usageView(state.usage, state),
   };
   if (state.displayName) view.displayName = state.displayName;
   const config = configDocument(state.config);
   if (config) view.config = config;
+  const origin = state.config?.origin;
+  if (origin) view.profile = { profileId: origin.profileId, revision: origin.revision };
   return view;
 }
 

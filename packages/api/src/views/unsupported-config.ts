@@ -14,20 +14,31 @@ const NOT_YET: { path: string; get: (doc: SessionConfig) => unknown; why: string
   { path: 'generation.processingTier', get: (d) => d.generation?.processingTier, why: 'processing tiers are not passed to providers yet' },
 ];
 
-/** Per linked MCP server: approval policies and deferred loading are not implemented. */
-function mcpLinkFields(doc: SessionConfig): { path: string; why: string } | undefined {
-  const servers = doc.features?.mcp?.servers ?? [];
-  for (const [i, link] of servers.entries()) {
-    if (link.approval != null) return { path: `features.mcp.servers[${i}].approval`, why: 'MCP tool approval policies are not available on this server yet' };
-    if (link.deferLoading != null) return { path: `features.mcp.servers[${i}].deferLoading`, why: 'deferred MCP tool loading is not available on this server' };
-  }
-  return undefined;
+export interface UnsupportedField {
+  path: string;
+  why: string;
 }
 
-/** Throws `invalid_request` naming the first member the server would otherwise ignore. */
-export function refuseUnsupportedConfig(doc: SessionConfig | RunStartConfig | null | undefined, prefix = 'config'): void {
-  if (doc == null) return;
+/** Every member of `doc` the server would otherwise accept and ignore, in document order. */
+export function unsupportedConfigFields(doc: SessionConfig | RunStartConfig | null | undefined): UnsupportedField[] {
+  if (doc == null) return [];
   const session = doc as SessionConfig;
-  const found = NOT_YET.find((field) => field.get(session) != null) ?? mcpLinkFields(session);
-  if (found) throw invalidRequest(`${prefix}.${found.path}: ${found.why}; remove it from the config`);
+  const found: UnsupportedField[] = NOT_YET.filter((field) => field.get(session) != null).map(({ path, why }) => ({ path, why }));
+  (session.features?.mcp?.servers ?? []).forEach((link, i) => {
+    if (link.approval != null) found.push({ path: `features.mcp.servers[${i}].approval`, why: 'MCP tool approval policies are not available on this server yet' });
+    if (link.deferLoading != null) found.push({ path: `features.mcp.servers[${i}].deferLoading`, why: 'deferred MCP tool loading is not available on this server' });
+  });
+  const compaction = session.context?.compaction;
+  if (compaction?.mode === 'providerStandalone' && compaction.target_tokens != null) {
+    found.push({ path: 'context.compaction.target_tokens', why: 'compaction targets are not passed to providers yet' });
+  }
+  return found;
+}
+
+/** Throws `invalid_request` naming the first member the server would otherwise ignore (and the others). */
+export function refuseUnsupportedConfig(doc: SessionConfig | RunStartConfig | null | undefined, prefix = 'config'): void {
+  const [first, ...rest] = unsupportedConfigFields(doc);
+  if (!first) return;
+  const also = rest.length > 0 ? ` (also: ${rest.map((field) => `${prefix}.${field.path}`).join(', ')})` : '';
+  throw invalidRequest(`${prefix}.${first.path}: ${first.why}; remove it from the config${also}`);
 }

@@ -44,6 +44,11 @@ export class ContractValidator {
     return this.methods.has(method);
   }
 
+  /** Every method the contract defines. */
+  methodNames(): string[] {
+    return [...this.methods.keys()];
+  }
+
   private validator(ref: string): ValidateFunction {
     let validate = this.cache.get(ref);
     if (!validate) {

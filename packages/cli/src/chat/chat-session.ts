@@ -11,6 +11,8 @@ export interface ChatSessionRequest {
   sessionId?: string;
   mount?: string;
   model?: ModelSelection;
+  /** Start the new session from this stored agent profile (`session/start` with a named profile). */
+  agent?: string;
   /** Registered MCP servers (`lightspeed mcp servers put`) to link, by id. */
   mcpServers?: string[];
 }
@@ -29,7 +31,8 @@ function mountFeatures(config: any, workspaceId: string): any {
   const vfs = { ...(features.vfs ?? {}) };
   const links = (vfs.workspaceLinks ?? []).filter((link: { path: string }) => link.path !== MOUNT_PATH);
   vfs.workspaceLinks = [...links, { path: MOUNT_PATH, target: { type: 'workspace', workspaceId }, access: 'readWrite' }];
-  vfs.tools = 'edit';
+  // An agent that grants read-only file tools keeps them read-only over the mount too.
+  vfs.tools = vfs.tools === 'readOnly' ? 'readOnly' : 'edit';
   features.vfs = vfs;
   return features;
 }
@@ -56,6 +59,20 @@ export async function openChatSession(client: RpcClient, request: ChatSessionReq
       const config = { ...(session.config ?? {}), features };
       ({ session } = await client.call('session/config/put', { sessionId: request.sessionId, config, expectedConfigRevision: session.configRevision }));
     }
+    return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
+  }
+  if (request.agent) {
+    const profile = { kind: 'named', profileId: request.agent };
+    // The agent's config stands, plus the mount and MCP links; without them the server takes it from the profile.
+    let config: any;
+    if (workspaceId || request.mcpServers?.length) {
+      const stored = (await client.call<{ profile: any }>('profiles/read', { profileId: request.agent })).profile;
+      let features = workspaceId ? mountFeatures(stored.config, workspaceId) : stored.config?.features;
+      if (request.mcpServers?.length) features = linkMcpServers(features, request.mcpServers);
+      config = { ...(stored.config ?? {}), features };
+      config.model ??= request.model;
+    }
+    const { session } = await client.call('session/start', { profile, ...(config ? { config } : {}) });
     return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
   }
   const config: any = {};

@@ -5,6 +5,7 @@ import type { CliIo } from '../cli-io.js';
 import { startRun, type ActiveRun } from './run-follower.js';
 import { CHAT_HELP, parseChatInput } from './slash-commands.js';
 import { TerminalRenderer } from './terminal-renderer.js';
+import { usageLine, type UsageFigures } from './usage-line.js';
 
 interface ChatState {
   sessionId: string;
@@ -88,6 +89,9 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
       case 'model':
         await modelCommand(client, state, input.model, say);
         return true;
+      case 'usage':
+        await usageCommand(client, state.sessionId, say);
+        return true;
       case 'sessions': {
         const { sessions } = await client.call<{ sessions: { id: string; lifecycleStatus: string; displayName?: string | null; updatedAtMs: number }[] }>('session/list', { limit: 20 });
         for (const session of sessions) say(`${session.id === state.sessionId ? '*' : ' '} ${session.id}  ${session.lifecycleStatus}  ${new Date(session.updatedAtMs).toISOString()}${session.displayName ? `  ${session.displayName}` : ''}`);
@@ -144,6 +148,14 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
     else await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return 0;
+}
+
+/** `/usage`: the session's last run and its totals, as `session/read` reports them. */
+async function usageCommand(client: RpcClient, sessionId: string, say: (line: string) => void): Promise<void> {
+  const { session } = await client.call<{ session: { runs: { id: string; usage?: UsageFigures }[]; usage?: UsageFigures } }>('session/read', { sessionId });
+  const last = session.runs[session.runs.length - 1];
+  if (last) say(usageLine(`last run ${last.id}`, last.usage));
+  say(usageLine(`session ${sessionId}`, session.usage));
 }
 
 async function modelCommand(client: RpcClient, state: ChatState, wanted: string | undefined, say: (line: string) => void): Promise<void> {

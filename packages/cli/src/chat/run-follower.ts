@@ -1,6 +1,7 @@
 import type { RpcClient } from '../client/rpc-client.js';
 import { openSessionStream, type SseMessage } from '../client/sse-stream.js';
 import type { ToolTrace, TurnObserver, TurnResult } from './turn-observer.js';
+import type { UsageFigures } from './usage-line.js';
 
 const TERMINAL: Record<string, TurnResult['status']> = { runCompleted: 'completed', runFailed: 'failed', runCancelled: 'cancelled' };
 
@@ -30,7 +31,8 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
   const done = (async (): Promise<TurnResult> => {
     const names = new Map<string, string>();
     let terminal: { status: TurnResult['status']; error?: string } | undefined;
-    // Resume point after a dropped stream: re-read the last seq (its events share it) and skip repeats.
+    // Resume point after a dropped stream: the last event's position (every event has its own);
+    // repeats are still skipped, should a server replay one.
     let lastSeq = after;
     const seen = new Set<string>();
     let current: AsyncIterable<SseMessage> = stream;
@@ -65,7 +67,7 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
         signal.abort();
         signal = new AbortController();
         await new Promise((resolve) => setTimeout(resolve, 200 * (reconnects + 1)));
-        current = await openSessionStream(client, sessionId, Math.max(0, lastSeq - 1), signal.signal);
+        current = await openSessionStream(client, sessionId, lastSeq, signal.signal);
       }
     } finally {
       signal.abort();
@@ -96,9 +98,9 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
   return { runId, done };
 }
 
-/** The run's final assistant text and tool traces, with bodies, from `session/read`. */
-async function runOutcome(client: RpcClient, sessionId: string, runId: string): Promise<{ answer: string; tools: ToolTrace[] }> {
-  const { session } = await client.call<{ session: { runs: any[] } }>('session/read', { sessionId });
+/** The run's final assistant text, tool traces (with bodies) and usage, from `session/read`. */
+async function runOutcome(client: RpcClient, sessionId: string, runId: string): Promise<Pick<TurnResult, 'answer' | 'tools' | 'usage' | 'sessionUsage'>> {
+  const { session } = await client.call<{ session: { runs: any[]; usage?: UsageFigures } }>('session/read', { sessionId });
   const run = session.runs.find((candidate) => candidate.id === runId);
   const messages = (run?.entries ?? []).filter((entry: any) => entry.kind?.type === 'message' && entry.kind.role === 'assistant');
   const last = messages[messages.length - 1];
@@ -112,7 +114,7 @@ async function runOutcome(client: RpcClient, sessionId: string, runId: string): 
       tools.push({ callId: call.callId, name: call.toolName, arguments: call.arguments ?? argumentsOf.get(call.callId) ?? '', status: call.status, ...(call.output != null ? { output: call.output } : {}) });
     }
   }
-  return { answer: last?.text ?? last?.preview ?? '', tools };
+  return { answer: last?.text ?? last?.preview ?? '', tools, ...(run?.usage ? { usage: run.usage } : {}), ...(session.usage ? { sessionUsage: session.usage } : {}) };
 }
 
 /**

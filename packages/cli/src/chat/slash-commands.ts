@@ -5,6 +5,7 @@ export type ChatInput =
   | { type: 'steer'; text: string }
   | { type: 'model'; model?: string }
   | { type: 'sessions' }
+  | { type: 'usage' }
   | { type: 'session'; sessionId: string }
   | { type: 'help' }
   | { type: 'quit' }
@@ -16,6 +17,7 @@ export const CHAT_HELP = [
   '  /cancel            cancel the running run',
   '  /steer <text>      add guidance to the running run',
   '  /model [id]        show the session model and the models available, or switch to <id>',
+  '  /usage             tokens and cost of the last run and of the session (retries and compactions included)',
   '  /sessions          list sessions',
   '  /session <id>      continue another session',
   '  /help              this help',
@@ -38,6 +40,8 @@ export function parseChatInput(line: string): ChatInput {
       return rest ? { type: 'model', model: rest } : { type: 'model' };
     case '/sessions':
       return { type: 'sessions' };
+    case '/usage':
+      return { type: 'usage' };
     case '/session':
       return rest ? { type: 'session', sessionId: rest } : { type: 'invalid', message: 'usage: /session <id>' };
     case '/help':

@@ -1,3 +1,5 @@
+import type { UsageFigures } from './usage-line.js';
+
 /** What a run looks like while it happens; the terminal and JSON renderers implement this. */
 export interface TurnObserver {
   /** A streamed text token of the assistant. */
@@ -28,4 +30,8 @@ export interface TurnResult {
   answer: string;
   error?: string;
   tools: ToolTrace[];
+  /** What the run consumed, retried and failed attempts and compactions included. */
+  usage?: UsageFigures;
+  /** The session's totals after the run. */
+  sessionUsage?: UsageFigures;
 }

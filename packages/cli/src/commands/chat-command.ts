@@ -1,10 +1,14 @@
+import { resolve } from 'node:path';
+import { agentProfile } from '@lightspeed/agents';
 import type { Command } from 'commander';
 import { interactiveChat } from '../chat/interactive-chat.js';
 import { openChatSession } from '../chat/chat-session.js';
 import { startRun } from '../chat/run-follower.js';
+import { usageLine } from '../chat/usage-line.js';
 import { JsonLinesRenderer, TerminalRenderer } from '../chat/terminal-renderer.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { MEMORY_DATA_DIR } from '../runtime/data-dir.js';
+import { projectAgent } from './agents-command.js';
 import { withConnection, withModelOptions, withServerOptions, type CommandContext } from './command-context.js';
 
 interface ChatFlags {
@@ -13,6 +17,8 @@ interface ChatFlags {
   json?: boolean;
   mount?: string;
   mcp: string[];
+  agent?: string;
+  project?: string;
   apiUrl?: string;
   apiKey?: string;
   dataDir?: string;
@@ -34,12 +40,17 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     .option('--json', 'one-shot: print events as JSON lines and a final JSON result')
     .option('--mount <dir>', 'snapshot a local directory into a writable workspace at /workspace and grant the file tools')
     .option('--mcp <serverId>', 'link a registered MCP server (see `lightspeed mcp servers`); repeatable', (value: string, previous: string[]) => [...previous, value], [])
-    .addHelpText('after', '\nExamples:\n  lightspeed chat --provider fake --mount . "list files"\n  OPENAI_API_KEY=… lightspeed chat --mount .\n  lightspeed chat --session ses_… "and now?"');
+    .option('--agent <name>', 'start from the agent .lightspeed/agents/NAME.md (stored on the server as profile NAME), or a profile the server already stores')
+    .option('--project <dir>', 'project directory whose .lightspeed/agents/ holds agent files (default: the current directory)')
+    .addHelpText('after', '\nExamples:\n  lightspeed chat --provider fake --mount . "list files"\n  lightspeed chat --agent reviewer --mount . "review the last commit"\n  OPENAI_API_KEY=… lightspeed chat --mount .\n  lightspeed chat --session ses_… "and now?"');
   withModelOptions(withServerOptions(chat));
   // Test and demo knob: makes the fake provider's tokens visibly stream.
   chat.option('--fake-latency-ms <ms>', 'delay between the fake provider\'s streamed events (default: 15 interactive, 5 one-shot)');
   chat.action(async (words: string[], flags: ChatFlags) => {
     if (flags.new && flags.session) throw usageError('--new and --session exclude each other');
+    if (flags.agent && flags.session) throw usageError('--agent starts a new session; it excludes --session');
+    // Validated before anything starts: a bad agent file is reported with its lines, not at the first run.
+    const agent = flags.agent ? await projectAgent(resolve(ctx.io.cwd, flags.project ?? '.'), flags.agent) : undefined;
     const message = words.join(' ').trim();
     if (flags.json && !message) throw usageError('--json needs a message (one-shot mode)');
     // Interactive chat streams at a readable pace; one-shot output should not be held back much.
@@ -53,9 +64,18 @@ export function registerChat(program: Command, ctx: CommandContext): void {
         const { session } = await client.call('session/read', { sessionId: flags.session }).catch(() => ({ session: undefined as any }));
         if (session?.config?.model?.providerId === 'fake') throw usageError(`session ${flags.session} uses the scripted fake provider`, `add --provider fake to continue it`);
       }
+      // The file is stored as the profile of the same name (an unchanged file keeps its revision), so
+      // the session's log pins the exact revision it started from.
+      if (agent) await client.call('profiles/put', { profile: agentProfile(agent) });
       const opened = await openChatSession(
         client,
-        { ...(flags.session ? { sessionId: flags.session } : {}), ...(flags.mount ? { mount: flags.mount } : {}), ...(flags.mcp.length > 0 ? { mcpServers: flags.mcp } : {}), ...(defaultModel ? { model: defaultModel } : {}) },
+        {
+          ...(flags.session ? { sessionId: flags.session } : {}),
+          ...(flags.mount ? { mount: flags.mount } : {}),
+          ...(defaultModel ? { model: defaultModel } : {}),
+          ...(flags.agent ? { agent: flags.agent } : {}),
+          ...(flags.mcp.length > 0 ? { mcpServers: flags.mcp } : {}),
+        },
         ctx.io,
       );
       if (!message) {
@@ -71,6 +91,8 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       const result = await run.done.finally(() => ctx.signal.removeEventListener('abort', cancel));
       renderer.finish(result);
       if (!flags.json) {
+        // Beside the session line on stderr: stdout stays the answer alone, for pipes.
+        ctx.io.stderr.write(`${usageLine('usage', result.usage)}\n`);
         const next = flags.dataDir === MEMORY_DATA_DIR && !flags.apiUrl ? 'kept in memory only: gone now' : `continue with: ${continueCommand(flags, opened.sessionId)}`;
         ctx.io.stderr.write(`session ${opened.sessionId} · ${next}\n`);
       }

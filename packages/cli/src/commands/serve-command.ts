@@ -1,10 +1,13 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { AgentDefinitionError, agentProfile, agentsDirOf, loadAgentsDir, type AgentDefinition } from '@lightspeed/agents';
 import { apiKeyAuth, DEFAULT_CONNECTION_LIMITS, JsonFileApiKeyRegistry, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth } from '@lightspeed/api';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
+import { RpcClient } from '../client/rpc-client.js';
 import { startAgentStack } from '../runtime/agent-stack.js';
 import { MEMORY_DATA_DIR, resolveDataDir } from '../runtime/data-dir.js';
 import { serveStack } from '../runtime/local-gateway.js';
+import { agentFileError } from './agents-command.js';
 import { withModelOptions, type CommandContext } from './command-context.js';
 
 interface ServeFlags {
@@ -16,6 +19,7 @@ interface ServeFlags {
   model?: string;
   apiKeys?: string;
   allowHostTools?: boolean;
+  project?: string;
   headersTimeout: string;
   requestTimeout: string;
   idleTimeout: string;
@@ -72,6 +76,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--engine <name>', 'durable engine', 'embedded')
     .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds')
     .option('--allow-host-tools', 'let sessions ask for features.host: a host directory with file and shell tools (single-user only)')
+    .option('--project <dir>', 'store the agents of DIR/.lightspeed/agents/*.md as profiles at start (single-user; default: the current directory)')
     .option('--headers-timeout <seconds>', 'longest a client may take to send request headers', String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000))
     .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
     .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
@@ -84,6 +89,10 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     const { auth, label } = await gatewayAuth(flags, ctx.io.env);
     // Host tools run commands as this user: an API-key caller (another tenant) must never get them.
     if (flags.allowHostTools && auth.mode !== 'single-user') throw usageError('--allow-host-tools cannot be combined with API keys', 'host tools are for a single local user; serve without --api-keys');
+    // Agent files are validated before anything starts: a bad one stops serve with its lines.
+    const agentsDir = agentsDirOf(resolve(ctx.io.cwd, flags.project ?? '.'));
+    const agents = await loadAgentsDir(agentsDir);
+    if (agents.problems.length > 0) throw agentFileError(new AgentDefinitionError(agents.problems));
     const dataDir = resolveDataDir(flags.dataDir, ctx.io.env, ctx.io.cwd);
     const stack = await startAgentStack({
       dataDir,
@@ -106,6 +115,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       });
       const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
       ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
+      if (agents.agents.length > 0) await storeProjectAgents(server.url, agents.agents, auth, agentsDir, ctx);
       ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();
@@ -117,6 +127,24 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       await stack.close();
     }
   });
+}
+
+/**
+ * A single-user server stores the project's agents as profiles (an unchanged file keeps its
+ * revision). A multi-user server has one catalog per universe and no project of its own.
+ */
+async function storeProjectAgents(url: string, agents: readonly AgentDefinition[], auth: GatewayAuth, dir: string, ctx: CommandContext): Promise<void> {
+  if (auth.mode !== 'single-user') {
+    ctx.io.stderr.write(`agent files in ${dir} are not loaded on a multi-user server; store them per universe with profiles/put\n`);
+    return;
+  }
+  const client = new RpcClient({ baseUrl: url });
+  const stored: string[] = [];
+  for (const agent of agents) {
+    const { profile } = await client.call<{ profile: { revision: number } }>('profiles/put', { profile: agentProfile(agent) });
+    stored.push(`${agent.name} (revision ${profile.revision})`);
+  }
+  ctx.io.stderr.write(`agents from ${dir}: ${stored.join(', ')}\n`);
 }
 
 /** Where `keys create` keeps keys by default: beside the data. */

@@ -59,7 +59,7 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
       const session = result.session;
       const model = session.config?.model;
       const out = (line: string) => ctx.io.stdout.write(`${line}\n`);
-      out(`session ${session.id} · ${session.status}${model ? ` · ${model.providerId}/${model.model}` : ''}`);
+      out(`session ${session.id} · ${session.status}${model ? ` · ${model.providerId}/${model.model}` : ''}${session.profile ? ` · agent ${session.profile.profileId} revision ${session.profile.revision}` : ''}`);
       for (const run of session.runs ?? []) out(`run ${run.id}: ${run.status}`);
       out('');
       for (const entry of session.activeContext?.entries ?? []) {

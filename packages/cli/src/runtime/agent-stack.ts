@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
+import type { ProfileStore } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
@@ -29,6 +30,8 @@ export interface AgentStack {
   /** The in-process scripted provider, when `--provider fake` started one. */
   fake?: FakeProvider;
   storageDescription: string;
+  /** Agent profiles per universe in the SQL store (absent in memory mode). */
+  profiles?: (universe: string) => ProfileStore;
   /** MCP server registrations per universe (`mcp/servers/*`), the registry the tools read. */
   mcpServers: McpServerCatalog;
   /** The environment MCP credentials are read from (the names in the records). */
@@ -84,6 +87,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(defaultModel ? { defaultModel } : {}),
       ...(fake ? { fake } : {}),
       storageDescription: storage.describe,
+      ...(storage.profiles ? { profiles: storage.profiles } : {}),
       mcpServers,
       env: options.env,
       close: closeAll,

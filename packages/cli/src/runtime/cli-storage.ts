@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { EmbeddedStores } from '@lightspeed/host-embedded';
 import { acquireDataDirLock, memoryStores, type DataDirLock } from '@lightspeed/host-embedded';
-import { isLightspeedError } from '@lightspeed/ports';
+import { isLightspeedError, type ProfileStore } from '@lightspeed/ports';
 import { openStorage, storageOptionsFromEnv, type Storage } from '@lightspeed/store-sql';
 import { CliError } from '../cli-error.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
@@ -13,6 +13,8 @@ export interface CliStorage {
   describe: string;
   /** The SQL storage, when there is one (hosts other than embedded may need its driver). */
   sql?: Storage;
+  /** Agent profiles per universe; absent for in-memory storage (the gateway keeps them in memory). */
+  profiles?: (universe: string) => ProfileStore;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function openCliStorage(dataDir: string, env: NodeJS.ProcessEnv): P
     },
     describe: url ? 'postgresql (LIGHTSPEED_POSTGRES_URL)' : `pglite ${join(dataDir, 'pglite')}`,
     sql: storage,
+    profiles: (universe) => storage.profiles(universe),
     async close() {
       try {
         await storage.close();

@@ -1,4 +1,5 @@
 import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth, type ServingGateway } from '@lightspeed/api';
+import { PriceTable, type PriceOverrides } from '@lightspeed/llm';
 import { CliError } from '../cli-error.js';
 import type { AgentStack } from './agent-stack.js';
 
@@ -10,11 +11,13 @@ export interface LocalGatewayOptions extends ConnectionLimitOptions {
   allowHostTools?: boolean;
   /** Where unexpected server-side failures are logged (never sent to clients). */
   log?: (line: string) => void;
+  /** Prices over the shipped table (`providerId/model` → prices, or null for unpriced). */
+  priceOverrides?: PriceOverrides;
 }
 
 /** Serves the stack's host over JSON-RPC + SSE (loopback, ephemeral port unless told otherwise). */
 export async function serveStack(stack: AgentStack, options: LocalGatewayOptions = {}): Promise<ServingGateway> {
-  const { hostname = '127.0.0.1', port = 0, auth: _auth, log: _log, ...limits } = options;
+  const { hostname = '127.0.0.1', port = 0, auth: _auth, log: _log, priceOverrides, ...limits } = options;
   const auth = options.auth ?? singleUserAuth();
   try {
     assertBindAllowed(hostname, auth);
@@ -27,7 +30,10 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
     options: {
       ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
       serverInfo: { name: 'lightspeed', version: '0.1.0' },
+      // The shipped list prices: sessions on a listed model get a known cost and may set a cost budget.
+      prices: new PriceTable(priceOverrides ? { overrides: priceOverrides } : {}).lookup,
       ...(options.allowHostTools ? { allowHostFeature: true } : {}),
+      ...(stack.profiles ? { profiles: stack.profiles } : {}),
       // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
       mcpServers: { catalog: stack.mcpServers, env: stack.env },
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),

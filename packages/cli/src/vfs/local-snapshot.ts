@@ -43,7 +43,7 @@ export async function snapshotDirectory(client: RpcClient, dir: string, io: CliI
  */
 export async function materializeSnapshot(client: RpcClient, snapshotRef: string, dir: string, io: CliIo): Promise<ExportResult> {
   // Only the totals are needed here (for the progress bar), so one manifest entry is plenty.
-  const { files } = await client.call<{ files: number }>('vfs/snapshots/read', { snapshotRef, limit: 1 });
+  const { files } = await client.call<{ files: number }>('vfs/snapshots/read', { snapshotRef, format: 'flat', limit: 1 });
   const bar = new ProgressBar(io.stderr, `materialize ${dir}`);
   const blobs = new RpcBlobStore(client);
   let done = 0;

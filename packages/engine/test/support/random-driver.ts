@@ -13,6 +13,7 @@ import {
   type SessionConfig,
   type SessionState,
 } from '../../src/index.js';
+import { deepFreeze } from './deep-freeze.js';
 import { actionViolations, violations } from './invariants.js';
 
 /**
@@ -20,7 +21,9 @@ import { actionViolations, violations } from './invariants.js';
  * context edits, runs, steering, cancels, closes…) interleaved with the runtime results the
  * planner asks for (generations with text, tool calls or overflows; failures; tool results in
  * random order, deferrals; compactions; timers; promise resolutions), plus stale results.
- * Every admitted command and planner append is applied and checked.
+ * Every admitted command and planner append is applied and checked. The state (and each entry) is
+ * deep-frozen before every `apply`, so a reducer — or admit/plan — that mutates instead of copying
+ * throws here.
  */
 export class RandomSession {
   state: SessionState;
@@ -35,7 +38,7 @@ export class RandomSession {
     private readonly choices: number[],
     readonly sessionId = 'ses_prop',
   ) {
-    this.state = initialState(sessionId);
+    this.state = deepFreeze(initialState(sessionId));
   }
 
   private cursor = 0;
@@ -52,7 +55,7 @@ export class RandomSession {
   private append(events: Parameters<typeof stamp>[1]): void {
     const entries = stamp(this.state, events, this.now);
     for (const entry of entries) {
-      this.state = apply(this.state, entry);
+      this.state = deepFreeze(apply(deepFreeze(this.state), deepFreeze(entry)));
       this.log.push(entry);
     }
     this.check();

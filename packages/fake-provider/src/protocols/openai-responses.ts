@@ -4,7 +4,7 @@ import type { RenderedTurn, WireEvent } from './wire-event.js';
 
 type Json = Record<string, unknown>;
 
-function usageOf(plan: TurnPlan): Json {
+export function usageOf(plan: Pick<TurnPlan, 'usage'>): Json {
   const input = plan.usage.input + plan.usage.cachedInput;
   const output = plan.usage.output + plan.usage.reasoning;
   return {

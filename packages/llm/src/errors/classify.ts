@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { RETRYABLE_ERROR_CLASSES, type GenerationFailure, type ProviderErrorClass } from '@lightspeed/engine';
+import { RETRYABLE_ERROR_CLASSES, type GenerationFailure, type ProviderErrorClass, type Usage } from '@lightspeed/engine';
 import { ProviderError } from '@lightspeed/ports';
 import { redactSecrets } from './redact.js';
 import { retryAfterMs } from './retry-after.js';
@@ -110,4 +110,10 @@ export function toProviderError(error: unknown, options: { signal?: AbortSignal;
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ProviderError(failure('server', `unexpected provider failure: ${message}`, secrets));
+}
+
+/** The same failure, carrying what the failed attempt consumed as the provider reported it. */
+export function withUsage(error: ProviderError, usage: Usage | undefined): ProviderError {
+  if (usage === undefined || error.usage !== undefined) return error;
+  return new ProviderError(error.failure, usage);
 }

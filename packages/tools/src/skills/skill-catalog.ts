@@ -2,7 +2,7 @@ import { preview, type BlobRef, type ContextEntryKind } from '@lightspeed/engine
 import { putText } from '@lightspeed/cas';
 import type { BlobStore } from '@lightspeed/ports';
 import { joinSegments, normalizePath, pathSegments } from '@lightspeed/vfs';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { FileSpace } from '../files/file-space.js';
 import { decodeText } from '../files/text-content.js';
 
@@ -42,18 +42,46 @@ export function searchRoots(files: FileSpace, roots: readonly string[]): string[
   return [...out].sort();
 }
 
+/** Front matter as parsed YAML, with what a loader needs to point at a line of the original file. */
+export interface FrontMatterDocument {
+  /** The YAML document (its node ranges are offsets into `yamlText`). */
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  yamlText: string;
+  /** 1-based line of the file on which the YAML text starts (the line after the opening `---`). */
+  firstLine: number;
+  body: string;
+}
+
+// The YAML may be empty (`---` right after `---`).
+const FRONT_MATTER = /^---\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
+
+/**
+ * Parses `---\nyaml\n---\nbody` front matter keeping the YAML document, so callers can report the
+ * line of a bad field. Undefined when the file has no front matter block; YAML syntax errors are in
+ * `document.errors`.
+ */
+export function parseFrontMatter(text: string): FrontMatterDocument | undefined {
+  const match = FRONT_MATTER.exec(text);
+  if (!match) return undefined;
+  const yamlText = match[1] ?? '';
+  const lineCounter = new LineCounter();
+  const document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  return { document, lineCounter, yamlText, firstLine: 2, body: text.slice(match[0].length) };
+}
+
 /** Splits `---\nyaml\n---\nbody` front matter; undefined when the file has none. */
 export function splitFrontMatter(text: string): { data: Record<string, unknown>; body: string } | undefined {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
-  if (!match) return undefined;
+  const parsed = parseFrontMatter(text);
+  if (!parsed || parsed.document.errors.length > 0) return undefined;
   let data: unknown;
   try {
-    data = parseYaml(match[1]!);
+    data = parsed.document.toJS();
   } catch {
     return undefined;
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  return { data: data as Record<string, unknown>, body: text.slice(match[0].length) };
+  return { data: data as Record<string, unknown>, body: parsed.body };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CompactionFacts, CompactionRequest, GenerationFacts, GenerationReq
 import type { LlmCallContext } from '@lightspeed/ports';
 import { summarize } from '../../compaction/summarize.js';
 import { CallGuard } from '../../errors/call-guard.js';
+import { withUsage } from '../../errors/classify.js';
 import { StreamIncompleteError } from '../../errors/stream-incomplete.js';
 import { DeltaPublisher } from '../../live/delta-publisher.js';
 import type { ApiAdapter, ResolvedEndpoint } from '../api-adapter.js';
@@ -11,7 +12,7 @@ import { validateNative } from '../native-params.js';
 import { commitTurn, readTurnInput, type TurnInput, type TurnOutcome } from '../turn-outcome.js';
 import { messagesNativeParams } from './messages-params.js';
 import { messagesBody } from './messages-request.js';
-import { consumeMessagesStream } from './messages-stream.js';
+import { consumeMessagesStream, type UsageSeen } from './messages-stream.js';
 
 function anthropicClient(endpoint: ResolvedEndpoint): Anthropic {
   return new Anthropic({
@@ -44,13 +45,14 @@ export class AnthropicMessagesAdapter implements ApiAdapter {
     const body = messagesBody(input.model, input.params, input.parts, input.tools, input.cacheBreakpoints);
     const secrets = [endpoint.apiKey];
     const guard = new CallGuard(context.signal, endpoint.timeoutMs, secrets);
+    const seen: UsageSeen = {};
     try {
       const stream = await this.clients.get(endpoint).messages.create(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal: guard.signal });
-      const outcome = await consumeMessagesStream(guard.watch(stream as AsyncIterable<unknown>), publisher);
+      const outcome = await consumeMessagesStream(guard.watch(stream as AsyncIterable<unknown>), publisher, seen);
       if (!outcome) throw new StreamIncompleteError('the Messages stream ended before message_stop');
       return outcome;
     } catch (error) {
-      throw guard.failure(error);
+      throw withUsage(guard.failure(error), seen.usage);
     } finally {
       guard.dispose();
     }

@@ -45,12 +45,18 @@ function parseToolInput(json: string): unknown {
   return JSON.parse(json);
 }
 
+/** The usage a stream reported so far, kept where the caller can read it when the stream fails. */
+export interface UsageSeen {
+  usage?: Usage;
+}
+
 /**
  * Accumulates raw Messages stream events into content blocks, publishing deltas as they arrive.
  * Returns undefined when the stream ended before `message_stop` (a cut stream). In-stream `error`
- * events are thrown by the SDK as APIError and classified by the caller.
+ * events are thrown by the SDK as APIError and classified by the caller, which reads `seen` to
+ * count the tokens the failed attempt was billed for (`message_start` reports the input).
  */
-export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publisher: DeltaPublisher): Promise<TurnOutcome | undefined> {
+export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publisher: DeltaPublisher, seen: UsageSeen = {}): Promise<TurnOutcome | undefined> {
   const blocks: BlockSnapshot[] = [];
   let usage: Json = {};
   let messageId: string | undefined;
@@ -63,6 +69,7 @@ export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publ
         const message = (event.message ?? {}) as Json;
         messageId = typeof message.id === 'string' ? message.id : undefined;
         usage = { ...((message.usage ?? {}) as Json) };
+        seen.usage = usageOf(usage);
         break;
       }
       case 'content_block_start':
@@ -100,6 +107,7 @@ export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publ
         if (delta.stop_reason !== undefined) stopReason = delta.stop_reason;
         const more = (event.usage ?? {}) as Json;
         for (const [key, value] of Object.entries(more)) if (value !== null && value !== undefined) usage[key] = value;
+        seen.usage = usageOf(usage);
         break;
       }
       case 'message_stop':

@@ -127,8 +127,11 @@ export async function consumeResponsesStream(stream: AsyncIterable<unknown>, pub
       case 'response.incomplete':
         return event.response as Json;
       case 'response.failed': {
-        const error = ((event.response as Json | undefined)?.error ?? {}) as Json;
-        throw new ProviderError(failureOf({ code: String(error.code ?? 'server_error'), message: String(error.message ?? 'the response failed') }, secrets));
+        const response = (event.response ?? {}) as Json;
+        const error = (response.error ?? {}) as Json;
+        // A failed response may still report what it consumed; it is billed, so it is counted.
+        const usage = typeof response.usage === 'object' && response.usage !== null ? responsesUsage(response.usage) : undefined;
+        throw new ProviderError(failureOf({ code: String(error.code ?? 'server_error'), message: String(error.message ?? 'the response failed') }, secrets), usage);
       }
       case 'error':
         throw new ProviderError(failureOf({ code: String(event.code ?? 'server_error'), message: String(event.message ?? 'the stream reported an error') }, secrets));

@@ -1,0 +1,159 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgentProfileInput } from '@lightspeed/api';
+import { describe, expect, it } from 'vitest';
+import { AgentDefinitionError, agentProfile, agentSessionConfig, findProjectAgent, loadAgentFile, loadAgentsDir, parseAgentFile, type AgentProblem } from '../src/index.js';
+
+const FULL = `---
+description: Reviews a change and suggests fixes
+displayName: Code reviewer
+model:
+  providerId: openai
+  apiKind: openai:responses
+  model: gpt-5
+generation:
+  maxOutputTokens: 4000
+  reasoningEffort: medium
+  toolChoice: required
+tools:
+  files:
+    access: readOnly
+    mounts:
+      - path: /workspace
+        workspace: ws_repo
+  web:
+    fetch: true
+  mcp:
+    - server: everything
+      allowedTools: [echo]
+  skills: true
+  prompts:
+    roots: [/workspace/.prompts]
+limits:
+  maxTurns: 20
+  maxToolRounds: 8
+compaction:
+  mode: auto
+  thresholdTokens: 90000
+---
+You review code.
+
+Be specific.
+`;
+
+function problemsOf(text: string, file = '/p/.lightspeed/agents/reviewer.md'): AgentProblem[] {
+  try {
+    parseAgentFile(text, file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AgentDefinitionError);
+    expect((error as AgentDefinitionError).code).toBe('invalid');
+    return [...(error as AgentDefinitionError).problems];
+  }
+  throw new Error('expected the file to be refused');
+}
+
+describe('agent files', () => {
+  it('parse into a definition whose profile the API schema accepts, every field mapped', () => {
+    const agent = parseAgentFile(FULL, '/p/.lightspeed/agents/reviewer.md');
+    expect(agent).toMatchObject({ name: 'reviewer', instructions: 'You review code.\n\nBe specific.' });
+    const profile = agentProfile(agent);
+    expect(AgentProfileInput.parse(profile)).toEqual(profile);
+    expect(profile).toEqual({
+      profileId: 'reviewer',
+      displayName: 'Code reviewer',
+      description: 'Reviews a change and suggests fixes',
+      instructions: { type: 'text', text: 'You review code.\n\nBe specific.' },
+      config: {
+        model: { providerId: 'openai', apiKind: 'openai:responses', model: 'gpt-5' },
+        generation: { maxOutputTokens: 4000, reasoningEffort: 'medium', toolChoice: { type: 'requiredAny' } },
+        limits: { maxTurns: 20, maxToolRounds: 8 },
+        context: { compaction: { mode: 'providerTriggered', compact_threshold_tokens: 90000 } },
+        features: {
+          vfs: {
+            version: 1,
+            tools: 'readOnly',
+            workspaceLinks: [{ path: '/workspace', target: { type: 'workspace', workspaceId: 'ws_repo' }, access: 'readWrite' }],
+            skills: {},
+            prompts: { roots: ['/workspace/.prompts'] },
+          },
+          web: { version: 1, fetch: {} },
+          mcp: { version: 1, servers: [{ serverId: 'everything', allowedTools: ['echo'] }] },
+        },
+      },
+    });
+  });
+
+  it('a minimal file is just front matter and instructions', () => {
+    expect(agentProfile(parseAgentFile('---\n---\nHello.\n', 'a/helper.md'))).toEqual({ profileId: 'helper', instructions: { type: 'text', text: 'Hello.' } });
+  });
+
+  it('an unknown field is refused, naming the file, its line and the field', () => {
+    const problems = problemsOf('---\nmodel:\n  providerId: openai\n  apiKind: openai:responses\n  model: gpt-5\n  temprature: 0.2\n---\nx\n');
+    expect(problems).toEqual([{ file: '/p/.lightspeed/agents/reviewer.md', line: 6, column: 3, field: 'model.temprature', message: expect.stringMatching(/unknown field/) }]);
+  });
+
+  it('a wrong value names the line and what is expected', () => {
+    const [problem] = problemsOf('---\ndescription: d\nlimits:\n  maxTurns: -3\n---\n');
+    expect(problem).toMatchObject({ line: 4, field: 'limits.maxTurns', message: 'expected a positive integer' });
+    const [kind] = problemsOf('---\nmodel:\n  providerId: openai\n  apiKind: openai\n  model: m\n---\n');
+    expect(kind).toMatchObject({ line: 4, field: 'model.apiKind', message: 'expected one of openai:responses, openai:completions, anthropic:messages' });
+    const [nested] = problemsOf('---\ntools:\n  mcp:\n    - server: a\n    - allowedTools: [x]\n---\n');
+    expect(nested).toMatchObject({ line: 5, field: 'tools.mcp.1.server' });
+  });
+
+  it('fields that would do nothing yet are refused by name, not ignored', () => {
+    const problems = problemsOf('---\nfleet: {}\ntimers: {}\nlimits:\n  costBudgetUsd: 2\ntools:\n  web:\n    search: {}\n  mcp:\n    - server: s\n      approval: always\n---\n');
+    expect(problems.map((p) => [p.field, p.line])).toEqual([
+      ['fleet', 2],
+      ['timers', 3],
+      ['tools.web.search', 8],
+      ['tools.mcp.0.approval', 11],
+    ]);
+    for (const p of problems) expect(p.message).toMatch(/^not supported yet.*; remove the field$/);
+  });
+
+  it('all five limits, per run and for the session, become the session config', () => {
+    const agent = parseAgentFile('---\nlimits:\n  maxTurns: 4\n  tokenBudget: 1000\n  costBudgetUsd: 0.5\n  session:\n    maxOutputTokens: 800\n    maxToolRounds: 9\n---\nBe brief.\n', '/p/.lightspeed/agents/reviewer.md');
+    expect(agentSessionConfig(agent).limits).toEqual({ maxTurns: 4, tokenBudget: 1000, costBudgetUsd: 0.5, session: { maxOutputTokens: 800, maxToolRounds: 9 } });
+  });
+
+  it('broken YAML, a missing front matter and a mismatched name each say where', () => {
+    const [yaml] = problemsOf('---\ndescription: a\nmodel: [unclosed\n---\n');
+    expect(yaml).toMatchObject({ line: expect.any(Number), message: expect.stringMatching(/^invalid YAML/) });
+    expect(yaml!.line).toBeGreaterThanOrEqual(3);
+    expect(problemsOf('no front matter\n')).toEqual([{ file: '/p/.lightspeed/agents/reviewer.md', line: 1, message: expect.stringMatching(/missing front matter/) }]);
+    expect(problemsOf('---\nname: other\n---\n')).toEqual([expect.objectContaining({ line: 2, field: 'name', message: expect.stringMatching(/"other" but the file defines "reviewer"/) })]);
+    expect(problemsOf('---\ndescription: a\ndescription: b\n---\n')[0]!.message).toMatch(/invalid YAML.*[Uu]nique/);
+  });
+
+  it('the error message lists every problem as file:line:column: field: message', () => {
+    try {
+      parseAgentFile('---\nmodle: x\nlimits:\n  maxTurns: 0\n---\n', 'agents/a.md');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toBe('agents/a.md:2:1: modle: unknown field; see docs/agents.md for the fields an agent file may have\nagents/a.md:4:3: limits.maxTurns: expected a positive integer');
+    }
+  });
+
+  it('a project folder loads each file independently and finds an agent by name', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'agents-'));
+    const dir = join(project, '.lightspeed', 'agents');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'good.md'), '---\ndescription: fine\n---\nHi.\n');
+    await writeFile(join(dir, 'bad.md'), '---\ntools:\n  host: {}\n---\n');
+    await writeFile(join(dir, 'notes.txt'), 'ignored');
+    const loaded = await loadAgentsDir(dir);
+    expect(loaded.agents.map((a) => a.name)).toEqual(['good']);
+    expect(loaded.problems).toEqual([expect.objectContaining({ file: join(dir, 'bad.md'), line: 3, field: 'tools.host.root' })]);
+    expect((await findProjectAgent(project, 'good'))?.description).toBe('fine');
+    expect(await findProjectAgent(project, 'missing')).toBeUndefined();
+    await expect(findProjectAgent(project, 'bad')).rejects.toBeInstanceOf(AgentDefinitionError);
+  });
+
+  it('the sample agent shipped in examples/ is valid', async () => {
+    const agent = await loadAgentFile(fileURLToPath(new URL('../../../examples/agents/reviewer.md', import.meta.url)));
+    expect(agentProfile(agent)).toMatchObject({ profileId: 'reviewer', config: { features: { vfs: { tools: 'readOnly' } } } });
+  });
+});

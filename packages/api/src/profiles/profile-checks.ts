@@ -1,0 +1,43 @@
+import { validateSessionConfig, type ModelSelection } from '@lightspeed/engine';
+import { invalidRequest, rejected } from '../rpc/api-error.js';
+import type { SessionConfig } from '../schemas/config.js';
+import { toEngineConfig } from '../views/config-mapping.js';
+import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
+
+/** The fields of a profile (named or inline) that say what a session gets. */
+export interface ProfileBody {
+  config?: SessionConfig | null;
+  description?: string | null;
+  displayName?: string | null;
+  environment?: unknown;
+  instructions?: { type: 'text'; text: string } | { type: 'textRef'; blobRef: string } | null;
+}
+
+export interface ProfileCheckOptions {
+  /** Whether configs may grant `features.host` on this server. */
+  allowHostFeature: boolean;
+}
+
+// Only the shape is checked here; the deployment's real default model is filled in at session start.
+const PLACEHOLDER_MODEL: ModelSelection = { providerId: 'placeholder', apiKind: 'openai:responses', model: 'placeholder' };
+
+/** Refuses what a profile may not carry on this server; `path` prefixes field names in messages. */
+export function checkProfileBody(body: ProfileBody, path: string, options: ProfileCheckOptions): void {
+  if (body.environment != null) throw rejected(`${path}.environment: profile environments are not supported by this server; remove the field`);
+  const config = body.config;
+  if (!config) return;
+  // A profile is a definition sessions start from again and again: refused when stored, not
+  // discovered at the first run to have done nothing.
+  refuseUnsupportedConfig(config, `${path}.config`);
+  if (config.features?.host != null && !options.allowHostFeature) {
+    throw rejected(`${path}.config.features.host is disabled on this server: host directory access and commands need a single-user server started with host tools enabled`);
+  }
+  let engine;
+  try {
+    engine = toEngineConfig(config, { model: PLACEHOLDER_MODEL });
+  } catch (error) {
+    throw invalidRequest(`${path}.${(error as Error).message}`);
+  }
+  const rejection = validateSessionConfig(engine);
+  if (rejection && !rejection.ok) throw invalidRequest(`${path}.${rejection.rejection.message}`);
+}
