@@ -24,3 +24,4 @@ export * from './views/inline-text.js';
 export * from './profiles/memory-profile-store.js';
 export { unsupportedConfigFields, refuseUnsupportedConfig, type UnsupportedField } from './views/unsupported-config.js';
 export { PROFILE_INSTRUCTIONS_KEY } from './profiles/profile-catalog.js';
+export { mcpServerMethods, mcpServerDocument, mcpServerView, type McpServerRegistryOptions } from './handlers/mcp-server-methods.js';

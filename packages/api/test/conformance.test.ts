@@ -1,4 +1,5 @@
 import { argumentsFromSchema } from '@lightspeed/fake-provider';
+import { MemoryMcpServerStore } from '@lightspeed/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { singleUserAuth } from '../src/auth/gateway-auth.js';
 import { createGateway } from '../src/gateway/create-gateway.js';
@@ -19,7 +20,8 @@ describe('Lightspeed agent API v1 conformance', () => {
 
   beforeAll(async () => {
     test = await startTestHost();
-    server = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 5_000 } }));
+    const mcpServers = new MemoryMcpServerStore();
+    server = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 5_000, mcpServers: { catalog: () => mcpServers } } }));
   });
   afterAll(async () => {
     await server?.close();
@@ -241,6 +243,16 @@ describe('Lightspeed agent API v1 conformance', () => {
     await callFails('session/read', { sessionId }, 'not_found');
     expect((await call('vfs/workspaces/delete', { workspaceId: 'ws-conf' })).workspace.workspaceId).toBe('ws-conf');
     await callFails('vfs/workspaces/read', { workspaceId: 'ws-conf' }, 'not_found');
+
+    // MCP server records (contract shapes only: no stdio or env var extensions here).
+    const mcpServer = { serverId: 'docs', serverUrl: 'https://mcp.example/mcp', defaultServerLabel: 'docs', transport: 'streamableHttp' };
+    expect((await call('mcp/servers/put', { server: mcpServer })).server).toMatchObject({ ...mcpServer, revision: 1, status: 'active' });
+    expect((await call('mcp/servers/put', { server: { ...mcpServer, displayName: 'Docs' }, expectedRevision: 1 })).server.revision).toBe(2);
+    await callFails('mcp/servers/put', { server: mcpServer, expectedRevision: 1 }, 'conflict');
+    expect((await call('mcp/servers/read', { serverId: 'docs' })).server.displayName).toBe('Docs');
+    expect((await call('mcp/servers/list', {})).servers.map((s: any) => s.serverId)).toEqual(['docs']);
+    expect((await call('mcp/servers/delete', { serverId: 'docs' })).server.serverId).toBe('docs');
+    await callFails('mcp/servers/read', { serverId: 'docs' }, 'not_found');
 
     const all = Object.keys(methodSpecs);
     for (const method of all) expect(contract.hasMethod(method), `${method} is a contract method`).toBe(true);

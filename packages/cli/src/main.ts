@@ -5,6 +5,7 @@ import { registerAgents } from './commands/agents-command.js';
 import { registerChat } from './commands/chat-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
+import { registerMcp } from './commands/mcp-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerGateway, registerServe } from './commands/serve-command.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerRuns(program, ctx);
   registerVfs(program, ctx);
   registerBlobs(program, ctx);
+  registerMcp(program, ctx);
   registerMigrate(program, ctx);
   registerKeys(program, ctx);
   registerWorker(program, ctx);

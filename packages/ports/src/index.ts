@@ -9,3 +9,4 @@ export * from './effect-abort-signal.js';
 export * from './clock.js';
 export * from './llm-port.js';
 export * from './tool-port.js';
+export * from './mcp-server-store.js';

@@ -15,3 +15,4 @@ export * from './garbage-collector.js';
 export * from './storage.js';
 export * from './postgres-live-channel.js';
 export * from './identifiers.js';
+export * from './sql-mcp-server-store.js';

@@ -90,6 +90,22 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'mcp server registrations',
+    statements: [
+      // The document is the registration as put (JSON); it never holds a secret, only env var names.
+      `CREATE TABLE ls_mcp_servers (
+        universe text NOT NULL,
+        server_id text COLLATE "C" NOT NULL,
+        document text NOT NULL,
+        revision bigint NOT NULL CHECK (revision >= 1),
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (universe, server_id)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type ProfileStore, type SessionStore, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type ProfileStore, type SessionStore, type WorkspaceStore } from '@lightspeed/ports';
 import { BlobCache } from './blob-cache.js';
 import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -9,6 +9,7 @@ import { objectStoreConfigFromEnv, S3ObjectStore, type ObjectStoreConfig } from 
 import { openPgliteDriver } from './pglite-driver.js';
 import { openPostgresDriver } from './postgres-driver.js';
 import { SqlBlobStore } from './sql-blob-store.js';
+import { SqlMcpServerStore } from './sql-mcp-server-store.js';
 import type { SqlDriver } from './sql-driver.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { SqlWorkspaceStore } from './sql-workspace-store.js';
@@ -42,6 +43,8 @@ export interface Storage {
   workspaces(universe: string): WorkspaceStore;
   /** Agent profiles (revisioned documents) of one universe. */
   profiles(universe: string): ProfileStore;
+  /** MCP server registrations (`mcp/servers/*`), read by the tool runtime's MCP hub. */
+  mcpServers(universe: string): McpServerStore;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -117,6 +120,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     blobs: (universe) => new SqlBlobStore(driver, universe, blobOptions),
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
     profiles: (universe) => new SqlProfileStore(driver, universe, clock),
+    mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {
       const { rows } = await driver.query<{ universe: string; session_id: string }>(`SELECT universe, session_id FROM ls_sessions WHERE status = 'active' ORDER BY universe, session_id`);

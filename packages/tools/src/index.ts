@@ -27,6 +27,7 @@ export * from './web/guarded-connector.js';
 export * from './web/web-fetcher.js';
 export * from './web/web-fetch-tool.js';
 export * from './mcp/mcp-server-config.js';
+export * from './mcp/mcp-server-records.js';
 export * from './mcp/mcp-tool-names.js';
 export * from './mcp/mcp-connection.js';
 export * from './mcp/mcp-hub.js';

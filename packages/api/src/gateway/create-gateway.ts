@@ -6,6 +6,8 @@ import type { GatewayAuth } from '../auth/gateway-auth.js';
 import { blobMethods } from '../handlers/blob-methods.js';
 import { contextMethods } from '../handlers/context-methods.js';
 import { eventMethods } from '../handlers/event-methods.js';
+import { checkMcpLinks } from '../handlers/mcp-links.js';
+import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
 import { modelMethods } from '../handlers/model-methods.js';
 import { protocolMethods } from '../handlers/protocol-methods.js';
 import { runMethods } from '../handlers/run-methods.js';
@@ -17,6 +19,7 @@ import { ProfileCatalog } from '../profiles/profile-catalog.js';
 import { profileApplyMethods, profileMethods } from '../profiles/profile-methods.js';
 import { invalidRequest } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
+import type { SessionConfig } from '../schemas/config.js';
 import { HostEventFeed } from '../stream/host-event-feed.js';
 import type { ConfigDefaults } from '../views/config-mapping.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
@@ -44,6 +47,12 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * session/profiles/apply). Default: in memory, gone when the process ends; pass the SQL store's.
    */
   profiles?: (universe: string) => ProfileStore;
+  /**
+   * MCP server registrations (`mcp/servers/*`); sessions may link only registered servers. Without
+   * it the methods are not served and every link is refused. `trusted` (stdio servers, env var
+   * credentials) defaults to whether auth is single-user and is refused with API keys.
+   */
+  mcpServers?: McpServerRegistryOptions;
 }
 
 export interface GatewayParts {
@@ -72,11 +81,13 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
   };
   const allowHostFeature = options.allowHostFeature === true;
   const catalog = new ProfileCatalog({ profilesOf: options.profiles ?? memoryProfileStores(), blobsOf: (universe) => host.blobs(universe), allowHostFeature });
+  const checkMcp = (config: SessionConfig | null | undefined, universe: string) => checkMcpLinks(options.mcpServers?.catalog, universe, config);
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),
-    ...sessionMethods(access, catalog, defaultsOf, { allowHostFeature }),
+    ...sessionMethods(access, catalog, defaultsOf, { allowHostFeature, checkConfig: checkMcp }),
     ...profileMethods(catalog),
-    ...profileApplyMethods(access, catalog, defaultsOf),
+    ...profileApplyMethods(access, catalog, defaultsOf, checkMcp),
+    ...(options.mcpServers ? mcpServerMethods(options.mcpServers) : {}),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
@@ -92,6 +103,11 @@ export function createGateway(parts: GatewayParts): Hono {
   if (parts.options?.allowHostFeature && parts.auth.mode !== 'single-user') {
     throw new Error('allowHostFeature needs single-user auth: API-key callers must never get host directory or command access');
   }
-  const { handlers, feed } = createMethodHandlers(parts.host, parts.options);
+  const mcp = parts.options?.mcpServers;
+  if (mcp?.trusted && parts.auth.mode !== 'single-user') {
+    throw new Error('trusted MCP registrations need single-user auth: API-key callers must never start commands here or read its environment');
+  }
+  const options = mcp ? { ...parts.options, mcpServers: { ...mcp, trusted: mcp.trusted ?? parts.auth.mode === 'single-user' } } : parts.options;
+  const { handlers, feed } = createMethodHandlers(parts.host, options);
   return createRpcGateway({ handlers, feed, blobsOf: (universe) => parts.host.blobs(universe), auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
 }

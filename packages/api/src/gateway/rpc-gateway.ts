@@ -11,6 +11,7 @@ import { sessionEventStream, streamCursor } from '../stream/sse-session-stream.j
 import { uploadBlob } from './blob-upload-route.js';
 import { readBoundedBody } from './bounded-body.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
+import { browserOriginGuard } from './origin-guard.js';
 import { UploadBudget } from './upload-budget.js';
 
 export interface RpcGatewayParts {
@@ -39,6 +40,7 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
     onInternalError: (error, method) => options.onInternalError(error, method),
   });
   const app = new Hono();
+  app.use('*', browserOriginGuard(parts.auth));
 
   app.get('/health', (c) => c.json({ status: 'ok', protocolVersion: PROTOCOL_VERSION, server: options.serverInfo }));
 

@@ -15,6 +15,8 @@ import type { SessionAccess } from './session-access.js';
 export interface SessionMethodOptions {
   /** Whether configs may grant the `host` feature (host directory and commands). Default false. */
   allowHostFeature?: boolean;
+  /** Further admission checks of a config (e.g. that linked MCP servers are registered); throws to refuse. */
+  checkConfig?: (config: SessionConfig | null | undefined, universe: string) => Promise<void>;
 }
 
 export function sessionMethods(access: SessionAccess, catalog: ProfileCatalog, defaultsOf: () => Promise<ConfigDefaults>, options: SessionMethodOptions = {}): MethodHandlers {
@@ -39,6 +41,7 @@ export function sessionMethods(access: SessionAccess, catalog: ProfileCatalog, d
       config ??= resolved?.config;
       displayName ??= resolved?.displayName;
       checkFeatures(config);
+      await options.checkConfig?.(config, universe);
       // The instructions go to CAS first (blobs before log), then ride in the open itself: one
       // append, so no crash can leave the session open without them.
       const context: ContextPutEntry[] = [];
@@ -88,6 +91,7 @@ export function sessionMethods(access: SessionAccess, catalog: ProfileCatalog, d
 
     'session/config/put': async ({ sessionId, config, expectedConfigRevision }, { universe }) => {
       checkFeatures(config);
+      await options.checkConfig?.(config, universe);
       const ref = { universe, sessionId };
       const current = await access.read(ref);
       // An omitted model keeps the session's model: its API kind is pinned for the session's lifetime.

@@ -4,6 +4,7 @@ import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionAccess } from '../handlers/session-access.js';
 import { configDocument, toEngineConfig, type ConfigDefaults } from '../views/config-mapping.js';
 import { sessionView } from '../views/session-view.js';
+import type { SessionConfig } from '../schemas/config.js';
 import { PROFILE_INSTRUCTIONS_KEY, profileDocument, profileInstructionsEntry, profileView, type ProfileCatalog } from './profile-catalog.js';
 
 /** profiles/create, read, list, put, delete: the universe's catalog of agent profiles. */
@@ -39,13 +40,21 @@ export function profileMethods(catalog: ProfileCatalog): MethodHandlers {
   };
 }
 
+type ResolvedProfileConfig = SessionConfig | null | undefined;
+
 /**
  * session/profiles/apply: the profile's config (its model defaulting to the session's, whose API
  * kind is pinned) replaces the session's, with the profile revision recorded in the log; its
  * instructions replace the profile instructions entry. Config and instructions are two appends: a
  * crash between them leaves the config applied, and re-applying completes the rest.
  */
-export function profileApplyMethods(access: SessionAccess, catalog: ProfileCatalog, defaultsOf: () => Promise<ConfigDefaults>): MethodHandlers {
+export function profileApplyMethods(
+  access: SessionAccess,
+  catalog: ProfileCatalog,
+  defaultsOf: () => Promise<ConfigDefaults>,
+  /** Further admission checks of the profile's config (e.g. that linked MCP servers are registered). */
+  checkConfig?: (config: ResolvedProfileConfig, universe: string) => Promise<void>,
+): MethodHandlers {
   return {
     'session/profiles/apply': async ({ sessionId, profile, expectedConfigRevision, expectedToolsRevision }, { universe }) => {
       const ref = { universe, sessionId };
@@ -61,6 +70,7 @@ export function profileApplyMethods(access: SessionAccess, catalog: ProfileCatal
       const resolved = await catalog.resolve(profile, universe);
       let configChanged = false;
       if (resolved.config) {
+        await checkConfig?.(resolved.config, universe);
         const model = resolved.config.model ?? configDocument(state.config)?.model ?? null;
         const config = toEngineConfig({ ...resolved.config, model }, await defaultsOf());
         if (resolved.origin) config.origin = resolved.origin;

@@ -14,3 +14,4 @@ export * from './models.js';
 export * from './vfs.js';
 export * from './methods.js';
 export * from './profiles.js';
+export * from './mcp-servers.js';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import * as blobs from './blobs.js';
 import * as context from './context.js';
 import * as events from './events.js';
+import * as mcp from './mcp-servers.js';
 import * as models from './models.js';
 import { outcomeOf } from './notifications.js';
 import * as profiles from './profiles.js';
@@ -266,6 +267,34 @@ export const methodSpecs = {
     ['VfsWorkspaceDeleteResponse', vfs.VfsWorkspaceDeleteResponse],
     'Delete a workspace',
     'Deletes the workspace record; snapshots and blobs remain.',
+  ),
+  'mcp/servers/put': spec(
+    'mcp/servers/put',
+    ['McpServerPutParams', mcp.McpServerPutParams],
+    ['McpServerPutResponse', mcp.McpServerPutResponse],
+    'Create or replace an MCP server record',
+    'Stores the whole registration; expectedRevision is checked only when the server exists. Credentials are named by env var, never sent.',
+  ),
+  'mcp/servers/read': spec(
+    'mcp/servers/read',
+    ['McpServerReadParams', mcp.McpServerReadParams],
+    ['McpServerReadResponse', mcp.McpServerReadResponse],
+    'Read an MCP server record',
+    'One registration with its revision and status; no credential value is exposed.',
+  ),
+  'mcp/servers/list': spec(
+    'mcp/servers/list',
+    ['McpServerListParams', mcp.McpServerListParams],
+    ['McpServerListResponse', mcp.McpServerListResponse],
+    'List MCP server records',
+    'The universe registrations by id, optionally filtered by status.',
+  ),
+  'mcp/servers/delete': spec(
+    'mcp/servers/delete',
+    ['McpServerDeleteParams', mcp.McpServerDeleteParams],
+    ['McpServerDeleteResponse', mcp.McpServerDeleteResponse],
+    'Delete an MCP server record',
+    'Removes the registration; sessions linking it are not rewritten and lose its tools.',
   ),
 } as const;
 

@@ -4,7 +4,7 @@ import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider'
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { BlobStore, LiveChannel, LiveMessage, SessionStore, WorkspaceStore } from '@lightspeed/ports';
 import { MemoryLiveChannel, MemorySessionStore } from '@lightspeed/store-memory';
-import { ToolRuntime } from '@lightspeed/tools';
+import { ToolRuntime, type McpServerRegistry } from '@lightspeed/tools';
 import { MemoryWorkspaceStore } from '@lightspeed/vfs';
 
 /** The host's live channel, counting open subscriptions so tests can see them released. */
@@ -39,7 +39,9 @@ export interface TestHost {
  * The real embedded host over in-memory stores, with the scripted fake provider behind the real
  * provider router (OpenAI Responses adapter) and the real tool runtime.
  */
-export async function startTestHost(options: { latencyMs?: number; wrapSessions?: (store: SessionStore) => SessionStore } = {}): Promise<TestHost> {
+export async function startTestHost(
+  options: { latencyMs?: number; wrapSessions?: (store: SessionStore) => SessionStore; mcpServersOf?: (universe: string) => McpServerRegistry } = {},
+): Promise<TestHost> {
   const fake = await startFakeProvider({ latencyMs: options.latencyMs ?? 0 });
   const registry = new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {});
   const per = <T>(make: () => T) => {
@@ -61,7 +63,8 @@ export async function startTestHost(options: { latencyMs?: number; wrapSessions?
     llm: new ProviderRouter(registry),
     // One tool runtime per universe, over that universe's stores.
     tools: ({ universe }) => {
-      if (!runtimes.has(universe)) runtimes.set(universe, new ToolRuntime({ blobs: blobs(universe), workspaces: workspaces(universe) }));
+      const mcpServers = options.mcpServersOf?.(universe);
+      if (!runtimes.has(universe)) runtimes.set(universe, new ToolRuntime({ blobs: blobs(universe), workspaces: workspaces(universe), ...(mcpServers ? { mcpServers } : {}) }));
       return runtimes.get(universe)!;
     },
   });
@@ -71,6 +74,8 @@ export async function startTestHost(options: { latencyMs?: number; wrapSessions?
     fake,
     stop: async () => {
       await host.close();
+      // Closing the runtimes ends their MCP connections (stdio children, HTTP sessions).
+      await Promise.all([...runtimes.values()].map((runtime) => runtime.close()));
       await fake.stop();
     },
   };

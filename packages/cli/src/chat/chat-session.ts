@@ -13,6 +13,16 @@ export interface ChatSessionRequest {
   model?: ModelSelection;
   /** Start the new session from this stored agent profile (`session/start` with a named profile). */
   agent?: string;
+  /** Registered MCP servers (`lightspeed mcp servers put`) to link, by id. */
+  mcpServers?: string[];
+}
+
+/** Links the MCP servers by id, keeping links the config already has (and their settings). */
+function linkMcpServers(features: any, serverIds: readonly string[]): any {
+  const mcp = { ...(features?.mcp ?? {}) };
+  const links: { serverId: string }[] = [...(mcp.servers ?? [])];
+  for (const serverId of serverIds) if (!links.some((link) => link.serverId === serverId)) links.push({ serverId });
+  return { ...(features ?? {}), mcp: { ...mcp, servers: links } };
 }
 
 /** The VFS feature that mounts a workspace read-write and grants the file tools over it. */
@@ -30,7 +40,7 @@ function mountFeatures(config: any, workspaceId: string): any {
 /**
  * Opens the session a chat talks to: an existing one (`--session`), or a new one with the chosen
  * model. `--mount DIR` snapshots the directory into a new writable workspace and links it at
- * /workspace (on an existing session, by updating its config).
+ * /workspace and `--mcp ID` links a registered MCP server (on an existing session, by updating its config).
  */
 export async function openChatSession(client: RpcClient, request: ChatSessionRequest, io: CliIo): Promise<{ sessionId: string; workspaceId?: string; model?: string }> {
   let workspaceId: string | undefined;
@@ -43,19 +53,23 @@ export async function openChatSession(client: RpcClient, request: ChatSessionReq
       if ((error as { kind?: string }).kind === 'not_found') throw new CliError(`session ${request.sessionId} does not exist`, 1, 'list sessions with `lightspeed sessions list`, or start one with `chat --new`');
       throw error;
     }
-    if (workspaceId) {
-      const config = { ...(session.config ?? {}), features: mountFeatures(session.config, workspaceId) };
+    if (workspaceId || request.mcpServers?.length) {
+      let features = workspaceId ? mountFeatures(session.config, workspaceId) : session.config?.features;
+      if (request.mcpServers?.length) features = linkMcpServers(features, request.mcpServers);
+      const config = { ...(session.config ?? {}), features };
       ({ session } = await client.call('session/config/put', { sessionId: request.sessionId, config, expectedConfigRevision: session.configRevision }));
     }
     return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
   }
   if (request.agent) {
     const profile = { kind: 'named', profileId: request.agent };
-    // The agent's config stands, plus the mount; without a mount the server takes it from the profile.
+    // The agent's config stands, plus the mount and MCP links; without them the server takes it from the profile.
     let config: any;
-    if (workspaceId) {
+    if (workspaceId || request.mcpServers?.length) {
       const stored = (await client.call<{ profile: any }>('profiles/read', { profileId: request.agent })).profile;
-      config = { ...(stored.config ?? {}), features: mountFeatures(stored.config, workspaceId) };
+      let features = workspaceId ? mountFeatures(stored.config, workspaceId) : stored.config?.features;
+      if (request.mcpServers?.length) features = linkMcpServers(features, request.mcpServers);
+      config = { ...(stored.config ?? {}), features };
       config.model ??= request.model;
     }
     const { session } = await client.call('session/start', { profile, ...(config ? { config } : {}) });
@@ -64,6 +78,7 @@ export async function openChatSession(client: RpcClient, request: ChatSessionReq
   const config: any = {};
   if (request.model) config.model = request.model;
   if (workspaceId) config.features = mountFeatures(undefined, workspaceId);
+  if (request.mcpServers?.length) config.features = linkMcpServers(config.features, request.mcpServers);
   const { session } = await client.call('session/start', { config });
   return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
 }

@@ -16,6 +16,7 @@ interface ChatFlags {
   session?: string;
   json?: boolean;
   mount?: string;
+  mcp: string[];
   agent?: string;
   project?: string;
   apiUrl?: string;
@@ -38,6 +39,7 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     .option('--session <id>', 'continue an existing session')
     .option('--json', 'one-shot: print events as JSON lines and a final JSON result')
     .option('--mount <dir>', 'snapshot a local directory into a writable workspace at /workspace and grant the file tools')
+    .option('--mcp <serverId>', 'link a registered MCP server (see `lightspeed mcp servers`); repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--agent <name>', 'start from the agent .lightspeed/agents/NAME.md (stored on the server as profile NAME), or a profile the server already stores')
     .option('--project <dir>', 'project directory whose .lightspeed/agents/ holds agent files (default: the current directory)')
     .addHelpText('after', '\nExamples:\n  lightspeed chat --provider fake --mount . "list files"\n  lightspeed chat --agent reviewer --mount . "review the last commit"\n  OPENAI_API_KEY=… lightspeed chat --mount .\n  lightspeed chat --session ses_… "and now?"');
@@ -72,6 +74,7 @@ export function registerChat(program: Command, ctx: CommandContext): void {
           ...(flags.mount ? { mount: flags.mount } : {}),
           ...(defaultModel ? { model: defaultModel } : {}),
           ...(flags.agent ? { agent: flags.agent } : {}),
+          ...(flags.mcp.length > 0 ? { mcpServers: flags.mcp } : {}),
         },
         ctx.io,
       );

@@ -4,7 +4,8 @@ import type { ModelSelection } from '@lightspeed/engine';
 import type { ProfileStore } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
-import { createToolPortFactory, describeReap, reapOrphanedCommands } from '@lightspeed/tools';
+import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
+import { createToolPortFactory, describeReap, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
 import { openCliStorage } from './cli-storage.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
@@ -31,6 +32,10 @@ export interface AgentStack {
   storageDescription: string;
   /** Agent profiles per universe in the SQL store (absent in memory mode). */
   profiles?: (universe: string) => ProfileStore;
+  /** MCP server registrations per universe (`mcp/servers/*`), the registry the tools read. */
+  mcpServers: McpServerCatalog;
+  /** The environment MCP credentials are read from (the names in the records). */
+  env: NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
@@ -61,7 +66,15 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
 
     // The host hands the factory its own reader of session facts: resume begins inside startHost.
     const runningCommandsDir = options.dataDir !== MEMORY_DATA_DIR ? join(options.dataDir, 'running-commands') : undefined;
-    const toolRuntime = createToolPortFactory(runningCommandsDir ? { runningCommandsDir } : {});
+    const sql = storage.sql;
+    const memoryMcp = new Map<string, McpServerStore>();
+    const mcpServers: McpServerCatalog = sql
+      ? (universe) => sql.mcpServers(universe)
+      : (universe) => memoryMcp.get(universe) ?? memoryMcp.set(universe, new MemoryMcpServerStore()).get(universe)!;
+    const toolRuntime = createToolPortFactory({
+      ...(runningCommandsDir ? { runningCommandsDir } : {}),
+      mcpServersOf: (universe) => new StoredMcpServerRegistry(mcpServers(universe), options.env),
+    });
     cleanups.push(() => toolRuntime.close());
     const tools: ToolPortFactory = (context) => toolRuntime.factory(context);
     // What a killed predecessor left running must be dead before startHost resumes (re-runs) its calls.
@@ -75,6 +88,8 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(fake ? { fake } : {}),
       storageDescription: storage.describe,
       ...(storage.profiles ? { profiles: storage.profiles } : {}),
+      mcpServers,
+      env: options.env,
       close: closeAll,
     };
   } catch (error) {

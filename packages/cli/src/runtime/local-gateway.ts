@@ -34,6 +34,8 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
       prices: new PriceTable(priceOverrides ? { overrides: priceOverrides } : {}).lookup,
       ...(options.allowHostTools ? { allowHostFeature: true } : {}),
       ...(stack.profiles ? { profiles: stack.profiles } : {}),
+      // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
+      mcpServers: { catalog: stack.mcpServers, env: stack.env },
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
     },
   });

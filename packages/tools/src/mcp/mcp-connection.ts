@@ -4,6 +4,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { LightspeedError } from '@lightspeed/ports';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { guardedConnector } from '../web/guarded-connector.js';
+import { HostAllowList } from '../web/host-allow-list.js';
 import type { McpServerConfig } from './mcp-server-config.js';
 
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;
@@ -19,11 +22,12 @@ export class McpConnection {
   private connecting: Promise<Client> | undefined;
   private tools: Tool[] | undefined;
   private stderrTail = '';
+  private agent: Agent | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly serverId: string,
-    private readonly config: McpServerConfig,
+    readonly config: McpServerConfig,
   ) {}
 
   /** Called when the server's tool list changed (the runtime re-resolves affected sessions). */
@@ -71,6 +75,9 @@ export class McpConnection {
     this.connecting = undefined;
     this.tools = undefined;
     await client?.close().catch(() => undefined);
+    const agent = this.agent;
+    this.agent = undefined;
+    await agent?.close().catch(() => undefined);
   }
 
   private connect(): Promise<Client> {
@@ -99,7 +106,10 @@ export class McpConnection {
       await client.connect(transport, { timeout: timeoutMs });
     } catch (error) {
       await client.close().catch(() => undefined);
-      throw new LightspeedError('unavailable', `could not connect to MCP server ${this.serverId}: ${(error as Error).message}`, { serverId: this.serverId });
+      // fetch reports "fetch failed" and keeps the reason (a refused address, ECONNREFUSED) in `cause`.
+      const cause = (error as { cause?: { message?: unknown } }).cause?.message;
+      const reason = `${(error as Error).message}${typeof cause === 'string' && cause !== '' ? ` (${cause})` : ''}`;
+      throw new LightspeedError('unavailable', `could not connect to MCP server ${this.serverId}: ${reason}`, { serverId: this.serverId });
     }
     this.client = client;
     this.tools = undefined;
@@ -120,8 +130,17 @@ export class McpConnection {
       });
       return transport;
     }
+    const guarded = this.config.publicAddressesOnly ? this.guardedFetch() : undefined;
     return new StreamableHTTPClientTransport(new URL(this.config.url), {
       requestInit: { headers: this.config.headers ?? {} },
+      ...(guarded ? { fetch: guarded } : {}),
     });
+  }
+
+  /** A fetch whose every socket goes through web_fetch's address guard (redirect hops included). */
+  private guardedFetch(): (url: string | URL, init?: RequestInit) => Promise<Response> {
+    this.agent ??= new Agent({ connect: guardedConnector(HostAllowList.parse([])) });
+    const dispatcher = this.agent;
+    return (url, init) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
   }
 }

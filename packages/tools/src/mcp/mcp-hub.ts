@@ -2,7 +2,7 @@ import { ErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.
 import { LightspeedError } from '@lightspeed/ports';
 import type { ToolResult } from '../tool-definition.js';
 import { McpConnection } from './mcp-connection.js';
-import type { McpServerRegistry } from './mcp-server-config.js';
+import type { McpServerConfig, McpServerRegistry } from './mcp-server-config.js';
 import { mcpToolName } from './mcp-tool-names.js';
 
 /** A session's link to a catalog server (the contract's McpServerLink). */
@@ -26,6 +26,8 @@ export interface McpToolBinding {
 export class McpHub {
   private readonly connections = new Map<string, McpConnection>();
   private readonly changeListeners = new Set<(serverId: string) => void>();
+  /** The config each open connection was made from (it holds resolved credentials: memory only). */
+  private readonly fingerprints = new WeakMap<McpConnection, string>();
 
   constructor(private readonly registry: McpServerRegistry) {}
 
@@ -35,12 +37,32 @@ export class McpHub {
     return () => this.changeListeners.delete(listener);
   }
 
+  /**
+   * The connection for the server's current config. The registry is asked every time (registrations
+   * change at run time): a changed config replaces the open connection, a removed one closes it.
+   */
   async connection(serverId: string): Promise<McpConnection> {
-    const existing = this.connections.get(serverId);
-    if (existing) return existing;
-    const config = await this.registry.get(serverId);
-    if (!config) throw new LightspeedError('not_found', `MCP server ${serverId} is not in the server registry; register it before linking it`, { serverId });
+    let config: McpServerConfig | undefined;
+    try {
+      config = await this.registry.get(serverId);
+    } catch (error) {
+      await this.drop(serverId);
+      throw error;
+    }
+    if (!config) {
+      await this.drop(serverId);
+      throw new LightspeedError('not_found', `MCP server ${serverId} is not in the server registry; register it before linking it`, { serverId });
+    }
+    const fingerprint = JSON.stringify(config);
+    // No await from here to the map update: concurrent callers share one connection.
+    const current = this.connections.get(serverId);
+    if (current && this.fingerprints.get(current) === fingerprint) return current;
+    if (current) {
+      this.connections.delete(serverId);
+      void current.close();
+    }
     const connection = new McpConnection(serverId, config);
+    this.fingerprints.set(connection, fingerprint);
     connection.onToolsChanged(() => {
       for (const listener of this.changeListeners) listener(serverId);
     });
@@ -57,8 +79,10 @@ export class McpHub {
         try {
           const connection = await this.connection(link.serverId);
           const allowed = link.allowedTools ? new Set(link.allowedTools) : undefined;
+          const serverAllowed = connection.config.allowedTools ? new Set(connection.config.allowedTools) : undefined;
           for (const tool of await connection.listTools()) {
             if (allowed && !allowed.has(tool.name)) continue;
+            if (serverAllowed && !serverAllowed.has(tool.name)) continue;
             bindings.push({ name: mcpToolName(link.serverId, tool.name), serverId: link.serverId, tool });
           }
         } catch (error) {
@@ -102,6 +126,13 @@ export class McpHub {
       await connection.close();
       return { text: `calling ${toolName} on MCP server ${serverId} failed: ${(error as Error).message}; it will be reconnected on the next call`, isError: true };
     }
+  }
+
+  private async drop(serverId: string): Promise<void> {
+    const connection = this.connections.get(serverId);
+    if (!connection) return;
+    this.connections.delete(serverId);
+    await connection.close();
   }
 
   async closeAll(): Promise<void> {

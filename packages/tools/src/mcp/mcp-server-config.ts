@@ -13,13 +13,19 @@ export type McpServerConfig =
       cwd?: string;
       callTimeoutMs?: number;
       connectTimeoutMs?: number;
+      /** Tools of the server sessions may use (a link can narrow it further); absent = all. */
+      allowedTools?: string[];
     }
   | {
       transport: 'http';
       url: string;
       headers?: Record<string, string>;
+      /** Connect only to public internet addresses (web_fetch's guard, checked at connect time). */
+      publicAddressesOnly?: boolean;
       callTimeoutMs?: number;
       connectTimeoutMs?: number;
+      /** Tools of the server sessions may use (a link can narrow it further); absent = all. */
+      allowedTools?: string[];
     };
 
 export interface McpServerRegistry {

@@ -26,7 +26,10 @@ export interface ToolPortFactoryContext {
 }
 
 export interface ToolPortFactoryOptions {
+  /** One registry for every universe (embedded use); `mcpServersOf` wins when both are given. */
   mcpServers?: McpServerRegistry;
+  /** The registry of each universe, e.g. `StoredMcpServerRegistry` over its `mcp/servers/*` records. */
+  mcpServersOf?: (universe: string) => McpServerRegistry;
   web?: WebFetchConfig;
   /**
    * Directory where host commands are recorded while they run. A process that starts on it must
@@ -50,10 +53,11 @@ export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
     factory(context) {
       let runtime = runtimes.get(context.universe);
       if (!runtime) {
+        const mcpServers = options.mcpServersOf?.(context.universe) ?? options.mcpServers;
         runtime = new ToolRuntime({
           blobs: context.blobs,
           workspaces: context.workspaces,
-          ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
+          ...(mcpServers ? { mcpServers } : {}),
           ...(options.web ? { web: options.web } : {}),
           ...(commandLedger ? { commandLedger } : {}),
           sessions: {
