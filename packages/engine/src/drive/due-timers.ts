@@ -1,5 +1,5 @@
-import type { Command } from '../command.js';
-import type { SessionState } from '../state.js';
+import type { Command } from '../core/command.js';
+import type { SessionState } from '../core/state.js';
 
 /** `timer.fired` for every pending promise whose deadline is at or before `now`, in promise order. */
 export function dueTimers(state: SessionState, now: number): Command[] {

@@ -1,4 +1,4 @@
-import type { Action } from '../plan.js';
+import type { Action } from '../core/plan.js';
 
 type EffectAction = Extract<Action, { type: 'generate' | 'compact' | 'invokeTools' }>;
 

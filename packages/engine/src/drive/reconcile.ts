@@ -1,6 +1,6 @@
-import type { Action } from '../plan.js';
-import { scheduleToolCalls } from '../tool-schedule.js';
-import type { ToolInvocation } from '../tool.js';
+import type { Action } from '../core/plan.js';
+import { scheduleToolCalls } from '../run/tool-schedule.js';
+import type { ToolInvocation } from '../run/tool.js';
 import { compactionKey, effectKeys, generationKey, isToolCallKey, toolCallKey } from './effect-key.js';
 import type { NextAction } from './settle.js';
 

@@ -1,4 +1,4 @@
-import { plan, type Action } from '../plan.js';
+import { plan, type Action } from '../core/plan.js';
 import { stage, type Staged } from './staged.js';
 
 /** What a host acts on once the planner has nothing more to append. */

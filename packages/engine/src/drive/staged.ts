@@ -1,9 +1,9 @@
-import type { Admission, SynthesizedBlob } from '../admission.js';
-import { admit } from '../admit.js';
-import { applyAll } from '../apply.js';
-import type { Command } from '../command.js';
-import { stamp, type EventDraft, type LogEntry } from '../log.js';
-import type { SessionState } from '../state.js';
+import type { Admission, SynthesizedBlob } from '../core/admission.js';
+import { admit } from '../core/admit.js';
+import { applyAll } from '../core/apply.js';
+import type { Command } from '../core/command.js';
+import { stamp, type EventDraft, type LogEntry } from '../log/log.js';
+import type { SessionState } from '../core/state.js';
 
 /**
  * Events admitted or planned but not yet committed: the state they lead to, the stamped entries to

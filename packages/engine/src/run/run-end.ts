@@ -1,10 +1,10 @@
-import type { SynthesizedBlob } from './admission.js';
-import { refOfText } from './digest.js';
-import { invariant } from './invariant.js';
-import type { EventDraft } from './log.js';
-import { preview } from './preview.js';
+import type { SynthesizedBlob } from '../core/admission.js';
+import { refOfText } from '../values/digest.js';
+import { invariant } from '../log/invariant.js';
+import type { EventDraft } from '../log/log.js';
+import { preview } from '../values/preview.js';
 import type { RunCancelledData, RunFailedData, RunFailure, RunState } from './run.js';
-import { RECENT_RUNS_LIMIT, cloneState, without, type SessionState } from './state.js';
+import { RECENT_RUNS_LIMIT, cloneState, without, type SessionState } from '../core/state.js';
 import { openCalls, type BatchStartedData, type ToolCallFinishedData } from './tool-batch.js';
 import type { TurnState } from './turn.js';
 

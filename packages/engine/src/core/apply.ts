@@ -1,8 +1,8 @@
-import { applyCompactionCancelled, applyCompactionFailed, applyCompactionFinished, applyCompactionRequested, applyCompactionStarted } from './compaction.js';
-import { applyContextPut, applyContextRemoved } from './context.js';
-import { invariant } from './invariant.js';
-import { EVENT_VERSIONS, type EventKind, type LogEntry } from './log.js';
-import { applyPromiseResolved } from './promises.js';
+import { applyCompactionCancelled, applyCompactionFailed, applyCompactionFinished, applyCompactionRequested, applyCompactionStarted } from '../context/compaction.js';
+import { applyContextPut, applyContextRemoved } from '../context/context.js';
+import { invariant } from '../log/invariant.js';
+import { EVENT_VERSIONS, type EventKind, type LogEntry } from '../log/log.js';
+import { applyPromiseResolved } from '../session/promises.js';
 import {
   applyCancelRequested,
   applyRunAccepted,
@@ -12,13 +12,13 @@ import {
   applyRunStarted,
   applyRunSteered,
   applySteeringApplied,
-} from './run.js';
-import { applyClosed, applyConfigured, applyOpened, applyRenamed } from './session.js';
+} from '../run/run.js';
+import { applyClosed, applyConfigured, applyOpened, applyRenamed } from '../session/session.js';
 import { cloneState, initialState, type SessionState } from './state.js';
-import { applyBatchCompleted, applyBatchStarted, applyCallDeferred, applyCallFinished, applyCallStarted } from './tool-batch.js';
-import { applyToolsReplaced } from './toolset.js';
-import { applyGenerationFailed, applyGenerationFinished, applyGenerationRequested, applyTurnCancelled, applyTurnCompleted, applyTurnStarted } from './turn.js';
-import { upcast, type StoredEntry } from './upcast.js';
+import { applyBatchCompleted, applyBatchStarted, applyCallDeferred, applyCallFinished, applyCallStarted } from '../run/tool-batch.js';
+import { applyToolsReplaced } from '../session/toolset.js';
+import { applyGenerationFailed, applyGenerationFinished, applyGenerationRequested, applyTurnCancelled, applyTurnCompleted, applyTurnStarted } from '../run/turn.js';
+import { upcast, type StoredEntry } from '../log/upcast.js';
 
 /** One reducer per kind, each taking only its own kind's entry. */
 type Reducers = { [K in EventKind]: (state: SessionState, entry: LogEntry<K>) => SessionState };

@@ -1,6 +1,6 @@
-import { invariant } from './invariant.js';
+import { invariant } from '../log/invariant.js';
 import type { RunState } from './run.js';
-import { cloneState, own, withKey, type SessionState } from './state.js';
+import { cloneState, own, withKey, type SessionState } from '../core/state.js';
 import type { ToolBatchState } from './tool-batch.js';
 import type { TurnState } from './turn.js';
 

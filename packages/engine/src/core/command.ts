@@ -1,11 +1,11 @@
-import type { CompactionFailedCommand, CompactionFinishedCommand, ContextCompactCommand } from './compaction.js';
-import type { ContextPutCommand, ContextRemoveCommand } from './context.js';
-import type { PromiseResolveCommand, TimerFiredCommand } from './promises.js';
-import type { RunCancelCommand, RunStartCommand, RunSteerCommand } from './run.js';
-import type { SessionCloseCommand, SessionConfigureCommand, SessionOpenCommand, SessionRenameCommand } from './session.js';
-import type { ToolFinishedCommand } from './tool-batch.js';
-import type { ToolsReplaceCommand } from './toolset.js';
-import type { GenerationFailedCommand, GenerationFinishedCommand } from './turn.js';
+import type { CompactionFailedCommand, CompactionFinishedCommand, ContextCompactCommand } from '../context/compaction.js';
+import type { ContextPutCommand, ContextRemoveCommand } from '../context/context.js';
+import type { PromiseResolveCommand, TimerFiredCommand } from '../session/promises.js';
+import type { RunCancelCommand, RunStartCommand, RunSteerCommand } from '../run/run.js';
+import type { SessionCloseCommand, SessionConfigureCommand, SessionOpenCommand, SessionRenameCommand } from '../session/session.js';
+import type { ToolFinishedCommand } from '../run/tool-batch.js';
+import type { ToolsReplaceCommand } from '../session/toolset.js';
+import type { GenerationFailedCommand, GenerationFinishedCommand } from '../run/turn.js';
 
 /** Commands from users and from the runtime, discriminated by `type`. */
 export type UserCommand =

@@ -1,13 +1,13 @@
-import type { CompactionCancelledData, CompactionFailedData, CompactionFinishedData, CompactionRequestedData, CompactionStartedData } from './compaction.js';
-import type { ContextPutData, ContextRemovedData } from './context.js';
+import type { CompactionCancelledData, CompactionFailedData, CompactionFinishedData, CompactionRequestedData, CompactionStartedData } from '../context/compaction.js';
+import type { ContextPutData, ContextRemovedData } from '../context/context.js';
 import { invariant } from './invariant.js';
-import type { PromiseResolvedData } from './promises.js';
-import type { RunAcceptedData, RunCancelledData, RunCompletedData, RunFailedData, RunIdData, RunSteeredData, RunSteeringAppliedData } from './run.js';
-import type { SessionClosedData, SessionConfiguredData, SessionOpenedData, SessionRenamedData } from './session.js';
-import type { SessionState } from './state.js';
-import type { BatchIdData, BatchStartedData, ToolCallDeferredData, ToolCallFinishedData, ToolCallRef } from './tool-batch.js';
-import type { ToolsReplacedData } from './toolset.js';
-import type { TurnGenerationFailedData, TurnGenerationFinishedData, TurnIdData, TurnRequestData } from './turn.js';
+import type { PromiseResolvedData } from '../session/promises.js';
+import type { RunAcceptedData, RunCancelledData, RunCompletedData, RunFailedData, RunIdData, RunSteeredData, RunSteeringAppliedData } from '../run/run.js';
+import type { SessionClosedData, SessionConfiguredData, SessionOpenedData, SessionRenamedData } from '../session/session.js';
+import type { SessionState } from '../core/state.js';
+import type { BatchIdData, BatchStartedData, ToolCallDeferredData, ToolCallFinishedData, ToolCallRef } from '../run/tool-batch.js';
+import type { ToolsReplacedData } from '../session/toolset.js';
+import type { TurnGenerationFailedData, TurnGenerationFinishedData, TurnIdData, TurnRequestData } from '../run/turn.js';
 
 /**
  * Every event kind with its current schema version. Bump a version only together with an upcast

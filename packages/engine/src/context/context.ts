@@ -1,11 +1,11 @@
-import { accept, reject, type Admission, type ContextKeyResult } from './admission.js';
-import { canonicalJson } from './canonical-json.js';
+import { accept, reject, type Admission, type ContextKeyResult } from '../core/admission.js';
+import { canonicalJson } from '../values/canonical-json.js';
 import { sectionOf, type ContextEntry, type ContextEntryKind, type ContextEntrySource } from './context-entry.js';
-import { isBlobRef } from './digest.js';
-import { invariant } from './invariant.js';
-import type { LogEntry } from './log.js';
-import { preview } from './preview.js';
-import { bump, cloneState, type SessionState } from './state.js';
+import { isBlobRef } from '../values/digest.js';
+import { invariant } from '../log/invariant.js';
+import type { LogEntry } from '../log/log.js';
+import { preview } from '../values/preview.js';
+import { bump, cloneState, type SessionState } from '../core/state.js';
 
 /**
  * The context slice: entries in insertion order (a replaced keyed entry keeps its place). Prompt

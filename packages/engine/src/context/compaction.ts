@@ -1,16 +1,16 @@
-import { accept, reject, type Admission } from './admission.js';
+import { accept, reject, type Admission } from '../core/admission.js';
 import type { ContextEntry } from './context-entry.js';
 import { conversationOf } from './context.js';
 import { sectionOf } from './context-entry.js';
-import type { CompactionFacts, GenerationFailure, OutputItemFact, Usage } from './generation.js';
-import { invariant } from './invariant.js';
-import type { EventDraft, LogEntry } from './log.js';
-import { preview } from './preview.js';
-import type { RunFailedData } from './run.js';
-import { putRun, withLastTurn } from './run-record.js';
-import { activeRun, own, type SessionState } from './state.js';
-import { addRetriedUsage, addUsage, checkRetriedUsage, normalizeUsage, validateUsage, type UsageTotals } from './usage.js';
-import { isBlobRef } from './digest.js';
+import type { CompactionFacts, GenerationFailure, OutputItemFact, Usage } from '../request/generation.js';
+import { invariant } from '../log/invariant.js';
+import type { EventDraft, LogEntry } from '../log/log.js';
+import { preview } from '../values/preview.js';
+import type { RunFailedData } from '../run/run.js';
+import { putRun, withLastTurn } from '../run/run-record.js';
+import { activeRun, own, type SessionState } from '../core/state.js';
+import { addRetriedUsage, addUsage, checkRetriedUsage, normalizeUsage, validateUsage, type UsageTotals } from '../run/usage.js';
+import { isBlobRef } from '../values/digest.js';
 import { isContextKind } from './context.js';
 
 /**

@@ -1,7 +1,7 @@
-import { reject, type Admission } from './admission.js';
-import { canonicalJson } from './canonical-json.js';
-import type { GenerationParams } from './generation.js';
-import { API_KINDS, type ModelPrices, type ModelSelection } from './model.js';
+import { reject, type Admission } from '../core/admission.js';
+import { canonicalJson } from '../values/canonical-json.js';
+import type { GenerationParams } from '../request/generation.js';
+import { API_KINDS, type ModelPrices, type ModelSelection } from '../request/model.js';
 
 /**
  * Budgets of one scope (a run, or the whole session). All optional; absent = unlimited.

@@ -1,18 +1,18 @@
 import type { SynthesizedBlob } from './admission.js';
-import { watermarkReached, type CompactionRequestedData, type CompactionStartedData } from './compaction.js';
-import { conversationOf } from './context.js';
-import type { BlobRef } from './digest.js';
-import { limitFailure } from './limits.js';
-import type { EventDraft } from './log.js';
-import { resolvedCallEvents, waitingOn } from './promises.js';
-import { fingerprintOf } from './fingerprint.js';
-import { compactionRequest, generationRequest } from './request.js';
-import type { RunFailure, RunState } from './run.js';
-import { terminateRunEvents } from './run-end.js';
+import { watermarkReached, type CompactionRequestedData, type CompactionStartedData } from '../context/compaction.js';
+import { conversationOf } from '../context/context.js';
+import type { BlobRef } from '../values/digest.js';
+import { limitFailure } from '../run/limits.js';
+import type { EventDraft } from '../log/log.js';
+import { resolvedCallEvents, waitingOn } from '../session/promises.js';
+import { fingerprintOf } from '../request/fingerprint.js';
+import { compactionRequest, generationRequest } from '../request/request.js';
+import type { RunFailure, RunState } from '../run/run.js';
+import { terminateRunEvents } from '../run/run-end.js';
 import { activeRun, type SessionState } from './state.js';
-import type { ToolInvocation } from './tool.js';
-import { currentBatch, invocationsOf, openBatchEvents, openCalls } from './tool-batch.js';
-import { currentTurn, type TurnRequestData, type TurnState } from './turn.js';
+import type { ToolInvocation } from '../run/tool.js';
+import { currentBatch, invocationsOf, openBatchEvents, openCalls } from '../run/tool-batch.js';
+import { currentTurn, type TurnRequestData, type TurnState } from '../run/turn.js';
 
 /** The one thing to do next. Effects carry ids, refs and fingerprints only, never bodies. */
 export type Action =

@@ -1,10 +1,10 @@
-import type { CompactionState } from './compaction.js';
-import { compactedEntries } from './compaction.js';
-import { effectiveModel, effectiveParams } from './config.js';
-import { promptOrder } from './context.js';
+import type { CompactionState } from '../context/compaction.js';
+import { compactedEntries } from '../context/compaction.js';
+import { effectiveModel, effectiveParams } from '../session/config.js';
+import { promptOrder } from '../context/context.js';
 import type { CompactionRequest, GenerationRequest } from './generation.js';
-import { invariant } from './invariant.js';
-import { findRun, type SessionState } from './state.js';
+import { invariant } from '../log/invariant.js';
+import { findRun, type SessionState } from '../core/state.js';
 
 /**
  * The request for a turn's generation, re-derived from state (never journaled). Items are in

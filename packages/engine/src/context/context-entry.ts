@@ -1,4 +1,4 @@
-import type { BlobRef } from './digest.js';
+import type { BlobRef } from '../values/digest.js';
 
 /** Message roles in the conversation section of context. */
 export type MessageRole = 'user' | 'assistant' | 'system' | 'developer';

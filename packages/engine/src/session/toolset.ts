@@ -1,10 +1,10 @@
-import { accept, reject, type Admission } from './admission.js';
-import { canonicalJson } from './canonical-json.js';
-import { isBlobRef } from './digest.js';
-import { invariant } from './invariant.js';
-import type { LogEntry } from './log.js';
-import type { SessionState } from './state.js';
-import type { ToolDescriptor } from './tool.js';
+import { accept, reject, type Admission } from '../core/admission.js';
+import { canonicalJson } from '../values/canonical-json.js';
+import { isBlobRef } from '../values/digest.js';
+import { invariant } from '../log/invariant.js';
+import type { LogEntry } from '../log/log.js';
+import type { SessionState } from '../core/state.js';
+import type { ToolDescriptor } from '../run/tool.js';
 
 /** The runtime sets the concrete toolset (resolved from the config's features) as a whole. */
 export interface ToolsReplaceCommand {

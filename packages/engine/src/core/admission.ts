@@ -1,5 +1,5 @@
-import type { BlobRef } from './digest.js';
-import type { EventDraft } from './log.js';
+import type { BlobRef } from '../values/digest.js';
+import type { EventDraft } from '../log/log.js';
 
 /** Why a command was refused. Stable codes; the message says what to do next. */
 export interface Rejection {

@@ -1,7 +1,7 @@
-import type { BlobRef } from './digest.js';
-import type { ContextEntry } from './context-entry.js';
+import type { BlobRef } from '../values/digest.js';
+import type { ContextEntry } from '../context/context-entry.js';
 import type { ModelSelection } from './model.js';
-import type { ToolCallFact, ToolDescriptor } from './tool.js';
+import type { ToolCallFact, ToolDescriptor } from '../run/tool.js';
 
 /** Turn-shaping parameters (session defaults overridden per run). Provider-validated at admission. */
 export interface GenerationParams {

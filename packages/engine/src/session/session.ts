@@ -1,12 +1,12 @@
-import { accept, reject, type Admission, type AdmitResult, type SynthesizedBlob } from './admission.js';
-import { canonicalJson } from './canonical-json.js';
-import type { CompactionCancelledData } from './compaction.js';
+import { accept, reject, type Admission, type AdmitResult, type SynthesizedBlob } from '../core/admission.js';
+import { canonicalJson } from '../values/canonical-json.js';
+import type { CompactionCancelledData } from '../context/compaction.js';
 import { validateSessionConfig, type SessionConfig } from './config.js';
-import { admitContextPut, type ContextPutEntry } from './context.js';
-import { invariant } from './invariant.js';
-import type { EventDraft, LogEntry } from './log.js';
-import { terminateRunEvents } from './run-end.js';
-import { activeRun, type SessionState } from './state.js';
+import { admitContextPut, type ContextPutEntry } from '../context/context.js';
+import { invariant } from '../log/invariant.js';
+import type { EventDraft, LogEntry } from '../log/log.js';
+import { terminateRunEvents } from '../run/run-end.js';
+import { activeRun, type SessionState } from '../core/state.js';
 
 export interface SessionOpenCommand {
   type: 'session.open';

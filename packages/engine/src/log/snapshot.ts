@@ -1,6 +1,6 @@
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../values/canonical-json.js';
 import { invariant } from './invariant.js';
-import { initialState, type SessionState } from './state.js';
+import { initialState, type SessionState } from '../core/state.js';
 
 /** Hosts snapshot every SNAPSHOT_INTERVAL events so rehydration replays a short tail. */
 export const SNAPSHOT_INTERVAL = 500;

@@ -1,6 +1,6 @@
-import type { ContextEntry } from './context-entry.js';
-import { canonicalJson } from './canonical-json.js';
-import { digestOf, sha256Hex } from './digest.js';
+import type { ContextEntry } from '../context/context-entry.js';
+import { canonicalJson } from '../values/canonical-json.js';
+import { digestOf, sha256Hex } from '../values/digest.js';
 import type { CompactionRequest, GenerationRequest } from './generation.js';
 
 /**

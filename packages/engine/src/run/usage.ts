@@ -1,5 +1,5 @@
-import type { Usage } from './generation.js';
-import type { ModelPrices } from './model.js';
+import type { Usage } from '../request/generation.js';
+import type { ModelPrices } from '../request/model.js';
 
 /**
  * Usage summed over provider calls (generations, failed attempts that reported usage, and

@@ -1,6 +1,6 @@
-import { runBudgets, sessionBudgets, type BudgetLimits } from './config.js';
+import { runBudgets, sessionBudgets, type BudgetLimits } from '../session/config.js';
 import type { LimitName, RunFailure, RunState } from './run.js';
-import type { SessionState } from './state.js';
+import type { SessionState } from '../core/state.js';
 import { budgetTokens, type UsageTotals } from './usage.js';
 
 /**

@@ -1,14 +1,14 @@
 import { reject, type Admission } from './admission.js';
 import type { Command } from './command.js';
-import { admitCompactionFailed, admitCompactionFinished, admitContextCompact } from './compaction.js';
-import { admitContextPut, admitContextRemove } from './context.js';
-import { admitPromiseResolve, admitTimerFired } from './promises.js';
-import { admitRunCancel, admitRunStart, admitRunSteer } from './run.js';
-import { admitClose, admitConfigure, admitOpen, admitRename } from './session.js';
+import { admitCompactionFailed, admitCompactionFinished, admitContextCompact } from '../context/compaction.js';
+import { admitContextPut, admitContextRemove } from '../context/context.js';
+import { admitPromiseResolve, admitTimerFired } from '../session/promises.js';
+import { admitRunCancel, admitRunStart, admitRunSteer } from '../run/run.js';
+import { admitClose, admitConfigure, admitOpen, admitRename } from '../session/session.js';
 import type { SessionState } from './state.js';
-import { admitToolFinished } from './tool-batch.js';
-import { admitToolsReplace } from './toolset.js';
-import { admitGenerationFailed, admitGenerationFinished } from './turn.js';
+import { admitToolFinished } from '../run/tool-batch.js';
+import { admitToolsReplace } from '../session/toolset.js';
+import { admitGenerationFailed, admitGenerationFinished } from '../run/turn.js';
 
 /**
  * Validates a command against the current state: the events to append, or a typed rejection.

@@ -1,11 +1,11 @@
-import { accept, reject, type Admission, type SynthesizedBlob } from './admission.js';
-import { isBlobRef, refOfText, type BlobRef } from './digest.js';
-import { invariant } from './invariant.js';
-import type { EventDraft, LogEntry } from './log.js';
-import { preview } from './preview.js';
-import type { RunState } from './run.js';
-import { SETTLED_PROMISES_LIMIT, cloneState, own, withKey, without, type SessionState } from './state.js';
-import type { ToolCallDeferredData, ToolCallFinishedData } from './tool-batch.js';
+import { accept, reject, type Admission, type SynthesizedBlob } from '../core/admission.js';
+import { isBlobRef, refOfText, type BlobRef } from '../values/digest.js';
+import { invariant } from '../log/invariant.js';
+import type { EventDraft, LogEntry } from '../log/log.js';
+import { preview } from '../values/preview.js';
+import type { RunState } from '../run/run.js';
+import { SETTLED_PROMISES_LIMIT, cloneState, own, withKey, without, type SessionState } from '../core/state.js';
+import type { ToolCallDeferredData, ToolCallFinishedData } from '../run/tool-batch.js';
 
 /**
  * A promise a deferred tool call waits on: a timer (`deadline`, fired by the host's clock as

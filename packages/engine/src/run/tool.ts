@@ -1,4 +1,4 @@
-import type { BlobRef } from './digest.js';
+import type { BlobRef } from '../values/digest.js';
 
 /** Whether a tool may run concurrently with others of its batch. */
 export type ToolParallelism = 'parallelSafe' | 'exclusive';

@@ -1,11 +1,11 @@
-import type { CompactionRecord, CompactionState } from './compaction.js';
-import type { SessionConfig } from './config.js';
-import type { ContextSlice } from './context.js';
-import type { PromiseState } from './promises.js';
-import type { RunState } from './run.js';
-import type { SubmissionPages } from './submissions.js';
-import type { ToolDescriptor } from './tool.js';
-import { ZERO_TOTALS, type UsageTotals } from './usage.js';
+import type { CompactionRecord, CompactionState } from '../context/compaction.js';
+import type { SessionConfig } from '../session/config.js';
+import type { ContextSlice } from '../context/context.js';
+import type { PromiseState } from '../session/promises.js';
+import type { RunState } from '../run/run.js';
+import type { SubmissionPages } from '../session/submissions.js';
+import type { ToolDescriptor } from '../run/tool.js';
+import { ZERO_TOTALS, type UsageTotals } from '../run/usage.js';
 
 /** Deterministic id counters: every id is `<prefix>_<n>` with n taken from here (no randomness). */
 export interface Counters {
