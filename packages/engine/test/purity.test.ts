@@ -25,7 +25,8 @@ function withoutComments(code: string): string {
 }
 
 describe('engine purity', () => {
-  const files = readdirSync(src).filter((f) => f.endsWith('.ts'));
+  // Every folder: a component moved into a subfolder must not escape the scan.
+  const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
 
   it('has sources to scan', () => {
     expect(files.length).toBeGreaterThan(20);
