@@ -90,4 +90,20 @@ describe('one-shot chat through the embedded stack', () => {
     expect(run.stderr).toContain('lightspeed: session ses_missing does not exist');
     expect(run.stderr).toContain('sessions list');
   }, 60_000);
+
+  it('`sessions close` then `sessions delete` remove a session; delete of an open session is refused', async () => {
+    const start = await runCli(['chat', '--provider', 'fake', '--data-dir', dataDir, '--new', 'hello'], { env });
+    expect(start.code).toBe(0);
+    const id = /session (ses_\S+)/.exec(start.stderr)![1]!;
+    const early = await runCli(['sessions', 'delete', id, '--data-dir', dataDir], { env });
+    expect(early.code).not.toBe(0);
+    const closed = await runCli(['sessions', 'close', id, '--data-dir', dataDir], { env });
+    expect(closed.stderr).not.toContain('lightspeed:');
+    expect(closed.stdout).toContain(`session ${id}: closed`);
+    const deleted = await runCli(['sessions', 'delete', id, '--data-dir', dataDir], { env });
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`session ${id}: deleted`);
+    const list = await runCli(['sessions', 'list', '--data-dir', dataDir], { env });
+    expect(list.stdout).not.toContain(id);
+  }, 60_000);
 });

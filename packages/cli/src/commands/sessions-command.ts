@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
 
-type Flags = { json?: boolean; limit?: string; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
+type Flags = { json?: boolean; force?: boolean; limit?: string; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
 
 function oneLine(text: string, max = 160): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -66,6 +66,33 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
         const line = entryLine(entry);
         if (line) out(line);
       }
+    });
+  });
+  withServerOptions(
+    sessions
+      .command('close')
+      .description('close a session (refused while a run is active unless --force)')
+      .argument('<sessionId>')
+      .option('--force', 'cancel the active run and drop queued runs first')
+      .option('--json', 'print the JSON-RPC result'),
+  ).action(async (sessionId: string, flags: Flags) => {
+    await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
+      const result = await client.call<{ session: any }>('session/close', { sessionId, force: flags.force === true });
+      if (flags.json) return writeJson(ctx, result);
+      ctx.io.stdout.write(`session ${result.session.id}: ${result.session.status}\n`);
+    });
+  });
+  withServerOptions(
+    sessions
+      .command('delete')
+      .description('delete a closed session: its log and projections')
+      .argument('<sessionId>')
+      .option('--json', 'print the JSON-RPC result'),
+  ).action(async (sessionId: string, flags: Flags) => {
+    await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
+      const result = await client.call<{ session: any }>('session/delete', { sessionId });
+      if (flags.json) return writeJson(ctx, result);
+      ctx.io.stdout.write(`session ${result.session.id}: deleted\n`);
     });
   });
 }
