@@ -220,7 +220,8 @@ describe.each(CASES)('lightspeed serve --engine $engine with host exec tools und
       const control = await serve('control', 'control', join(home.path, 'control-data'), await freePort());
       const controlStarted = Date.now();
       await runWorkload(() => control.url, 'control', SESSIONS, join(home.path, 'control-roots'), controlLog);
-      console.log(`serve-crash (${engine}): the uninterrupted workload took ${Date.now() - controlStarted} ms`);
+      const controlMs = Date.now() - controlStarted;
+      console.log(`serve-crash (${engine}): the uninterrupted workload took ${controlMs} ms`);
       const expected = await transcripts(control.url, 'control', SESSIONS, controlLog);
       await control.stop();
       // The transcripts must hold the tool outputs, or the comparison below proves nothing.
@@ -238,10 +239,13 @@ describe.each(CASES)('lightspeed serve --engine $engine with host exec tools und
       const incarnations = [current.process.pid];
       let done = false;
       const workload = runWorkload(() => current.url, 'crash', SESSIONS, join(home.path, 'crash-roots'), log).finally(() => (done = true));
+      // Gaps are paced by the workload's own length, so every kill lands while it runs however fast
+      // the machine is: the workload does at most ~2/3 of its uninterrupted work between all kills.
+      const meanGapMs = controlMs / (KILLS * 1.5);
       for (let k = 1; k <= KILLS && !done; k++) {
         // Kill mostly while a command runs, sometimes at any moment (during a model turn, a commit, a resume).
         const started = Date.now();
-        const waitMs = 200 + random() * 1800;
+        const waitMs = Math.min(2000, 100 + random() * 2 * meanGapMs);
         while (!done && Date.now() - started < waitMs) await new Promise((resolve) => setTimeout(resolve, 20));
         if (done) break;
         kills.push(Date.now());
