@@ -53,6 +53,7 @@ export interface PromiseResolvedData {
 
 export const TIMER_RESULT_TEXT = 'The wait is over: the timer fired at its deadline.';
 export const RESOLVED_RESULT_TEXT = 'The awaited promise was resolved without a payload.';
+export const QUESTION_TIMEOUT_TEXT = 'No answer came before the deadline; continue without it.';
 export const FAILED_RESULT_TEXT = 'The wait failed; no reason was given.';
 export const CANCELLED_RESULT_TEXT = 'The wait was cancelled; no answer will come.';
 
@@ -133,7 +134,7 @@ export function resolvedCallEvents(state: SessionState, run: RunState): { events
     let resultRef = promise.payloadRef;
     let note: string | undefined;
     if (resultRef === undefined) {
-      note = promise.resolvedBy === 'timer' ? TIMER_RESULT_TEXT : promise.outcome === 'failed' ? FAILED_RESULT_TEXT : promise.outcome === 'cancelled' ? CANCELLED_RESULT_TEXT : RESOLVED_RESULT_TEXT;
+      note = promise.resolvedBy === 'timer' ? (promise.wait?.kind === 'question' ? QUESTION_TIMEOUT_TEXT : TIMER_RESULT_TEXT) : promise.outcome === 'failed' ? FAILED_RESULT_TEXT : promise.outcome === 'cancelled' ? CANCELLED_RESULT_TEXT : RESOLVED_RESULT_TEXT;
       resultRef = refOfText(note);
       if (!blobs.some((b) => b.ref === resultRef)) blobs.push({ ref: resultRef, text: note });
     }
