@@ -6,6 +6,7 @@ import { registerChat } from './commands/chat-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
 import { registerMcp } from './commands/mcp-command.js';
+import { registerWaits } from './commands/waits-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerGateway, registerServe } from './commands/serve-command.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerChat(program, ctx);
   registerAgents(program, ctx);
   registerSessions(program, ctx);
+  registerWaits(program, ctx);
   registerRuns(program, ctx);
   registerVfs(program, ctx);
   registerBlobs(program, ctx);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
-import { killMidRunScenario } from '@lightspeed/testkit/host-suites';
+import { killMidRunScenario, killWhileWaitingScenario } from '@lightspeed/testkit/host-suites';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
 import { freePort, killProcess, startPostgres, startRestate, startScriptProcess, type PostgresServer, type RestateServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -44,8 +44,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function startEndpoint(): Promise<ChildProcess> {
+async function startEndpoint(extra: Record<string, string> = {}): Promise<ChildProcess> {
   const child = await startScriptProcess(endpointScript, {
+    ...extra,
     RESTATE_ADMIN_URL: restate.adminUrl,
     LIGHTSPEED_POSTGRES_URL: postgres.url,
     ENDPOINT_PORT: String(port),
@@ -71,6 +72,23 @@ describe('a Restate endpoint process killed mid-run', () => {
       restart: async () => {
         await killProcess(endpoint);
         endpoint = await startEndpoint();
+      },
+    });
+    await killProcess(endpoint);
+  }, 120_000);
+});
+
+describe('a Restate endpoint killed while the run waits', () => {
+  it('keeps the question open across the kill, takes the answer, and fires a sleep timer on the restarted endpoint', async () => {
+    let endpoint = await startEndpoint({ REAL_TOOLS: '1' });
+    await killWhileWaitingScenario({
+      host,
+      ref: { universe: 'u-crash', sessionId: 'waity' },
+      blobs: storage.blobs('u-crash'),
+      fake,
+      restart: async () => {
+        await killProcess(endpoint);
+        endpoint = await startEndpoint({ REAL_TOOLS: '1' });
       },
     });
     await killProcess(endpoint);

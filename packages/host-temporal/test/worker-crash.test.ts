@@ -12,7 +12,7 @@ import { putText } from '@lightspeed/cas';
 import { liveKey } from '@lightspeed/driver';
 import { findRun, isTerminalRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
-import { killMidRunScenario } from '@lightspeed/testkit/host-suites';
+import { killMidRunScenario, killWhileWaitingScenario } from '@lightspeed/testkit/host-suites';
 import { PostgresLiveChannel, type Storage } from '@lightspeed/store-sql';
 import { killProcess, startScriptProcess, startTemporal, waitUntil, type TemporalServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,8 +56,9 @@ afterAll(async () => {
 });
 
 /** Starts a worker process and resolves once it polls. */
-async function startWorker(): Promise<ChildProcess> {
+async function startWorker(extra: Record<string, string> = {}): Promise<ChildProcess> {
   const child = await startScriptProcess(workerScript, {
+    ...extra,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
     LIGHTSPEED_TASK_QUEUE: taskQueue,
@@ -85,6 +86,23 @@ describe('a Temporal worker killed mid-run', () => {
       restart: async () => {
         await killProcess(worker);
         worker = await startWorker();
+      },
+    });
+    await killProcess(worker);
+  }, 120_000);
+});
+
+describe('a Temporal worker killed while the run waits', () => {
+  it('keeps the question open across the kill, takes the answer, and fires a sleep timer on the new worker', async () => {
+    let worker = await startWorker({ REAL_TOOLS: '1' });
+    await killWhileWaitingScenario({
+      host,
+      ref: { universe: 'u-crash', sessionId: 'waity' },
+      blobs: storage.blobs('u-crash'),
+      fake,
+      restart: async () => {
+        await killProcess(worker);
+        worker = await startWorker({ REAL_TOOLS: '1' });
       },
     });
     await killProcess(worker);

@@ -6,6 +6,8 @@ import { startRun, type ActiveRun } from './run-follower.js';
 import { CHAT_HELP, parseChatInput } from './slash-commands.js';
 import { TerminalRenderer } from './terminal-renderer.js';
 import { usageLine, type UsageFigures } from './usage-line.js';
+import type { WaitView } from '../commands/waits-command.js';
+import { openQuestion, questionLines, sendAnswer, withWaitHooks } from './wait-prompt.js';
 
 interface ChatState {
   sessionId: string;
@@ -13,6 +15,8 @@ interface ChatState {
   active?: ActiveRun;
   /** From the moment a message is sent until its run ends (the run id is known a little later). */
   busy: boolean;
+  /** A question the agent asked: the next message line answers it. */
+  question?: WaitView;
 }
 
 /**
@@ -29,9 +33,46 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
   say(`session ${state.sessionId}${state.model ? ` · model ${state.model}` : ''} · /help for commands`);
   rl.prompt();
 
+  // Piped input waits for the run to end or to ask something before it reads the next line.
+  let waiters: (() => void)[] = [];
+  const wake = () => {
+    const woken = waiters;
+    waiters = [];
+    for (const resolve of woken) resolve();
+  };
+  const settled = () => new Promise<void>((resolve) => (!state.busy || state.question ? resolve() : waiters.push(resolve)));
+
+  const ask = async (promiseId: string) => {
+    const wait = await openQuestion(client, state.sessionId, promiseId).catch(() => undefined);
+    if (!wait) return;
+    state.question = wait;
+    out.write(questionLines(wait));
+    wake();
+    if (interactive && !closing) rl.prompt();
+  };
+
+  const answer = async (text: string) => {
+    const question = state.question!;
+    try {
+      const sent = await sendAnswer(client, state.sessionId, question, text);
+      if (state.question === question) delete state.question;
+      say(`(answered: ${sent})`);
+    } catch (error) {
+      say(`error: ${describeFailure(error).message}`);
+    }
+  };
+
   const runMessage = async (text: string) => {
     const renderer = new TerminalRenderer(out);
-    const active = await startRun(client, state.sessionId, text, renderer);
+    const observer = withWaitHooks(renderer, {
+      waitOpened: (wait) => {
+        if (wait.waitKind === 'question') void ask(wait.promiseId);
+      },
+      waitClosed: (promiseId) => {
+        if (state.question?.promiseId === promiseId) delete state.question;
+      },
+    });
+    const active = await startRun(client, state.sessionId, text, observer);
     state.active = active;
     try {
       renderer.finish(await active.done);
@@ -54,26 +95,26 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
         say(input.message);
         return true;
       case 'message':
+        // Piped input is a script: each line waits for the previous answer, or answers its question.
+        if (!interactive) await settled();
+        if (state.question) {
+          await answer(input.text);
+          if (!interactive) await settled();
+          return true;
+        }
         if (state.busy) {
           say('a run is in progress: /steer <text> to guide it, /cancel to stop it');
           return true;
         }
         state.busy = true;
-        if (!interactive) {
-          // Piped input is a script: each message waits for the previous answer.
-          try {
-            await runMessage(input.text);
-          } finally {
-            state.busy = false;
-          }
-          return true;
-        }
         void runMessage(input.text)
           .catch((error) => say(`error: ${describeFailure(error).message}`))
           .finally(() => {
             state.busy = false;
-            if (!closing) rl.prompt();
+            wake();
+            if (interactive && !closing) rl.prompt();
           });
+        if (!interactive) await settled();
         return true;
       case 'cancel':
         if (!state.active) say('no run is in progress');
@@ -142,9 +183,14 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
   });
   await lines;
   await queue;
-  // End of input while a run streams: let it finish rather than abandon its output.
+  // End of input while a run streams: let it finish rather than abandon its output — unless it
+  // waits for an answer nobody can type any more; the wait stays open in the session.
   while (state.busy) {
-    if (state.active) await state.active.done.catch(() => undefined);
+    if (state.question) {
+      say(`the run waits for an answer to ${state.question.promiseId}; answer later with: lightspeed waits answer ${state.sessionId} ${state.question.promiseId} "…"`);
+      break;
+    }
+    if (state.active) await Promise.race([state.active.done.catch(() => undefined), settled()]);
     else await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return 0;

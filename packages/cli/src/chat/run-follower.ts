@@ -30,6 +30,7 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
   }
   const done = (async (): Promise<TurnResult> => {
     const names = new Map<string, string>();
+    const waits = new Set<string>();
     let terminal: { status: TurnResult['status']; error?: string } | undefined;
     // Resume point after a dropped stream: the last event's position (every event has its own);
     // repeats are still skipped, should a server replay one.
@@ -87,6 +88,11 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
             observer.toolCall({ callId: entry.kind.callId!, name: entry.kind.name!, argsPreview: argsPreview(entry.preview) });
           }
         }
+      } else if (kind.type === 'promiseCreated' && kind.runId === runId) {
+        waits.add(kind.promiseId);
+        observer.waitOpened?.({ promiseId: kind.promiseId, waitKind: kind.waitKind ?? 'promise', ...(kind.preview ? { preview: kind.preview } : {}), ...(kind.deadlineMs != null ? { deadlineMs: kind.deadlineMs } : {}) });
+      } else if ((kind.type === 'promiseResolved' || kind.type === 'promiseFailed' || kind.type === 'promiseCancelled') && waits.delete(kind.promiseId)) {
+        observer.waitClosed?.(kind.promiseId);
       } else if (kind.type === 'toolCallCompleted' && kind.runId === runId) {
         observer.toolResult({ callId: kind.callId, name: names.get(kind.callId) ?? '?', status: kind.status });
       } else if (kind.runId === runId && TERMINAL[kind.type]) {

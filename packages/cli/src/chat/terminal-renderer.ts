@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { TurnObserver, TurnResult } from './turn-observer.js';
+import type { TurnObserver, TurnResult, WaitNotice } from './turn-observer.js';
 
 const STATUS_MARK: Record<string, string> = { succeeded: 'ok', failed: 'FAILED', cancelled: 'cancelled', unavailable: 'unavailable' };
 
@@ -43,6 +43,14 @@ export class TerminalRenderer implements TurnObserver {
   toolResult(result: { name: string; status: string }): void {
     this.endLine();
     this.out.write(`< tool ${result.name}: ${STATUS_MARK[result.status] ?? result.status}\n`);
+  }
+
+  /** Timers and other waits get a line; questions are asked by the chat (it knows how to take the answer). */
+  waitOpened(wait: WaitNotice): void {
+    if (wait.waitKind === 'question') return;
+    this.endReasoning();
+    this.endLine();
+    this.out.write(`… waiting (${wait.waitKind})${wait.preview ? `: ${wait.preview}` : wait.deadlineMs !== undefined ? ` until ${new Date(wait.deadlineMs).toISOString()}` : ''}\n`);
   }
 
   finish(result: TurnResult): void {

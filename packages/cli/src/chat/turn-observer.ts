@@ -12,6 +12,18 @@ export interface TurnObserver {
   toolResult(result: { callId: string; name: string; status: string }): void;
   /** A durable session event, as the server sent it (for `--json`). */
   event?(event: unknown): void;
+  /** The run parked a tool call on a wait (a timer, a question to answer, an approval…). */
+  waitOpened?(wait: WaitNotice): void;
+  /** A wait of the run ended (answered, timer fired, failed or cancelled). */
+  waitClosed?(promiseId: string): void;
+}
+
+/** A wait as the event stream announces it; the full question comes from `session/waits/list`. */
+export interface WaitNotice {
+  promiseId: string;
+  waitKind: string;
+  preview?: string;
+  deadlineMs?: number;
 }
 
 export interface ToolTrace {
