@@ -95,7 +95,14 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       }
       // The file is stored as the profile of the same name (an unchanged file keeps its revision), so
       // the session's log pins the exact revision it started from.
-      if (agent) await client.call('profiles/put', { profile: agentProfile(agent) }).catch((error: unknown) => Promise.reject(explainRefusal(error, settings)));
+      if (agent) {
+        try {
+          await client.call('profiles/put', { profile: agentProfile(agent) });
+        } catch (error) {
+          // The server checks its policy (host tools) on the stored profile too.
+          throw explainRefusal(error, settings);
+        }
+      }
       const opened = await openChatSession(
         client,
         {
@@ -120,9 +127,9 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       ctx.signal.addEventListener('abort', cancel, { once: true });
       const result = await run.done.finally(() => ctx.signal.removeEventListener('abort', cancel));
       renderer.finish(result);
-      const limitHint = result.status === 'failed' ? limitFlagHint(result.error, settings) : undefined;
-      if (limitHint && !flags.json) ctx.io.stderr.write(`  hint: ${limitHint}\n`);
       if (!flags.json) {
+        const limitHint = result.status === 'failed' ? limitFlagHint(result.error, settings) : undefined;
+        if (limitHint) ctx.io.stderr.write(`  hint: ${limitHint}\n`);
         // Beside the session line on stderr: stdout stays the answer alone, for pipes.
         ctx.io.stderr.write(`${usageLine('usage', result.usage)}\n`);
         const next = flags.dataDir === MEMORY_DATA_DIR && !flags.apiUrl ? 'kept in memory only: gone now' : `continue with: ${continueCommand(flags, opened.sessionId)}`;
