@@ -1,4 +1,5 @@
 export * from './adapters/api-adapter.js';
+export * from './adapters/reasoning-effort.js';
 export { OpenAiResponsesAdapter } from './adapters/openai-responses/responses-adapter.js';
 export { OpenAiCompletionsAdapter } from './adapters/openai-completions/completions-adapter.js';
 export { AnthropicMessagesAdapter } from './adapters/anthropic-messages/messages-adapter.js';

@@ -3,9 +3,9 @@ import type { RpcClient } from '../client/rpc-client.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { workspaceFromDirectory } from '../vfs/local-snapshot.js';
-
-/** Where `--mount` puts the local directory inside the session's file namespace. */
-export const MOUNT_PATH = '/workspace';
+import { applyConfigChanges, hasConfigChanges, type ChatConfigChanges } from './chat-config.js';
+import { explainRefusal } from './chat-refusals.js';
+import type { ChatSettings } from './chat-settings.js';
 
 export interface ChatSessionRequest {
   sessionId?: string;
@@ -15,36 +15,34 @@ export interface ChatSessionRequest {
   agent?: string;
   /** Registered MCP servers (`lightspeed mcp servers put`) to link, by id. */
   mcpServers?: string[];
+  /** Instructions, generation, limits and host tools from the command line (they win over the agent's). */
+  settings?: ChatSettings;
 }
 
-/** Links the MCP servers by id, keeping links the config already has (and their settings). */
-function linkMcpServers(features: any, serverIds: readonly string[]): any {
-  const mcp = { ...(features?.mcp ?? {}) };
-  const links: { serverId: string }[] = [...(mcp.servers ?? [])];
-  for (const serverId of serverIds) if (!links.some((link) => link.serverId === serverId)) links.push({ serverId });
-  return { ...(features ?? {}), mcp: { ...mcp, servers: links } };
-}
-
-/** The VFS feature that mounts a workspace read-write and grants the file tools over it. */
-function mountFeatures(config: any, workspaceId: string): any {
-  const features = { ...(config?.features ?? {}) };
-  const vfs = { ...(features.vfs ?? {}) };
-  const links = (vfs.workspaceLinks ?? []).filter((link: { path: string }) => link.path !== MOUNT_PATH);
-  vfs.workspaceLinks = [...links, { path: MOUNT_PATH, target: { type: 'workspace', workspaceId }, access: 'readWrite' }];
-  // An agent that grants read-only file tools keeps them read-only over the mount too.
-  vfs.tools = vfs.tools === 'readOnly' ? 'readOnly' : 'edit';
-  features.vfs = vfs;
-  return features;
-}
+type Opened = { sessionId: string; workspaceId?: string; model?: string };
 
 /**
  * Opens the session a chat talks to: an existing one (`--session`), or a new one with the chosen
  * model. `--mount DIR` snapshots the directory into a new writable workspace and links it at
- * /workspace and `--mcp ID` links a registered MCP server (on an existing session, by updating its config).
+ * /workspace, `--mcp ID` links a registered MCP server, and the settings flags set their config
+ * members; on an existing session all of them update its config (`session/config/put`), kept for
+ * its later runs. Instructions are the session's profile instructions entry: given at start, or
+ * replaced with `session/profiles/apply` (an agent's own, or an existing session's).
  */
-export async function openChatSession(client: RpcClient, request: ChatSessionRequest, io: CliIo): Promise<{ sessionId: string; workspaceId?: string; model?: string }> {
+export async function openChatSession(client: RpcClient, request: ChatSessionRequest, io: CliIo): Promise<Opened> {
+  const settings = request.settings ?? {};
+  try {
+    return await open(client, request, settings, io);
+  } catch (error) {
+    throw explainRefusal(error, settings);
+  }
+}
+
+async function open(client: RpcClient, request: ChatSessionRequest, settings: ChatSettings, io: CliIo): Promise<Opened> {
   let workspaceId: string | undefined;
   if (request.mount) workspaceId = (await workspaceFromDirectory(client, request.mount, io)).workspaceId;
+  const changes: ChatConfigChanges = { ...(workspaceId ? { workspaceId } : {}), ...(request.mcpServers ? { mcpServers: request.mcpServers } : {}), settings };
+  const opened = (session: any): Opened => ({ sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) });
   if (request.sessionId) {
     let session: any;
     try {
@@ -53,34 +51,38 @@ export async function openChatSession(client: RpcClient, request: ChatSessionReq
       if ((error as { kind?: string }).kind === 'not_found') throw new CliError(`session ${request.sessionId} does not exist`, 1, 'list sessions with `lightspeed sessions list`, or start one with `chat --new`');
       throw error;
     }
-    if (workspaceId || request.mcpServers?.length) {
-      let features = workspaceId ? mountFeatures(session.config, workspaceId) : session.config?.features;
-      if (request.mcpServers?.length) features = linkMcpServers(features, request.mcpServers);
-      const config = { ...(session.config ?? {}), features };
+    if (hasConfigChanges(changes)) {
+      const config = applyConfigChanges(session.config, changes);
       ({ session } = await client.call('session/config/put', { sessionId: request.sessionId, config, expectedConfigRevision: session.configRevision }));
     }
-    return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
+    if (settings.instructions !== undefined) session = await replaceInstructions(client, session.id, settings.instructions);
+    return opened(session);
   }
   if (request.agent) {
     const profile = { kind: 'named', profileId: request.agent };
-    // The agent's config stands, plus the mount and MCP links; without them the server takes it from the profile.
+    // The agent's config stands, with the flags on top; without flags the server takes it from the profile.
     let config: any;
-    if (workspaceId || request.mcpServers?.length) {
+    if (hasConfigChanges(changes)) {
       const stored = (await client.call<{ profile: any }>('profiles/read', { profileId: request.agent })).profile;
-      let features = workspaceId ? mountFeatures(stored.config, workspaceId) : stored.config?.features;
-      if (request.mcpServers?.length) features = linkMcpServers(features, request.mcpServers);
-      config = { ...(stored.config ?? {}), features };
+      config = applyConfigChanges(stored.config, changes);
       config.model ??= request.model;
     }
-    const { session } = await client.call('session/start', { profile, ...(config ? { config } : {}) });
-    return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
+    let { session } = await client.call('session/start', { profile, ...(config ? { config } : {}) });
+    // Started from the named profile (so the log pins its revision), then its instructions replaced.
+    if (settings.instructions !== undefined) session = await replaceInstructions(client, session.id, settings.instructions);
+    return opened(session);
   }
-  const config: any = {};
-  if (request.model) config.model = request.model;
-  if (workspaceId) config.features = mountFeatures(undefined, workspaceId);
-  if (request.mcpServers?.length) config.features = linkMcpServers(config.features, request.mcpServers);
-  const { session } = await client.call('session/start', { config });
-  return { sessionId: session.id, ...(workspaceId ? { workspaceId } : {}), ...modelLabel(session) };
+  const config = applyConfigChanges(request.model ? { model: request.model } : {}, changes);
+  // An inline profile carries the instructions into the session's opening append.
+  const profile = settings.instructions !== undefined ? { profile: { kind: 'inline', profile: { instructions: { type: 'text', text: settings.instructions } } } } : {};
+  const { session } = await client.call('session/start', { config, ...profile });
+  return opened(session);
+}
+
+/** Replaces the session's profile instructions entry (the session must be idle). */
+async function replaceInstructions(client: RpcClient, sessionId: string, text: string): Promise<any> {
+  const { session } = await client.call('session/profiles/apply', { sessionId, profile: { kind: 'inline', profile: { instructions: { type: 'text', text } } } });
+  return session;
 }
 
 function modelLabel(session: any): { model?: string } {

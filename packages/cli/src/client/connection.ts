@@ -26,11 +26,21 @@ export interface Connection {
   close(): Promise<void>;
 }
 
+export interface ConnectOptions {
+  requireModel: boolean;
+  fakeLatencyMs?: number;
+  /**
+   * Let the in-process server grant `features.host` (chat `--host-dir`). Only the command that asks
+   * for host tools sets it; a remote server (`--api-url`) decides for itself.
+   */
+  allowHostTools?: boolean;
+}
+
 /**
  * A JSON-RPC connection: to `--api-url` when given, else to an embedded server started in this
  * process on an ephemeral loopback port (so embedded and remote use exactly the same protocol).
  */
-export async function connect(flags: ConnectionFlags, io: CliIo, options: { requireModel: boolean; fakeLatencyMs?: number }): Promise<Connection> {
+export async function connect(flags: ConnectionFlags, io: CliIo, options: ConnectOptions): Promise<Connection> {
   const apiUrl = flags.apiUrl ?? io.env.LIGHTSPEED_API_URL;
   if (apiUrl) {
     const apiKey = flags.apiKey ?? io.env.LIGHTSPEED_API_KEY;
@@ -52,7 +62,7 @@ export async function connect(flags: ConnectionFlags, io: CliIo, options: { requ
   });
   let server;
   try {
-    server = await serveStack(stack, { log: (line) => io.stderr.write(`${line}\n`) });
+    server = await serveStack(stack, { log: (line) => io.stderr.write(`${line}\n`), ...(options.allowHostTools ? { allowHostTools: true } : {}) });
   } catch (error) {
     await stack.close();
     throw error;

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { agentProfile } from '@lightspeed/agents';
+import { REASONING_EFFORTS } from '@lightspeed/llm';
 import type { Command } from 'commander';
 import { interactiveChat } from '../chat/interactive-chat.js';
+import { explainRefusal, limitFlagHint } from '../chat/chat-refusals.js';
 import { openChatSession } from '../chat/chat-session.js';
+import { parseChatSettings, type ChatSettingFlags } from '../chat/chat-settings.js';
 import { startRun } from '../chat/run-follower.js';
 import { usageLine } from '../chat/usage-line.js';
 import { JsonLinesRenderer, TerminalRenderer } from '../chat/terminal-renderer.js';
@@ -11,7 +14,7 @@ import { MEMORY_DATA_DIR } from '../runtime/data-dir.js';
 import { projectAgent } from './agents-command.js';
 import { withConnection, withModelOptions, withServerOptions, type CommandContext } from './command-context.js';
 
-interface ChatFlags {
+interface ChatFlags extends ChatSettingFlags {
   new?: boolean;
   session?: string;
   json?: boolean;
@@ -42,7 +45,29 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     .option('--mcp <serverId>', 'link a registered MCP server (see `lightspeed mcp servers`); repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--agent <name>', 'start from the agent .lightspeed/agents/NAME.md (stored on the server as profile NAME), or a profile the server already stores')
     .option('--project <dir>', 'project directory whose .lightspeed/agents/ holds agent files (default: the current directory)')
-    .addHelpText('after', '\nExamples:\n  lightspeed chat --provider fake --mount . "list files"\n  lightspeed chat --agent reviewer --mount . "review the last commit"\n  OPENAI_API_KEY=… lightspeed chat --mount .\n  lightspeed chat --session ses_… "and now?"');
+    .option('--instructions <file>', "the session's instructions, read from FILE (replaces an agent's)")
+    .option('--reasoning-effort <level>', `generation.reasoningEffort: ${REASONING_EFFORTS.join(' | ')}`)
+    .option('--max-turns <n>', 'limits.maxTurns: most model calls per run (a run that needs more fails, naming the limit)')
+    .option('--budget-usd <usd>', 'limits.costBudgetUsd: most US dollars per run; needs a model with prices')
+    .option('--host-dir <dir>', 'give the session the file tools over this real directory (features.host); the local server allows it, a remote one decides')
+    .option('--exec', 'with --host-dir: also the exec tool, running commands in that directory')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  lightspeed chat --provider fake --mount . "list files"',
+        '  lightspeed chat --agent reviewer --mount . "review the last commit"',
+        '  OPENAI_API_KEY=… lightspeed chat --mount .',
+        '  lightspeed chat --session ses_… "and now?"',
+        '  lightspeed chat --instructions AGENTS.md --reasoning-effort high --max-turns 20 --budget-usd 0.50 "fix the failing test"',
+        '  lightspeed chat --host-dir . --exec "run the tests and summarise the failures"',
+        '',
+        'The settings flags (--instructions, --reasoning-effort, --max-turns, --budget-usd, --host-dir/--exec)',
+        "override the same members of an --agent's file; with --session they update that session's config",
+        '(and instructions) for its later runs too.',
+      ].join('\n'),
+    );
   withModelOptions(withServerOptions(chat));
   // Test and demo knob: makes the fake provider's tokens visibly stream.
   chat.option('--fake-latency-ms <ms>', 'delay between the fake provider\'s streamed events (default: 15 interactive, 5 one-shot)');
@@ -56,9 +81,13 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     // Interactive chat streams at a readable pace; one-shot output should not be held back much.
     const fakeLatencyMs = Number(flags.fakeLatencyMs ?? (words.length > 0 ? 5 : 15));
     if (!Number.isInteger(fakeLatencyMs) || fakeLatencyMs < 0) throw usageError('--fake-latency-ms must be a non-negative integer');
+    const remote = Boolean(flags.apiUrl ?? ctx.io.env.LIGHTSPEED_API_URL);
+    const settings = await parseChatSettings(flags, ctx.io.cwd, !remote);
     // An existing session already has a model; only new sessions need one chosen here.
-    const requireModel = !flags.session && !flags.apiUrl && !ctx.io.env.LIGHTSPEED_API_URL;
-    await withConnection(flags, ctx, { requireModel, fakeLatencyMs }, async ({ client, defaultModel, stack }) => {
+    const requireModel = !flags.session && !remote;
+    // The in-process server grants host tools only to the chat that asks for them.
+    const allowHostTools = settings.host !== undefined;
+    await withConnection(flags, ctx, { requireModel, fakeLatencyMs, allowHostTools }, async ({ client, defaultModel, stack }) => {
       if (flags.session && stack && !stack.fake) {
         // The fake provider only exists while a CLI process hosts it, so a fake session needs it again.
         const { session } = await client.call('session/read', { sessionId: flags.session }).catch(() => ({ session: undefined as any }));
@@ -66,7 +95,14 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       }
       // The file is stored as the profile of the same name (an unchanged file keeps its revision), so
       // the session's log pins the exact revision it started from.
-      if (agent) await client.call('profiles/put', { profile: agentProfile(agent) });
+      if (agent) {
+        try {
+          await client.call('profiles/put', { profile: agentProfile(agent) });
+        } catch (error) {
+          // The server checks its policy (host tools) on the stored profile too.
+          throw explainRefusal(error, settings);
+        }
+      }
       const opened = await openChatSession(
         client,
         {
@@ -75,6 +111,7 @@ export function registerChat(program: Command, ctx: CommandContext): void {
           ...(defaultModel ? { model: defaultModel } : {}),
           ...(flags.agent ? { agent: flags.agent } : {}),
           ...(flags.mcp.length > 0 ? { mcpServers: flags.mcp } : {}),
+          settings,
         },
         ctx.io,
       );
@@ -91,6 +128,8 @@ export function registerChat(program: Command, ctx: CommandContext): void {
       const result = await run.done.finally(() => ctx.signal.removeEventListener('abort', cancel));
       renderer.finish(result);
       if (!flags.json) {
+        const limitHint = result.status === 'failed' ? limitFlagHint(result.error, settings) : undefined;
+        if (limitHint) ctx.io.stderr.write(`  hint: ${limitHint}\n`);
         // Beside the session line on stderr: stdout stays the answer alone, for pipes.
         ctx.io.stderr.write(`${usageLine('usage', result.usage)}\n`);
         const next = flags.dataDir === MEMORY_DATA_DIR && !flags.apiUrl ? 'kept in memory only: gone now' : `continue with: ${continueCommand(flags, opened.sessionId)}`;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connect, type Connection, type ConnectionFlags } from '../client/connection.js';
+import { connect, type ConnectOptions, type Connection, type ConnectionFlags } from '../client/connection.js';
 import type { CliIo } from '../cli-io.js';
 
 /** What every command action gets: the I/O to use, a stop signal, and where to put its exit code. */
@@ -32,7 +32,7 @@ export function withModelOptions(command: Command): Command {
 }
 
 /** Runs `body` with a connection and always closes it (the embedded server, storage, data-dir lock). */
-export async function withConnection<T>(flags: ConnectionFlags, ctx: CommandContext, options: { requireModel: boolean; fakeLatencyMs?: number }, body: (connection: Connection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(flags: ConnectionFlags, ctx: CommandContext, options: ConnectOptions, body: (connection: Connection) => Promise<T>): Promise<T> {
   const connection = await connect(flags, ctx.io, options);
   try {
     return await body(connection);

@@ -2,6 +2,7 @@ import type { GenerationParams } from '@lightspeed/engine';
 import type { NeutralPart } from '../../context/neutral-part.js';
 import type { ToolDefinition } from '../../context/read-context.js';
 import type { MessagesNativeParams } from './messages-params.js';
+import type { ReasoningEffort } from '../reasoning-effort.js';
 
 type Json = Record<string, unknown>;
 
@@ -10,7 +11,7 @@ export const MAX_CACHE_BREAKPOINTS = 4;
 export const DEFAULT_MAX_TOKENS = 8192;
 
 /** Thinking budgets for the portable `reasoningEffort` param. */
-const THINKING_BUDGETS: Record<string, number> = { minimal: 1024, low: 2048, medium: 8192, high: 24576, xhigh: 32768 };
+const THINKING_BUDGETS: Record<Exclude<ReasoningEffort, 'none'>, number> = { minimal: 1024, low: 2048, medium: 8192, high: 24576, xhigh: 32768 };
 
 interface PlacedBlock {
   block: Json;
@@ -143,7 +144,7 @@ export function messagesBody(model: string, params: GenerationParams, parts: rea
   }
   let thinking = native.thinking as Json | undefined;
   if (!thinking && params.reasoningEffort !== undefined && params.reasoningEffort !== 'none') {
-    const budget = THINKING_BUDGETS[params.reasoningEffort] ?? THINKING_BUDGETS.medium!;
+    const budget = THINKING_BUDGETS[params.reasoningEffort as Exclude<ReasoningEffort, 'none'>] ?? THINKING_BUDGETS.medium;
     thinking = { type: 'enabled', budget_tokens: budget };
   }
   if (thinking) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REASONING_EFFORTS } from '../reasoning-effort.js';
 
 /**
  * Native params an `openai:responses` request may carry (`params.native`). Anything else is
@@ -18,7 +19,7 @@ export const responsesNativeParams = z.strictObject({
   text: z.strictObject({ verbosity: z.enum(['low', 'medium', 'high']).optional() }).optional(),
   reasoning: z
     .strictObject({
-      effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
+      effort: z.enum(REASONING_EFFORTS).optional(),
       summary: z.enum(['auto', 'concise', 'detailed']).optional(),
     })
     .optional(),
