@@ -14,7 +14,7 @@ export interface ChatConfigChanges {
 
 export function hasConfigChanges(changes: ChatConfigChanges): boolean {
   const s = changes.settings;
-  return changes.workspaceId !== undefined || (changes.mcpServers?.length ?? 0) > 0 || (s !== undefined && (s.reasoningEffort !== undefined || s.maxTurns !== undefined || s.budgetUsd !== undefined || s.host !== undefined));
+  return changes.workspaceId !== undefined || (changes.mcpServers?.length ?? 0) > 0 || (s !== undefined && (s.reasoningEffort !== undefined || s.maxTurns !== undefined || s.budgetUsd !== undefined || s.host !== undefined || s.askUser === true || s.timers === true));
 }
 
 /**
@@ -28,6 +28,8 @@ export function applyConfigChanges(config: any, changes: ChatConfigChanges): any
   if (changes.mcpServers?.length) features = linkMcpServers(features, changes.mcpServers);
   const settings = changes.settings ?? {};
   if (settings.host) features = hostFeatures(features, settings.host);
+  if (settings.askUser) features = { ...(features ?? {}), askUser: { version: 1 } };
+  if (settings.timers) features = { ...(features ?? {}), timers: { version: 1 } };
   if (features !== undefined) out.features = features;
   if (settings.reasoningEffort !== undefined) out.generation = { ...(out.generation ?? {}), reasoningEffort: settings.reasoningEffort };
   if (settings.maxTurns !== undefined || settings.budgetUsd !== undefined) {

@@ -21,6 +21,10 @@ export interface ChatSettings {
   budgetUsd?: number;
   /** `features.host`: an absolute directory with the file tools, and `exec` only when asked. */
   host?: { root: string; exec: boolean };
+  /** `features.askUser`: the agent may ask questions (the chat takes the answer). */
+  askUser?: boolean;
+  /** `features.timers`: the agent may `sleep` / `wait_until`. */
+  timers?: boolean;
 }
 
 export interface ChatSettingFlags {
@@ -30,6 +34,8 @@ export interface ChatSettingFlags {
   budgetUsd?: string;
   hostDir?: string;
   exec?: boolean;
+  askUser?: boolean;
+  timers?: boolean;
 }
 
 /**
@@ -54,6 +60,8 @@ export async function parseChatSettings(flags: ChatSettingFlags, cwd: string, lo
     if (!/^\d*\.?\d+$/.test(flags.budgetUsd) || !Number.isFinite(usd) || usd <= 0) throw usageError(`--budget-usd must be a positive number of US dollars such as 0.50, got "${flags.budgetUsd}"`);
     settings.budgetUsd = usd;
   }
+  if (flags.askUser) settings.askUser = true;
+  if (flags.timers) settings.timers = true;
   if (flags.exec && flags.hostDir === undefined) throw usageError('--exec needs --host-dir DIR: commands run in that directory');
   if (flags.hostDir !== undefined) {
     const root = resolve(cwd, flags.hostDir);

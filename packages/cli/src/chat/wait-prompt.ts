@@ -1,3 +1,6 @@
+import { createInterface } from 'node:readline';
+import { describeFailure } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
 import type { RpcClient } from '../client/rpc-client.js';
 import type { WaitView } from '../commands/waits-command.js';
 import type { TurnObserver, WaitNotice } from './turn-observer.js';
@@ -52,4 +55,53 @@ export function withWaitHooks(observer: TurnObserver, hooks: Pick<TurnObserver, 
       hooks.waitClosed?.(promiseId);
     },
   };
+}
+
+/**
+ * One-shot chat: shows the question on stderr and answers it with the next line of stdin. At end
+ * of input the wait stays open in the session and the hint says how to answer it later.
+ */
+export async function answerFromInput(client: RpcClient, sessionId: string, promiseId: string, io: CliIo, remote: boolean): Promise<void> {
+  const wait = await openQuestion(client, sessionId, promiseId).catch(() => undefined);
+  if (!wait) return;
+  io.stderr.write(questionLines(wait));
+  const later = `answer it with: lightspeed waits answer ${sessionId} ${promiseId} "…"${remote ? '' : ' (against the server that holds the session)'}`;
+  for (;;) {
+    const line = await readLine(io);
+    if (line === undefined) {
+      io.stderr.write(`no answer on stdin; the run keeps waiting — ${later}\n`);
+      return;
+    }
+    if (line.trim() === '') continue;
+    try {
+      const sent = await sendAnswer(client, sessionId, wait, line);
+      io.stderr.write(`(answered: ${sent})\n`);
+      return;
+    } catch (error) {
+      io.stderr.write(`error: ${describeFailure(error).message}\n`);
+    }
+  }
+}
+
+/** Lines of one stdin, read by one readline for the whole command (a second one would lose buffered lines). */
+const readers = new WeakMap<object, { lines: string[]; ended: boolean; waiting: ((line: string | undefined) => void)[] }>();
+
+/** The next line of stdin, or undefined at its end. */
+function readLine(io: CliIo): Promise<string | undefined> {
+  let reader = readers.get(io.stdin);
+  if (!reader) {
+    const state = { lines: [] as string[], ended: false, waiting: [] as ((line: string | undefined) => void)[] };
+    const rl = createInterface({ input: io.stdin, terminal: false });
+    rl.on('line', (line) => (state.waiting.length > 0 ? state.waiting.shift()!(line) : state.lines.push(line)));
+    rl.once('close', () => {
+      state.ended = true;
+      for (const resolve of state.waiting.splice(0)) resolve(undefined);
+    });
+    readers.set(io.stdin, state);
+    reader = state;
+  }
+  const queued = reader.lines.shift();
+  if (queued !== undefined) return Promise.resolve(queued);
+  if (reader.ended) return Promise.resolve(undefined);
+  return new Promise((resolve) => reader.waiting.push(resolve));
 }

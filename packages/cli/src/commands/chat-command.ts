@@ -8,6 +8,7 @@ import { openChatSession } from '../chat/chat-session.js';
 import { parseChatSettings, type ChatSettingFlags } from '../chat/chat-settings.js';
 import { startRun } from '../chat/run-follower.js';
 import { usageLine } from '../chat/usage-line.js';
+import { answerFromInput, withWaitHooks } from '../chat/wait-prompt.js';
 import { JsonLinesRenderer, TerminalRenderer } from '../chat/terminal-renderer.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { MEMORY_DATA_DIR } from '../runtime/data-dir.js';
@@ -51,6 +52,8 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     .option('--budget-usd <usd>', 'limits.costBudgetUsd: most US dollars per run; needs a model with prices')
     .option('--host-dir <dir>', 'give the session the file tools over this real directory (features.host); the local server allows it, a remote one decides')
     .option('--exec', 'with --host-dir: also the exec tool, running commands in that directory')
+    .option('--ask-user', 'let the agent ask you questions (ask_user); the chat shows each and takes your answer')
+    .option('--timers', 'let the agent wait durably (sleep, wait_until)')
     .addHelpText(
       'after',
       [
@@ -62,6 +65,7 @@ export function registerChat(program: Command, ctx: CommandContext): void {
         '  lightspeed chat --session ses_… "and now?"',
         '  lightspeed chat --instructions AGENTS.md --reasoning-effort high --max-turns 20 --budget-usd 0.50 "fix the failing test"',
         '  lightspeed chat --host-dir . --exec "run the tests and summarise the failures"',
+        '  lightspeed chat --ask-user "plan the release; ask me before anything irreversible"',
         '',
         'The settings flags (--instructions, --reasoning-effort, --max-turns, --budget-usd, --host-dir/--exec)',
         "override the same members of an --agent's file; with --session they update that session's config",
@@ -120,7 +124,13 @@ export function registerChat(program: Command, ctx: CommandContext): void {
         return;
       }
       const renderer = flags.json ? new JsonLinesRenderer(ctx.io.stdout) : new TerminalRenderer(ctx.io.stdout);
-      const run = await startRun(client, opened.sessionId, message, renderer);
+      // A question the agent asks is answered from stdin (a terminal or a pipe), one line each.
+      const observer = withWaitHooks(renderer, {
+        waitOpened: (wait) => {
+          if (wait.waitKind === 'question') void answerFromInput(client, opened.sessionId, wait.promiseId, ctx.io, remote);
+        },
+      });
+      const run = await startRun(client, opened.sessionId, message, observer);
       // Ctrl-C cancels the run (durably) and the command ends with the cancelled result; twice exits.
       ctx.handlesInterrupt = true;
       const cancel = () => void client.call('session/runs/cancel', { sessionId: opened.sessionId, runId: run.runId }).catch(() => undefined);
