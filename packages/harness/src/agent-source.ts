@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { AGENT_NAME, loadAgentFile, type AgentDefinition } from '@lightspeed/agents';
+import { AGENT_NAME, AgentFrontMatter, loadAgentFile, type AgentDefinition } from '@lightspeed/agents';
 import { LightspeedError } from '@lightspeed/ports';
 
 /** An agent to start a session from: its definition, a path to its `.md` file, or a name in `agentsDir`. */
@@ -13,7 +13,15 @@ export type AgentSource = AgentDefinition | string;
 export async function loadAgentSource(source: AgentSource, options: { agentsDir?: string; cwd: string }): Promise<AgentDefinition> {
   if (typeof source !== 'string') {
     if (typeof source?.name !== 'string' || !AGENT_NAME.test(source.name)) throw new LightspeedError('invalid', 'agent: a definition needs a `name` of 1-64 characters [A-Za-z0-9._-]; load files with loadAgentFile');
-    return source;
+    if (typeof source.instructions !== 'string') throw new LightspeedError('invalid', `agent ${source.name}: \`instructions\` must be a string (the agent file's body)`);
+    // A definition built in code gets the same checks as a file's front matter.
+    const { instructions: _body, file: _file, ...frontMatter } = source;
+    const checked = AgentFrontMatter.safeParse(frontMatter);
+    if (!checked.success) {
+      const problems = checked.error.issues.map((issue) => `${issue.path.join('.') || '(definition)'}: ${issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message}`);
+      throw new LightspeedError('invalid', `agent ${source.name}: ${problems.join('; ')} (see docs/agents.md)`, { problems });
+    }
+    return { ...checked.data, name: source.name, instructions: source.instructions, ...(source.file !== undefined ? { file: source.file } : {}) };
   }
   const isPath = /\.md$/i.test(source) || source.includes('/') || source.includes('\\') || isAbsolute(source);
   if (isPath) return loadAgentFile(resolve(options.cwd, source));
