@@ -11,3 +11,4 @@ export { startRun, type ActiveRun } from './chat/run-follower.js';
 export { openSessionStream, type SseMessage } from './client/sse-stream.js';
 export type { TurnObserver, TurnResult, ToolTrace } from './chat/turn-observer.js';
 export type { UsageFigures } from './chat/usage-line.js';
+export { openChatSession, MOUNT_PATH, type ChatSessionRequest } from './chat/chat-session.js';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { agentProfile } from '@lightspeed/agents';
-import { listenGateway, MEMORY_DATA_DIR, RpcClient, stackGateway, startAgentStack, type AgentStack } from '@lightspeed/cli';
+import { Readable, Writable } from 'node:stream';
+import { listenGateway, MEMORY_DATA_DIR, openChatSession, RpcClient, stackGateway, startAgentStack, type AgentStack, type CliIo } from '@lightspeed/cli';
 import type { ModelSelection } from '@lightspeed/engine';
 import type { FakeProvider } from '@lightspeed/fake-provider';
 import { LightspeedError } from '@lightspeed/ports';
@@ -36,11 +37,10 @@ const OPTION_NAMES = new Set<string>(['dataDir', 'provider', 'model', 'engine', 
 export interface StartSessionOptions {
   /** Start from this agent (its model, tools, limits and instructions); stored as the profile of its name. */
   agent?: AgentSource;
-  /**
-   * Session config (v1 contract shape). With an agent, each top-level field given here (model,
-   * features, limits, …) replaces the agent's; without one, it is the whole config.
-   */
-  config?: Record<string, unknown>;
+  /** A local directory, snapshotted into a new writable workspace at /workspace with the file tools (like `chat --mount`). */
+  mount?: string;
+  /** Registered MCP servers (`mcp/servers/put`) to link, by id (like `chat --mcp`). */
+  mcpServers?: string[];
 }
 
 export interface ServeOptions {
@@ -91,6 +91,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.customTools ? { customTools: options.customTools } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  // The opener's progress output goes to a TTY only; an embedded app has none, so nothing is written.
+  const quietIo: CliIo = { stdout: nullSink(), stderr: nullSink(), stdin: Readable.from([]), env: options.env ?? process.env, cwd };
   const listeners: { close(): Promise<void> }[] = [];
   const streams: StreamTracker = new Set();
   let client: RpcClient;
@@ -111,22 +113,26 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     client,
     stack,
     async startSession(request = {}) {
-      const config: Record<string, unknown> = { ...(request.config ?? {}) };
-      if (request.agent === undefined) {
-        if (stack.defaultModel && config.model === undefined) config.model = stack.defaultModel;
-        const { session } = await client.call('session/start', { config });
-        return new HarnessSession(session.id, client, streams);
+      let agentName: string | undefined;
+      if (request.agent !== undefined) {
+        // Validated before anything is stored: an invalid file is an AgentDefinitionError naming file, line and field.
+        const agent = await loadAgentSource(request.agent, { cwd, ...(options.agentsDir !== undefined ? { agentsDir: options.agentsDir } : {}) });
+        // Stored as the profile of its name (an unchanged definition keeps its revision), so the log pins what the session started from.
+        await client.call('profiles/put', { profile: agentProfile(agent) });
+        agentName = agent.name;
       }
-      // Validated before anything is stored: an invalid file is an AgentDefinitionError naming file, line and field.
-      const agent = await loadAgentSource(request.agent, { cwd, ...(options.agentsDir !== undefined ? { agentsDir: options.agentsDir } : {}) });
-      // Stored as the profile of its name (an unchanged definition keeps its revision), so the log pins what the session started from.
-      const profile = agentProfile(agent);
-      await client.call('profiles/put', { profile });
-      const start: Record<string, unknown> = { profile: { kind: 'named', profileId: agent.name } };
-      // The server takes an explicit config instead of the profile's, so the overrides go on top of the agent's here.
-      if (Object.keys(config).length > 0) start.config = { ...(profile.config ?? {}), ...config };
-      const { session } = await client.call('session/start', start);
-      return new HarnessSession(session.id, client, streams);
+      // The CLI's own session opener: the same agent, mount and MCP semantics as `lightspeed chat`.
+      const opened = await openChatSession(
+        client,
+        {
+          ...(agentName !== undefined ? { agent: agentName } : {}),
+          ...(stack.defaultModel ? { model: stack.defaultModel } : {}),
+          ...(request.mount !== undefined ? { mount: request.mount } : {}),
+          ...(request.mcpServers?.length ? { mcpServers: request.mcpServers } : {}),
+        },
+        quietIo,
+      );
+      return new HarnessSession(opened.sessionId, client, streams);
     },
     session(sessionId) {
       return new HarnessSession(sessionId, client, streams);
@@ -147,3 +153,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
 }
 
+function nullSink(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
+}

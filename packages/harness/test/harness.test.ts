@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiKind } from '@lightspeed/engine';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHarness, CustomToolError, defineCustomTool, RpcError, type AgentDefinition } from '../src/index.js';
+import { createHarness, CustomToolError, defineCustomTool, type AgentDefinition } from '../src/index.js';
 import { RpcClient } from '@lightspeed/cli';
 
 /** A custom tool whose handler records every call, so tests can tell whether it ran (again). */
@@ -86,6 +86,24 @@ describe('createHarness', () => {
     }
   });
 
+  it('a mounted directory gives the session file tools beside the custom tool', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'harness-mount-'));
+    const { tool } = weatherTool();
+    const harness = await createHarness({ provider: 'fake', customTools: [tool] });
+    try {
+      await writeFile(join(dir, 'notes.md'), 'bring an umbrella\n');
+      const session = await harness.startSession({ agent: agent('openai:responses'), mount: dir });
+      const result = await session.send('use read_file {"file_path":"/workspace/notes.md"}');
+      expect(result.tools).toMatchObject([{ name: 'read_file', status: 'succeeded' }]);
+      expect(result.tools[0]!.output).toContain('bring an umbrella');
+      const tools = (await session.read()).activeTools.tools.map((t: { toolId: string }) => t.toolId);
+      expect(tools).toEqual(expect.arrayContaining(['read_file', 'apply_patch', 'get_weather']));
+    } finally {
+      await harness.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a recorded custom tool result is not re-run when the harness reopens its data directory', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'harness-'));
     try {
@@ -130,7 +148,7 @@ describe('createHarness', () => {
         code: 'invalid',
         message: expect.stringMatching(/model\.apiKind: expected one of .*limits\.maxTurns: expected a positive integer/),
       });
-      await expect(harness.startSession({ config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'x' }, bogus: 1 } })).rejects.toBeInstanceOf(RpcError);
+      await expect(harness.startSession({ mcpServers: ['nowhere'] })).rejects.toMatchObject({ name: 'RpcError', kind: 'invalid_request', message: expect.stringContaining('nowhere') });
     } finally {
       await harness.close();
     }
