@@ -28,11 +28,25 @@ export interface HarnessOptions {
   cwd?: string;
   /** Delay between the fake provider's streamed events, to watch tokens stream. */
   fakeLatencyMs?: number;
-  /** Where start-up notices go (default: nowhere). */
+  /**
+   * Let sessions (agents' `tools.host`) use a directory of this machine with file and shell tools,
+   * like `lightspeed serve --allow-host-tools`; also for clients of `serve()`. Default: refused.
+   */
+  allowHostTools?: boolean;
+  /** Where start-up notices and unexpected server-side errors go (default: nowhere). */
   log?: (line: string) => void;
 }
 
-const OPTION_NAMES = new Set<string>(['dataDir', 'provider', 'model', 'engine', 'customTools', 'agentsDir', 'env', 'cwd', 'fakeLatencyMs', 'log']);
+const OPTION_NAMES = ['dataDir', 'provider', 'model', 'engine', 'customTools', 'agentsDir', 'env', 'cwd', 'allowHostTools', 'fakeLatencyMs', 'log'];
+const SESSION_OPTION_NAMES = ['agent', 'mount', 'mcpServers'];
+const SERVE_OPTION_NAMES = ['hostname', 'port'];
+
+/** A field this API does not know is refused, naming it, rather than ignored. */
+function refuseUnknown(where: string, given: object, known: readonly string[]): void {
+  for (const key of Object.keys(given)) {
+    if (!known.includes(key)) throw new LightspeedError('invalid', `${where}: unknown option ${JSON.stringify(key)}; the options are ${known.join(', ')}`, { field: key });
+  }
+}
 
 export interface StartSessionOptions {
   /** Start from this agent (its model, tools, limits and instructions); stored as the profile of its name. */
@@ -74,9 +88,7 @@ export interface Harness {
  * remote client see one protocol. Throws a typed `invalid` error for an option it does not know.
  */
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) throw new LightspeedError('invalid', `createHarness: unknown option ${JSON.stringify(key)}; the options are ${[...OPTION_NAMES].join(', ')}`, { field: key });
-  }
+  refuseUnknown('createHarness', options, OPTION_NAMES);
   const cwd = options.cwd ?? process.cwd();
   const dataDir = options.dataDir === undefined || options.dataDir === MEMORY_DATA_DIR ? MEMORY_DATA_DIR : resolve(cwd, options.dataDir);
   const stack = await startAgentStack({
@@ -96,7 +108,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const listeners: { close(): Promise<void> }[] = [];
   const streams: StreamTracker = new Set();
   let client: RpcClient;
-  const app = stackGateway(stack, options.log ? { log: options.log } : {});
+  const app = stackGateway(stack, { ...(options.log ? { log: options.log } : {}), ...(options.allowHostTools === true ? { allowHostTools: true } : {}) });
   try {
     const internal = await listenGateway(app);
     listeners.push(internal);
@@ -113,6 +125,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     client,
     stack,
     async startSession(request = {}) {
+      refuseUnknown('startSession', request, SESSION_OPTION_NAMES);
       let agentName: string | undefined;
       if (request.agent !== undefined) {
         // Validated before anything is stored: an invalid file is an AgentDefinitionError naming file, line and field.
@@ -138,6 +151,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       return new HarnessSession(sessionId, client, streams);
     },
     async serve(serveOptions = {}) {
+      refuseUnknown('serve', serveOptions, SERVE_OPTION_NAMES);
       const served = await listenGateway(app, serveOptions);
       listeners.push(served);
       return served;

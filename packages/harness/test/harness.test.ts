@@ -104,6 +104,31 @@ describe('createHarness', () => {
     }
   });
 
+  it('host tools are refused unless the harness allows them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'harness-host-'));
+    const hostAgent: AgentDefinition = { ...agent('openai:responses'), tools: { host: { root: dir, exec: false } } };
+    try {
+      await writeFile(join(dir, 'todo.txt'), 'water the plants\n');
+      const refusing = await createHarness({ provider: 'fake' });
+      try {
+        await expect(refusing.startSession({ agent: hostAgent })).rejects.toMatchObject({ name: 'RpcError', message: expect.stringContaining('host') });
+      } finally {
+        await refusing.close();
+      }
+      const allowing = await createHarness({ provider: 'fake', allowHostTools: true });
+      try {
+        const session = await allowing.startSession({ agent: hostAgent });
+        const result = await session.send('use read_file {"file_path":"/todo.txt"}');
+        expect(result.tools[0]).toMatchObject({ name: 'read_file', status: 'succeeded' });
+        expect(result.tools[0]!.output).toContain('water the plants');
+      } finally {
+        await allowing.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a recorded custom tool result is not re-run when the harness reopens its data directory', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'harness-'));
     try {
@@ -148,6 +173,7 @@ describe('createHarness', () => {
         code: 'invalid',
         message: expect.stringMatching(/model\.apiKind: expected one of .*limits\.maxTurns: expected a positive integer/),
       });
+      await expect(harness.startSession({ config: {} } as never)).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('unknown option "config"') });
       await expect(harness.startSession({ mcpServers: ['nowhere'] })).rejects.toMatchObject({ name: 'RpcError', kind: 'invalid_request', message: expect.stringContaining('nowhere') });
     } finally {
       await harness.close();
