@@ -67,7 +67,7 @@ describe('custom tools', () => {
 
   it('a built-in name (of either family, any case), a reserved MCP name, a malformed name or a non-object schema is refused at registration', () => {
     const define = (name: string, input: z.ZodType = z.object({})) => () => defineCustomTool({ name, description: 'd', input, handler: () => '' });
-    for (const name of ['read_file', 'Read', 'bash', 'WebFetch', 'apply_patch']) expect(define(name)).toThrow(CustomToolError);
+    for (const name of ['read_file', 'Read', 'bash', 'WebFetch', 'apply_patch', 'sleep', 'ask_user']) expect(define(name)).toThrow(CustomToolError);
     expect(define('read_file')).toThrow(/taken by a built-in tool/);
     expect(define('mcp__x__y')).toThrow(/reserved for MCP/);
     expect(define('has space')).toThrow(/1-64 characters/);

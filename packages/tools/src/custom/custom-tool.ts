@@ -5,6 +5,7 @@ import { openaiTools } from '../surfaces/openai-tools.js';
 import { defineTool, type InputSchema, type ProviderTool } from '../surfaces/provider-tool.js';
 import { fail, ok, type LogicalTool, type ToolResult } from '../tool-definition.js';
 import { ToolInputError } from '../tool-input.js';
+import { waitTools } from '../waits/wait-tools.js';
 
 /** What a custom tool's handler gets besides its validated input. */
 export interface CustomToolContext {
@@ -60,17 +61,22 @@ const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** MCP tools are offered as `mcp__<server>__<tool>` (see mcpToolName); custom tools stay out of that space. */
 const MCP_PREFIX = 'mcp__';
 
-const ALL_GROUPS = { read: true, edit: true, exec: true, webFetch: true };
-/**
- * Every built-in name of either family, compared case-insensitively: a custom `read` next to
- * Anthropic's `Read` would leave the model guessing which is which.
- */
-const BUILT_IN_NAMES = new Set([...anthropicTools(ALL_GROUPS), ...openaiTools(ALL_GROUPS)].map((tool) => tool.name.toLowerCase()));
+/** Every built-in tool a session can be offered: both families' tools with every group on, and the wait tools. */
+function everyBuiltIn(): ProviderTool[] {
+  const all = { read: true, edit: true, exec: true, webFetch: true };
+  return [...anthropicTools(all), ...openaiTools(all), ...waitTools({ timers: true, askUser: true })];
+}
 
 /** The names custom tools may not take (the built-in tools of both provider families). */
 export function builtInToolNames(): string[] {
-  return [...new Set([...anthropicTools(ALL_GROUPS), ...openaiTools(ALL_GROUPS)].map((tool) => tool.name))].sort();
+  return [...new Set(everyBuiltIn().map((tool) => tool.name))].sort();
 }
+
+/**
+ * Compared case-insensitively: a custom `read` next to Anthropic's `Read` would leave the model
+ * guessing which is which.
+ */
+const BUILT_IN_NAMES = new Set(builtInToolNames().map((name) => name.toLowerCase()));
 
 /**
  * Registers a tool written in TypeScript. Throws `CustomToolError` when the name is malformed or
