@@ -10,6 +10,7 @@ const LAYERS = [
   ['host-embedded', 'host-temporal', 'host-restate'],
   [], // ops | memory: none yet
   ['api', 'agents', 'cli'],
+  ['harness'], // the embedding entry point, over the CLI's stack and client
 ];
 const HOSTS = LAYERS[4];
 

@@ -42,3 +42,4 @@ export * from './runtime/run-batch.js';
 export * from './runtime/tool-runtime.js';
 export * from './file-tools/regex-matcher.js';
 export * from './runtime/tool-port-factory.js';
+export * from './custom/custom-tool.js';

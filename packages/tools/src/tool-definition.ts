@@ -22,6 +22,8 @@ export interface ToolResult {
 /** Per-call environment handed to a logical tool. Everything session-specific comes through here. */
 export interface ToolEnv {
   sessionId: string;
+  /** The model's id for this call (the same when a crashed host runs the call again). */
+  callId: string;
   blobs: BlobStore;
   signal?: AbortSignal;
   /** The session's file namespace for this call (fresh per call: workspace heads pinned on first read). */

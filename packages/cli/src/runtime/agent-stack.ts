@@ -5,7 +5,7 @@ import type { ProfileStore } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
-import { createToolPortFactory, describeReap, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry } from '@lightspeed/tools';
+import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
 import { openCliStorage } from './cli-storage.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
@@ -21,6 +21,8 @@ export interface AgentStackOptions extends ProviderRequest {
   fakeLatencyMs?: number;
   /** Where start-up notices go (the CLI's stderr), such as orphaned commands it killed. */
   log?: (line: string) => void;
+  /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this stack. */
+  customTools?: readonly CustomTool[];
 }
 
 /** The assembled embedded stack: storage, providers, tools and a host on the chosen engine. */
@@ -74,6 +76,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     const toolRuntime = createToolPortFactory({
       ...(runningCommandsDir ? { runningCommandsDir } : {}),
       mcpServersOf: (universe) => new StoredMcpServerRegistry(mcpServers(universe), options.env),
+      ...(options.customTools ? { customTools: options.customTools } : {}),
     });
     cleanups.push(() => toolRuntime.close());
     const tools: ToolPortFactory = (context) => toolRuntime.factory(context);

@@ -15,23 +15,32 @@ export interface LocalGatewayOptions extends ConnectionLimitOptions {
   priceOverrides?: PriceOverrides;
 }
 
+/** A gateway app (Hono) over a stack's host. */
+export type StackGateway = ReturnType<typeof createGateway>;
+
 /** Serves the stack's host over JSON-RPC + SSE (loopback, ephemeral port unless told otherwise). */
 export async function serveStack(stack: AgentStack, options: LocalGatewayOptions = {}): Promise<ServingGateway> {
-  const { hostname = '127.0.0.1', port = 0, auth: _auth, log: _log, priceOverrides, ...limits } = options;
   const auth = options.auth ?? singleUserAuth();
-  try {
-    assertBindAllowed(hostname, auth);
-  } catch (error) {
-    throw new CliError((error as Error).message, 2, 'create keys with `lightspeed keys create` and pass --api-keys FILE to serve on the network');
-  }
-  const app = createGateway({
+  // Refused before the gateway is built: binding a network address needs API keys.
+  const { hostname = '127.0.0.1', port, log: _log, priceOverrides: _prices, allowHostTools: _host, ...limits } = options;
+  assertStackBind(hostname, auth);
+  return listenGateway(stackGateway(stack, options), { ...limits, hostname, auth, ...(port !== undefined ? { port } : {}) });
+}
+
+/**
+ * The stack's gateway app (JSON-RPC + SSE routes), not yet listening: one app may be served on
+ * several sockets, or called in-process through `app.fetch`, sharing its profiles and event feed.
+ */
+export function stackGateway(stack: AgentStack, options: Pick<LocalGatewayOptions, 'auth' | 'allowHostTools' | 'log' | 'priceOverrides'> = {}): StackGateway {
+  const auth = options.auth ?? singleUserAuth();
+  return createGateway({
     host: stack.host,
     auth,
     options: {
       ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
       serverInfo: { name: 'lightspeed', version: '0.1.0' },
       // The shipped list prices: sessions on a listed model get a known cost and may set a cost budget.
-      prices: new PriceTable(priceOverrides ? { overrides: priceOverrides } : {}).lookup,
+      prices: new PriceTable(options.priceOverrides ? { overrides: options.priceOverrides } : {}).lookup,
       ...(options.allowHostTools ? { allowHostFeature: true } : {}),
       ...(stack.profiles ? { profiles: stack.profiles } : {}),
       // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
@@ -39,6 +48,13 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
     },
   });
+}
+
+/** Serves a gateway app on `hostname:port`, with bind errors as CLI errors that say what to do. */
+export async function listenGateway(app: StackGateway, options: ConnectionLimitOptions & { hostname?: string; port?: number; auth?: GatewayAuth } = {}): Promise<ServingGateway> {
+  const { hostname = '127.0.0.1', port = 0, auth = singleUserAuth(), ...limits } = options;
+  // The app's own auth decides who may call; this only refuses a network bind without API keys.
+  assertStackBind(hostname, auth);
   try {
     return await serveGateway(app, { ...limits, hostname, port });
   } catch (error) {
@@ -46,5 +62,13 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
     if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${hostname} is already in use`, 1, 'pick another with --port, or --port 0 for any free port');
     if (code === 'EADDRNOTAVAIL') throw new CliError(`cannot bind ${hostname}: no such local address`, 2);
     throw error;
+  }
+}
+
+function assertStackBind(hostname: string, auth: GatewayAuth): void {
+  try {
+    assertBindAllowed(hostname, auth);
+  } catch (error) {
+    throw new CliError((error as Error).message, 2, 'create keys with `lightspeed keys create` and pass --api-keys FILE to serve on the network');
   }
 }

@@ -1,4 +1,5 @@
 import type { ToolPort, WorkspaceStore, BlobStore } from '@lightspeed/ports';
+import { customToolSet, type CustomTool } from '../custom/custom-tool.js';
 import { CommandLedger } from '../host/command-ledger.js';
 import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
 import type { WebFetchConfig } from '../web/web-fetch-config.js';
@@ -36,6 +37,11 @@ export interface ToolPortFactoryOptions {
    * `reapOrphanedCommands(dir)` before resuming sessions, so no call re-runs beside its orphan.
    */
   runningCommandsDir?: string;
+  /**
+   * Tools written in TypeScript (`defineCustomTool`). Every session of every universe this factory
+   * serves is offered them, beside its built-in and MCP tools; names must be distinct.
+   */
+  customTools?: readonly CustomTool[];
 }
 
 /**
@@ -47,6 +53,8 @@ export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
   factory: (context: ToolPortFactoryContext) => ToolPort;
   close(): Promise<void>;
 } {
+  // Checked here, at registration, not when the first session resolves its tools.
+  customToolSet(options.customTools);
   const runtimes = new Map<string, ToolRuntime>();
   const commandLedger = options.runningCommandsDir !== undefined ? new CommandLedger(options.runningCommandsDir) : undefined;
   return {
@@ -60,6 +68,7 @@ export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
           ...(mcpServers ? { mcpServers } : {}),
           ...(options.web ? { web: options.web } : {}),
           ...(commandLedger ? { commandLedger } : {}),
+          ...(options.customTools?.length ? { customTools: options.customTools } : {}),
           sessions: {
             load: async (sessionId) => {
               const facts = await context.sessionFacts(sessionId);

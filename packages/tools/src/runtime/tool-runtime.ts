@@ -4,6 +4,7 @@ import { LightspeedError, type BlobStore, type ToolCallContext, type ToolPort, t
 import { normalizePath, Workspaces } from '@lightspeed/vfs';
 import { FileSpace, type FileSpaceMount } from '../files/file-space.js';
 import { SnapshotBackend, WorkspaceBackend } from '../files/vfs-backends.js';
+import { customToolSet, type CustomTool } from '../custom/custom-tool.js';
 import type { CommandLedger } from '../host/command-ledger.js';
 import { HostEnvironment } from '../host/host-environment.js';
 import { McpHub, type McpToolBinding } from '../mcp/mcp-hub.js';
@@ -34,6 +35,8 @@ export interface ToolRuntimeOptions {
   sessions?: SessionToolContextProvider;
   /** Where host commands are recorded while they run (see CommandLedger); none keeps no record. */
   commandLedger?: CommandLedger;
+  /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this runtime. */
+  customTools?: readonly CustomTool[];
 }
 
 type Binding = { kind: 'provider'; tool: ProviderTool } | { kind: 'mcp'; binding: McpToolBinding };
@@ -58,10 +61,12 @@ export class ToolRuntime implements ToolPort {
   readonly mcp: McpHub;
   private readonly contexts = new Map<string, SessionToolContext>();
   private readonly sessions = new Map<string, ResolvedSession>();
+  private readonly customTools: readonly ProviderTool[];
 
-  /** Throws an `invalid` LightspeedError when the default web policy is malformed. */
+  /** Throws an `invalid` LightspeedError when the default web policy is malformed or two custom tools share a name. */
   constructor(private readonly options: ToolRuntimeOptions) {
     if (options.web) parseWebFetchConfig(options.web);
+    this.customTools = [...customToolSet(options.customTools).values()].map((tool) => tool.providerTool);
     this.workspaces = new Workspaces(options.workspaces, options.blobs);
     this.mcp = new McpHub(options.mcpServers ?? { get: () => undefined });
   }
@@ -95,9 +100,11 @@ export class ToolRuntime implements ToolPort {
       exec: host?.execEnabled === true,
       webFetch: session.web !== undefined,
     };
+    // Custom tools go through the same binding, so their calls and results are logged like any other.
     const providerTools = [
       ...(familyOf(input.apiKind) === 'anthropic' ? anthropicTools(groups) : openaiTools(groups)),
       ...waitTools({ timers: features.timers != null, askUser: features.askUser != null }),
+      ...this.customTools,
     ];
     const descriptors: ToolDescriptor[] = [];
     for (const tool of providerTools) {
@@ -234,6 +241,7 @@ export class ToolRuntime implements ToolPort {
     let files: FileSpace | undefined;
     const env: ToolEnv = {
       sessionId: call.sessionId,
+      callId: call.callId,
       blobs: context.blobs,
       files: () => (files ??= this.fileSpace(session)),
     };
