@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { startBearerMcpServer, type BearerMcpServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, startServe, tempDir, type CliRun } from './support/cli-harness.js';
+import { cleanEnv, REPO_ROOT, runCli, startServe, tempDir, type CliRun } from './support/cli-harness.js';
 
 const require = createRequire(import.meta.url);
 const everythingBin = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
@@ -63,6 +63,13 @@ describe('lightspeed config validate', () => {
       '',
     ]);
     expect(run.stdout).not.toContain(TOKEN);
+  });
+
+  it('the sample shipped in examples/ is valid', async () => {
+    const file = join(REPO_ROOT, 'examples', 'server-config', 'server.yaml');
+    const run = await runCli(['config', 'validate', '--config', file], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('MCP server docs: streamableHttp https://mcp.example.com/mcp (credentials from $DOCS_MCP_TOKEN)');
   });
 
   it('finds .lightspeed/server.yaml of the project without --config, and LIGHTSPEED_CONFIG names another', async () => {
