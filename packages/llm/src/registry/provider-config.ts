@@ -38,6 +38,3 @@ export type ProvidersFile = z.infer<typeof providersFileSchema>;
  * `enabled: false` removes the provider (sessions naming it are refused at admission).
  */
 export type ProviderOverride = Partial<Omit<ProviderEntry, 'id'>> & { id: string; enabled?: boolean };
-
-/** Ids the registry knows without any file. */
-export const BUILTIN_PROVIDER_IDS = ['openai', 'anthropic'] as const;
