@@ -24,6 +24,8 @@ function features(tools: AgentDefinition['tools']): Features | undefined {
   }
   if (tools.host) out.host = tools.host;
   if (tools.web?.fetch) out.web = { fetch: {}, version: 1 };
+  if (tools.timers) out.timers = { version: 1 };
+  if (tools.askUser) out.askUser = { version: 1 };
   if (tools.mcp && tools.mcp.length > 0) {
     out.mcp = { version: 1, servers: tools.mcp.map((server) => ({ serverId: server.server, ...(server.allowedTools ? { allowedTools: server.allowedTools } : {}) })) };
   }

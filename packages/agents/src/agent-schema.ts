@@ -74,6 +74,10 @@ export const AgentTools = z.strictObject({
   mcp: z.array(AgentMcpServer).max(64).optional(),
   skills: roots().optional(),
   prompts: roots().optional(),
+  /** `sleep` and `wait_until`: durable timers. */
+  timers: z.boolean().optional(),
+  /** `ask_user`: the run waits for a person's answer (`lightspeed waits answer`). */
+  askUser: z.boolean().optional(),
 });
 
 const AgentBudgets = {
@@ -110,7 +114,6 @@ export const AgentFrontMatter = z.strictObject({
   compaction: AgentCompaction.optional(),
   subagents: later(),
   fleet: later('sub-agents'),
-  timers: later(),
   environment: later(),
   environments: later(),
 });

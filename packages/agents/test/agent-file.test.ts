@@ -104,14 +104,20 @@ describe('agent files', () => {
   });
 
   it('fields that would do nothing yet are refused by name, not ignored', () => {
-    const problems = problemsOf('---\nfleet: {}\ntimers: {}\nlimits:\n  costBudgetUsd: 2\ntools:\n  web:\n    search: {}\n  mcp:\n    - server: s\n      approval: always\n---\n');
+    const problems = problemsOf('---\nfleet: {}\nsubagents: {}\nlimits:\n  costBudgetUsd: 2\ntools:\n  web:\n    search: {}\n  mcp:\n    - server: s\n      approval: always\n---\n');
     expect(problems.map((p) => [p.field, p.line])).toEqual([
       ['fleet', 2],
-      ['timers', 3],
+      ['subagents', 3],
       ['tools.web.search', 8],
       ['tools.mcp.0.approval', 11],
     ]);
     for (const p of problems) expect(p.message).toMatch(/^not supported yet.*; remove the field$/);
+  });
+
+  it('wait tools: tools.timers and tools.askUser grant sleep/wait_until and ask_user', () => {
+    const agent = parseAgentFile('---\ntools:\n  timers: true\n  askUser: true\n---\nAsk when unsure.\n', '/p/.lightspeed/agents/reviewer.md');
+    expect(agentSessionConfig(agent).features).toEqual({ timers: { version: 1 }, askUser: { version: 1 } });
+    expect(problemsOf('---\ntools:\n  timers: yes please\n---\n')[0]).toMatchObject({ line: 3, field: 'tools.timers' });
   });
 
   it('all five limits, per run and for the session, become the session config', () => {

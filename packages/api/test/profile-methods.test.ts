@@ -86,9 +86,9 @@ describe.each(['pglite', 'postgres'] as const)('agent profiles through the API, 
 
   it('refuses at admission what would do nothing, naming the field', async () => {
     fresh();
-    const inert = await failure('profiles/put', { profile: { profileId: 'p', config: { features: { timers: {} } } } });
+    const inert = await failure('profiles/put', { profile: { profileId: 'p', config: { features: { fleet: {} } } } });
     expect(inert).toMatchObject({ kind: 'invalid_request' });
-    expect(inert!.message).toMatch(/profile\.config\.features\.timers: timer tools are not available/);
+    expect(inert!.message).toMatch(/profile\.config\.features\.fleet: sub-agents are not available/);
     expect((await failure('profiles/put', { profile: { profileId: 'p', environment: { type: 'existing', environmentId: 'e' } } }))!.message).toMatch(/profile\.environment/);
     // features.host is a Lightspeed extension (not in the contract), so this request goes raw.
     const host = await rpc(app, { jsonrpc: '2.0', id: ++id, method: 'profiles/put', params: { profile: { profileId: 'p', config: { features: { host: { root: '/tmp' } } } } } });

@@ -11,7 +11,6 @@ const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-ec
 const cases: [string, Record<string, unknown>][] = [
   ['features.fleet', { features: { fleet: { version: 1 } } }],
   ['features.environments', { features: { environments: { version: 1 } } }],
-  ['features.timers', { features: { timers: { version: 1 } } }],
   ['features.web.search', { features: { web: { version: 1, fetch: {}, search: { allowedDomains: ['example.com'] } } } }],
   ['features.mcp.servers[0].approval', { features: { mcp: { version: 1, servers: [{ serverId: 'docs', approval: 'always' }] } } }],
   ['features.mcp.servers[0].deferLoading', { features: { mcp: { version: 1, servers: [{ serverId: 'docs', deferLoading: true }] } } }],
@@ -44,8 +43,8 @@ describe('config members this server does not act on', () => {
   it('session/config/put refuses them too and leaves the config as it was', async () => {
     const started = await call('session/start', { sessionId: 'kept', config: { model } });
     expect(started.error).toBeUndefined();
-    const reply = await call('session/config/put', { sessionId: 'kept', config: { model, features: { timers: { version: 1 } } } });
-    expect(reply.error.message).toContain('config.features.timers:');
+    const reply = await call('session/config/put', { sessionId: 'kept', config: { model, features: { fleet: { version: 1 } } } });
+    expect(reply.error.message).toContain('config.features.fleet:');
     const read = await call('session/read', { sessionId: 'kept' });
     expect(read.result.result.session.configRevision).toBe(1);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESOLVED_RESULT_TEXT, TIMER_RESULT_TEXT, findRun, listStatus } from '../src/index.js';
+import { CANCELLED_RESULT_TEXT, RESOLVED_RESULT_TEXT, TIMER_RESULT_TEXT, findRun, listStatus } from '../src/index.js';
 import { SessionHarness, answer, call, ref, tool, toolCalls } from './support/session-harness.js';
 
 const input = { type: 'input' as const, items: [{ type: 'text' as const, ref: ref('sleep then answer') }] };
@@ -67,5 +67,38 @@ describe('timers and promises', () => {
     expect(h.state.promises).toEqual({});
     expect(h.rejected({ type: 'timer.fired', promiseId: 'p3' }).code).toBe('duplicate');
     expect(listStatus(h.state)).toBe('idle');
+  });
+
+  it('a described wait keeps its kind, bounded preview and detail; a failed answer is an error result the model sees', () => {
+    const h = SessionHarness.open({}, [tool('ask_user'), tool('read')]);
+    h.ok({ type: 'run.start', source: input });
+    h.generate(toolCalls([call('c1', 'ask_user')]));
+    const invoke = h.expect('invokeTools');
+    const question = 'Which branch? '.repeat(40);
+    const wait = { kind: 'question' as const, preview: question, detailRef: ref('{"question":"Which branch?"}') };
+    expect(h.rejected({ type: 'tool.finished', runId: 'run_1', batchId: invoke.batchId, callId: 'c1', outcome: { status: 'deferred', promiseId: 'q1', wait: { ...wait, kind: 'poll' as never } } }).code).toBe('invalid');
+    h.ok({ type: 'tool.finished', runId: 'run_1', batchId: invoke.batchId, callId: 'c1', outcome: { status: 'deferred', promiseId: 'q1', wait } });
+    const stored = h.state.promises.q1!;
+    expect(stored.wait).toMatchObject({ kind: 'question', detailRef: wait.detailRef });
+    expect(stored.wait!.preview!.length).toBeLessThanOrEqual(200);
+    expect(h.rejected({ type: 'promise.resolve', promiseId: 'q1', outcome: 'maybe' as never }).code).toBe('invalid');
+    h.ok({ type: 'promise.resolve', promiseId: 'q1', outcome: 'failed', payloadRef: ref('nobody knows') });
+    expect(h.rejected({ type: 'promise.resolve', promiseId: 'q1' }).code).toBe('duplicate');
+    h.expect('generate');
+    const result = h.state.context.entries.find((e) => e.kind.type === 'toolResult' && e.kind.callId === 'c1')!;
+    expect(result.kind).toEqual({ type: 'toolResult', callId: 'c1', isError: true });
+    expect(result.contentRef).toBe(ref('nobody knows'));
+    expect(h.replayed()).toBe(h.live());
+  });
+
+  it('a cancelled wait without a reason gets a note saying no answer will come', () => {
+    const h = SessionHarness.open({}, [tool('sleep'), tool('read')]);
+    const invoke = deferredCall(h, 'p4');
+    h.ok({ type: 'tool.finished', runId: 'run_1', batchId: invoke.batchId, callId: 'c2', outcome: { status: 'succeeded', resultRef: ref('file'), isError: false } });
+    h.ok({ type: 'promise.resolve', promiseId: 'p4', outcome: 'cancelled' });
+    h.expect('generate');
+    const result = h.state.context.entries.find((e) => e.kind.type === 'toolResult' && e.kind.callId === 'c1')!;
+    expect(result.kind).toMatchObject({ isError: true });
+    expect(h.blobs.get(result.contentRef)).toBe(CANCELLED_RESULT_TEXT);
   });
 });

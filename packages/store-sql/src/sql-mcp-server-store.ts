@@ -1,5 +1,6 @@
 import { LightspeedError, type Clock, type McpServerDocument, type McpServerRecord, type McpServerStore } from '@lightspeed/ports';
 import { checkUniverse } from './identifiers.js';
+import { checkExpectedRevision } from './record-table.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 const COLUMNS = 'server_id, document, revision, created_at, updated_at';
@@ -42,9 +43,7 @@ export class SqlMcpServerStore implements McpServerStore {
 
   async put(document: McpServerDocument, expectedRevision?: number): Promise<McpServerRecord> {
     const serverId = checkServerId(document.serverId);
-    if (expectedRevision !== undefined && (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0)) {
-      throw new LightspeedError('invalid', 'expectedRevision must be a non-negative integer');
-    }
+    if (expectedRevision !== undefined) checkExpectedRevision(expectedRevision, 0);
     // The check applies only to an existing record (the contract's rule): one statement either
     // inserts, or updates when the revision matches, so two writers cannot both win.
     const { rows } = await this.driver.query<McpServerRow>(

@@ -1,6 +1,7 @@
 import { canonicalJson } from '@lightspeed/engine';
 import { LightspeedError, type Clock, type ProfileRecord, type ProfileStore } from '@lightspeed/ports';
-import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
+import { checkId, checkUniverse } from './identifiers.js';
+import { checkExpectedRevision, keysetPage } from './record-table.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 const COLUMNS = 'profile_id, document, revision, created_at, updated_at';
@@ -39,10 +40,6 @@ function documentText(document: Record<string, unknown>): string {
   return text;
 }
 
-function checkRevision(expectedRevision: number): void {
-  if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) throw new LightspeedError('invalid', 'expectedRevision must be a non-negative integer');
-}
-
 function staleRevision(id: string, expectedRevision: number, actualRevision: number): LightspeedError {
   return new LightspeedError('conflict', `profile ${id} is at revision ${actualRevision}, not ${expectedRevision}; read it again and retry`, {
     profileId: id,
@@ -50,6 +47,8 @@ function staleRevision(id: string, expectedRevision: number, actualRevision: num
     actualRevision,
   });
 }
+
+const PAGE = { table: 'ls_profiles', keyColumn: 'profile_id', columns: COLUMNS, what: 'profile list', map: recordOf, keyOf: (record: ProfileRecord) => record.id };
 
 /** Agent profiles of one universe: a canonical-JSON document per id, replaced by compare-and-set on `revision`. */
 export class SqlProfileStore implements ProfileStore {
@@ -69,15 +68,8 @@ export class SqlProfileStore implements ProfileStore {
   }
 
   async list(options: { limit?: number; cursor?: string } = {}): Promise<{ profiles: ProfileRecord[]; nextCursor?: string }> {
-    const limit = Math.max(1, Math.min(Math.trunc(options.limit ?? 100), 1000));
-    const after = options.cursor === undefined ? null : (decodeCursor(options.cursor, ['string'] as const, 'profile list')[0] as string);
-    const { rows } = await this.driver.query<ProfileRow>(
-      `SELECT ${COLUMNS} FROM ls_profiles WHERE universe = $1 AND ($2::text IS NULL OR profile_id > $2) ORDER BY profile_id LIMIT $3`,
-      [this.universe, after, limit + 1],
-    );
-    const profiles = rows.slice(0, limit).map(recordOf);
-    const last = profiles[profiles.length - 1];
-    return rows.length > limit && last ? { profiles, nextCursor: encodeCursor([last.id]) } : { profiles };
+    const { items, nextCursor } = await keysetPage(this.driver, { ...PAGE, universe: this.universe }, options);
+    return nextCursor === undefined ? { profiles: items } : { profiles: items, nextCursor };
   }
 
   async create(id: string, document: Record<string, unknown>): Promise<ProfileRecord> {
@@ -94,7 +86,7 @@ export class SqlProfileStore implements ProfileStore {
 
   async put(id: string, document: Record<string, unknown>, expectedRevision?: number): Promise<ProfileRecord> {
     checkId('profile', id);
-    if (expectedRevision !== undefined) checkRevision(expectedRevision);
+    if (expectedRevision !== undefined) checkExpectedRevision(expectedRevision, 0);
     const text = documentText(document);
     // One statement: insert, or replace when the revision matches (or none is expected) and the
     // document differs. No row back means "unchanged" or "stale", told apart by reading.
@@ -115,7 +107,7 @@ export class SqlProfileStore implements ProfileStore {
 
   async delete(id: string, expectedRevision?: number): Promise<ProfileRecord> {
     checkId('profile', id);
-    if (expectedRevision !== undefined) checkRevision(expectedRevision);
+    if (expectedRevision !== undefined) checkExpectedRevision(expectedRevision, 0);
     const { rows } = await this.driver.query<ProfileRow>(
       `DELETE FROM ls_profiles WHERE universe = $1 AND profile_id = $2 AND ($3::bigint IS NULL OR revision = $3::bigint) RETURNING ${COLUMNS}`,
       [this.universe, id, expectedRevision ?? null],

@@ -1,6 +1,7 @@
 import type { BlobRef } from '@lightspeed/engine';
 import { LightspeedError, type Clock, type WorkspaceRecord, type WorkspaceStore, type WorkspaceWriteOptions } from '@lightspeed/ports';
-import { checkId, checkRef, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
+import { checkId, checkRef, checkUniverse } from './identifiers.js';
+import { checkExpectedRevision, keysetPage } from './record-table.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 const COLUMNS = 'workspace_id, head_ref, revision, created_at, updated_at, display_name';
@@ -35,6 +36,8 @@ function recordOf(row: WorkspaceRow): WorkspaceRecord {
 }
 
 /** VFS workspaces of one universe: a named head ref moved by compare-and-set on `revision`. */
+const PAGE = { table: 'ls_workspaces', keyColumn: 'workspace_id', columns: COLUMNS, what: 'workspace list', map: recordOf, keyOf: (record: WorkspaceRecord) => record.id };
+
 export class SqlWorkspaceStore implements WorkspaceStore {
   private readonly universe: string;
 
@@ -68,7 +71,7 @@ export class SqlWorkspaceStore implements WorkspaceStore {
   async update(id: string, expectedRevision: number, headRef: BlobRef, options: WorkspaceWriteOptions = {}): Promise<WorkspaceRecord> {
     checkId('workspace', id);
     checkRef(headRef);
-    if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 1) throw new LightspeedError('invalid', 'expectedRevision must be a positive integer');
+    checkExpectedRevision(expectedRevision, 1);
     const displayName = checkDisplayName(options);
     const { rows } = await this.driver.query<WorkspaceRow>(
       `UPDATE ls_workspaces SET head_ref = $4, revision = revision + 1, updated_at = $5, display_name = COALESCE($6, display_name)
@@ -86,15 +89,8 @@ export class SqlWorkspaceStore implements WorkspaceStore {
   }
 
   async list(options: { limit?: number; cursor?: string } = {}): Promise<{ workspaces: WorkspaceRecord[]; nextCursor?: string }> {
-    const limit = Math.max(1, Math.min(Math.trunc(options.limit ?? 100), 1000));
-    const after = options.cursor === undefined ? null : (decodeCursor(options.cursor, ['string'] as const, 'workspace list')[0] as string);
-    const { rows } = await this.driver.query<WorkspaceRow>(
-      `SELECT ${COLUMNS} FROM ls_workspaces WHERE universe = $1 AND ($2::text IS NULL OR workspace_id > $2) ORDER BY workspace_id LIMIT $3`,
-      [this.universe, after, limit + 1],
-    );
-    const workspaces = rows.slice(0, limit).map(recordOf);
-    const last = workspaces[workspaces.length - 1];
-    return rows.length > limit && last ? { workspaces, nextCursor: encodeCursor([last.id]) } : { workspaces };
+    const { items, nextCursor } = await keysetPage(this.driver, { ...PAGE, universe: this.universe }, options);
+    return nextCursor === undefined ? { workspaces: items } : { workspaces: items, nextCursor };
   }
 
   async delete(id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ToolParallelism } from '@lightspeed/engine';
+import type { ToolParallelism, WaitKind } from '@lightspeed/engine';
 import type { BlobStore } from '@lightspeed/ports';
 import type { FileSpace } from './files/file-space.js';
 import type { HostEnvironment } from './host/host-environment.js';
@@ -12,6 +12,11 @@ export interface ToolResult {
   json?: unknown;
   isError: boolean;
   effects?: { kind: string; data?: Record<string, string> }[];
+  /**
+   * Park the call on a durable promise instead of finishing it: the runtime names the promise
+   * (from the call's ids, so a re-run names the same one) and stores `detail` in CAS.
+   */
+  defer?: { deadline?: number; wait: { kind: WaitKind; preview: string; detail?: unknown } };
 }
 
 /** Per-call environment handed to a logical tool. Everything session-specific comes through here. */

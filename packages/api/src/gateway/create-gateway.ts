@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import type { GatewayAuth } from '../auth/gateway-auth.js';
 import { blobMethods } from '../handlers/blob-methods.js';
 import { contextMethods } from '../handlers/context-methods.js';
+import { waitMethods } from '../handlers/wait-methods.js';
 import { eventMethods } from '../handlers/event-methods.js';
 import { checkMcpLinks } from '../handlers/mcp-links.js';
 import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
@@ -91,6 +92,7 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
+    ...waitMethods(access),
     ...modelMethods(() => host.listModels()),
     ...blobMethods((universe) => host.blobs(universe)),
     ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),

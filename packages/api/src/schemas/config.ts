@@ -94,7 +94,12 @@ export const McpServerLink = named(
   }),
 );
 export const McpFeature = named('McpFeature', z.strictObject({ servers: cappedArray(McpServerLink, MAX_MCP_SERVERS).optional(), version: version() }));
-export const TimersFeature = named('TimersFeature', z.strictObject({ version: version() }));
+export const TimersFeature = named('TimersFeature', z.strictObject({ version: version() }), 'The sleep and wait_until tools: durable timers the host fires at the deadline.');
+export const AskUserFeature = named(
+  'AskUserFeature',
+  z.strictObject({ version: version() }),
+  'Lightspeed extension: the ask_user tool; the run waits until the question is answered through session/waits/resolve.',
+);
 
 export const WorkspaceLinkTarget = named(
   'WorkspaceLinkTarget',
@@ -156,6 +161,7 @@ export const FeaturesConfig = named(
     fleet: FleetFeature.nullish(),
     mcp: McpFeature.nullish(),
     timers: TimersFeature.nullish(),
+    askUser: AskUserFeature.nullish(),
     vfs: VfsFeature.nullish(),
     web: WebFeature.nullish(),
     host: HostFeature.nullish(),

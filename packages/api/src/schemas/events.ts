@@ -44,7 +44,7 @@ const revisions = { baseRevision: uint(), revision: uint() };
 
 /**
  * The subset of the contract's SessionEventKindView this server emits. Variants for features it
- * does not offer (workflow tools, promises, buffered messages, skills, environments) are omitted.
+ * does not offer (workflow tools, buffered messages, skills, environments) are omitted.
  */
 export const SessionEventKindView = named(
   'SessionEventKindView',
@@ -82,6 +82,21 @@ export const SessionEventKindView = named(
       effects: z.array(ToolEffectView).optional(),
     }),
     z.object({ type: z.literal('toolBatchCompleted'), runId, turnId, batchId: z.string() }),
+    // A wait opened (a deferred tool call). waitKind, runId, callId, preview and deadlineMs are Lightspeed extensions.
+    z.object({
+      type: z.literal('promiseCreated'),
+      promiseId: z.string(),
+      source: z.string(),
+      waitKind: z.string().optional(),
+      runId: runId.optional(),
+      callId: z.string().optional(),
+      preview: z.string().optional(),
+      deadlineMs: uint().optional(),
+    }),
+    // A wait ended: answered (or its timer fired), failed with a reason, or cancelled.
+    z.object({ type: z.literal('promiseResolved'), promiseId: z.string(), payloadRef: z.string().nullish(), by: z.enum(['timer', 'external']).optional() }),
+    z.object({ type: z.literal('promiseFailed'), promiseId: z.string(), errorRef: z.string().nullish() }),
+    z.object({ type: z.literal('promiseCancelled'), promiseId: z.string() }),
   ]),
 );
 export type SessionEventKindView = z.infer<typeof SessionEventKindView>;

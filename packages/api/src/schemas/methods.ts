@@ -10,6 +10,7 @@ import * as protocol from './protocol.js';
 import * as runs from './runs.js';
 import * as session from './session.js';
 import * as vfs from './vfs.js';
+import * as waits from './waits.js';
 
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   method: string;
@@ -296,7 +297,38 @@ export const methodSpecs = {
     'Delete an MCP server record',
     'Removes the registration; sessions linking it are not rewritten and lose its tools.',
   ),
+  'session/waits/list': spec(
+    'session/waits/list',
+    ['WaitListParams', waits.WaitListParams],
+    ['WaitListResponse', waits.WaitListResponse],
+    'List open waits (Lightspeed extension)',
+    'The deferred tool calls the session waits on: timers, questions to the user (with their choices), approvals and children, oldest first.',
+  ),
+  'session/waits/resolve': spec(
+    'session/waits/resolve',
+    ['WaitResolveParams', waits.WaitResolveParams],
+    ['WaitResolveResponse', waits.WaitResolveResponse],
+    'Answer a wait (Lightspeed extension)',
+    'Resolves the promise with an optional answer, which the model receives as the tool result. First writer wins: a second resolution is a conflict.',
+  ),
+  'session/waits/fail': spec(
+    'session/waits/fail',
+    ['WaitFailParams', waits.WaitFailParams],
+    ['WaitResolveResponse', waits.WaitResolveResponse],
+    'Fail a wait (Lightspeed extension)',
+    'Ends the wait with a reason the model receives as an error result.',
+  ),
+  'session/waits/cancel': spec(
+    'session/waits/cancel',
+    ['WaitCancelParams', waits.WaitCancelParams],
+    ['WaitResolveResponse', waits.WaitResolveResponse],
+    'Cancel a wait (Lightspeed extension)',
+    'Ends the wait unanswered; the model is told no answer will come (or the reason given). The run continues.',
+  ),
 } as const;
+
+/** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
+export const EXTENSION_METHODS: ReadonlySet<string> = new Set(['session/waits/list', 'session/waits/resolve', 'session/waits/fail', 'session/waits/cancel']);
 
 export type MethodName = keyof typeof methodSpecs;
 export type ParamsOf<M extends MethodName> = z.output<(typeof methodSpecs)[M]['params']>;

@@ -27,8 +27,7 @@ function modelOf(state: SessionState) {
 /**
  * Engine log entry → contract events (zero or more). The state before and after the entry is
  * needed for revisions and for ids the entry does not repeat (a call's turn). Engine kinds with no
- * contract equivalent (session.renamed, run.steering_applied, tool.call_deferred, promise.resolved,
- * compaction.started) produce no event of their own; a context change they cause still shows up
+ * contract equivalent (session.renamed, run.steering_applied, compaction.started) produce no event of their own; a context change they cause still shows up
  * as `contextEntriesApplied`. See docs/0010-api-gateway.md.
  */
 export function eventKindViews(before: SessionState, after: SessionState, entry: LogEntry): { kind: Kind; joins: EventJoinsView }[] {
@@ -128,6 +127,22 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
       const kind: Kind = { type: 'toolCallCompleted', runId: d.runId, turnId, batchId: d.batchId, callId: d.callId, status: d.status };
       if (Array.isArray(d.effects)) kind.effects = d.effects;
       push(kind, run(d.runId, { turnId, toolBatchId: d.batchId, toolCallId: d.callId }));
+      break;
+    }
+    case 'tool.call_deferred': {
+      const turnId = turnOfBatch(after, d.runId, d.batchId);
+      const toolName = runOf(after, d.runId)?.batches.find((batch) => batch.batchId === d.batchId)?.calls.find((call) => call.callId === d.callId)?.name;
+      const kind: Kind = { type: 'promiseCreated', promiseId: d.promiseId, source: toolName ? `tool:${toolName}` : 'tool', waitKind: d.wait?.kind ?? (d.deadline !== undefined ? 'timer' : 'promise'), runId: d.runId, callId: d.callId };
+      if (d.wait?.preview !== undefined) kind.preview = d.wait.preview;
+      if (d.deadline !== undefined) kind.deadlineMs = Math.max(0, Math.trunc(d.deadline));
+      push(kind, run(d.runId, { turnId, toolBatchId: d.batchId, toolCallId: d.callId, correlationId: d.promiseId }));
+      break;
+    }
+    case 'promise.resolved': {
+      const joins: EventJoinsView = { correlationId: d.promiseId };
+      if (d.outcome === 'failed') push({ type: 'promiseFailed', promiseId: d.promiseId, errorRef: d.payloadRef ?? null }, joins);
+      else if (d.outcome === 'cancelled') push({ type: 'promiseCancelled', promiseId: d.promiseId }, joins);
+      else push({ type: 'promiseResolved', promiseId: d.promiseId, payloadRef: d.payloadRef ?? null, by: d.by }, joins);
       break;
     }
     case 'tool.batch_completed': {

@@ -9,7 +9,6 @@ import type { RunStartConfig, SessionConfig } from '../schemas/config.js';
 const NOT_YET: { path: string; get: (doc: SessionConfig) => unknown; why: string }[] = [
   { path: 'features.fleet', get: (d) => d.features?.fleet, why: 'sub-agents are not available on this server yet' },
   { path: 'features.environments', get: (d) => d.features?.environments, why: 'environments are not available on this server yet' },
-  { path: 'features.timers', get: (d) => d.features?.timers, why: 'timer tools are not available on this server yet' },
   { path: 'features.web.search', get: (d) => d.features?.web?.search, why: 'web search is not available on this server (web.fetch is)' },
   { path: 'generation.processingTier', get: (d) => d.generation?.processingTier, why: 'processing tiers are not passed to providers yet' },
 ];

@@ -9,7 +9,7 @@ import { createPromise, settlePromise } from '../session/promises.js';
 import { bump, bumpActivity, findRun, own, type SessionState } from '../core/state.js';
 import type { RunState } from './run.js';
 import { liveRun, putRun, withLastBatch, withLastTurn } from './run-record.js';
-import type { ToolCallOutcome, ToolCallStatus, ToolInvocation, ToolParallelism } from './tool.js';
+import { WAIT_KINDS, type ToolCallOutcome, type ToolCallStatus, type ToolInvocation, type ToolParallelism, type WaitInfo } from './tool.js';
 import { cloneTurn, type TurnState } from './turn.js';
 
 /**
@@ -70,6 +70,8 @@ export interface ToolCallFinishedData extends ToolCallRef {
 export interface ToolCallDeferredData extends ToolCallRef {
   promiseId: string;
   deadline?: number;
+  /** Absent in entries written before waits were described (a bare timer or promise). */
+  wait?: WaitInfo;
 }
 
 export interface BatchIdData {
@@ -152,6 +154,22 @@ export function invocationsOf(state: SessionState, run: RunState, batch: ToolBat
     .map((call) => ({ sessionId: state.sessionId, runId: run.runId, turnId: batch.turnId, batchId: batch.batchId, callId: call.callId, name: call.name, argumentsRef: call.argumentsRef, parallelism: call.parallelism }));
 }
 
+/** A deferred outcome's wait description, copied field by field (preview bounded), or what is wrong with it. */
+function waitInfo(wait: WaitInfo): WaitInfo | string {
+  if (typeof wait !== 'object' || wait === null) return 'expected {kind, preview?, detailRef?}';
+  if (!(WAIT_KINDS as readonly string[]).includes(wait.kind)) return `kind: expected one of ${WAIT_KINDS.join(', ')}`;
+  const out: WaitInfo = { kind: wait.kind };
+  if (wait.preview !== undefined) {
+    if (typeof wait.preview !== 'string') return 'preview: expected a string';
+    out.preview = preview(wait.preview);
+  }
+  if (wait.detailRef !== undefined) {
+    if (!isBlobRef(wait.detailRef)) return 'detailRef: expected sha256:<64 hex>';
+    out.detailRef = wait.detailRef;
+  }
+  return out;
+}
+
 export function admitToolFinished(state: SessionState, command: ToolFinishedCommand): Admission {
   const run = typeof command.runId === 'string' ? findRun(state, command.runId) : undefined;
   if (!run) return reject('not_found', `run ${String(command.runId)} does not exist`, { runId: command.runId });
@@ -171,6 +189,11 @@ export function admitToolFinished(state: SessionState, command: ToolFinishedComm
     if (outcome.deadline !== undefined && (typeof outcome.deadline !== 'number' || !Number.isFinite(outcome.deadline))) return reject('invalid', 'outcome.deadline: expected a time in ms');
     const data: ToolCallDeferredData = { ...ref, promiseId: outcome.promiseId };
     if (outcome.deadline !== undefined) data.deadline = outcome.deadline;
+    if (outcome.wait !== undefined) {
+      const wait = waitInfo(outcome.wait);
+      if (typeof wait === 'string') return reject('invalid', `outcome.wait: ${wait}`);
+      data.wait = wait;
+    }
     return accept([{ kind: 'tool.call_deferred', data }], { runId: run.runId, promiseId: outcome.promiseId });
   }
   if (!STATUSES.has(outcome.status)) return reject('invalid', 'outcome.status: expected succeeded | failed | cancelled | unavailable | deferred');

@@ -43,7 +43,21 @@ export type ToolCallOutcome =
       /** Small facts about side effects (e.g. `{kind: 'vfs.write', data: {path}}`). */
       effects?: { kind: string; data?: Record<string, string> }[];
     }
-  | { status: 'deferred'; promiseId: string; deadline?: number };
+  | { status: 'deferred'; promiseId: string; deadline?: number; wait?: WaitInfo };
+
+/**
+ * What a deferred call waits for, as people see it (`session/waits/list`): a timer, a question to
+ * the user, a tool approval, or a child session. `detailRef` holds the full question (JSON in CAS:
+ * `{question, choices?}` or the approval's tool and arguments); `preview` is its bounded summary.
+ */
+export interface WaitInfo {
+  kind: WaitKind;
+  preview?: string;
+  detailRef?: BlobRef;
+}
+
+export const WAIT_KINDS = ['timer', 'question', 'approval', 'child'] as const;
+export type WaitKind = (typeof WAIT_KINDS)[number];
 
 /** What the driver asks the tool runtime to run: ids and refs only. */
 export interface ToolInvocation {

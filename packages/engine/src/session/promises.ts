@@ -6,6 +6,7 @@ import { preview } from '../values/preview.js';
 import type { RunState } from '../run/run.js';
 import { SETTLED_PROMISES_LIMIT, cloneState, own, withKey, without, type SessionState } from '../core/state.js';
 import type { ToolCallDeferredData, ToolCallFinishedData } from '../run/tool-batch.js';
+import type { WaitInfo } from '../run/tool.js';
 
 /**
  * A promise a deferred tool call waits on: a timer (`deadline`, fired by the host's clock as
@@ -19,8 +20,15 @@ export interface PromiseState {
   owner: { runId: string; batchId: string; callId: string };
   createdAt: number;
   resolvedBy?: 'timer' | 'external';
+  /** How an external resolution ended the wait; absent = resolved (answered, approved, done). */
+  outcome?: PromiseFailure;
   payloadRef?: BlobRef;
+  /** What the wait is for, as the deferring tool described it. */
+  wait?: WaitInfo;
 }
+
+/** A wait ended without its answer: failed (with a reason) or cancelled (nobody will answer). */
+export type PromiseFailure = 'failed' | 'cancelled';
 
 export interface TimerFiredCommand {
   type: 'timer.fired';
@@ -30,17 +38,24 @@ export interface TimerFiredCommand {
 export interface PromiseResolveCommand {
   type: 'promise.resolve';
   promiseId: string;
+  /** The answer, or with `outcome` failed/cancelled the reason (text), shown to the model as the call's result. */
   payloadRef?: BlobRef;
+  outcome?: 'resolved' | PromiseFailure;
 }
 
 export interface PromiseResolvedData {
   promiseId: string;
   by: 'timer' | 'external';
   payloadRef?: BlobRef;
+  /** Absent = resolved (entries before failures existed have none). */
+  outcome?: PromiseFailure;
 }
 
 export const TIMER_RESULT_TEXT = 'The wait is over: the timer fired at its deadline.';
 export const RESOLVED_RESULT_TEXT = 'The awaited promise was resolved without a payload.';
+export const QUESTION_TIMEOUT_TEXT = 'No answer came before the deadline; continue without it.';
+export const FAILED_RESULT_TEXT = 'The wait failed; no reason was given.';
+export const CANCELLED_RESULT_TEXT = 'The wait was cancelled; no answer will come.';
 
 function settled(state: SessionState, promiseId: string): Admission | undefined {
   if (state.settledPromises.includes(promiseId)) return reject('duplicate', `promise ${promiseId} was already resolved (first writer wins)`, { promiseId });
@@ -64,10 +79,14 @@ export function admitTimerFired(state: SessionState, command: TimerFiredCommand)
 
 export function admitPromiseResolve(state: SessionState, command: PromiseResolveCommand): Admission {
   if (command.payloadRef !== undefined && !isBlobRef(command.payloadRef)) return reject('invalid', 'payloadRef: expected sha256:<64 hex>');
+  if (command.outcome !== undefined && command.outcome !== 'resolved' && command.outcome !== 'failed' && command.outcome !== 'cancelled') {
+    return reject('invalid', 'outcome: expected resolved, failed or cancelled');
+  }
   const promise = pendingPromise(state, command.promiseId);
   if (!('promiseId' in promise)) return promise;
   const data: PromiseResolvedData = { promiseId: promise.promiseId, by: 'external' };
   if (command.payloadRef !== undefined) data.payloadRef = command.payloadRef;
+  if (command.outcome === 'failed' || command.outcome === 'cancelled') data.outcome = command.outcome;
   return accept([{ kind: 'promise.resolved', data }], { promiseId: promise.promiseId });
 }
 
@@ -75,6 +94,7 @@ export function createPromise(state: SessionState, data: ToolCallDeferredData, a
   invariant(own(state.promises, data.promiseId) === undefined && !state.settledPromises.includes(data.promiseId), 'tool.call_deferred: the promise id is taken', { promiseId: data.promiseId });
   const promise: PromiseState = { promiseId: data.promiseId, status: 'pending', owner: { runId: data.runId, batchId: data.batchId, callId: data.callId }, createdAt: at };
   if (data.deadline !== undefined) promise.deadline = data.deadline;
+  if (data.wait !== undefined) promise.wait = data.wait;
   const next = cloneState(state);
   next.promises = withKey(state.promises, data.promiseId, promise);
   return next;
@@ -97,6 +117,7 @@ export function applyPromiseResolved(state: SessionState, entry: LogEntry<'promi
   invariant(promise !== undefined && promise.status === 'pending', 'promise.resolved: the promise is not pending', { promiseId: data.promiseId });
   const resolved: PromiseState = { ...promise, status: 'resolved', resolvedBy: data.by };
   if (data.payloadRef !== undefined) resolved.payloadRef = data.payloadRef;
+  if (data.outcome !== undefined) resolved.outcome = data.outcome;
   const next = cloneState(state);
   next.promises = withKey(state.promises, data.promiseId, resolved);
   return next;
@@ -113,11 +134,12 @@ export function resolvedCallEvents(state: SessionState, run: RunState): { events
     let resultRef = promise.payloadRef;
     let note: string | undefined;
     if (resultRef === undefined) {
-      note = promise.resolvedBy === 'timer' ? TIMER_RESULT_TEXT : RESOLVED_RESULT_TEXT;
+      note = promise.resolvedBy === 'timer' ? (promise.wait?.kind === 'question' ? QUESTION_TIMEOUT_TEXT : TIMER_RESULT_TEXT) : promise.outcome === 'failed' ? FAILED_RESULT_TEXT : promise.outcome === 'cancelled' ? CANCELLED_RESULT_TEXT : RESOLVED_RESULT_TEXT;
       resultRef = refOfText(note);
       if (!blobs.some((b) => b.ref === resultRef)) blobs.push({ ref: resultRef, text: note });
     }
-    const data: ToolCallFinishedData = { ...promise.owner, status: 'succeeded', resultRef, isError: false };
+    const status = promise.outcome ?? 'succeeded';
+    const data: ToolCallFinishedData = { ...promise.owner, status, resultRef, isError: status !== 'succeeded' };
     if (note !== undefined) data.preview = preview(note);
     events.push({ kind: 'tool.call_finished', data });
   }

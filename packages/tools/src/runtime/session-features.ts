@@ -24,6 +24,10 @@ export interface ToolFeatures {
   web?: { fetch?: Record<string, never> | null } | null;
   mcp?: { servers?: McpServerLink[] } | null;
   host?: HostEnvironmentConfig | null;
+  /** The contract's TimersFeature: the `sleep` and `wait_until` tools. */
+  timers?: Record<string, unknown> | null;
+  /** Lightspeed extension: the `ask_user` tool (questions answered through `session/waits/*`). */
+  askUser?: Record<string, unknown> | null;
 }
 
 /** Reads `features` (opaque to the engine) defensively: a wrong shape is an `invalid` error. */
@@ -47,6 +51,8 @@ export function parseToolFeatures(features: unknown): ToolFeatures {
     out.vfs = { ...(vfs as ToolFeatures['vfs']), workspaceLinks: links as WorkspaceLink[] };
   }
   if (f.web) out.web = f.web as ToolFeatures['web'];
+  if (f.timers) out.timers = f.timers as Record<string, unknown>;
+  if (f.askUser) out.askUser = f.askUser as Record<string, unknown>;
   if (f.mcp) {
     const servers = (f.mcp as { servers?: unknown }).servers ?? [];
     if (!Array.isArray(servers) || servers.some((s) => typeof (s as McpServerLink)?.serverId !== 'string')) throw invalid('mcp.servers must be a list of {serverId}');

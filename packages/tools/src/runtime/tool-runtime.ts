@@ -1,4 +1,4 @@
-import { isBlobRef, preview, type BlobRef, type ToolCallOutcome, type ToolDescriptor, type ToolInvocation } from '@lightspeed/engine';
+import { isBlobRef, preview, type BlobRef, type ToolCallOutcome, type ToolDescriptor, type ToolInvocation, type WaitInfo } from '@lightspeed/engine';
 import { getText, putJson, putText } from '@lightspeed/cas';
 import { LightspeedError, type BlobStore, type ToolCallContext, type ToolPort, type ToolResolutionInput, type WorkspaceStore } from '@lightspeed/ports';
 import { normalizePath, Workspaces } from '@lightspeed/vfs';
@@ -17,6 +17,8 @@ import type { ToolEnv, ToolResult } from '../tool-definition.js';
 import { parseArguments, ToolInputError } from '../tool-input.js';
 import { parseWebFetchConfig, type WebFetchConfig } from '../web/web-fetch-config.js';
 import { WebFetcher } from '../web/web-fetcher.js';
+import { promiseIdOf } from '../waits/promise-id.js';
+import { waitTools } from '../waits/wait-tools.js';
 import { runBatch, type BatchOptions } from './run-batch.js';
 import { parseToolFeatures, type ToolFeatures, type WorkspaceLink } from './session-features.js';
 import type { SessionToolContext, SessionToolContextProvider } from './session-tool-context.js';
@@ -93,7 +95,10 @@ export class ToolRuntime implements ToolPort {
       exec: host?.execEnabled === true,
       webFetch: session.web !== undefined,
     };
-    const providerTools = familyOf(input.apiKind) === 'anthropic' ? anthropicTools(groups) : openaiTools(groups);
+    const providerTools = [
+      ...(familyOf(input.apiKind) === 'anthropic' ? anthropicTools(groups) : openaiTools(groups)),
+      ...waitTools({ timers: features.timers != null, askUser: features.askUser != null }),
+    ];
     const descriptors: ToolDescriptor[] = [];
     for (const tool of providerTools) {
       session.bindings.set(tool.name, { kind: 'provider', tool });
@@ -146,6 +151,7 @@ export class ToolRuntime implements ToolPort {
       result = toolError(error);
     }
     if (context.signal?.aborted) return this.outcome(context.blobs, { ...result, isError: true }, 'cancelled');
+    if (result.defer) return deferredOutcome(context.blobs, call, result.defer);
     return this.outcome(context.blobs, result, result.isError ? 'failed' : 'succeeded');
   }
 
@@ -251,6 +257,15 @@ export class ToolRuntime implements ToolPort {
     if (result.effects?.length) outcome.effects = result.effects;
     return outcome;
   }
+}
+
+/** A parked call: its promise is named after the call, so a re-run after a crash names the same one. */
+async function deferredOutcome(blobs: BlobStore, call: ToolInvocation, defer: NonNullable<ToolResult['defer']>): Promise<ToolCallOutcome> {
+  const wait: WaitInfo = { kind: defer.wait.kind, preview: defer.wait.preview };
+  if (defer.wait.detail !== undefined) wait.detailRef = await putJson(blobs, defer.wait.detail);
+  const outcome: ToolCallOutcome = { status: 'deferred', promiseId: promiseIdOf(call), wait };
+  if (defer.deadline !== undefined) outcome.deadline = defer.deadline;
+  return outcome;
 }
 
 /** Turns a failure inside a tool into an error result; rethrows what is not the model's business. */
