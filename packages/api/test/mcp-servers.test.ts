@@ -1,12 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServerStore } from '@lightspeed/ports';
 import { MemoryMcpServerStore, StoredMcpServerRegistry } from '@lightspeed/tools';
+import { startBearerMcpServer, type BearerMcpServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { MemoryApiKeyRegistry } from '../src/auth/api-key-registry.js';
 import { apiKeyAuth, singleUserAuth } from '../src/auth/gateway-auth.js';
 import { createGateway } from '../src/gateway/create-gateway.js';
@@ -21,48 +18,17 @@ const TOKEN = 'tok-9f2c-never-stored';
 const serverEnv = { TEST_MCP_TOKEN: TOKEN };
 const API_KINDS = ['openai:responses', 'openai:completions', 'anthropic:messages'] as const;
 
-/**
- * A streamable HTTP MCP server built with the official SDK (stateless: one server and transport
- * per request) that refuses requests without the bearer token, with one `add` tool.
- */
-async function startHttpMcpServer(): Promise<{ url: string; authorizations: string[]; close(): Promise<void> }> {
-  const authorizations: string[] = [];
-  const server: Server = createServer(async (req, res) => {
-    authorizations.push(req.headers.authorization ?? '');
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized' }));
-      return;
-    }
-    const mcp = new McpServer({ name: 'adder', version: '1.0.0' });
-    mcp.registerTool('add', { description: 'Adds two numbers', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({ content: [{ type: 'text', text: `sum=${a + b}` }] }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void mcp.close();
-    });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    authorizations,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('MCP server records through the API', () => {
   const contract = new ContractValidator();
   const stores = new Map<string, McpServerStore>();
   const catalog = (universe: string) => stores.get(universe) ?? stores.set(universe, new MemoryMcpServerStore()).get(universe)!;
   let test: TestHost;
   let gateway: ServingGateway;
-  let http: Awaited<ReturnType<typeof startHttpMcpServer>>;
+  let http: BearerMcpServer;
   let nextId = 1;
 
   beforeAll(async () => {
-    http = await startHttpMcpServer();
+    http = await startBearerMcpServer(TOKEN);
     test = await startTestHost({ mcpServersOf: (universe) => new StoredMcpServerRegistry(catalog(universe), serverEnv) });
     gateway = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 2_000, mcpServers: { catalog, env: serverEnv } } }));
   });

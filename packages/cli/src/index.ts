@@ -11,4 +11,5 @@ export { startRun, type ActiveRun } from './chat/run-follower.js';
 export { openSessionStream, type SseMessage } from './client/sse-stream.js';
 export type { TurnObserver, TurnResult, ToolTrace } from './chat/turn-observer.js';
 export type { UsageFigures } from './chat/usage-line.js';
-export { openChatSession, MOUNT_PATH, type ChatSessionRequest } from './chat/chat-session.js';
+export { openChatSession, type ChatSessionRequest } from './chat/chat-session.js';
+export { MOUNT_PATH } from './chat/chat-config.js';

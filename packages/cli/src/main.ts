@@ -3,6 +3,7 @@ import { describeFailure, EXIT } from './cli-error.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerAgents } from './commands/agents-command.js';
 import { registerChat } from './commands/chat-command.js';
+import { registerConfig } from './commands/config-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
 import { registerMcp } from './commands/mcp-command.js';
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerServe(program, ctx);
   registerChat(program, ctx);
   registerAgents(program, ctx);
+  registerConfig(program, ctx);
   registerSessions(program, ctx);
   registerWaits(program, ctx);
   registerRuns(program, ctx);

@@ -71,6 +71,21 @@ describe('provider registry', () => {
     expect(() => ProviderRegistry.parse(JSON.stringify({ providers: [{ id: 'Bad Id', apiKind: 'openai:completions' }] }))).toThrow(/providers\.0\.id/);
   });
 
+  it('overrides (the server config file) change only the fields they name, and enabled: false removes a provider', () => {
+    const env = { OPENAI_API_KEY: 'sk-openai-1234567890', WORK_KEY: 'sk-work-1234567890' };
+    const registry = new ProviderRegistry({ providers: [{ id: 'ollama', apiKind: 'openai:completions', baseUrl: 'http://127.0.0.1:11434/v1', requiresApiKey: false, models: ['llama3.2'] }] }, env, [
+      { id: 'openai', apiKeyEnv: 'WORK_KEY', baseUrl: 'https://proxy.example/v1' },
+      { id: 'ollama', timeoutMs: 5000 },
+      { id: 'anthropic', enabled: false },
+    ]);
+    expect(registry.get('openai')).toMatchObject({ apiKinds: ['openai:responses', 'openai:completions'], apiKeyEnv: 'WORK_KEY' });
+    expect(registry.resolve({ providerId: 'openai', apiKind: 'openai:responses', model: 'gpt-5' })).toMatchObject({ baseURL: 'https://proxy.example/v1', apiKey: 'sk-work-1234567890' });
+    expect(registry.get('ollama')).toMatchObject({ apiKinds: ['openai:completions'], baseUrl: 'http://127.0.0.1:11434/v1', models: ['llama3.2'], requiresApiKey: false, timeoutMs: 5000 });
+    expect(registry.get('anthropic')).toBeUndefined();
+    expect(registry.check({ providerId: 'anthropic', apiKind: 'anthropic:messages', model: 'claude' })).toMatch(/unknown provider "anthropic"/);
+    expect(() => new ProviderRegistry(undefined, env, [{ id: 'new-one', baseUrl: 'http://127.0.0.1:9/v1' }])).toThrow(/provider "new-one" is not a built-in or providers.json provider: give its apiKind/);
+  });
+
   it('a missing default providers file is fine; a named missing one is an error', async () => {
     await expect(ProviderRegistry.fromEnvironment({ LIGHTSPEED_HOME: join(tmpdir(), 'does-not-exist-lightspeed') })).resolves.toBeInstanceOf(ProviderRegistry);
     await expect(ProviderRegistry.fromEnvironment({ LIGHTSPEED_PROVIDERS_FILE: join(tmpdir(), 'does-not-exist.json') })).rejects.toThrow(LightspeedError);

@@ -9,3 +9,4 @@ export * from './killable-process.js';
 export * from './seeded-random.js';
 export { spawnServer, waitForReady, type ProcessExit, type ServerProcess, type SpawnServerOptions } from './server-process.js';
 export * from './small-filesystem.js';
+export * from './bearer-mcp-server.js';

@@ -28,6 +28,7 @@ export * from './web/web-fetcher.js';
 export * from './web/web-fetch-tool.js';
 export * from './mcp/mcp-server-config.js';
 export * from './mcp/mcp-server-records.js';
+export * from './mcp/configured-mcp-servers.js';
 export * from './mcp/mcp-tool-names.js';
 export * from './mcp/mcp-connection.js';
 export * from './mcp/mcp-hub.js';

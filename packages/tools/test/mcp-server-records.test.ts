@@ -8,7 +8,7 @@ import { MemoryBlobStore } from '@lightspeed/cas';
 import type { McpServerDocument } from '@lightspeed/ports';
 import { MemoryWorkspaceStore } from '@lightspeed/vfs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { McpConnection, mcpServerConfigOf, MemoryMcpServerStore, StoredMcpServerRegistry, ToolRuntime } from '../src/index.js';
+import { McpConnection, mcpServerConfigOf, MemoryMcpServerStore, StoredMcpServerRegistry, ToolRuntime, withConfiguredMcpServers } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
 const everythingBin = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
@@ -103,5 +103,25 @@ describe('MCP servers from stored registrations', () => {
       await guarded.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('MCP servers from the server config file', () => {
+  it('lay over every universe read-only: listed and read beside stored ones, shadowing a stored id, refused on put and delete', async () => {
+    const stores = new Map<string, MemoryMcpServerStore>();
+    const stored = (universe: string) => stores.get(universe) ?? stores.set(universe, new MemoryMcpServerStore(() => 5)).get(universe)!;
+    await stored('team').put(stdio({ serverId: 'everything', displayName: 'stored copy' }));
+    await stored('team').put(stdio({ serverId: 'mine' }));
+    const catalog = withConfiguredMcpServers(stored, [stdio({ displayName: 'from the file' })], '/etc/lightspeed/server.yaml', 7);
+    for (const universe of ['team', 'other']) {
+      expect(await catalog(universe).get('everything')).toEqual({ document: stdio({ displayName: 'from the file' }), revision: 1, createdAt: 7, updatedAt: 7 });
+    }
+    expect((await catalog('team').list()).map((record) => [record.document.serverId, record.document.displayName])).toEqual([['everything', 'from the file'], ['mine', undefined]]);
+    await expect(catalog('team').put(stdio())).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('defined in the server config file /etc/lightspeed/server.yaml') });
+    await expect(catalog('team').delete('everything')).rejects.toMatchObject({ code: 'forbidden' });
+    // The stored records are untouched, and other ids are stored as before.
+    expect((await stored('team').get('everything'))?.document.displayName).toBe('stored copy');
+    expect((await catalog('other').put(stdio({ serverId: 'theirs' }))).revision).toBe(1);
+    expect((await catalog('other').delete('theirs')).document.serverId).toBe('theirs');
   });
 });

@@ -1,6 +1,7 @@
 import type { ModelSelection } from '@lightspeed/engine';
 import { isLightspeedError } from '@lightspeed/ports';
-import { CliError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
+import { commandServerConfig } from '../server-config/command-config.js';
 import { startAgentStack, type AgentStack } from '../runtime/agent-stack.js';
 import { resolveDataDir } from '../runtime/data-dir.js';
 import { serveStack } from '../runtime/local-gateway.js';
@@ -15,6 +16,9 @@ export interface ConnectionFlags {
   engine?: string;
   provider?: string;
   model?: string;
+  /** The embedded server's config file (`--config`); its default location is in `project`. */
+  config?: string;
+  project?: string;
 }
 
 export interface Connection {
@@ -43,10 +47,12 @@ export interface ConnectOptions {
 export async function connect(flags: ConnectionFlags, io: CliIo, options: ConnectOptions): Promise<Connection> {
   const apiUrl = flags.apiUrl ?? io.env.LIGHTSPEED_API_URL;
   if (apiUrl) {
+    if (flags.config) throw usageError('--config configures an embedded server; the server at --api-url reads its own', 'pass --config to `lightspeed serve` instead');
     const apiKey = flags.apiKey ?? io.env.LIGHTSPEED_API_KEY;
     const client = new RpcClient({ baseUrl: apiUrl, ...(apiKey ? { apiKey } : {}) });
     return { client, close: async () => {} };
   }
+  const config = await commandServerConfig(flags, io);
   const stack = await startAgentStack({
     dataDir: resolveDataDir(flags.dataDir, io.env, io.cwd),
     engine: flags.engine ?? 'embedded',
@@ -55,6 +61,7 @@ export async function connect(flags: ConnectionFlags, io: CliIo, options: Connec
     ...(flags.provider ? { provider: flags.provider } : {}),
     ...(flags.model ? { model: flags.model } : {}),
     ...(options.fakeLatencyMs !== undefined ? { fakeLatencyMs: options.fakeLatencyMs } : {}),
+    ...(config ? { serverConfig: config } : {}),
     log: (line) => io.stderr.write(`${line}\n`),
   }).catch((error: unknown) => {
     if (isLightspeedError(error, 'locked')) throw new CliError(error.message, 1, 'a server owns this data directory: talk to it with --api-url http://127.0.0.1:7420 (or its address)');
@@ -62,7 +69,13 @@ export async function connect(flags: ConnectionFlags, io: CliIo, options: Connec
   });
   let server;
   try {
-    server = await serveStack(stack, { log: (line) => io.stderr.write(`${line}\n`), ...(options.allowHostTools ? { allowHostTools: true } : {}) });
+    server = await serveStack(stack, {
+      // The embedded server is single-user and loopback-only, so the file's host tools apply as on `serve`.
+      // A chat that asks for host tools (--host-dir) gets them on its own in-process server too.
+      ...(config?.allowHostTools || options.allowHostTools ? { allowHostTools: true } : {}),
+      ...(config ? { priceOverrides: config.priceOverrides } : {}),
+      log: (line) => io.stderr.write(`${line}\n`),
+    });
   } catch (error) {
     await stack.close();
     throw error;

@@ -21,7 +21,8 @@ export function withServerOptions(command: Command): Command {
     .option('--api-url <url>', 'talk JSON-RPC to a running server (env LIGHTSPEED_API_URL) instead of an embedded one')
     .option('--api-key <key>', 'API key for --api-url (env LIGHTSPEED_API_KEY)')
     .option('--data-dir <dir>', 'embedded data directory (env LIGHTSPEED_HOME, default ~/.lightspeed; ":memory:" keeps nothing)')
-    .option('--engine <name>', 'durable engine for the embedded server', 'embedded');
+    .option('--engine <name>', 'durable engine for the embedded server', 'embedded')
+    .option('--config <file>', 'server config file of the embedded server (env LIGHTSPEED_CONFIG; default .lightspeed/server.yaml of the project when it exists)');
 }
 
 /** `--provider` and `--model`: the default model of new sessions. */

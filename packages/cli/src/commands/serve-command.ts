@@ -8,6 +8,7 @@ import { startAgentStack } from '../runtime/agent-stack.js';
 import { MEMORY_DATA_DIR, resolveDataDir } from '../runtime/data-dir.js';
 import { serveStack } from '../runtime/local-gateway.js';
 import { agentFileError } from './agents-command.js';
+import { commandServerConfig } from '../server-config/command-config.js';
 import { withModelOptions, type CommandContext } from './command-context.js';
 
 interface ServeFlags {
@@ -20,6 +21,7 @@ interface ServeFlags {
   apiKeys?: string;
   allowHostTools?: boolean;
   project?: string;
+  config?: string;
   headersTimeout: string;
   requestTimeout: string;
   idleTimeout: string;
@@ -76,6 +78,7 @@ function withServeOptions(command: Command, engine: string): Command {
     .option('--api-keys <file>', 'API key file (env LIGHTSPEED_API_KEYS_FILE): callers must present a key; allows network binds')
     .option('--allow-host-tools', 'let sessions ask for features.host: a host directory with file and shell tools (single-user only)')
     .option('--project <dir>', 'store the agents of DIR/.lightspeed/agents/*.md as profiles at start (single-user; default: the current directory)')
+    .option('--config <file>', 'server config file: providers, MCP servers, host tools, prices (env LIGHTSPEED_CONFIG; default DIR/.lightspeed/server.yaml of --project when it exists)')
     .option('--headers-timeout <seconds>', 'longest a client may take to send request headers', String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000))
     .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
     .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
@@ -92,8 +95,14 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
   const port = parsePort(flags.port);
   const limits = parseConnectionLimits(flags);
   const { auth, label } = await gatewayAuth(flags, env);
+  // Validated before anything starts, like the agent files: a bad file stops serve with its lines.
+  const config = await commandServerConfig(flags, ctx.io);
   // Host tools run commands as this user: an API-key caller (another tenant) must never get them.
   if (flags.allowHostTools && auth.mode !== 'single-user') throw usageError('--allow-host-tools cannot be combined with API keys', 'host tools are for a single local user; serve without --api-keys');
+  if (config?.allowHostTools && auth.mode !== 'single-user') {
+    throw usageError(`${config.file}: allowHostTools: true cannot be combined with API keys`, 'host tools are for a single local user; set allowHostTools: false or serve without --api-keys');
+  }
+  const allowHostTools = flags.allowHostTools === true || config?.allowHostTools === true;
   // Agent files are validated before anything starts: a bad one stops serve with its lines.
   const agentsDir = agentsDirOf(resolve(ctx.io.cwd, flags.project ?? '.'));
   const agents = await loadAgentsDir(agentsDir);
@@ -107,6 +116,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     ...(flags.provider ? { provider: flags.provider } : {}),
     ...(flags.model ? { model: flags.model } : {}),
     fakeLatencyMs: 5,
+    ...(config ? { serverConfig: config } : {}),
     log: (line) => ctx.io.stderr.write(`${line}\n`),
   });
   try {
@@ -115,11 +125,13 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
       hostname: flags.host,
       port,
       auth,
-      ...(flags.allowHostTools ? { allowHostTools: true } : {}),
+      ...(allowHostTools ? { allowHostTools: true } : {}),
+      ...(config ? { priceOverrides: config.priceOverrides } : {}),
       log: (line) => ctx.io.stderr.write(`${line}\n`),
     });
     const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
     ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
+    if (config) ctx.io.stderr.write(`config ${config.file}: ${config.mcpServers.length} MCP server(s), host tools ${allowHostTools ? 'allowed' : 'not allowed'}, ${Object.keys(config.priceOverrides).length} price override(s)\n`);
     if (agents.agents.length > 0) await storeProjectAgents(server.url, agents.agents, auth, agentsDir, ctx);
     ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
     await new Promise<void>((resolve) => {

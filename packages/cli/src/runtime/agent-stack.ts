@@ -3,10 +3,11 @@ import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
 import type { ProfileStore } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
-import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
+import { ProviderRouter } from '@lightspeed/llm';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
-import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry } from '@lightspeed/tools';
+import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
+import { providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
 import { openCliStorage } from './cli-storage.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
 import { chooseDefaultModel, type ProviderRequest } from './provider-choice.js';
@@ -19,6 +20,8 @@ export interface AgentStackOptions extends ProviderRequest {
   requireModel: boolean;
   /** Delay between the fake provider's streamed events, so its tokens visibly stream. */
   fakeLatencyMs?: number;
+  /** The server config file's providers, default model and MCP servers (prices and host tools are the gateway's). */
+  serverConfig?: ServerConfig;
   /** Where start-up notices go (the CLI's stderr), such as orphaned commands it killed. */
   log?: (line: string) => void;
   /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this stack. */
@@ -61,8 +64,8 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       cleanups.push(() => fake!.stop());
       env = { ...env, LIGHTSPEED_FAKE_PROVIDER_URL: fake.url };
     }
-    const registry = await ProviderRegistry.fromEnvironment(env);
-    const defaultModel = chooseDefaultModel(options, registry, env, options.requireModel);
+    const registry = await providerRegistryFor(env, options.serverConfig);
+    const defaultModel = chooseDefaultModel(options, registry, env, options.requireModel, options.serverConfig?.defaultModel);
     const storage = await openCliStorage(options.dataDir, options.env);
     cleanups.push(() => storage.close());
 
@@ -70,9 +73,11 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     const runningCommandsDir = options.dataDir !== MEMORY_DATA_DIR ? join(options.dataDir, 'running-commands') : undefined;
     const sql = storage.sql;
     const memoryMcp = new Map<string, McpServerStore>();
-    const mcpServers: McpServerCatalog = sql
+    const storedMcp: McpServerCatalog = sql
       ? (universe) => sql.mcpServers(universe)
       : (universe) => memoryMcp.get(universe) ?? memoryMcp.set(universe, new MemoryMcpServerStore()).get(universe)!;
+    const config = options.serverConfig;
+    const mcpServers = config ? withConfiguredMcpServers(storedMcp, config.mcpServers, config.file, Date.now()) : storedMcp;
     const toolRuntime = createToolPortFactory({
       ...(runningCommandsDir ? { runningCommandsDir } : {}),
       mcpServersOf: (universe) => new StoredMcpServerRegistry(mcpServers(universe), options.env),

@@ -1,4 +1,4 @@
-import type { ApiKind, ModelSelection } from '@lightspeed/engine';
+import type { ModelSelection } from '@lightspeed/engine';
 import type { ProviderRegistry } from '@lightspeed/llm';
 import { CliError, usageError } from '../cli-error.js';
 
@@ -19,30 +19,46 @@ export interface ProviderRequest {
 }
 
 /**
- * Picks the default model for new sessions from `--provider`/`--model` and the environment. With
- * no flag, a present OPENAI_API_KEY wins over ANTHROPIC_API_KEY; with neither, `required` decides
- * between an error that says how to set a key and "no default model".
+ * Picks the default model for new sessions from `--provider`/`--model`, then the config file's
+ * `defaultModel`, then the environment. With neither, the first of openai and anthropic whose key
+ * is set wins; with none, `required` decides between an error that says how to set a key and "no
+ * default model". Built-ins follow the registry, so a config that disables one or renames its
+ * key variable counts here too.
  */
-export function chooseDefaultModel(request: ProviderRequest, registry: ProviderRegistry, env: NodeJS.ProcessEnv, required: boolean): ModelSelection | undefined {
-  const provider = request.provider ?? (env.OPENAI_API_KEY ? 'openai' : env.ANTHROPIC_API_KEY ? 'anthropic' : undefined);
+export function chooseDefaultModel(
+  request: ProviderRequest,
+  registry: ProviderRegistry,
+  env: NodeJS.ProcessEnv,
+  required: boolean,
+  configured?: { provider: string; model?: string },
+): ModelSelection | undefined {
+  const fromConfig = request.provider === undefined ? configured : undefined;
+  const model = request.model ?? fromConfig?.model;
+  const provider =
+    request.provider ??
+    fromConfig?.provider ??
+    (['openai', 'anthropic'] as const).find((id) => {
+      const description = registry.get(id);
+      return description !== undefined && registry.hasCredentials(description);
+    });
   if (provider === undefined) {
     if (!required) return undefined;
     throw new CliError('no LLM provider is configured', 2, NO_PROVIDER_HINT);
   }
-  const builtin = (apiKind: ApiKind, keyEnv: string, model: string): ModelSelection => {
-    if (keyEnv && !env[keyEnv]) throw new CliError(`--provider ${provider} needs ${keyEnv}`, 2, `export ${keyEnv}=… first, or use \`--provider fake\` (a scripted echo model, not a real LLM)`);
-    return { providerId: provider, apiKind, model: request.model ?? model };
-  };
-  if (provider === 'fake') return builtin('openai:responses', '', DEFAULT_MODELS.fake);
-  if (provider === 'openai') return builtin('openai:responses', 'OPENAI_API_KEY', DEFAULT_MODELS.openai);
-  if (provider === 'anthropic') return builtin('anthropic:messages', 'ANTHROPIC_API_KEY', DEFAULT_MODELS.anthropic);
-  const configured = registry.get(provider);
-  if (!configured) {
+  if (provider === 'fake') return { providerId: 'fake', apiKind: 'openai:responses', model: model ?? DEFAULT_MODELS.fake };
+  const description = registry.get(provider);
+  if (!description) {
+    if (provider === 'openai' || provider === 'anthropic') throw new CliError(`provider "${provider}" is disabled by the server config file`, 2, 'remove `enabled: false` from its entry, or choose another --provider');
     const known = ['fake', ...registry.list().map((entry) => entry.id).filter((id) => id !== 'fake')];
-    throw usageError(`unknown provider "${provider}"`, `use one of: ${known.join(', ')} (custom providers come from providers.json in the data directory)`);
+    throw usageError(`unknown provider "${provider}"`, `use one of: ${known.join(', ')} (custom providers come from providers.json in the data directory or the server config file)`);
   }
-  if (!registry.hasCredentials(configured)) throw new CliError(`provider "${provider}" has no API key`, 2, `set ${configured.apiKeyEnv ?? 'its key variable'}`);
-  const model = request.model ?? configured.models[0];
-  if (!model) throw usageError(`provider "${provider}" lists no models`, 'pass --model <id>');
-  return { providerId: provider, apiKind: configured.apiKinds[0]!, model };
+  const builtinModel = provider === 'openai' || provider === 'anthropic' ? DEFAULT_MODELS[provider] : undefined;
+  if (!registry.hasCredentials(description)) {
+    const keyEnv = description.apiKeyEnv ?? 'its key variable';
+    if (builtinModel) throw new CliError(`--provider ${provider} needs ${keyEnv}`, 2, `export ${keyEnv}=… first, or use \`--provider fake\` (a scripted echo model, not a real LLM)`);
+    throw new CliError(`provider "${provider}" has no API key`, 2, `set ${keyEnv}`);
+  }
+  const chosen = model ?? builtinModel ?? description.models[0];
+  if (!chosen) throw usageError(`provider "${provider}" lists no models`, 'pass --model <id>');
+  return { providerId: provider, apiKind: description.apiKinds[0]!, model: chosen };
 }

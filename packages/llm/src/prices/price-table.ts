@@ -15,7 +15,7 @@ function keyOf(providerId: string, model: string): string {
 }
 
 /**
- * The shipped list prices plus overrides (the server config file will feed `overrides` later).
+ * The shipped list prices plus overrides (the server config file's `prices`, docs/server-config.md).
  * Matching is exact, or exact after dropping a date suffix, so a model never borrows the price of
  * a neighbour with a similar name: an unlisted model has an unknown cost, never a guessed one.
  */

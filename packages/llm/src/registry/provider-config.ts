@@ -31,3 +31,10 @@ export const providersFileSchema = z.strictObject({
 
 export type ProviderEntry = z.infer<typeof providerEntrySchema>;
 export type ProvidersFile = z.infer<typeof providersFileSchema>;
+
+/**
+ * A provider as a server config file states it, applied over the built-ins and `providers.json`:
+ * every field it omits keeps its earlier value (so `apiKind` may be left out for a known id), and
+ * `enabled: false` removes the provider (sessions naming it are refused at admission).
+ */
+export type ProviderOverride = Partial<Omit<ProviderEntry, 'id'>> & { id: string; enabled?: boolean };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ApiKind, ModelSelection } from '@lightspeed/engine';
 import { LightspeedError, ProviderError } from '@lightspeed/ports';
 import type { ResolvedEndpoint } from '../adapters/api-adapter.js';
-import { providersFileSchema, type ProvidersFile } from './provider-config.js';
+import { providersFileSchema, type ProviderOverride, type ProvidersFile } from './provider-config.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -74,40 +74,50 @@ export class ProviderRegistry {
   private readonly providers = new Map<string, ProviderDescription>();
   private readonly endpoints = new Map<string, ResolvedEndpoint>();
 
+  /** `overrides` (the server config file's providers) apply after the file, field by field. */
   constructor(
     file: ProvidersFile = { providers: [] },
     private readonly env: Env = process.env,
+    overrides: readonly ProviderOverride[] = [],
   ) {
     for (const provider of builtins(env, file)) this.providers.set(provider.id, provider);
-    for (const entry of file.providers) {
-      const existing = this.providers.get(entry.id);
-      const apiKinds = Array.isArray(entry.apiKind) ? entry.apiKind : [entry.apiKind];
-      this.providers.set(entry.id, {
-        id: entry.id,
-        apiKinds,
-        baseUrl: entry.baseUrl ?? existing?.baseUrl,
-        apiKeyEnv: entry.apiKeyEnv ?? existing?.apiKeyEnv,
-        requiresApiKey: entry.requiresApiKey ?? existing?.requiresApiKey ?? entry.apiKeyEnv !== undefined,
-        models: entry.models ?? existing?.models ?? [],
-        headers: entry.headers,
-        timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        liveModels: entry.liveModels ?? true,
-        rootUrl: existing?.rootUrl,
-      });
+    for (const entry of file.providers) this.apply(entry);
+    for (const entry of overrides) this.apply(entry);
+  }
+
+  private apply(entry: ProviderOverride): void {
+    if (entry.enabled === false) {
+      this.providers.delete(entry.id);
+      return;
     }
+    const existing = this.providers.get(entry.id);
+    const apiKinds = entry.apiKind === undefined ? existing?.apiKinds : Array.isArray(entry.apiKind) ? entry.apiKind : [entry.apiKind];
+    if (!apiKinds) throw new LightspeedError('invalid', `provider "${entry.id}" is not a built-in or providers.json provider: give its apiKind`, { providerId: entry.id });
+    this.providers.set(entry.id, {
+      id: entry.id,
+      apiKinds,
+      baseUrl: entry.baseUrl ?? existing?.baseUrl,
+      apiKeyEnv: entry.apiKeyEnv ?? existing?.apiKeyEnv,
+      requiresApiKey: entry.requiresApiKey ?? existing?.requiresApiKey ?? entry.apiKeyEnv !== undefined,
+      models: entry.models ?? existing?.models ?? [],
+      headers: entry.headers ?? existing?.headers,
+      timeoutMs: entry.timeoutMs ?? existing?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      liveModels: entry.liveModels ?? existing?.liveModels ?? true,
+      rootUrl: existing?.rootUrl,
+    });
   }
 
   /** Reads `providers.json` from `LIGHTSPEED_PROVIDERS_FILE` or `$LIGHTSPEED_HOME/providers.json` (default `~/.lightspeed/`); a missing file is fine. */
-  static async fromEnvironment(env: Env = process.env): Promise<ProviderRegistry> {
+  static async fromEnvironment(env: Env = process.env, overrides: readonly ProviderOverride[] = []): Promise<ProviderRegistry> {
     const path = env.LIGHTSPEED_PROVIDERS_FILE || join(env.LIGHTSPEED_HOME || join(homedir(), '.lightspeed'), 'providers.json');
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !env.LIGHTSPEED_PROVIDERS_FILE) return new ProviderRegistry({ providers: [] }, env);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !env.LIGHTSPEED_PROVIDERS_FILE) return new ProviderRegistry({ providers: [] }, env, overrides);
       throw new LightspeedError('invalid', `cannot read the providers file ${path}: ${(error as Error).message}`, { path });
     }
-    return new ProviderRegistry(ProviderRegistry.parse(text, path), env);
+    return new ProviderRegistry(ProviderRegistry.parse(text, path), env, overrides);
   }
 
   static parse(text: string, path = 'providers.json'): ProvidersFile {
