@@ -71,16 +71,11 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
   const defaultsOf = async (): Promise<ConfigDefaults> => {
     if (!defaultModel) {
       const first = (await host.listModels())[0];
-      if (first) defaultModel = { providerId: first.providerId, apiKind: first.apiKind, model: first.model };
+      if (!first) throw invalidRequest('config.model is required: this server has no default model configured');
+      defaultModel = { providerId: first.providerId, apiKind: first.apiKind, model: first.model };
     }
-    const model = defaultModel;
     return {
-      // Read only for a config without a model, so a server with no default (no provider listed)
-      // still accepts configs that name theirs, e.g. session/config/put keeping the session's model.
-      get model(): ModelSelection {
-        if (!model) throw invalidRequest('config.model is required: this server has no default model configured');
-        return model;
-      },
+      model: defaultModel,
       ...(options.compactionThresholdTokens !== undefined ? { compactionThresholdTokens: options.compactionThresholdTokens } : {}),
       ...(options.prices ? { prices: options.prices } : {}),
     };
