@@ -68,6 +68,7 @@ describe('sessions config, sessions skills, runs list and read', () => {
     expect(unknown.stderr).toContain('no skill "nope"; available: notes');
 
     // The skill is an instructions-section entry of the session context from now on.
+    expect((await cli('sessions', 'read', sessionId)).stdout).toContain('skill active: /workspace/skills/notes');
     const read = await cli('sessions', 'read', sessionId, '--json');
     expect(JSON.parse(read.stdout).session.activeContext.entries).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'skills:active:/workspace/skills/notes', kind: { type: 'skillActivation', catalogId: 'skills:catalog', skillId: '/workspace/skills/notes' } })]));
 

@@ -19,9 +19,9 @@ export function registerSessionConfig(sessions: Command, ctx: CommandContext): v
       .description("show a session's config, or change fields of it")
       .argument('<sessionId>')
       .option('--set <path=value>', 'set a field (repeatable); the value is JSON when it parses, else text', collect(parseSet))
-      .option('--unset <path>', 'remove a field (repeatable)', collect(parseUnset))
+      .option('--unset <path>', 'remove a field (repeatable; applied after the sets)', collect(parseUnset))
       .option('--provider <id>', "embedded server: register this provider (the session's, e.g. fake) so a changed config can be checked against it")
-      .option('--json', 'print the JSON-RPC result')
+      .option('--json', 'print {sessionId, configRevision, config} as JSON')
       .addHelpText(
         'after',
         "\nExamples:\n  lightspeed sessions config ses_…\n  lightspeed sessions config ses_… --set limits.maxTurns=8 --set generation.reasoningEffort=low\n  lightspeed sessions config ses_… --set 'features.vfs.skills={}'  (add --provider fake for a fake session)\n  lightspeed sessions config ses_… --unset limits.maxTurns",

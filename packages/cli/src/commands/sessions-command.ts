@@ -23,13 +23,15 @@ function entryLine(entry: any): string | undefined {
       return `  < ${entry.kind.isError ? 'error' : 'result'}: ${body}`;
     case 'instructions':
       return `instructions: ${body}`;
+    case 'skillActivation':
+      return `skill active: ${entry.kind.skillId}`;
     default:
       return undefined;
   }
 }
 
 export function registerSessions(program: Command, ctx: CommandContext): void {
-  const sessions = program.command('sessions').description('list and read sessions');
+  const sessions = program.command('sessions').description('list, read, configure, close and delete sessions; their skills');
   withServerOptions(
     sessions
       .command('list')
