@@ -62,13 +62,13 @@ export function skillMethods(access: SessionAccess): MethodHandlers {
       let entry = activations(before).find((e) => e.kind.skillId === skillId);
       if (!entry) {
         // A name is accepted as in activate, resolved against the skills active now.
-        const catalog = await skillsOf(universe, before).catalog().catch(() => undefined);
+        const catalog = await skillsOf(universe, before).catalog();
         const named = catalog?.skills.find((skill) => skill.name === skillId);
         entry = named ? activations(before).find((e) => e.kind.skillId === named.skillId) : undefined;
       }
       if (!entry) throw notFound(`skill ${JSON.stringify(skillId)} is not active in session ${sessionId}; session/skills/active lists the active ones`);
       const { state } = await access.submit(ref, { type: 'context.remove', keys: [entry.key!] });
-      return { result: { skillId: entry.kind.skillId, active: activationViews(state, await skillsOf(universe, state).catalog().catch(() => undefined)) } };
+      return { result: { skillId: entry.kind.skillId, active: activationViews(state, await skillsOf(universe, state).catalog()) } };
     },
   };
 }
