@@ -97,6 +97,22 @@ describe('session skills are durable context', () => {
     expect(JSON.stringify(fake.requests[0]?.body)).toContain('Read every changed line.');
   });
 
+  it.each(['openai:responses', 'openai:completions', 'anthropic:messages'])('an active skill is in the system prompt the %s adapter sends', async (apiKind) => {
+    const sessionId = `kind-${apiKind.replace(':', '-')}`;
+    const kindModel = { ...model, apiKind };
+    await call('session/start', { sessionId, config: { model: kindModel, features: { vfs } } });
+    await call('session/skills/activate', { sessionId, skillId: 'pdf-tools', scope: 'session' });
+    fake.reset();
+    fake.enqueue({ text: 'ok' });
+    await call('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text: 'extract' }] } });
+    for (let i = 0; i < 200 && fake.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const body = fake.requests[0]!.body as Record<string, unknown>;
+    // Where each API kind carries instructions: Responses `instructions`, a Chat system message, Anthropic `system`.
+    const system = apiKind === 'openai:responses' ? body.instructions : apiKind === 'openai:completions' ? (body.messages as { role: string }[]).filter((m) => m.role === 'system') : body.system;
+    expect(JSON.stringify(system)).toContain('# Skill: pdf-tools');
+    expect(JSON.stringify(system)).toContain('Run extract.py.');
+  });
+
   it('deactivating by name removes the entry; an unknown or inactive skill is not_found', async () => {
     await call('session/start', { sessionId: 'names', config: { model, features: { vfs } } });
     await call('session/skills/activate', { sessionId: 'names', skillId: 'pdf-tools', scope: 'session' });
