@@ -244,6 +244,18 @@ describe('Lightspeed agent API v1 conformance', () => {
     expect((await call('vfs/workspaces/delete', { workspaceId: 'ws-conf' })).workspace.workspaceId).toBe('ws-conf');
     await callFails('vfs/workspaces/read', { workspaceId: 'ws-conf' }, 'not_found');
 
+    // Session skills: a snapshot with one SKILL.md, skills granted.
+    const [skillBlob] = (await call('blobs/put', { blobs: [{ bytesBase64: b64('---\nname: notes\ndescription: Take notes.\n---\nWrite notes.\n') }] })).blobs;
+    const skillTree = { schema_version: 'lightspeed.vfs.snapshot.v1', root: { entries: { skills: { kind: 'directory', entries: { notes: { kind: 'directory', entries: { 'SKILL.md': { kind: 'file', blob_ref: skillBlob.blobRef, size_bytes: skillBlob.bytes, executable: false } } } } } } }, totals: { files: 1, bytes: skillBlob.bytes } };
+    const skillSnapshot = await call('vfs/snapshots/commit', { manifest: skillTree });
+    const skillVfs = { tools: 'readOnly', skills: {}, workspaceLinks: [{ path: '/w', target: { type: 'snapshot', snapshotRef: skillSnapshot.snapshotRef }, access: 'readOnly' }] };
+    await call('session/start', { sessionId: 'conf-skills', config: { model, features: { vfs: skillVfs } } });
+    expect((await call('session/skills/list', { sessionId: 'conf-skills' })).skills).toEqual([{ skillId: '/w/skills/notes', name: 'notes', description: 'Take notes.', enabled: true, active: false }]);
+    expect((await call('session/skills/activate', { sessionId: 'conf-skills', skillId: '/w/skills/notes', scope: 'session' })).activation.skillId).toBe('/w/skills/notes');
+    expect((await call('session/skills/active', { sessionId: 'conf-skills' })).activations).toHaveLength(1);
+    expect(await call('session/skills/deactivate', { sessionId: 'conf-skills', skillId: '/w/skills/notes' })).toEqual({ skillId: '/w/skills/notes', active: [] });
+    await callFails('session/skills/activate', { sessionId: 'conf-skills', skillId: '/w/skills/none', scope: 'session' }, 'not_found');
+
     // MCP server records (contract shapes only: no stdio or env var extensions here).
     const mcpServer = { serverId: 'docs', serverUrl: 'https://mcp.example/mcp', defaultServerLabel: 'docs', transport: 'streamableHttp' };
     expect((await call('mcp/servers/put', { server: mcpServer })).server).toMatchObject({ ...mcpServer, revision: 1, status: 'active' });

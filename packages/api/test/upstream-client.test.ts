@@ -99,6 +99,68 @@ describe('a stock upstream Lightspeed v1 client against the gateway', () => {
     expect(client.sent.map((body) => body.id)).toEqual(client.sent.map((_body, index) => index + 1));
   });
 
+  it('lists, activates and deactivates session skills with upstream-shaped requests, and the model gets the skill', async () => {
+    const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+    const skillText = '---\nname: pdf-tools\ndescription: Extract text from PDF files.\n---\nRun `extract.py` on the file.\n';
+    const put = await client.call('blobs/put', { blobs: [{ bytesBase64: b64(skillText) }] });
+    const blob = put.result.blobs[0];
+    const file = { kind: 'file', blob_ref: blob.blobRef, size_bytes: blob.bytes, executable: false };
+    const manifest = {
+      schema_version: 'lightspeed.vfs.snapshot.v1',
+      root: { entries: { '.lightspeed': { kind: 'directory', entries: { skills: { kind: 'directory', entries: { pdf: { kind: 'directory', entries: { 'SKILL.md': file } } } } } } } },
+      totals: { files: 1, bytes: blob.bytes },
+    };
+    const { snapshotRef } = (await client.call('vfs/snapshots/commit', { manifest })).result;
+    const vfs = { tools: 'readOnly', workspaceLinks: [{ path: '/workspace', access: 'readOnly', target: { type: 'snapshot', snapshotRef } }], skills: {} };
+    await client.call('session/start', { sessionId: 'upstream-skills', config: { model, features: { vfs } } });
+    const skillId = '/workspace/.lightspeed/skills/pdf';
+
+    const listed = await client.call('session/skills/list', { sessionId: 'upstream-skills' });
+    expect(contract.check(contract.resultRef('session/skills/list'), listed)).toEqual([]);
+    expect(listed.result.skills).toEqual([{ skillId, name: 'pdf-tools', description: 'Extract text from PDF files.', enabled: true, active: false }]);
+    expect(listed.result.catalogRef).toMatch(/^sha256:/);
+
+    // The contract's default scope is `run`, which this server refuses rather than widens.
+    const params = { sessionId: 'upstream-skills', skillId, scope: 'session' };
+    expect(contract.check(contract.paramsRef('session/skills/activate'), params)).toEqual([]);
+    const runScoped = await failure(client.call('session/skills/activate', { sessionId: 'upstream-skills', skillId }));
+    expect(runScoped.kind).toBe('invalid_request');
+    expect(runScoped.message).toContain('scope: "session"');
+    const activated = await client.call('session/skills/activate', params);
+    expect(contract.check(contract.resultRef('session/skills/activate'), activated)).toEqual([]);
+    expect(activated.result.activation).toMatchObject({ skillId, name: 'pdf-tools', catalogId: 'skills:catalog', catalogRef: listed.result.catalogRef, scope: 'session', source: { type: 'directContext' } });
+    // Idempotent: a second activation appends nothing.
+    const head = (await client.readEvents('upstream-skills', { limit: 1_000 })).result.headCursor.seq;
+    expect((await client.call('session/skills/activate', params)).result.active).toHaveLength(1);
+    expect((await client.readEvents('upstream-skills', { limit: 1_000 })).result.headCursor.seq).toBe(head);
+    const active = await client.call('session/skills/active', { sessionId: 'upstream-skills' });
+    expect(contract.check(contract.resultRef('session/skills/active'), active)).toEqual([]);
+    expect(active.result.activations.map((a: any) => a.skillId)).toEqual([skillId]);
+    expect((await client.call('session/skills/list', { sessionId: 'upstream-skills' })).result.skills[0].active).toBe(true);
+
+    expect((await failure(client.call('session/skills/activate', { sessionId: 'upstream-skills', skillId: '/workspace/nope', scope: 'session' }))).kind).toBe('not_found');
+    expect((await failure(client.call('session/skills/activate', { sessionId: 'no-such-session', skillId, scope: 'session' }))).kind).toBe('not_found');
+
+    // The activation is in the context the next generation sends to the model.
+    test.fake.reset();
+    test.fake.enqueue({ text: 'Using the skill.' });
+    const run = await client.startRun('upstream-skills', [{ type: 'text', text: 'extract the pdf' }]);
+    expect((await client.awaitRun('upstream-skills', run.result.run.id, { waitMs: 2_000 })).status).toBe('completed');
+    const sent = JSON.stringify(test.fake.requests.map((request) => request.body));
+    expect(sent).toContain('# Skill: pdf-tools');
+    expect(sent).toContain('Run `extract.py` on the file.');
+
+    const deactivated = await client.call('session/skills/deactivate', { sessionId: 'upstream-skills', skillId });
+    expect(contract.check(contract.resultRef('session/skills/deactivate'), deactivated)).toEqual([]);
+    expect(deactivated.result).toEqual({ skillId, active: [] });
+    expect((await failure(client.call('session/skills/deactivate', { sessionId: 'upstream-skills', skillId }))).kind).toBe('not_found');
+
+    // A session without skills granted: an empty list, and activation is refused.
+    await client.call('session/start', { sessionId: 'upstream-no-skills', config: null });
+    expect((await client.call('session/skills/list', { sessionId: 'upstream-no-skills' })).result).toEqual({ catalogRef: null, skills: [] });
+    expect((await failure(client.call('session/skills/activate', { sessionId: 'upstream-no-skills', skillId, scope: 'session' }))).kind).toBe('rejected');
+  });
+
   it('gets -32601 naming the area for every contract method this server does not serve, never a silent success', async () => {
     const unserved = contract.methodNames().filter((method) => !isMethodName(method));
     expect(unserved.length).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { getText } from '@lightspeed/cas';
 import { describe, expect, it } from 'vitest';
-import { discoverSkills, promptInstructionEntries, skillActivationEntry, skillCatalogEntry, splitFrontMatter } from '../src/index.js';
+import { MemoryWorkspaceStore } from '@lightspeed/vfs';
+import { discoverSkills, promptInstructionEntries, SessionSkills, skillActivationEntry, skillCatalogEntry, splitFrontMatter } from '../src/index.js';
 import { harness } from './harness.js';
 
 const files = {
@@ -88,5 +89,28 @@ describe('session context entries', () => {
     expect(none.instructions).toEqual([]);
     expect(none.skillCatalog).toBeUndefined();
     expect(none.vfsCatalog).toBeDefined();
+  });
+});
+
+describe('session skills outside the runtime', () => {
+  it('list and activate exactly what the runtime puts in the model context', async () => {
+    const workspaces = new MemoryWorkspaceStore();
+    const features = { vfs: { tools: 'readOnly', workspaceLinks: [{ path: '/workspace', access: 'readOnly', target: { type: 'workspace', workspaceId: 'ws' } }], skills: {} } };
+    const h = await harness({ files, features, runtime: { workspaces } });
+    const sessionId = (await h.invocation('x', {})).sessionId;
+    const fromRuntime = await h.runtime.contextEntries(sessionId);
+
+    const skills = new SessionSkills(h.blobs, workspaces, features);
+    const catalog = (await skills.catalog())!;
+    expect(catalog.skills).toEqual(fromRuntime.skills);
+    expect(catalog.entry.contentRef).toBe(fromRuntime.skillCatalog!.contentRef);
+    const { skill, entry } = await skills.activation('pdf-tools');
+    expect(skill.skillId).toBe('/workspace/.lightspeed/skills/pdf');
+    expect(entry).toEqual(await h.runtime.activateSkill(sessionId, '/workspace/.lightspeed/skills/pdf'));
+    await expect(skills.activation('nope')).rejects.toMatchObject({ code: 'not_found' });
+
+    const off = new SessionSkills(h.blobs, workspaces, { vfs: { workspaceLinks: features.vfs.workspaceLinks } });
+    expect(await off.catalog()).toBeUndefined();
+    await expect(off.activation('pdf-tools')).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

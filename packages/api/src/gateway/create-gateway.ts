@@ -14,6 +14,7 @@ import { protocolMethods } from '../handlers/protocol-methods.js';
 import { runMethods } from '../handlers/run-methods.js';
 import { SessionAccess } from '../handlers/session-access.js';
 import { sessionMethods } from '../handlers/session-methods.js';
+import { skillMethods } from '../handlers/skill-methods.js';
 import { vfsMethods } from '../handlers/vfs-methods.js';
 import { memoryProfileStores } from '../profiles/memory-profile-store.js';
 import { ProfileCatalog } from '../profiles/profile-catalog.js';
@@ -93,6 +94,7 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
     ...waitMethods(access),
+    ...skillMethods(access),
     ...modelMethods(() => host.listModels()),
     ...blobMethods((universe) => host.blobs(universe)),
     ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),

@@ -15,7 +15,6 @@ const AREAS: readonly { prefix: string; area: string }[] = [
   { prefix: 'profiles/', area: 'agent profiles are planned in issue 21 (agents a user can define) and not served yet' },
   { prefix: 'session/profiles/', area: 'agent profiles are planned in issue 21 (agents a user can define) and not served yet' },
   { prefix: 'mcp/servers/', area: 'MCP server records are planned in issue 21 (tools reachable) and not served yet' },
-  { prefix: 'session/skills/', area: 'session skills are planned in issue 21 (tools reachable) and not served yet' },
 ];
 
 /** Why `method` is not served, when it belongs to a known contract area; undefined otherwise. */

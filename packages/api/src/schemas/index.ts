@@ -15,3 +15,4 @@ export * from './vfs.js';
 export * from './methods.js';
 export * from './profiles.js';
 export * from './mcp-servers.js';
+export * from './skills.js';

@@ -9,6 +9,7 @@ import * as profiles from './profiles.js';
 import * as protocol from './protocol.js';
 import * as runs from './runs.js';
 import * as session from './session.js';
+import * as skills from './skills.js';
 import * as vfs from './vfs.js';
 import * as waits from './waits.js';
 
@@ -156,6 +157,34 @@ export const methodSpecs = {
     ['ProfileApplyResponse', profiles.ProfileApplyResponse],
     'Apply a profile to a session',
     "Applies a named or inline profile's config and instructions to an open, idle session; the config revision is pinned in the log. Pass current revisions to guard concurrent changes.",
+  ),
+  'session/skills/list': spec(
+    'session/skills/list',
+    ['SkillListParams', skills.SkillListParams],
+    ['SkillListResponse', skills.SkillListResponse],
+    'List available session skills',
+    "Discovers the skills under the session's configured skill roots now and reports which are active. Skills not granted (features.vfs.skills) yield an empty result.",
+  ),
+  'session/skills/active': spec(
+    'session/skills/active',
+    ['SkillActiveParams', skills.SkillActiveParams],
+    ['SkillActiveResponse', skills.SkillActiveResponse],
+    'List active session skills',
+    'The skill instructions currently in the session context (skillActivation entries), with scope and source.',
+  ),
+  'session/skills/activate': spec(
+    'session/skills/activate',
+    ['SkillActivateParams', skills.SkillActivateParams],
+    ['SkillActivateResponse', skills.SkillActivateResponse],
+    'Activate a session skill',
+    'Puts the skill\'s SKILL.md body into the session context as a logged, keyed entry (idempotent). Only scope "session" is served; "run" is refused.',
+  ),
+  'session/skills/deactivate': spec(
+    'session/skills/deactivate',
+    ['SkillDeactivateParams', skills.SkillDeactivateParams],
+    ['SkillDeactivateResponse', skills.SkillDeactivateResponse],
+    'Deactivate a session skill',
+    "Removes an active skill's context entry; a skill that is not active is not_found.",
   ),
   'profiles/create': spec(
     'profiles/create',

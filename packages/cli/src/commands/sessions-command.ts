@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { usageError } from '../cli-error.js';
+import { CliError, EXIT, usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
+import { registerSessionConfig } from './session-config-command.js';
+import { registerSessionSkills } from './session-skills-command.js';
 
 type Flags = { json?: boolean; force?: boolean; limit?: string; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
 
@@ -21,13 +23,15 @@ function entryLine(entry: any): string | undefined {
       return `  < ${entry.kind.isError ? 'error' : 'result'}: ${body}`;
     case 'instructions':
       return `instructions: ${body}`;
+    case 'skillActivation':
+      return `skill active: ${entry.kind.skillId}`;
     default:
       return undefined;
   }
 }
 
 export function registerSessions(program: Command, ctx: CommandContext): void {
-  const sessions = program.command('sessions').description('list and read sessions');
+  const sessions = program.command('sessions').description('list, read, configure, close and delete sessions; their skills');
   withServerOptions(
     sessions
       .command('list')
@@ -95,10 +99,62 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
       ctx.io.stdout.write(`session ${result.session.id}: deleted\n`);
     });
   });
+  registerSessionConfig(sessions, ctx);
+  registerSessionSkills(sessions, ctx);
+}
+
+/** Tokens and cost of a run's usage view, one line (`cost unknown` when the model has no prices). */
+function usageLine(usage: any): string {
+  if (!usage) return 'usage: none recorded';
+  const n = (value: number) => value.toLocaleString('en-US');
+  const cost = usage.costUsd == null ? 'cost unknown' : `$${usage.costUsd.toFixed(4)}`;
+  return `usage: ${n(usage.inputTokens)} in (${n(usage.cachedInputTokens)} cached, ${n(usage.cacheWriteTokens)} cache-write) · ${n(usage.outputTokens)} out (${n(usage.reasoningTokens)} reasoning) · ${usage.calls} calls · ${cost}`;
+}
+
+/** What started a run, shortened: its input (as the run's first user message shows it), or the context keys it ran on. */
+function runSource(run: any): string {
+  if (run.source?.type === 'context') return `context ${run.source.keys.join(', ')}`;
+  const input = (run.entries ?? []).find((entry: any) => entry.kind?.type === 'message' && entry.kind.role === 'user');
+  const text = input ? (input.text ?? input.preview ?? '') : (run.source?.items ?? []).map((item: any) => (item.type === 'text' ? item.text : `[${item.type}]`)).join(' ');
+  return oneLine(text, 80);
+}
+
+/** The contract has no run methods beyond start/cancel/steer: runs are read from session/read. */
+async function readRuns(client: { call<T>(method: string, params: Record<string, unknown>): Promise<T> }, sessionId: string): Promise<any[]> {
+  return (await client.call<{ session: { runs?: any[] } }>('session/read', { sessionId })).session.runs ?? [];
 }
 
 export function registerRuns(program: Command, ctx: CommandContext): void {
-  const runs = program.command('runs').description('act on runs');
+  const runs = program.command('runs').description("list, read and cancel a session's runs");
+  const out = (line: string) => ctx.io.stdout.write(`${line}\n`);
+  withServerOptions(runs.command('list').description("a session's runs, oldest first: id, status, what started it").argument('<sessionId>').option('--json', 'print the runs as JSON')).action(
+    async (sessionId: string, flags: Flags) => {
+      await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
+        const list = await readRuns(client, sessionId);
+        if (flags.json) return writeJson(ctx, { sessionId, runs: list });
+        if (list.length === 0) ctx.io.stderr.write(`session ${sessionId} has no runs yet\n`);
+        for (const run of list) out(`${run.id}\t${run.status}\t${runSource(run)}`);
+      });
+    },
+  );
+  withServerOptions(
+    runs.command('read').description('one run: status, why it failed, usage and cost, and its transcript').argument('<sessionId>').argument('<runId>').option('--json', 'print the run as JSON'),
+  ).action(async (sessionId: string, runId: string, flags: Flags) => {
+    await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
+      const list = await readRuns(client, sessionId);
+      const run = list.find((candidate) => candidate.id === runId);
+      if (!run) throw new CliError(`session ${sessionId} has no run ${runId}`, EXIT.failed, `list its runs with: lightspeed runs list ${sessionId}`);
+      if (flags.json) return writeJson(ctx, { sessionId, run });
+      out(`run ${run.id} · ${run.status}`);
+      if (run.failure) out(`failed: ${run.failure.code}${run.failure.limit ? ` (${run.failure.limit}${run.failure.max !== undefined ? `, max ${run.failure.max}` : ''}${run.failure.used != null ? `, used ${run.failure.used}` : ''})` : ''}: ${oneLine(run.failure.message)}`);
+      out(usageLine(run.usage));
+      out('');
+      for (const entry of run.entries ?? []) {
+        const line = entryLine(entry);
+        if (line) out(line);
+      }
+    });
+  });
   withServerOptions(runs.command('cancel').description('cancel a run').argument('<sessionId>').argument('<runId>').option('--json', 'print the JSON-RPC result')).action(
     async (sessionId: string, runId: string, flags: Flags) => {
       await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {

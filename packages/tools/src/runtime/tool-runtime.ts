@@ -1,9 +1,9 @@
-import { isBlobRef, preview, type BlobRef, type ToolCallOutcome, type ToolDescriptor, type ToolInvocation, type WaitInfo } from '@lightspeed/engine';
+import { preview, type BlobRef, type ToolCallOutcome, type ToolDescriptor, type ToolInvocation, type WaitInfo } from '@lightspeed/engine';
 import { getText, putJson, putText } from '@lightspeed/cas';
 import { LightspeedError, type BlobStore, type ToolCallContext, type ToolPort, type ToolResolutionInput, type WorkspaceStore } from '@lightspeed/ports';
 import { normalizePath, Workspaces } from '@lightspeed/vfs';
-import { FileSpace, type FileSpaceMount } from '../files/file-space.js';
-import { SnapshotBackend, WorkspaceBackend } from '../files/vfs-backends.js';
+import type { FileSpace } from '../files/file-space.js';
+import { sessionFileSpace } from '../files/session-file-space.js';
 import { customToolSet, type CustomTool } from '../custom/custom-tool.js';
 import type { CommandLedger } from '../host/command-ledger.js';
 import { HostEnvironment } from '../host/host-environment.js';
@@ -228,13 +228,7 @@ export class ToolRuntime implements ToolPort {
   }
 
   private fileSpace(session: ResolvedSession): FileSpace {
-    const mounts: FileSpaceMount[] = this.mounts(session).map((link) => {
-      if (link.target.type === 'workspace') return { path: link.path, access: link.access, backend: new WorkspaceBackend(this.workspaces, link.target.workspaceId) };
-      if (!isBlobRef(link.target.snapshotRef)) throw new LightspeedError('invalid', `snapshot link ${link.path} has an invalid ref`);
-      return { path: link.path, access: 'readOnly', backend: new SnapshotBackend(this.workspaces.nodes, link.target.snapshotRef as BlobRef) };
-    });
-    if (session.host) mounts.push({ path: session.host.mountPath, access: session.host.config.readOnly ? 'readOnly' : 'readWrite', backend: session.host.backend });
-    return new FileSpace(mounts);
+    return sessionFileSpace(this.workspaces, this.mounts(session), session.host);
   }
 
   private env(session: ResolvedSession, call: ToolInvocation, context: ToolCallContext): ToolEnv {

@@ -49,11 +49,16 @@ export async function sessionContextEntries(blobs: BlobStore, files: FileSpace, 
   return out;
 }
 
+/** A discovered skill by id (its directory path) or, failing that, by name; `not_found` names the ones there are. */
+export function findSkill(skills: readonly SkillInfo[], skill: string): SkillInfo {
+  const found = skills.find((s) => s.skillId === skill) ?? skills.find((s) => s.name === skill);
+  if (!found) throw new LightspeedError('not_found', `no skill ${JSON.stringify(skill)}; available: ${skills.map((s) => s.name).join(', ') || '(none)'}`);
+  return found;
+}
+
 /** Activates a skill by id (its directory path) or name. */
 export async function activateSkill(blobs: BlobStore, files: FileSpace, features: ToolFeatures, skill: string): Promise<ContextEntryContent> {
   if (!features.vfs?.skills) throw new LightspeedError('forbidden', 'skills are not enabled for this session (features.vfs.skills)');
   const { skills } = await discoverSkills(files, features.vfs.skills.roots ?? DEFAULT_SKILL_ROOTS);
-  const found = skills.find((s) => s.skillId === skill) ?? skills.find((s) => s.name === skill);
-  if (!found) throw new LightspeedError('not_found', `no skill ${JSON.stringify(skill)}; available: ${skills.map((s) => s.name).join(', ') || '(none)'}`);
-  return skillActivationEntry(blobs, files, found);
+  return skillActivationEntry(blobs, files, findSkill(skills, skill));
 }
