@@ -13,3 +13,4 @@ export type { TurnObserver, TurnResult, ToolTrace } from './chat/turn-observer.j
 export type { UsageFigures } from './chat/usage-line.js';
 export { openChatSession, type ChatSessionRequest } from './chat/chat-session.js';
 export { MOUNT_PATH } from './chat/chat-config.js';
+export { loadServerConfig, ServerConfigError, type ServerConfig } from './server-config/server-config.js';

@@ -12,7 +12,7 @@ const ASK = 'use ask_user {"question":"Which colour?","choices":["red","blue"]}'
 
 async function rpc(url: string, method: string, params: unknown): Promise<any> {
   const response = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const json = await response.json();
+  const json: any = await response.json();
   if (json.error) throw new Error(`${method}: ${json.error.message}`);
   return json.result.result;
 }

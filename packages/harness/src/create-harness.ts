@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { agentProfile } from '@lightspeed/agents';
 import { Readable, Writable } from 'node:stream';
-import { listenGateway, MEMORY_DATA_DIR, openChatSession, RpcClient, stackGateway, startAgentStack, type AgentStack, type CliIo } from '@lightspeed/cli';
+import { listenGateway, loadServerConfig, MEMORY_DATA_DIR, openChatSession, RpcClient, stackGateway, startAgentStack, type AgentStack, type CliIo } from '@lightspeed/cli';
 import type { ModelSelection } from '@lightspeed/engine';
 import type { FakeProvider } from '@lightspeed/fake-provider';
 import { LightspeedError } from '@lightspeed/ports';
@@ -33,11 +33,17 @@ export interface HarnessOptions {
    * like `lightspeed serve --allow-host-tools`; also for clients of `serve()`. Default: refused.
    */
   allowHostTools?: boolean;
+  /**
+   * A server config file (docs/server-config.md): its providers, default model, MCP servers,
+   * prices and `allowHostTools` apply as on `lightspeed serve --config FILE`. A file that does not
+   * validate throws a `ServerConfigError` naming each problem's line and field.
+   */
+  config?: string;
   /** Where start-up notices and unexpected server-side errors go (default: nowhere). */
   log?: (line: string) => void;
 }
 
-const OPTION_NAMES = ['dataDir', 'provider', 'model', 'engine', 'customTools', 'agentsDir', 'env', 'cwd', 'allowHostTools', 'fakeLatencyMs', 'log'];
+const OPTION_NAMES = ['dataDir', 'provider', 'model', 'engine', 'customTools', 'agentsDir', 'env', 'cwd', 'allowHostTools', 'fakeLatencyMs', 'config', 'log'];
 const SESSION_OPTION_NAMES = ['agent', 'mount', 'mcpServers'];
 const SERVE_OPTION_NAMES = ['hostname', 'port'];
 
@@ -91,6 +97,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   refuseUnknown('createHarness', options, OPTION_NAMES);
   const cwd = options.cwd ?? process.cwd();
   const dataDir = options.dataDir === undefined || options.dataDir === MEMORY_DATA_DIR ? MEMORY_DATA_DIR : resolve(cwd, options.dataDir);
+  const config = options.config !== undefined ? await loadServerConfig(resolve(cwd, options.config)) : undefined;
   const stack = await startAgentStack({
     dataDir,
     engine: options.engine ?? 'embedded',
@@ -101,6 +108,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.fakeLatencyMs !== undefined ? { fakeLatencyMs: options.fakeLatencyMs } : {}),
     ...(options.customTools ? { customTools: options.customTools } : {}),
+    ...(config ? { serverConfig: config } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   // The opener's progress output goes to a TTY only; an embedded app has none, so nothing is written.
@@ -108,7 +116,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const listeners: { close(): Promise<void> }[] = [];
   const streams: StreamTracker = new Set();
   let client: RpcClient;
-  const app = stackGateway(stack, { ...(options.log ? { log: options.log } : {}), ...(options.allowHostTools === true ? { allowHostTools: true } : {}) });
+  const app = stackGateway(stack, {
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.allowHostTools === true || config?.allowHostTools ? { allowHostTools: true } : {}),
+    ...(config ? { priceOverrides: config.priceOverrides } : {}),
+  });
   try {
     const internal = await listenGateway(app);
     listeners.push(internal);

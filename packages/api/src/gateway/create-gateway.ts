@@ -82,7 +82,7 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
     };
   };
   const allowHostFeature = options.allowHostFeature === true;
-  const catalog = new ProfileCatalog({ profilesOf: options.profiles ?? memoryProfileStores(), blobsOf: (universe) => host.blobs(universe), allowHostFeature });
+  const catalog = new ProfileCatalog({ profilesOf: options.profiles ?? memoryProfileStores(), blobsOf: (universe) => host.blobs(universe), allowHostFeature, ...(options.prices ? { prices: options.prices } : {}) });
   const checkMcp = (config: SessionConfig | null | undefined, universe: string) => checkMcpLinks(options.mcpServers?.catalog, universe, config);
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),

@@ -1,4 +1,4 @@
-import { validateSessionConfig, type ModelSelection } from '@lightspeed/engine';
+import { validateSessionConfig, type ModelPrices, type ModelSelection } from '@lightspeed/engine';
 import { invalidRequest, rejected } from '../rpc/api-error.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig } from '../views/config-mapping.js';
@@ -16,7 +16,12 @@ export interface ProfileBody {
 export interface ProfileCheckOptions {
   /** Whether configs may grant `features.host` on this server. */
   allowHostFeature: boolean;
+  /** The server's prices: a cost budget on a model the profile names must be priced. */
+  prices?: (model: ModelSelection) => ModelPrices | undefined;
 }
+
+// A profile without a model gets the server's default at session start, where its budget is checked.
+const PLACEHOLDER_PRICES: ModelPrices = { inputPerMTok: 0, cachedInputPerMTok: 0, cacheWritePerMTok: 0, outputPerMTok: 0 };
 
 // Only the shape is checked here; the deployment's real default model is filled in at session start.
 const PLACEHOLDER_MODEL: ModelSelection = { providerId: 'placeholder', apiKind: 'openai:responses', model: 'placeholder' };
@@ -34,7 +39,8 @@ export function checkProfileBody(body: ProfileBody, path: string, options: Profi
   }
   let engine;
   try {
-    engine = toEngineConfig(config, { model: PLACEHOLDER_MODEL });
+    const prices = config.model ? options.prices : () => PLACEHOLDER_PRICES;
+    engine = toEngineConfig(config, { model: PLACEHOLDER_MODEL, ...(prices ? { prices } : {}) });
   } catch (error) {
     throw invalidRequest(`${path}.${(error as Error).message}`);
   }
