@@ -23,6 +23,7 @@ export { cancelledResultText, terminateRunEvents } from './run/run-end.js';
 export * from './run/turn.js';
 export * from './run/tool-batch.js';
 export * from './session/promises.js';
+export * from './session/approvals.js';
 export * from './context/compaction.js';
 export * from './run/limits.js';
 export * from './request/fingerprint.js';

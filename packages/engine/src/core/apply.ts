@@ -15,7 +15,7 @@ import {
 } from '../run/run.js';
 import { applyClosed, applyConfigured, applyOpened, applyRenamed } from '../session/session.js';
 import { cloneState, initialState, type SessionState } from './state.js';
-import { applyBatchCompleted, applyBatchStarted, applyCallDeferred, applyCallFinished, applyCallStarted } from '../run/tool-batch.js';
+import { applyApprovalRequested, applyBatchCompleted, applyBatchStarted, applyCallDeferred, applyCallFinished, applyCallStarted } from '../run/tool-batch.js';
 import { applyToolsReplaced } from '../session/toolset.js';
 import { applyGenerationFailed, applyGenerationFinished, applyGenerationRequested, applyTurnCancelled, applyTurnCompleted, applyTurnStarted } from '../run/turn.js';
 import { upcast, type StoredEntry } from '../log/upcast.js';
@@ -49,6 +49,7 @@ const REDUCERS: Reducers = {
   'tool.call_started': applyCallStarted,
   'tool.call_finished': applyCallFinished,
   'tool.call_deferred': applyCallDeferred,
+  'tool.approval_requested': applyApprovalRequested,
   'tool.batch_completed': applyBatchCompleted,
   'promise.resolved': applyPromiseResolved,
   'compaction.requested': applyCompactionRequested,

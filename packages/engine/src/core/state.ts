@@ -70,6 +70,8 @@ export interface SessionState {
   /** Open (and resolved-but-not-yet-consumed) promises by id (may be a prototype-less record). */
   promises: Record<string, PromiseState>;
   settledPromises: string[];
+  /** Tools approved for the rest of the session ("approve always"): their `ask` calls run without asking. */
+  approvedTools?: string[];
   compaction?: CompactionState;
   lastCompaction?: CompactionRecord;
   /** Prompt tokens of the last generation since the last compaction (the watermark measure). */
@@ -101,6 +103,7 @@ export function initialState(sessionId: string): SessionState {
     activity: { runs: 0, turns: 0, toolRounds: 0 },
     promises: {},
     settledPromises: [],
+    approvedTools: undefined,
     compaction: undefined,
     lastCompaction: undefined,
     lastPromptTokens: undefined,
@@ -159,6 +162,7 @@ export function cloneState(s: SessionState): SessionState {
     activity: s.activity,
     promises: s.promises,
     settledPromises: s.settledPromises,
+    approvedTools: s.approvedTools,
     compaction: s.compaction,
     lastCompaction: s.lastCompaction,
     lastPromptTokens: s.lastPromptTokens,

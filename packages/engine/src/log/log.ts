@@ -39,6 +39,7 @@ export const EVENT_VERSIONS = {
   'tool.call_started': 1,
   'tool.call_finished': 1,
   'tool.call_deferred': 1,
+  'tool.approval_requested': 1,
   'tool.batch_completed': 1,
   'promise.resolved': 1,
   'compaction.requested': 1,
@@ -77,6 +78,7 @@ export interface EventDataMap {
   'tool.call_started': ToolCallRef;
   'tool.call_finished': ToolCallFinishedData;
   'tool.call_deferred': ToolCallDeferredData;
+  'tool.approval_requested': ToolCallDeferredData;
   'tool.batch_completed': BatchIdData;
   'promise.resolved': PromiseResolvedData;
   'compaction.requested': CompactionRequestedData;

@@ -6,6 +6,7 @@ import { invariant } from '../log/invariant.js';
 import type { EventDraft, LogEntry } from '../log/log.js';
 import { preview } from '../values/preview.js';
 import { createPromise, settlePromise } from '../session/promises.js';
+import { approvalPolicyOf, approvalPromiseId, notAllowedResultText } from '../session/approvals.js';
 import { bump, bumpActivity, findRun, own, type SessionState } from '../core/state.js';
 import type { RunState } from './run.js';
 import { liveRun, putRun, withLastBatch, withLastTurn } from './run-record.js';
@@ -121,6 +122,14 @@ export function unavailableResultText(name: string): string {
  * "unavailable" result for every call naming a tool outside the toolset the turn was planned with,
  * and `tool.call_started` (the durable intent to invoke) for the others.
  */
+/** A result the engine writes itself (a fixed text, shared in CAS by identical results). */
+export function synthesizedResult(ref: ToolCallRef, status: 'failed' | 'cancelled' | 'unavailable', text: string, blobs: SynthesizedBlob[]): EventDraft {
+  const resultRef = refOfText(text);
+  if (!blobs.some((b) => b.ref === resultRef)) blobs.push({ ref: resultRef, text });
+  const data: ToolCallFinishedData = { ...ref, status, resultRef, isError: true, preview: preview(text) };
+  return { kind: 'tool.call_finished', data };
+}
+
 export function openBatchEvents(state: SessionState, run: RunState, turn: TurnState): { events: EventDraft[]; blobs: SynthesizedBlob[] } {
   const calls = turn.toolCalls ?? [];
   const tools = new Map(state.tools.tools.map((tool) => [tool.name, tool]));
@@ -133,9 +142,20 @@ export function openBatchEvents(state: SessionState, run: RunState, turn: TurnSt
   };
   const events: EventDraft[] = [{ kind: 'tool.batch_started', data: started }];
   const blobs: SynthesizedBlob[] = [];
-  for (const call of calls) {
+  const approvals = state.config?.approvals;
+  for (const [index, call] of calls.entries()) {
     if (tools.has(call.name)) {
-      events.push({ kind: 'tool.call_started', data: { runId: run.runId, batchId, callId: call.callId } satisfies ToolCallRef });
+      const ref: ToolCallRef = { runId: run.runId, batchId, callId: call.callId };
+      const policy = approvalPolicyOf(approvals, call.name);
+      if (policy === 'never') {
+        events.push(synthesizedResult(ref, 'failed', notAllowedResultText(call.name), blobs));
+      } else if (policy === 'ask' && !(state.approvedTools ?? []).includes(call.name)) {
+        // The arguments are the detail an approver reviews (bounded previews are the API's job).
+        const data: ToolCallDeferredData = { ...ref, promiseId: approvalPromiseId(batchId, index), wait: { kind: 'approval', preview: preview(call.name), detailRef: call.argumentsRef } };
+        events.push({ kind: 'tool.approval_requested', data });
+      } else {
+        events.push({ kind: 'tool.call_started', data: ref });
+      }
       continue;
     }
     const text = unavailableResultText(call.name);
@@ -250,13 +270,30 @@ export function applyBatchStarted(state: SessionState, entry: LogEntry<'tool.bat
 export function applyCallStarted(state: SessionState, entry: LogEntry<'tool.call_started'>): SessionState {
   const data = entry.data;
   const { run, batch } = activeBatch(state, data, 'tool.call_started');
+  let approved: string | undefined;
   const updated = withCall(batch, data.callId, 'tool.call_started', (call) => {
     invariant(call.status === 'requested', 'tool.call_started: the call is not requested', { callId: call.callId, status: call.status });
+    approved = call.promiseId;
     const running = cloneCall(call);
     running.status = 'running';
+    running.promiseId = undefined;
     return running;
   });
-  return putRun(state, withLastBatch(run, updated));
+  const next = putRun(state, withLastBatch(run, updated));
+  // A call that waited for approval starts once approved: its approval promise is settled.
+  return approved === undefined ? next : settlePromise(next, approved);
+}
+
+export function applyApprovalRequested(state: SessionState, entry: LogEntry<'tool.approval_requested'>): SessionState {
+  const data = entry.data;
+  const { run, batch } = activeBatch(state, data, 'tool.approval_requested');
+  const updated = withCall(batch, data.callId, 'tool.approval_requested', (call) => {
+    invariant(call.status === 'requested' && call.promiseId === undefined, 'tool.approval_requested: the call is not requested', { callId: call.callId });
+    const waiting = cloneCall(call);
+    waiting.promiseId = data.promiseId;
+    return waiting;
+  });
+  return createPromise(putRun(state, withLastBatch(run, updated)), data, entry.at);
 }
 
 export function applyCallFinished(state: SessionState, entry: LogEntry<'tool.call_finished'>): SessionState {

@@ -1,5 +1,6 @@
 import { reject, type Admission } from '../core/admission.js';
 import { canonicalJson } from '../values/canonical-json.js';
+import { validateApprovals, type ApprovalRules } from './approvals.js';
 import type { GenerationParams } from '../request/generation.js';
 import { API_KINDS, type ModelPrices, type ModelSelection } from '../request/model.js';
 
@@ -49,6 +50,8 @@ export interface SessionConfig {
   limits?: Limits;
   prices?: ModelPrices;
   compaction?: CompactionConfig;
+  /** Which tool calls wait for a person's approval, run freely, or are refused (see approvals.ts). */
+  approvals?: ApprovalRules;
   /** Opaque to the engine; the runtime resolves the toolset from it (`tools.replace`). */
   features?: unknown;
   /** Opaque API document echoed back by views. */
@@ -151,6 +154,10 @@ export function validateSessionConfig(config: unknown): Admission | undefined {
     const origin = config.origin as Record<string, unknown>;
     if (!isRecord(origin) || !nonEmptyString(origin.profileId)) return invalid('config.origin.profileId', 'expected a non-empty string');
     if (typeof origin.revision !== 'number' || !Number.isSafeInteger(origin.revision) || origin.revision < 1) return invalid('config.origin.revision', 'expected a positive integer');
+  }
+  if (config.approvals !== undefined) {
+    const approvals = validateApprovals(config.approvals, 'config.approvals');
+    if (approvals) return approvals;
   }
   if (config.compaction !== undefined) {
     const compaction = config.compaction as Record<string, unknown>;

@@ -5,7 +5,8 @@ import type { EventDraft, LogEntry } from '../log/log.js';
 import { preview } from '../values/preview.js';
 import type { RunState } from '../run/run.js';
 import { SETTLED_PROMISES_LIMIT, cloneState, own, withKey, without, type SessionState } from '../core/state.js';
-import type { ToolCallDeferredData, ToolCallFinishedData } from '../run/tool-batch.js';
+import type { ToolCallDeferredData, ToolCallFinishedData, ToolCallState } from '../run/tool-batch.js';
+import { DENIED_RESULT_TEXT } from './approvals.js';
 import type { WaitInfo } from '../run/tool.js';
 
 /**
@@ -41,6 +42,10 @@ export interface PromiseResolveCommand {
   /** The answer, or with `outcome` failed/cancelled the reason (text), shown to the model as the call's result. */
   payloadRef?: BlobRef;
   outcome?: 'resolved' | PromiseFailure;
+  /** An approval approved for the rest of the session: later calls of the same tool run without asking. */
+  forSession?: boolean;
+  /** Who answered (e.g. the API key's label), recorded in the log for attribution. */
+  actor?: string;
 }
 
 export interface PromiseResolvedData {
@@ -49,6 +54,8 @@ export interface PromiseResolvedData {
   payloadRef?: BlobRef;
   /** Absent = resolved (entries before failures existed have none). */
   outcome?: PromiseFailure;
+  forSession?: true;
+  actor?: string;
 }
 
 export const TIMER_RESULT_TEXT = 'The wait is over: the timer fired at its deadline.';
@@ -87,6 +94,16 @@ export function admitPromiseResolve(state: SessionState, command: PromiseResolve
   const data: PromiseResolvedData = { promiseId: promise.promiseId, by: 'external' };
   if (command.payloadRef !== undefined) data.payloadRef = command.payloadRef;
   if (command.outcome === 'failed' || command.outcome === 'cancelled') data.outcome = command.outcome;
+  if (command.forSession !== undefined) {
+    if (command.forSession !== true && command.forSession !== false) return reject('invalid', 'forSession: expected a boolean');
+    if (command.forSession && promise.wait?.kind !== 'approval') return reject('invalid', `forSession: promise ${promise.promiseId} is not a tool approval`, { promiseId: promise.promiseId });
+    if (command.forSession && data.outcome !== undefined) return reject('invalid', 'forSession: only an approval can be given for the session, not a denial');
+    if (command.forSession) data.forSession = true;
+  }
+  if (command.actor !== undefined) {
+    if (typeof command.actor !== 'string' || command.actor.length === 0 || command.actor.length > 256) return reject('invalid', 'actor: expected a string of 1-256 characters');
+    data.actor = command.actor;
+  }
   return accept([{ kind: 'promise.resolved', data }], { promiseId: promise.promiseId });
 }
 
@@ -120,27 +137,62 @@ export function applyPromiseResolved(state: SessionState, entry: LogEntry<'promi
   if (data.outcome !== undefined) resolved.outcome = data.outcome;
   const next = cloneState(state);
   next.promises = withKey(state.promises, data.promiseId, resolved);
+  if (data.forSession) {
+    const name = ownerCall(state, promise)?.name;
+    invariant(name !== undefined, 'promise.resolved: the approved call is gone', { promiseId: data.promiseId });
+    const approved = state.approvedTools ?? [];
+    if (!approved.includes(name)) next.approvedTools = [...approved, name];
+  }
   return next;
 }
 
-/** Completes the calls of resolved promises with their payload (or a synthesized note). */
+/** The call a promise belongs to (in its run's batches), if the run is still live. */
+function ownerCall(state: SessionState, promise: PromiseState): ToolCallState | undefined {
+  const run = own(state.runs, promise.owner.runId);
+  return run?.batches.find((batch) => batch.batchId === promise.owner.batchId)?.calls.find((call) => call.callId === promise.owner.callId);
+}
+
+/**
+ * What resolved promises do to their calls: a deferred call completes with the payload (or a
+ * synthesized note); an approved call starts (its tool runs now), a denied one finishes with the
+ * denial as its result. A call waiting for approval of a tool since approved for the session starts too.
+ */
 export function resolvedCallEvents(state: SessionState, run: RunState): { events: EventDraft[]; blobs: SynthesizedBlob[] } | undefined {
   const events: EventDraft[] = [];
   const blobs: SynthesizedBlob[] = [];
+  const note = (text: string): BlobRef => {
+    const ref = refOfText(text);
+    if (!blobs.some((b) => b.ref === ref)) blobs.push({ ref, text });
+    return ref;
+  };
+  const approved = state.approvedTools ?? [];
   // Sorted ids: the same state must plan the same events whatever its key order (snapshots sort keys).
   for (const id of Object.keys(state.promises).sort()) {
     const promise = state.promises[id]!;
-    if (promise.status !== 'resolved' || promise.owner.runId !== run.runId) continue;
+    if (promise.owner.runId !== run.runId) continue;
+    if (promise.wait?.kind === 'approval') {
+      const ref = { runId: promise.owner.runId, batchId: promise.owner.batchId, callId: promise.owner.callId };
+      const approvedForSession = promise.status === 'pending' && approved.includes(ownerCall(state, promise)?.name ?? '');
+      if ((promise.status === 'resolved' && promise.outcome === undefined) || approvedForSession) {
+        events.push({ kind: 'tool.call_started', data: ref });
+      } else if (promise.status === 'resolved') {
+        const resultRef = promise.payloadRef ?? note(DENIED_RESULT_TEXT);
+        const data: ToolCallFinishedData = { ...ref, status: 'failed', resultRef, isError: true };
+        if (promise.payloadRef === undefined) data.preview = preview(DENIED_RESULT_TEXT);
+        events.push({ kind: 'tool.call_finished', data });
+      }
+      continue;
+    }
+    if (promise.status !== 'resolved') continue;
     let resultRef = promise.payloadRef;
-    let note: string | undefined;
+    let text: string | undefined;
     if (resultRef === undefined) {
-      note = promise.resolvedBy === 'timer' ? (promise.wait?.kind === 'question' ? QUESTION_TIMEOUT_TEXT : TIMER_RESULT_TEXT) : promise.outcome === 'failed' ? FAILED_RESULT_TEXT : promise.outcome === 'cancelled' ? CANCELLED_RESULT_TEXT : RESOLVED_RESULT_TEXT;
-      resultRef = refOfText(note);
-      if (!blobs.some((b) => b.ref === resultRef)) blobs.push({ ref: resultRef, text: note });
+      text = promise.resolvedBy === 'timer' ? (promise.wait?.kind === 'question' ? QUESTION_TIMEOUT_TEXT : TIMER_RESULT_TEXT) : promise.outcome === 'failed' ? FAILED_RESULT_TEXT : promise.outcome === 'cancelled' ? CANCELLED_RESULT_TEXT : RESOLVED_RESULT_TEXT;
+      resultRef = note(text);
     }
     const status = promise.outcome ?? 'succeeded';
     const data: ToolCallFinishedData = { ...promise.owner, status, resultRef, isError: status !== 'succeeded' };
-    if (note !== undefined) data.preview = preview(note);
+    if (text !== undefined) data.preview = preview(text);
     events.push({ kind: 'tool.call_finished', data });
   }
   return events.length > 0 ? { events, blobs } : undefined;
