@@ -65,7 +65,7 @@ describe('session/waits (ask_user, sleep): durable waits answered through the AP
     const kinds = events.map((e: any) => e.kind).filter((k: any) => k.type.startsWith('promise'));
     expect(kinds).toEqual([
       { type: 'promiseCreated', promiseId: wait.promiseId, source: 'tool:ask_user', waitKind: 'question', runId: run.id, callId: wait.callId, preview: 'Deploy to which region?' },
-      { type: 'promiseResolved', promiseId: wait.promiseId, payloadRef: expect.stringMatching(/^sha256:/), by: 'external' },
+      { type: 'promiseResolved', promiseId: wait.promiseId, payloadRef: expect.stringMatching(/^sha256:/), by: 'external', actor: 'local user' },
     ]);
   });
 
@@ -109,5 +109,45 @@ describe('session/waits (ask_user, sleep): durable waits answered through the AP
     expect((await call('session/waits/resolve', { sessionId: 'ask3', promiseId: 'p', answer: '' })).error).toMatchObject({ code: -32602 });
     expect((await call('session/waits/resolve', { sessionId: 'ask3', promiseId: 'p', payload: 'x' })).error).toMatchObject({ code: -32602 });
     expect((await call('session/waits/list', { sessionId: 'missing' })).error).toMatchObject({ code: -32004 });
+  });
+
+  it('tool approvals: an ask call is listed with its arguments, a denial reaches the model, approve-for-session stops the asking, never is refused', async () => {
+    const approvals = { rules: [{ tool: 'sleep', policy: 'ask' }, { tool: 'wait_until', policy: 'never' }] };
+    await result('session/start', { sessionId: 'appr1', config: { model, features: { timers: {} }, approvals } });
+    test.fake.enqueue(
+      { toolCalls: [{ name: 'sleep', arguments: { seconds: 1, reason: 'first' } }, { name: 'wait_until', arguments: { time: '2099-01-01T00:00:00Z' } }] },
+      { toolCalls: [{ name: 'sleep', arguments: { seconds: 1, reason: 'second' } }] },
+      { toolCalls: [{ name: 'sleep', arguments: { seconds: 1, reason: 'third' } }] },
+      { text: 'Done napping.' },
+    );
+    const { run } = await result('session/runs/start', { sessionId: 'appr1', source: { type: 'input', items: [{ type: 'text', text: 'nap' }] } });
+    const [first] = await waitsOf('appr1');
+    expect(first).toMatchObject({ kind: 'approval', toolName: 'sleep', preview: 'sleep', arguments: '{"seconds":1,"reason":"first"}' });
+    expect(first.promiseId).toBe('approval_batch_1_1');
+    expect((await call('session/waits/resolve', { sessionId: 'appr1', promiseId: first.promiseId, answer: 'yes' })).error.message).toMatch(/^answer: an approval takes no answer/);
+    await result('session/waits/fail', { sessionId: 'appr1', promiseId: first.promiseId, reason: 'not now' });
+    const [second] = await until(async () => (await result('session/waits/list', { sessionId: 'appr1' })).waits, (w: any[]) => w.length > 0 && w[0].promiseId !== first.promiseId);
+    expect(second).toMatchObject({ kind: 'approval', arguments: '{"seconds":1,"reason":"second"}' });
+    await result('session/waits/resolve', { sessionId: 'appr1', promiseId: second.promiseId, forSession: true });
+    expect(await runStatus('appr1', run.id)).toBe('completed');
+    const texts = (await toolResults('appr1')).map((r: any) => [r.kind.isError, r.text ?? r.preview]);
+    expect(texts).toEqual([
+      [true, 'The user denied this tool call: not now'],
+      [true, expect.stringContaining('Tool wait_until is not allowed in this session (approval policy: never)')],
+      [false, expect.stringContaining('the timer fired')],
+      [false, expect.stringContaining('the timer fired')],
+    ]);
+    // The third sleep never asked; the decisions are attributed in the event stream.
+    const { events } = await result('session/events/read', { sessionId: 'appr1', limit: 500 });
+    const decisions = events.map((e: any) => e.kind).filter((k: any) => k.type === 'promiseFailed' || (k.type === 'promiseResolved' && k.by === 'external'));
+    expect(decisions).toEqual([
+      { type: 'promiseFailed', promiseId: first.promiseId, errorRef: expect.stringMatching(/^sha256:/), actor: 'local user' },
+      { type: 'promiseResolved', promiseId: second.promiseId, payloadRef: null, by: 'external', actor: 'local user', forSession: true },
+    ]);
+    expect(events.filter((e: any) => e.kind.type === 'promiseCreated' && e.kind.waitKind === 'approval')).toHaveLength(2);
+    // A bad policy is refused at admission, naming the field.
+    const bad = await call('session/start', { sessionId: 'appr2', config: { model, approvals: { rules: [{ tool: 'x', policy: 'sometimes' }] } } });
+    expect(bad.error).toMatchObject({ code: -32602 });
+    expect(bad.error.message).toContain('config.approvals.rules.0.policy');
   });
 });

@@ -38,6 +38,16 @@ export async function authenticate(auth: GatewayAuth, authorization: string | un
   return universe;
 }
 
+/**
+ * Who an authenticated call comes from, for attribution in the log (approvals, answers): the key's
+ * public id (`lsk_<keyId>_…`, never the secret), or the local user of a single-user server.
+ */
+export function callerOf(auth: GatewayAuth, authorization: string | undefined): string {
+  if (auth.mode === 'single-user') return 'local user';
+  const keyId = /^Bearer lsk_([a-f0-9]{12})_/.exec(authorization?.trim() ?? '')?.[1];
+  return keyId ? `key ${keyId}` : 'key';
+}
+
 export function isLoopbackHost(host: string): boolean {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (bare === 'localhost') return true;

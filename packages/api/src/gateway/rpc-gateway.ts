@@ -1,6 +1,6 @@
 import type { BlobStore } from '@lightspeed/ports';
 import { Hono, type Context } from 'hono';
-import { authenticate, UnauthorizedError, type GatewayAuth } from '../auth/gateway-auth.js';
+import { callerOf, authenticate, UnauthorizedError, type GatewayAuth } from '../auth/gateway-auth.js';
 import { ApiError, toApiError } from '../rpc/api-error.js';
 import { Dispatcher, type MethodHandlers } from '../rpc/dispatcher.js';
 import { RpcErrorCode } from '../rpc/error-codes.js';
@@ -66,7 +66,7 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
     } catch {
       return rpcError(c, 200, RpcErrorCode.parseError, 'invalid_request', 'parse error: the body is not valid JSON');
     }
-    const answer = await dispatcher.handle(parsed, { universe, signal: c.req.raw.signal });
+    const answer = await dispatcher.handle(parsed, { universe, actor: callerOf(parts.auth, c.req.header('authorization')), signal: c.req.raw.signal });
     if (answer === undefined) return c.body(null, 204);
     return c.json(answer);
   });

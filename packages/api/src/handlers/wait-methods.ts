@@ -1,9 +1,9 @@
-import { getJson, putText } from '@lightspeed/cas';
+import { getJson, getText, putText } from '@lightspeed/cas';
 import { findRun, type PromiseState, type SessionState } from '@lightspeed/engine';
 import type { BlobStore } from '@lightspeed/ports';
 import { invalidRequest, notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
-import type { WaitView } from '../schemas/waits.js';
+import { MAX_ARGUMENTS_PREVIEW, type WaitView } from '../schemas/waits.js';
 import type { SessionAccess } from './session-access.js';
 
 /** The stored detail of a question (tools' `ask_user`): bounded there, read back defensively here. */
@@ -41,33 +41,39 @@ export function waitMethods(access: SessionAccess): MethodHandlers {
       return { result: { waits } };
     },
 
-    'session/waits/resolve': async ({ sessionId, promiseId, answer }, { universe }) => {
+    'session/waits/resolve': async ({ sessionId, promiseId, answer, forSession }, { universe, actor }) => {
       const promise = await knownWait(universe, sessionId, promiseId);
       const blobs = host.blobs(universe);
+      if (promise?.wait?.kind === 'approval' && answer != null) throw invalidRequest('answer: an approval takes no answer; resolve approves it, session/waits/fail denies it with a reason');
+      if (forSession && promise && promise.wait?.kind !== 'approval') throw invalidRequest(`forSession: wait ${promiseId} is not a tool approval`);
       if (answer != null && promise?.wait?.kind === 'question' && promise.wait.detailRef) {
         const choices = (await getJson<QuestionDetail>(blobs, promise.wait.detailRef)).choices;
         if (Array.isArray(choices) && !choices.includes(answer)) throw invalidRequest(`answer: expected one of the offered choices: ${choices.map((c) => JSON.stringify(c)).join(', ')}`);
       }
       const payloadRef = answer != null ? await putText(blobs, answer) : undefined;
-      await access.submit({ universe, sessionId }, { type: 'promise.resolve', promiseId, ...(payloadRef ? { payloadRef } : {}) });
+      await access.submit({ universe, sessionId }, { type: 'promise.resolve', promiseId, ...(payloadRef ? { payloadRef } : {}), ...(forSession ? { forSession: true } : {}), ...by(actor) });
       return { result: { promiseId, resolution: 'resolved' as const } };
     },
 
-    'session/waits/fail': async ({ sessionId, promiseId, reason }, { universe }) => {
-      await knownWait(universe, sessionId, promiseId);
-      const payloadRef = await putText(host.blobs(universe), reason);
-      await access.submit({ universe, sessionId }, { type: 'promise.resolve', promiseId, outcome: 'failed', payloadRef });
+    'session/waits/fail': async ({ sessionId, promiseId, reason }, { universe, actor }) => {
+      const promise = await knownWait(universe, sessionId, promiseId);
+      // A denied approval tells the model it was a person's decision, not a tool failure.
+      const text = promise?.wait?.kind === 'approval' ? `The user denied this tool call: ${reason}` : reason;
+      const payloadRef = await putText(host.blobs(universe), text);
+      await access.submit({ universe, sessionId }, { type: 'promise.resolve', promiseId, outcome: 'failed', payloadRef, ...by(actor) });
       return { result: { promiseId, resolution: 'failed' as const } };
     },
 
-    'session/waits/cancel': async ({ sessionId, promiseId, reason }, { universe }) => {
+    'session/waits/cancel': async ({ sessionId, promiseId, reason }, { universe, actor }) => {
       await knownWait(universe, sessionId, promiseId);
       const payloadRef = reason != null ? await putText(host.blobs(universe), reason) : undefined;
-      await access.submit({ universe, sessionId }, { type: 'promise.resolve', promiseId, outcome: 'cancelled', ...(payloadRef ? { payloadRef } : {}) });
+      await access.submit({ universe, sessionId }, { type: 'promise.resolve', promiseId, outcome: 'cancelled', ...(payloadRef ? { payloadRef } : {}), ...by(actor) });
       return { result: { promiseId, resolution: 'cancelled' as const } };
     },
   };
 }
+
+const by = (actor: string | undefined): { actor?: string } => (actor ? { actor } : {});
 
 async function waitView(state: SessionState, promise: PromiseState, blobs: BlobStore): Promise<WaitView> {
   const { runId, batchId, callId } = promise.owner;
@@ -76,6 +82,11 @@ async function waitView(state: SessionState, promise: PromiseState, blobs: BlobS
   if (call) view.toolName = call.name;
   if (promise.wait?.preview !== undefined) view.preview = promise.wait.preview;
   if (promise.deadline !== undefined) view.deadlineMs = promise.deadline;
+  if (promise.wait?.kind === 'approval' && promise.wait.detailRef) {
+    const text = await getText(blobs, promise.wait.detailRef);
+    view.arguments = text.length > MAX_ARGUMENTS_PREVIEW ? text.slice(0, MAX_ARGUMENTS_PREVIEW) : text;
+    if (text.length > MAX_ARGUMENTS_PREVIEW) view.argumentsTruncated = true;
+  }
   if (promise.wait?.kind === 'question' && promise.wait.detailRef) {
     const detail = await getJson<QuestionDetail>(blobs, promise.wait.detailRef);
     if (typeof detail.question === 'string') view.question = detail.question;

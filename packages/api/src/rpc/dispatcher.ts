@@ -11,6 +11,8 @@ import { unservedArea } from './unserved-methods.js';
 export interface CallContext {
   universe: string;
   signal: AbortSignal;
+  /** Who is calling (`key <keyId>` or `local user`), recorded where the log attributes a decision. */
+  actor?: string;
 }
 
 export interface MethodOutcome<M extends MethodName> {

@@ -168,9 +168,22 @@ export const FeaturesConfig = named(
   }),
 );
 
+export const ApprovalPolicy = named('ApprovalPolicy', z.enum(['always', 'ask', 'never']), 'always: runs without asking; ask: waits for approval (session/waits/*); never: refused.');
+export const ApprovalsConfig = named(
+  'ApprovalsConfig',
+  z.strictObject({
+    default: ApprovalPolicy.nullish().describe('For tools no rule matches (default: always).'),
+    rules: cappedArray(z.strictObject({ tool: z.string().min(1).max(256).describe('A tool name, or a pattern with * (mcp__github__*).'), policy: ApprovalPolicy }), 256)
+      .nullish()
+      .describe('The first rule matching the tool name wins.'),
+  }),
+  'Lightspeed extension: which tool calls wait for a person\'s approval, run freely, or are refused.',
+);
+
 export const SessionConfig = named(
   'SessionConfig',
   z.strictObject({
+    approvals: ApprovalsConfig.nullish(),
     context: ContextConfig.nullish(),
     features: FeaturesConfig.nullish(),
     generation: GenerationConfig.nullish(),

@@ -94,9 +94,10 @@ export const SessionEventKindView = named(
       deadlineMs: uint().optional(),
     }),
     // A wait ended: answered (or its timer fired), failed with a reason, or cancelled.
-    z.object({ type: z.literal('promiseResolved'), promiseId: z.string(), payloadRef: z.string().nullish(), by: z.enum(['timer', 'external']).optional() }),
-    z.object({ type: z.literal('promiseFailed'), promiseId: z.string(), errorRef: z.string().nullish() }),
-    z.object({ type: z.literal('promiseCancelled'), promiseId: z.string() }),
+    // by, actor (who answered: `key <keyId>` or `local user`) and forSession are Lightspeed extensions.
+    z.object({ type: z.literal('promiseResolved'), promiseId: z.string(), payloadRef: z.string().nullish(), by: z.enum(['timer', 'external']).optional(), actor: z.string().optional(), forSession: z.boolean().optional() }),
+    z.object({ type: z.literal('promiseFailed'), promiseId: z.string(), errorRef: z.string().nullish(), actor: z.string().optional() }),
+    z.object({ type: z.literal('promiseCancelled'), promiseId: z.string(), actor: z.string().optional() }),
   ]),
 );
 export type SessionEventKindView = z.infer<typeof SessionEventKindView>;

@@ -9,6 +9,8 @@ import { epochMs, named } from './registry.js';
 
 /** Answers and reasons are bounded: they become a tool result in the model's context. */
 export const MAX_WAIT_ANSWER_CHARS = 100_000;
+/** An approver reviews arguments in a list: long ones are cut (the full body stays in CAS). */
+export const MAX_ARGUMENTS_PREVIEW = 4_000;
 
 export const WaitKind = named('WaitKind', z.enum(['timer', 'question', 'approval', 'child', 'promise']), 'What a wait is for; `promise` is an undescribed one.');
 
@@ -23,6 +25,8 @@ export const WaitView = named(
     preview: z.string().nullish(),
     question: z.string().nullish().describe('For kind question: the full question.'),
     choices: z.array(z.string()).nullish().describe('For kind question: the answers offered, if any (an answer must be one of them).'),
+    arguments: z.string().nullish().describe(`For kind approval: the call's arguments as the model sent them (at most ${MAX_ARGUMENTS_PREVIEW} characters).`),
+    argumentsTruncated: z.boolean().nullish(),
     createdAtMs: epochMs(),
     deadlineMs: epochMs().nullish().describe('When the wait ends by itself (a timer, or a question that gives up).'),
   }),
@@ -39,12 +43,13 @@ export const WaitResolveParams = named(
   z.strictObject({
     sessionId: z.string(),
     promiseId: z.string().min(1),
-    answer: answerText().nullish().describe('The answer the model receives as the tool result (text); omit to resolve with no payload.'),
+    answer: answerText().nullish().describe('The answer the model receives as the tool result (text); omit to resolve with no payload. Not for approvals.'),
+    forSession: z.boolean().nullish().describe('For an approval: also approve every later call of this tool in the session.'),
   }),
 );
 export const WaitFailParams = named(
   'WaitFailParams',
-  z.strictObject({ sessionId: z.string(), promiseId: z.string().min(1), reason: answerText().describe('Why; the model receives it as an error result.') }),
+  z.strictObject({ sessionId: z.string(), promiseId: z.string().min(1), reason: answerText().describe('Why; the model receives it as an error result. For an approval, this denies the call.') }),
 );
 export const WaitCancelParams = named(
   'WaitCancelParams',

@@ -97,6 +97,12 @@ export function toEngineConfig(doc: SessionConfig | null | undefined, defaults: 
         : { mode: 'auto', thresholdTokens: compaction.compact_threshold_tokens ?? defaults.compactionThresholdTokens ?? 100_000 };
   }
   if (source.features != null) config.features = source.features;
+  if (source.approvals != null) {
+    const approvals: NonNullable<EngineSessionConfig['approvals']> = {};
+    if (source.approvals.default != null) approvals.default = source.approvals.default;
+    if (source.approvals.rules != null) approvals.rules = source.approvals.rules.map((rule) => ({ tool: rule.tool, policy: rule.policy }));
+    config.approvals = approvals;
+  }
   return config;
 }
 

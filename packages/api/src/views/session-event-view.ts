@@ -129,7 +129,8 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
       push(kind, run(d.runId, { turnId, toolBatchId: d.batchId, toolCallId: d.callId }));
       break;
     }
-    case 'tool.call_deferred': {
+    case 'tool.call_deferred':
+    case 'tool.approval_requested': {
       const turnId = turnOfBatch(after, d.runId, d.batchId);
       const toolName = runOf(after, d.runId)?.batches.find((batch) => batch.batchId === d.batchId)?.calls.find((call) => call.callId === d.callId)?.name;
       const kind: Kind = { type: 'promiseCreated', promiseId: d.promiseId, source: toolName ? `tool:${toolName}` : 'tool', waitKind: d.wait?.kind ?? (d.deadline !== undefined ? 'timer' : 'promise'), runId: d.runId, callId: d.callId };
@@ -140,9 +141,10 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
     }
     case 'promise.resolved': {
       const joins: EventJoinsView = { correlationId: d.promiseId };
-      if (d.outcome === 'failed') push({ type: 'promiseFailed', promiseId: d.promiseId, errorRef: d.payloadRef ?? null }, joins);
-      else if (d.outcome === 'cancelled') push({ type: 'promiseCancelled', promiseId: d.promiseId }, joins);
-      else push({ type: 'promiseResolved', promiseId: d.promiseId, payloadRef: d.payloadRef ?? null, by: d.by }, joins);
+      const actor = d.actor === undefined ? {} : { actor: d.actor };
+      if (d.outcome === 'failed') push({ type: 'promiseFailed', promiseId: d.promiseId, errorRef: d.payloadRef ?? null, ...actor }, joins);
+      else if (d.outcome === 'cancelled') push({ type: 'promiseCancelled', promiseId: d.promiseId, ...actor }, joins);
+      else push({ type: 'promiseResolved', promiseId: d.promiseId, payloadRef: d.payloadRef ?? null, by: d.by, ...actor, ...(d.forSession ? { forSession: true } : {}) }, joins);
       break;
     }
     case 'tool.batch_completed': {

@@ -1,6 +1,6 @@
 import { putJson, putText } from '@lightspeed/cas';
 import { liveKey } from '@lightspeed/driver';
-import type { ToolCallOutcome } from '@lightspeed/engine';
+import type { SessionState, ToolCallOutcome } from '@lightspeed/engine';
 import type { ToolPort } from '@lightspeed/ports';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, UNIVERSE, type Harness, type HarnessOptions, type HostFactory } from '../host-harness/harness.js';
@@ -285,6 +285,34 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
       expect(run.status).toBe('completed');
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
       expect(await h.text(run.outputRef)).toBe('woke up');
+    });
+
+    test('asks for approval: a denied call reports the denial, an approved one runs, across a restart', async () => {
+      const runs: string[] = [];
+      const h = await start({
+        tools: (hh) =>
+          customTool(() => hh, 'deploy', 'exclusive', async (call, context) => {
+            runs.push(call.callId);
+            return { status: 'succeeded', isError: false, resultRef: await putText(context.blobs, `deployed ${call.callId}`) };
+          }),
+      });
+      await h.open('s1', { approvals: { rules: [{ tool: 'deploy', policy: 'ask' }] } });
+      h.fake.enqueue({ toolCalls: [{ name: 'deploy' }] }, { toolCalls: [{ name: 'deploy' }] }, { text: 'one deploy went out' });
+      const runId = await h.startRun('s1', 'deploy twice');
+      const pendingApproval = (s: SessionState) => Object.values(s.promises).find((p) => p.status === 'pending' && p.wait?.kind === 'approval');
+      const first = pendingApproval(await h.waitFor('s1', (s) => pendingApproval(s) !== undefined))!;
+      const denied = await h.host.submit(h.ref('s1'), { type: 'promise.resolve', promiseId: first.promiseId, outcome: 'failed', payloadRef: await putText(h.blobs, 'denied: change freeze') });
+      expect(denied.ok).toBe(true);
+      const second = pendingApproval(await h.waitFor('s1', (s) => (pendingApproval(s)?.promiseId ?? first.promiseId) !== first.promiseId))!;
+      // The approval survives a restart of the host; nothing ran while it waited.
+      await h.restart();
+      expect(runs).toEqual([]);
+      expect((await h.host.submit(h.ref('s1'), { type: 'promise.resolve', promiseId: second.promiseId, actor: 'tester' })).ok).toBe(true);
+      const run = await h.waitRun('s1', runId);
+      expect(run.status).toBe('completed');
+      expect(run.batches.map((b) => b.calls[0]!.status)).toEqual(['failed', 'succeeded']);
+      expect(await h.text(run.batches[0]!.calls[0]!.resultRef)).toBe('denied: change freeze');
+      expect(runs).toEqual([run.batches[1]!.calls[0]!.callId]);
     });
 
     test('resumes unfinished work after a restart without re-running finished tool calls', async () => {
