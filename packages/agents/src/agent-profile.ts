@@ -35,6 +35,7 @@ function features(tools: AgentDefinition['tools']): Features | undefined {
 /** The session config an agent definition stands for, in the API's (v1 contract) document form. */
 export function agentSessionConfig(agent: AgentDefinition): SessionConfig {
   const config: SessionConfig = {};
+  if (agent.approvals) config.approvals = { ...(agent.approvals.default ? { default: agent.approvals.default } : {}), ...(agent.approvals.rules ? { rules: agent.approvals.rules.map((r) => ({ ...r })) } : {}) };
   if (agent.model) config.model = { ...agent.model };
   const g = agent.generation;
   if (g) {

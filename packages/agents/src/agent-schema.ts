@@ -103,6 +103,14 @@ export const AgentCompaction = z.discriminatedUnion(
   { error: 'expected mode: auto (with an optional thresholdTokens) or mode: disabled' },
 );
 
+const approvalPolicy = () => z.enum(['always', 'ask', 'never'], { error: 'expected always (run without asking), ask (wait for approval) or never (refuse)' });
+
+/** Which tool calls wait for a person's approval: the first rule whose tool name or `*` pattern matches wins. */
+export const AgentApprovals = z.strictObject({
+  default: approvalPolicy().optional(),
+  rules: z.array(z.strictObject({ tool: z.string().min(1, 'expected a tool name or pattern such as mcp__github__*').max(256), policy: approvalPolicy() })).max(256).optional(),
+});
+
 export const AgentFrontMatter = z.strictObject({
   name: z.string().regex(AGENT_NAME, 'expected 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit').optional(),
   displayName: z.string().min(1).max(256).optional(),
@@ -112,6 +120,7 @@ export const AgentFrontMatter = z.strictObject({
   tools: AgentTools.optional(),
   limits: AgentLimits.optional(),
   compaction: AgentCompaction.optional(),
+  approvals: AgentApprovals.optional(),
   subagents: later(),
   fleet: later('sub-agents'),
   environment: later(),

@@ -120,6 +120,12 @@ describe('agent files', () => {
     expect(problemsOf('---\ntools:\n  timers: yes please\n---\n')[0]).toMatchObject({ line: 3, field: 'tools.timers' });
   });
 
+  it('approvals: rules by tool name or pattern become the session config; a wrong policy names its line', () => {
+    const agent = parseAgentFile('---\napprovals:\n  default: ask\n  rules:\n    - tool: read_file\n      policy: always\n    - tool: mcp__prod__*\n      policy: never\n---\nCareful.\n', '/p/.lightspeed/agents/reviewer.md');
+    expect(agentSessionConfig(agent).approvals).toEqual({ default: 'ask', rules: [{ tool: 'read_file', policy: 'always' }, { tool: 'mcp__prod__*', policy: 'never' }] });
+    expect(problemsOf('---\napprovals:\n  rules:\n    - tool: x\n      policy: sometimes\n---\n')[0]).toMatchObject({ line: 5, field: 'approvals.rules.0.policy', message: expect.stringMatching(/^expected always/) });
+  });
+
   it('all five limits, per run and for the session, become the session config', () => {
     const agent = parseAgentFile('---\nlimits:\n  maxTurns: 4\n  tokenBudget: 1000\n  costBudgetUsd: 0.5\n  session:\n    maxOutputTokens: 800\n    maxToolRounds: 9\n---\nBe brief.\n', '/p/.lightspeed/agents/reviewer.md');
     expect(agentSessionConfig(agent).limits).toEqual({ maxTurns: 4, tokenBudget: 1000, costBudgetUsd: 0.5, session: { maxOutputTokens: 800, maxToolRounds: 9 } });

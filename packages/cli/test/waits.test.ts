@@ -37,6 +37,27 @@ describe('questions in chat', () => {
     }
   }, 60_000);
 
+  it('piped chat asks before each call of an --ask-before tool: no denies with a reason, a approves the tool for the session', async () => {
+    const home = await tempDir('ls-cli-approve-');
+    try {
+      const stdin = new PassThrough();
+      const nap = 'use sleep {"seconds":1}';
+      stdin.end(`${nap}\nn not today\n${nap}\na\n${nap}\n/quit\n`);
+      const run = await runCli(['chat', '--provider', 'fake', '--data-dir', ':memory:', '--timers', '--ask-before', 'sleep'], { env: cleanEnv(home.path), stdin });
+      expect(run.stderr).not.toContain('lightspeed:');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('? approve sleep({"seconds":1})\n  y = yes · a = always for this session · n [reason] = no\n');
+      // Asked twice: the third call runs without asking once the tool is approved for the session.
+      expect(run.stdout.split('? approve sleep').length - 1).toBe(2);
+      expect(run.stdout).toContain('(denied)');
+      expect(run.stdout).toContain('(approved sleep for this session)');
+      expect(run.stdout).toContain('< tool sleep: FAILED');
+      expect(run.stdout.split('< tool sleep: ok').length - 1).toBe(2);
+    } finally {
+      await home.remove();
+    }
+  }, 60_000);
+
   it('one-shot chat asks on stderr and reads the answer from stdin; an answer off the list is refused and asked again', async () => {
     const home = await tempDir('ls-cli-ask1-');
     try {

@@ -14,7 +14,7 @@ export interface ChatConfigChanges {
 
 export function hasConfigChanges(changes: ChatConfigChanges): boolean {
   const s = changes.settings;
-  return changes.workspaceId !== undefined || (changes.mcpServers?.length ?? 0) > 0 || (s !== undefined && (s.reasoningEffort !== undefined || s.maxTurns !== undefined || s.budgetUsd !== undefined || s.host !== undefined || s.askUser === true || s.timers === true));
+  return changes.workspaceId !== undefined || (changes.mcpServers?.length ?? 0) > 0 || (s !== undefined && (s.reasoningEffort !== undefined || s.maxTurns !== undefined || s.budgetUsd !== undefined || s.host !== undefined || s.askUser === true || s.timers === true || (s.askBefore?.length ?? 0) > 0));
 }
 
 /**
@@ -31,6 +31,11 @@ export function applyConfigChanges(config: any, changes: ChatConfigChanges): any
   if (settings.askUser) features = { ...(features ?? {}), askUser: { version: 1 } };
   if (settings.timers) features = { ...(features ?? {}), timers: { version: 1 } };
   if (features !== undefined) out.features = features;
+  if (settings.askBefore?.length) {
+    // The flags' rules come first: the first matching rule wins, so they override an agent's.
+    const rules = [...settings.askBefore.map((tool) => ({ tool, policy: 'ask' })), ...(out.approvals?.rules ?? [])];
+    out.approvals = { ...(out.approvals ?? {}), rules };
+  }
   if (settings.reasoningEffort !== undefined) out.generation = { ...(out.generation ?? {}), reasoningEffort: settings.reasoningEffort };
   if (settings.maxTurns !== undefined || settings.budgetUsd !== undefined) {
     const limits = { ...(out.limits ?? {}) };

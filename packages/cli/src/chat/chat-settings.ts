@@ -25,6 +25,8 @@ export interface ChatSettings {
   askUser?: boolean;
   /** `features.timers`: the agent may `sleep` / `wait_until`. */
   timers?: boolean;
+  /** `approvals.rules` with policy ask, ahead of an agent's rules: these tools wait for your approval. */
+  askBefore?: string[];
 }
 
 export interface ChatSettingFlags {
@@ -36,6 +38,7 @@ export interface ChatSettingFlags {
   exec?: boolean;
   askUser?: boolean;
   timers?: boolean;
+  askBefore?: string[];
 }
 
 /**
@@ -62,6 +65,11 @@ export async function parseChatSettings(flags: ChatSettingFlags, cwd: string, lo
   }
   if (flags.askUser) settings.askUser = true;
   if (flags.timers) settings.timers = true;
+  if (flags.askBefore?.length) {
+    const bad = flags.askBefore.find((tool) => tool.trim() === '' || tool.length > 256);
+    if (bad !== undefined) throw usageError(`--ask-before takes a tool name or pattern such as shell_command or mcp__github__*, got "${bad}"`);
+    settings.askBefore = flags.askBefore;
+  }
   if (flags.exec && flags.hostDir === undefined) throw usageError('--exec needs --host-dir DIR: commands run in that directory');
   if (flags.hostDir !== undefined) {
     const root = resolve(cwd, flags.hostDir);

@@ -7,7 +7,7 @@ import { CHAT_HELP, parseChatInput } from './slash-commands.js';
 import { TerminalRenderer } from './terminal-renderer.js';
 import { usageLine, type UsageFigures } from './usage-line.js';
 import type { WaitView } from '../commands/waits-command.js';
-import { openQuestion, questionLines, sendAnswer, withWaitHooks } from './wait-prompt.js';
+import { openPrompt, PROMPTED_KINDS, promptLines, sendReply, withWaitHooks } from './wait-prompt.js';
 
 interface ChatState {
   sessionId: string;
@@ -15,7 +15,7 @@ interface ChatState {
   active?: ActiveRun;
   /** From the moment a message is sent until its run ends (the run id is known a little later). */
   busy: boolean;
-  /** A question the agent asked: the next message line answers it. */
+  /** A question or tool approval the agent waits on: the next message line answers it. */
   question?: WaitView;
 }
 
@@ -43,10 +43,10 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
   const settled = () => new Promise<void>((resolve) => (!state.busy || state.question ? resolve() : waiters.push(resolve)));
 
   const ask = async (promiseId: string) => {
-    const wait = await openQuestion(client, state.sessionId, promiseId).catch(() => undefined);
+    const wait = await openPrompt(client, state.sessionId, promiseId).catch(() => undefined);
     if (!wait) return;
     state.question = wait;
-    out.write(questionLines(wait));
+    out.write(promptLines(wait));
     wake();
     if (interactive && !closing) rl.prompt();
   };
@@ -54,9 +54,9 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
   const answer = async (text: string) => {
     const question = state.question!;
     try {
-      const sent = await sendAnswer(client, state.sessionId, question, text);
+      const done = await sendReply(client, state.sessionId, question, text);
       if (state.question === question) delete state.question;
-      say(`(answered: ${sent})`);
+      say(`(${done})`);
     } catch (error) {
       say(`error: ${describeFailure(error).message}`);
     }
@@ -66,7 +66,7 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
     const renderer = new TerminalRenderer(out);
     const observer = withWaitHooks(renderer, {
       waitOpened: (wait) => {
-        if (wait.waitKind === 'question') void ask(wait.promiseId);
+        if (PROMPTED_KINDS.has(wait.waitKind)) void ask(wait.promiseId);
       },
       waitClosed: (promiseId) => {
         if (state.question?.promiseId === promiseId) delete state.question;
@@ -187,7 +187,8 @@ export async function interactiveChat(client: RpcClient, start: { sessionId: str
   // waits for an answer nobody can type any more; the wait stays open in the session.
   while (state.busy) {
     if (state.question) {
-      say(`the run waits for an answer to ${state.question.promiseId}; answer later with: lightspeed waits answer ${state.sessionId} ${state.question.promiseId} "…"`);
+      const verb = state.question.kind === 'approval' ? 'approve|deny' : 'answer';
+      say(`the run waits for an answer to ${state.question.promiseId}; answer later with: lightspeed waits ${verb} ${state.sessionId} ${state.question.promiseId}`);
       break;
     }
     if (state.active) await Promise.race([state.active.done.catch(() => undefined), settled()]);

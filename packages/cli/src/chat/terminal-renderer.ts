@@ -45,9 +45,9 @@ export class TerminalRenderer implements TurnObserver {
     this.out.write(`< tool ${result.name}: ${STATUS_MARK[result.status] ?? result.status}\n`);
   }
 
-  /** Timers and other waits get a line; questions are asked by the chat (it knows how to take the answer). */
+  /** Timers and other waits get a line; questions and approvals are asked by the chat (it takes the answer). */
   waitOpened(wait: WaitNotice): void {
-    if (wait.waitKind === 'question') return;
+    if (wait.waitKind === 'question' || wait.waitKind === 'approval') return;
     this.endReasoning();
     this.endLine();
     this.out.write(`… waiting (${wait.waitKind})${wait.preview ? `: ${wait.preview}` : wait.deadlineMs !== undefined ? ` until ${new Date(wait.deadlineMs).toISOString()}` : ''}\n`);

@@ -6,17 +6,25 @@ import type { WaitView } from '../commands/waits-command.js';
 import type { TurnObserver, WaitNotice } from './turn-observer.js';
 
 /*
- * Questions the agent asks (`ask_user`) during a chat: the chat shows the full question with
- * numbered choices and takes the next line as the answer (a number picks a choice).
+ * What the agent asks of the person at the chat: a question (`ask_user`), shown in full with
+ * numbered choices, the next line being the answer (a number picks a choice); or a tool approval,
+ * shown with the call's arguments, answered y(es) / a(lways, for this session) / n(o) [reason].
  */
 
+/** Wait kinds the chat asks the person about (timers need nobody). */
+export const PROMPTED_KINDS = new Set(['question', 'approval']);
+
 /** The open wait in full (the stream's notice carries a bounded preview only). */
-export async function openQuestion(client: RpcClient, sessionId: string, promiseId: string): Promise<WaitView | undefined> {
+export async function openPrompt(client: RpcClient, sessionId: string, promiseId: string): Promise<WaitView | undefined> {
   const { waits } = await client.call<{ waits: WaitView[] }>('session/waits/list', { sessionId });
-  return waits.find((wait) => wait.promiseId === promiseId && wait.kind === 'question');
+  return waits.find((wait) => wait.promiseId === promiseId && PROMPTED_KINDS.has(wait.kind));
 }
 
-export function questionLines(wait: WaitView): string {
+export function promptLines(wait: WaitView): string {
+  if (wait.kind === 'approval') {
+    const args = (wait.arguments ?? '').replace(/\s+/g, ' ');
+    return `? approve ${wait.toolName ?? wait.preview ?? 'this tool'}(${args}${wait.argumentsTruncated ? '…' : ''})\n  y = yes · a = always for this session · n [reason] = no\n`;
+  }
   const lines = [`? ${wait.question ?? wait.preview ?? '(question)'}`];
   (wait.choices ?? []).forEach((choice, i) => lines.push(`  ${i + 1}) ${choice}`));
   lines.push(wait.choices ? `answer with a number or the text of a choice${wait.deadlineMs != null ? ` (before ${new Date(wait.deadlineMs).toISOString()})` : ''}` : 'type your answer');
@@ -32,10 +40,30 @@ export function answerOf(wait: WaitView, line: string): string {
   return text;
 }
 
-export async function sendAnswer(client: RpcClient, sessionId: string, wait: WaitView, line: string): Promise<string> {
-  const answer = answerOf(wait, line);
-  await client.call('session/waits/resolve', { sessionId, promiseId: wait.promiseId, answer });
-  return answer;
+/** Sends the person's line as the answer or the decision; returns what was done, for the transcript. */
+export async function sendReply(client: RpcClient, sessionId: string, wait: WaitView, line: string): Promise<string> {
+  const promiseId = wait.promiseId;
+  if (wait.kind !== 'approval') {
+    const answer = answerOf(wait, line);
+    await client.call('session/waits/resolve', { sessionId, promiseId, answer });
+    return `answered: ${answer}`;
+  }
+  const [, word = '', reason = ''] = /^\s*(\S*)\s*(.*)$/.exec(line) ?? [];
+  const decision = word.toLowerCase();
+  if (decision === 'y' || decision === 'yes') {
+    await client.call('session/waits/resolve', { sessionId, promiseId });
+    return 'approved';
+  }
+  if (decision === 'a' || decision === 'always') {
+    await client.call('session/waits/resolve', { sessionId, promiseId, forSession: true });
+    return `approved ${wait.toolName ?? 'the tool'} for this session`;
+  }
+  if (decision === 'n' || decision === 'no') {
+    if (reason.trim()) await client.call('session/waits/fail', { sessionId, promiseId, reason: reason.trim() });
+    else await client.call('session/waits/cancel', { sessionId, promiseId });
+    return 'denied';
+  }
+  throw new Error('answer y (yes), a (always for this session) or n [reason] (no)');
 }
 
 /** `observer` plus wait hooks, leaving its own methods (the renderer's) in charge of output. */
@@ -58,14 +86,15 @@ export function withWaitHooks(observer: TurnObserver, hooks: Pick<TurnObserver, 
 }
 
 /**
- * One-shot chat: shows the question on stderr and answers it with the next line of stdin. At end
+ * One-shot chat: shows the question or approval on stderr and answers it with the next line of stdin. At end
  * of input the wait stays open in the session and the hint says how to answer it later.
  */
-export async function answerFromInput(client: RpcClient, sessionId: string, promiseId: string, io: CliIo, remote: boolean): Promise<void> {
-  const wait = await openQuestion(client, sessionId, promiseId).catch(() => undefined);
+export async function replyFromInput(client: RpcClient, sessionId: string, promiseId: string, io: CliIo, remote: boolean): Promise<void> {
+  const wait = await openPrompt(client, sessionId, promiseId).catch(() => undefined);
   if (!wait) return;
-  io.stderr.write(questionLines(wait));
-  const later = `answer it with: lightspeed waits answer ${sessionId} ${promiseId} "…"${remote ? '' : ' (against the server that holds the session)'}`;
+  io.stderr.write(promptLines(wait));
+  const command = wait.kind === 'approval' ? `lightspeed waits approve|deny ${sessionId} ${promiseId}` : `lightspeed waits answer ${sessionId} ${promiseId} "…"`;
+  const later = `answer it with: ${command}${remote ? '' : ' (against the server that holds the session)'}`;
   for (;;) {
     const line = await readLine(io);
     if (line === undefined) {
@@ -74,8 +103,7 @@ export async function answerFromInput(client: RpcClient, sessionId: string, prom
     }
     if (line.trim() === '') continue;
     try {
-      const sent = await sendAnswer(client, sessionId, wait, line);
-      io.stderr.write(`(answered: ${sent})\n`);
+      io.stderr.write(`(${await sendReply(client, sessionId, wait, line)})\n`);
       return;
     } catch (error) {
       io.stderr.write(`error: ${describeFailure(error).message}\n`);

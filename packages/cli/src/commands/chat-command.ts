@@ -8,7 +8,7 @@ import { openChatSession } from '../chat/chat-session.js';
 import { parseChatSettings, type ChatSettingFlags } from '../chat/chat-settings.js';
 import { startRun } from '../chat/run-follower.js';
 import { usageLine } from '../chat/usage-line.js';
-import { answerFromInput, withWaitHooks } from '../chat/wait-prompt.js';
+import { PROMPTED_KINDS, replyFromInput, withWaitHooks } from '../chat/wait-prompt.js';
 import { JsonLinesRenderer, TerminalRenderer } from '../chat/terminal-renderer.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { MEMORY_DATA_DIR } from '../runtime/data-dir.js';
@@ -54,6 +54,7 @@ export function registerChat(program: Command, ctx: CommandContext): void {
     .option('--exec', 'with --host-dir: also the exec tool, running commands in that directory')
     .option('--ask-user', 'let the agent ask you questions (ask_user); the chat shows each and takes your answer')
     .option('--timers', 'let the agent wait durably (sleep, wait_until)')
+    .option('--ask-before <tool>', 'ask for your approval before each call of this tool (a name or a pattern such as mcp__github__*); repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .addHelpText(
       'after',
       [
@@ -124,10 +125,10 @@ export function registerChat(program: Command, ctx: CommandContext): void {
         return;
       }
       const renderer = flags.json ? new JsonLinesRenderer(ctx.io.stdout) : new TerminalRenderer(ctx.io.stdout);
-      // A question the agent asks is answered from stdin (a terminal or a pipe), one line each.
+      // A question or approval the agent waits on is answered from stdin (a terminal or a pipe), one line each.
       const observer = withWaitHooks(renderer, {
         waitOpened: (wait) => {
-          if (wait.waitKind === 'question') void answerFromInput(client, opened.sessionId, wait.promiseId, ctx.io, remote);
+          if (PROMPTED_KINDS.has(wait.waitKind)) void replyFromInput(client, opened.sessionId, wait.promiseId, ctx.io, remote);
         },
       });
       const run = await startRun(client, opened.sessionId, message, observer);

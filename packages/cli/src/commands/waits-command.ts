@@ -11,13 +11,19 @@ export interface WaitView {
   preview?: string | null;
   question?: string | null;
   choices?: string[] | null;
+  arguments?: string | null;
+  argumentsTruncated?: boolean | null;
   createdAtMs: number;
   deadlineMs?: number | null;
 }
 
 /** One wait as a line: id, kind, what it waits for, and until when. */
 export function waitLine(wait: WaitView): string {
-  const what = wait.question ? `${wait.question}${wait.choices ? ` [${wait.choices.join(' | ')}]` : ''}` : (wait.preview ?? wait.toolName ?? '');
+  const what = wait.question
+    ? `${wait.question}${wait.choices ? ` [${wait.choices.join(' | ')}]` : ''}`
+    : wait.kind === 'approval'
+      ? `${wait.toolName ?? wait.preview ?? ''}(${wait.arguments ?? ''}${wait.argumentsTruncated ? '…' : ''})`
+      : (wait.preview ?? wait.toolName ?? '');
   const until = wait.deadlineMs != null ? `\tuntil ${new Date(wait.deadlineMs).toISOString()}` : '';
   return `${wait.promiseId}\t${wait.kind}\t${what.replace(/\s+/g, ' ')}${until}`;
 }
@@ -48,6 +54,29 @@ export function registerWaits(program: Command, ctx: CommandContext): void {
   });
   withServerOptions(
     waits
+      .command('approve')
+      .description('approve a tool call that waits for approval; it runs now')
+      .argument('<sessionId>')
+      .argument('<promiseId>')
+      .option('--always', 'also approve every later call of this tool in the session')
+      .option('--json', 'print the JSON-RPC result'),
+  ).action(async (sessionId: string, promiseId: string, flags: Flags & { always?: boolean }) => {
+    await resolveWait(ctx, flags, 'session/waits/resolve', { sessionId, promiseId, ...(flags.always ? { forSession: true } : {}) });
+  });
+  withServerOptions(
+    waits
+      .command('deny')
+      .description('deny a tool call that waits for approval; the model is told (with the reason, if given)')
+      .argument('<sessionId>')
+      .argument('<promiseId>')
+      .argument('[reason...]')
+      .option('--json', 'print the JSON-RPC result'),
+  ).action(async (sessionId: string, promiseId: string, words: string[], flags: Flags) => {
+    const reason = words.join(' ').trim();
+    await resolveWait(ctx, flags, reason ? 'session/waits/fail' : 'session/waits/cancel', { sessionId, promiseId, ...(reason ? { reason } : {}) });
+  });
+  withServerOptions(
+    waits
       .command('fail')
       .description('end a wait with a reason; the model receives it as an error result')
       .argument('<sessionId>')
@@ -70,7 +99,7 @@ export function registerWaits(program: Command, ctx: CommandContext): void {
   });
 }
 
-async function resolveWait(ctx: CommandContext, flags: Flags, method: string, params: Record<string, string>): Promise<void> {
+async function resolveWait(ctx: CommandContext, flags: Flags, method: string, params: Record<string, string | boolean>): Promise<void> {
   await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
     const result = await client.call<{ promiseId: string; resolution: string }>(method, params);
     if (flags.json) return writeJson(ctx, result);
