@@ -120,12 +120,21 @@ describe('a stock upstream Lightspeed v1 client against the gateway', () => {
     expect(listed.result.skills).toEqual([{ skillId, name: 'pdf-tools', description: 'Extract text from PDF files.', enabled: true, active: false }]);
     expect(listed.result.catalogRef).toMatch(/^sha256:/);
 
-    // The contract's default scope is `run`, which this server refuses rather than widens.
+    // The contract's default scope is `run`: the skill is in the next run's context and gone when that run ends.
+    const runScoped = await client.call('session/skills/activate', { sessionId: 'upstream-skills', skillId });
+    expect(contract.check(contract.resultRef('session/skills/activate'), runScoped)).toEqual([]);
+    expect(runScoped.result.activation).toMatchObject({ skillId, scope: 'run' });
+    test.fake.reset();
+    test.fake.enqueue({ text: 'Using the skill once.' });
+    const once = await client.startRun('upstream-skills', [{ type: 'text', text: 'extract it once' }]);
+    expect((await client.awaitRun('upstream-skills', once.result.run.id, { waitMs: 2_000 })).status).toBe('completed');
+    expect(JSON.stringify(test.fake.requests.map((request) => request.body))).toContain('# Skill: pdf-tools');
+    expect((await client.call('session/skills/active', { sessionId: 'upstream-skills' })).result.activations).toEqual([]);
+    const removedAtRunEnd = (await client.readEvents('upstream-skills', { limit: 1_000 })).result.events.filter((e: any) => e.kind.type === 'contextKeysRemoved');
+    expect(removedAtRunEnd.map((e: any) => e.kind.keys)).toEqual([[`skills:active:${skillId}`]]);
+
     const params = { sessionId: 'upstream-skills', skillId, scope: 'session' };
     expect(contract.check(contract.paramsRef('session/skills/activate'), params)).toEqual([]);
-    const runScoped = await failure(client.call('session/skills/activate', { sessionId: 'upstream-skills', skillId }));
-    expect(runScoped.kind).toBe('invalid_request');
-    expect(runScoped.message).toContain('scope: "session"');
     const activated = await client.call('session/skills/activate', params);
     expect(contract.check(contract.resultRef('session/skills/activate'), activated)).toEqual([]);
     expect(activated.result.activation).toMatchObject({ skillId, name: 'pdf-tools', catalogId: 'skills:catalog', catalogRef: listed.result.catalogRef, scope: 'session', source: { type: 'directContext' } });

@@ -41,9 +41,6 @@ export function skillMethods(access: SessionAccess): MethodHandlers {
     },
 
     'session/skills/activate': async ({ sessionId, skillId, scope }, { universe }) => {
-      // Run-scoped activation would need the engine to drop the entry when the next run ends; until
-      // it does, asking for it (or leaving the contract's default) is refused rather than widened.
-      if (scope !== 'session') throw invalidRequest(`scope "${scope}" is not served: this server activates skills for the session only; pass scope: "session" (deactivate with session/skills/deactivate)`);
       const ref = { universe, sessionId };
       const before = await access.read(ref);
       const skills = skillsOf(universe, before);
@@ -51,7 +48,10 @@ export function skillMethods(access: SessionAccess): MethodHandlers {
       const { skill, entry } = await skills.activation(skillId, catalog);
       // The catalog entry is refreshed with it, so the activation names the catalog it came from;
       // both are no-ops when unchanged, which makes activating twice idempotent.
-      const { state } = await access.submit(ref, { type: 'context.put', entries: [catalog!.entry, entry] });
+      // Run scope (the contract's default): the engine drops the entry when the active run ends, or
+      // the next one if the session is idle. Re-activating changes the scope of an active skill.
+      const scoped = scope === 'run' ? { ...entry, scope: 'run' as const } : entry;
+      const { state } = await access.submit(ref, { type: 'context.put', entries: [catalog!.entry, scoped] });
       const views = activationViews(state, catalog);
       return { result: { activation: views.find((view) => view.skillId === skill.skillId)!, active: views } };
     },
@@ -93,7 +93,7 @@ function activationViews(state: SessionState, catalog: SkillCatalog | undefined)
       skillId: entry.kind.skillId,
       // With skills since turned off the catalog is gone; the activation's own body stands in for it.
       catalogRef: catalogRef ?? entry.contentRef,
-      scope: 'session',
+      scope: entry.scope === 'run' ? 'run' : 'session',
       source: { type: 'directContext', contextRef: entry.contentRef },
       name: skill?.name ?? null,
       description: skill?.description ?? null,

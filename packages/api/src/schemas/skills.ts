@@ -50,7 +50,7 @@ export const SkillActiveResponse = named('SkillActiveResponse', z.object({ catal
 export const SkillActivateParams = named(
   'SkillActivateParams',
   z.object({ sessionId: z.string(), skillId: skillId(), scope: SkillActivationScope.default('run') }),
-  '`skillId` is a skill id from session/skills/list (a name is accepted too). Only `scope: "session"` is served; see docs/0010-api-gateway.md.',
+  '`skillId` is a skill id from session/skills/list (a name is accepted too). `scope: "run"` (the default) lasts until the active or next run ends; see docs/0010-api-gateway.md.',
 );
 export const SkillActivateResponse = named('SkillActivateResponse', z.object({ activation: SkillActivationView, active: z.array(SkillActivationView).default([]) }));
 

@@ -175,8 +175,13 @@ export function eventKindViews(before: SessionState, after: SessionState, entry:
   }
 
   if (!contextHandled && after.context.revision !== before.context.revision) {
+    const joins = 'runId' in d && typeof d.runId === 'string' ? run(d.runId) : {};
     const added = addedEntries(before, after);
-    push({ type: 'contextEntriesApplied', baseRevision: before.context.revision, revision: after.context.revision, entries: added.map(contextEntryView) }, 'runId' in d && typeof d.runId === 'string' ? run(d.runId) : {});
+    // A run's end drops its run-scoped entries (e.g. a skill activated for one run).
+    const kept = new Set(after.context.entries.map((entry) => entry.id));
+    const removed = before.context.entries.filter((entry) => !kept.has(entry.id) && entry.key !== undefined).map((entry) => entry.key!);
+    if (added.length > 0 || removed.length === 0) push({ type: 'contextEntriesApplied', baseRevision: before.context.revision, revision: after.context.revision, entries: added.map(contextEntryView) }, joins);
+    else push({ type: 'contextKeysRemoved', baseRevision: before.context.revision, revision: after.context.revision, keys: removed }, joins);
   }
   return out;
 }

@@ -52,13 +52,14 @@ export function registerSessionSkills(sessions: Command, ctx: CommandContext): v
   withServerOptions(
     skills
       .command('activate')
-      .description("put a skill's instructions into the session context (for the session; activating again changes nothing)")
+      .description("put a skill's instructions into the session context (for the session, or with --for-run the current or next run; activating again changes nothing)")
       .argument('<sessionId>')
       .argument('<skill>', 'skill id (its folder, as `list` shows) or name')
+      .option('--for-run', 'only until the active run ends (or the next one, if the session is idle)')
       .option('--json', 'print the JSON-RPC result'),
-  ).action(async (sessionId: string, skill: string, flags: Flags) => {
+  ).action(async (sessionId: string, skill: string, flags: Flags & { forRun?: boolean }) => {
     await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
-      const result = await client.call<{ activation: ActivationView }>('session/skills/activate', { sessionId, skillId: skill, scope: 'session' });
+      const result = await client.call<{ activation: ActivationView }>('session/skills/activate', { sessionId, skillId: skill, scope: flags.forRun ? 'run' : 'session' });
       if (flags.json) return writeJson(ctx, result);
       out(`activated ${activationLine(result.activation)}`);
     });

@@ -48,6 +48,8 @@ export interface ContextEntry {
   tokenEstimate?: number;
   /** Revision of this keyed entry (compare-and-set by key). */
   revision?: number;
+  /** `run`: dropped when the active run ends (or, put while idle, when the next run ends). */
+  scope?: 'run';
 }
 
 /** Which ordering section a kind belongs to: instructions, catalogs, then the conversation. */

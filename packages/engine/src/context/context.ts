@@ -27,6 +27,8 @@ export interface ContextPutEntry {
   mediaType?: string;
   tokenEstimate?: number;
   source?: ContextEntrySource;
+  /** `run`: the entry lasts until the end of the active run (or the next one, put while idle). */
+  scope?: 'run';
 }
 
 export interface ContextPutCommand {
@@ -112,6 +114,7 @@ function sameContent(entry: ContextEntry, put: ContextPutEntry): boolean {
     entry.mediaType === put.mediaType &&
     entry.preview === (put.preview === undefined ? undefined : preview(put.preview)) &&
     entry.tokenEstimate === put.tokenEstimate &&
+    entry.scope === put.scope &&
     canonicalJson(entry.source ?? { type: 'contextEdit' }) === canonicalJson(put.source ?? { type: 'contextEdit' })
   );
 }
@@ -130,6 +133,7 @@ export function admitContextPut(state: SessionState, command: ContextPutCommand)
     if (entry.tokenEstimate !== undefined && (!Number.isInteger(entry.tokenEstimate) || entry.tokenEstimate < 0)) return reject('invalid', `entries[${i}].tokenEstimate: expected a non-negative integer`);
     if (entry.preview !== undefined && typeof entry.preview !== 'string') return reject('invalid', `entries[${i}].preview: expected a string`);
     if (entry.mediaType !== undefined && (typeof entry.mediaType !== 'string' || entry.mediaType.length > 256)) return reject('invalid', `entries[${i}].mediaType: expected a string`);
+    if (entry.scope !== undefined && entry.scope !== 'run') return reject('invalid', `entries[${i}].scope: expected "run" (or absent for the session)`);
   }
   const busy = busyCompacting(state);
   if (busy) return busy;
@@ -157,6 +161,7 @@ export function admitContextPut(state: SessionState, command: ContextPutCommand)
     if (put.preview !== undefined) entry.preview = preview(put.preview);
     if (put.mediaType !== undefined) entry.mediaType = put.mediaType;
     if (put.tokenEstimate !== undefined) entry.tokenEstimate = put.tokenEstimate;
+    if (put.scope !== undefined) entry.scope = put.scope;
     applied.push(entry);
     results.push({ key: put.key, status: 'applied', entryId: entry.id, revision: entry.revision! });
   }
@@ -204,6 +209,12 @@ export function applyContextRemoved(state: SessionState, entry: LogEntry<'contex
   const entries = state.context.entries.filter((e) => e.key === undefined || !drop.has(e.key));
   invariant(entries.length === state.context.entries.length - drop.size, 'context.removed: every removed key must exist', { keys });
   return { ...state, context: { revision: state.context.revision + 1, entries } };
+}
+
+/** Drops the run-scoped entries: called as the active run ends (a new context revision if any). */
+export function dropRunScoped(state: SessionState): SessionState {
+  if (!state.context.entries.some((e) => e.scope === 'run')) return state;
+  return { ...state, context: { revision: state.context.revision + 1, entries: state.context.entries.filter((e) => e.scope !== 'run') } };
 }
 
 /**

@@ -3,6 +3,7 @@ import { refOfText } from '../values/digest.js';
 import { invariant } from '../log/invariant.js';
 import type { EventDraft } from '../log/log.js';
 import { preview } from '../values/preview.js';
+import { dropRunScoped } from '../context/context.js';
 import type { RunCancelledData, RunFailedData, RunFailure, RunState } from './run.js';
 import { RECENT_RUNS_LIMIT, cloneState, without, type SessionState } from '../core/state.js';
 import { openCalls, type BatchStartedData, type ToolCallFinishedData } from './tool-batch.js';
@@ -67,9 +68,11 @@ export function retire(state: SessionState, run: RunState): SessionState {
   const next = cloneState(state);
   next.runs = runs;
   next.recentRuns = recent;
-  if (state.activeRunId === run.runId) next.activeRunId = undefined;
   if (state.queue.includes(run.runId)) next.queue = state.queue.filter((id) => id !== run.runId);
-  return next;
+  if (state.activeRunId !== run.runId) return next;
+  next.activeRunId = undefined;
+  // Entries put for "this run" (e.g. a run-scoped skill activation) end with it.
+  return dropRunScoped(next);
 }
 
 /** Closes whatever is still open in a run that ends abnormally (calls must already have results). */
