@@ -1,6 +1,6 @@
 import type { ContextEntry, SessionState } from '@lightspeed/engine';
 import { SessionSkills, type SkillCatalog, type SkillInfo } from '@lightspeed/tools';
-import { invalidRequest, notFound } from '../rpc/api-error.js';
+import { notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SkillActivationView } from '../schemas/skills.js';
 import type { SessionAccess } from './session-access.js';
