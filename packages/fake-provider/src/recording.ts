@@ -1,6 +1,6 @@
 import type { FakeProtocol } from './request-view.js';
 import type { WireEvent } from './protocols/wire-event.js';
-import { FakeScriptError } from './script.js';
+import { FakeScriptError } from './script-error.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,4 +1,5 @@
 import { parseRecording } from './recording.js';
+import { FakeScriptError } from './script-error.js';
 
 /**
  * A script tells the fake provider what one response looks like. It is protocol-neutral: the same
@@ -84,12 +85,7 @@ export interface FakeScript {
   replay?: string;
 }
 
-export class FakeScriptError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FakeScriptError';
-  }
-}
+export { FakeScriptError } from './script-error.js';
 
 const FAULT_KINDS = new Set<FakeFaultKind>(['rate_limit', 'overloaded', 'server', 'auth', 'invalid_request', 'context_length', 'content_filter', 'quota']);
 const FINISHES = new Set<FakeFinish>(['stop', 'length', 'context_length', 'content_filter']);
