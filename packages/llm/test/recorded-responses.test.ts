@@ -1,4 +1,5 @@
 import { getJson, putJson } from '@lightspeed/cas';
+import { ProviderError } from '@lightspeed/ports';
 import { describe, expect, it } from 'vitest';
 import { OpenAiResponsesAdapter } from '../src/index.js';
 import { outputTexts } from './support/conversation.js';
@@ -60,5 +61,19 @@ describe('openai:responses sends output items back verbatim', () => {
     env.fake.enqueue({ text: 'hello' });
     await adapter.generate(convo.request('gpt-5-chat-latest'), endpoint(), context());
     expect(env.fake.requests[0]!.body).not.toHaveProperty('include');
+  });
+});
+
+describe('openai:responses errors in the stream', () => {
+  it('an in-stream error event with a nested error object (quota) is classified from its code, not as a retryable server error', async () => {
+    env.fake.enqueue({ replay: recording('openai/responses-quota-error-mid-stream.chunks.txt') });
+    const convo = await env.conversation().user('hi');
+    const error = await adapter.generate(convo.request('gpt-5-nano'), endpoint(), context()).then(
+      () => undefined,
+      (caught: unknown) => caught as ProviderError,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error!.failure).toMatchObject({ errorClass: 'quota', retryable: false });
+    expect(error!.message).toMatch(/exceeded your current quota/);
   });
 });
