@@ -83,4 +83,13 @@ describe('anthropic:messages reads a many-block answer as one', () => {
     // Nothing of the turn reached CAS: the one blob is the user's message.
     expect(env.blobs.size).toBe(1);
   });
+
+  it('usage restated in message_delta (input_tokens 43 → 61) is the usage counted; a ping between deltas is ignored', async () => {
+    env.fake.enqueue({ replay: recording('anthropic/message-delta-input-tokens.chunks.txt') });
+    const convo = await env.conversation().user('ping');
+    const facts = await adapter.generate(convo.request('claude-opus-4-5-20251101'), endpoint(), context());
+    expect(await outputTexts(env.blobs, facts)).toEqual(['pong']);
+    expect(facts.usage).toEqual({ input: 61, cachedInput: 0, cacheWrite: 0, output: 2, reasoning: 0 });
+    expect(facts.finishReason).toBe('stop');
+  });
 });
