@@ -3,3 +3,4 @@ export * from './server.js';
 export * from './recorded-request.js';
 export { ECHO_LABEL, argumentsFromSchema } from './echo.js';
 export type { FakeProtocol } from './request-view.js';
+export { parseRecording, type Recording } from './recording.js';

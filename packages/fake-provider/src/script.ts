@@ -1,3 +1,6 @@
+import { parseRecording } from './recording.js';
+import { FakeScriptError } from './script-error.js';
+
 /**
  * A script tells the fake provider what one response looks like. It is protocol-neutral: the same
  * script renders as an OpenAI Responses, Chat Completions or Anthropic Messages reply, streamed or not.
@@ -74,14 +77,15 @@ export interface FakeScript {
   malformedAfterEvents?: number;
   /** Characters per text/argument delta. Default 16. */
   chunkChars?: number;
+  /**
+   * A recorded provider response to send instead of a scripted one: SSE text, JSON lines (one
+   * event per line) or one JSON body, in the protocol of the request (see `parseRecording`).
+   * Timing, truncation, malformed-line and fault fields still apply; content fields do not.
+   */
+  replay?: string;
 }
 
-export class FakeScriptError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FakeScriptError';
-  }
-}
+export { FakeScriptError } from './script-error.js';
 
 const FAULT_KINDS = new Set<FakeFaultKind>(['rate_limit', 'overloaded', 'server', 'auth', 'invalid_request', 'context_length', 'content_filter', 'quota']);
 const FINISHES = new Set<FakeFinish>(['stop', 'length', 'context_length', 'content_filter']);
@@ -99,7 +103,11 @@ const KNOWN_KEYS = new Set([
   'truncateAfterEvents',
   'malformedAfterEvents',
   'chunkChars',
+  'replay',
 ]);
+
+/** Fields that describe content, which a replayed recording already fixes. */
+const CONTENT_KEYS = ['text', 'reasoning', 'toolCalls', 'refusal', 'finish', 'usage', 'chunkChars'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -135,6 +143,12 @@ export function parseFakeScript(value: unknown): FakeScript {
     if (!isRecord(value.fault) || !FAULT_KINDS.has(value.fault.kind as FakeFaultKind)) {
       throw new FakeScriptError(`script.fault.kind must be one of ${[...FAULT_KINDS].join(', ')}`);
     }
+  }
+  if (value.replay !== undefined) {
+    if (typeof value.replay !== 'string') throw new FakeScriptError('script.replay must be the recording as text (SSE, JSON lines or a JSON body)');
+    const ignored = CONTENT_KEYS.filter((key) => value[key] !== undefined);
+    if (ignored.length > 0) throw new FakeScriptError(`script.${ignored[0]} has no effect with script.replay: the recording fixes the content`);
+    parseRecording(value.replay);
   }
   for (const key of ['faultAfterEvents', 'firstTokenDelayMs', 'chunkLatencyMs', 'truncateAfterEvents', 'malformedAfterEvents', 'chunkChars']) {
     optionalNumber(value, key);

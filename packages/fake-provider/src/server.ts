@@ -9,6 +9,7 @@ import { renderCompaction, renderResponses, usageOf } from './protocols/openai-r
 import type { WireEvent } from './protocols/wire-event.js';
 import { recordHeaders, type RecordedRequest } from './recorded-request.js';
 import { viewRequest, type FakeProtocol, type RequestView } from './request-view.js';
+import { parseRecording } from './recording.js';
 import { FakeScriptError, parseFakeScript, type FakeScript } from './script.js';
 import { ScriptQueue, scriptFromMarker } from './script-source.js';
 import { writeSse } from './sse-writer.js';
@@ -76,13 +77,13 @@ function presentedKey(req: IncomingMessage): string | undefined {
  * Anthropic has already reported usage in `message_start`; a Responses `response.failed` carries
  * the script's usage when the script gives one (what a billed, failed response reports).
  */
-function faultEvent(protocol: FakeProtocol, script: FakeScript, plan: TurnPlan): WireEvent | undefined {
+function faultEvent(protocol: FakeProtocol, script: FakeScript, plan: TurnPlan | undefined): WireEvent | undefined {
   if (!script.fault) return undefined;
   const payload = streamFaultPayload(protocol, script.fault);
   if (protocol === 'anthropic:messages') return { event: 'error', data: payload };
   if (protocol === 'openai:completions') return { data: payload };
   const error = payload.error as Record<string, unknown>;
-  const usage = script.usage ? usageOf(plan) : null;
+  const usage = script.usage && plan ? usageOf(plan) : null;
   return {
     event: 'response.failed',
     data: { type: 'response.failed', sequence_number: 0, response: { id: 'resp_failed', object: 'response', status: 'failed', output: [], usage, error: { code: error.code ?? 'server_error', message: error.message } } },
@@ -118,6 +119,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       sendJson(res, fault.status, fault.body, fault.headers);
       return;
     }
+    if (script.replay !== undefined) return serveReplay(res, protocol, view, script, firstTokenDelayMs);
     const plan = planTurn(script, chars);
     const rendered = protocol === 'openai:responses' ? renderResponses(plan, view, body) : protocol === 'openai:completions' ? renderChatCompletions(plan, view) : renderMessages(plan, view);
     if (!view.stream) {
@@ -132,6 +134,30 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       malformedAfterEvents: script.malformedAfterEvents,
       faultAfterEvents: script.faultAfterEvents,
       faultEvent: faultEvent(protocol, script, plan),
+    });
+  };
+
+  /** Sends a recorded response as it was recorded; a recording of another protocol or mode is refused. */
+  const serveReplay = async (res: ServerResponse, protocol: FakeProtocol, view: RequestView, script: FakeScript, firstTokenDelayMs: number): Promise<void> => {
+    const recording = parseRecording(script.replay!);
+    const mode = view.stream ? 'stream' : 'json';
+    if (recording.protocol !== protocol || recording.kind !== mode) {
+      const message = `fake provider: the replayed recording is a ${recording.protocol} ${recording.kind === 'stream' ? 'stream' : 'JSON body'}, but this request is ${protocol} with stream: ${view.stream}`;
+      sendJson(res, 400, { error: { message, type: 'invalid_request_error', code: 'replay_mismatch' } });
+      return;
+    }
+    if (recording.kind === 'json') {
+      if (firstTokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, firstTokenDelayMs));
+      sendJson(res, 200, recording.body);
+      return;
+    }
+    await writeSse(res, recording.events, {
+      firstTokenDelayMs,
+      chunkLatencyMs: (script.chunkLatencyMs ?? 0) + (options.latencyMs ?? 0),
+      truncateAfterEvents: script.truncateAfterEvents,
+      malformedAfterEvents: script.malformedAfterEvents,
+      faultAfterEvents: script.faultAfterEvents,
+      faultEvent: faultEvent(protocol, script, undefined),
     });
   };
 

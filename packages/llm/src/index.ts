@@ -16,3 +16,5 @@ export * from './registry/provider-registry.js';
 export * from './registry/provider-router.js';
 export * from './prices/price-entries.js';
 export * from './prices/price-table.js';
+export { isNativeToolCallItem, toolCallArgumentsText } from './context/tool-call-content.js';
+export { UnsupportedProviderFeatureError } from './errors/unsupported-feature.js';

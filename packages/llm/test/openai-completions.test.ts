@@ -31,7 +31,7 @@ describe('openai:completions specifics', () => {
     ]);
   });
 
-  it('keeps reasoning_content of compatible servers as a reasoning entry but does not send it back', async () => {
+  it('keeps reasoning_content of compatible servers as a reasoning entry, not sent back on an answer without tool calls', async () => {
     env.fake.enqueue({ reasoning: { text: 'Let me think.' }, text: 'Done.' });
     const convo = await env.conversation().user('think');
     const first = await env.adapter.generate(convo.request('deepseek-reasoner'), endpoint(), context());

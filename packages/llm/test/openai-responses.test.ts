@@ -27,7 +27,9 @@ describe('openai:responses specifics', () => {
     await env.adapter.generate(convo.request('gpt-5'), fakeEndpoint(env.fake, 'openai:responses'), context());
     const input = (env.fake.requests[1]!.body as { input: Record<string, unknown>[] }).input;
     expect(input[1]).toEqual(stored);
-    expect(input[2]).toEqual({ role: 'assistant', content: 'Option B.' });
+    // The message item verbatim, in place of its text.
+    expect(input[2]).toMatchObject({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Option B.' }] });
+    expect(input).toHaveLength(4);
   });
 
   it('reasoning items from another API kind are dropped, not sent', async () => {

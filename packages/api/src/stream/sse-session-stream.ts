@@ -35,6 +35,7 @@ export function streamCursor(lastEventId: string | undefined, after: string | un
  *   deltas are not durable and are not replayed;
  * - `event: heartbeat` — `{cursor}` every heartbeat interval while idle;
  * - `event: error` — `{kind, message}` just before the server ends the stream (e.g. the session was deleted).
+ * Order: every delta of a turn is written before the durable events that end that turn.
  * The loop ends when the client disconnects; subscriptions and waits are released then.
  */
 export function sessionEventStream(c: Context, request: StreamRequest): Response {
@@ -62,6 +63,11 @@ export function sessionEventStream(c: Context, request: StreamRequest): Response
         await stream.writeSSE({ event: 'ready', data: JSON.stringify({ sessionId, after: cursor }), retry: 2000 });
         while (!closed.signal.aborted) {
           page ??= await feed.read(universe, sessionId, cursor, PAGE);
+          // Deltas that arrived by the time the page was read go first: a turn's durable end is
+          // appended only after its last delta was published, so this keeps every delta of a
+          // turn ahead of the events that end it (a client stops reading at `runCompleted`).
+          // Deltas arriving later belong to turns this page cannot have ended.
+          if (await flushDeltas(stream, deltas)) lastWrite = Date.now();
           for (const event of page.events) {
             await stream.writeSSE({ event: 'event', id: String(event.cursor.seq), data: JSON.stringify(event) });
           }

@@ -1,3 +1,4 @@
+import { isNativeToolCallItem, toolCallArgumentsText } from '@lightspeed/llm';
 import type { RpcClient } from '../client/rpc-client.js';
 import { openSessionStream, type SseMessage } from '../client/sse-stream.js';
 import type { ToolTrace, TurnObserver, TurnResult } from './turn-observer.js';
@@ -124,18 +125,17 @@ async function runOutcome(client: RpcClient, sessionId: string, runId: string): 
 }
 
 /**
- * A call's arguments from its provider item (OpenAI `arguments` text, Anthropic `input` object),
- * falling back to the entry preview.
+ * A call's arguments from its provider item, in any API kind's shape (Responses `function_call`,
+ * Chat Completions `tool_calls[]` element, Anthropic `tool_use`), falling back to the entry preview.
  */
 function callArguments(text: string | null | undefined, preview: string | null | undefined): string {
+  let item: unknown;
   try {
-    const item = JSON.parse(text ?? '');
-    if (typeof item?.arguments === 'string') return item.arguments;
-    if (item?.input !== undefined) return JSON.stringify(item.input);
+    item = JSON.parse(text ?? '');
   } catch {
-    // Not JSON: use the preview.
+    return preview ?? '';
   }
-  return preview ?? '';
+  return isNativeToolCallItem(item) ? toolCallArgumentsText(item, text ?? '') : (preview ?? '');
 }
 
 /** A tool call entry's preview (`name({...})`) as arguments only, trimmed to one line. */

@@ -8,7 +8,8 @@ import type { ToolResultImage } from './tool-result-content.js';
 export type NeutralPart =
   /** Instructions and catalogs: the system prompt, in order. */
   | { kind: 'system'; text: string; index: number }
-  | { kind: 'text'; role: 'user' | 'assistant' | 'system' | 'developer'; text: string; index: number }
+  /** `itemId` is the provider item the text came from, present only when it came from this API kind. */
+  | { kind: 'text'; role: 'user' | 'assistant' | 'system' | 'developer'; text: string; index: number; itemId?: string }
   /** An image or document (base64), part of a user or assistant message. */
   | { kind: 'media'; role: 'user' | 'assistant'; mediaType: string; base64: string; name: string; index: number }
   /** `raw` is the provider item exactly as emitted, present only when it came from this API kind. */

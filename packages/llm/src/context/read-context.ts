@@ -58,7 +58,9 @@ export async function readContext(items: readonly ContextEntry[], apiKind: ApiKi
           const name = entry.preview?.trim() || `${entry.id}.${mediaType.split('/')[1] ?? 'bin'}`;
           parts.push({ kind: 'media', role: kind.role, mediaType, base64: Buffer.from(blob.bytes).toString('base64'), name, index });
         } else {
-          parts.push({ kind: 'text', role: kind.role, text: decoder.decode(blob.bytes), index });
+          const part: NeutralPart = { kind: 'text', role: kind.role, text: decoder.decode(blob.bytes), index };
+          if (sameApi && entry.providerItemId !== undefined && !options.degradeTools) part.itemId = entry.providerItemId;
+          parts.push(part);
         }
         break;
       }

@@ -3,6 +3,7 @@ import type { NeutralPart } from '../../context/neutral-part.js';
 import type { ToolDefinition } from '../../context/read-context.js';
 import type { MessagesNativeParams } from './messages-params.js';
 import type { ReasoningEffort } from '../reasoning-effort.js';
+import { isTextBlocks } from './messages-text-blocks.js';
 
 type Json = Record<string, unknown>;
 
@@ -97,6 +98,14 @@ export function messagesInput(parts: readonly NeutralPart[], breakpoints: readon
   const placed: PlacedBlock[] = [];
   const system: Json[] = [];
   const messages: { role: 'user' | 'assistant'; content: Json[] }[] = [];
+  const add = (role: 'user' | 'assistant', block: Json, index: number): void => {
+    const last = messages.at(-1);
+    if (last && last.role === role) last.content.push(block);
+    else messages.push({ role, content: [block] });
+    placed.push({ block, index });
+  };
+  // Cited text blocks kept verbatim replace the merged text entry recorded from them.
+  const verbatim = new Set(parts.flatMap((part) => (part.kind === 'native' && isTextBlocks(part.raw) && typeof part.raw.message_id === 'string' ? [part.raw.message_id] : [])));
   for (const part of parts) {
     if (part.kind === 'system') {
       const block = { type: 'text', text: part.text };
@@ -104,14 +113,15 @@ export function messagesInput(parts: readonly NeutralPart[], breakpoints: readon
       placed.push({ block, index: part.index });
       continue;
     }
+    if (part.kind === 'text' && part.itemId !== undefined && verbatim.has(part.itemId)) continue;
+    if (part.kind === 'native' && isTextBlocks(part.raw)) {
+      for (const block of part.raw.blocks) add('assistant', { ...block }, part.index);
+      continue;
+    }
     const rendered = blockOf(part);
     if (!rendered) continue;
     // Passed-back native blocks are shared objects from the reader; never mutate them.
-    const block = part.kind === 'native' || part.kind === 'toolCall' ? { ...rendered.block } : rendered.block;
-    const last = messages.at(-1);
-    if (last && last.role === rendered.role) last.content.push(block);
-    else messages.push({ role: rendered.role, content: [block] });
-    placed.push({ block, index: part.index });
+    add(rendered.role, part.kind === 'native' || part.kind === 'toolCall' ? { ...rendered.block } : rendered.block, part.index);
   }
   for (const message of messages) {
     if (message.role === 'user') message.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));

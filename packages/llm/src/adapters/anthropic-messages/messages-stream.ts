@@ -1,7 +1,9 @@
 import type { FinishReason, Usage } from '@lightspeed/engine';
 import type { DeltaPublisher } from '../../live/delta-publisher.js';
+import { UnsupportedProviderFeatureError } from '../../errors/unsupported-feature.js';
 import { PendingOutputs } from '../../output/pending-outputs.js';
 import type { TurnOutcome } from '../turn-outcome.js';
+import { TEXT_BLOCKS_TYPE } from './messages-text-blocks.js';
 
 type Json = Record<string, unknown>;
 
@@ -61,6 +63,7 @@ export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publ
   let usage: Json = {};
   let messageId: string | undefined;
   let stopReason: unknown;
+  let stopDetails: Json | undefined;
   let stopped = false;
   for await (const raw of stream) {
     const event = raw as Json;
@@ -72,9 +75,20 @@ export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publ
         seen.usage = usageOf(usage);
         break;
       }
-      case 'content_block_start':
-        blocks[Number(event.index)] = { block: structuredClone(event.content_block as Json), json: '' };
+      case 'content_block_start': {
+        const block = structuredClone(event.content_block as Json);
+        // Native compaction (`context_management`) is refused rather than half-handled: its block
+        // would be sent back without content and its usage.iterations miscounted.
+        if (block.type === 'compaction') {
+          throw new UnsupportedProviderFeatureError(
+            'anthropic.compaction',
+            'the provider answered with a native compaction block (Anthropic context_management), which anthropic:messages does not support; remove context_management from the request or the endpoint — Lightspeed compacts Anthropic sessions by summarisation',
+            seen.usage,
+          );
+        }
+        blocks[Number(event.index)] = { block, json: '' };
         break;
+      }
       case 'content_block_delta': {
         const snapshot = blocks[Number(event.index)];
         if (!snapshot) break;
@@ -105,6 +119,7 @@ export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publ
       case 'message_delta': {
         const delta = (event.delta ?? {}) as Json;
         if (delta.stop_reason !== undefined) stopReason = delta.stop_reason;
+        if (typeof delta.stop_details === 'object' && delta.stop_details !== null) stopDetails = delta.stop_details as Json;
         const more = (event.usage ?? {}) as Json;
         for (const [key, value] of Object.entries(more)) if (value !== null && value !== undefined) usage[key] = value;
         seen.usage = usageOf(usage);
@@ -117,11 +132,20 @@ export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publ
   }
   if (!stopped) return undefined;
   const pending = new PendingOutputs();
-  for (const { block } of blocks.filter(Boolean)) {
+  const present = blocks.filter(Boolean).map(({ block }) => block);
+  // All text blocks of the message are one answer, in order (a cited web-search answer comes as
+  // many blocks); cited blocks are kept verbatim beside it, for replay and for clients.
+  const texts = present.filter((block) => block.type === 'text');
+  const cited = texts.some((block) => Array.isArray(block.citations) && block.citations.length > 0);
+  let textRecorded = false;
+  for (const block of present) {
     switch (block.type) {
       case 'text':
-        if (block.citations === null) delete block.citations;
-        pending.text('assistant', String(block.text ?? ''), 'text');
+        if (textRecorded) break;
+        textRecorded = true;
+        for (const text of texts) if (text.citations === null) delete text.citations;
+        pending.text('assistant', texts.map((text) => String(text.text ?? '')).join(''), 'text', cited ? messageId : undefined);
+        if (cited) pending.native('providerOpaque', { type: TEXT_BLOCKS_TYPE, message_id: messageId, blocks: texts }, 'citations', `[${texts.length} text blocks with citations]`, messageId);
         break;
       case 'thinking':
         pending.native('reasoningState', block, 'thinking', String(block.thinking ?? ''));
@@ -136,6 +160,8 @@ export async function consumeMessagesStream(stream: AsyncIterable<unknown>, publ
         pending.native('providerOpaque', block, String(block.type), `[${String(block.type)}]`);
     }
   }
+  // A refusal carries the provider's explanation (`stop_details.explanation`) as refusal text.
+  if (stopReason === 'refusal' && typeof stopDetails?.explanation === 'string' && stopDetails.explanation !== '') pending.text('assistant', stopDetails.explanation, 'refusal', messageId);
   const outcome: TurnOutcome = { pending, finishReason: finishOf(stopReason), usage: usageOf(usage) };
   if (messageId !== undefined) outcome.responseId = messageId;
   return outcome;

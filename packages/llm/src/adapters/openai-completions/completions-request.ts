@@ -2,6 +2,7 @@ import type { GenerationParams } from '@lightspeed/engine';
 import type { NeutralPart } from '../../context/neutral-part.js';
 import type { ToolDefinition } from '../../context/read-context.js';
 import type { CompletionsNativeParams } from './completions-params.js';
+import { attachChatReasoning, isChatReasoningItem } from './completions-reasoning.js';
 
 type Json = Record<string, unknown>;
 
@@ -17,15 +18,26 @@ function userPart(part: NeutralPart): Json {
 /**
  * Renders neutral parts as chat messages: one system message first, consecutive user parts as one
  * user message, assistant text and tool calls as one assistant message, tool results as `tool`
- * messages. Chat has no reasoning items to pass back, so native items are left out.
+ * messages. A stored reasoning item opens its turn's assistant message and is sent back on it,
+ * in the server's own field, when that message called tools (DeepSeek's thinking mode requires
+ * it there and ignores it elsewhere); other native items are left out.
  */
 export function completionsMessages(parts: readonly NeutralPart[]): Json[] {
   const system = parts.filter((part) => part.kind === 'system').map((part) => (part.kind === 'system' ? part.text : ''));
   const messages: Json[] = system.length > 0 ? [{ role: 'system', content: system.join('\n\n') }] : [];
   let user: Json[] | undefined;
   let assistant: Json | undefined;
+  const reasoningOf = new Map<Json, Json>();
   for (const part of parts) {
-    if (part.kind === 'system' || part.kind === 'native') continue;
+    if (part.kind === 'system') continue;
+    if (part.kind === 'native') {
+      if (!isChatReasoningItem(part.raw)) continue;
+      user = undefined;
+      assistant = { role: 'assistant', content: null };
+      messages.push(assistant);
+      reasoningOf.set(assistant, part.raw);
+      continue;
+    }
     if ((part.kind === 'text' || part.kind === 'media') && part.role === 'user') {
       assistant = undefined;
       if (!user) {
@@ -60,12 +72,15 @@ export function completionsMessages(parts: readonly NeutralPart[]): Json[] {
       assistant.tool_calls = calls;
     }
   }
+  for (const [message, raw] of reasoningOf) if (message.tool_calls !== undefined) attachChatReasoning(message, raw);
+  // A reasoning-only turn (no text, no calls) leaves nothing to send.
+  const sent = messages.filter((message) => !(message.role === 'assistant' && message.content === null && message.tool_calls === undefined));
   // A single text part is sent as a plain string: the form every compatible server accepts.
-  for (const message of messages) {
+  for (const message of sent) {
     const content = message.content;
     if (message.role === 'user' && Array.isArray(content) && content.length === 1 && (content[0] as Json).type === 'text') message.content = (content[0] as Json).text;
   }
-  return messages;
+  return sent;
 }
 
 function toolChoice(choice: GenerationParams['toolChoice']): unknown {

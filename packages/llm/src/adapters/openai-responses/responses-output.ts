@@ -12,8 +12,9 @@ function parts(value: unknown): Json[] {
 }
 
 /**
- * Records each Responses output item: assistant text as text, refusals as text marked `refusal`,
- * function calls and reasoning/compaction/other items as the raw JSON the provider emitted.
+ * Records each Responses output item: assistant text as text, refusals as text marked `refusal`
+ * (each followed by the message item itself, for verbatim echo), function calls and
+ * reasoning/compaction/other items as the raw JSON the provider emitted.
  * Returns whether a refusal was seen.
  */
 export function recordResponsesOutput(items: readonly Json[], pending: PendingOutputs, role: 'assistant' | 'user' = 'assistant'): { refusal: boolean } {
@@ -34,6 +35,9 @@ export function recordResponsesOutput(items: readonly Json[], pending: PendingOu
           refusal = true;
           pending.text('assistant', refusals.join(''), 'refusal', id);
         }
+        // The item itself, sent back verbatim in place of the text (its `phase`, annotations and
+        // id kept); other API kinds replay the text entry and drop this one.
+        if (messageRole === 'assistant' && id !== undefined) pending.native('providerOpaque', item, 'message', `[message${typeof item.phase === 'string' ? ` ${item.phase}` : ''}]`, id);
         break;
       }
       case 'function_call':

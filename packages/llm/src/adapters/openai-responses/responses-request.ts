@@ -5,8 +5,20 @@ import type { ResponsesNativeParams } from './responses-params.js';
 
 type Json = Record<string, unknown>;
 
-/** Models that reason and accept `include: ['reasoning.encrypted_content']`. */
-const REASONING_MODEL = /^(o\d|gpt-5|codex)/i;
+/**
+ * Models that reason and accept `include: ['reasoning.encrypted_content']`; the `-chat` variants
+ * of GPT-5 do not reason and answer 400 "Encrypted content is not supported with this model".
+ */
+const REASONING_MODEL = /^(o\d|gpt-5(?![\w.]*-chat)|codex)/i;
+
+/**
+ * Whether a stored native item can be sent back under `store: false`. A reasoning item is only
+ * resolvable through its `encrypted_content`: sent by id alone the API answers 404 "Item … not
+ * found" (items are not persisted when not storing), so one without it is left out.
+ */
+function resolvable(raw: Json): boolean {
+  return raw.type !== 'reasoning' || (typeof raw.encrypted_content === 'string' && raw.encrypted_content !== '');
+}
 
 function userContent(part: NeutralPart): Json {
   if (part.kind === 'media') {
@@ -19,17 +31,22 @@ function userContent(part: NeutralPart): Json {
 
 /**
  * Renders neutral parts as Responses input items. System parts become `instructions`; native items
- * (reasoning with encrypted content, compaction items, function calls) are sent exactly as emitted.
+ * (assistant message items with their `phase`, reasoning with encrypted content, compaction items,
+ * function calls) are sent exactly as emitted.
  */
 export function responsesInput(parts: readonly NeutralPart[]): { instructions: string | undefined; input: Json[] } {
   const system: string[] = [];
   const input: Json[] = [];
   let openUser: Json[] | undefined;
+  // Message items kept verbatim replace the text entries recorded from them.
+  const verbatim = new Set(parts.flatMap((part) => (part.kind === 'native' && part.raw.type === 'message' && typeof part.raw.id === 'string' ? [part.raw.id] : [])));
   for (const part of parts) {
     if (part.kind === 'system') {
       system.push(part.text);
       continue;
     }
+    if (part.kind === 'text' && part.itemId !== undefined && verbatim.has(part.itemId)) continue;
+    if (part.kind === 'native' && !resolvable(part.raw)) continue;
     const userPart = (part.kind === 'text' || part.kind === 'media') && part.role === 'user';
     if (userPart) {
       if (!openUser) {
