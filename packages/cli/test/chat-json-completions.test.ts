@@ -36,4 +36,22 @@ describe('chat --json with a chat-completions provider', () => {
     expect(JSON.stringify(result.tools[0].arguments)).not.toContain('__unparsed');
     expect(result.tools[0].arguments).toBe('{"location":"San Francisco"}');
   }, 60_000);
+
+  it('an Anthropic answer with web-search citations reads as one answer, with its sources in --json and under the answer', async () => {
+    const providers = join(home.path, 'providers-anthropic.json');
+    await writeFile(providers, JSON.stringify({ providers: [{ id: 'claude', apiKind: 'anthropic:messages', baseUrl: fake.url, requiresApiKey: false, models: ['claude-sonnet-4-5'], liveModels: false }] }));
+    const recorded = readFileSync(join(REPO_ROOT, 'packages/llm/test/fixtures/recorded/anthropic/web-search-citations.chunks.txt'), 'utf8');
+    const env = cleanEnv(home.path, { LIGHTSPEED_PROVIDERS_FILE: providers });
+    fake.enqueue({ replay: recorded });
+    const json = await runCli(['chat', '--data-dir', ':memory:', '--provider', 'claude', '--json', 'tech news?'], { env });
+    expect(json.stderr).not.toContain('lightspeed:');
+    const result = JSON.parse(json.stdout.trim().split('\n').at(-1)!);
+    expect(result.status).toBe('completed');
+    expect(result.sources.length).toBeGreaterThan(0);
+    expect(result.sources[0]).toMatchObject({ url: expect.stringMatching(/^https:\/\//), title: expect.any(String), citedText: expect.any(String) });
+    expect(new Set(result.sources.map((s: any) => s.url)).size).toBe(result.sources.length);
+    fake.enqueue({ replay: recorded });
+    const human = await runCli(['chat', '--data-dir', ':memory:', '--provider', 'claude', 'tech news?'], { env });
+    expect(human.stdout).toMatch(/\nsources:\n {2}\[1\] .+ — https:\/\/\S+\n/);
+  }, 60_000);
 });

@@ -64,8 +64,9 @@ export type UsageView = z.infer<typeof UsageView>;
 export const RunFailureView = named(
   'RunFailureView',
   z.object({
-    code: z.enum(['provider_error', 'limit_exceeded', 'context_length', 'compaction_failed']),
+    code: z.enum(['provider_error', 'limit_exceeded', 'context_length', 'compaction_failed', 'refused']),
     message: z.string(),
+    explanationRef: z.string().optional().describe("refused: the model's refusal text (the provider's explanation) in CAS; the message holds its preview."),
     errorClass: z.string().optional().describe('provider_error: the classified provider failure.'),
     limit: z.enum(['max_turns', 'max_tool_rounds', 'output_tokens', 'token_budget', 'cost_budget']).optional().describe('limit_exceeded: which limit stopped the run.'),
     scope: z.enum(['run', 'session']).optional().describe('limit_exceeded: the run limit or the session-wide budget.'),

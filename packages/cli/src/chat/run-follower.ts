@@ -1,7 +1,7 @@
 import { isNativeToolCallItem, toolCallArgumentsText } from '@lightspeed/llm';
 import type { RpcClient } from '../client/rpc-client.js';
 import { openSessionStream, type SseMessage } from '../client/sse-stream.js';
-import type { ToolTrace, TurnObserver, TurnResult } from './turn-observer.js';
+import type { Source, ToolTrace, TurnObserver, TurnResult } from './turn-observer.js';
 import type { UsageFigures } from './usage-line.js';
 
 const TERMINAL: Record<string, TurnResult['status']> = { runCompleted: 'completed', runFailed: 'failed', runCancelled: 'cancelled' };
@@ -121,7 +121,42 @@ async function runOutcome(client: RpcClient, sessionId: string, runId: string): 
       tools.push({ callId: call.callId, name: call.toolName, arguments: call.arguments ?? argumentsOf.get(call.callId) ?? '', status: call.status, ...(call.output != null ? { output: call.output } : {}) });
     }
   }
-  return { answer: last?.text ?? last?.preview ?? '', tools, ...(run?.usage ? { usage: run.usage } : {}), ...(session.usage ? { sessionUsage: session.usage } : {}) };
+  const sources = await citedSources(client, run?.entries ?? []);
+  return {
+    answer: last?.text ?? last?.preview ?? '',
+    tools,
+    ...(run?.usage ? { usage: run.usage } : {}),
+    ...(session.usage ? { sessionUsage: session.usage } : {}),
+    ...(sources.length > 0 ? { sources } : {}),
+  };
+}
+
+/**
+ * The sources of a run's cited answer: entries the adapter kept as provider-native citations
+ * (`providerKind: 'citations'`: the text blocks as the provider sent them), their URLs in order.
+ */
+async function citedSources(client: RpcClient, entries: any[]): Promise<Source[]> {
+  const sources: Source[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (entry.providerKind !== 'citations' || typeof entry.contentRef !== 'string') continue;
+    let blocks: unknown;
+    try {
+      // Provider-native entries are not inlined in session/read: their body comes from CAS.
+      const { bytesBase64 } = await client.call<{ bytesBase64: string }>('blobs/read', { blobRef: entry.contentRef });
+      blocks = JSON.parse(Buffer.from(bytesBase64, 'base64').toString('utf8'))?.blocks;
+    } catch {
+      continue;
+    }
+    for (const block of Array.isArray(blocks) ? blocks : []) {
+      for (const citation of Array.isArray(block?.citations) ? block.citations : []) {
+        if (typeof citation?.url !== 'string' || seen.has(citation.url)) continue;
+        seen.add(citation.url);
+        sources.push({ url: citation.url, ...(typeof citation.title === 'string' ? { title: citation.title } : {}), ...(typeof citation.cited_text === 'string' ? { citedText: citation.cited_text } : {}) });
+      }
+    }
+  }
+  return sources;
 }
 
 /**

@@ -61,6 +61,10 @@ export class TerminalRenderer implements TurnObserver {
       this.midLine = !result.answer.endsWith('\n');
     }
     this.endLine();
+    if (result.sources?.length) {
+      this.out.write('sources:\n');
+      result.sources.forEach((source, i) => this.out.write(`  [${i + 1}] ${source.title ? `${source.title} — ` : ''}${source.url}\n`));
+    }
     if (result.status === 'failed') this.out.write(`run ${result.runId} failed: ${result.error ?? 'unknown error'}\n`);
     if (result.status === 'cancelled') this.out.write(`run ${result.runId} cancelled\n`);
     this.streamed = '';

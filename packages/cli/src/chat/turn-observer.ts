@@ -46,4 +46,12 @@ export interface TurnResult {
   usage?: UsageFigures;
   /** The session's totals after the run. */
   sessionUsage?: UsageFigures;
+  /** Sources the answer cites (provider-native citations, e.g. Anthropic web search), in order, without repeats. */
+  sources?: Source[];
+}
+
+export interface Source {
+  url: string;
+  title?: string;
+  citedText?: string;
 }

@@ -66,9 +66,23 @@ function planBoundary(state: SessionState, run: RunState): Action {
   return append([{ kind: 'turn.started', data: requestData(state, run, `turn_${state.counters.turn + 1}`, 1) }]);
 }
 
+/**
+ * A generation that ended in a refusal ends the run as refused, with the model's explanation (its
+ * refusal output, which stays in context): never a "completed" run with an empty answer.
+ */
+function refusal(state: SessionState, run: RunState, turn: TurnState): RunFailure | undefined {
+  if (turn.finishReason !== 'refusal' || (turn.toolCalls?.length ?? 0) > 0) return undefined;
+  const outputs = state.context.entries.filter((e) => e.source?.type === 'assistantOutput' && e.source.runId === run.runId && e.source.turnId === turn.turnId && e.kind.type === 'message');
+  const explanation = outputs.find((e) => e.providerKind === 'refusal') ?? outputs[outputs.length - 1];
+  const said = explanation?.preview ? `: ${explanation.preview}` : ' (no explanation given)';
+  return explanation ? { code: 'refused', message: `the model refused${said}`, explanationRef: explanation.contentRef } : { code: 'refused', message: `the model refused${said}` };
+}
+
 function planGenerated(state: SessionState, run: RunState, turn: TurnState): Action {
   const limit = limitFailure(state, run, 'after_generation');
   if (limit) return fail(state, run, limit);
+  const refused = refusal(state, run, turn);
+  if (refused) return fail(state, run, refused);
   const ids = { runId: run.runId, turnId: turn.turnId };
   if (turn.toolCalls && turn.toolCalls.length > 0) {
     const rounds = limitFailure(state, run, 'before_batch');

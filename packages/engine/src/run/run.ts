@@ -33,7 +33,9 @@ export type RunFailure =
   /** `max` is the configured limit, `used` what the scope had used when it was checked (null: unknown cost). */
   | { code: 'limit_exceeded'; limit: LimitName; scope: 'run' | 'session'; message: string; max?: number; used?: number | null }
   | { code: 'context_length'; message: string }
-  | { code: 'compaction_failed'; message: string };
+  | { code: 'compaction_failed'; message: string }
+  /** The model declined to answer; `explanationRef` is its refusal text (the provider's explanation, in CAS). */
+  | { code: 'refused'; message: string; explanationRef?: BlobRef };
 
 /** Steering input accepted for the active run, waiting for the next turn boundary. */
 export interface SteeringState {
