@@ -1,4 +1,5 @@
 import { API_KINDS, type ApiKind } from '@lightspeed/engine';
+import { REASONING_EFFORTS } from '@lightspeed/llm';
 import { z } from 'zod';
 
 /*
@@ -25,7 +26,7 @@ export const AgentModel = z.strictObject({
 
 export const AgentGeneration = z.strictObject({
   maxOutputTokens: positiveInt().optional(),
-  reasoningEffort: z.string().min(1).optional(),
+  reasoningEffort: z.enum(REASONING_EFFORTS, { error: `expected one of ${REASONING_EFFORTS.join(', ')}` }).optional(),
   parallelToolUse: z.boolean().optional(),
   toolChoice: z
     .union([z.enum(['auto', 'none', 'required']), z.strictObject({ tool: z.string().min(1) })], { error: 'expected auto, none, required or {tool: NAME}' })

@@ -126,6 +126,10 @@ describe('agent files', () => {
     expect(problemsOf('---\napprovals:\n  rules:\n    - tool: x\n      policy: sometimes\n---\n')[0]).toMatchObject({ line: 5, field: 'approvals.rules.0.policy', message: expect.stringMatching(/^expected always/) });
   });
 
+  it('a reasoning effort outside the portable vocabulary is refused at load time', () => {
+    expect(problemsOf('---\ngeneration:\n  reasoningEffort: extreme\n---\n')[0]).toMatchObject({ line: 3, field: 'generation.reasoningEffort', message: 'expected one of none, minimal, low, medium, high, xhigh' });
+  });
+
   it('all five limits, per run and for the session, become the session config', () => {
     const agent = parseAgentFile('---\nlimits:\n  maxTurns: 4\n  tokenBudget: 1000\n  costBudgetUsd: 0.5\n  session:\n    maxOutputTokens: 800\n    maxToolRounds: 9\n---\nBe brief.\n', '/p/.lightspeed/agents/reviewer.md');
     expect(agentSessionConfig(agent).limits).toEqual({ maxTurns: 4, tokenBudget: 1000, costBudgetUsd: 0.5, session: { maxOutputTokens: 800, maxToolRounds: 9 } });

@@ -49,6 +49,13 @@ describe('config members this server does not act on', () => {
     expect(read.result.result.session.configRevision).toBe(1);
   });
 
+  it('refuses a reasoning effort no adapter knows, naming the field, instead of sending it to fail later', async () => {
+    const reply = await call('session/start', { sessionId: 'effort', config: { model, generation: { reasoningEffort: 'extreme' } } });
+    expect(reply.error).toMatchObject({ code: -32602 });
+    expect(reply.error.message).toContain('config.generation.reasoningEffort');
+    expect(reply.error.message).toContain('none, minimal, low, medium, high, xhigh');
+  });
+
   it('session/runs/start refuses a processing tier for the run', async () => {
     await call('session/start', { sessionId: 'tier', config: { model } });
     const reply = await call('session/runs/start', { sessionId: 'tier', source: { type: 'input', items: [{ type: 'text', text: 'hi' }] }, config: { generation: { processingTier: 'fast' } } });

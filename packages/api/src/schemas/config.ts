@@ -1,3 +1,4 @@
+import { REASONING_EFFORTS } from '@lightspeed/llm';
 import { z } from 'zod';
 import { cappedArray, MAX_CONFIG_LIST_ITEMS, MAX_MCP_SERVERS, MAX_WORKSPACE_LINKS } from './limits.js';
 import { named, uint } from './registry.js';
@@ -37,7 +38,8 @@ export const GenerationConfig = named(
     maxOutputTokens: uint().nullish(),
     parallelToolUse: z.boolean().nullish(),
     processingTier: ModelProcessingTier.nullish(),
-    reasoningEffort: z.string().nullish(),
+    // One portable vocabulary every adapter maps (docs/0014); another value is refused here, not sent to fail later.
+    reasoningEffort: z.enum(REASONING_EFFORTS, { error: `expected one of ${REASONING_EFFORTS.join(', ')}` }).nullish(),
     toolChoice: ToolChoice.nullish(),
   }),
 );
