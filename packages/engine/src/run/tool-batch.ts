@@ -284,16 +284,9 @@ export function applyCallStarted(state: SessionState, entry: LogEntry<'tool.call
   return approved === undefined ? next : settlePromise(next, approved);
 }
 
+/** A call waiting for approval: not started yet, parked on its approval promise. */
 export function applyApprovalRequested(state: SessionState, entry: LogEntry<'tool.approval_requested'>): SessionState {
-  const data = entry.data;
-  const { run, batch } = activeBatch(state, data, 'tool.approval_requested');
-  const updated = withCall(batch, data.callId, 'tool.approval_requested', (call) => {
-    invariant(call.status === 'requested' && call.promiseId === undefined, 'tool.approval_requested: the call is not requested', { callId: call.callId });
-    const waiting = cloneCall(call);
-    waiting.promiseId = data.promiseId;
-    return waiting;
-  });
-  return createPromise(putRun(state, withLastBatch(run, updated)), data, entry.at);
+  return parkCall(state, entry, 'requested');
 }
 
 export function applyCallFinished(state: SessionState, entry: LogEntry<'tool.call_finished'>): SessionState {
@@ -318,14 +311,20 @@ export function applyCallFinished(state: SessionState, entry: LogEntry<'tool.cal
   return appendEntries(next, [data.preview === undefined ? result : { ...result, preview: data.preview }], true);
 }
 
+/** A started call whose tool deferred its result to a promise (a timer, a question…). */
 export function applyCallDeferred(state: SessionState, entry: LogEntry<'tool.call_deferred'>): SessionState {
+  return parkCall(state, entry, 'running');
+}
+
+/** Parks a call (in the status it must have) on the entry's promise, and creates the promise. */
+function parkCall(state: SessionState, entry: LogEntry<'tool.call_deferred' | 'tool.approval_requested'>, status: 'requested' | 'running'): SessionState {
   const data = entry.data;
-  const { run, batch } = activeBatch(state, data, 'tool.call_deferred');
-  const updated = withCall(batch, data.callId, 'tool.call_deferred', (call) => {
-    invariant(call.status === 'running' && call.promiseId === undefined, 'tool.call_deferred: the call is not running', { callId: call.callId });
-    const deferred = cloneCall(call);
-    deferred.promiseId = data.promiseId;
-    return deferred;
+  const { run, batch } = activeBatch(state, data, entry.kind);
+  const updated = withCall(batch, data.callId, entry.kind, (call) => {
+    invariant(call.status === status && call.promiseId === undefined, `${entry.kind}: the call is not ${status}`, { callId: call.callId });
+    const parked = cloneCall(call);
+    parked.promiseId = data.promiseId;
+    return parked;
   });
   return createPromise(putRun(state, withLastBatch(run, updated)), data, entry.at);
 }
