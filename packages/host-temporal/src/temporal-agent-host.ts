@@ -24,6 +24,9 @@ export interface TemporalAgentHostOptions {
   onClose?: () => Promise<void>;
 }
 
+/** How often an answer to a wait the store shows is retried while the workflow catches up. */
+const LAGGING_RETRIES = 20;
+
 /** An admission refused by the engine, carried back through Temporal as an ApplicationFailure. */
 function rejectionOf(error: unknown): Rejection | undefined {
   for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
@@ -76,6 +79,10 @@ export class TemporalAgentHost implements AgentHost {
         });
       } catch (error) {
         const rejection = rejectionOf(error);
+        if (rejection && attempt < LAGGING_RETRIES && (await this.workflowLags(ref, command, rejection))) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+          continue;
+        }
         if (rejection) return { ok: false, rejection };
         if (attempt < 5 && workflowGone(error)) continue;
         throw error;
@@ -83,6 +90,17 @@ export class TemporalAgentHost implements AgentHost {
     }
     const state = await this.states.latest(ref);
     return reply.result === undefined ? { ok: true, state, head: state.head } : { ok: true, result: reply.result, state, head: state.head };
+  }
+
+  /**
+   * A workflow replaying on a new worker (its previous one died after writing a step to the store
+   * but before the step reached history) admits against the state it has rebuilt so far, so a wait
+   * the store already shows can be "not found" there for a moment. Such an answer is retried.
+   */
+  private async workflowLags(ref: SessionRef, command: Command, rejection: Rejection): Promise<boolean> {
+    if (rejection.code !== 'not_found' || command.type !== 'promise.resolve') return false;
+    const stored = (await this.states.latest(ref)).promises;
+    return Object.prototype.hasOwnProperty.call(stored, command.promiseId) && stored[command.promiseId]!.status === 'pending';
   }
 
   async state(ref: SessionRef): Promise<SessionState | undefined> {

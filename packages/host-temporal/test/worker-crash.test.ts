@@ -116,6 +116,8 @@ describe('a worker in another process than the gateway', () => {
     const open = await host.submit(streamRef, { type: 'session.open', sessionId: streamRef.sessionId, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-model' } } });
     expect(open.ok).toBe(true);
     const answer = 'streamed across processes, one small chunk at a time';
+    // Scripts an earlier scenario of this file left unconsumed (had it failed) must not answer here.
+    fake.reset();
     fake.enqueue({ text: answer, chunkLatencyMs: 10, chunkChars: 3 });
     const deltas: string[] = [];
     const unsubscribe = host.live.subscribe(liveKey(streamRef), (m) => {
