@@ -52,9 +52,10 @@ function hostnameOf(host: string): string {
 export function loopbackHostGuard(auth: GatewayAuth): MiddlewareHandler {
   return async (c, next) => {
     if (auth.mode !== 'single-user') return next();
-    const host = c.req.header('host');
-    if (host !== undefined && isLoopbackHost(hostnameOf(host))) return next();
-    const message = `refused a request for host ${JSON.stringify((host ?? '').slice(0, 100))}: this single-user server answers only to loopback names (127.0.0.1, localhost, [::1])`;
+    // In-process requests (app.fetch) carry no Host header; their URL names the host instead.
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (isLoopbackHost(hostnameOf(host))) return next();
+    const message = `refused a request for host ${JSON.stringify(host.slice(0, 100))}: this single-user server answers only to loopback names (127.0.0.1, localhost, [::1])`;
     return c.json(errorResponse(null, { code: RpcErrorCode.unauthorized, message, data: { kind: 'rejected', message } }), 403);
   };
 }
