@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -65,21 +66,33 @@ function rawPost(url: string, headers: Record<string, string>, body: unknown): P
 
 const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '1' } } };
 
+/** An SDK client of `lightspeed mcp …` spawned from source. */
+function stdioClient(args: string[], home: string): { client: Client; transport: StdioClientTransport } {
+  const transport = new StdioClientTransport({
+    command: CLI_FROM_SOURCE[0]!,
+    args: [...CLI_FROM_SOURCE.slice(1), 'mcp', ...args],
+    env: cleanEnv(home) as Record<string, string>,
+    cwd: REPO_ROOT,
+    stderr: 'pipe',
+  });
+  return { client: new Client({ name: 'lightspeed-test', version: '1.0.0' }), transport };
+}
+
 describe('lightspeed mcp (stdio)', () => {
-  it('lets an MCP client start a session, ask the fake model and read the answer', async () => {
+  it('lets an MCP client start a session, ask the fake model and read the answer; the project agents are there', async () => {
     const home = await tempDir('ls-mcp-stdio-');
-    const transport = new StdioClientTransport({
-      command: CLI_FROM_SOURCE[0]!,
-      args: [...CLI_FROM_SOURCE.slice(1), 'mcp', '--provider', 'fake', '--data-dir', ':memory:'],
-      env: cleanEnv(home.path) as Record<string, string>,
-      cwd: REPO_ROOT,
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'lightspeed-test', version: '1.0.0' });
+    const agents = join(home.path, 'project', '.lightspeed', 'agents');
+    await mkdir(agents, { recursive: true });
+    await writeFile(join(agents, 'helper.md'), '---\ndescription: Answers in one line\nlimits:\n  maxTurns: 3\n---\nAnswer in one line.\n');
+    const { client, transport } = stdioClient(['--provider', 'fake', '--data-dir', ':memory:', '--project', join(home.path, 'project')], home.path);
     try {
       await client.connect(transport);
       expect(client.getServerVersion()?.name).toBe('lightspeed');
       await conversation(client);
+      const started = await client.callTool({ name: 'sessions_start', arguments: { agent: 'helper' } });
+      expect(started.structuredContent).toMatchObject({ agent: 'helper' });
+      const sent = await client.callTool({ name: 'sessions_send', arguments: { sessionId: (started.structuredContent as { sessionId: string }).sessionId, message: 'one line please' } });
+      expect((sent.structuredContent as { answer: string }).answer).toContain(echo('one line please'));
     } finally {
       await client.close();
       await home.remove();
@@ -109,6 +122,16 @@ describe('/mcp on lightspeed serve (streamable HTTP)', () => {
       await conversation(client);
     } finally {
       await transport.terminateSession();
+      await client.close();
+    }
+  }, 60_000);
+
+  it('serves the same tools over stdio for the server at --api-url', async () => {
+    const { client, transport } = stdioClient(['--api-url', server.url], home.path);
+    try {
+      await client.connect(transport);
+      await conversation(client);
+    } finally {
       await client.close();
     }
   }, 60_000);
