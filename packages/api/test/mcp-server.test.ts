@@ -15,7 +15,7 @@ type ToolAnswer = { isError?: boolean; structuredContent?: any; content: { type:
 /** An SDK client of the gateway's `/mcp`, served in-process through the app's fetch. */
 async function mcpClient(app: Hono, key?: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport; tool(name: string, args: Record<string, unknown>): Promise<ToolAnswer> }> {
   const transport = new StreamableHTTPClientTransport(new URL('http://127.0.0.1/mcp'), {
-    fetch: (url, init) => app.fetch(new Request(url, init)),
+    fetch: async (url, init) => app.fetch(new Request(url, init)),
     ...(key ? { requestInit: { headers: { authorization: `Bearer ${key}` } } } : {}),
   });
   const client = new Client({ name: 'lightspeed-test', version: '1.0.0' });

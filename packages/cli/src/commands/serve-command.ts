@@ -149,7 +149,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
 }
 
 export function registerServe(program: Command, ctx: CommandContext): void {
-  const serve = program.command('serve').description('run the agent server (JSON-RPC at /rpc, live streams, GET /health)');
+  const serve = program.command('serve').description('run the agent server (JSON-RPC at /rpc, live streams, GET /health, MCP at /mcp)');
   withServeOptions(serve, 'embedded').action((flags: ServeFlags) => runServe(flags, ctx));
 }
 
