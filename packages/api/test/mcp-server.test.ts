@@ -189,3 +189,62 @@ describe('the MCP server on a single-user gateway', () => {
     await client.close();
   });
 });
+
+describe('MCP resumability on /mcp', () => {
+  let test: TestHost;
+  let app: Hono;
+  beforeAll(async () => {
+    test = await startTestHost({ latencyMs: 30 });
+    app = createGateway({ host: test.host, auth: singleUserAuth() });
+  });
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  const headers = (sessionId?: string) => ({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...(sessionId ? { 'mcp-session-id': sessionId } : {}) });
+  const post = (body: unknown, sessionId?: string) => app.fetch(new Request('http://127.0.0.1/mcp', { method: 'POST', headers: headers(sessionId), body: JSON.stringify(body) }));
+
+  /** The SSE events of a response body until `stop` says enough (or the body ends). */
+  async function sseEvents(response: Response, stop: (events: { id?: string; data: string }[]) => boolean): Promise<{ id?: string; data: string }[]> {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const events: { id?: string; data: string }[] = [];
+    let buffer = '';
+    while (!stop(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const id = /^id: ?(.*)$/m.exec(frame)?.[1];
+        const data = [...frame.matchAll(/^data: ?(.*)$/gm)].map((match) => match[1]).join('\n');
+        events.push({ ...(id !== undefined ? { id } : {}), data });
+      }
+    }
+    await reader.cancel();
+    return events;
+  }
+
+  // Streams are resumable from protocol version 2025-11-25 on: its clients get a priming event id.
+  it('replays a tool result the client missed when it reconnects with Last-Event-ID', async () => {
+    const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'probe', version: '1' } } });
+    const sessionId = init.headers.get('mcp-session-id')!;
+    await init.body?.cancel();
+    await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId);
+    const start = await sseEvents(await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'sessions_start', arguments: { sessionId: 'resumed' } } }, sessionId), (events) => events.some((event) => event.data.includes('"id":2')));
+    expect(start.some((event) => event.data.includes('resumed'))).toBe(true);
+
+    // The client drops the call's stream after its first (priming) event, before the answer.
+    const call = await post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'sessions_send', arguments: { sessionId: 'resumed', message: 'say something long enough to miss' } } }, sessionId);
+    const [priming] = await sseEvents(call, (events) => events.length > 0);
+    expect(priming?.id).toBeTruthy();
+
+    const resumed = await app.fetch(new Request('http://127.0.0.1/mcp', { method: 'GET', headers: { ...headers(sessionId), accept: 'text/event-stream', 'last-event-id': priming!.id! } }));
+    expect(resumed.status).toBe(200);
+    const replayed = await sseEvents(resumed, (events) => events.some((event) => event.data.includes('"id":3')));
+    const answer = JSON.parse(replayed.find((event) => event.data.includes('"id":3'))!.data);
+    expect(answer.result.structuredContent).toMatchObject({ status: 'completed', done: true, answer: expect.stringContaining('You said: say something long enough to miss') });
+  });
+});
