@@ -33,3 +33,29 @@ export function browserOriginGuard(auth: GatewayAuth): MiddlewareHandler {
     return c.json(errorResponse(null, { code: RpcErrorCode.unauthorized, message, data: { kind: 'rejected', message } }), 403);
   };
 }
+
+/** The hostname of a Host header value (`127.0.0.1:7420`, `[::1]:7420`, `localhost`). */
+function hostnameOf(host: string): string {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Refuses requests to a single-user server whose `Host` is not a loopback name: the DNS rebinding
+ * defence MCP asks of local servers. A rebound page talks to 127.0.0.1 under its own hostname, so
+ * its `Host` names that site even where the browser sends no `Origin` (GET streams). The origin
+ * guard still runs first; API-key servers need neither (a rebound page has no key).
+ */
+export function loopbackHostGuard(auth: GatewayAuth): MiddlewareHandler {
+  return async (c, next) => {
+    if (auth.mode !== 'single-user') return next();
+    // In-process requests (app.fetch) carry no Host header; their URL names the host instead.
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (isLoopbackHost(hostnameOf(host))) return next();
+    const message = `refused a request for host ${JSON.stringify(host.slice(0, 100))}: this single-user server answers only to loopback names (127.0.0.1, localhost, [::1])`;
+    return c.json(errorResponse(null, { code: RpcErrorCode.unauthorized, message, data: { kind: 'rejected', message } }), 403);
+  };
+}

@@ -11,7 +11,8 @@ import { sessionEventStream, streamCursor } from '../stream/sse-session-stream.j
 import { uploadBlob } from './blob-upload-route.js';
 import { readBoundedBody } from './bounded-body.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
-import { browserOriginGuard } from './origin-guard.js';
+import { mcpHttpRoute } from '../mcp/mcp-http-route.js';
+import { browserOriginGuard, loopbackHostGuard } from './origin-guard.js';
 import { UploadBudget } from './upload-budget.js';
 
 export interface RpcGatewayParts {
@@ -30,7 +31,8 @@ function rpcError(c: Context, status: 200 | 400 | 401 | 404 | 408 | 413 | 500, c
 
 /**
  * The HTTP surface: `POST /rpc` (JSON-RPC 2.0, single and batch), `GET /health`, the SSE live
- * stream `GET /sessions/:id/stream` and raw blob uploads `PUT /blobs`. Transport faults become
+ * stream `GET /sessions/:id/stream`, raw blob uploads `PUT /blobs` and the MCP server at `/mcp`
+ * (streamable HTTP, over the same handlers). Transport faults become
  * JSON-RPC errors, never crashes.
  */
 export function createRpcGateway(parts: RpcGatewayParts): Hono {
@@ -41,6 +43,13 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
   });
   const app = new Hono();
   app.use('*', browserOriginGuard(parts.auth));
+
+  // MCP local servers must check Host too (DNS rebinding), not only Origin.
+  app.use('/mcp', loopbackHostGuard(parts.auth));
+  app.all(
+    '/mcp',
+    mcpHttpRoute({ dispatcher, auth: parts.auth, serverInfo: options.serverInfo, onInternalError: (error, where) => options.onInternalError(error, where) }),
+  );
 
   app.get('/health', (c) => c.json({ status: 'ok', protocolVersion: PROTOCOL_VERSION, server: options.serverInfo }));
 

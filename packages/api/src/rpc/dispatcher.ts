@@ -118,7 +118,11 @@ export class Dispatcher {
     return 'error' in answer ? errorResponse(id, answer.error) : { jsonrpc: '2.0', id, result: answer.result };
   }
 
-  private async invoke(method: string, rawParams: unknown, context: CallContext): Promise<{ result: unknown } | { error: ReturnType<typeof wireError> }> {
+  /**
+   * Validates and runs one call, answering its outcome (`{ result }`, notifications included) or
+   * its wire error. Public so in-process callers (the MCP server) get exactly what `POST /rpc` gets.
+   */
+  async invoke(method: string, rawParams: unknown, context: CallContext): Promise<{ result: unknown } | { error: ReturnType<typeof wireError> }> {
     const handler = isMethodName(method) ? (this.handlers[method] as MethodHandler<MethodName> | undefined) : undefined;
     if (!isMethodName(method) || !handler) {
       const name = JSON.stringify(method.slice(0, 80));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
+import { registerMcpServe } from './mcp-serve-command.js';
 
 interface PutFlags {
   url?: string;
@@ -77,7 +78,8 @@ export function serverInput(serverId: string, command: readonly string[], flags:
 }
 
 export function registerMcp(program: Command, ctx: CommandContext): void {
-  const mcp = program.command('mcp').description('MCP servers sessions can link (features.mcp.servers)');
+  const mcp = program.command('mcp').description('Lightspeed as an MCP server over stdio (`lightspeed mcp`), and the MCP servers sessions can link (`lightspeed mcp servers`)');
+  registerMcpServe(mcp, ctx);
   const servers = mcp.command('servers').description('MCP server registrations of the universe');
   withServerOptions(
     servers

@@ -132,7 +132,10 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
     ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
     if (config) ctx.io.stderr.write(`config ${config.file}: ${config.mcpServers.length} MCP server(s), host tools ${allowHostTools ? 'allowed' : 'not allowed'}, ${Object.keys(config.priceOverrides).length} price override(s)\n`);
-    if (agents.agents.length > 0) await storeProjectAgents(server.url, agents.agents, auth, agentsDir, ctx);
+    if (agents.agents.length > 0) {
+      if (auth.mode === 'single-user') await storeProjectAgents(new RpcClient({ baseUrl: server.url }), agents.agents, agentsDir, ctx);
+      else ctx.io.stderr.write(`agent files in ${agentsDir} are not loaded on a multi-user server; store them per universe with profiles/put\n`);
+    }
     ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
@@ -146,7 +149,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
 }
 
 export function registerServe(program: Command, ctx: CommandContext): void {
-  const serve = program.command('serve').description('run the agent server (JSON-RPC at /rpc, live streams, GET /health)');
+  const serve = program.command('serve').description('run the agent server (JSON-RPC at /rpc, live streams, GET /health, MCP at /mcp)');
   withServeOptions(serve, 'embedded').action((flags: ServeFlags) => runServe(flags, ctx));
 }
 
@@ -164,14 +167,10 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
 
 /**
  * A single-user server stores the project's agents as profiles (an unchanged file keeps its
- * revision). A multi-user server has one catalog per universe and no project of its own.
+ * revision); `serve` and `mcp serve` do it at start. A multi-user server has one catalog per
+ * universe and no project of its own.
  */
-async function storeProjectAgents(url: string, agents: readonly AgentDefinition[], auth: GatewayAuth, dir: string, ctx: CommandContext): Promise<void> {
-  if (auth.mode !== 'single-user') {
-    ctx.io.stderr.write(`agent files in ${dir} are not loaded on a multi-user server; store them per universe with profiles/put\n`);
-    return;
-  }
-  const client = new RpcClient({ baseUrl: url });
+export async function storeProjectAgents(client: RpcClient, agents: readonly AgentDefinition[], dir: string, ctx: CommandContext): Promise<void> {
   const stored: string[] = [];
   for (const agent of agents) {
     const { profile } = await client.call<{ profile: { revision: number } }>('profiles/put', { profile: agentProfile(agent) });

@@ -1,3 +1,4 @@
+import { transcriptLine } from '@lightspeed/api';
 import type { Command } from 'commander';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
@@ -9,25 +10,6 @@ type Flags = { json?: boolean; force?: boolean; limit?: string; apiUrl?: string;
 function oneLine(text: string, max = 160): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** A readable transcript line for a context entry. */
-function entryLine(entry: any): string | undefined {
-  const body = oneLine(entry.text ?? entry.preview ?? '');
-  switch (entry.kind?.type) {
-    case 'message':
-      return `${entry.kind.role === 'user' ? 'user' : 'assistant'}: ${body}`;
-    case 'toolCall':
-      return `  > tool ${oneLine(entry.preview ?? entry.kind.name)}`;
-    case 'toolResult':
-      return `  < ${entry.kind.isError ? 'error' : 'result'}: ${body}`;
-    case 'instructions':
-      return `instructions: ${body}`;
-    case 'skillActivation':
-      return `skill active: ${entry.kind.skillId}`;
-    default:
-      return undefined;
-  }
 }
 
 export function registerSessions(program: Command, ctx: CommandContext): void {
@@ -67,7 +49,7 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
       for (const run of session.runs ?? []) out(`run ${run.id}: ${run.status}`);
       out('');
       for (const entry of session.activeContext?.entries ?? []) {
-        const line = entryLine(entry);
+        const line = transcriptLine(entry);
         if (line) out(line);
       }
     });
@@ -150,7 +132,7 @@ export function registerRuns(program: Command, ctx: CommandContext): void {
       out(usageLine(run.usage));
       out('');
       for (const entry of run.entries ?? []) {
-        const line = entryLine(entry);
+        const line = transcriptLine(entry);
         if (line) out(line);
       }
     });
