@@ -105,9 +105,10 @@ export const stepTools: ToolPortFactory = (context): ToolPort => ({
   },
 });
 
-/** A bench host: the step tool unless `tools` says otherwise; every session kept in memory unless `maxCachedSessions` says otherwise. */
-export async function startHost(stores: EmbeddedStores, llm: LlmPort, options: { tools?: ToolPortFactory; maxCachedSessions?: number } = {}): Promise<EmbeddedHost> {
-  return EmbeddedHost.start({ stores, llm, tools: options.tools ?? stepTools, maxCachedSessions: options.maxCachedSessions ?? 100_000 });
+/** A bench host: the step tool and every idle session kept in memory, unless the options say otherwise. */
+export async function startHost(stores: EmbeddedStores, llm: LlmPort, options: { tools?: ToolPortFactory; maxCachedSessions?: number; recentBlobBytes?: number } = {}): Promise<EmbeddedHost> {
+  const { tools = stepTools, maxCachedSessions = 100_000, recentBlobBytes } = options;
+  return EmbeddedHost.start({ stores, llm, tools, maxCachedSessions, ...(recentBlobBytes !== undefined ? { recentBlobBytes } : {}) });
 }
 
 /** Opens a session on the fake model, with the session config's `features` if given. */

@@ -14,7 +14,10 @@
 //   and `cancel` submit them (`promise.resolve`), all at once; the time until every run completed.
 // Options (flag or env): --sessions N (BENCH_WAIT_SESSIONS, 1000), --timers N of them sleep
 // (BENCH_WAIT_TIMERS, 0), --idle-s S (BENCH_WAIT_IDLE_S, 10), --store pglite|memory
-// (BENCH_WAIT_STORE, pglite), --max-cached N (BENCH_WAIT_MAX_CACHED, the host's default).
+// (BENCH_WAIT_STORE, pglite), --max-cached N (BENCH_WAIT_MAX_CACHED, the host's default),
+// --recent-blob-mib N (BENCH_WAIT_RECENT_BLOB_MIB, the host's 32): its blob cache, bounded, is
+// most of what the heap figure holds once parked sessions are dropped; 0 measures without it.
+// BENCH_HEAP_SNAPSHOT=<prefix> writes heap snapshots before and after parking, to diff.
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +36,7 @@ const { values: flags } = parseArgs({
     'idle-s': { type: 'string', default: process.env.BENCH_WAIT_IDLE_S ?? '10' },
     store: { type: 'string', default: process.env.BENCH_WAIT_STORE ?? 'pglite' },
     'max-cached': { type: 'string', default: process.env.BENCH_WAIT_MAX_CACHED },
+    'recent-blob-mib': { type: 'string', default: process.env.BENCH_WAIT_RECENT_BLOB_MIB },
   },
 });
 const count = (name: string, text: string | undefined, min: number): number => {
@@ -44,6 +48,7 @@ const SESSIONS = count('sessions', flags.sessions, 1);
 const TIMERS = count('timers', flags.timers, 0);
 const IDLE_S = count('idle-s', flags['idle-s'], 1);
 const MAX_CACHED = flags['max-cached'] === undefined ? undefined : count('max-cached', flags['max-cached'], 1);
+const RECENT_BLOB_MIB = flags['recent-blob-mib'] === undefined ? undefined : count('recent-blob-mib', flags['recent-blob-mib'], 0);
 if (TIMERS > SESSIONS) throw new Error(`--timers ${TIMERS}: at most --sessions (${SESSIONS})`);
 if (flags.store !== 'pglite' && flags.store !== 'memory') throw new Error(`--store: expected pglite or memory, got ${flags.store}`);
 const STORE: StoreKind = flags.store;
@@ -78,7 +83,11 @@ const fake = await startFakeProcess([]);
 const { stores, close } = await benchStores(STORE);
 const runtime = createToolPortFactory();
 const llm = new ObservedLlm(fake.url);
-const host = await startHost(stores, llm, { tools: runtime.factory, ...(MAX_CACHED !== undefined ? { maxCachedSessions: MAX_CACHED } : {}) });
+const host = await startHost(stores, llm, {
+  tools: runtime.factory,
+  ...(MAX_CACHED !== undefined ? { maxCachedSessions: MAX_CACHED } : {}),
+  ...(RECENT_BLOB_MIB !== undefined ? { recentBlobBytes: RECENT_BLOB_MIB * 2 ** 20 } : {}),
+});
 
 interface Parked {
   sessionId: string;
@@ -124,7 +133,6 @@ try {
   // Warm-up: code paths compiled, pools and caches started, so the baseline holds them.
   await resolveAll(await park('warm', WARMUP, Math.min(TIMERS, WARMUP / 2)));
   const before = await settledMemory();
-  // Profiling aid: BENCH_HEAP_SNAPSHOT=<prefix> writes <prefix>-before/-parked.heapsnapshot to diff.
   const snapshot = process.env.BENCH_HEAP_SNAPSHOT;
   if (snapshot) writeHeapSnapshot(`${snapshot}-before.heapsnapshot`);
   const cachedBefore = host.cachedSessions;
@@ -134,6 +142,7 @@ try {
   const parkMs = performance.now() - parkStarted;
   // The host drops sessions parked on a question once nobody looked them up for a grace period
   // (`parkedReleaseMs`); timer sessions stay (their timer is armed). Measured once that settled.
+  console.log(`  ${STORE}: ${SESSIONS} sessions parked (${SESSIONS - TIMERS} on ask_user, ${TIMERS} on a 1-day sleep) in ${Math.round(parkMs)} ms`);
   const held = host.cachedSessions - cachedBefore;
   const releaseStarted = performance.now();
   while (host.cachedSessions > cachedBefore + TIMERS && performance.now() - releaseStarted < 20_000) await sleep(250);
@@ -143,7 +152,6 @@ try {
   const per1000 = 1000 / SESSIONS;
   const heapPer1000 = mb(after.heap - before.heap) * per1000;
   const rssPer1000 = mb(after.rss - before.rss) * per1000;
-  console.log(`  ${STORE}: ${SESSIONS} sessions parked (${SESSIONS - TIMERS} on ask_user, ${TIMERS} on a 1-day sleep) in ${Math.round(parkMs)} ms`);
   console.log(
     `  memory growth: heap ${mb(after.heap - before.heap).toFixed(2)} MB, rss ${mb(after.rss - before.rss).toFixed(2)} MB, external ${mb(after.external - before.external).toFixed(2)} MB` +
       ` (${((after.heap - before.heap) / SESSIONS / 1024).toFixed(2)} KiB heap per parked session)`,
