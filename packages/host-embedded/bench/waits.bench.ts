@@ -18,6 +18,7 @@
 // --recent-blob-mib N (BENCH_WAIT_RECENT_BLOB_MIB, the host's 32): its blob cache, bounded, is
 // most of what the heap figure holds once parked sessions are dropped; 0 measures without it.
 // BENCH_HEAP_SNAPSHOT=<prefix> writes heap snapshots before and after parking, to diff.
+import { createHook } from 'node:async_hooks';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,6 +54,8 @@ if (TIMERS > SESSIONS) throw new Error(`--timers ${TIMERS}: at most --sessions (
 if (flags.store !== 'pglite' && flags.store !== 'memory') throw new Error(`--store: expected pglite or memory, got ${flags.store}`);
 const STORE: StoreKind = flags.store;
 const WARMUP = 50;
+/** Past the host's default `parkedReleaseMs` (5 s) and undici's keep-alive timeout (4 s). */
+const SETTLE_MS = 6_000;
 const FEATURES = { askUser: {}, timers: {} };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -145,7 +148,8 @@ try {
   console.log(`  ${STORE}: ${SESSIONS} sessions parked (${SESSIONS - TIMERS} on ask_user, ${TIMERS} on a 1-day sleep) in ${Math.round(parkMs)} ms`);
   const held = host.cachedSessions - cachedBefore;
   const releaseStarted = performance.now();
-  while (host.cachedSessions > cachedBefore + TIMERS && performance.now() - releaseStarted < 20_000) await sleep(250);
+  // At least SETTLE_MS: the parking burst's keep-alive sockets close and its garbage is collected.
+  while ((host.cachedSessions > cachedBefore + TIMERS || performance.now() - releaseStarted < SETTLE_MS) && performance.now() - releaseStarted < 20_000) await sleep(250);
   console.log(`  ${held} parked sessions in memory right after parking, ${host.cachedSessions - cachedBefore} after ${((performance.now() - releaseStarted) / 1000).toFixed(1)} s`);
   const after = await settledMemory();
   if (snapshot) writeHeapSnapshot(`${snapshot}-parked.heapsnapshot`);
@@ -158,13 +162,22 @@ try {
   );
 
   const handles = activeResources();
+  // The forced collections' background sweeping is not the parked sessions' cost.
+  await sleep(1000);
+  // Every async operation started in the window (timers, I/O, promises): the bench's own sleep
+  // (a Timeout, its promises) and nothing else means nothing of the host ran while they waited.
+  const started = new Map<string, number>();
+  const hook = createHook({ init: (_id, type) => void started.set(type, (started.get(type) ?? 0) + 1) });
   const cpu = process.cpuUsage();
   const idleStarted = performance.now();
+  hook.enable();
   await sleep(IDLE_S * 1000);
+  hook.disable();
   const used = process.cpuUsage(cpu);
   const idleWall = (performance.now() - idleStarted) / 1000;
   const cpuIdleMsPerS = (used.user + used.system) / 1000 / idleWall;
-  console.log(`  idle ${idleWall.toFixed(1)} s: CPU ${((used.user + used.system) / 1000).toFixed(1)} ms (user ${(used.user / 1000).toFixed(1)}, system ${(used.system / 1000).toFixed(1)}); active resources: ${handles}`);
+  console.log(`  idle ${idleWall.toFixed(1)} s: CPU ${((used.user + used.system) / 1000).toFixed(1)} ms (user ${(used.user / 1000).toFixed(1)}, system ${(used.system / 1000).toFixed(1)}, all threads: V8's background GC included); active resources: ${handles}`);
+  console.log(`  async operations started while idle: ${[...started].map(([type, n]) => `${type} ${n}`).join(', ') || 'none'} (the bench's own sleep is a Timeout and its promises)`);
 
   const generationsBefore = llm.completed;
   const resolveStarted = performance.now();

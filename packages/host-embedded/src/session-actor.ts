@@ -193,6 +193,8 @@ export class SessionActor {
       }
       for (const effect of start) this.start(effect);
       if (wakeAt !== undefined) this.armTimer(wakeAt);
+      // A wait answered before its deadline: its timer would hold this actor until the deadline.
+      else this.disarmTimer();
       // A wake-up that landed while planning (a command committed meanwhile) plans once more.
       if (this.inflight.size === 0 && !this.woken) {
         if (action.type === 'idle' || action.type === 'closed') return;
@@ -235,6 +237,12 @@ export class SessionActor {
     if (error instanceof EffectAborted || this.stopped) return;
     this.options.onError?.(this.options.ref, error);
     await new Promise((resolve) => setTimeout(resolve, EFFECT_FAILURE_BACKOFF_MS));
+  }
+
+  private disarmTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = undefined;
   }
 
   private armTimer(until: number): void {
