@@ -20,7 +20,7 @@
 // BENCH_HEAP_SNAPSHOT=<prefix> writes heap snapshots before and after parking, to diff.
 import { createHook } from 'node:async_hooks';
 import { availableParallelism, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
@@ -168,15 +168,23 @@ try {
   // (a Timeout, its promises) and nothing else means nothing of the host ran while they waited.
   const started = new Map<string, number>();
   const hook = createHook({ init: (_id, type) => void started.set(type, (started.get(type) ?? 0) + 1) });
+  // Collections V8 starts by itself in the window (its memory reducer, after the burst): GC, not host work.
+  const collections: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => list.getEntries().forEach((entry) => collections.push(entry.duration)));
+  gcObserver.observe({ entryTypes: ['gc'] });
   const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   const idleStarted = performance.now();
   hook.enable();
   await sleep(IDLE_S * 1000);
   hook.disable();
   const used = process.cpuUsage(cpu);
+  const busyMs = performance.eventLoopUtilization(loop).active;
+  gcObserver.disconnect();
   const idleWall = (performance.now() - idleStarted) / 1000;
   const cpuIdleMsPerS = (used.user + used.system) / 1000 / idleWall;
   console.log(`  idle ${idleWall.toFixed(1)} s: CPU ${((used.user + used.system) / 1000).toFixed(1)} ms (user ${(used.user / 1000).toFixed(1)}, system ${(used.system / 1000).toFixed(1)}, all threads: V8's background GC included); active resources: ${handles}`);
+  console.log(`  main thread busy ${busyMs.toFixed(1)} ms; ${collections.length} collections by V8 itself, ${collections.reduce((a, b) => a + b, 0).toFixed(1)} ms`);
   console.log(`  async operations started while idle: ${[...started].map(([type, n]) => `${type} ${n}`).join(', ') || 'none'} (the bench's own sleep is a Timeout and its promises)`);
 
   const generationsBefore = llm.completed;
