@@ -205,7 +205,12 @@ export class EmbeddedHost implements AgentHost {
         snapshotEvery: this.options.snapshotEvery ?? 500,
         toolConcurrency: this.options.toolConcurrency ?? 8,
         ...(this.options.onError ? { onError: this.options.onError } : {}),
-        onParked: () => this.scheduleRelease(),
+        // A session that came to rest may now be dropped: the LRU bound applies (it was busy when
+        // the last load checked it), and a parked one goes after the grace period.
+        onRest: () => {
+          this.evictIdle();
+          if (this.actors.get(keyOf(ref))?.parked) this.scheduleRelease();
+        },
       }).then(async (actor) => {
         // A crash between committing session.open/configure and committing its setup leaves the
         // toolset behind the config; the setup is idempotent, so it is simply redone.

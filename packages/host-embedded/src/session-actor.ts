@@ -22,8 +22,8 @@ export interface ActorOptions {
   snapshotEvery: number;
   toolConcurrency: number;
   onError?: (ref: SessionRef, error: unknown) => void;
-  /** The loop ended on a wait only an outside answer ends (no deadline, nothing in flight). */
-  onParked?: () => void;
+  /** The loop ended: idle, or `parked` on a wait only an outside answer ends (no deadline, nothing in flight). */
+  onRest?: () => void;
 }
 
 const EFFECT_FAILURE_BACKOFF_MS = 1000;
@@ -160,7 +160,7 @@ export class SessionActor {
       .catch((error) => this.options.onError?.(this.options.ref, error))
       .finally(() => {
         this.driving = false;
-        if (this.parked && !this.stopped) this.options.onParked?.();
+        if (!this.stopped) this.options.onRest?.();
       });
   }
 
