@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { putJson, putText } from '@lightspeed/cas';
 import type { ToolPortFactory } from '@lightspeed/driver';
-import { findRun, isTerminalRun, type GenerationFacts } from '@lightspeed/engine';
+import { findRun, isTerminalRun, type GenerationFacts, type SessionState } from '@lightspeed/engine';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import type { LlmPort, ToolPort } from '@lightspeed/ports';
 import { openStorage } from '@lightspeed/store-sql';
@@ -105,12 +105,16 @@ export const stepTools: ToolPortFactory = (context): ToolPort => ({
   },
 });
 
-export async function startHost(stores: EmbeddedStores, llm: LlmPort): Promise<EmbeddedHost> {
-  return EmbeddedHost.start({ stores, llm, tools: stepTools, maxCachedSessions: 100_000 });
+/** A bench host: the step tool and every idle session kept in memory, unless the options say otherwise. */
+export async function startHost(stores: EmbeddedStores, llm: LlmPort, options: { tools?: ToolPortFactory; maxCachedSessions?: number; recentBlobBytes?: number } = {}): Promise<EmbeddedHost> {
+  const { tools = stepTools, maxCachedSessions = 100_000, recentBlobBytes } = options;
+  return EmbeddedHost.start({ stores, llm, tools, maxCachedSessions, ...(recentBlobBytes !== undefined ? { recentBlobBytes } : {}) });
 }
 
-export async function openSession(host: EmbeddedHost, sessionId: string): Promise<void> {
-  const outcome = await host.submit({ universe: UNIVERSE, sessionId }, { type: 'session.open', sessionId, config: { model: { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' } } });
+/** Opens a session on the fake model, with the session config's `features` if given. */
+export async function openSession(host: EmbeddedHost, sessionId: string, features?: Record<string, unknown>): Promise<void> {
+  const config = { model: { providerId: 'fake', apiKind: 'openai:responses' as const, model: 'fake-echo' }, ...(features ? { features } : {}) };
+  const outcome = await host.submit({ universe: UNIVERSE, sessionId }, { type: 'session.open', sessionId, config });
   if (!outcome.ok) throw new Error(`session.open ${sessionId}: ${outcome.rejection.message}`);
 }
 
@@ -122,14 +126,22 @@ export async function startRun(host: EmbeddedHost, sessionId: string, text: stri
   return (outcome.result as { runId: string }).runId;
 }
 
-export async function waitRun(host: EmbeddedHost, sessionId: string, runId: string): Promise<string> {
+/** Follows a session's log until `found` returns a value for its state; returns that value. */
+export async function waitState<T>(host: EmbeddedHost, sessionId: string, found: (state: SessionState) => T | undefined): Promise<T> {
   const ref = { universe: UNIVERSE, sessionId };
   for (;;) {
     const state = await host.state(ref);
-    const run = state && findRun(state, runId);
-    if (run && isTerminalRun(run.status)) return run.status;
+    const value = state && found(state);
+    if (value !== undefined) return value;
     await host.waitForEvents(ref, state?.head ?? 0, 5_000);
   }
+}
+
+export async function waitRun(host: EmbeddedHost, sessionId: string, runId: string): Promise<string> {
+  return waitState(host, sessionId, (state) => {
+    const run = findRun(state, runId);
+    return run && isTerminalRun(run.status) ? run.status : undefined;
+  });
 }
 
 export function median(values: number[]): number {

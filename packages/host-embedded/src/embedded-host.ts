@@ -28,6 +28,11 @@ export interface EmbeddedHostOptions {
   toolConcurrency?: number;
   /** Idle sessions kept in memory; beyond this the least recently used idle ones are dropped. */
   maxCachedSessions?: number;
+  /**
+   * A session parked on a wait with no deadline (a question) is dropped from memory once nobody
+   * has looked it up for this long (default 5 s); the answer's command loads it again.
+   */
+  parkedReleaseMs?: number;
   onError?: (ref: SessionRef, error: unknown) => void;
   /** Byte bound of the in-memory copy of recently written and read blobs (default 32 MiB). */
   recentBlobBytes?: number;
@@ -48,6 +53,8 @@ export class EmbeddedHost implements AgentHost {
   private readonly recentBlobs: RecentBlobs;
   private readonly universeBlobs = new Map<string, BlobStore>();
   private closed = false;
+  /** The one timer that drops parked sessions (none while no cached session is parked). */
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly options: EmbeddedHostOptions) {
     this.live = options.live ?? new MemoryLiveChannel();
@@ -133,6 +140,7 @@ export class EmbeddedHost implements AgentHost {
   /** Stops every session loop and aborts effects in flight; committed state is kept for the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     for (const actor of this.actors.values()) actor.stop();
     this.actors.clear();
   }
@@ -197,6 +205,12 @@ export class EmbeddedHost implements AgentHost {
         snapshotEvery: this.options.snapshotEvery ?? 500,
         toolConcurrency: this.options.toolConcurrency ?? 8,
         ...(this.options.onError ? { onError: this.options.onError } : {}),
+        // A session that came to rest may now be dropped: the LRU bound applies (it was busy when
+        // the last load checked it), and a parked one goes after the grace period.
+        onRest: () => {
+          this.evictIdle();
+          if (this.actors.get(keyOf(ref))?.parked) this.scheduleRelease();
+        },
       }).then(async (actor) => {
         // A crash between committing session.open/configure and committing its setup leaves the
         // toolset behind the config; the setup is idempotent, so it is simply redone.
@@ -214,6 +228,32 @@ export class EmbeddedHost implements AgentHost {
         .finally(() => this.loading.delete(key));
     }
     return pending;
+  }
+
+  /**
+   * Parked sessions (the run waits on an outside answer; nothing runs) cost memory and nothing
+   * else; the log has all of them. One host timer drops those nobody has looked up for
+   * `parkedReleaseMs`, so sessions parked on a question for days hold no memory. The grace period
+   * is what makes dropping safe: a caller that has just looked an actor up (and may be about to
+   * submit to it) refreshed its `lastUsed`, so it is never dropped under that caller's feet.
+   */
+  private scheduleRelease(): void {
+    if (this.releaseTimer || this.closed) return;
+    const graceMs = this.options.parkedReleaseMs ?? 5_000;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      const now = this.clock.now();
+      let later = false;
+      for (const [key, actor] of this.actors) {
+        if (!actor.parked) continue;
+        // Watched (a long poll) or looked up within the grace period: look again later.
+        if (actor.busy || now - actor.lastUsed < graceMs) later = true;
+        else this.actors.delete(key);
+      }
+      if (later) this.scheduleRelease();
+    }, graceMs);
+    // Only sessions' own work keeps the process alive, never this housekeeping.
+    this.releaseTimer.unref();
   }
 
   private forget(ref: SessionRef): void {

@@ -22,6 +22,8 @@ export interface ActorOptions {
   snapshotEvery: number;
   toolConcurrency: number;
   onError?: (ref: SessionRef, error: unknown) => void;
+  /** The loop ended: idle, or `parked` on a wait only an outside answer ends (no deadline, nothing in flight). */
+  onRest?: () => void;
 }
 
 const EFFECT_FAILURE_BACKOFF_MS = 1000;
@@ -48,6 +50,12 @@ export class SessionActor {
   private lastSnapshotSeq: number;
   private headWaiters = new Set<() => void>();
   private stopped = false;
+  /**
+   * The loop ended because the run waits on promises with no deadline (a question, an approval):
+   * nothing here will act until a command arrives, which drives the loop again. The host may then
+   * drop the actor — the log has everything — so a parked session costs no memory while it waits.
+   */
+  parked = false;
   /** The settled action for `state` (planning re-derives a whole request; a wake-up must not plan twice). */
   private planned: { state: SessionState; action: NextAction } | undefined;
   lastUsed = 0;
@@ -147,10 +155,12 @@ export class SessionActor {
       return;
     }
     this.driving = true;
+    this.parked = false;
     this.loop()
       .catch((error) => this.options.onError?.(this.options.ref, error))
       .finally(() => {
         this.driving = false;
+        if (!this.stopped) this.options.onRest?.();
       });
   }
 
@@ -183,7 +193,17 @@ export class SessionActor {
       }
       for (const effect of start) this.start(effect);
       if (wakeAt !== undefined) this.armTimer(wakeAt);
-      if ((action.type === 'idle' || action.type === 'closed') && this.inflight.size === 0) return;
+      // A wait answered before its deadline: its timer would hold this actor until the deadline.
+      else this.disarmTimer();
+      // A wake-up that landed while planning (a command committed meanwhile) plans once more.
+      if (this.inflight.size === 0 && !this.woken) {
+        if (action.type === 'idle' || action.type === 'closed') return;
+        // Waiting on an outside answer only: the command that answers drives the loop again.
+        if (action.type === 'wait' && wakeAt === undefined) {
+          this.parked = true;
+          return;
+        }
+      }
       await this.nextWake();
     }
   }
@@ -217,6 +237,12 @@ export class SessionActor {
     if (error instanceof EffectAborted || this.stopped) return;
     this.options.onError?.(this.options.ref, error);
     await new Promise((resolve) => setTimeout(resolve, EFFECT_FAILURE_BACKOFF_MS));
+  }
+
+  private disarmTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = undefined;
   }
 
   private armTimer(until: number): void {
