@@ -97,7 +97,7 @@ async function roots(driver: SqlDriver, universe: string): Promise<Set<BlobRef>>
     `SELECT head_ref AS ref FROM ls_workspaces WHERE universe = $1`,
     // A task's large payload and its attempts' evidence stay readable as long as the task exists.
     `SELECT payload_ref AS ref FROM ls_tasks WHERE universe = $1 AND payload_ref IS NOT NULL`,
-    `SELECT DISTINCT unnest(evidence) AS ref FROM ls_task_attempts WHERE universe = $1`,
+    `SELECT DISTINCT jsonb_array_elements_text(evidence) AS ref FROM ls_task_attempts WHERE universe = $1`,
   ];
   for (const sql of queries) {
     const { rows } = await driver.query<{ ref: string }>(sql, [universe]);

@@ -133,7 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
         timeout_ms bigint,
         dedupe_key text COLLATE "C",
         concurrency_key text COLLATE "C" NOT NULL,
-        tags text[] NOT NULL,
+        tags jsonb NOT NULL,
         lease_token text,
         lease_owner text,
         lease_expires_at bigint,
@@ -175,7 +175,7 @@ export const MIGRATIONS: readonly Migration[] = [
         error text,
         usage text,
         cost_usd double precision,
-        evidence text[] NOT NULL,
+        evidence jsonb NOT NULL,
         retry_at bigint,
         PRIMARY KEY (universe, task_id, attempt)
       )`,

@@ -51,6 +51,11 @@ const COLUMNS = `task_id, kind, source, subject, payload, payload_ref, agent, mo
 const ATTEMPT_COLUMNS = `task_id, attempt, claims, dispatcher, agent, agent_revision, model, session_id, run_id, started_at, ended_at, outcome,
   error_class, error, usage, cost_usd, evidence, retry_at`;
 
+/** A column list with every column qualified by a table alias (for statements that join). */
+function qualified(columns: string, alias: string): string {
+  return columns.replace(/(\w+)/g, `${alias}.$1`);
+}
+
 interface TaskRow {
   task_id: string;
   kind: string;
@@ -69,7 +74,7 @@ interface TaskRow {
   timeout_ms: unknown;
   dedupe_key: string | null;
   concurrency_key: string;
-  tags: string[];
+  tags: unknown;
   lease_token: string | null;
   lease_owner: string | null;
   lease_expires_at: unknown;
@@ -98,8 +103,13 @@ interface AttemptRow {
   error: string | null;
   usage: string | null;
   cost_usd: unknown;
-  evidence: string[];
+  evidence: unknown;
   retry_at: unknown;
+}
+
+/** jsonb arrives parsed from pg and as text from PGlite's protocol path. */
+function jsonList(value: unknown): string[] {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as string[];
 }
 
 /** A stored `queued` task is reported `scheduled` until its `availableAt`: one stored state, two meanings by the clock. */
@@ -115,7 +125,7 @@ function taskOf(row: TaskRow, now: number): Task {
     maxAttempts: numberOf(row.max_attempts),
     attempts: numberOf(row.attempts),
     backoff: JSON.parse(row.backoff) as BackoffPolicy,
-    tags: row.tags,
+    tags: jsonList(row.tags),
     cancelRequested: row.cancel_requested,
     createdAt: numberOf(row.created_at),
     updatedAt: numberOf(row.updated_at),
@@ -143,7 +153,7 @@ function attemptOf(row: AttemptRow): TaskAttempt {
     agent: row.agent,
     startedAt: numberOf(row.started_at),
     outcome: row.outcome,
-    evidence: row.evidence,
+    evidence: jsonList(row.evidence),
   };
   if (row.agent_revision !== null) attempt.agentRevision = numberOf(row.agent_revision);
   if (row.model !== null) attempt.model = JSON.parse(row.model) as ModelSelection;
@@ -247,13 +257,13 @@ export class SqlTaskQueue implements TaskQueue {
            max_attempts, attempts, backoff, timeout_ms, dedupe_key, concurrency_key, tags, cancel_requested, created_at, updated_at)
          VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', $12,
            GREATEST(COALESCE((SELECT max(fair_tag) + 1 FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND concurrency_key = $17), 0), ${VIRTUAL_TIME}),
-           $13, 0, $14, $15, $16, $17, $18::text[], false, $2, $2)
+           $13, 0, $14, $15, $16, $17, $18::jsonb, false, $2, $2)
          ON CONFLICT (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
          RETURNING ${COLUMNS}`,
         [
           this.universe, now, `task_${randomUUID()}`, checked.kind, checked.source ?? null, checked.subject ?? null, payload, payloadRef,
           checked.agent, checked.model ? JSON.stringify(checked.model) : null, checked.priority, checked.availableAt, checked.maxAttempts,
-          JSON.stringify(checked.backoff), checked.timeoutMs ?? null, checked.dedupeKey ?? null, checked.concurrencyKey, checked.tags,
+          JSON.stringify(checked.backoff), checked.timeoutMs ?? null, checked.dedupeKey ?? null, checked.concurrencyKey, JSON.stringify(checked.tags),
         ],
       );
       if (rows[0]) return { task: taskOf(rows[0], now), deduped: false };
@@ -289,7 +299,7 @@ export class SqlTaskQueue implements TaskQueue {
               OR (state = 'queued' AND available_at <= $2 AND 'queued' = ANY($3::text[]))
               OR (state = 'queued' AND available_at > $2 AND 'scheduled' = ANY($3::text[])))
          AND ($4::text IS NULL OR kind = $4) AND ($5::text IS NULL OR agent = $5) AND ($6::text IS NULL OR source = $6)
-         AND ($7::text IS NULL OR concurrency_key = $7) AND ($8::text IS NULL OR tags @> ARRAY[$8::text])
+         AND ($7::text IS NULL OR concurrency_key = $7) AND ($8::text IS NULL OR tags @> jsonb_build_array($8::text))
          AND ($9::bigint IS NULL OR (created_at, task_id) < ($9::bigint, $10::text))
        ORDER BY created_at DESC, task_id DESC LIMIT $11`,
       [
@@ -348,16 +358,18 @@ export class SqlTaskQueue implements TaskQueue {
     return this.driver.transaction(async (tx) => {
       // 1. Adopt running tasks whose lease ran out: same attempt, one more claim, no attempt spent.
       const adopted = await tx.query<TaskRow>(
-        `UPDATE ls_tasks SET lease_token = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $2
-         WHERE universe = $1 AND state = 'running' AND task_id IN (
+        // A materialised CTE: the planner may otherwise re-run a LIMITed SKIP LOCKED subquery and take more rows.
+        `WITH picked AS MATERIALIZED (
            SELECT task_id FROM ls_tasks WHERE universe = $1 AND state = 'running' AND lease_expires_at <= $2 AND ($7::text[] IS NULL OR agent = ANY($7::text[]))
            ORDER BY lease_expires_at LIMIT $6 FOR UPDATE SKIP LOCKED)
-         RETURNING ${COLUMNS}`,
+         UPDATE ls_tasks t SET lease_token = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $2
+         FROM picked WHERE t.universe = $1 AND t.task_id = picked.task_id
+         RETURNING ${qualified(COLUMNS, 't')}`,
         [this.universe, now, token, dispatcher, expiresAt, limit, agents],
       );
       const adoptedAttempts = adopted.rows.length === 0 ? [] : (await tx.query<AttemptRow>(
         `UPDATE ls_task_attempts a SET claims = claims + 1, dispatcher = $4 FROM unnest($2::text[], $3::int[]) AS c(task_id, attempt)
-         WHERE a.universe = $1 AND a.task_id = c.task_id AND a.attempt = c.attempt RETURNING ${ATTEMPT_COLUMNS.replace(/(\w+)/g, 'a.$1')}`,
+         WHERE a.universe = $1 AND a.task_id = c.task_id AND a.attempt = c.attempt RETURNING ${qualified(ATTEMPT_COLUMNS, 'a')}`,
         [this.universe, adopted.rows.map((row) => row.task_id), adopted.rows.map((row) => numberOf(row.attempts) + 1), dispatcher],
       )).rows;
       const claimed = this.claimedOf(adopted.rows, adoptedAttempts, token, expiresAt, now, true);
@@ -389,7 +401,7 @@ export class SqlTaskQueue implements TaskQueue {
       const rows = started.rows.sort((a, b) => order.get(a.task_id)! - order.get(b.task_id)!);
       const attempts = await tx.query<AttemptRow>(
         `INSERT INTO ls_task_attempts (universe, task_id, attempt, claims, dispatcher, agent, model, started_at, outcome, evidence)
-         SELECT $1, c.task_id, c.attempt, 1, $2, c.agent, c.model, $3, 'running', '{}' FROM unnest($4::text[], $5::int[], $6::text[], $7::text[]) AS c(task_id, attempt, agent, model)
+         SELECT $1, c.task_id, c.attempt, 1, $2, c.agent, c.model, $3, 'running', '[]'::jsonb FROM unnest($4::text[], $5::int[], $6::text[], $7::text[]) AS c(task_id, attempt, agent, model)
          RETURNING ${ATTEMPT_COLUMNS}`,
         [this.universe, dispatcher, now, rows.map((r) => r.task_id), rows.map((r) => numberOf(r.attempts) + 1), rows.map((r) => r.agent), rows.map((r) => r.model)],
       );
@@ -411,7 +423,7 @@ export class SqlTaskQueue implements TaskQueue {
   ): Promise<C[]> {
     const keys = perKey === undefined ? [] : [...new Set(candidates.map((c) => c.concurrency_key).filter((key) => key !== ''))];
     const agents = [...new Set(candidates.map((c) => c.agent).filter((agent) => agentCap(agent) !== undefined))];
-    const locks = [...keys.map((key) => `${this.universe}\u0000key\u0000${key}`), ...agents.map((agent) => `${this.universe}\u0000agent\u0000${agent}`)];
+    const locks = [...keys.map((key) => JSON.stringify([this.universe, 'key', key])), ...agents.map((agent) => JSON.stringify([this.universe, 'agent', agent]))];
     if (locks.length === 0) return candidates;
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS sorted`, [locks]);
     const running = await tx.query<{ what: string; name: string; n: unknown }>(
@@ -529,14 +541,14 @@ export class SqlTaskQueue implements TaskQueue {
   ): Promise<void> {
     await tx.query(
       `UPDATE ls_task_attempts SET session_id = COALESCE($4, session_id), run_id = COALESCE($5, run_id), agent_revision = COALESCE($6, agent_revision),
-         model = COALESCE($7, model), usage = COALESCE($8, usage), cost_usd = COALESCE($9, cost_usd), evidence = COALESCE($10::text[], evidence),
+         model = COALESCE($7, model), usage = COALESCE($8, usage), cost_usd = COALESCE($9, cost_usd), evidence = COALESCE($10::jsonb, evidence),
          outcome = COALESCE($11, outcome), ended_at = COALESCE($12, ended_at), error_class = COALESCE($13, error_class), error = COALESCE($14, error),
          retry_at = COALESCE($15, retry_at)
        WHERE universe = $1 AND task_id = $2 AND attempt = $3`,
       [
         this.universe, lease.taskId, lease.attempt, report.sessionId ?? null, report.runId ?? null, report.agentRevision ?? null,
         report.model ? JSON.stringify(report.model) : null, report.usage ? JSON.stringify(report.usage) : null, report.costUsd ?? null,
-        report.evidence ? [...report.evidence] : null, end.outcome ?? null, end.endedAt ?? null, end.errorClass ?? null, end.error ?? null, end.retryAt ?? null,
+        report.evidence ? JSON.stringify(report.evidence) : null, end.outcome ?? null, end.endedAt ?? null, end.errorClass ?? null, end.error ?? null, end.retryAt ?? null,
       ],
     );
   }
