@@ -168,6 +168,34 @@ function attemptOf(row: AttemptRow): TaskAttempt {
   return attempt;
 }
 
+/** Where an attempt ends up: the task's next state and the attempt's outcome. */
+interface Settlement {
+  state: Exclude<TaskState, 'scheduled' | 'running'>;
+  outcome: AttemptOutcome;
+  errorClass?: string;
+  error?: string;
+  retryAt?: number;
+  /** Only valid while a cancel is requested (the dispatcher acknowledging it). */
+  requireCancel?: boolean;
+}
+
+/** The SET list that records facts and an ending on an attempt row (alias `a`), parameters from `$first`. */
+function attemptSet(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `session_id = COALESCE(${p(0)}::text, a.session_id), run_id = COALESCE(${p(1)}::text, a.run_id), agent_revision = COALESCE(${p(2)}::bigint, a.agent_revision),
+    model = COALESCE(${p(3)}::text, a.model), usage = COALESCE(${p(4)}::text, a.usage), cost_usd = COALESCE(${p(5)}::double precision, a.cost_usd),
+    evidence = COALESCE(${p(6)}::jsonb, a.evidence), outcome = COALESCE(${p(7)}::text, a.outcome), ended_at = COALESCE(${p(8)}::bigint, a.ended_at),
+    error_class = COALESCE(${p(9)}::text, a.error_class), error = COALESCE(${p(10)}::text, a.error), retry_at = COALESCE(${p(11)}::bigint, a.retry_at)`;
+}
+
+function attemptParams(report: AttemptReport, end: { outcome?: AttemptOutcome; endedAt?: number; errorClass?: string; error?: string; retryAt?: number }): unknown[] {
+  return [
+    report.sessionId ?? null, report.runId ?? null, report.agentRevision ?? null, report.model ? JSON.stringify(report.model) : null,
+    report.usage ? JSON.stringify(report.usage) : null, report.costUsd ?? null, report.evidence ? JSON.stringify(report.evidence) : null,
+    end.outcome ?? null, end.endedAt ?? null, end.errorClass ?? null, end.error ?? null, end.retryAt ?? null,
+  ];
+}
+
 function refuse(field: string, rule: string): never {
   throw new LightspeedError('invalid', `${field} ${rule}`, { field });
 }
@@ -355,57 +383,63 @@ export class SqlTaskQueue implements TaskQueue {
     const now = this.clock.now();
     const token = randomUUID();
     const expiresAt = now + leaseMs;
-    return this.driver.transaction(async (tx) => {
+    const limited = perKey !== undefined || agentLimited;
+    // Without limits every step is one self-contained statement; limits need a transaction to hold
+    // the key/agent locks between the count and the claim.
+    const within = <T>(fn: (executor: SqlExecutor) => Promise<T>): Promise<T> => (limited ? this.driver.transaction(fn) : fn(this.driver));
+    return within(async (executor) => {
       // 1. Adopt running tasks whose lease ran out: same attempt, one more claim, no attempt spent.
-      const adopted = await tx.query<TaskRow>(
-        // A materialised CTE: the planner may otherwise re-run a LIMITed SKIP LOCKED subquery and take more rows.
+      const adopted = await executor.query<TaskRow & { attempt_json: string }>(
+        // Materialised: the planner may otherwise re-run a LIMITed SKIP LOCKED subquery and take more rows.
         `WITH picked AS MATERIALIZED (
            SELECT task_id FROM ls_tasks WHERE universe = $1 AND state = 'running' AND lease_expires_at <= $2 AND ($7::text[] IS NULL OR agent = ANY($7::text[]))
-           ORDER BY lease_expires_at LIMIT $6 FOR UPDATE SKIP LOCKED)
-         UPDATE ls_tasks t SET lease_token = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $2
-         FROM picked WHERE t.universe = $1 AND t.task_id = picked.task_id
-         RETURNING ${qualified(COLUMNS, 't')}`,
+           ORDER BY lease_expires_at LIMIT $6 FOR UPDATE SKIP LOCKED),
+         moved AS (
+           UPDATE ls_tasks t SET lease_token = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $2
+           FROM picked WHERE t.universe = $1 AND t.task_id = picked.task_id RETURNING ${qualified(COLUMNS, 't')}),
+         claim_attempt AS (
+           UPDATE ls_task_attempts a SET claims = a.claims + 1, dispatcher = $4 FROM moved
+           WHERE a.universe = $1 AND a.task_id = moved.task_id AND a.attempt = moved.attempts + 1 RETURNING ${qualified(ATTEMPT_COLUMNS, 'a')})
+         SELECT moved.*, to_jsonb(claim_attempt)::text AS attempt_json FROM moved JOIN claim_attempt ON claim_attempt.task_id = moved.task_id ORDER BY moved.lease_expires_at`,
         [this.universe, now, token, dispatcher, expiresAt, limit, agents],
       );
-      const adoptedAttempts = adopted.rows.length === 0 ? [] : (await tx.query<AttemptRow>(
-        `UPDATE ls_task_attempts a SET claims = claims + 1, dispatcher = $4 FROM unnest($2::text[], $3::int[]) AS c(task_id, attempt)
-         WHERE a.universe = $1 AND a.task_id = c.task_id AND a.attempt = c.attempt RETURNING ${qualified(ATTEMPT_COLUMNS, 'a')}`,
-        [this.universe, adopted.rows.map((row) => row.task_id), adopted.rows.map((row) => numberOf(row.attempts) + 1), dispatcher],
-      )).rows;
-      const claimed = this.claimedOf(adopted.rows, adoptedAttempts, token, expiresAt, now, true);
+      const claimed = this.claimedOf(adopted.rows, token, expiresAt, now, true);
       const remaining = limit - claimed.length;
       if (remaining === 0) return claimed;
-      // 2. Fresh claims in claim order, skipping rows other claimers hold and keys/agents at their limit.
-      const limited = perKey !== undefined || agentLimited;
-      const candidates = await tx.query<{ task_id: string; agent: string; concurrency_key: string }>(
-        `SELECT task_id, agent, concurrency_key FROM ls_tasks t
-         WHERE universe = $1 AND state = 'queued' AND available_at <= $2 AND ($3::text[] IS NULL OR agent = ANY($3::text[]))
-           AND ($4::int IS NULL OR concurrency_key = '' OR (SELECT count(*) FROM ls_tasks r WHERE r.universe = $1 AND r.state = 'running' AND r.concurrency_key = t.concurrency_key) < $4::int)
-           AND (NOT $5::boolean OR (SELECT count(*) FROM ls_tasks r WHERE r.universe = $1 AND r.state = 'running' AND r.agent = t.agent)
-                < COALESCE((SELECT l.n FROM unnest($6::text[], $7::int[]) AS l(agent, n) WHERE l.agent = t.agent), $8::int, 2147483647))
-         ORDER BY priority DESC, fair_tag, created_at, task_id
-         LIMIT $9 FOR UPDATE SKIP LOCKED`,
-        [this.universe, now, agents, perKey ?? null, agentLimited, agentNames, agentCaps, agentDefault ?? null, limited ? remaining * 4 : remaining],
+      // 2. Fresh claims in claim order, skipping rows other claimers hold (and, with limits, keys
+      // and agents at their limit: pre-filtered in the scan, then checked exactly under locks).
+      let ids: string[] | null = null;
+      if (limited) {
+        const candidates = await executor.query<{ task_id: string; agent: string; concurrency_key: string }>(
+          `SELECT task_id, agent, concurrency_key FROM ls_tasks t
+           WHERE universe = $1 AND state = 'queued' AND available_at <= $2 AND ($3::text[] IS NULL OR agent = ANY($3::text[]))
+             AND ($4::int IS NULL OR concurrency_key = '' OR (SELECT count(*) FROM ls_tasks r WHERE r.universe = $1 AND r.state = 'running' AND r.concurrency_key = t.concurrency_key) < $4::int)
+             AND (NOT $5::boolean OR (SELECT count(*) FROM ls_tasks r WHERE r.universe = $1 AND r.state = 'running' AND r.agent = t.agent)
+                  < COALESCE((SELECT l.n FROM unnest($6::text[], $7::int[]) AS l(agent, n) WHERE l.agent = t.agent), $8::int, 2147483647))
+           ORDER BY priority DESC, fair_tag, created_at, task_id
+           LIMIT $9 FOR UPDATE SKIP LOCKED`,
+          [this.universe, now, agents, perKey ?? null, agentLimited, agentNames, agentCaps, agentDefault ?? null, remaining * 4],
+        );
+        const cap = (agent: string) => (agentLimited ? (agentLimits?.byAgent?.[agent] ?? agentDefault) : undefined);
+        ids = (await this.withinLimits(executor, candidates.rows, remaining, perKey, cap)).map((row) => row.task_id);
+        if (ids.length === 0) return claimed;
+      }
+      const started = await executor.query<TaskRow & { attempt_json: string }>(
+        `WITH picked AS MATERIALIZED (
+           SELECT task_id FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2 AND ($7::text[] IS NULL OR agent = ANY($7::text[]))
+             AND ($8::text[] IS NULL OR task_id = ANY($8::text[]))
+           ORDER BY priority DESC, fair_tag, created_at, task_id LIMIT $6 FOR UPDATE SKIP LOCKED),
+         moved AS (
+           UPDATE ls_tasks t SET state = 'running', lease_token = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $2
+           FROM picked WHERE t.universe = $1 AND t.task_id = picked.task_id RETURNING ${qualified(COLUMNS, 't')}, t.fair_tag),
+         claim_attempt AS (
+           INSERT INTO ls_task_attempts (universe, task_id, attempt, claims, dispatcher, agent, model, started_at, outcome, evidence)
+           SELECT $1, task_id, attempts + 1, 1, $4, agent, model, $2, 'running', '[]'::jsonb FROM moved RETURNING ${ATTEMPT_COLUMNS})
+         SELECT moved.*, to_jsonb(claim_attempt)::text AS attempt_json FROM moved JOIN claim_attempt ON claim_attempt.task_id = moved.task_id
+         ORDER BY moved.priority DESC, moved.fair_tag, moved.created_at, moved.task_id`,
+        [this.universe, now, token, dispatcher, expiresAt, ids ? ids.length : remaining, agents, ids],
       );
-      let accepted = candidates.rows;
-      if (limited && accepted.length > 0) accepted = await this.withinLimits(tx, accepted, remaining, perKey, agentLimited ? (agent) => agentLimits?.byAgent?.[agent] ?? agentDefault : () => undefined);
-      accepted = accepted.slice(0, remaining);
-      if (accepted.length === 0) return claimed;
-      const ids = accepted.map((row) => row.task_id);
-      const started = await tx.query<TaskRow>(
-        `UPDATE ls_tasks SET state = 'running', lease_token = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $2
-         WHERE universe = $1 AND task_id = ANY($6::text[]) RETURNING ${COLUMNS}`,
-        [this.universe, now, token, dispatcher, expiresAt, ids],
-      );
-      const order = new Map(ids.map((id, i) => [id, i]));
-      const rows = started.rows.sort((a, b) => order.get(a.task_id)! - order.get(b.task_id)!);
-      const attempts = await tx.query<AttemptRow>(
-        `INSERT INTO ls_task_attempts (universe, task_id, attempt, claims, dispatcher, agent, model, started_at, outcome, evidence)
-         SELECT $1, c.task_id, c.attempt, 1, $2, c.agent, c.model, $3, 'running', '[]'::jsonb FROM unnest($4::text[], $5::int[], $6::text[], $7::text[]) AS c(task_id, attempt, agent, model)
-         RETURNING ${ATTEMPT_COLUMNS}`,
-        [this.universe, dispatcher, now, rows.map((r) => r.task_id), rows.map((r) => numberOf(r.attempts) + 1), rows.map((r) => r.agent), rows.map((r) => r.model)],
-      );
-      return [...claimed, ...this.claimedOf(rows, attempts.rows, token, expiresAt, now, false)];
+      return [...claimed, ...this.claimedOf(started.rows, token, expiresAt, now, false)];
     });
   }
 
@@ -450,29 +484,28 @@ export class SqlTaskQueue implements TaskQueue {
     return accepted;
   }
 
-  private claimedOf(rows: TaskRow[], attempts: AttemptRow[], token: string, expiresAt: number, now: number, adopted: boolean): ClaimedTask[] {
-    const byTask = new Map(attempts.map((row) => [row.task_id, attemptOf(row)]));
+  private claimedOf(rows: (TaskRow & { attempt_json: string })[], token: string, expiresAt: number, now: number, adopted: boolean): ClaimedTask[] {
     return rows.map((row) => {
-      const attempt = byTask.get(row.task_id);
-      if (!attempt) throw new LightspeedError('internal', `task ${row.task_id} is running without an attempt record`, { taskId: row.task_id });
+      const attempt = attemptOf(JSON.parse(row.attempt_json) as AttemptRow);
       return { task: taskOf(row, now), attempt, lease: { taskId: row.task_id, attempt: attempt.attempt, token, expiresAt }, adopted };
     });
   }
 
   async renew(lease: TaskLease, options: { leaseMs?: number; facts?: AttemptFacts } = {}): Promise<{ lease: TaskLease; cancelRequested: boolean }> {
     const leaseMs = positiveInt('leaseMs', options.leaseMs, DEFAULT_LEASE_MS, 24 * 60 * 60_000);
-    if (options.facts) checkReport(options.facts);
+    const facts = options.facts ?? {};
+    checkReport(facts);
     const now = this.clock.now();
-    return this.driver.transaction(async (tx) => {
-      const { rows } = await tx.query<{ cancel_requested: boolean; attempts: unknown }>(
-        `UPDATE ls_tasks SET lease_expires_at = $4, updated_at = $3 WHERE universe = $1 AND task_id = $2 AND state = 'running' AND lease_token = $5 RETURNING cancel_requested, attempts`,
-        [this.universe, lease.taskId, now, now + leaseMs, lease.token],
-      );
-      const row = rows[0];
-      if (!row || numberOf(row.attempts) + 1 !== lease.attempt) throw leaseLost(lease.taskId);
-      if (options.facts) await this.recordAttempt(tx, lease, options.facts, {});
-      return { lease: { ...lease, expiresAt: now + leaseMs }, cancelRequested: row.cancel_requested };
-    });
+    const { rows } = await this.driver.query<{ cancel_requested: boolean }>(
+      `WITH moved AS (
+         UPDATE ls_tasks SET lease_expires_at = $5, updated_at = $4
+         WHERE universe = $1 AND task_id = $2 AND state = 'running' AND lease_token = $6 AND attempts + 1 = $3 RETURNING task_id, cancel_requested),
+       recorded AS (UPDATE ls_task_attempts a SET ${attemptSet(7)} FROM moved WHERE a.universe = $1 AND a.task_id = moved.task_id AND a.attempt = $3)
+       SELECT cancel_requested FROM moved`,
+      [this.universe, lease.taskId, lease.attempt, now, now + leaseMs, lease.token, ...attemptParams(facts, {})],
+    );
+    if (!rows[0]) throw leaseLost(lease.taskId);
+    return { lease: { ...lease, expiresAt: now + leaseMs }, cancelRequested: rows[0].cancel_requested };
   }
 
   succeed(lease: TaskLease, report: AttemptReport = {}): Promise<Task> {
@@ -482,15 +515,15 @@ export class SqlTaskQueue implements TaskQueue {
   fail(lease: TaskLease, failure: AttemptFailure): Promise<Task> {
     if (typeof failure?.errorClass !== 'string' || failure.errorClass.length === 0) refuse('errorClass', 'is required for a failed attempt');
     if (failure.retryAfterMs !== undefined && (!Number.isSafeInteger(failure.retryAfterMs) || failure.retryAfterMs < 0)) refuse('retryAfterMs', 'must be a whole number of ms ≥ 0');
+    const error = { errorClass: failure.errorClass, error: clip(String(failure.error ?? '')) };
     return this.settle(lease, failure, (task, now) => {
-      const error = { errorClass: failure.errorClass, error: clip(String(failure.error ?? '')) };
-      const spent = task.attempts + 1;
+      const spent = task!.attempts + 1;
       // A cancel request wins over a retry: the operator asked for this task to stop.
-      if (task.cancelRequested) return { state: 'cancelled', outcome: 'failed', ...error };
-      if (!failure.retryable || spent >= task.maxAttempts) return { state: 'failed', outcome: 'failed', ...error };
-      const retryAt = now + retryDelayMs(task.backoff, spent, this.random(), failure.retryAfterMs);
+      if (task!.cancelRequested) return { state: 'cancelled', outcome: 'failed', ...error };
+      if (!failure.retryable || spent >= task!.maxAttempts) return { state: 'failed', outcome: 'failed', ...error };
+      const retryAt = now + retryDelayMs(task!.backoff, spent, this.random(), failure.retryAfterMs);
       return { state: 'queued', outcome: 'failed', retryAt, ...error };
-    });
+    }, true);
   }
 
   block(lease: TaskLease, block: AttemptBlock): Promise<Task> {
@@ -499,58 +532,50 @@ export class SqlTaskQueue implements TaskQueue {
   }
 
   cancelled(lease: TaskLease, report: AttemptReport = {}): Promise<Task> {
-    return this.settle(lease, report, (task) => {
-      if (!task.cancelRequested) throw illegal(task, 'acknowledge a cancel of (no cancel was requested)');
-      return { state: 'cancelled', outcome: 'cancelled' };
-    });
+    return this.settle(lease, report, () => ({ state: 'cancelled', outcome: 'cancelled', requireCancel: true }));
   }
 
   /**
-   * Ends the leased attempt: checks the lease under a row lock, moves the task to the state `decide`
-   * picks (queued again for a retry, with its `availableAt`), and records the attempt's outcome.
+   * Ends the leased attempt in one statement: the task moves to the state `decide` picks (queued
+   * again for a retry, with its `availableAt`) only while the lease is still this claim's, and the
+   * attempt records its outcome. A decision that depends on the row (a failure's retry) reads it
+   * first and writes only if `cancel_requested` is unchanged since, deciding again if it moved.
    */
   private async settle(
     lease: TaskLease,
     report: AttemptReport,
-    decide: (task: Task, now: number) => { state: Exclude<TaskState, 'scheduled' | 'running'>; outcome: AttemptOutcome; errorClass?: string; error?: string; retryAt?: number },
+    decide: (task: Task | undefined, now: number) => Settlement,
+    needsRow = false,
   ): Promise<Task> {
     checkReport(report);
-    const now = this.clock.now();
-    return this.driver.transaction(async (tx) => {
-      const row = await this.row(tx, lease.taskId, true);
-      if (!row || row.state !== 'running' || row.lease_token !== lease.token || numberOf(row.attempts) + 1 !== lease.attempt) throw leaseLost(lease.taskId);
-      const outcome = decide(taskOf(row, now), now);
-      const final = outcome.state !== 'queued';
-      const { rows } = await tx.query<TaskRow>(
-        `UPDATE ls_tasks SET state = $3, attempts = attempts + 1, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = $4,
-           available_at = COALESCE($5::bigint, available_at), finished_at = $6::bigint, last_error_class = $7, last_error = $8,
-           cancel_requested = false
-         WHERE universe = $1 AND task_id = $2 RETURNING ${COLUMNS}`,
-        [this.universe, lease.taskId, outcome.state, now, outcome.retryAt ?? null, final ? now : null, outcome.errorClass ?? null, outcome.error ?? null],
+    const holds = (row: TaskRow | undefined): row is TaskRow => row !== undefined && row.state === 'running' && row.lease_token === lease.token && numberOf(row.attempts) + 1 === lease.attempt;
+    for (let round = 0; round < 3; round++) {
+      const now = this.clock.now();
+      const current = needsRow ? await this.row(this.driver, lease.taskId) : undefined;
+      if (needsRow && !holds(current)) throw leaseLost(lease.taskId);
+      const outcome = decide(current && taskOf(current, now), now);
+      const expectCancel = current ? current.cancel_requested : outcome.requireCancel ? true : null;
+      const { rows } = await this.driver.query<TaskRow>(
+        `WITH moved AS (
+           UPDATE ls_tasks SET state = $4, attempts = attempts + 1, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = $5,
+             available_at = COALESCE($6::bigint, available_at), finished_at = $7::bigint, last_error_class = $8, last_error = $9, cancel_requested = false
+           WHERE universe = $1 AND task_id = $2 AND state = 'running' AND lease_token = $10 AND attempts + 1 = $3
+             AND ($11::boolean IS NULL OR cancel_requested = $11::boolean)
+           RETURNING ${COLUMNS}),
+         recorded AS (UPDATE ls_task_attempts a SET ${attemptSet(12)} FROM moved WHERE a.universe = $1 AND a.task_id = moved.task_id AND a.attempt = $3)
+         SELECT * FROM moved`,
+        [
+          this.universe, lease.taskId, lease.attempt, outcome.state, now, outcome.retryAt ?? null, outcome.state === 'queued' ? null : now,
+          outcome.errorClass ?? null, outcome.error ?? null, lease.token, expectCancel, ...attemptParams(report, { ...outcome, endedAt: now }),
+        ],
       );
-      await this.recordAttempt(tx, lease, report, { ...outcome, endedAt: now });
-      return taskOf(rows[0]!, now);
-    });
-  }
-
-  private async recordAttempt(
-    tx: SqlExecutor,
-    lease: TaskLease,
-    report: AttemptReport,
-    end: { outcome?: AttemptOutcome; endedAt?: number; errorClass?: string; error?: string; retryAt?: number },
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE ls_task_attempts SET session_id = COALESCE($4, session_id), run_id = COALESCE($5, run_id), agent_revision = COALESCE($6, agent_revision),
-         model = COALESCE($7, model), usage = COALESCE($8, usage), cost_usd = COALESCE($9, cost_usd), evidence = COALESCE($10::jsonb, evidence),
-         outcome = COALESCE($11, outcome), ended_at = COALESCE($12, ended_at), error_class = COALESCE($13, error_class), error = COALESCE($14, error),
-         retry_at = COALESCE($15, retry_at)
-       WHERE universe = $1 AND task_id = $2 AND attempt = $3`,
-      [
-        this.universe, lease.taskId, lease.attempt, report.sessionId ?? null, report.runId ?? null, report.agentRevision ?? null,
-        report.model ? JSON.stringify(report.model) : null, report.usage ? JSON.stringify(report.usage) : null, report.costUsd ?? null,
-        report.evidence ? JSON.stringify(report.evidence) : null, end.outcome ?? null, end.endedAt ?? null, end.errorClass ?? null, end.error ?? null, end.retryAt ?? null,
-      ],
-    );
+      if (rows[0]) return taskOf(rows[0], now);
+      const after = await this.row(this.driver, lease.taskId);
+      if (!holds(after)) throw leaseLost(lease.taskId);
+      if (outcome.requireCancel && !after.cancel_requested) throw illegal(taskOf(after, now), 'acknowledge a cancel of (no cancel was requested)');
+      // cancel_requested changed between our read and our write: decide again.
+    }
+    throw new LightspeedError('conflict', `task ${lease.taskId} kept changing while its attempt was being settled; retry`, { taskId: lease.taskId });
   }
 
   async cancel(taskId: string, reason?: string): Promise<Task> {
