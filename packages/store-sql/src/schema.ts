@@ -147,6 +147,9 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK ((payload IS NULL) <> (payload_ref IS NULL)),
         CHECK ((state = 'running') = (lease_token IS NOT NULL))
       )`,
+      // Every claim and settle leaves a dead row version at the head of the claim index; a queue
+      // table is vacuumed far more eagerly than PostgreSQL's default 20% of the table.
+      `ALTER TABLE ls_tasks SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 500, autovacuum_vacuum_cost_delay = 0)`,
       // Dedupe holds only while a task is waiting or running; a finished one frees its key.
       `CREATE UNIQUE INDEX ls_tasks_dedupe ON ls_tasks (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running')`,
       // The claim order, and the two lookups that assign fair tags.
