@@ -154,12 +154,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE UNIQUE INDEX ls_tasks_dedupe ON ls_tasks (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running')`,
       // The claim order, and the two lookups that assign fair tags.
       `CREATE INDEX ls_tasks_claim ON ls_tasks (universe, priority DESC, fair_tag, created_at, task_id) WHERE state = 'queued'`,
-      `CREATE INDEX ls_tasks_fair_by_key ON ls_tasks (universe, concurrency_key, fair_tag) WHERE state = 'queued'`,
+      `CREATE INDEX ls_tasks_queued_by_key ON ls_tasks (universe, concurrency_key) WHERE state = 'queued'`,
       `CREATE INDEX ls_tasks_fair ON ls_tasks (universe, fair_tag) WHERE state = 'queued'`,
       `CREATE INDEX ls_tasks_leases ON ls_tasks (universe, lease_expires_at) WHERE state = 'running'`,
       `CREATE INDEX ls_tasks_running_by_key ON ls_tasks (universe, concurrency_key) WHERE state = 'running'`,
       `CREATE INDEX ls_tasks_running_by_agent ON ls_tasks (universe, agent) WHERE state = 'running'`,
       `CREATE INDEX ls_tasks_by_created ON ls_tasks (universe, created_at DESC, task_id DESC)`,
+      // Per concurrency key, the last fair tag handed out (one row per key ever used; tiny).
+      `CREATE TABLE ls_task_fair_keys (
+        universe text NOT NULL,
+        concurrency_key text COLLATE "C" NOT NULL,
+        last_tag bigint NOT NULL,
+        PRIMARY KEY (universe, concurrency_key)
+      )`,
       `CREATE TABLE ls_task_attempts (
         universe text NOT NULL,
         task_id text COLLATE "C" NOT NULL,

@@ -281,11 +281,18 @@ export class SqlTaskQueue implements TaskQueue {
     // Two rounds: the dedupe holder can finish between our insert and our read of it.
     for (let round = 0; round < 3; round++) {
       const { rows } = await this.driver.query<TaskRow>(
-        `INSERT INTO ls_tasks (universe, task_id, kind, source, subject, payload, payload_ref, agent, model, priority, state, available_at, fair_tag,
+        // The key's tag counter row serialises same-key enqueues (ON CONFLICT DO UPDATE works on
+        // the latest row version), so concurrent enqueues of one key never share a tag; a key with
+        // nothing queued restarts at the virtual time.
+        `WITH tag AS (
+           INSERT INTO ls_task_fair_keys AS k (universe, concurrency_key, last_tag) VALUES ($1, $17, ${VIRTUAL_TIME})
+           ON CONFLICT (universe, concurrency_key) DO UPDATE SET last_tag = GREATEST(EXCLUDED.last_tag,
+             CASE WHEN EXISTS (SELECT 1 FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND concurrency_key = $17) THEN k.last_tag + 1 ELSE 0 END)
+           RETURNING last_tag)
+         INSERT INTO ls_tasks (universe, task_id, kind, source, subject, payload, payload_ref, agent, model, priority, state, available_at, fair_tag,
            max_attempts, attempts, backoff, timeout_ms, dedupe_key, concurrency_key, tags, cancel_requested, created_at, updated_at)
-         VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', $12,
-           GREATEST(COALESCE((SELECT max(fair_tag) + 1 FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND concurrency_key = $17), 0), ${VIRTUAL_TIME}),
-           $13, 0, $14, $15, $16, $17, $18::jsonb, false, $2, $2)
+         SELECT $1, $3, $4, $5, $6, $7, $8, $9, $10, $11::int, 'queued', $12::bigint, tag.last_tag,
+           $13::int, 0, $14, $15::bigint, $16, $17, $18::jsonb, false, $2::bigint, $2::bigint FROM tag
          ON CONFLICT (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
          RETURNING ${COLUMNS}`,
         [

@@ -195,12 +195,15 @@ describe.each(BACKENDS)('SqlTaskQueue on %s', (name) => {
     await expect(queue.claim({ dispatcher: 'd', limit: 0 })).rejects.toSatisfy(code('invalid'));
   });
 
-  it('keeps a large payload in CAS and reads it back', async () => {
-    const queue = queueWith(new ManualClock());
+  it('keeps a large payload in CAS, reads it back, and garbage collection keeps it while the task exists', async () => {
+    const universe = freshUniverse();
+    const queue = queueWith(new ManualClock(), undefined, universe);
     const payload = { body: 'y'.repeat(5_000), n: [1, 2, 3] };
     const { task: t } = await queue.enqueue(task({ payload }));
     expect(t.payload).toBeUndefined();
     expect(t.payloadRef).toMatch(/^sha256:/);
+    const report = await backend.storage().gc({ graceMs: 0, universe, now: Date.now() + 60_000 });
+    expect(report.swept).toEqual([]);
     expect(await queue.payload((await queue.get(t.id))!)).toEqual(payload);
   });
 
@@ -228,8 +231,11 @@ describe.each(BACKENDS)('SqlTaskQueue on %s', (name) => {
     const queue = queueWith(clock);
     const storage = backend.storage();
     const universe = (queue as unknown as { universe: string }).universe;
-    // Bulk-load the backlog through enqueue's own tag rule, one statement per 1,000 for speed.
-    for (let i = 0; i < 200; i++) await queue.enqueue(task({ concurrencyKey: 'big' }));
+    // 200 through enqueue, 8 at a time (concurrent enqueues of one key must not share a tag), then
+    // the rest in one statement continuing the tags, for speed.
+    for (let i = 0; i < 200; i += 8) await Promise.all(Array.from({ length: 8 }, () => queue.enqueue(task({ concurrencyKey: 'big' }))));
+    const { rows } = await storage.driver.query<{ n: unknown }>(`SELECT count(DISTINCT fair_tag) AS n FROM ls_tasks WHERE universe = $1`, [universe]);
+    expect(Number(rows[0]!.n)).toBe(200);
     await storage.driver.query(
       `INSERT INTO ls_tasks (universe, task_id, kind, payload, agent, priority, state, available_at, fair_tag, max_attempts, attempts, backoff, concurrency_key, tags, cancel_requested, created_at, updated_at)
        SELECT $1, 'bulk-' || g, 'k', 'null', 'summariser', 0, 'queued', $2, 200 + g, 3, 0, '{}', 'big', '[]', false, $2, $2 FROM generate_series(0, 9799) g`,
@@ -300,6 +306,21 @@ describe.each(BACKENDS)('SqlTaskQueue on %s', (name) => {
       expect(seen).toHaveLength(total);
       expect(new Set(seen).size).toBe(total);
       expect((await queue.counts()).byState.succeeded).toBe(total);
+    });
+
+    it('adopts each expired lease exactly once across parallel claimers', async () => {
+      const clock = new ManualClock();
+      const universe = freshUniverse();
+      const queue = queueWith(clock, undefined, universe);
+      for (let i = 0; i < 30; i++) await queue.enqueue(task());
+      expect(await queue.claim({ dispatcher: 'dead', limit: 30, leaseMs: 1_000 })).toHaveLength(30);
+      clock.advance(1_000);
+      const others = await Promise.all([backend.open(), backend.open()]);
+      const queues = others.map((s) => new SqlTaskQueue(s.driver, universe, s.blobs(universe) as SqlBlobStore, clock));
+      const claims = (await Promise.all(queues.flatMap((q, i) => Array.from({ length: 4 }, (_, w) => q.claim({ dispatcher: `d${i}-${w}`, limit: 5 }))))).flat();
+      expect(claims).toHaveLength(30);
+      expect(new Set(claims.map((c) => c.task.id)).size).toBe(30);
+      expect(claims.every((c) => c.adopted && c.attempt.attempt === 1 && c.attempt.claims === 2)).toBe(true);
     });
 
     it('holds a per-key limit of 1 exactly under parallel claimers', async () => {
