@@ -154,7 +154,6 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE UNIQUE INDEX ls_tasks_dedupe ON ls_tasks (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running')`,
       // The claim order, and the two lookups that assign fair tags.
       `CREATE INDEX ls_tasks_claim ON ls_tasks (universe, priority DESC, fair_tag, created_at, task_id) WHERE state = 'queued'`,
-      `CREATE INDEX ls_tasks_queued_by_key ON ls_tasks (universe, concurrency_key) WHERE state = 'queued'`,
       `CREATE INDEX ls_tasks_fair ON ls_tasks (universe, fair_tag) WHERE state = 'queued'`,
       `CREATE INDEX ls_tasks_leases ON ls_tasks (universe, lease_expires_at) WHERE state = 'running'`,
       `CREATE INDEX ls_tasks_running_by_key ON ls_tasks (universe, concurrency_key) WHERE state = 'running'`,

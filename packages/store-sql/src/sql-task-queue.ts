@@ -230,15 +230,17 @@ function checkReport(report: AttemptReport): void {
   if (report.agentRevision !== undefined && (!Number.isSafeInteger(report.agentRevision) || report.agentRevision < 1)) refuse('agentRevision', 'must be a positive integer');
 }
 
-// The floor of a new task's fair tag: the smallest tag among claimable tasks ("virtual time").
-const VIRTUAL_TIME = `COALESCE((SELECT min(fair_tag) FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2), 0)`;
+// The floor of a new task's fair tag: the smallest tag among claimable tasks ("virtual time"); with
+// none claimable, the last tag handed out, so a drained queue does not restart below its past.
+const VIRTUAL_TIME = `COALESCE((SELECT min(fair_tag) FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2),
+  (SELECT max(last_tag) FROM ls_task_fair_keys WHERE universe = $1), 0)`;
 
 /**
  * The task queue of one universe in the SQL store (PGlite and PostgreSQL alike).
  *
  * Claim order is priority (higher first), then the fair tag, then age. Fair tags are start-time
- * fair queuing across concurrency keys: a task's tag is one past the last queued tag of its key,
- * but never below the queue's virtual time (the smallest claimable tag). A key with 10,000 queued
+ * fair queuing across concurrency keys: a task's tag is one past the last tag handed out to its key
+ * (`ls_task_fair_keys`), but never below the queue's virtual time (the smallest claimable tag). A key with 10,000 queued
  * tasks therefore holds tags V..V+9,999 while a newcomer key starts at V: it is served next, not
  * after the backlog. Tasks without a key share one turn ('').
  *
@@ -282,12 +284,11 @@ export class SqlTaskQueue implements TaskQueue {
     for (let round = 0; round < 3; round++) {
       const { rows } = await this.driver.query<TaskRow>(
         // The key's tag counter row serialises same-key enqueues (ON CONFLICT DO UPDATE works on
-        // the latest row version), so concurrent enqueues of one key never share a tag; a key with
-        // nothing queued restarts at the virtual time.
+        // the latest row version), so concurrent enqueues of one key never share a tag; a key that
+        // fell behind (nothing queued for a while) restarts at the virtual time.
         `WITH tag AS (
            INSERT INTO ls_task_fair_keys AS k (universe, concurrency_key, last_tag) VALUES ($1, $17, ${VIRTUAL_TIME})
-           ON CONFLICT (universe, concurrency_key) DO UPDATE SET last_tag = GREATEST(EXCLUDED.last_tag,
-             CASE WHEN EXISTS (SELECT 1 FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND concurrency_key = $17) THEN k.last_tag + 1 ELSE 0 END)
+           ON CONFLICT (universe, concurrency_key) DO UPDATE SET last_tag = GREATEST(EXCLUDED.last_tag, k.last_tag + 1)
            RETURNING last_tag)
          INSERT INTO ls_tasks (universe, task_id, kind, source, subject, payload, payload_ref, agent, model, priority, state, available_at, fair_tag,
            max_attempts, attempts, backoff, timeout_ms, dedupe_key, concurrency_key, tags, cancel_requested, created_at, updated_at)
