@@ -19,7 +19,7 @@ import PgBoss from 'pg-boss';
 import { startPostgres } from '@lightspeed/testkit';
 import { openStorage, type Storage } from '../src/index.js';
 
-const WORKERS = 4;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BACKLOG = 10_000;
 const ENQUEUE_CONCURRENCY = 8;

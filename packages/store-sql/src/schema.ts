@@ -149,12 +149,12 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       // Every claim and settle leaves a dead row version at the head of the claim index; a queue
       // table is vacuumed far more eagerly than PostgreSQL's default 20% of the table.
-      `ALTER TABLE ls_tasks SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 500, autovacuum_vacuum_cost_delay = 0)`,
+      `ALTER TABLE ls_tasks SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 500, autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 500)`,
       // Dedupe holds only while a task is waiting or running; a finished one frees its key.
       `CREATE UNIQUE INDEX ls_tasks_dedupe ON ls_tasks (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running')`,
-      // The claim order, and the two lookups that assign fair tags.
+      // The claim order (also the virtual time of fair tags). The only index over queued rows, so a
+      // planner without statistics for a new universe cannot pick another one and sort.
       `CREATE INDEX ls_tasks_claim ON ls_tasks (universe, priority DESC, fair_tag, created_at, task_id) WHERE state = 'queued'`,
-      `CREATE INDEX ls_tasks_fair ON ls_tasks (universe, fair_tag) WHERE state = 'queued'`,
       `CREATE INDEX ls_tasks_leases ON ls_tasks (universe, lease_expires_at) WHERE state = 'running'`,
       `CREATE INDEX ls_tasks_running_by_key ON ls_tasks (universe, concurrency_key) WHERE state = 'running'`,
       `CREATE INDEX ls_tasks_running_by_agent ON ls_tasks (universe, agent) WHERE state = 'running'`,

@@ -230,9 +230,12 @@ function checkReport(report: AttemptReport): void {
   if (report.agentRevision !== undefined && (!Number.isSafeInteger(report.agentRevision) || report.agentRevision < 1)) refuse('agentRevision', 'must be a positive integer');
 }
 
-// The floor of a new task's fair tag: the smallest tag among claimable tasks ("virtual time"); with
-// none claimable, the last tag handed out, so a drained queue does not restart below its past.
-const VIRTUAL_TIME = `COALESCE((SELECT min(fair_tag) FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2),
+// The floor of a new task's fair tag, the queue's "virtual time": the tag of the task that would be
+// claimed next (start-time fair queuing's "tag in service"), read through the claim index itself so
+// the planner has one index for claimable rows to choose; with none claimable, the last tag handed
+// out, so a drained queue does not restart below its past.
+const VIRTUAL_TIME = `COALESCE((SELECT fair_tag FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2
+    ORDER BY priority DESC, fair_tag, created_at, task_id LIMIT 1),
   (SELECT max(last_tag) FROM ls_task_fair_keys WHERE universe = $1), 0)`;
 
 /**
@@ -240,7 +243,7 @@ const VIRTUAL_TIME = `COALESCE((SELECT min(fair_tag) FROM ls_tasks WHERE univers
  *
  * Claim order is priority (higher first), then the fair tag, then age. Fair tags are start-time
  * fair queuing across concurrency keys: a task's tag is one past the last tag handed out to its key
- * (`ls_task_fair_keys`), but never below the queue's virtual time (the smallest claimable tag). A key with 10,000 queued
+ * (`ls_task_fair_keys`), but never below the queue's virtual time (the tag of the task that would be claimed next). A key with 10,000 queued
  * tasks therefore holds tags V..V+9,999 while a newcomer key starts at V: it is served next, not
  * after the backlog. Tasks without a key share one turn ('').
  *
