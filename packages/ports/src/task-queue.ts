@@ -235,7 +235,10 @@ export interface TaskQueue {
    * claimable ones by priority, fair turn across concurrency keys, age, within the limits.
    */
   claim(options: ClaimOptions): Promise<ClaimedTask[]>;
-  /** Extends the lease (and records facts); tells the dispatcher whether cancel was requested. */
+  /**
+   * Extends the lease (and records facts); tells the dispatcher whether cancel was requested. A lease
+   * that ran out but was not yet re-claimed can still be renewed; once re-claimed it is `conflict`.
+   */
   renew(lease: TaskLease, options?: { leaseMs?: number; facts?: AttemptFacts }): Promise<{ lease: TaskLease; cancelRequested: boolean }>;
   succeed(lease: TaskLease, report?: AttemptReport): Promise<Task>;
   /** Reschedules with backoff (and Retry-After) while attempts remain and the failure is retryable. */

@@ -342,7 +342,7 @@ export class SqlTaskQueue implements TaskQueue {
          AND ($9::bigint IS NULL OR (created_at, task_id) < ($9::bigint, $10::text))
        ORDER BY created_at DESC, task_id DESC LIMIT $11`,
       [
-        this.universe, now, options.states ? [...options.states] : null, options.kind ?? null, options.agent ?? null, options.source ?? null,
+        this.universe, now, options.states?.length ? [...options.states] : null, options.kind ?? null, options.agent ?? null, options.source ?? null,
         options.concurrencyKey ?? null, options.tag ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1,
       ],
     );
