@@ -10,3 +10,4 @@ export * from './clock.js';
 export * from './llm-port.js';
 export * from './tool-port.js';
 export * from './mcp-server-store.js';
+export * from './task-queue.js';

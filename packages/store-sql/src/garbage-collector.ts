@@ -95,6 +95,9 @@ async function roots(driver: SqlDriver, universe: string): Promise<Set<BlobRef>>
     `SELECT DISTINCT m[1] AS ref FROM ls_session_events e, regexp_matches(e.data, '${REF_PATTERN_SQL}', 'g') AS m WHERE e.universe = $1`,
     `SELECT state_ref AS ref FROM ls_snapshots WHERE universe = $1`,
     `SELECT head_ref AS ref FROM ls_workspaces WHERE universe = $1`,
+    // A task's large payload and its attempts' evidence stay readable as long as the task exists.
+    `SELECT payload_ref AS ref FROM ls_tasks WHERE universe = $1 AND payload_ref IS NOT NULL`,
+    `SELECT DISTINCT jsonb_array_elements_text(evidence) AS ref FROM ls_task_attempts WHERE universe = $1`,
   ];
   for (const sql of queries) {
     const { rows } = await driver.query<{ ref: string }>(sql, [universe]);

@@ -16,3 +16,5 @@ export * from './storage.js';
 export * from './postgres-live-channel.js';
 export * from './identifiers.js';
 export * from './sql-mcp-server-store.js';
+export * from './sql-task-queue.js';
+export * from './task-backoff.js';

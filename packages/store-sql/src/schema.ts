@@ -106,6 +106,90 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'task queue',
+    statements: [
+      // One row per task. `state` stores queued for both queued and scheduled (told apart by
+      // available_at against the clock); concurrency_key '' means none. fair_tag is the task's
+      // start tag in start-time fair queuing across concurrency keys (see sql-task-queue.ts).
+      `CREATE TABLE ls_tasks (
+        universe text NOT NULL,
+        task_id text COLLATE "C" NOT NULL,
+        kind text NOT NULL,
+        source text,
+        subject text,
+        payload text,
+        payload_ref text,
+        agent text COLLATE "C" NOT NULL,
+        model text,
+        priority integer NOT NULL,
+        state text NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'blocked', 'cancelled')),
+        available_at bigint NOT NULL,
+        fair_tag bigint NOT NULL,
+        max_attempts integer NOT NULL CHECK (max_attempts >= 1),
+        attempts integer NOT NULL CHECK (attempts >= 0),
+        backoff text NOT NULL,
+        timeout_ms bigint,
+        dedupe_key text COLLATE "C",
+        concurrency_key text COLLATE "C" NOT NULL,
+        tags jsonb NOT NULL,
+        lease_token text,
+        lease_owner text,
+        lease_expires_at bigint,
+        cancel_requested boolean NOT NULL,
+        last_error_class text,
+        last_error text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        finished_at bigint,
+        PRIMARY KEY (universe, task_id),
+        CHECK ((payload IS NULL) <> (payload_ref IS NULL)),
+        CHECK ((state = 'running') = (lease_token IS NOT NULL))
+      )`,
+      // Every claim and settle leaves a dead row version at the head of the claim index; a queue
+      // table is vacuumed far more eagerly than PostgreSQL's default 20% of the table.
+      `ALTER TABLE ls_tasks SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 500, autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 500)`,
+      // Dedupe holds only while a task is waiting or running; a finished one frees its key.
+      `CREATE UNIQUE INDEX ls_tasks_dedupe ON ls_tasks (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running')`,
+      // The claim order (also the virtual time of fair tags). The only index over queued rows, so a
+      // planner without statistics for a new universe cannot pick another one and sort.
+      `CREATE INDEX ls_tasks_claim ON ls_tasks (universe, priority DESC, fair_tag, created_at, task_id) WHERE state = 'queued'`,
+      `CREATE INDEX ls_tasks_leases ON ls_tasks (universe, lease_expires_at) WHERE state = 'running'`,
+      `CREATE INDEX ls_tasks_running_by_key ON ls_tasks (universe, concurrency_key) WHERE state = 'running'`,
+      `CREATE INDEX ls_tasks_running_by_agent ON ls_tasks (universe, agent) WHERE state = 'running'`,
+      `CREATE INDEX ls_tasks_by_created ON ls_tasks (universe, created_at DESC, task_id DESC)`,
+      // Per concurrency key, the last fair tag handed out (one row per key ever used; tiny).
+      `CREATE TABLE ls_task_fair_keys (
+        universe text NOT NULL,
+        concurrency_key text COLLATE "C" NOT NULL,
+        last_tag bigint NOT NULL,
+        PRIMARY KEY (universe, concurrency_key)
+      )`,
+      `CREATE TABLE ls_task_attempts (
+        universe text NOT NULL,
+        task_id text COLLATE "C" NOT NULL,
+        attempt integer NOT NULL CHECK (attempt >= 1),
+        claims integer NOT NULL CHECK (claims >= 1),
+        dispatcher text NOT NULL,
+        agent text NOT NULL,
+        agent_revision bigint,
+        model text,
+        session_id text,
+        run_id text,
+        started_at bigint NOT NULL,
+        ended_at bigint,
+        outcome text NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'blocked', 'cancelled')),
+        error_class text,
+        error text,
+        usage text,
+        cost_usd double precision,
+        evidence jsonb NOT NULL,
+        retry_at bigint,
+        PRIMARY KEY (universe, task_id, attempt)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

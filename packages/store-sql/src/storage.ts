@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type ProfileStore, type SessionStore, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type ProfileStore, type SessionStore, type TaskQueue, type WorkspaceStore } from '@lightspeed/ports';
 import { BlobCache } from './blob-cache.js';
 import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -14,6 +14,7 @@ import type { SqlDriver } from './sql-driver.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { SqlWorkspaceStore } from './sql-workspace-store.js';
 import { SqlProfileStore } from './sql-profile-store.js';
+import { SqlTaskQueue, type TaskQueueOptions } from './sql-task-queue.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -33,6 +34,8 @@ export interface StorageOptions {
    * where `lightspeed migrate` is an explicit deployment step and opening checks the version.
    */
   migrate?: boolean;
+  /** Payload limits, default backoff and jitter source of the task queues. */
+  tasks?: TaskQueueOptions;
 }
 
 export interface Storage {
@@ -45,6 +48,8 @@ export interface Storage {
   profiles(universe: string): ProfileStore;
   /** MCP server registrations (`mcp/servers/*`), read by the tool runtime's MCP hub. */
   mcpServers(universe: string): McpServerStore;
+  /** The durable task queue of one universe (large payloads go to its blob store). */
+  tasks(universe: string): TaskQueue;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -121,6 +126,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
     profiles: (universe) => new SqlProfileStore(driver, universe, clock),
     mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
+    tasks: (universe) => new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, options.tasks),
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {
       const { rows } = await driver.query<{ universe: string; session_id: string }>(`SELECT universe, session_id FROM ls_sessions WHERE status = 'active' ORDER BY universe, session_id`);
