@@ -113,4 +113,31 @@ describe('ToolRuntime.resolve', () => {
     const outcome = await loading.invoke({ ...call('Write', 'exclusive'), argumentsRef: await putText(blobs, '{"file_path":"/w/x.txt","content":"x"}') }, { blobs });
     expect(outcome).toMatchObject({ status: 'succeeded', isError: false });
   });
+
+  it('keeps at most maxResolvedSessions resolved, least recently used dropped first and resolved again on its next call', async () => {
+    const blobs = new MemoryBlobStore();
+    const loads: string[] = [];
+    const runtime = new ToolRuntime({
+      blobs,
+      workspaces: new MemoryWorkspaceStore(),
+      maxResolvedSessions: 2,
+      sessions: {
+        load: async (sessionId) => {
+          loads.push(sessionId);
+          return { context: { sessionId }, apiKind: 'anthropic:messages', features: { vfs: { tools: 'edit', workspaceLinks: [{ path: '/w', access: 'readWrite', target: { type: 'workspace', workspaceId: 'ws' } }] } } };
+        },
+      },
+    });
+    await runtime.workspaces.create('ws');
+    const { putText } = await import('@lightspeed/cas');
+    const argumentsRef = await putText(blobs, '{"file_path":"/w/x.txt","content":"x"}');
+    const write = (sessionId: string) => runtime.invoke({ ...call('Write', 'exclusive'), sessionId, argumentsRef }, { blobs });
+    for (const id of ['a', 'b', 'a', 'c']) expect(await write(id)).toMatchObject({ status: 'succeeded' });
+    // `a` was used again before `c` came, so `b` (least recently used) was dropped, not `a`.
+    expect(loads).toEqual(['a', 'b', 'c']);
+    await write('a');
+    expect(loads).toEqual(['a', 'b', 'c']);
+    await write('b');
+    expect(loads).toEqual(['a', 'b', 'c', 'b']);
+  });
 });

@@ -35,9 +35,16 @@ export interface ToolRuntimeOptions {
   sessions?: SessionToolContextProvider;
   /** Where host commands are recorded while they run (see CommandLedger); none keeps no record. */
   commandLedger?: CommandLedger;
+  /**
+   * Resolved sessions kept in memory (default 1,000), least recently used dropped first; a dropped
+   * one is resolved again from `sessions` on its next call. Parked sessions must not pile up here.
+   */
+  maxResolvedSessions?: number;
   /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this runtime. */
   customTools?: readonly CustomTool[];
 }
+
+const DEFAULT_MAX_RESOLVED_SESSIONS = 1_000;
 
 type Binding = { kind: 'provider'; tool: ProviderTool } | { kind: 'mcp'; binding: McpToolBinding };
 
@@ -80,6 +87,10 @@ export class ToolRuntime implements ToolPort {
   }
 
   async resolve(input: ToolResolutionInput): Promise<ToolDescriptor[]> {
+    return (await this.resolveSession(input)).descriptors;
+  }
+
+  private async resolveSession(input: ToolResolutionInput): Promise<{ descriptors: ToolDescriptor[]; session: ResolvedSession }> {
     const features = parseToolFeatures(input.features);
     const context = this.contexts.get(input.sessionId) ?? { sessionId: input.sessionId };
     const hostConfig = context.host ?? features.host ?? undefined;
@@ -134,8 +145,8 @@ export class ToolRuntime implements ToolPort {
         });
       }
     }
-    this.sessions.set(input.sessionId, session);
-    return descriptors;
+    this.remember(input.sessionId, session);
+    return { descriptors, session };
   }
 
   async invoke(call: ToolInvocation, context: ToolCallContext): Promise<ToolCallOutcome> {
@@ -204,17 +215,31 @@ export class ToolRuntime implements ToolPort {
     this.sessions.clear();
   }
 
+  /** Keeps a resolved session, most recent last, dropping the least recently used above the bound. */
+  private remember(sessionId: string, session: ResolvedSession): void {
+    this.sessions.delete(sessionId);
+    this.sessions.set(sessionId, session);
+    const max = Math.max(1, this.options.maxResolvedSessions ?? DEFAULT_MAX_RESOLVED_SESSIONS);
+    for (const [id, old] of this.sessions) {
+      if (this.sessions.size <= max) break;
+      this.sessions.delete(id);
+      void old.web?.close().catch(() => undefined);
+    }
+  }
+
   private async session(sessionId: string): Promise<ResolvedSession> {
     const existing = this.sessions.get(sessionId);
-    if (existing) return existing;
+    if (existing) {
+      this.remember(sessionId, existing);
+      return existing;
+    }
     const loaded = await this.options.sessions?.load(sessionId);
     // Transient, so the driver retries: the host may not yet serve the session's state (it is
     // starting, or its store is briefly unreachable). A final "never resolved" result would record a
     // call that never ran as finished.
     if (!loaded) throw new LightspeedError('unavailable', `tools for session ${sessionId} are not resolved yet: the host reports no configured session`);
     this.forSession(loaded.context);
-    await this.resolve({ sessionId, apiKind: loaded.apiKind, features: loaded.features });
-    return this.sessions.get(sessionId)!;
+    return (await this.resolveSession({ sessionId, apiKind: loaded.apiKind, features: loaded.features })).session;
   }
 
   private mounts(session: ResolvedSession): WorkspaceLink[] {
