@@ -1,5 +1,5 @@
 import { API_KINDS, canonicalJson, type ModelSelection } from '@lightspeed/engine';
-import { LightspeedError, type BackoffPolicy, type TaskInput, type TaskJson } from '@lightspeed/ports';
+import { LightspeedError, type AttemptReport, type BackoffPolicy, type TaskInput, type TaskJson } from '@lightspeed/ports';
 import { backoffPolicy } from './task-backoff.js';
 
 /*
@@ -20,7 +20,7 @@ const FIELDS = new Set<keyof TaskInput>([
   'maxAttempts', 'backoff', 'timeoutMs', 'dedupeKey', 'concurrencyKey', 'tags',
 ]);
 
-function refuse(field: string, rule: string): never {
+export function refuse(field: string, rule: string): never {
   throw new LightspeedError('invalid', `${field} ${rule}`, { field });
 }
 
@@ -123,4 +123,25 @@ export function checkTaskInput(input: TaskInput, now: number, limits: TaskInputL
   if (model !== undefined) checked.model = model;
   if (timeoutMs !== undefined) checked.timeoutMs = timeoutMs;
   return checked;
+}
+
+export function positiveInt(field: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) refuse(field, `must be a whole number from 1 to ${max}`);
+  return value;
+}
+
+export const MAX_ERROR_TEXT = 4096;
+
+/** Shortens an error message so one bad attempt cannot bloat the row. */
+export function clip(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT - 1)}…` : text;
+}
+
+export function checkReport(report: AttemptReport): void {
+  if (report.evidence !== undefined && (!Array.isArray(report.evidence) || report.evidence.some((ref) => typeof ref !== 'string' || ref.length === 0 || ref.length > 1024))) {
+    refuse('evidence', 'must be a list of refs or paths (1-1024 characters each)');
+  }
+  if (report.costUsd !== undefined && (!Number.isFinite(report.costUsd) || report.costUsd < 0)) refuse('costUsd', 'must be a non-negative number');
+  if (report.agentRevision !== undefined && (!Number.isSafeInteger(report.agentRevision) || report.agentRevision < 1)) refuse('agentRevision', 'must be a positive integer');
 }
