@@ -256,3 +256,13 @@ export interface TaskQueue {
 export function taskAttemptSubmissionId(taskId: string, attempt: number): string {
   return `task:${taskId}:attempt:${attempt}`;
 }
+
+/**
+ * Wake-ups of dispatchers: the queue signals a universe when work may have become claimable (an
+ * enqueue, a retry, a settle that freed a concurrency slot). Across processes where the store can
+ * carry it (LISTEN/NOTIFY on PostgreSQL), in-process otherwise; dispatchers still poll as a safety net.
+ */
+export interface TaskSignal {
+  notify(universe: string): void;
+  subscribe(listener: (universe: string) => void): () => void;
+}

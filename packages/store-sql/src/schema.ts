@@ -190,6 +190,32 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: 'dispatch controls',
+    statements: [
+      // Pauses of task dispatch: agent '' pauses the whole universe, any other value one agent.
+      `CREATE TABLE ls_dispatch_pauses (
+        universe text NOT NULL,
+        agent text COLLATE "C" NOT NULL,
+        reason text,
+        paused_by text,
+        paused_at bigint NOT NULL,
+        PRIMARY KEY (universe, agent)
+      )`,
+      // Dispatchers alive: one heartbeat row per dispatcher and universe it serves.
+      `CREATE TABLE ls_dispatchers (
+        universe text NOT NULL,
+        dispatcher_id text COLLATE "C" NOT NULL,
+        started_at bigint NOT NULL,
+        heartbeat_at bigint NOT NULL,
+        in_flight integer NOT NULL,
+        last_error text,
+        last_error_at bigint,
+        PRIMARY KEY (universe, dispatcher_id)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

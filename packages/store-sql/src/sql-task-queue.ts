@@ -21,6 +21,7 @@ import {
   type TaskLease,
   type TaskListOptions,
   type TaskQueue,
+  type TaskSignal,
   type TaskState,
 } from '@lightspeed/ports';
 import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
@@ -37,6 +38,8 @@ export interface TaskQueueOptions {
   defaultBackoff?: BackoffPolicy;
   /** Source of jitter, [0, 1). */
   random?: () => number;
+  /** Told of every enqueue and retry, so dispatchers wake at once instead of at their next poll. */
+  signal?: TaskSignal;
 }
 
 export const DEFAULT_MAX_TASK_PAYLOAD_BYTES = 1024 * 1024;
@@ -94,6 +97,7 @@ export class SqlTaskQueue implements TaskQueue {
   private readonly inlinePayloadBytes: number;
   private readonly defaultBackoff: BackoffPolicy;
   private readonly random: () => number;
+  private readonly signal: TaskSignal | undefined;
 
   constructor(
     private readonly driver: SqlDriver,
@@ -107,6 +111,7 @@ export class SqlTaskQueue implements TaskQueue {
     this.inlinePayloadBytes = options.inlinePayloadBytes ?? DEFAULT_INLINE_TASK_PAYLOAD_BYTES;
     this.defaultBackoff = options.defaultBackoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
+    this.signal = options.signal;
   }
 
   async enqueue(input: TaskInput): Promise<{ task: Task; deduped: boolean }> {
@@ -141,7 +146,10 @@ export class SqlTaskQueue implements TaskQueue {
           JSON.stringify(checked.backoff), checked.timeoutMs ?? null, checked.dedupeKey ?? null, checked.concurrencyKey, JSON.stringify(checked.tags),
         ],
       );
-      if (rows[0]) return { task: taskOf(rows[0], now), deduped: false };
+      if (rows[0]) {
+        this.signal?.notify(this.universe);
+        return { task: taskOf(rows[0], now), deduped: false };
+      }
       const existing = await this.driver.query<TaskRow>(
         `SELECT ${COLUMNS} FROM ls_tasks WHERE universe = $1 AND dedupe_key = $2 AND state IN ('queued', 'running')`,
         [this.universe, checked.dedupeKey],
@@ -451,7 +459,10 @@ export class SqlTaskQueue implements TaskQueue {
          WHERE universe = $1 AND task_id = $3 AND state IN ('failed', 'blocked', 'cancelled') RETURNING ${COLUMNS}`,
         [this.universe, now, taskId],
       );
-      if (rows[0]) return taskOf(rows[0], now);
+      if (rows[0]) {
+        this.signal?.notify(this.universe);
+        return taskOf(rows[0], now);
+      }
     } catch (error) {
       if ((error as { code?: unknown }).code === '23505') {
         throw new LightspeedError('conflict', `cannot retry task ${taskId}: another task with its dedupe key is queued or running`, { taskId, reason: 'deduped' });

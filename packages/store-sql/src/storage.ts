@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type ProfileStore, type SessionStore, type TaskQueue, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type DispatchControls, type McpServerStore, type ProfileStore, type SessionStore, type TaskQueue, type TaskSignal, type WorkspaceStore } from '@lightspeed/ports';
 import { BlobCache } from './blob-cache.js';
 import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -15,6 +15,8 @@ import { SqlSessionStore } from './sql-session-store.js';
 import { SqlWorkspaceStore } from './sql-workspace-store.js';
 import { SqlProfileStore } from './sql-profile-store.js';
 import { SqlTaskQueue, type TaskQueueOptions } from './sql-task-queue.js';
+import { SqlDispatchControls } from './sql-dispatch-controls.js';
+import { SqlTaskSignal } from './task-signal.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -50,6 +52,10 @@ export interface Storage {
   mcpServers(universe: string): McpServerStore;
   /** The durable task queue of one universe (large payloads go to its blob store). */
   tasks(universe: string): TaskQueue;
+  /** Pauses of dispatch and the dispatchers-alive registry of one universe. */
+  dispatch(universe: string): DispatchControls;
+  /** Wake-ups of dispatchers (enqueues, retries): LISTEN/NOTIFY on PostgreSQL, in-process on PGlite. */
+  readonly taskSignal: TaskSignal;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -117,6 +123,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
   // PGlite is one session, so one statement at a time; on PostgreSQL leave pool room for reads.
   const inline = new InlinePutBatcher(driver, () => clock.now(), driver.kind === 'pglite' ? 1 : Math.max(1, Math.floor(maxConnections(backend) / 2)));
+  const taskSignal = new SqlTaskSignal(driver, backend.kind === 'postgres' ? backend.url : undefined);
+  const taskOptions = { ...options.tasks, signal: options.tasks?.signal ?? taskSignal };
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
   return {
     kind: driver.kind,
@@ -126,13 +134,16 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
     profiles: (universe) => new SqlProfileStore(driver, universe, clock),
     mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
-    tasks: (universe) => new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, options.tasks),
+    tasks: (universe) => new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, taskOptions),
+    dispatch: (universe) => new SqlDispatchControls(driver, universe, clock),
+    taskSignal,
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {
       const { rows } = await driver.query<{ universe: string; session_id: string }>(`SELECT universe, session_id FROM ls_sessions WHERE status = 'active' ORDER BY universe, session_id`);
       return rows.map((row) => ({ universe: row.universe, sessionId: row.session_id }));
     },
     async close() {
+      await taskSignal.close();
       objects?.close();
       await driver.close();
     },
