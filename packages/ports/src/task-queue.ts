@@ -159,6 +159,13 @@ export interface ClaimOptions {
   leaseMs?: number;
   /** Only tasks for these agents. */
   agents?: readonly string[];
+  /**
+   * Start no task of these agents (paused ones). Running tasks of theirs whose lease expired are
+   * still adopted: their run exists already, and pausing stops starts, not work under way.
+   */
+  excludeAgents?: readonly string[];
+  /** Adopt expired leases only, start nothing new (the whole universe is paused). */
+  adoptOnly?: boolean;
   /** Running tasks allowed per concurrency key (tasks without a key are not limited by it). */
   maxRunningPerKey?: number;
   /** Running tasks allowed per agent: a default for all and overrides by agent name. */

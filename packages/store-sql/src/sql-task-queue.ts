@@ -235,6 +235,7 @@ export class SqlTaskQueue implements TaskQueue {
     const agentCaps = agentNames.map((agent) => positiveInt(`maxRunningPerAgent.byAgent.${agent}`, agentLimits!.byAgent![agent], 1));
     const agentLimited = agentDefault !== undefined || agentNames.length > 0;
     const agents = options.agents === undefined ? null : [...options.agents];
+    const excluded = options.excludeAgents === undefined || options.excludeAgents.length === 0 ? null : [...options.excludeAgents];
     const now = this.clock.now();
     const token = randomUUID();
     const expiresAt = now + leaseMs;
@@ -260,7 +261,7 @@ export class SqlTaskQueue implements TaskQueue {
       );
       const claimed = this.claimedOf(adopted.rows, token, expiresAt, now, true);
       const remaining = limit - claimed.length;
-      if (remaining === 0) return claimed;
+      if (remaining === 0 || options.adoptOnly === true) return claimed;
       // 2. Fresh claims in claim order, skipping rows other claimers hold (and, with limits, keys
       // and agents at their limit: pre-filtered in the scan, then checked exactly under locks).
       let ids: string[] | null = null;
@@ -268,12 +269,13 @@ export class SqlTaskQueue implements TaskQueue {
         const candidates = await executor.query<{ task_id: string; agent: string; concurrency_key: string }>(
           `SELECT task_id, agent, concurrency_key FROM ls_tasks t
            WHERE universe = $1 AND state = 'queued' AND available_at <= $2 AND ($3::text[] IS NULL OR agent = ANY($3::text[]))
+             AND ($10::text[] IS NULL OR NOT (agent = ANY($10::text[])))
              AND ($4::int IS NULL OR concurrency_key = '' OR (SELECT count(*) FROM ls_tasks r WHERE r.universe = $1 AND r.state = 'running' AND r.concurrency_key = t.concurrency_key) < $4::int)
              AND (NOT $5::boolean OR (SELECT count(*) FROM ls_tasks r WHERE r.universe = $1 AND r.state = 'running' AND r.agent = t.agent)
                   < COALESCE((SELECT l.n FROM unnest($6::text[], $7::int[]) AS l(agent, n) WHERE l.agent = t.agent), $8::int, 2147483647))
            ORDER BY priority DESC, fair_tag, created_at, task_id
            LIMIT $9 FOR UPDATE SKIP LOCKED`,
-          [this.universe, now, agents, perKey ?? null, agentLimited, agentNames, agentCaps, agentDefault ?? null, remaining * 4],
+          [this.universe, now, agents, perKey ?? null, agentLimited, agentNames, agentCaps, agentDefault ?? null, remaining * 4, excluded],
         );
         const cap = (agent: string) => (agentLimited ? (agentLimits?.byAgent?.[agent] ?? agentDefault) : undefined);
         ids = (await this.withinLimits(executor, candidates.rows, remaining, perKey, cap)).map((row) => row.task_id);
@@ -282,7 +284,7 @@ export class SqlTaskQueue implements TaskQueue {
       const started = await executor.query<TaskRow & { attempt_json: string }>(
         `WITH picked AS MATERIALIZED (
            SELECT task_id FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2 AND ($7::text[] IS NULL OR agent = ANY($7::text[]))
-             AND ($8::text[] IS NULL OR task_id = ANY($8::text[]))
+             AND ($8::text[] IS NULL OR task_id = ANY($8::text[])) AND ($9::text[] IS NULL OR NOT (agent = ANY($9::text[])))
            ORDER BY priority DESC, fair_tag, created_at, task_id LIMIT $6 FOR UPDATE SKIP LOCKED),
          moved AS (
            UPDATE ls_tasks t SET state = 'running', lease_token = $3, lease_owner = $4, lease_expires_at = $5, updated_at = $2
@@ -292,7 +294,7 @@ export class SqlTaskQueue implements TaskQueue {
            SELECT $1, task_id, attempts + 1, 1, $4, agent, model, $2, 'running', '[]'::jsonb FROM moved RETURNING ${ATTEMPT_COLUMNS})
          SELECT moved.*, to_jsonb(claim_attempt)::text AS attempt_json FROM moved JOIN claim_attempt ON claim_attempt.task_id = moved.task_id
          ORDER BY moved.priority DESC, moved.fair_tag, moved.created_at, moved.task_id`,
-        [this.universe, now, token, dispatcher, expiresAt, ids ? ids.length : remaining, agents, ids],
+        [this.universe, now, token, dispatcher, expiresAt, ids ? ids.length : remaining, agents, ids, excluded],
       );
       return [...claimed, ...this.claimedOf(started.rows, token, expiresAt, now, false)];
     });

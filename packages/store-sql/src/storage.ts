@@ -56,6 +56,11 @@ export interface Storage {
   dispatch(universe: string): DispatchControls;
   /** Wake-ups of dispatchers (enqueues, retries): LISTEN/NOTIFY on PostgreSQL, in-process on PGlite. */
   readonly taskSignal: TaskSignal;
+  /**
+   * Vacuums the task tables on PGlite, which has no autovacuum: claims and settles leave dead row
+   * versions at the head of the claim index. A no-op on PostgreSQL (autovacuumed, see migration 5).
+   */
+  vacuumTasks(): Promise<void>;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -137,6 +142,9 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     tasks: (universe) => new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, taskOptions),
     dispatch: (universe) => new SqlDispatchControls(driver, universe, clock),
     taskSignal,
+    async vacuumTasks() {
+      if (driver.kind === 'pglite') await driver.query('VACUUM (ANALYZE) ls_tasks, ls_task_attempts');
+    },
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {
       const { rows } = await driver.query<{ universe: string; session_id: string }>(`SELECT universe, session_id FROM ls_sessions WHERE status = 'active' ORDER BY universe, session_id`);
