@@ -29,3 +29,5 @@ export { createLightspeedMcpServer, type LightspeedMcpServerOptions } from './mc
 export { dispatcherApi, isAgentApiFailure, type AgentApi, type AgentApiFailure, type ParamsInputOf } from './mcp/agent-api.js';
 export { transcriptLine, transcriptOf, transcriptText, type Transcript, type TranscriptItem, type TranscriptRun } from './mcp/transcript.js';
 export { DEFAULT_MAX_MCP_SESSIONS } from './mcp/mcp-http-route.js';
+export { dispatchMethods, type DispatchMethodDeps } from './handlers/dispatch-methods.js';
+export { taskSessionOpener } from './handlers/task-session-opener.js';

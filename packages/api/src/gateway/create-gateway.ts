@@ -7,7 +7,10 @@ import { blobMethods } from '../handlers/blob-methods.js';
 import { contextMethods } from '../handlers/context-methods.js';
 import { waitMethods } from '../handlers/wait-methods.js';
 import { eventMethods } from '../handlers/event-methods.js';
+import { dispatchMethods, type DispatchMethodDeps } from '../handlers/dispatch-methods.js';
 import { checkMcpLinks } from '../handlers/mcp-links.js';
+import { taskSessionOpener } from '../handlers/task-session-opener.js';
+import type { TaskSessionOpener } from '@lightspeed/ops';
 import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
 import { modelMethods } from '../handlers/model-methods.js';
 import { protocolMethods } from '../handlers/protocol-methods.js';
@@ -55,6 +58,8 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * credentials) defaults to whether auth is single-user and is refused with API keys.
    */
   mcpServers?: McpServerRegistryOptions;
+  /** Task dispatch controls and health (`dispatch/*`); without them the methods are not served. */
+  dispatch?: DispatchMethodDeps;
 }
 
 export interface GatewayParts {
@@ -64,7 +69,10 @@ export interface GatewayParts {
 }
 
 /** Every method handler of the v1 session core, served over an AgentHost. */
-export function createMethodHandlers(host: AgentHost, options: GatewayServiceOptions = {}): { handlers: MethodHandlers; feed: HostEventFeed } {
+export function createMethodHandlers(
+  host: AgentHost,
+  options: GatewayServiceOptions = {},
+): { handlers: MethodHandlers; feed: HostEventFeed; taskSessions: TaskSessionOpener } {
   const resolved = resolveGatewayOptions(options);
   const access = new SessionAccess(host);
   const feed = new HostEventFeed(host);
@@ -98,8 +106,10 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
     ...modelMethods(() => host.listModels()),
     ...blobMethods((universe) => host.blobs(universe)),
     ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),
+    ...(options.dispatch ? dispatchMethods(options.dispatch) : {}),
   };
-  return { handlers, feed };
+  // The task dispatcher opens its sessions through these same handlers (and this profile catalog).
+  return { handlers, feed, taskSessions: taskSessionOpener(handlers, catalog) };
 }
 
 /** The Hono app serving the Lightspeed agent API v1 (JSON-RPC), health and live streams over `host`. */

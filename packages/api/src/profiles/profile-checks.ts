@@ -1,4 +1,6 @@
 import { validateSessionConfig, type ModelPrices, type ModelSelection } from '@lightspeed/engine';
+import { checkTaskTemplate } from '@lightspeed/ops';
+import { isLightspeedError } from '@lightspeed/ports';
 import { invalidRequest, rejected } from '../rpc/api-error.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig } from '../views/config-mapping.js';
@@ -11,6 +13,7 @@ export interface ProfileBody {
   displayName?: string | null;
   environment?: unknown;
   instructions?: { type: 'text'; text: string } | { type: 'textRef'; blobRef: string } | null;
+  task?: { template?: string | null; requiredArtifacts?: string[] | null } | null;
 }
 
 export interface ProfileCheckOptions {
@@ -29,6 +32,15 @@ const PLACEHOLDER_MODEL: ModelSelection = { providerId: 'placeholder', apiKind: 
 /** Refuses what a profile may not carry on this server; `path` prefixes field names in messages. */
 export function checkProfileBody(body: ProfileBody, path: string, options: ProfileCheckOptions): void {
   if (body.environment != null) throw rejected(`${path}.environment: profile environments are not supported by this server; remove the field`);
+  const template = body.task?.template;
+  if (template != null) {
+    try {
+      checkTaskTemplate(template);
+    } catch (error) {
+      if (isLightspeedError(error)) throw invalidRequest(`${path}.${error.message.replace(/^the /, '')}`);
+      throw error;
+    }
+  }
   const config = body.config;
   if (!config) return;
   // A profile is a definition sessions start from again and again: refused when stored, not

@@ -16,3 +16,4 @@ export * from './methods.js';
 export * from './profiles.js';
 export * from './mcp-servers.js';
 export * from './skills.js';
+export * from './dispatch.js';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import * as blobs from './blobs.js';
 import * as context from './context.js';
+import * as dispatch from './dispatch.js';
 import * as events from './events.js';
 import * as mcp from './mcp-servers.js';
 import * as models from './models.js';
@@ -354,10 +355,31 @@ export const methodSpecs = {
     'Cancel a wait (Lightspeed extension)',
     'Ends the wait unanswered; the model is told no answer will come (or the reason given). The run continues.',
   ),
+  'dispatch/pause': spec(
+    'dispatch/pause',
+    ['DispatchPauseParams', dispatch.DispatchPauseParams],
+    ['DispatchPauseResponse', dispatch.DispatchPauseResponse],
+    'Pause task dispatch (Lightspeed extension)',
+    'Durably stops dispatchers from starting tasks of the universe, or of one agent. Running tasks go on; queued ones wait.',
+  ),
+  'dispatch/resume': spec(
+    'dispatch/resume',
+    ['DispatchResumeParams', dispatch.DispatchResumeParams],
+    ['DispatchResumeResponse', dispatch.DispatchResumeResponse],
+    'Resume task dispatch (Lightspeed extension)',
+    'Lifts a pause of the universe or of one agent; resuming what is not paused answers resumed: false.',
+  ),
+  'dispatch/status': spec(
+    'dispatch/status',
+    ['DispatchStatusParams', dispatch.DispatchStatusParams],
+    ['DispatchStatusResponse', dispatch.DispatchStatusResponse],
+    'Task dispatch health (Lightspeed extension)',
+    'Queue depth by state, oldest queued age, pauses, dispatchers alive and the last error one reported.',
+  ),
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
-export const EXTENSION_METHODS: ReadonlySet<string> = new Set(['session/waits/list', 'session/waits/resolve', 'session/waits/fail', 'session/waits/cancel']);
+export const EXTENSION_METHODS: ReadonlySet<string> = new Set(['session/waits/list', 'session/waits/resolve', 'session/waits/fail', 'session/waits/cancel', 'dispatch/pause', 'dispatch/resume', 'dispatch/status']);
 
 export type MethodName = keyof typeof methodSpecs;
 export type ParamsOf<M extends MethodName> = z.output<(typeof methodSpecs)[M]['params']>;

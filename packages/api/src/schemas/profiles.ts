@@ -13,6 +13,25 @@ import { SessionView } from './session-view.js';
 
 export const ProfileId = named('ProfileId', z.string().min(1).max(256));
 
+/** How the dispatcher gives this agent a task (docs/0019-task-queue.md, "Task templates"). */
+export const ProfileTaskConfig = named(
+  'ProfileTaskConfig',
+  z.strictObject({
+    template: z
+      .string()
+      .min(1)
+      .max(64 * 1024)
+      .nullish()
+      .describe('The run input for a task: text with {{payload}}, {{payload.<member>…}} and {{task.id|kind|source|subject|attempt|tags}} placeholders. Default: the kind, subject and payload as JSON.'),
+    requiredArtifacts: z
+      .array(z.string().regex(/^\//, 'expected an absolute path in the session file space, such as /workspace/summary.md'))
+      .max(64)
+      .nullish()
+      .describe('Files a successful run must leave in its file space; a run without them blocks the task with the missing paths.'),
+  }),
+  'Lightspeed extension: what the agent needs to run queued tasks.',
+);
+
 const profileBody = {
   config: SessionConfig.nullish(),
   description: z.string().max(4096).nullish(),
@@ -20,6 +39,7 @@ const profileBody = {
   // Environments are not offered by this server: a profile that asks for one is refused at admission.
   environment: z.unknown().optional(),
   instructions: ProfileInstructions.nullish(),
+  task: ProfileTaskConfig.nullish(),
 };
 
 export const AgentProfileInput = named('AgentProfileInput', z.strictObject({ profileId: ProfileId, ...profileBody }));
