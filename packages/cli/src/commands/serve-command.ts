@@ -1,12 +1,14 @@
 import { join, resolve } from 'node:path';
 import { AgentDefinitionError, agentProfile, agentsDirOf, loadAgentsDir, type AgentDefinition } from '@lightspeed/agents';
-import { apiKeyAuth, DEFAULT_CONNECTION_LIMITS, JsonFileApiKeyRegistry, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth } from '@lightspeed/api';
+import { apiKeyAuth, DEFAULT_CONNECTION_LIMITS, DEFAULT_UNIVERSE, JsonFileApiKeyRegistry, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth } from '@lightspeed/api';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { RpcClient } from '../client/rpc-client.js';
 import { startAgentStack } from '../runtime/agent-stack.js';
 import { MEMORY_DATA_DIR, resolveDataDir } from '../runtime/data-dir.js';
 import { serveStack } from '../runtime/local-gateway.js';
+import { startStackDispatcher } from '../runtime/stack-dispatcher.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '@lightspeed/ops';
 import { agentFileError } from './agents-command.js';
 import { commandServerConfig } from '../server-config/command-config.js';
 import { withModelOptions, type CommandContext } from './command-context.js';
@@ -26,6 +28,9 @@ interface ServeFlags {
   requestTimeout: string;
   idleTimeout: string;
   maxConnectionsPerIp: string;
+  dispatch: boolean;
+  maxTasks?: string;
+  maxTasksPerKey?: string;
 }
 
 /** A duration flag in seconds (fractions allowed), as whole milliseconds. */
@@ -58,6 +63,35 @@ export function parsePort(text: string): number {
   return port;
 }
 
+/** The task dispatcher's flags, shared by `serve`, `gateway` and `worker`. */
+export function withDispatchOptions(command: Command): Command {
+  return command
+    .option('--no-dispatch', 'do not run a task dispatcher in this process (API only)')
+    .option('--max-tasks <n>', `tasks this process runs at once (default ${DEFAULT_MAX_IN_FLIGHT})`)
+    .option('--max-tasks-per-key <n>', 'running tasks allowed per concurrency key, across all dispatchers (default: no limit)');
+}
+
+function positiveFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw usageError(`${flag} must be a positive whole number, got "${text}"`);
+  return n;
+}
+
+/** The dispatcher's limits from its flags (validated before anything starts). */
+export function dispatchLimits(flags: { maxTasks?: string; maxTasksPerKey?: string }): { maxInFlight?: number; maxRunningPerKey?: number } {
+  const maxInFlight = positiveFlag('--max-tasks', flags.maxTasks);
+  const maxRunningPerKey = positiveFlag('--max-tasks-per-key', flags.maxTasksPerKey);
+  return { ...(maxInFlight !== undefined ? { maxInFlight } : {}), ...(maxRunningPerKey !== undefined ? { maxRunningPerKey } : {}) };
+}
+
+/** The universes a server's dispatcher serves: the single user's, or every universe a live key maps to. */
+async function dispatchUniverses(auth: GatewayAuth): Promise<string[]> {
+  if (auth.mode === 'single-user') return [auth.universe ?? DEFAULT_UNIVERSE];
+  const keys = await auth.registry.list();
+  return [...new Set(keys.filter((key) => key.revokedAt === undefined).map((key) => key.universe))].sort();
+}
+
 /** API keys from `--api-keys FILE` (or LIGHTSPEED_API_KEYS_FILE); without one, single-user mode. */
 async function gatewayAuth(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<{ auth: GatewayAuth; label: string }> {
   const file = flags.apiKeys ?? env.LIGHTSPEED_API_KEYS_FILE;
@@ -83,6 +117,7 @@ function withServeOptions(command: Command, engine: string): Command {
     .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
     .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
     .option('--max-connections-per-ip <n>', 'connections one address may hold open (0 = no cap; raise behind a proxy)', String(DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp));
+  withDispatchOptions(command);
   return withModelOptions(command);
 }
 
@@ -94,6 +129,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
   ctx.handlesInterrupt = true;
   const port = parsePort(flags.port);
   const limits = parseConnectionLimits(flags);
+  const taskLimits = dispatchLimits(flags);
   const { auth, label } = await gatewayAuth(flags, env);
   // Validated before anything starts, like the agent files: a bad file stops serve with its lines.
   const config = await commandServerConfig(flags, ctx.io);
@@ -120,15 +156,9 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     log: (line) => ctx.io.stderr.write(`${line}\n`),
   });
   try {
-    const server = await serveStack(stack, {
-      ...limits,
-      hostname: flags.host,
-      port,
-      auth,
-      ...(allowHostTools ? { allowHostTools: true } : {}),
-      ...(config ? { priceOverrides: config.priceOverrides } : {}),
-      log: (line) => ctx.io.stderr.write(`${line}\n`),
-    });
+    const log = (line: string) => ctx.io.stderr.write(`${line}\n`);
+    const serviceOptions = { auth, ...(allowHostTools ? { allowHostTools: true } : {}), ...(config ? { priceOverrides: config.priceOverrides } : {}) };
+    const server = await serveStack(stack, { ...limits, hostname: flags.host, port, ...serviceOptions, log });
     const model = stack.defaultModel ? `${stack.defaultModel.providerId}/${stack.defaultModel.model}` : 'none';
     ctx.io.stderr.write(`engine ${flags.engine} · storage ${stack.storageDescription} · auth ${label} · default model ${model}${stack.fake ? ' (scripted fake provider, not a real LLM)' : ''}\n`);
     if (config) ctx.io.stderr.write(`config ${config.file}: ${config.mcpServers.length} MCP server(s), host tools ${allowHostTools ? 'allowed' : 'not allowed'}, ${Object.keys(config.priceOverrides).length} price override(s)\n`);
@@ -136,12 +166,17 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
       if (auth.mode === 'single-user') await storeProjectAgents(new RpcClient({ baseUrl: server.url }), agents.agents, agentsDir, ctx);
       else ctx.io.stderr.write(`agent files in ${agentsDir} are not loaded on a multi-user server; store them per universe with profiles/put\n`);
     }
+    // After the project's agents are stored: a queued task for one of them can start at once.
+    const dispatcher = flags.dispatch && stack.sql ? startStackDispatcher(stack, { universes: await dispatchUniverses(auth), ...taskLimits, ...serviceOptions, log }) : undefined;
+    if (dispatcher) ctx.io.stderr.write(`task dispatcher ${dispatcher.id}: at most ${taskLimits.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT} tasks at once\n`);
+    else if (flags.dispatch) ctx.io.stderr.write('no task dispatcher: in-memory storage has no task queue\n');
     ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     ctx.io.stderr.write('stopping\n');
+    await dispatcher?.stop();
     await server.close();
   } finally {
     await stack.close();

@@ -5,6 +5,7 @@ import type { ProfileStore } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRouter } from '@lightspeed/llm';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
+import type { Storage } from '@lightspeed/store-sql';
 import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
 import { providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
@@ -35,6 +36,8 @@ export interface AgentStack {
   /** The in-process scripted provider, when `--provider fake` started one. */
   fake?: FakeProvider;
   storageDescription: string;
+  /** The SQL storage (absent in memory mode): the task queue and dispatch controls live there. */
+  sql?: Storage;
   /** Agent profiles per universe in the SQL store (absent in memory mode). */
   profiles?: (universe: string) => ProfileStore;
   /** MCP server registrations per universe (`mcp/servers/*`), the registry the tools read. */
@@ -96,6 +99,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(fake ? { fake } : {}),
       storageDescription: storage.describe,
       ...(storage.profiles ? { profiles: storage.profiles } : {}),
+      ...(storage.sql ? { sql: storage.sql } : {}),
       mcpServers,
       env: options.env,
       close: closeAll,

@@ -1,4 +1,4 @@
-import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth, type ServingGateway } from '@lightspeed/api';
+import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth, type GatewayServiceOptions, type ServingGateway } from '@lightspeed/api';
 import { PriceTable, type PriceOverrides } from '@lightspeed/llm';
 import { CliError } from '../cli-error.js';
 import type { AgentStack } from './agent-stack.js';
@@ -31,23 +31,28 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
  * The stack's gateway app (JSON-RPC + SSE routes), not yet listening: one app may be served on
  * several sockets, or called in-process through `app.fetch`, sharing its profiles and event feed.
  */
-export function stackGateway(stack: AgentStack, options: Pick<LocalGatewayOptions, 'auth' | 'allowHostTools' | 'log' | 'priceOverrides'> = {}): StackGateway {
-  const auth = options.auth ?? singleUserAuth();
-  return createGateway({
-    host: stack.host,
-    auth,
-    options: {
-      ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
-      serverInfo: { name: 'lightspeed', version: '0.1.0' },
-      // The shipped list prices: sessions on a listed model get a known cost and may set a cost budget.
-      prices: new PriceTable(options.priceOverrides ? { overrides: options.priceOverrides } : {}).lookup,
-      ...(options.allowHostTools ? { allowHostFeature: true } : {}),
-      ...(stack.profiles ? { profiles: stack.profiles } : {}),
-      // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
-      mcpServers: { catalog: stack.mcpServers, env: stack.env },
-      onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
-    },
-  });
+export function stackGateway(stack: AgentStack, options: StackServiceOptions = {}): StackGateway {
+  return createGateway({ host: stack.host, auth: options.auth ?? singleUserAuth(), options: stackServiceOptions(stack, options) });
+}
+
+export type StackServiceOptions = Pick<LocalGatewayOptions, 'auth' | 'allowHostTools' | 'log' | 'priceOverrides'>;
+
+/** The gateway's service options over a stack; the task dispatcher opens its sessions with the same ones. */
+export function stackServiceOptions(stack: AgentStack, options: StackServiceOptions = {}): GatewayServiceOptions {
+  const sql = stack.sql;
+  return {
+    ...(stack.defaultModel ? { defaultModel: stack.defaultModel } : {}),
+    serverInfo: { name: 'lightspeed', version: '0.1.0' },
+    // The shipped list prices: sessions on a listed model get a known cost and may set a cost budget.
+    prices: new PriceTable(options.priceOverrides ? { overrides: options.priceOverrides } : {}).lookup,
+    ...(options.allowHostTools ? { allowHostFeature: true } : {}),
+    ...(stack.profiles ? { profiles: stack.profiles } : {}),
+    // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
+    mcpServers: { catalog: stack.mcpServers, env: stack.env },
+    // The task queue lives in the SQL store: with in-memory storage there is nothing to dispatch.
+    ...(sql ? { dispatch: { tasks: (universe: string) => sql.tasks(universe), controls: (universe: string) => sql.dispatch(universe) } } : {}),
+    onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
+  };
 }
 
 /** Serves a gateway app on `hostname:port`, with bind errors as CLI errors that say what to do. */
