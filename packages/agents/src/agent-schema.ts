@@ -112,6 +112,12 @@ export const AgentApprovals = z.strictObject({
   rules: z.array(z.strictObject({ tool: z.string().min(1, 'expected a tool name or pattern such as mcp__github__*').max(256), policy: approvalPolicy() })).max(256).optional(),
 });
 
+/** How the agent runs queued tasks (docs/0019-task-queue.md, "Task templates"). */
+export const AgentTask = z.strictObject({
+  template: z.string().min(1, 'expected a template with {{payload}} or {{task.…}} placeholders').max(64 * 1024).optional(),
+  requiredArtifacts: z.array(absolutePath()).min(1, 'expected a non-empty list').max(64).optional(),
+});
+
 export const AgentFrontMatter = z.strictObject({
   name: z.string().regex(AGENT_NAME, 'expected 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit').optional(),
   displayName: z.string().min(1).max(256).optional(),
@@ -122,6 +128,7 @@ export const AgentFrontMatter = z.strictObject({
   limits: AgentLimits.optional(),
   compaction: AgentCompaction.optional(),
   approvals: AgentApprovals.optional(),
+  task: AgentTask.optional(),
   subagents: later(),
   fleet: later('sub-agents'),
   environment: later(),

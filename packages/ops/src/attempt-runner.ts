@@ -56,6 +56,8 @@ class AttemptRunner {
   private readonly ref: SessionRef;
   private readonly evidence: string[] = [];
   private cancelRequested = false;
+  /** Set when a renewal found the lease taken over: the attempt is someone else's now. */
+  private lost = false;
 
   constructor(
     private readonly ctx: AttemptContext,
@@ -66,6 +68,28 @@ class AttemptRunner {
   }
 
   async run(): Promise<AttemptEnd> {
+    // The lease is renewed in the background from the start: opening the session and submitting
+    // the run can take longer than a short lease, and a lapsed lease would be adopted by a claimer.
+    const every = Math.max(1, Math.floor(this.ctx.leaseMs / 3));
+    let renewing = false;
+    const timer = setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      this.renew()
+        .catch((error: unknown) => {
+          // A store hiccup is retried at the next tick: the lease still runs until expiresAt.
+          if (isLeaseLost(error)) this.lost = true;
+        })
+        .finally(() => (renewing = false));
+    }, every);
+    try {
+      return await this.attempt();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private async attempt(): Promise<AttemptEnd> {
     const { task, attempt } = this.claimed;
     let agent: TaskAgent;
     try {
@@ -128,40 +152,30 @@ class AttemptRunner {
     if (renewed.cancelRequested) this.cancelRequested = true;
   }
 
-  /** Follows the run to its end, renewing the lease and cancelling the run when asked to or overdue. */
+  /** Follows the run to its end, cancelling it when asked to or overdue (the lease renews in the background). */
   private async follow(runId: string): Promise<{ run: RunState; reason?: 'cancel' | 'timeout' }> {
     const { clock, host, signal } = this.ctx;
-    const renewEvery = Math.max(1, Math.floor(this.ctx.leaseMs / 3));
+    const checkEvery = Math.max(1, Math.floor(this.ctx.leaseMs / 3));
     const timeoutMs = this.claimed.task.timeoutMs;
     const deadline = timeoutMs === undefined ? Infinity : this.claimed.attempt.startedAt + timeoutMs;
-    let nextRenew = clock.now() + renewEvery;
     let reason: 'cancel' | 'timeout' | undefined;
     let cancelSent = false;
     for (;;) {
       if (signal.aborted) throw new LeaseLost('the dispatcher stopped');
+      if (this.lost) throw new LeaseLost(`the lease on task ${this.claimed.task.id} was taken over`);
       const state = await host.state(this.ref);
       const run = state && findRun(state, runId);
       if (!state || !run) throw new LightspeedError('internal', `run ${runId} of session ${this.ref.sessionId} is gone`);
       if (isTerminalRun(run.status)) return { run, ...(reason ? { reason } : {}) };
-      const now = clock.now();
-      if (now >= nextRenew) {
-        try {
-          await this.renew();
-        } catch (error) {
-          if (isLeaseLost(error)) throw error;
-          // A store hiccup: the lease still runs until expiresAt; try again soon.
-        }
-        nextRenew = now + renewEvery;
-      }
       if (reason === undefined && this.cancelRequested) reason = 'cancel';
-      if (reason === undefined && now >= deadline) reason = 'timeout';
+      if (reason === undefined && clock.now() >= deadline) reason = 'timeout';
       if (reason !== undefined && !cancelSent) {
         const outcome = await host.submit(this.ref, { type: 'run.cancel', runId });
         // Refused only when the run ended meanwhile: the next look sees how.
         cancelSent = outcome.ok || outcome.rejection.code === 'conflict';
       }
-      const waitMs = Math.max(1, Math.min(nextRenew, deadline) - clock.now());
-      await host.waitForEvents(this.ref, state.head, Math.min(waitMs, renewEvery), signal);
+      const waitMs = Math.max(1, Math.min(checkEvery, deadline - clock.now()));
+      await host.waitForEvents(this.ref, state.head, waitMs, signal);
     }
   }
 
