@@ -77,7 +77,7 @@ describe.each(backends)('dispatch on %s (embedded host)', (_name, backend) => {
       const run = findRun(state, attempt!.runId!)!;
       expect(run.submissionId).toBe(taskAttemptSubmissionId(task.id, 1));
       expect(run.source).toMatchObject({ type: 'input', items: [{ ref: inputRef }] });
-      expect(state.config.origin).toEqual({ profileId: 'writer', revision: 1 });
+      expect(state.config?.origin).toEqual({ profileId: 'writer', revision: 1 });
     } finally {
       await dispatcher.stop();
     }

@@ -9,13 +9,15 @@ export interface ControlToolsOptions {
   /** Each execution appends `start <callId>` and `end <callId>` lines here (outside the store). */
   journal?: string;
   stepDelayMs?: number;
+  /** Journal lines name the session too (`start <sessionId>/<callId>`): for many sessions in one journal. */
+  qualify?: boolean;
 }
 
 export function controlTools(options: ControlToolsOptions = {}): ToolPortFactory {
   const note = (line: string) => {
     if (options.journal) appendFileSync(options.journal, `${line}\n`);
   };
-  return ({ blobs }) => ({
+  return ({ blobs, sessionId }) => ({
     async resolve() {
       const def = (name: string) => putJson(blobs, { description: name, inputSchema: { type: 'object' } });
       return [
@@ -25,14 +27,15 @@ export function controlTools(options: ControlToolsOptions = {}): ToolPortFactory
       ];
     },
     async invoke(call, context): Promise<ToolCallOutcome> {
-      note(`start ${call.callId}`);
+      const id = options.qualify ? `${sessionId}/${call.callId}` : call.callId;
+      note(`start ${id}`);
       if (call.name === 'sleep') return { status: 'deferred', promiseId: `timer_${call.callId}`, deadline: Date.now() + 300 };
       if (call.name === 'hang') {
         return new Promise<ToolCallOutcome>((_, reject) => context.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
       }
       if (options.stepDelayMs) await new Promise((resolve) => setTimeout(resolve, options.stepDelayMs));
       const resultRef = await putText(context.blobs, `done ${call.callId}`);
-      note(`end ${call.callId}`);
+      note(`end ${id}`);
       return { status: 'succeeded', isError: false, resultRef };
     },
   });

@@ -1,0 +1,144 @@
+// The dispatch crash test of issue 14: 200 tasks whose runs use a tool, three worker processes (a
+// Temporal session worker and a task dispatcher each) on one PostgreSQL store and one Temporal dev
+// server, and random SIGKILLs of those processes while the tasks run (each killed one is replaced).
+// Every task ends in the state it should, once: no attempt is counted for a crash (each task has
+// exactly one attempt, re-claimed as often as its dispatcher died), each succeeded task's session
+// holds exactly one run, and no tool call that had finished ran again.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { createMethodHandlers } from '@lightspeed/api';
+import { findRun } from '@lightspeed/engine';
+import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
+import type { Storage } from '@lightspeed/store-sql';
+import { journalLines, killProcess, startScriptProcess, startTemporal, type TemporalServer } from '@lightspeed/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TemporalAgentHost } from '../src/index.js';
+import { freshPostgresStorage, stopSharedPostgres, workflowBundle } from './support/temporal-env.js';
+
+const workerScript = fileURLToPath(new URL('./support/dispatch-worker-process.ts', import.meta.url));
+const UNIVERSE = 'u-dispatch-crash';
+const taskQueue = 'dispatch-crash-sessions';
+const TASKS = { stepper: 180, lazy: 10, nobody: 10 };
+const MIN_KILLS = 15;
+
+let server: TemporalServer;
+let fake: FakeProvider;
+let storage: Storage;
+let url: string;
+let dir: string;
+let connection: Connection;
+let host: TemporalAgentHost;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lightspeed-dispatch-crash-'));
+  const bundle = await workflowBundle();
+  await writeFile(join(dir, 'workflow-bundle.js'), bundle.code);
+  [server, fake, { storage, url }] = await Promise.all([startTemporal(), startFakeProvider({ port: 0 }), freshPostgresStorage()]);
+  connection = await Connection.connect({ address: server.address });
+  host = new TemporalAgentHost({ client: new Client({ connection, namespace: server.namespace }), taskQueue, stores: storage });
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await host?.close();
+  await connection?.close();
+  await server?.stop();
+  await fake?.stop();
+  await storage?.close();
+  await stopSharedPostgres();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function startWorker(): Promise<ChildProcess> {
+  return startScriptProcess(workerScript, {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    LIGHTSPEED_TASK_QUEUE: taskQueue,
+    LIGHTSPEED_POSTGRES_URL: url,
+    FAKE_PROVIDER_URL: fake.url,
+    TOOL_JOURNAL: join(dir, 'journal.txt'),
+    STEP_DELAY_MS: '300',
+    WORKFLOW_BUNDLE: join(dir, 'workflow-bundle.js'),
+    DISPATCH_UNIVERSE: UNIVERSE,
+    DISPATCH_LEASE_MS: '1500',
+  }).then((child) => {
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+    return child;
+  });
+}
+
+describe('dispatchers SIGKILLed while 200 tasks run', () => {
+  it('ends every task in its state exactly once, spends no attempt on a crash and re-runs no finished tool call', async () => {
+    const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' };
+    const { handlers } = createMethodHandlers(host, { profiles: (universe) => storage.profiles(universe) });
+    const put = handlers['profiles/put']!;
+    const ctx = { universe: UNIVERSE, signal: new AbortController().signal };
+    // The fake model's echo mode calls the tool a `use <tool>` directive names, then answers.
+    await put({ profile: { profileId: 'stepper', config: { model }, task: { template: 'use step ({{task.subject}})' } } }, ctx);
+    await put({ profile: { profileId: 'lazy', config: { model }, task: { template: 'just answer', requiredArtifacts: ['/workspace/report.md'] } } }, ctx);
+
+    const queue = storage.tasks(UNIVERSE);
+    const expected = new Map<string, string>();
+    for (const [agent, count] of Object.entries(TASKS)) {
+      for (let i = 0; i < count; i++) {
+        const { task } = await queue.enqueue({ kind: 'crash', agent, subject: `${agent} ${i}`, maxAttempts: 1, concurrencyKey: `k${i % 7}` });
+        expected.set(task.id, agent === 'stepper' ? 'succeeded' : agent === 'lazy' ? 'blocked' : 'failed');
+      }
+    }
+
+    const started = Date.now();
+    await Promise.all([startWorker(), startWorker(), startWorker()]);
+    const done = async () => {
+      const counts = await queue.counts();
+      return counts.byState.succeeded + counts.byState.failed + counts.byState.blocked + counts.byState.cancelled === expected.size;
+    };
+    let kills = 0;
+    let replacing = 0;
+    while (!(await done()) || kills < MIN_KILLS) {
+      if (Date.now() - started > 170_000) throw new Error(`not finished after 170 s (${kills} kills): ${JSON.stringify((await queue.counts()).byState)}`);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Kill only while there is work to interrupt, and never the last process standing.
+      if (kills >= MIN_KILLS && (await done())) break;
+      if (children.size < 1 || children.size + replacing < 2 || (await done())) continue;
+      const victims = [...children];
+      await killProcess(victims[Math.floor(Math.random() * victims.length)]!);
+      kills++;
+      replacing++;
+      void startWorker().finally(() => replacing--);
+    }
+    while (replacing > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+
+    const journal = await journalLines(join(dir, 'journal.txt'));
+    let claims = 0;
+    for (const [taskId, state] of expected) {
+      const task = (await queue.get(taskId))!;
+      expect(task.state, `task ${task.subject}`).toBe(state);
+      // A crash is not an attempt: one attempt per task, whatever number of claims it took.
+      expect(task.attempts).toBe(1);
+      const attempts = await queue.attempts(taskId);
+      expect(attempts).toHaveLength(1);
+      claims += attempts[0]!.claims;
+      if (state !== 'succeeded') continue;
+      const session = (await host.state({ universe: UNIVERSE, sessionId: attempts[0]!.sessionId! }))!;
+      expect(session.counters.run, `${task.subject} ran once`).toBe(1);
+      const run = findRun(session, attempts[0]!.runId!)!;
+      expect(run.status).toBe('completed');
+      for (const call of run.batches.flatMap((batch) => batch.calls)) {
+        const id = `${session.sessionId}/${call.callId}`;
+        const endAt = journal.indexOf(`end ${id}`);
+        expect(endAt, `${id} finished`).toBeGreaterThanOrEqual(0);
+        expect(journal.slice(endAt + 1), `${id} never started again after it finished`).not.toContain(`start ${id}`);
+      }
+    }
+    // The kills interrupted attempts: some were adopted by another dispatcher (more claims than tasks).
+    expect(claims).toBeGreaterThan(expected.size);
+    for (const child of [...children]) await killProcess(child);
+  }, 240_000);
+});
