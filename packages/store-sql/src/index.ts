@@ -18,3 +18,5 @@ export * from './identifiers.js';
 export * from './sql-mcp-server-store.js';
 export * from './sql-task-queue.js';
 export * from './task-backoff.js';
+export * from './observed-task-queue.js';
+export * from './postgres-task-events.js';

@@ -1,6 +1,18 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type ProfileStore, type SessionStore, type TaskQueue, type WorkspaceStore } from '@lightspeed/ports';
+import {
+  LightspeedError,
+  systemClock,
+  type BlobStore,
+  type Clock,
+  type McpServerStore,
+  type ProfileStore,
+  type SessionStore,
+  type TaskEventChannel,
+  type TaskQueue,
+  type WorkspaceStore,
+} from '@lightspeed/ports';
+import { MemoryTaskEventChannel } from '@lightspeed/store-memory';
 import { BlobCache } from './blob-cache.js';
 import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -15,6 +27,8 @@ import { SqlSessionStore } from './sql-session-store.js';
 import { SqlWorkspaceStore } from './sql-workspace-store.js';
 import { SqlProfileStore } from './sql-profile-store.js';
 import { SqlTaskQueue, type TaskQueueOptions } from './sql-task-queue.js';
+import { ObservedTaskQueue } from './observed-task-queue.js';
+import { PostgresTaskEvents } from './postgres-task-events.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -36,6 +50,14 @@ export interface StorageOptions {
   migrate?: boolean;
   /** Payload limits, default backoff and jitter source of the task queues. */
   tasks?: TaskQueueOptions;
+  /**
+   * Where task events go (`storage.taskEvents`). Default: in process on PGlite (one process owns
+   * the data directory); on PostgreSQL, LISTEN/NOTIFY on the database, connected on first use, so
+   * every process sharing it sees every process's events.
+   */
+  taskEvents?: TaskEventChannel;
+  /** Failures delivering task events (they are best effort and never fail a queue write). */
+  onTaskEventError?: (error: unknown) => void;
 }
 
 export interface Storage {
@@ -48,8 +70,13 @@ export interface Storage {
   profiles(universe: string): ProfileStore;
   /** MCP server registrations (`mcp/servers/*`), read by the tool runtime's MCP hub. */
   mcpServers(universe: string): McpServerStore;
-  /** The durable task queue of one universe (large payloads go to its blob store). */
+  /**
+   * The durable task queue of one universe (large payloads go to its blob store). Every transition
+   * it makes is published on `taskEvents`.
+   */
   tasks(universe: string): TaskQueue;
+  /** Task events of every queue of this storage, and of other processes' on the same PostgreSQL. */
+  readonly taskEvents: TaskEventChannel;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -118,6 +145,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   // PGlite is one session, so one statement at a time; on PostgreSQL leave pool room for reads.
   const inline = new InlinePutBatcher(driver, () => clock.now(), driver.kind === 'pglite' ? 1 : Math.max(1, Math.floor(maxConnections(backend) / 2)));
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
+  const ownTaskEvents = options.taskEvents ? undefined : backend.kind === 'postgres' ? new PostgresTaskEvents(backend.url, options.onTaskEventError) : undefined;
+  const taskEvents = options.taskEvents ?? ownTaskEvents ?? new MemoryTaskEventChannel();
   return {
     kind: driver.kind,
     driver,
@@ -126,7 +155,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
     profiles: (universe) => new SqlProfileStore(driver, universe, clock),
     mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
-    tasks: (universe) => new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, options.tasks),
+    tasks: (universe) => new ObservedTaskQueue(new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, options.tasks), universe, taskEvents),
+    taskEvents,
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {
       const { rows } = await driver.query<{ universe: string; session_id: string }>(`SELECT universe, session_id FROM ls_sessions WHERE status = 'active' ORDER BY universe, session_id`);
@@ -134,6 +164,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     },
     async close() {
       objects?.close();
+      await ownTaskEvents?.close();
       await driver.close();
     },
   };
