@@ -3,6 +3,8 @@ import { invalidRequest, rejected } from '../rpc/api-error.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig } from '../views/config-mapping.js';
 import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
+import type { AgentTaskConfig } from '../schemas/agent-task.js';
+import { taskSchemaProblem } from './task-payload-schema.js';
 
 /** The fields of a profile (named or inline) that say what a session gets. */
 export interface ProfileBody {
@@ -11,6 +13,7 @@ export interface ProfileBody {
   displayName?: string | null;
   environment?: unknown;
   instructions?: { type: 'text'; text: string } | { type: 'textRef'; blobRef: string } | null;
+  task?: AgentTaskConfig | null;
 }
 
 export interface ProfileCheckOptions {
@@ -29,6 +32,9 @@ const PLACEHOLDER_MODEL: ModelSelection = { providerId: 'placeholder', apiKind: 
 /** Refuses what a profile may not carry on this server; `path` prefixes field names in messages. */
 export function checkProfileBody(body: ProfileBody, path: string, options: ProfileCheckOptions): void {
   if (body.environment != null) throw rejected(`${path}.environment: profile environments are not supported by this server; remove the field`);
+  const taskSchema = body.task?.schema;
+  const schemaProblem = taskSchema ? taskSchemaProblem(taskSchema) : undefined;
+  if (schemaProblem) throw invalidRequest(`${path}.task.schema ${schemaProblem}`);
   const config = body.config;
   if (!config) return;
   // A profile is a definition sessions start from again and again: refused when stored, not

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentTaskConfig } from './agent-task.js';
 import { SessionConfig } from './config.js';
 import { epochMs, named, uint } from './registry.js';
 import { ProfileInstructions, ProfileSource } from './session.js';
@@ -20,6 +21,8 @@ const profileBody = {
   // Environments are not offered by this server: a profile that asks for one is refused at admission.
   environment: z.unknown().optional(),
   instructions: ProfileInstructions.nullish(),
+  // Lightspeed extension: tasks for this agent (payload schema, input template, required artifacts).
+  task: AgentTaskConfig.nullish(),
 };
 
 export const AgentProfileInput = named('AgentProfileInput', z.strictObject({ profileId: ProfileId, ...profileBody }));
