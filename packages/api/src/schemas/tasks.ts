@@ -98,7 +98,7 @@ export const TaskCreateParams = named(
     agent: text().describe('The agent profile that runs it; must exist.'),
     source: text().nullish(),
     subject: text().nullish().describe('What it is about (acme/api#12), shown in lists.'),
-    payload: z.unknown().describe('JSON rendered into the run input; checked against the agent task.schema when it declares one. At most 1 MiB.'),
+    payload: z.unknown().optional().describe('JSON rendered into the run input; checked against the agent task.schema when it declares one. At most 1 MiB.'),
     model: TaskModel.nullish(),
     priority: z.number().int('expected a whole number').min(-1000).max(1000).nullish().describe('Higher first (default 0).'),
     availableAtMs: ms('epoch milliseconds').min(0).nullish().describe('Not claimable before this time; exclusive with delayMs.'),
