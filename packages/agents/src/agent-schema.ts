@@ -112,6 +112,13 @@ export const AgentApprovals = z.strictObject({
   rules: z.array(z.strictObject({ tool: z.string().min(1, 'expected a tool name or pattern such as mcp__github__*').max(256), policy: approvalPolicy() })).max(256).optional(),
 });
 
+/** How the agent runs tasks (docs/agents.md, "Tasks"); the profile's `task` field, as is. */
+export const AgentTask = z.strictObject({
+  schema: z.record(z.string(), z.unknown(), { error: 'expected a JSON Schema object (type, properties, required, …)' }).optional(),
+  template: z.string().min(1, 'expected the run input text with {{payload…}} placeholders').max(100_000).optional(),
+  requiredArtifacts: z.array(absolutePath().max(1024)).min(1, 'expected a non-empty list').max(64).optional(),
+});
+
 export const AgentFrontMatter = z.strictObject({
   name: z.string().regex(AGENT_NAME, 'expected 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit').optional(),
   displayName: z.string().min(1).max(256).optional(),
@@ -122,6 +129,7 @@ export const AgentFrontMatter = z.strictObject({
   limits: AgentLimits.optional(),
   compaction: AgentCompaction.optional(),
   approvals: AgentApprovals.optional(),
+  task: AgentTask.optional(),
   subagents: later(),
   fleet: later('sub-agents'),
   environment: later(),

@@ -29,3 +29,6 @@ export { createLightspeedMcpServer, type LightspeedMcpServerOptions } from './mc
 export { dispatcherApi, isAgentApiFailure, type AgentApi, type AgentApiFailure, type ParamsInputOf } from './mcp/agent-api.js';
 export { transcriptLine, transcriptOf, transcriptText, type Transcript, type TranscriptItem, type TranscriptRun } from './mcp/transcript.js';
 export { DEFAULT_MAX_MCP_SESSIONS } from './mcp/mcp-http-route.js';
+export { taskSchemaProblem, taskPayloadProblems, MAX_TASK_SCHEMA_BYTES } from './profiles/task-payload-schema.js';
+export { taskView, taskAttemptView, taskEventView } from './views/task-view.js';
+export { TaskEventFeed } from './stream/task-event-feed.js';
