@@ -8,6 +8,7 @@ import type { CommandContext } from './commands/command-context.js';
 import { registerKeys } from './commands/keys-command.js';
 import { registerMcp } from './commands/mcp-command.js';
 import { registerWaits } from './commands/waits-command.js';
+import { registerTasks } from './commands/tasks-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerGateway, registerServe } from './commands/serve-command.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerConfig(program, ctx);
   registerSessions(program, ctx);
   registerWaits(program, ctx);
+  registerTasks(program, ctx);
   registerRuns(program, ctx);
   registerVfs(program, ctx);
   registerBlobs(program, ctx);

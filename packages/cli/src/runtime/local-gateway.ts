@@ -43,6 +43,8 @@ export function stackGateway(stack: AgentStack, options: Pick<LocalGatewayOption
       prices: new PriceTable(options.priceOverrides ? { overrides: options.priceOverrides } : {}).lookup,
       ...(options.allowHostTools ? { allowHostFeature: true } : {}),
       ...(stack.profiles ? { profiles: stack.profiles } : {}),
+      ...(stack.tasks ? { tasks: stack.tasks } : {}),
+      ...(stack.taskEvents ? { taskEvents: stack.taskEvents } : {}),
       // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
       mcpServers: { catalog: stack.mcpServers, env: stack.env },
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
