@@ -146,7 +146,7 @@ describe.each(['pglite', 'postgres'] as const)('tasks through the API on %s', (b
     const { failure } = await tenant();
     expect(await failure('profiles/put', { profile: { profileId: 'bad', task: { schema: { type: 'objekt' } } } })).toMatchObject({ kind: 'invalid_request', message: expect.stringContaining('profile.task.schema is not a usable JSON Schema') });
     expect(await failure('profiles/put', { profile: { profileId: 'bad', task: { schema: { type: 'object', propertys: {} } } } })).toMatchObject({ kind: 'invalid_request', message: expect.stringContaining('propertys') });
-    expect(await failure('profiles/put', { profile: { profileId: 'bad', task: { requiredArtifacts: ['summary.md'] } } })).toMatchObject({ kind: 'invalid_request', message: expect.stringContaining('absolute workspace path') });
+    expect(await failure('profiles/put', { profile: { profileId: 'bad', task: { requiredArtifacts: ['summary.md'] } } })).toMatchObject({ kind: 'invalid_request', message: expect.stringContaining('expected an absolute path') });
   });
 
   it('answers illegal transitions as rejected, dedupes, cancels and retries', async () => {

@@ -12,4 +12,3 @@ export * from './tool-port.js';
 export * from './mcp-server-store.js';
 export * from './task-queue.js';
 export * from './task-events.js';
-export * from './agent-task.js';

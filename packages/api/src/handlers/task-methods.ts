@@ -1,7 +1,8 @@
-import { agentTaskSpecOf, isLightspeedError, type TaskInput, type TaskJson, type TaskQueue } from '@lightspeed/ports';
+import { isLightspeedError, type TaskInput, type TaskJson, type TaskQueue } from '@lightspeed/ports';
 import { invalidRequest, notFound, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { ProfileCatalog } from '../profiles/profile-catalog.js';
+import type { ProfileBody } from '../profiles/profile-checks.js';
 import { taskPayloadProblems } from '../profiles/task-payload-schema.js';
 import type { TaskCreateParams } from '../schemas/tasks.js';
 import { taskAttemptView, taskView } from '../views/task-view.js';
@@ -61,7 +62,8 @@ export function taskMethods({ tasksOf, catalog }: TaskMethodDeps): MethodHandler
       // schema refuses enqueues nothing.
       const profile = await catalog.store(universe).get(params.agent);
       if (!profile) throw notFound(`agent ${params.agent} does not exist; list agents with profiles/list, or store one with profiles/put (lightspeed agents sync)`);
-      const schema = agentTaskSpecOf(profile.document)?.schema;
+      // The document was checked when it was stored (the schema compiles).
+      const schema = (profile.document as ProfileBody).task?.schema;
       if (schema) {
         const problems = taskPayloadProblems(schema, params.payload);
         if (problems) throw invalidRequest(`payload does not match the task schema of agent ${params.agent} (revision ${profile.revision}): ${problems}`);

@@ -3,7 +3,6 @@ import { invalidRequest, rejected } from '../rpc/api-error.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig } from '../views/config-mapping.js';
 import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
-import type { AgentTaskConfig } from '../schemas/agent-task.js';
 import { taskSchemaProblem } from './task-payload-schema.js';
 
 /** The fields of a profile (named or inline) that say what a session gets. */
@@ -13,7 +12,7 @@ export interface ProfileBody {
   displayName?: string | null;
   environment?: unknown;
   instructions?: { type: 'text'; text: string } | { type: 'textRef'; blobRef: string } | null;
-  task?: AgentTaskConfig | null;
+  task?: { schema?: Record<string, unknown> | null; template?: string | null; requiredArtifacts?: string[] | null } | null;
 }
 
 export interface ProfileCheckOptions {

@@ -17,4 +17,3 @@ export * from './profiles.js';
 export * from './mcp-servers.js';
 export * from './skills.js';
 export * from './tasks.js';
-export * from './agent-task.js';

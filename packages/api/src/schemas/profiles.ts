@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { AgentTaskConfig } from './agent-task.js';
 import { SessionConfig } from './config.js';
 import { epochMs, named, uint } from './registry.js';
 import { ProfileInstructions, ProfileSource } from './session.js';
@@ -14,6 +13,29 @@ import { SessionView } from './session-view.js';
 
 export const ProfileId = named('ProfileId', z.string().min(1).max(256));
 
+/** How the dispatcher gives this agent a task, and what tasks/create accepts (docs/agents.md, "Tasks"). */
+export const ProfileTaskConfig = named(
+  'ProfileTaskConfig',
+  z.strictObject({
+    schema: z
+      .record(z.string(), z.unknown())
+      .nullish()
+      .describe('JSON Schema (2020-12; draft-07 when its $schema says so) every task payload for this agent must satisfy; tasks/create refuses other payloads and enqueues nothing.'),
+    template: z
+      .string()
+      .min(1)
+      .max(64 * 1024)
+      .nullish()
+      .describe('The run input for a task: text with {{payload}}, {{payload.<member>…}} and {{task.id|kind|source|subject|attempt|tags}} placeholders. Default: the kind, subject and payload as JSON.'),
+    requiredArtifacts: z
+      .array(z.string().regex(/^\//, 'expected an absolute path in the session file space, such as /workspace/summary.md'))
+      .max(64)
+      .nullish()
+      .describe('Files a successful run must leave in its file space; a run without them blocks the task with the missing paths.'),
+  }),
+  'Lightspeed extension: what the agent needs to run queued tasks.',
+);
+
 const profileBody = {
   config: SessionConfig.nullish(),
   description: z.string().max(4096).nullish(),
@@ -21,8 +43,7 @@ const profileBody = {
   // Environments are not offered by this server: a profile that asks for one is refused at admission.
   environment: z.unknown().optional(),
   instructions: ProfileInstructions.nullish(),
-  // Lightspeed extension: tasks for this agent (payload schema, input template, required artifacts).
-  task: AgentTaskConfig.nullish(),
+  task: ProfileTaskConfig.nullish(),
 };
 
 export const AgentProfileInput = named('AgentProfileInput', z.strictObject({ profileId: ProfileId, ...profileBody }));
