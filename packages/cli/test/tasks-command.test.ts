@@ -110,6 +110,35 @@ describe('lightspeed tasks against serve on PGlite', () => {
     expect(stdout.text).toMatch(new RegExp(`\\d\\d:\\d\\d:\\d\\d  created  ${id}  scheduled  summariser  manual  watch me\\n`));
     expect(stdout.text.indexOf(`created  ${id}`)).toBeLessThan(stdout.text.indexOf(`cancelled  ${id}`));
   }, 60_000);
+
+  it('watch on a terminal redraws the table in place on every event', async () => {
+    const stdout = new Capture();
+    stdout.isTTY = true;
+    const controller = new AbortController();
+    const watching = runCli(['tasks', 'watch', '--state', 'scheduled', '--api-url', server.url], { env, stdout, signal: controller.signal });
+    await eventually(() => (stdout.text.includes('· live ·') ? true : undefined), 30_000);
+    const id = (await cli('add', 'summariser', '{"issue": 4}', '--delay', '2h', '--subject', 'on screen')).stdout.split(' ')[0]!;
+    await eventually(() => (stdout.text.includes(id) ? true : undefined), 15_000);
+    controller.abort();
+    expect((await watching).code).toBe(0);
+    const frames = stdout.text.split('\x1b[H\x1b[2J').filter(Boolean);
+    const last = frames[frames.length - 1]!;
+    expect(last).toMatch(/^tasks · \d+ shown · live · \d\d:\d\d:\d\d\nID\s+STATE/);
+    expect(last).toMatch(new RegExp(`${id}\\s+scheduled\\s+summariser\\s+manual\\s+on screen\\s+0/3\\s+next in (2h|120m)`));
+  }, 60_000);
+});
+
+describe('lightspeed tasks without a task queue', () => {
+  it('says the in-memory server has none, and how to get one', async () => {
+    const home = await tempDir('ls-cli-tasks-mem-');
+    try {
+      const run = await runCli(['tasks', 'list', '--data-dir', ':memory:'], { env: cleanEnv(home.path) });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('the task queue is not enabled on this gateway: it needs SQL storage');
+    } finally {
+      await home.remove();
+    }
+  }, 60_000);
 });
 
 describe('lightspeed tasks against serve on PostgreSQL, with a dispatcher in another process', () => {
