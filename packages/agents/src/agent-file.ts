@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { taskSchemaProblem } from '@lightspeed/api';
 import { parseFrontMatter } from '@lightspeed/tools';
 import { AgentDefinitionError, type AgentProblem } from './agent-problems.js';
 import { AGENT_NAME, AgentFrontMatter, type AgentDefinition } from './agent-schema.js';
@@ -33,6 +34,9 @@ export function parseAgentFile(text: string, file: string): AgentDefinition {
   if (result.data.name !== undefined && result.data.name !== name) {
     problems.push({ file, ...locate(place, ['name']), field: 'name', message: `is ${JSON.stringify(result.data.name)} but the file defines ${JSON.stringify(name)}; rename the file or the agent` });
   }
+  const taskSchema = result.data.task?.schema;
+  const schemaProblem = taskSchema ? taskSchemaProblem(taskSchema) : undefined;
+  if (schemaProblem) problems.push({ file, ...locate(place, ['task', 'schema']), field: 'task.schema', message: schemaProblem });
   if (problems.length > 0) throw new AgentDefinitionError(problems);
   return { ...result.data, name, instructions: parsed.body.trim(), file };
 }

@@ -76,7 +76,13 @@ export function agentProfile(agent: AgentDefinition): AgentProfileInput {
   const config = agentSessionConfig(agent);
   if (Object.keys(config).length > 0) profile.config = config;
   if (agent.instructions) profile.instructions = { type: 'text', text: agent.instructions };
-  if (agent.task) profile.task = { ...(agent.task.template ? { template: agent.task.template } : {}), ...(agent.task.requiredArtifacts ? { requiredArtifacts: [...agent.task.requiredArtifacts] } : {}) };
+  if (agent.task) {
+    profile.task = {
+      ...(agent.task.schema ? { schema: agent.task.schema } : {}),
+      ...(agent.task.template ? { template: agent.task.template } : {}),
+      ...(agent.task.requiredArtifacts ? { requiredArtifacts: [...agent.task.requiredArtifacts] } : {}),
+    };
+  }
   const checked = AgentProfileInput.safeParse(profile);
   const inert = unsupportedConfigFields(profile.config).map((field) => field.path);
   if (!checked.success || inert.length > 0) {

@@ -112,8 +112,10 @@ export const AgentApprovals = z.strictObject({
   rules: z.array(z.strictObject({ tool: z.string().min(1, 'expected a tool name or pattern such as mcp__github__*').max(256), policy: approvalPolicy() })).max(256).optional(),
 });
 
-/** How the agent runs queued tasks (docs/0019-task-queue.md, "Task templates"). */
+/** How the agent runs queued tasks (docs/agents.md, "Tasks"; docs/0019-task-queue.md, "Task templates"). */
 export const AgentTask = z.strictObject({
+  /** A JSON Schema every task payload must satisfy (tasks/create refuses others). */
+  schema: z.record(z.string(), z.unknown(), { error: 'expected a JSON Schema object (type, properties, required, …)' }).optional(),
   template: z.string().min(1, 'expected a template with {{payload}} or {{task.…}} placeholders').max(64 * 1024).optional(),
   requiredArtifacts: z.array(absolutePath()).min(1, 'expected a non-empty list').max(64).optional(),
 });

@@ -172,4 +172,30 @@ describe('agent files', () => {
     const agent = await loadAgentFile(fileURLToPath(new URL('../../../examples/agents/reviewer.md', import.meta.url)));
     expect(agentProfile(agent)).toMatchObject({ profileId: 'reviewer', config: { features: { vfs: { tools: 'readOnly' } } } });
   });
+  it('a task section becomes the profile task field; a schema that is no JSON Schema is refused with its line', () => {
+    const text = `---
+task:
+  schema:
+    type: object
+    properties:
+      issue: { type: integer }
+    required: [issue]
+  template: "Summarise issue {{payload.issue}}"
+  requiredArtifacts: [/workspace/summary.md]
+---
+Summarise.
+`;
+    const agent = parseAgentFile(text, '/p/.lightspeed/agents/summariser.md');
+    const profile = agentProfile(agent);
+    expect(profile.task).toEqual({
+      schema: { type: 'object', properties: { issue: { type: 'integer' } }, required: ['issue'] },
+      template: 'Summarise issue {{payload.issue}}',
+      requiredArtifacts: ['/workspace/summary.md'],
+    });
+    expect(AgentProfileInput.safeParse(profile).success).toBe(true);
+    const bad = problemsOf(`---\ntask:\n  schema:\n    type: objekt\n  requiredArtifacts: [summary.md]\n---\n`, '/p/.lightspeed/agents/summariser.md');
+    expect(bad).toEqual([expect.objectContaining({ line: 5, field: 'task.requiredArtifacts.0', message: expect.stringContaining('absolute path') })]);
+    const badSchema = problemsOf(`---\ntask:\n  schema:\n    type: objekt\n---\n`, '/p/.lightspeed/agents/summariser.md');
+    expect(badSchema).toEqual([expect.objectContaining({ line: 3, field: 'task.schema', message: expect.stringContaining('not a usable JSON Schema') })]);
+  });
 });

@@ -31,3 +31,6 @@ export { transcriptLine, transcriptOf, transcriptText, type Transcript, type Tra
 export { DEFAULT_MAX_MCP_SESSIONS } from './mcp/mcp-http-route.js';
 export { dispatchMethods, type DispatchMethodDeps } from './handlers/dispatch-methods.js';
 export { taskSessionOpener } from './handlers/task-session-opener.js';
+export { taskSchemaProblem, taskPayloadProblems, MAX_TASK_SCHEMA_BYTES } from './profiles/task-payload-schema.js';
+export { taskView, taskAttemptView, taskEventView } from './views/task-view.js';
+export { TaskEventFeed } from './stream/task-event-feed.js';

@@ -9,6 +9,7 @@ import { registerKeys } from './commands/keys-command.js';
 import { registerMcp } from './commands/mcp-command.js';
 import { registerWaits } from './commands/waits-command.js';
 import { registerDispatch } from './commands/dispatch-command.js';
+import { registerTasks } from './commands/tasks-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerGateway, registerServe } from './commands/serve-command.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerSessions(program, ctx);
   registerWaits(program, ctx);
   registerDispatch(program, ctx);
+  registerTasks(program, ctx);
   registerRuns(program, ctx);
   registerVfs(program, ctx);
   registerBlobs(program, ctx);

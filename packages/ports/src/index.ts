@@ -12,3 +12,4 @@ export * from './tool-port.js';
 export * from './mcp-server-store.js';
 export * from './task-queue.js';
 export * from './dispatch-controls.js';
+export * from './task-events.js';

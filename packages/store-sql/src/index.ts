@@ -20,3 +20,5 @@ export * from './sql-task-queue.js';
 export * from './task-backoff.js';
 export * from './sql-dispatch-controls.js';
 export * from './task-signal.js';
+export * from './observed-task-queue.js';
+export * from './postgres-task-events.js';

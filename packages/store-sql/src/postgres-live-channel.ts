@@ -1,5 +1,5 @@
-import type { EffectAbortSignal, HeadSignal, LiveChannel, LiveDelta, LiveMessage } from '@lightspeed/ports';
-import { MemoryHeadSignal } from '@lightspeed/store-memory';
+import type { EffectAbortSignal, HeadSignal, LiveChannel, LiveDelta, LiveMessage, TaskEvent, TaskEventChannel } from '@lightspeed/ports';
+import { MemoryHeadSignal, MemoryTaskEventChannel } from '@lightspeed/store-memory';
 import pg from 'pg';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
@@ -26,7 +26,25 @@ interface AbortWire {
   a: string[];
 }
 
+/** A task event of universe `k`. */
+interface TaskWire {
+  k: string;
+  e: TaskEvent;
+}
+
 const encoder = new TextEncoder();
+
+/**
+ * A task event as one NOTIFY payload. Kind, subject and the clipped error fit easily; only a task
+ * with many long tags can be over the limit, and then its tags are left out. Undefined if even
+ * that does not fit (nothing sensible to send).
+ */
+export function taskEventPayload(universe: string, event: TaskEvent): string | undefined {
+  const payload = JSON.stringify({ k: universe, e: event } satisfies TaskWire);
+  if (encoder.encode(payload).length <= MAX_NOTIFY_BYTES) return payload;
+  const bare = JSON.stringify({ k: universe, e: { ...event, task: { ...event.task, tags: [] } } } satisfies TaskWire);
+  return encoder.encode(bare).length <= MAX_NOTIFY_BYTES ? bare : undefined;
+}
 
 /** The string field of a delta that may grow without bound. */
 function growing(delta: LiveDelta): string {
@@ -69,6 +87,7 @@ export class PostgresLiveChannel implements LiveChannel {
   private readonly listeners = new Map<string, Set<(message: LiveMessage) => void>>();
   private readonly heads = new MemoryHeadSignal();
   private readonly abortListeners = new Set<(key: string, effectKeys: string[]) => void>();
+  private readonly tasks = new MemoryTaskEventChannel();
   private sending: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -128,6 +147,23 @@ export class PostgresLiveChannel implements LiveChannel {
     };
   }
 
+  /**
+   * Task events over the same connections. A publisher's own events come back through LISTEN like
+   * everyone else's, so subscribers in every process (this one included) see one stream in one order.
+   */
+  get taskEvents(): TaskEventChannel {
+    return {
+      publish: (universe, event) => {
+        if (this.closed) return;
+        const payload = taskEventPayload(universe, event);
+        if (payload !== undefined) this.send([payload]);
+      },
+      subscribe: (universe, listener) => this.tasks.subscribe(universe, listener),
+      // connect() returned only once LISTEN was in place.
+      ready: () => Promise.resolve(),
+    };
+  }
+
   private send(payloads: string[]): void {
     this.sending = this.sending.then(async () => {
       for (const payload of payloads) {
@@ -167,14 +203,18 @@ export class PostgresLiveChannel implements LiveChannel {
 
   private deliver(channel: string, payload: string | undefined): void {
     if (channel !== this.channel || payload === undefined) return;
-    let wire: Wire | HeadWire | AbortWire;
+    let wire: Wire | HeadWire | AbortWire | TaskWire;
     try {
-      wire = JSON.parse(payload) as Wire | HeadWire | AbortWire;
+      wire = JSON.parse(payload) as Wire | HeadWire | AbortWire | TaskWire;
     } catch {
       return;
     }
     if ('h' in wire) {
       this.heads.notify(wire.k, wire.h);
+      return;
+    }
+    if ('e' in wire) {
+      this.tasks.publish(wire.k, wire.e);
       return;
     }
     if ('a' in wire) {

@@ -1,6 +1,20 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type DispatchControls, type McpServerStore, type ProfileStore, type SessionStore, type TaskQueue, type TaskSignal, type WorkspaceStore } from '@lightspeed/ports';
+import {
+  LightspeedError,
+  systemClock,
+  type BlobStore,
+  type Clock,
+  type DispatchControls,
+  type McpServerStore,
+  type ProfileStore,
+  type SessionStore,
+  type TaskEventChannel,
+  type TaskQueue,
+  type TaskSignal,
+  type WorkspaceStore,
+} from '@lightspeed/ports';
+import { MemoryTaskEventChannel } from '@lightspeed/store-memory';
 import { BlobCache } from './blob-cache.js';
 import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -17,6 +31,8 @@ import { SqlProfileStore } from './sql-profile-store.js';
 import { SqlTaskQueue, type TaskQueueOptions } from './sql-task-queue.js';
 import { SqlDispatchControls } from './sql-dispatch-controls.js';
 import { SqlTaskSignal } from './task-signal.js';
+import { ObservedTaskQueue } from './observed-task-queue.js';
+import { PostgresTaskEvents } from './postgres-task-events.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -38,6 +54,14 @@ export interface StorageOptions {
   migrate?: boolean;
   /** Payload limits, default backoff and jitter source of the task queues. */
   tasks?: TaskQueueOptions;
+  /**
+   * Where task events go (`storage.taskEvents`). Default: in process on PGlite (one process owns
+   * the data directory); on PostgreSQL, LISTEN/NOTIFY on the database, connected on first use, so
+   * every process sharing it sees every process's events.
+   */
+  taskEvents?: TaskEventChannel;
+  /** Failures delivering task events (they are best effort and never fail a queue write). */
+  onTaskEventError?: (error: unknown) => void;
 }
 
 export interface Storage {
@@ -50,7 +74,10 @@ export interface Storage {
   profiles(universe: string): ProfileStore;
   /** MCP server registrations (`mcp/servers/*`), read by the tool runtime's MCP hub. */
   mcpServers(universe: string): McpServerStore;
-  /** The durable task queue of one universe (large payloads go to its blob store). */
+  /**
+   * The durable task queue of one universe (large payloads go to its blob store). Every transition
+   * it makes is published on `taskEvents`.
+   */
   tasks(universe: string): TaskQueue;
   /** Pauses of dispatch and the dispatchers-alive registry of one universe. */
   dispatch(universe: string): DispatchControls;
@@ -61,6 +88,8 @@ export interface Storage {
    * versions at the head of the claim index. A no-op on PostgreSQL (autovacuumed, see migration 5).
    */
   vacuumTasks(): Promise<void>;
+  /** Task events of every queue of this storage, and of other processes' on the same PostgreSQL. */
+  readonly taskEvents: TaskEventChannel;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -131,6 +160,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   const taskSignal = new SqlTaskSignal(driver, backend.kind === 'postgres' ? backend.url : undefined);
   const taskOptions = { ...options.tasks, signal: options.tasks?.signal ?? taskSignal };
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
+  const ownTaskEvents = options.taskEvents ? undefined : backend.kind === 'postgres' ? new PostgresTaskEvents(backend.url, options.onTaskEventError) : undefined;
+  const taskEvents = options.taskEvents ?? ownTaskEvents ?? new MemoryTaskEventChannel();
   return {
     kind: driver.kind,
     driver,
@@ -139,7 +170,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
     profiles: (universe) => new SqlProfileStore(driver, universe, clock),
     mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
-    tasks: (universe) => new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, taskOptions),
+    tasks: (universe) => new ObservedTaskQueue(new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, taskOptions), universe, taskEvents),
+    taskEvents,
     dispatch: (universe) => new SqlDispatchControls(driver, universe, clock),
     taskSignal,
     async vacuumTasks() {
@@ -153,6 +185,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     async close() {
       await taskSignal.close();
       objects?.close();
+      await ownTaskEvents?.close();
       await driver.close();
     },
   };

@@ -1,6 +1,6 @@
 import type { AgentHost } from '@lightspeed/driver';
 import type { ModelPrices, ModelSelection } from '@lightspeed/engine';
-import type { ProfileStore } from '@lightspeed/ports';
+import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import type { Hono } from 'hono';
 import type { GatewayAuth } from '../auth/gateway-auth.js';
 import { blobMethods } from '../handlers/blob-methods.js';
@@ -18,6 +18,7 @@ import { runMethods } from '../handlers/run-methods.js';
 import { SessionAccess } from '../handlers/session-access.js';
 import { sessionMethods } from '../handlers/session-methods.js';
 import { skillMethods } from '../handlers/skill-methods.js';
+import { taskMethods } from '../handlers/task-methods.js';
 import { vfsMethods } from '../handlers/vfs-methods.js';
 import { memoryProfileStores } from '../profiles/memory-profile-store.js';
 import { ProfileCatalog } from '../profiles/profile-catalog.js';
@@ -26,6 +27,7 @@ import { invalidRequest } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { HostEventFeed } from '../stream/host-event-feed.js';
+import { TaskEventFeed } from '../stream/task-event-feed.js';
 import type { ConfigDefaults } from '../views/config-mapping.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
 import { createRpcGateway } from './rpc-gateway.js';
@@ -60,6 +62,15 @@ export interface GatewayServiceOptions extends GatewayOptions {
   mcpServers?: McpServerRegistryOptions;
   /** Task dispatch controls and health (`dispatch/*`); without them the methods are not served. */
   dispatch?: DispatchMethodDeps;
+  /**
+   * The task queue per universe (`tasks/*`; the SQL storage's `tasks`). Without it the methods are
+   * not served. Agents are the profiles above.
+   */
+  tasks?: (universe: string) => TaskQueue;
+  /** Task events (the storage's `taskEvents`) for `GET /tasks/stream`; without it the route answers 404. */
+  taskEvents?: TaskEventChannel;
+  /** Task events kept per universe for clients resuming with Last-Event-ID (default 1,000). */
+  taskEventReplay?: number;
 }
 
 export interface GatewayParts {
@@ -103,6 +114,7 @@ export function createMethodHandlers(
     ...runMethods(access),
     ...waitMethods(access),
     ...skillMethods(access),
+    ...(options.tasks ? taskMethods({ tasksOf: options.tasks, catalog }) : {}),
     ...modelMethods(() => host.listModels()),
     ...blobMethods((universe) => host.blobs(universe)),
     ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),
@@ -123,5 +135,14 @@ export function createGateway(parts: GatewayParts): Hono {
   }
   const options = mcp ? { ...parts.options, mcpServers: { ...mcp, trusted: mcp.trusted ?? parts.auth.mode === 'single-user' } } : parts.options;
   const { handlers, feed } = createMethodHandlers(parts.host, options);
-  return createRpcGateway({ handlers, feed, blobsOf: (universe) => parts.host.blobs(universe), auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
+  const taskEvents = parts.options?.taskEvents;
+  const taskFeed = taskEvents ? new TaskEventFeed(taskEvents, parts.options?.taskEventReplay) : undefined;
+  return createRpcGateway({
+    handlers,
+    feed,
+    ...(taskFeed ? { taskFeed } : {}),
+    blobsOf: (universe) => parts.host.blobs(universe),
+    auth: parts.auth,
+    ...(parts.options ? { options: parts.options } : {}),
+  });
 }

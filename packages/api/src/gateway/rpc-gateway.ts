@@ -8,6 +8,8 @@ import { errorResponse } from '../rpc/json-rpc.js';
 import { PROTOCOL_VERSION, type AgentApiErrorKind } from '../schemas/protocol.js';
 import type { SessionEventFeed } from '../stream/session-event-feed.js';
 import { sessionEventStream, streamCursor } from '../stream/sse-session-stream.js';
+import { taskEventStream } from '../stream/sse-task-stream.js';
+import type { TaskEventFeed } from '../stream/task-event-feed.js';
 import { uploadBlob } from './blob-upload-route.js';
 import { readBoundedBody } from './bounded-body.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
@@ -21,6 +23,8 @@ export interface RpcGatewayParts {
   options?: GatewayOptions;
   /** Serves `GET /sessions/:id/stream`; without it the route answers 404. */
   feed?: SessionEventFeed;
+  /** Serves `GET /tasks/stream`; without it the route answers 404. */
+  taskFeed?: TaskEventFeed;
   /** Serves `PUT /blobs` (raw-body uploads); without it the route answers 404. */
   blobsOf?: (universe: string) => BlobStore;
 }
@@ -31,7 +35,7 @@ function rpcError(c: Context, status: 200 | 400 | 401 | 404 | 408 | 413 | 500, c
 
 /**
  * The HTTP surface: `POST /rpc` (JSON-RPC 2.0, single and batch), `GET /health`, the SSE live
- * stream `GET /sessions/:id/stream`, raw blob uploads `PUT /blobs` and the MCP server at `/mcp`
+ * stream `GET /sessions/:id/stream`, the task events `GET /tasks/stream`, raw blob uploads `PUT /blobs` and the MCP server at `/mcp`
  * (streamable HTTP, over the same handlers). Transport faults become
  * JSON-RPC errors, never crashes.
  */
@@ -113,6 +117,15 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
       const status = apiError.kind === 'not_found' ? 404 : apiError.kind === 'internal' ? 500 : 400;
       return c.json({ error: { kind: apiError.kind, message: apiError.message } }, status);
     }
+  });
+
+  app.get('/tasks/stream', async (c) => {
+    if (!parts.taskFeed) return c.json({ error: { kind: 'not_found', message: 'task events are not enabled on this server (it has no task queue)' } }, 404);
+    const universe = await authenticateRest(c);
+    if (universe instanceof Response) return universe;
+    // Opened before the response starts: events from here on are kept for this stream.
+    await parts.taskFeed.open(universe);
+    return taskEventStream(c, { feed: parts.taskFeed, universe, lastEventId: c.req.header('last-event-id') ?? c.req.query('after'), options });
   });
 
   app.notFound((c) => c.json({ error: { kind: 'not_found', message: `no route ${c.req.method} ${c.req.path}; JSON-RPC is served at POST /rpc` } }, 404));

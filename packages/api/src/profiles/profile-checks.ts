@@ -5,6 +5,7 @@ import { invalidRequest, rejected } from '../rpc/api-error.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { toEngineConfig } from '../views/config-mapping.js';
 import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
+import { taskSchemaProblem } from './task-payload-schema.js';
 
 /** The fields of a profile (named or inline) that say what a session gets. */
 export interface ProfileBody {
@@ -13,7 +14,7 @@ export interface ProfileBody {
   displayName?: string | null;
   environment?: unknown;
   instructions?: { type: 'text'; text: string } | { type: 'textRef'; blobRef: string } | null;
-  task?: { template?: string | null; requiredArtifacts?: string[] | null } | null;
+  task?: { schema?: Record<string, unknown> | null; template?: string | null; requiredArtifacts?: string[] | null } | null;
 }
 
 export interface ProfileCheckOptions {
@@ -41,6 +42,9 @@ export function checkProfileBody(body: ProfileBody, path: string, options: Profi
       throw error;
     }
   }
+  const taskSchema = body.task?.schema;
+  const schemaProblem = taskSchema ? taskSchemaProblem(taskSchema) : undefined;
+  if (schemaProblem) throw invalidRequest(`${path}.task.schema ${schemaProblem}`);
   const config = body.config;
   if (!config) return;
   // A profile is a definition sessions start from again and again: refused when stored, not

@@ -12,6 +12,8 @@ const AREAS: readonly { prefix: string; area: string }[] = [
   { prefix: 'operator/', area: 'operator administration (universes, API keys, environment providers) is not served over the API; manage API keys with `lightspeed keys`' },
   // Served by `lightspeed serve`; a gateway embedded without an MCP server catalog has no records to serve.
   { prefix: 'mcp/servers/', area: 'MCP server records are not enabled on this gateway (it was created without an MCP server catalog: createGateway options.mcpServers)' },
+  // Served over SQL storage; an in-memory gateway (`--data-dir :memory:`) has no queue.
+  { prefix: 'tasks/', area: 'the task queue is not enabled on this gateway: it needs SQL storage (a data directory or LIGHTSPEED_POSTGRES_URL, not --data-dir :memory:)' },
 ];
 
 /** Why `method` is not served, when it belongs to a known contract area; undefined otherwise. */

@@ -17,3 +17,4 @@ export * from './profiles.js';
 export * from './mcp-servers.js';
 export * from './skills.js';
 export * from './dispatch.js';
+export * from './tasks.js';

@@ -11,6 +11,7 @@ import * as protocol from './protocol.js';
 import * as runs from './runs.js';
 import * as session from './session.js';
 import * as skills from './skills.js';
+import * as tasks from './tasks.js';
 import * as vfs from './vfs.js';
 import * as waits from './waits.js';
 
@@ -376,10 +377,66 @@ export const methodSpecs = {
     'Task dispatch health (Lightspeed extension)',
     'Queue depth by state, oldest queued age, pauses, dispatchers alive and the last error one reported.',
   ),
+  'tasks/create': spec(
+    'tasks/create',
+    ['TaskCreateParams', tasks.TaskCreateParams],
+    ['TaskCreateResponse', tasks.TaskCreateResponse],
+    'Create a task (Lightspeed extension)',
+    "Enqueues work for an agent in the caller's universe. The agent must exist and the payload must satisfy its task.schema; otherwise nothing is enqueued. A dedupeKey held by a waiting or running task returns that task with deduped: true.",
+  ),
+  'tasks/read': spec(
+    'tasks/read',
+    ['TaskReadParams', tasks.TaskReadParams],
+    ['TaskReadResponse', tasks.TaskReadResponse],
+    'Read a task (Lightspeed extension)',
+    'The task with its payload (read from CAS when it was stored there).',
+  ),
+  'tasks/list': spec(
+    'tasks/list',
+    ['TaskListParams', tasks.TaskListParams],
+    ['TaskListResponse', tasks.TaskListResponse],
+    'List tasks (Lightspeed extension)',
+    'Newest first, filtered by states, kind, agent, source, concurrency key or tag, with an opaque cursor for the next page. Payloads are left out.',
+  ),
+  'tasks/cancel': spec(
+    'tasks/cancel',
+    ['TaskCancelParams', tasks.TaskCancelParams],
+    ['TaskCancelResponse', tasks.TaskCancelResponse],
+    'Cancel a task (Lightspeed extension)',
+    'A waiting task is cancelled now; a running one gets cancelRequested and its dispatcher cancels the run. A finished task is rejected.',
+  ),
+  'tasks/retry': spec(
+    'tasks/retry',
+    ['TaskRetryParams', tasks.TaskRetryParams],
+    ['TaskRetryResponse', tasks.TaskRetryResponse],
+    'Retry a task now (Lightspeed extension)',
+    'Moves a failed, blocked or cancelled task back to queued, with one more attempt if they were exhausted. Any other state is rejected.',
+  ),
+  'tasks/attempts/list': spec(
+    'tasks/attempts/list',
+    ['TaskAttemptListParams', tasks.TaskAttemptListParams],
+    ['TaskAttemptListResponse', tasks.TaskAttemptListResponse],
+    'List the attempts of a task (Lightspeed extension)',
+    'Every attempt, oldest first: dispatcher, session and run ids, outcome, error class, usage, cost, evidence and the next attempt time.',
+  ),
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
-export const EXTENSION_METHODS: ReadonlySet<string> = new Set(['session/waits/list', 'session/waits/resolve', 'session/waits/fail', 'session/waits/cancel', 'dispatch/pause', 'dispatch/resume', 'dispatch/status']);
+export const EXTENSION_METHODS: ReadonlySet<string> = new Set([
+  'session/waits/list',
+  'session/waits/resolve',
+  'session/waits/fail',
+  'session/waits/cancel',
+  'tasks/create',
+  'tasks/read',
+  'tasks/list',
+  'tasks/cancel',
+  'tasks/retry',
+  'tasks/attempts/list',
+  'dispatch/pause',
+  'dispatch/resume',
+  'dispatch/status',
+]);
 
 export type MethodName = keyof typeof methodSpecs;
 export type ParamsOf<M extends MethodName> = z.output<(typeof methodSpecs)[M]['params']>;

@@ -13,10 +13,14 @@ import { SessionView } from './session-view.js';
 
 export const ProfileId = named('ProfileId', z.string().min(1).max(256));
 
-/** How the dispatcher gives this agent a task (docs/0019-task-queue.md, "Task templates"). */
+/** How the dispatcher gives this agent a task, and what tasks/create accepts (docs/agents.md, "Tasks"). */
 export const ProfileTaskConfig = named(
   'ProfileTaskConfig',
   z.strictObject({
+    schema: z
+      .record(z.string(), z.unknown())
+      .nullish()
+      .describe('JSON Schema (2020-12; draft-07 when its $schema says so) every task payload for this agent must satisfy; tasks/create refuses other payloads and enqueues nothing.'),
     template: z
       .string()
       .min(1)

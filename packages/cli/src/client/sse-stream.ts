@@ -91,3 +91,18 @@ async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMe
     reader.releaseLock();
   }
 }
+
+/**
+ * Opens `GET /tasks/stream` (the caller's universe), resuming after `lastEventId` when given, and
+ * yields every message (`ready` first, then `task`, `reset`, `heartbeat`) until the server ends the
+ * stream or `signal` aborts.
+ */
+export async function openTaskStream(client: RpcClient, lastEventId: string | undefined, signal: AbortSignal): Promise<AsyncIterable<SseMessage>> {
+  const headers = client.headers({ accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) });
+  const response = await fetch(`${client.baseUrl}/tasks/stream`, { headers, signal });
+  if (!response.ok || !response.body) {
+    const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+    throw new CliError(`task stream: HTTP ${response.status}${body?.error?.message ? `: ${body.error.message}` : ''}`);
+  }
+  return parseSse(response.body);
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
-import type { ProfileStore } from '@lightspeed/ports';
+import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRouter } from '@lightspeed/llm';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
@@ -40,6 +40,9 @@ export interface AgentStack {
   sql?: Storage;
   /** Agent profiles per universe in the SQL store (absent in memory mode). */
   profiles?: (universe: string) => ProfileStore;
+  /** The task queue per universe and its events, in the SQL store (absent in memory mode). */
+  tasks?: (universe: string) => TaskQueue;
+  taskEvents?: TaskEventChannel;
   /** MCP server registrations per universe (`mcp/servers/*`), the registry the tools read. */
   mcpServers: McpServerCatalog;
   /** The environment MCP credentials are read from (the names in the records). */
@@ -100,6 +103,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       storageDescription: storage.describe,
       ...(storage.profiles ? { profiles: storage.profiles } : {}),
       ...(storage.sql ? { sql: storage.sql } : {}),
+      ...(sql ? { tasks: (universe: string) => sql.tasks(universe), taskEvents: sql.taskEvents } : {}),
       mcpServers,
       env: options.env,
       close: closeAll,

@@ -47,6 +47,8 @@ export function stackServiceOptions(stack: AgentStack, options: StackServiceOpti
     prices: new PriceTable(options.priceOverrides ? { overrides: options.priceOverrides } : {}).lookup,
     ...(options.allowHostTools ? { allowHostFeature: true } : {}),
     ...(stack.profiles ? { profiles: stack.profiles } : {}),
+    ...(stack.tasks ? { tasks: stack.tasks } : {}),
+    ...(stack.taskEvents ? { taskEvents: stack.taskEvents } : {}),
     // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
     mcpServers: { catalog: stack.mcpServers, env: stack.env },
     // The task queue lives in the SQL store: with in-memory storage there is nothing to dispatch.
