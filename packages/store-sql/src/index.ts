@@ -18,3 +18,6 @@ export * from './identifiers.js';
 export * from './sql-mcp-server-store.js';
 export * from './sql-task-queue.js';
 export * from './task-backoff.js';
+export * from './sql-schedule-store.js';
+export * from './sql-trigger-store.js';
+export * from './sql-sensor-event-store.js';

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type ProfileStore, type SessionStore, type TaskQueue, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type McpServerStore, type HookDirectory, type ProfileStore, type ScheduleLedger, type ScheduleStore, type SensorEventStore, type SessionStore, type TaskQueue, type TriggerStore, type WorkspaceStore } from '@lightspeed/ports';
 import { BlobCache } from './blob-cache.js';
 import { InlinePutBatcher } from './inline-put-batcher.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -15,6 +15,9 @@ import { SqlSessionStore } from './sql-session-store.js';
 import { SqlWorkspaceStore } from './sql-workspace-store.js';
 import { SqlProfileStore } from './sql-profile-store.js';
 import { SqlTaskQueue, type TaskQueueOptions } from './sql-task-queue.js';
+import { SqlScheduleLedger, SqlScheduleStore } from './sql-schedule-store.js';
+import { SqlSensorEventStore } from './sql-sensor-event-store.js';
+import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -50,6 +53,18 @@ export interface Storage {
   mcpServers(universe: string): McpServerStore;
   /** The durable task queue of one universe (large payloads go to its blob store). */
   tasks(universe: string): TaskQueue;
+  /** Schedules of one universe (issue 15). */
+  schedules(universe: string): ScheduleStore;
+  /** The scheduler's cross-universe view: the lead and the due scan. */
+  scheduleLedger(): ScheduleLedger;
+  /** Trigger rules of one universe. */
+  triggers(universe: string): TriggerStore;
+  /** Sensor events of one universe, recorded once per dedupe key. */
+  events(universe: string): SensorEventStore;
+  /** `POST /hooks/<hookId>` → trigger and secret, across universes. */
+  hooks(): HookDirectory;
+  /** Universes holding events whose trigger dispatch did not finish, received at or before `before`. */
+  undispatchedEventUniverses(before: number): Promise<string[]>;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -127,6 +142,15 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     profiles: (universe) => new SqlProfileStore(driver, universe, clock),
     mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
     tasks: (universe) => new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, options.tasks),
+    schedules: (universe) => new SqlScheduleStore(driver, universe, clock),
+    scheduleLedger: () => new SqlScheduleLedger(driver, clock),
+    triggers: (universe) => new SqlTriggerStore(driver, universe, clock),
+    events: (universe) => new SqlSensorEventStore(driver, universe, clock),
+    hooks: () => new SqlHookDirectory(driver),
+    async undispatchedEventUniverses(before) {
+      const { rows } = await driver.query<{ universe: string }>(`SELECT DISTINCT universe FROM ls_sensor_events WHERE dispatched_at IS NULL AND received_at <= $1 ORDER BY universe LIMIT 100`, [before]);
+      return rows.map((row) => row.universe);
+    },
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {
       const { rows } = await driver.query<{ universe: string; session_id: string }>(`SELECT universe, session_id FROM ls_sessions WHERE status = 'active' ORDER BY universe, session_id`);
