@@ -5,3 +5,8 @@ export * from './schedule-definition.js';
 export * from './schedule-firing.js';
 export * from './schedule-service.js';
 export * from './scheduler.js';
+export * from './trigger-definition.js';
+export * from './event-intake.js';
+export * from './webhook-signature.js';
+export * from './hook-ingress.js';
+export * from './trigger-service.js';
