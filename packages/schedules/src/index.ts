@@ -10,3 +10,4 @@ export * from './event-intake.js';
 export * from './webhook-signature.js';
 export * from './hook-ingress.js';
 export * from './trigger-service.js';
+export * from './operations.js';

@@ -9,6 +9,7 @@ import { waitMethods } from '../handlers/wait-methods.js';
 import { eventMethods } from '../handlers/event-methods.js';
 import { checkMcpLinks } from '../handlers/mcp-links.js';
 import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
+import { operationsMethods, type OperationsOptions } from '../handlers/operations-methods.js';
 import { modelMethods } from '../handlers/model-methods.js';
 import { protocolMethods } from '../handlers/protocol-methods.js';
 import { runMethods } from '../handlers/run-methods.js';
@@ -55,6 +56,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * credentials) defaults to whether auth is single-user and is refused with API keys.
    */
   mcpServers?: McpServerRegistryOptions;
+  /**
+   * Schedules, triggers and sensor events (`schedules/*`, `triggers/*`, `events/*`, and
+   * `POST /hooks/<hookId>` when `hooks` is given). Without it those methods are not served.
+   */
+  operations?: OperationsOptions;
 }
 
 export interface GatewayParts {
@@ -90,6 +96,7 @@ export function createMethodHandlers(host: AgentHost, options: GatewayServiceOpt
     ...profileMethods(catalog),
     ...profileApplyMethods(access, catalog, defaultsOf, checkMcp),
     ...(options.mcpServers ? mcpServerMethods(options.mcpServers) : {}),
+    ...(options.operations ? operationsMethods(options.operations) : {}),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
@@ -113,5 +120,6 @@ export function createGateway(parts: GatewayParts): Hono {
   }
   const options = mcp ? { ...parts.options, mcpServers: { ...mcp, trusted: mcp.trusted ?? parts.auth.mode === 'single-user' } } : parts.options;
   const { handlers, feed } = createMethodHandlers(parts.host, options);
-  return createRpcGateway({ handlers, feed, blobsOf: (universe) => parts.host.blobs(universe), auth: parts.auth, ...(parts.options ? { options: parts.options } : {}) });
+  const hooks = parts.options?.operations?.hooks;
+  return createRpcGateway({ handlers, feed, blobsOf: (universe) => parts.host.blobs(universe), auth: parts.auth, ...(parts.options ? { options: parts.options } : {}), ...(hooks ? { hooks } : {}) });
 }

@@ -16,3 +16,5 @@ export * from './methods.js';
 export * from './profiles.js';
 export * from './mcp-servers.js';
 export * from './skills.js';
+export * from './schedules.js';
+export * from './triggers.js';
