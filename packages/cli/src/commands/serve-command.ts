@@ -26,6 +26,8 @@ interface ServeFlags {
   requestTimeout: string;
   idleTimeout: string;
   maxConnectionsPerIp: string;
+  /** False with --no-schedules: this server does not run the scheduler (another one does). */
+  schedules: boolean;
 }
 
 /** A duration flag in seconds (fractions allowed), as whole milliseconds. */
@@ -82,6 +84,7 @@ function withServeOptions(command: Command, engine: string): Command {
     .option('--headers-timeout <seconds>', 'longest a client may take to send request headers', String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000))
     .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
     .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
+    .option('--no-schedules', 'do not run the scheduler in this process (schedules still fire from another server on the same store)')
     .option('--max-connections-per-ip <n>', 'connections one address may hold open (0 = no cap; raise behind a proxy)', String(DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp));
   return withModelOptions(command);
 }
@@ -136,12 +139,16 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
       if (auth.mode === 'single-user') await storeProjectAgents(new RpcClient({ baseUrl: server.url }), agents.agents, agentsDir, ctx);
       else ctx.io.stderr.write(`agent files in ${agentsDir} are not loaded on a multi-user server; store them per universe with profiles/put\n`);
     }
+    // At most one scheduler acts across servers sharing a store (a lease), so starting it everywhere is safe.
+    const scheduler = flags.schedules !== false ? stack.operations?.scheduler : undefined;
+    scheduler?.start();
     ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     ctx.io.stderr.write('stopping\n');
+    await scheduler?.stop();
     await server.close();
   } finally {
     await stack.close();

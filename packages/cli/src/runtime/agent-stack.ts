@@ -4,6 +4,7 @@ import type { ModelSelection } from '@lightspeed/engine';
 import type { ProfileStore } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRouter } from '@lightspeed/llm';
+import { createOperations, type Operations } from '@lightspeed/schedules';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
 import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
@@ -41,6 +42,8 @@ export interface AgentStack {
   mcpServers: McpServerCatalog;
   /** The environment MCP credentials are read from (the names in the records). */
   env: NodeJS.ProcessEnv;
+  /** Schedules, triggers and sensor events over the SQL store (absent in memory mode); the scheduler is not started. */
+  operations?: Operations;
   close(): Promise<void>;
 }
 
@@ -98,6 +101,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(storage.profiles ? { profiles: storage.profiles } : {}),
       mcpServers,
       env: options.env,
+      ...(sql ? { operations: createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) } : {}),
       close: closeAll,
     };
   } catch (error) {

@@ -45,6 +45,7 @@ export function stackGateway(stack: AgentStack, options: Pick<LocalGatewayOption
       ...(stack.profiles ? { profiles: stack.profiles } : {}),
       // Stdio servers and env var credentials are trusted only on a single-user server (createGateway decides).
       mcpServers: { catalog: stack.mcpServers, env: stack.env },
+      ...(stack.operations ? { operations: stack.operations } : {}),
       onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
     },
   });
