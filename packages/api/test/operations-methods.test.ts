@@ -74,7 +74,7 @@ describe('schedules/*, triggers/*, events/* and POST /hooks through the gateway'
     const post = (payload: string, sig = signature) => app.request(trigger.hookPath, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature-timestamp': stamp, 'x-signature-256': sig, 'x-delivery-id': 'al-1' }, body: payload });
     const first = await post(body);
     expect(first.status).toBe(202);
-    const accepted = await first.json();
+    const accepted = (await first.json()) as { eventId: string; tasks: string[] };
     expect(accepted).toMatchObject({ deduped: false, tasks: [expect.any(String)] });
     const again = await post(body);
     expect(again.status).toBe(200);
