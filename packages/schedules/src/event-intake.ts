@@ -1,4 +1,4 @@
-import type { Clock, SensorEvent, SensorEventInput, SensorEventStore, TaskQueue, TriggerFiring, TriggerStore } from '@lightspeed/ports';
+import type { Clock, SensorEvent, SensorEventInput, SensorEventStore, TaskQueue, TriggerFiring, TriggerRecord, TriggerStore } from '@lightspeed/ports';
 import { renderTask } from './task-template.js';
 import { triggerMatches } from './trigger-definition.js';
 
@@ -13,6 +13,12 @@ export interface EventIntakeOptions {
    * concurrent repeats race the first one's dispatch.
    */
   repairAfterMs?: number;
+  /**
+   * How long the enabled triggers of a (universe, source) are reused before they are read again
+   * (default 1 s). A trigger put or deleted through this process takes effect at once
+   * (`forget`); one changed by another server within this long.
+   */
+  triggerCacheMs?: number;
 }
 
 export interface IngestResult {
@@ -30,9 +36,31 @@ export interface IngestResult {
  */
 export class EventIntake {
   private readonly repairAfterMs: number;
+  private readonly triggerCacheMs: number;
+  private readonly cached = new Map<string, { at: number; triggers: Promise<TriggerRecord[]> }>();
 
   constructor(private readonly options: EventIntakeOptions) {
     this.repairAfterMs = options.repairAfterMs ?? 30_000;
+    this.triggerCacheMs = options.triggerCacheMs ?? 1_000;
+  }
+
+  /** Drops the cached triggers of a universe (after a put or delete of one of them). */
+  forget(universe: string): void {
+    for (const key of this.cached.keys()) if (key.startsWith(`${universe}\u0000`)) this.cached.delete(key);
+  }
+
+  /** The enabled triggers for a source, read at most once per `triggerCacheMs` (a burst of events shares one read). */
+  private matching(universe: string, source: string): Promise<TriggerRecord[]> {
+    const key = `${universe}\u0000${source}`;
+    const now = Date.now();
+    const hit = this.cached.get(key);
+    if (hit && now - hit.at < this.triggerCacheMs) return hit.triggers;
+    const triggers = this.options.triggers(universe).matching(source);
+    this.cached.set(key, { at: now, triggers });
+    // A failed read is not kept: the next event reads again.
+    triggers.catch(() => this.cached.delete(key));
+    if (this.cached.size > 10_000) this.cached.clear();
+    return triggers;
   }
 
   async ingest(universe: string, input: SensorEventInput): Promise<IngestResult> {
@@ -48,7 +76,7 @@ export class EventIntake {
   async dispatch(universe: string, event: SensorEvent): Promise<SensorEvent> {
     const queue = this.options.tasks(universe);
     const firings: TriggerFiring[] = [];
-    for (const trigger of await this.options.triggers(universe).matching(event.source)) {
+    for (const trigger of await this.matching(universe, event.source)) {
       const { definition } = trigger;
       if (!triggerMatches(definition, event)) continue;
       try {

@@ -27,6 +27,8 @@ export interface HookIngressOptions {
   /** Deliveries accepted per universe and second (default 100), with bursts up to `burst` (default 2× the rate). */
   ratePerSecond?: number;
   burst?: number;
+  /** How long a resolved hook (trigger and secret) is reused (default 1 s); a put or delete here takes effect at once (`forget`). */
+  hookCacheMs?: number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
@@ -58,16 +60,43 @@ function refusal(status: HookAnswer['status'], kind: string, message: string, he
   return { status, body: { error: { kind, message } }, ...(headers ? { headers } : {}) };
 }
 
+type Resolved = Awaited<ReturnType<HookDirectory['resolve']>>;
+
 export class HookIngress {
   private readonly limiter: RateLimiter;
+  private readonly cacheMs: number;
+  private readonly cached = new Map<string, { at: number; target: Promise<Resolved> }>();
 
   constructor(private readonly options: HookIngressOptions) {
     const rate = options.ratePerSecond ?? 100;
     this.limiter = new RateLimiter(rate, options.burst ?? rate * 2);
+    this.cacheMs = options.hookCacheMs ?? 1_000;
+  }
+
+  /** Drops every cached hook (after a trigger put or delete). */
+  forget(): void {
+    this.cached.clear();
+  }
+
+  private resolve(hookId: string): Promise<Resolved> {
+    const now = Date.now();
+    const hit = this.cached.get(hookId);
+    if (hit && now - hit.at < this.cacheMs) return hit.target;
+    const target = this.options.hooks.resolve(hookId);
+    // Unknown ids are not kept: a flood of made-up ids must not fill memory.
+    void target.then(
+      (found) => {
+        if (!found) this.cached.delete(hookId);
+      },
+      () => this.cached.delete(hookId),
+    );
+    this.cached.set(hookId, { at: now, target });
+    if (this.cached.size > 10_000) this.cached.clear();
+    return target;
   }
 
   async handle(hookId: string, headers: Readonly<Record<string, string | undefined>>, readBody: (maxBytes: number) => Promise<BodyRead>): Promise<HookAnswer> {
-    const target = await this.options.hooks.resolve(hookId);
+    const target = await this.resolve(hookId);
     const webhook = target?.trigger.definition.webhook;
     if (!target || !webhook) return refusal(404, 'not_found', 'no webhook at this address; the trigger may have been deleted or changed');
     const { universe, definition } = target.trigger;

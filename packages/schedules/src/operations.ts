@@ -58,12 +58,17 @@ export function createOperations(stores: OperationsStores, options: OperationsOp
       for (const universe of await stores.undispatchedEventUniverses(now - 30_000)) await intake.repair(universe);
     },
   });
+  const hooks = new HookIngress({ hooks: stores.hooks(), intake, blobs: (u) => stores.blobs(u), clock, ...(options.hookRatePerSecond ? { ratePerSecond: options.hookRatePerSecond } : {}) });
+  const changed = (universe: string) => {
+    intake.forget(universe);
+    hooks.forget();
+  };
   return {
     schedules: new ScheduleService({ schedules: (u) => stores.schedules(u), tasks, clock }),
-    triggers: new TriggerService((u) => stores.triggers(u)),
+    triggers: new TriggerService((u) => stores.triggers(u), changed),
     intake,
     events: (u) => stores.events(u),
-    hooks: new HookIngress({ hooks: stores.hooks(), intake, blobs: (u) => stores.blobs(u), clock, ...(options.hookRatePerSecond ? { ratePerSecond: options.hookRatePerSecond } : {}) }),
+    hooks,
     scheduler,
   };
 }

@@ -31,7 +31,11 @@ function newSecret(scheme: WebhookSettings['scheme']): string {
 }
 
 export class TriggerService {
-  constructor(private readonly triggers: (universe: string) => TriggerStore) {}
+  /** `changed` runs after every put and delete (the intake and ingress drop their cached triggers). */
+  constructor(
+    private readonly triggers: (universe: string) => TriggerStore,
+    private readonly changed: (universe: string) => void = () => undefined,
+  ) {}
 
   /** Creates or replaces a trigger; `secret` in the answer only when the server generated it. */
   async put(universe: string, input: TriggerInput, options: { secret?: string; expectedRevision?: number } = {}): Promise<{ record: TriggerRecord; secret?: string }> {
@@ -39,7 +43,9 @@ export class TriggerService {
     const store = this.triggers(universe);
     if (!definition.webhook) {
       if (options.secret !== undefined) throw invalid('secret', 'only a webhook trigger has a secret');
-      return { record: await store.put(definition, options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {}) };
+      const record = await store.put(definition, options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {});
+      this.changed(universe);
+      return { record };
     }
     let secret = options.secret === undefined ? undefined : checkWebhookSecret(definition.webhook.scheme, options.secret);
     let generated: string | undefined;
@@ -49,6 +55,7 @@ export class TriggerService {
       if (!existing?.hasSecret || !sameScheme) secret = generated = newSecret(definition.webhook.scheme);
     }
     const record = await store.put(definition, { ...(secret !== undefined ? { secret } : {}), ...(options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {}) });
+    this.changed(universe);
     return generated ? { record, secret: generated } : { record };
   }
 
@@ -62,7 +69,9 @@ export class TriggerService {
     return this.triggers(universe).list(options);
   }
 
-  delete(universe: string, triggerId: string): Promise<TriggerRecord> {
-    return this.triggers(universe).delete(triggerId);
+  async delete(universe: string, triggerId: string): Promise<TriggerRecord> {
+    const record = await this.triggers(universe).delete(triggerId);
+    this.changed(universe);
+    return record;
   }
 }
