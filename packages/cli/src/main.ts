@@ -10,6 +10,8 @@ import { registerMcp } from './commands/mcp-command.js';
 import { registerWaits } from './commands/waits-command.js';
 import { registerDispatch } from './commands/dispatch-command.js';
 import { registerTasks } from './commands/tasks-command.js';
+import { registerSchedules } from './commands/schedules-command.js';
+import { registerEvents, registerTriggers } from './commands/events-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerGateway, registerServe } from './commands/serve-command.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
@@ -46,6 +48,9 @@ export function buildProgram(ctx: CommandContext): Command {
   registerMigrate(program, ctx);
   registerKeys(program, ctx);
   registerWorker(program, ctx);
+  registerSchedules(program, ctx);
+  registerEvents(program, ctx);
+  registerTriggers(program, ctx);
   registerGateway(program, ctx);
   // Subcommands inherit the error handling and output routing.
   const inherit = (command: Command) => {

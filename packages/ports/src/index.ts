@@ -13,3 +13,5 @@ export * from './mcp-server-store.js';
 export * from './task-queue.js';
 export * from './dispatch-controls.js';
 export * from './task-events.js';
+export * from './schedules.js';
+export * from './sensor-events.js';

@@ -98,6 +98,8 @@ async function roots(driver: SqlDriver, universe: string): Promise<Set<BlobRef>>
     // A task's large payload and its attempts' evidence stay readable as long as the task exists.
     `SELECT payload_ref AS ref FROM ls_tasks WHERE universe = $1 AND payload_ref IS NOT NULL`,
     `SELECT DISTINCT jsonb_array_elements_text(evidence) AS ref FROM ls_task_attempts WHERE universe = $1`,
+    // A sensor event's raw delivery is its audit record: kept while the event is.
+    `SELECT raw_ref AS ref FROM ls_sensor_events WHERE universe = $1 AND raw_ref IS NOT NULL`,
   ];
   for (const sql of queries) {
     const { rows } = await driver.query<{ ref: string }>(sql, [universe]);

@@ -22,3 +22,6 @@ export * from './sql-dispatch-controls.js';
 export * from './task-signal.js';
 export * from './observed-task-queue.js';
 export * from './postgres-task-events.js';
+export * from './sql-schedule-store.js';
+export * from './sql-trigger-store.js';
+export * from './sql-sensor-event-store.js';

@@ -216,6 +216,74 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // 8, not 6: migrations 6 and 7 are taken by the dispatcher and the memory webhooks (issue 15
+    // was built beside them). The ledger applies any version it has not seen, so the gap is safe.
+    version: 8,
+    name: 'schedules, triggers, sensor events',
+    statements: [
+      // The definition is canonical JSON; the fields the scheduler selects on are columns, the rest
+      // of its state (counters, last outcome) is JSON. state_version guards every state write.
+      `CREATE TABLE ls_schedules (
+        universe text NOT NULL,
+        schedule_id text COLLATE "C" NOT NULL,
+        definition text NOT NULL,
+        revision bigint NOT NULL CHECK (revision >= 1),
+        paused boolean NOT NULL,
+        next_at bigint,
+        buffered_at bigint,
+        state text NOT NULL,
+        state_version bigint NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (universe, schedule_id)
+      )`,
+      // The tick reads only due rows across universes: both indexes hold unpaused rows only.
+      `CREATE INDEX ls_schedules_due ON ls_schedules (next_at) WHERE NOT paused AND next_at IS NOT NULL`,
+      `CREATE INDEX ls_schedules_buffered ON ls_schedules (buffered_at) WHERE NOT paused AND buffered_at IS NOT NULL`,
+      // Who acts: one row per role ('scheduler'), taken by compare-and-set and held by a lease.
+      `CREATE TABLE ls_scheduler_leases (
+        name text PRIMARY KEY,
+        owner text NOT NULL,
+        expires_at bigint NOT NULL
+      )`,
+      // The webhook secret is a column of its own so no read of a trigger returns it by accident.
+      `CREATE TABLE ls_triggers (
+        universe text NOT NULL,
+        trigger_id text COLLATE "C" NOT NULL,
+        definition text NOT NULL,
+        source text NOT NULL,
+        enabled boolean NOT NULL,
+        hook_id text,
+        secret text,
+        revision bigint NOT NULL CHECK (revision >= 1),
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (universe, trigger_id)
+      )`,
+      `CREATE UNIQUE INDEX ls_triggers_hook ON ls_triggers (hook_id) WHERE hook_id IS NOT NULL`,
+      `CREATE INDEX ls_triggers_by_source ON ls_triggers (universe, source) WHERE enabled`,
+      // One row per dedupe key: the unique index is what makes a repeated delivery a no-op.
+      `CREATE TABLE ls_sensor_events (
+        universe text NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        source text NOT NULL,
+        type text NOT NULL,
+        external_id text,
+        dedupe_key text COLLATE "C" NOT NULL,
+        subject text,
+        payload text NOT NULL,
+        raw_ref text,
+        received_at bigint NOT NULL,
+        dispatched_at bigint,
+        firings text NOT NULL,
+        PRIMARY KEY (universe, event_id)
+      )`,
+      `CREATE UNIQUE INDEX ls_sensor_events_dedupe ON ls_sensor_events (universe, dedupe_key)`,
+      `CREATE INDEX ls_sensor_events_by_received ON ls_sensor_events (universe, received_at DESC, event_id DESC)`,
+      `CREATE INDEX ls_sensor_events_undispatched ON ls_sensor_events (received_at) WHERE dispatched_at IS NULL`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,12 +6,17 @@ import {
   type BlobStore,
   type Clock,
   type DispatchControls,
+  type HookDirectory,
   type McpServerStore,
   type ProfileStore,
+  type ScheduleLedger,
+  type ScheduleStore,
+  type SensorEventStore,
   type SessionStore,
   type TaskEventChannel,
   type TaskQueue,
   type TaskSignal,
+  type TriggerStore,
   type WorkspaceStore,
 } from '@lightspeed/ports';
 import { MemoryTaskEventChannel } from '@lightspeed/store-memory';
@@ -33,6 +38,9 @@ import { SqlDispatchControls } from './sql-dispatch-controls.js';
 import { SqlTaskSignal } from './task-signal.js';
 import { ObservedTaskQueue } from './observed-task-queue.js';
 import { PostgresTaskEvents } from './postgres-task-events.js';
+import { SqlScheduleLedger, SqlScheduleStore } from './sql-schedule-store.js';
+import { SqlSensorEventStore } from './sql-sensor-event-store.js';
+import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -90,6 +98,18 @@ export interface Storage {
   vacuumTasks(): Promise<void>;
   /** Task events of every queue of this storage, and of other processes' on the same PostgreSQL. */
   readonly taskEvents: TaskEventChannel;
+  /** Schedules of one universe (issue 15). */
+  schedules(universe: string): ScheduleStore;
+  /** The scheduler's cross-universe view: the lead and the due scan. */
+  scheduleLedger(): ScheduleLedger;
+  /** Trigger rules of one universe. */
+  triggers(universe: string): TriggerStore;
+  /** Sensor events of one universe, recorded once per dedupe key. */
+  events(universe: string): SensorEventStore;
+  /** `POST /hooks/<hookId>` → trigger and secret, across universes. */
+  hooks(): HookDirectory;
+  /** Universes holding events whose trigger dispatch did not finish, received at or before `before`. */
+  undispatchedEventUniverses(before: number): Promise<string[]>;
   gc(options: GcOptions): Promise<GcReport>;
   /** Every session in every universe whose projection says `active`: what a host resumes on start. */
   activeSessions(): Promise<{ universe: string; sessionId: string }[]>;
@@ -176,6 +196,15 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     taskSignal,
     async vacuumTasks() {
       if (driver.kind === 'pglite') await driver.query('VACUUM (ANALYZE) ls_tasks, ls_task_attempts');
+    },
+    schedules: (universe) => new SqlScheduleStore(driver, universe, clock),
+    scheduleLedger: () => new SqlScheduleLedger(driver, clock),
+    triggers: (universe) => new SqlTriggerStore(driver, universe, clock),
+    events: (universe) => new SqlSensorEventStore(driver, universe, clock),
+    hooks: () => new SqlHookDirectory(driver),
+    async undispatchedEventUniverses(before) {
+      const { rows } = await driver.query<{ universe: string }>(`SELECT DISTINCT universe FROM ls_sensor_events WHERE dispatched_at IS NULL AND received_at <= $1 ORDER BY universe LIMIT 100`, [before]);
+      return rows.map((row) => row.universe);
     },
     gc: (gcOptions) => collectGarbage({ driver, now: () => clock.now(), ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) }, gcOptions),
     async activeSessions() {

@@ -12,6 +12,7 @@ import { checkMcpLinks } from '../handlers/mcp-links.js';
 import { taskSessionOpener } from '../handlers/task-session-opener.js';
 import type { TaskSessionOpener } from '@lightspeed/ops';
 import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
+import { operationsMethods, type OperationsOptions } from '../handlers/operations-methods.js';
 import { modelMethods } from '../handlers/model-methods.js';
 import { protocolMethods } from '../handlers/protocol-methods.js';
 import { runMethods } from '../handlers/run-methods.js';
@@ -71,6 +72,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
   taskEvents?: TaskEventChannel;
   /** Task events kept per universe for clients resuming with Last-Event-ID (default 1,000). */
   taskEventReplay?: number;
+  /**
+   * Schedules, triggers and sensor events (`schedules/*`, `triggers/*`, `events/*`, and
+   * `POST /hooks/<hookId>` when `hooks` is given). Without it those methods are not served.
+   */
+  operations?: OperationsOptions;
 }
 
 export interface GatewayParts {
@@ -109,6 +115,7 @@ export function createMethodHandlers(
     ...profileMethods(catalog),
     ...profileApplyMethods(access, catalog, defaultsOf, checkMcp),
     ...(options.mcpServers ? mcpServerMethods(options.mcpServers) : {}),
+    ...(options.operations ? operationsMethods(options.operations) : {}),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
@@ -137,10 +144,12 @@ export function createGateway(parts: GatewayParts): Hono {
   const { handlers, feed } = createMethodHandlers(parts.host, options);
   const taskEvents = parts.options?.taskEvents;
   const taskFeed = taskEvents ? new TaskEventFeed(taskEvents, parts.options?.taskEventReplay) : undefined;
+  const hooks = parts.options?.operations?.hooks;
   return createRpcGateway({
     handlers,
     feed,
     ...(taskFeed ? { taskFeed } : {}),
+    ...(hooks ? { hooks } : {}),
     blobsOf: (universe) => parts.host.blobs(universe),
     auth: parts.auth,
     ...(parts.options ? { options: parts.options } : {}),

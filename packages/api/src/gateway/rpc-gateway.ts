@@ -1,4 +1,5 @@
 import type { BlobStore } from '@lightspeed/ports';
+import type { HookIngress } from '@lightspeed/schedules';
 import { Hono, type Context } from 'hono';
 import { callerOf, authenticate, UnauthorizedError, type GatewayAuth } from '../auth/gateway-auth.js';
 import { ApiError, toApiError } from '../rpc/api-error.js';
@@ -11,7 +12,7 @@ import { sessionEventStream, streamCursor } from '../stream/sse-session-stream.j
 import { taskEventStream } from '../stream/sse-task-stream.js';
 import type { TaskEventFeed } from '../stream/task-event-feed.js';
 import { uploadBlob } from './blob-upload-route.js';
-import { readBoundedBody } from './bounded-body.js';
+import { readBoundedBody, readBoundedBytes } from './bounded-body.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
 import { mcpHttpRoute } from '../mcp/mcp-http-route.js';
 import { browserOriginGuard, loopbackHostGuard } from './origin-guard.js';
@@ -27,6 +28,8 @@ export interface RpcGatewayParts {
   taskFeed?: TaskEventFeed;
   /** Serves `PUT /blobs` (raw-body uploads); without it the route answers 404. */
   blobsOf?: (universe: string) => BlobStore;
+  /** Serves `POST /hooks/<hookId>` (signed generic webhooks → sensor events); without it the route answers 404. */
+  hooks?: HookIngress;
 }
 
 function rpcError(c: Context, status: 200 | 400 | 401 | 404 | 408 | 413 | 500, code: number, kind: AgentApiErrorKind, message: string) {
@@ -126,6 +129,18 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
     // Opened before the response starts: events from here on are kept for this stream.
     await parts.taskFeed.open(universe);
     return taskEventStream(c, { feed: parts.taskFeed, universe, lastEventId: c.req.header('last-event-id') ?? c.req.query('after'), options });
+  });
+
+  // Webhook senders have no API key: the hook id (unguessable) picks the trigger and its universe,
+  // and the delivery's signature is the credential. The browser origin guard above still applies.
+  app.post('/hooks/:hookId', async (c) => {
+    if (!parts.hooks) return c.json({ error: { kind: 'not_found', message: 'webhooks are not enabled on this server' } }, 404);
+    const headers: Record<string, string> = {};
+    c.req.raw.headers.forEach((value, key) => {
+      headers[key.toLowerCase()] = value;
+    });
+    const answer = await parts.hooks.handle(c.req.param('hookId'), headers, (maxBytes) => readBoundedBytes(c.req.raw, { maxBytes, idleTimeoutMs: options.bodyIdleTimeoutMs }));
+    return c.json(answer.body, answer.status, answer.headers ?? {});
   });
 
   app.notFound((c) => c.json({ error: { kind: 'not_found', message: `no route ${c.req.method} ${c.req.path}; JSON-RPC is served at POST /rpc` } }, 404));

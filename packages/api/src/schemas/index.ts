@@ -18,3 +18,5 @@ export * from './mcp-servers.js';
 export * from './skills.js';
 export * from './dispatch.js';
 export * from './tasks.js';
+export * from './schedules.js';
+export * from './triggers.js';

@@ -13,6 +13,8 @@ import * as session from './session.js';
 import * as skills from './skills.js';
 import * as tasks from './tasks.js';
 import * as vfs from './vfs.js';
+import * as schedules from './schedules.js';
+import * as triggers from './triggers.js';
 import * as waits from './waits.js';
 
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -419,6 +421,104 @@ export const methodSpecs = {
     'List the attempts of a task (Lightspeed extension)',
     'Every attempt, oldest first: dispatcher, session and run ids, outcome, error class, usage, cost, evidence and the next attempt time.',
   ),
+  'schedules/put': spec(
+    'schedules/put',
+    ['SchedulePutParams', schedules.SchedulePutParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Create or replace a schedule (Lightspeed extension)',
+    'Interval or cron (IANA timezone) with catch-up and overlap policies; creates a task from the template on every fire. A replaced schedule keeps its counters and pause.',
+  ),
+  'schedules/read': spec(
+    'schedules/read',
+    ['ScheduleReadParams', schedules.ScheduleReadParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Read a schedule (Lightspeed extension)',
+    'The schedule with its next fire times, last outcome, last task and counters of missed and skipped fires.',
+  ),
+  'schedules/list': spec(
+    'schedules/list',
+    ['ScheduleListParams', schedules.ScheduleListParams],
+    ['ScheduleListResponse', schedules.ScheduleListResponse],
+    'List schedules (Lightspeed extension)',
+    'Schedules by id, with an opaque cursor.',
+  ),
+  'schedules/delete': spec(
+    'schedules/delete',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Delete a schedule (Lightspeed extension)',
+    'Removes it; tasks it created remain.',
+  ),
+  'schedules/pause': spec(
+    'schedules/pause',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Pause a schedule (Lightspeed extension)',
+    'No fires while paused; they are counted as missed on resume, never run.',
+  ),
+  'schedules/resume': spec(
+    'schedules/resume',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Resume a schedule (Lightspeed extension)',
+    'Fires again from the next fire time after now.',
+  ),
+  'schedules/run': spec(
+    'schedules/run',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleRunResponse', schedules.ScheduleRunResponse],
+    'Run a schedule now (Lightspeed extension)',
+    'Creates one task now regardless of the overlap policy; the timer is not reset.',
+  ),
+  'triggers/put': spec(
+    'triggers/put',
+    ['TriggerPutParams', triggers.TriggerPutParams],
+    ['TriggerPutResponse', triggers.TriggerPutResponse],
+    'Create or replace a trigger (Lightspeed extension)',
+    'A rule from sensor events (source, type, payload filter) to a task template; with webhook settings it also accepts signed deliveries at POST /hooks/<hookId>.',
+  ),
+  'triggers/read': spec(
+    'triggers/read',
+    ['TriggerIdParams', triggers.TriggerIdParams],
+    ['TriggerResponse', triggers.TriggerResponse],
+    'Read a trigger (Lightspeed extension)',
+    'The rule and its hook path; the secret is never returned.',
+  ),
+  'triggers/list': spec(
+    'triggers/list',
+    ['TriggerListParams', triggers.TriggerListParams],
+    ['TriggerListResponse', triggers.TriggerListResponse],
+    'List triggers (Lightspeed extension)',
+    'Triggers by id, with an opaque cursor.',
+  ),
+  'triggers/delete': spec(
+    'triggers/delete',
+    ['TriggerIdParams', triggers.TriggerIdParams],
+    ['TriggerResponse', triggers.TriggerResponse],
+    'Delete a trigger (Lightspeed extension)',
+    'Removes the rule and its hook; recorded events remain.',
+  ),
+  'events/ingest': spec(
+    'events/ingest',
+    ['EventIngestParams', triggers.EventIngestParams],
+    ['EventIngestResponse', triggers.EventIngestResponse],
+    'Record a sensor event (Lightspeed extension)',
+    'Recorded once per dedupe key; the matching triggers create tasks. A repeat answers deduped with the original event and creates nothing.',
+  ),
+  'events/list': spec(
+    'events/list',
+    ['EventListParams', triggers.EventListParams],
+    ['EventListResponse', triggers.EventListResponse],
+    'List sensor events (Lightspeed extension)',
+    'Newest first, optionally by source and type, with the tasks their triggers created.',
+  ),
+  'events/read': spec(
+    'events/read',
+    ['EventReadParams', triggers.EventReadParams],
+    ['EventReadResponse', triggers.EventReadResponse],
+    'Read a sensor event (Lightspeed extension)',
+    'One event with its payload, raw delivery ref and trigger firings.',
+  ),
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
@@ -436,6 +536,8 @@ export const EXTENSION_METHODS: ReadonlySet<string> = new Set([
   'dispatch/pause',
   'dispatch/resume',
   'dispatch/status',
+  // Operations (issue 15): schedules, triggers, sensor events.
+  'schedules/put', 'schedules/read', 'schedules/list', 'schedules/delete', 'schedules/pause', 'schedules/resume', 'schedules/run', 'triggers/put', 'triggers/read', 'triggers/list', 'triggers/delete', 'events/ingest', 'events/list', 'events/read',
 ]);
 
 export type MethodName = keyof typeof methodSpecs;

@@ -31,6 +31,8 @@ interface ServeFlags {
   dispatch: boolean;
   maxTasks?: string;
   maxTasksPerKey?: string;
+  /** False with --no-schedules: this server does not run the scheduler (another one does). */
+  schedules: boolean;
 }
 
 /** A duration flag in seconds (fractions allowed), as whole milliseconds. */
@@ -116,6 +118,7 @@ function withServeOptions(command: Command, engine: string): Command {
     .option('--headers-timeout <seconds>', 'longest a client may take to send request headers', String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000))
     .option('--request-timeout <seconds>', 'longest a client may take to send a whole request (streams are not cut)', String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000))
     .option('--idle-timeout <seconds>', 'close a connection with no traffic for this long', String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000))
+    .option('--no-schedules', 'do not run the scheduler in this process (schedules still fire from another server on the same store)')
     .option('--max-connections-per-ip <n>', 'connections one address may hold open (0 = no cap; raise behind a proxy)', String(DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp));
   withDispatchOptions(command);
   return withModelOptions(command);
@@ -170,6 +173,9 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     const dispatcher = flags.dispatch && stack.sql ? startStackDispatcher(stack, { universes: await dispatchUniverses(auth), ...taskLimits, ...serviceOptions, log }) : undefined;
     if (dispatcher) ctx.io.stderr.write(`task dispatcher ${dispatcher.id}: at most ${taskLimits.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT} tasks at once\n`);
     else if (flags.dispatch) ctx.io.stderr.write('no task dispatcher: in-memory storage has no task queue\n');
+    // At most one scheduler acts across servers sharing a store (a lease), so starting it everywhere is safe.
+    const scheduler = flags.schedules !== false ? stack.operations?.scheduler : undefined;
+    scheduler?.start();
     ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
@@ -177,6 +183,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     });
     ctx.io.stderr.write('stopping\n');
     await dispatcher?.stop();
+    await scheduler?.stop();
     await server.close();
   } finally {
     await stack.close();

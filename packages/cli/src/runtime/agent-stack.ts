@@ -4,6 +4,7 @@ import type { ModelSelection } from '@lightspeed/engine';
 import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRouter } from '@lightspeed/llm';
+import { createOperations, type Operations } from '@lightspeed/schedules';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
 import type { Storage } from '@lightspeed/store-sql';
 import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
@@ -47,6 +48,8 @@ export interface AgentStack {
   mcpServers: McpServerCatalog;
   /** The environment MCP credentials are read from (the names in the records). */
   env: NodeJS.ProcessEnv;
+  /** Schedules, triggers and sensor events over the SQL store (absent in memory mode); the scheduler is not started. */
+  operations?: Operations;
   close(): Promise<void>;
 }
 
@@ -106,6 +109,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(sql ? { tasks: (universe: string) => sql.tasks(universe), taskEvents: sql.taskEvents } : {}),
       mcpServers,
       env: options.env,
+      ...(sql ? { operations: createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) } : {}),
       close: closeAll,
     };
   } catch (error) {

@@ -1,0 +1,74 @@
+import { systemClock, type BlobStore, type Clock, type HookDirectory, type ScheduleLedger, type ScheduleStore, type SensorEventStore, type TaskQueue, type TriggerStore } from '@lightspeed/ports';
+import { EventIntake } from './event-intake.js';
+import { HookIngress } from './hook-ingress.js';
+import { Scheduler } from './scheduler.js';
+import { ScheduleService } from './schedule-service.js';
+import { TriggerService } from './trigger-service.js';
+
+/** The stores operations run on (the SQL store's `Storage` has them all). */
+export interface OperationsStores {
+  schedules(universe: string): ScheduleStore;
+  scheduleLedger(): ScheduleLedger;
+  triggers(universe: string): TriggerStore;
+  events(universe: string): SensorEventStore;
+  hooks(): HookDirectory;
+  tasks(universe: string): TaskQueue;
+  blobs(universe: string): BlobStore;
+  undispatchedEventUniverses(before: number): Promise<string[]>;
+}
+
+export interface OperationsOptions {
+  clock?: Clock;
+  /** The scheduler's identity (default host:pid:random). */
+  owner?: string;
+  tickMs?: number;
+  leaseMs?: number;
+  /** Webhook deliveries per universe and second (default 100; bursts of twice that). */
+  hookRatePerSecond?: number;
+  log?: (line: string) => void;
+}
+
+export interface Operations {
+  schedules: ScheduleService;
+  triggers: TriggerService;
+  /** Where every sensor event enters; the memory package feeds its canonical events here. */
+  intake: EventIntake;
+  events(universe: string): SensorEventStore;
+  hooks: HookIngress;
+  /** Not started: `lightspeed serve` starts it unless `--no-schedules`. */
+  scheduler: Scheduler;
+}
+
+/** Assembles schedules, triggers, the intake, the webhook ingress and the scheduler over one set of stores. */
+export function createOperations(stores: OperationsStores, options: OperationsOptions = {}): Operations {
+  const clock = options.clock ?? systemClock;
+  const tasks = (universe: string) => stores.tasks(universe);
+  const intake = new EventIntake({ events: (u) => stores.events(u), triggers: (u) => stores.triggers(u), tasks, clock });
+  const scheduler = new Scheduler({
+    ledger: stores.scheduleLedger(),
+    schedules: (u) => stores.schedules(u),
+    tasks,
+    clock,
+    ...(options.owner ? { owner: options.owner } : {}),
+    ...(options.tickMs ? { tickMs: options.tickMs } : {}),
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    // The leader also finishes event dispatches a crashed process left (see EventIntake.repair).
+    afterTick: async (now) => {
+      for (const universe of await stores.undispatchedEventUniverses(now - 30_000)) await intake.repair(universe);
+    },
+  });
+  const hooks = new HookIngress({ hooks: stores.hooks(), intake, blobs: (u) => stores.blobs(u), clock, ...(options.hookRatePerSecond ? { ratePerSecond: options.hookRatePerSecond } : {}) });
+  const changed = (universe: string) => {
+    intake.forget(universe);
+    hooks.forget();
+  };
+  return {
+    schedules: new ScheduleService({ schedules: (u) => stores.schedules(u), tasks, clock }),
+    triggers: new TriggerService((u) => stores.triggers(u), changed),
+    intake,
+    events: (u) => stores.events(u),
+    hooks,
+    scheduler,
+  };
+}
