@@ -11,3 +11,4 @@ export * from './llm-port.js';
 export * from './tool-port.js';
 export * from './mcp-server-store.js';
 export * from './task-queue.js';
+export * from './session-directory.js';
