@@ -1,5 +1,5 @@
 import { needsSessionSetup, type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, refuseInvalidModelParams, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { DEFAULT_RETRY_POLICY, refuseInvalidModelParams, sessionDirectoryOf, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
 import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionDirectory, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
 import { MemoryLiveChannel } from '@lightspeed/store-memory';
 import { RecentBlobs, recentBlobStore } from './recent-blobs.js';
@@ -174,10 +174,7 @@ export class EmbeddedHost implements AgentHost {
 
   /** Another session of the universe, reached the way a surface reaches it: this host's own submit. */
   private directory(universe: string): SessionDirectory {
-    return {
-      submit: (sessionId, command) => this.submit({ universe, sessionId }, command),
-      state: (sessionId) => this.state({ universe, sessionId }),
-    };
+    return sessionDirectoryOf(this, universe);
   }
 
   /** A session's tool facts from its actor (loaded while `start` resumes, so they are there before it returns). */
