@@ -29,3 +29,4 @@ export { createLightspeedMcpServer, type LightspeedMcpServerOptions } from './mc
 export { dispatcherApi, isAgentApiFailure, type AgentApi, type AgentApiFailure, type ParamsInputOf } from './mcp/agent-api.js';
 export { transcriptLine, transcriptOf, transcriptText, type Transcript, type TranscriptItem, type TranscriptRun } from './mcp/transcript.js';
 export { DEFAULT_MAX_MCP_SESSIONS } from './mcp/mcp-http-route.js';
+export { profileAgentCatalogs, type ProfileAgentCatalogDeps } from './profiles/profile-agent-catalog.js';

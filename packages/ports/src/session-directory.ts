@@ -1,4 +1,4 @@
-import type { AdmitResult, Command, Rejection, SessionConfig, SessionState } from '@lightspeed/engine';
+import type { AdmitResult, Command, ContextPutEntry, Rejection, SessionConfig, SessionState } from '@lightspeed/engine';
 
 /** What a session answered a command sent to it: admitted (with its result) or refused. */
 export type DirectoryOutcome = { ok: true; result?: AdmitResult } | { ok: false; rejection: Rejection };
@@ -14,10 +14,18 @@ export interface SessionDirectory {
   state(sessionId: string): Promise<SessionState | undefined>;
 }
 
+/** How a session starts from an agent definition: its config, name and context (its instructions, in CAS). */
+export interface AgentStart {
+  config: SessionConfig;
+  displayName?: string;
+  context?: ContextPutEntry[];
+}
+
 /**
- * Agent definitions a sub-agent may be spawned from (`spawn_agent {agent}`): the session config a
- * profile of the universe stands for, or undefined when there is no such profile.
+ * Agent definitions a sub-agent may be spawned from (`spawn_agent {agent}`): how a session starts
+ * from a profile of the universe, undefined when there is no such profile. A profile the server's
+ * policy refuses throws an `invalid` LightspeedError naming why.
  */
 export interface AgentCatalog {
-  config(profileId: string): Promise<SessionConfig | undefined>;
+  resolve(profileId: string): Promise<AgentStart | undefined>;
 }

@@ -118,12 +118,15 @@ const spawnTool: LogicalTool<SpawnArgs> = {
     if (!again && spawnsSoFar(parent, env) >= fleet.maxChildren) return refusal('limit', `this session may spawn at most ${fleet.maxChildren} sub-agents (features.fleet.maxChildren)`);
     let config: SessionConfig;
     let context: ContextPutEntry[] = [];
+    let displayName: string | undefined;
     if (args.agent !== undefined) {
       if (fleet.deny.includes(args.agent)) return refusal('refused', `agent ${args.agent} is denied by features.fleet.profiles.deny`);
       if (fleet.allow && !fleet.allow.includes(args.agent)) return refusal('refused', `agent ${args.agent} is not in features.fleet.profiles.allow (${fleet.allow.join(', ') || 'empty'})`);
-      const profile = await env.agents?.config(args.agent);
+      const profile = await env.agents?.resolve(args.agent);
       if (!profile) return refusal('not_found', `no agent definition ${args.agent} in this universe`);
-      config = profile;
+      config = profile.config;
+      context = profile.context ?? [];
+      displayName = profile.displayName;
     } else {
       const { parent: _ownParent, ...own } = parent.config!;
       void _ownParent;
@@ -135,7 +138,7 @@ const spawnTool: LogicalTool<SpawnArgs> = {
       type: 'session.open',
       sessionId: childId,
       config,
-      ...(args.name ? { displayName: args.name } : {}),
+      ...((args.name ?? displayName) ? { displayName: args.name ?? displayName } : {}),
       ...(context.length > 0 ? { context } : {}),
     });
     if (!open.ok && !again) return refusal('refused', `the sub-agent could not be opened: ${open.rejection.message}`);
