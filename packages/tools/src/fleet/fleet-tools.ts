@@ -73,7 +73,8 @@ function forkedContext(parent: SessionState, env: ToolEnv): ContextPutEntry[] {
   for (const entry of parent.context.entries) {
     const source = entry.source;
     if (source && 'turnId' in source && source.runId === env.runId && source.turnId === env.turnId) continue;
-    if (entry.kind.type !== 'message' || entry.providerKind !== undefined) continue;
+    // Text messages only: their content is the text itself, valid in any session of the API kind.
+    if (entry.kind.type !== 'message' || (entry.mediaType !== undefined && !entry.mediaType.startsWith('text/'))) continue;
     const put: ContextPutEntry = { key: `fork.${entry.id}`, kind: entry.kind, contentRef: entry.contentRef };
     if (entry.preview !== undefined) put.preview = entry.preview;
     if (entry.mediaType !== undefined) put.mediaType = entry.mediaType;
@@ -88,22 +89,11 @@ interface SpawnArgs {
   name?: string;
 }
 
-/** How many children this session has or is spawning in the current batch before this call. */
-function spawnsSoFar(parent: SessionState, env: ToolEnv): number {
-  const known = Object.keys(parent.children ?? {}).length;
-  const batch = parent.runs[env.runId]?.batches.find((b) => b.batchId === env.batchId);
-  let pending = 0;
-  for (const call of batch?.calls ?? []) {
-    if (call.callId === env.callId) break;
-    if (call.name === 'spawn_agent' && (call.status === 'requested' || call.status === 'running')) pending++;
-  }
-  return known + pending;
-}
-
 const spawnTool: LogicalTool<SpawnArgs> = {
   logical: 'fleet.spawn',
-  // Spawning two children in one batch runs them in parallel: each call only opens a session.
-  parallelism: 'parallelSafe',
+  // One spawn at a time: each sees the children the ones before it recorded, so the fan-out limit
+  // is exact. The children still run in parallel (a spawn only opens a session and starts its run).
+  parallelism: 'exclusive',
   async run(args, env): Promise<ToolResult> {
     const ctx = await fleetContext(env);
     if (!('parent' in ctx)) return ctx;
@@ -115,7 +105,7 @@ const spawnTool: LogicalTool<SpawnArgs> = {
     if (depth > fleet.maxDepth) return refusal('limit', `sub-agents may nest ${fleet.maxDepth} deep (features.fleet.maxDepth); this one would be at depth ${depth}`);
     // A re-run of this call after a crash finds its child recorded or being spawned: not a new one.
     const again = (await ctx.sessions.state(childId))?.config?.parent?.callId === env.callId;
-    if (!again && spawnsSoFar(parent, env) >= fleet.maxChildren) return refusal('limit', `this session may spawn at most ${fleet.maxChildren} sub-agents (features.fleet.maxChildren)`);
+    if (!again && Object.keys(parent.children ?? {}).length >= fleet.maxChildren) return refusal('limit', `this session may spawn at most ${fleet.maxChildren} sub-agents (features.fleet.maxChildren)`);
     let config: SessionConfig;
     let context: ContextPutEntry[] = [];
     let displayName: string | undefined;
