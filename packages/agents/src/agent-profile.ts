@@ -26,10 +26,22 @@ function features(tools: AgentDefinition['tools']): Features | undefined {
   if (tools.web?.fetch) out.web = { fetch: {}, version: 1 };
   if (tools.timers) out.timers = { version: 1 };
   if (tools.askUser) out.askUser = { version: 1 };
+  if (tools.agents) out.fleet = fleetFeature(tools.agents);
   if (tools.mcp && tools.mcp.length > 0) {
     out.mcp = { version: 1, servers: tools.mcp.map((server) => ({ serverId: server.server, ...(server.allowedTools ? { allowedTools: server.allowedTools } : {}) })) };
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** `tools.agents` as the contract's FleetFeature (`fork: false` leaves only named agents as spawn bases). */
+function fleetFeature(agents: NonNullable<NonNullable<AgentDefinition['tools']>['agents']>): NonNullable<Features['fleet']> {
+  if (typeof agents === 'boolean') return { version: 1 };
+  const fleet: NonNullable<Features['fleet']> = { version: 1 };
+  if (agents.allow || agents.deny) fleet.profiles = { ...(agents.allow ? { allow: agents.allow } : {}), ...(agents.deny ? { deny: agents.deny } : {}) };
+  if (agents.fork === false) fleet.spawn = { bases: ['profile'] };
+  if (agents.maxDepth !== undefined) fleet.maxDepth = agents.maxDepth;
+  if (agents.maxChildren !== undefined) fleet.maxChildren = agents.maxChildren;
+  return fleet;
 }
 
 /** The session config an agent definition stands for, in the API's (v1 contract) document form. */

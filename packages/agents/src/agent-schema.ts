@@ -79,6 +79,19 @@ export const AgentTools = z.strictObject({
   timers: z.boolean().optional(),
   /** `ask_user`: the run waits for a person's answer (`lightspeed waits answer`). */
   askUser: z.boolean().optional(),
+  /** Sub-agents (`spawn_agent`, `await_agent`…): true, or which agents may be spawned and the limits. */
+  agents: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        allow: z.array(z.string().min(1).max(256)).max(256).optional(),
+        deny: z.array(z.string().min(1).max(256)).max(256).optional(),
+        fork: z.boolean().optional(),
+        maxDepth: z.number().int().min(1).max(8).optional(),
+        maxChildren: z.number().int().min(1).max(100).optional(),
+      }),
+    ])
+    .optional(),
 });
 
 const AgentBudgets = {
@@ -131,8 +144,8 @@ export const AgentFrontMatter = z.strictObject({
   compaction: AgentCompaction.optional(),
   approvals: AgentApprovals.optional(),
   task: AgentTask.optional(),
-  subagents: later(),
-  fleet: later('sub-agents'),
+  subagents: later('sub-agents are tools.agents'),
+  fleet: later('sub-agents are tools.agents'),
   environment: later(),
   environments: later(),
 });

@@ -120,6 +120,13 @@ describe('agent files', () => {
     expect(problemsOf('---\ntools:\n  timers: yes please\n---\n')[0]).toMatchObject({ line: 3, field: 'tools.timers' });
   });
 
+  it('sub-agents: tools.agents grants the fleet tools, with allow/deny, fork off and limits', () => {
+    expect(agentSessionConfig(parseAgentFile('---\ntools:\n  agents: true\n---\nDelegate.\n', '/p/.lightspeed/agents/lead.md')).features).toEqual({ fleet: { version: 1 } });
+    const agent = parseAgentFile('---\ntools:\n  agents:\n    allow: [reviewer]\n    fork: false\n    maxChildren: 3\n---\nDelegate.\n', '/p/.lightspeed/agents/lead.md');
+    expect(agentSessionConfig(agent).features).toEqual({ fleet: { version: 1, profiles: { allow: ['reviewer'] }, spawn: { bases: ['profile'] }, maxChildren: 3 } });
+    expect(problemsOf('---\ntools:\n  agents:\n    maxDepth: 99\n---\n')[0]).toMatchObject({ field: 'tools.agents.maxDepth' });
+  });
+
   it('approvals: rules by tool name or pattern become the session config; a wrong policy names its line', () => {
     const agent = parseAgentFile('---\napprovals:\n  default: ask\n  rules:\n    - tool: read_file\n      policy: always\n    - tool: mcp__prod__*\n      policy: never\n---\nCareful.\n', '/p/.lightspeed/agents/reviewer.md');
     expect(agentSessionConfig(agent).approvals).toEqual({ default: 'ask', rules: [{ tool: 'read_file', policy: 'always' }, { tool: 'mcp__prod__*', policy: 'never' }] });

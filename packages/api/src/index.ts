@@ -34,3 +34,4 @@ export { taskSessionOpener } from './handlers/task-session-opener.js';
 export { taskSchemaProblem, taskPayloadProblems, MAX_TASK_SCHEMA_BYTES } from './profiles/task-payload-schema.js';
 export { taskView, taskAttemptView, taskEventView } from './views/task-view.js';
 export { TaskEventFeed } from './stream/task-event-feed.js';
+export { profileAgentCatalogs, type ProfileAgentCatalogDeps } from './profiles/profile-agent-catalog.js';

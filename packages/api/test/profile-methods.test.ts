@@ -86,9 +86,9 @@ describe.each(['pglite', 'postgres'] as const)('agent profiles through the API, 
 
   it('refuses at admission what would do nothing, naming the field', async () => {
     fresh();
-    const inert = await failure('profiles/put', { profile: { profileId: 'p', config: { features: { fleet: {} } } } });
+    const inert = await failure('profiles/put', { profile: { profileId: 'p', config: { features: { environments: {} } } } });
     expect(inert).toMatchObject({ kind: 'invalid_request' });
-    expect(inert!.message).toMatch(/profile\.config\.features\.fleet: sub-agents are not available/);
+    expect(inert!.message).toMatch(/profile\.config\.features\.environments: environments are not available/);
     expect((await failure('profiles/put', { profile: { profileId: 'p', environment: { type: 'existing', environmentId: 'e' } } }))!.message).toMatch(/profile\.environment/);
     // features.host is a Lightspeed extension (not in the contract), so this request goes raw.
     const host = await rpc(app, { jsonrpc: '2.0', id: ++id, method: 'profiles/put', params: { profile: { profileId: 'p', config: { features: { host: { root: '/tmp' } } } } } });
@@ -137,7 +137,7 @@ describe.each(['pglite', 'postgres'] as const)('agent profiles through the API, 
     const inline = await call('session/profiles/apply', { sessionId: 'a1', profile: { kind: 'inline', profile: { instructions: { type: 'text', text: 'Second.' } } } });
     expect(inline.applied).toMatchObject({ configChanged: false, instructionsChanged: true });
     expect(inline.session.activeContext.entries.filter((e: any) => e.key === 'prompt_instructions/profile')).toEqual([expect.objectContaining({ preview: 'Second.' })]);
-    const refused = await failure('session/profiles/apply', { sessionId: 'a1', profile: { kind: 'inline', profile: { config: { features: { fleet: {} } } } } });
-    expect(refused!.message).toMatch(/profile\.profile\.config\.features\.fleet/);
+    const refused = await failure('session/profiles/apply', { sessionId: 'a1', profile: { kind: 'inline', profile: { config: { features: { environments: {} } } } } });
+    expect(refused!.message).toMatch(/profile\.profile\.config\.features\.environments/);
   });
 });

@@ -9,7 +9,8 @@ import { rpc } from './support/storage-gateway.js';
 const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-echo' };
 
 const cases: [string, Record<string, unknown>][] = [
-  ['features.fleet', { features: { fleet: { version: 1 } } }],
+  ['features.fleet.profiles.inline', { features: { fleet: { version: 1, profiles: { inline: true } } } }],
+  ['features.fleet.spawn.bases', { features: { fleet: { version: 1, spawn: { bases: ['self', 'session'] } } } }],
   ['features.environments', { features: { environments: { version: 1 } } }],
   ['features.web.search', { features: { web: { version: 1, fetch: {}, search: { allowedDomains: ['example.com'] } } } }],
   ['features.mcp.servers[0].approval', { features: { mcp: { version: 1, servers: [{ serverId: 'docs', approval: 'always' }] } } }],
@@ -43,8 +44,8 @@ describe('config members this server does not act on', () => {
   it('session/config/put refuses them too and leaves the config as it was', async () => {
     const started = await call('session/start', { sessionId: 'kept', config: { model } });
     expect(started.error).toBeUndefined();
-    const reply = await call('session/config/put', { sessionId: 'kept', config: { model, features: { fleet: { version: 1 } } } });
-    expect(reply.error.message).toContain('config.features.fleet:');
+    const reply = await call('session/config/put', { sessionId: 'kept', config: { model, features: { environments: { version: 1 } } } });
+    expect(reply.error.message).toContain('config.features.environments:');
     const read = await call('session/read', { sessionId: 'kept' });
     expect(read.result.result.session.configRevision).toBe(1);
   });
@@ -64,7 +65,7 @@ describe('config members this server does not act on', () => {
   });
 
   it('accepts the members that work, including null for an unset one', async () => {
-    const config = { model, generation: { processingTier: null, maxOutputTokens: 64 }, features: { web: { version: 1, fetch: {} }, fleet: null } };
+    const config = { model, generation: { processingTier: null, maxOutputTokens: 64 }, features: { web: { version: 1, fetch: {} }, fleet: { profiles: { deny: ['x'] }, spawn: { bases: ['self'] }, maxChildren: 2 } } };
     const reply = await call('session/start', { sessionId: 'fine', config });
     expect(reply.error).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import type { AdmitResult, Command, LogEntry, Rejection, SessionState } from '@lightspeed/engine';
-import type { BlobStore, LiveChannel, ModelInfo, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
+import type { BlobStore, LiveChannel, ModelInfo, SessionDirectory, SessionListPage, SessionListStatus, WorkspaceStore } from '@lightspeed/ports';
 
 /** A session addressed within a universe (tenant). The universe always comes from the caller's credential. */
 export interface SessionRef {
@@ -53,4 +53,12 @@ export interface AgentHost {
   workspaces(universe: string): WorkspaceStore;
   listModels(): Promise<ModelInfo[]>;
   close(): Promise<void>;
+}
+
+/** A host's sessions of one universe as effects reach them (sub-agent tools, owed deliveries). */
+export function sessionDirectoryOf(host: Pick<AgentHost, 'submit' | 'state'>, universe: string): SessionDirectory {
+  return {
+    submit: (sessionId, command) => host.submit({ universe, sessionId }, command),
+    state: (sessionId) => host.state({ universe, sessionId }),
+  };
 }

@@ -9,6 +9,7 @@ import {
   type SessionState,
   type ToolCallOutcome,
   type ToolInvocation,
+  type OutboxMessage,
   type Usage,
 } from '@lightspeed/engine';
 import { LightspeedError, type BlobStore } from '@lightspeed/ports';
@@ -75,6 +76,17 @@ function usageFields<T>(result: Retried<T>): { retriedUsage?: Usage[]; usage?: U
   if (result.retriedUsage.length > 0) fields.retriedUsage = result.retriedUsage;
   if (!result.ok && result.usage) fields.usage = result.usage;
   return fields;
+}
+
+/**
+ * `deliver`: submits an owed message to its receiving session. Any answer of the receiver is final
+ * (admitted, or refused: a duplicate of an earlier delivery, a closed or deleted receiver) and is
+ * acknowledged with `outbox.delivered`; only a failure to reach it throws, so the host retries.
+ */
+export async function performDelivery(message: OutboxMessage, ports: DriverPorts): Promise<Command> {
+  if (!ports.sessions) throw new LightspeedError('unavailable', `this host cannot deliver message ${message.messageId} to session ${message.to}: it has no session directory`);
+  const outcome = await ports.sessions.submit(message.to, message.command);
+  return outcome.ok ? { type: 'outbox.delivered', messageId: message.messageId } : { type: 'outbox.delivered', messageId: message.messageId, rejection: outcome.rejection.code };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { SessionState } from '@lightspeed/engine';
-import type { BlobStore, Clock, LiveChannel, LlmPort, ToolPort, WorkspaceStore } from '@lightspeed/ports';
+import type { BlobStore, Clock, LiveChannel, LlmPort, SessionDirectory, ToolPort, WorkspaceStore } from '@lightspeed/ports';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** Everything the driver needs to fulfil one session's actions. Hosts build one per session/universe. */
@@ -13,7 +13,10 @@ export interface DriverPorts {
   /** Sleep that rejects when aborted; injectable for tests and for engines with durable timers. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** The other sessions of this universe (delivering owed messages); hosts without it cannot deliver. */
+  sessions?: SessionDirectory;
 }
+
 
 /** A session's model kind and features, as the tool runtime needs them to resolve its tools. */
 export interface SessionToolFacts {
@@ -33,6 +36,8 @@ export interface ToolPortContext {
    * when the session does not exist or is not configured.
    */
   sessionFacts(sessionId: string): Promise<SessionToolFacts | undefined>;
+  /** The universe's sessions, for tools that start and steer other sessions (sub-agents). */
+  sessions?: SessionDirectory;
 }
 
 /** The tool facts of a session state (undefined until the session is configured). */

@@ -24,6 +24,8 @@ export * from './run/turn.js';
 export * from './run/tool-batch.js';
 export * from './session/promises.js';
 export * from './session/approvals.js';
+export * from './fleet/children.js';
+export * from './fleet/outbox.js';
 export * from './context/compaction.js';
 export * from './run/limits.js';
 export * from './request/fingerprint.js';

@@ -1,6 +1,6 @@
 // npm run bench:waits — what sessions parked on a durable wait cost the embedded host (issue 13).
 // Last line (parsed by tooling):
-// waits: parked=<n> cpu_idle_ms_per_s=<ms> heap_mb_per_1000=<MB> rss_mb_per_1000=<MB> resolve_all_ms=<ms>
+// waits: parked=<n> cpu_idle_ms_per_s=<ms> heap_mb_per_1000=<MB> rss_mb_per_1000=<MB> resolve_all_ms=<ms> spawn_to_first_token_ms_p50=<ms>
 //
 // The real tool runtime (`createToolPortFactory`) and the real provider router over the fake
 // provider in another process (its request log must not count as host memory), scripted through
@@ -17,6 +17,10 @@
 // (BENCH_WAIT_STORE, pglite), --max-cached N (BENCH_WAIT_MAX_CACHED, the host's default),
 // --recent-blob-mib N (BENCH_WAIT_RECENT_BLOB_MIB, the host's 32): its blob cache, bounded, is
 // most of what the heap figure holds once parked sessions are dropped; 0 measures without it.
+// - spawn to first token: after the waits, --spawns parents (BENCH_WAIT_SPAWNS, 20) one after
+//   the other each run `spawn_agent` (from an agent definition); the time from the tool call's
+//   start to the child's first streamed token (its session opened, its run admitted and planned,
+//   its generation's first delta on the live channel), median and p90.
 // BENCH_HEAP_SNAPSHOT=<prefix> writes heap snapshots before and after parking, to diff.
 import { createHook } from 'node:async_hooks';
 import { availableParallelism, loadavg } from 'node:os';
@@ -25,10 +29,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import { putText } from '@lightspeed/cas';
-import type { PromiseState, SessionState } from '@lightspeed/engine';
-import { createToolPortFactory } from '@lightspeed/tools';
+import { liveKey } from '@lightspeed/driver';
+import type { PromiseState, SessionState, ToolInvocation } from '@lightspeed/engine';
+import type { ToolPort } from '@lightspeed/ports';
+import { childSessionIdOf, createToolPortFactory } from '@lightspeed/tools';
 import { startFakeProcess } from '../test/fixtures/crash-processes.js';
-import { benchStores, ObservedLlm, openSession, startHost, startRun, UNIVERSE, waitRun, waitState, type StoreKind } from './bench-rig.js';
+import { benchStores, median, ObservedLlm, openSession, startHost, startRun, UNIVERSE, waitRun, waitState, type StoreKind } from './bench-rig.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +44,7 @@ const { values: flags } = parseArgs({
     store: { type: 'string', default: process.env.BENCH_WAIT_STORE ?? 'pglite' },
     'max-cached': { type: 'string', default: process.env.BENCH_WAIT_MAX_CACHED },
     'recent-blob-mib': { type: 'string', default: process.env.BENCH_WAIT_RECENT_BLOB_MIB },
+    spawns: { type: 'string', default: process.env.BENCH_WAIT_SPAWNS ?? '20' },
   },
 });
 const count = (name: string, text: string | undefined, min: number): number => {
@@ -50,6 +57,7 @@ const TIMERS = count('timers', flags.timers, 0);
 const IDLE_S = count('idle-s', flags['idle-s'], 1);
 const MAX_CACHED = flags['max-cached'] === undefined ? undefined : count('max-cached', flags['max-cached'], 1);
 const RECENT_BLOB_MIB = flags['recent-blob-mib'] === undefined ? undefined : count('recent-blob-mib', flags['recent-blob-mib'], 0);
+const SPAWNS = count('spawns', flags.spawns, 1);
 if (TIMERS > SESSIONS) throw new Error(`--timers ${TIMERS}: at most --sessions (${SESSIONS})`);
 if (flags.store !== 'pglite' && flags.store !== 'memory') throw new Error(`--store: expected pglite or memory, got ${flags.store}`);
 const STORE: StoreKind = flags.store;
@@ -84,10 +92,25 @@ function activeResources(): string {
 console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const fake = await startFakeProcess([]);
 const { stores, close } = await benchStores(STORE);
-const runtime = createToolPortFactory();
+// Sub-agents start from one agent definition: the fake echo model, no tools.
+const HELPER = { config: { model: { providerId: 'fake', apiKind: 'openai:responses' as const, model: 'fake-echo' } } };
+const runtime = createToolPortFactory({ agentsOf: () => ({ resolve: async (id) => (id === 'helper' ? HELPER : undefined) }) });
 const llm = new ObservedLlm(fake.url);
+/** Told when a `spawn_agent` call starts (the spawn-to-first-token clock). */
+let onSpawn: ((call: ToolInvocation) => void) | undefined;
+const tools = (context: Parameters<typeof runtime.factory>[0]): ToolPort => {
+  const port = runtime.factory(context);
+  return {
+    resolve: (input) => port.resolve(input),
+    invoke: (call, ctx) => {
+      if (call.name === 'spawn_agent') onSpawn?.(call);
+      return port.invoke(call, ctx);
+    },
+    ...(port.sessionContext ? { sessionContext: (sessionId: string) => port.sessionContext!(sessionId) } : {}),
+  };
+};
 const host = await startHost(stores, llm, {
-  tools: runtime.factory,
+  tools,
   ...(MAX_CACHED !== undefined ? { maxCachedSessions: MAX_CACHED } : {}),
   ...(RECENT_BLOB_MIB !== undefined ? { recentBlobBytes: RECENT_BLOB_MIB * 2 ** 20 } : {}),
 });
@@ -130,6 +153,35 @@ async function resolveAll(parked: Parked[]): Promise<void> {
       if (status !== 'completed') throw new Error(`${sessionId}: run ended ${status}`);
     }),
   );
+}
+
+/**
+ * Parents that each spawn one sub-agent, one after the other: the time from the `spawn_agent`
+ * call's start to the first token the child streams (subscribed under the child's id, which the
+ * call determines). Each parent's run and the child's report are awaited before the next.
+ */
+async function spawnToFirstToken(n: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const parentId = `lead${i}`;
+    const firstToken = new Promise<number>((resolve) => {
+      onSpawn = (call) => {
+        const started = performance.now();
+        const unsubscribe = host.live.subscribe(liveKey({ universe: UNIVERSE, sessionId: childSessionIdOf(call) }), (message) => {
+          if (message.delta.type !== 'text') return;
+          unsubscribe();
+          resolve(performance.now() - started);
+        });
+      };
+    });
+    await openSession(host, parentId, { fleet: {} });
+    const runId = await startRun(host, parentId, 'use spawn_agent {"agent":"helper","task":"say hello"}');
+    latencies.push(await firstToken);
+    if ((await waitRun(host, parentId, runId)) !== 'completed') throw new Error(`${parentId}: run did not complete`);
+    await waitState(host, parentId, (s) => (Object.values(s.children ?? {}).every((c) => c.status !== 'running') && s.children ? true : undefined));
+  }
+  onSpawn = undefined;
+  return latencies;
 }
 
 try {
@@ -193,8 +245,12 @@ try {
   const resolveMs = performance.now() - resolveStarted;
   const finished = await settledMemory();
   console.log(`  resolved all ${SESSIONS} waits and finished the runs in ${Math.round(resolveMs)} ms (${Math.round(SESSIONS / (resolveMs / 1000))} runs/s, ${llm.completed - generationsBefore} generations); heap after: ${mb(finished.heap - before.heap).toFixed(2)} MB over the baseline`);
+  const spawnLatencies = await spawnToFirstToken(SPAWNS);
+  const sorted = [...spawnLatencies].sort((a, b) => a - b);
+  const p50 = median(sorted);
+  console.log(`  ${SPAWNS} sub-agents spawned one after the other: spawn to first token p50 ${p50.toFixed(1)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms`);
   console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`waits: parked=${SESSIONS} cpu_idle_ms_per_s=${cpuIdleMsPerS.toFixed(3)} heap_mb_per_1000=${heapPer1000.toFixed(2)} rss_mb_per_1000=${rssPer1000.toFixed(2)} resolve_all_ms=${Math.round(resolveMs)}`);
+  console.log(`waits: parked=${SESSIONS} cpu_idle_ms_per_s=${cpuIdleMsPerS.toFixed(3)} heap_mb_per_1000=${heapPer1000.toFixed(2)} rss_mb_per_1000=${rssPer1000.toFixed(2)} resolve_all_ms=${Math.round(resolveMs)} spawn_to_first_token_ms_p50=${p50.toFixed(1)}`);
 } finally {
   await host.close();
   await runtime.close();

@@ -1,6 +1,6 @@
 import { needsSessionSetup, type Command, type LogEntry, type SessionState, upcast } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, refuseInvalidModelParams, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
-import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
+import { DEFAULT_RETRY_POLICY, refuseInvalidModelParams, sessionDirectoryOf, scopedLiveChannel, sessionSetupCommands, type AgentHost, type DriverPorts, type RetryPolicy, type SessionRef, type SessionToolFacts, type SubmitOutcome, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { systemClock, type BlobStore, type Clock, type LiveChannel, type LlmPort, type ModelInfo, type SessionListPage, type SessionListStatus, type SessionDirectory, type SessionStore, type ToolPort, type WorkspaceStore } from '@lightspeed/ports';
 import { MemoryLiveChannel } from '@lightspeed/store-memory';
 import { RecentBlobs, recentBlobStore } from './recent-blobs.js';
 import { SessionActor } from './session-actor.js';
@@ -168,7 +168,13 @@ export class EmbeddedHost implements AgentHost {
       blobs: this.blobs(ref.universe),
       workspaces: stores.workspaces(ref.universe),
       sessionFacts: (sessionId) => this.toolFacts({ universe: ref.universe, sessionId }),
+      sessions: this.directory(ref.universe),
     });
+  }
+
+  /** Another session of the universe, reached the way a surface reaches it: this host's own submit. */
+  private directory(universe: string): SessionDirectory {
+    return sessionDirectoryOf(this, universe);
   }
 
   /** A session's tool facts from its actor (loaded while `start` resumes, so they are there before it returns). */
@@ -194,6 +200,7 @@ export class EmbeddedHost implements AgentHost {
         llm: this.options.llm,
         tools: this.toolPort(ref),
         live: scopedLiveChannel(this.live, ref),
+        sessions: this.directory(ref.universe),
         clock: this.clock,
         retry: this.options.retry ?? DEFAULT_RETRY_POLICY,
         ...(this.options.sleep ? { sleep: this.options.sleep } : {}),

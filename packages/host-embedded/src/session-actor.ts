@@ -12,7 +12,7 @@ import {
   type SessionState,
   type Staged,
 } from '@lightspeed/engine';
-import { EffectAborted, performCompaction, performGeneration, performToolCall, SessionLog, type DriverPorts, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
+import { EffectAborted, performCompaction, performDelivery, performGeneration, performToolCall, SessionLog, type DriverPorts, type SessionRef, type SubmitOutcome } from '@lightspeed/driver';
 import { AppendConflictError, type SessionStore } from '@lightspeed/ports';
 
 export interface ActorOptions {
@@ -219,7 +219,9 @@ export class SessionActor {
         ? performGeneration(state, effect.action, ports, signal)
         : effect.type === 'compact'
           ? performCompaction(state, effect.action, ports, signal)
-          : performToolCall(effect.call, ports, signal);
+          : effect.type === 'deliver'
+            ? performDelivery(effect.message, ports)
+            : performToolCall(effect.call, ports, signal);
     run
       .then((command) => this.submit(command))
       .catch((error) => this.effectFailed(error))

@@ -1,10 +1,10 @@
 import './polyfills.js';
-import { effectAction, effectKeys, plan, toolCallKey, type Action, type SessionState } from '@lightspeed/engine';
+import { deliveryKey, effectAction, effectKeys, plan, toolCallKey, type Action, type OutboxMessage, type SessionState } from '@lightspeed/engine';
 import { EffectAborted, performCompaction, performGeneration, performToolCall } from '@lightspeed/driver';
 import * as restate from '@restatedev/restate-sdk';
 import { writeCommand } from './command-blob.js';
 import { EFFECTS_SERVICE, sessionObjectRef, type EffectRequest } from './protocol.js';
-import { refOfObjectKey } from './session-key.js';
+import { objectKeyOf, refOfObjectKey } from './session-key.js';
 import type { ServiceRuntime } from './service-runtime.js';
 
 /** Thrown when the endpoint shuts down under an effect: the invocation must be retried, not dropped. */
@@ -26,6 +26,7 @@ export function effectsService(runtime: ServiceRuntime) {
     name: EFFECTS_SERVICE,
     handlers: {
       perform: async (ctx: restate.Context, request: EffectRequest): Promise<void> => {
+        if (request.effectKey.startsWith('deliver:')) return deliver(ctx, runtime, request);
         const ref = await ctx.run('effect', () => perform(runtime, request));
         if (ref) ctx.objectSendClient(sessionObjectRef, request.key).deliver({ ref, effectKey: request.effectKey });
       },
@@ -37,6 +38,24 @@ export function effectsService(runtime: ServiceRuntime) {
       abortTimeout: 60 * 60_000,
     },
   });
+}
+
+/**
+ * An owed message goes to its session's object as a one-way send from this invocation: Restate
+ * delivers it exactly once even if this process dies right after, and the receiving admission
+ * makes a duplicate harmless anyway. The acknowledgement is journaled like any effect's result.
+ */
+async function deliver(ctx: restate.Context, runtime: ServiceRuntime, request: EffectRequest): Promise<void> {
+  const ref = refOfObjectKey(request.key);
+  const message = await ctx.run('message', async (): Promise<OutboxMessage | null> => {
+    const planned = actionAt(await runtime.cache.at(ref, request.head), request.effectKey);
+    if (!planned || planned.action.type !== 'deliver') return null;
+    return planned.action.messages.find((m) => deliveryKey(m.messageId) === request.effectKey) ?? null;
+  });
+  if (!message) return;
+  ctx.objectSendClient(sessionObjectRef, objectKeyOf({ universe: ref.universe, sessionId: message.to })).submit(message.command);
+  const ack = await ctx.run('delivered', () => writeCommand(runtime.stores.blobs(ref.universe), { type: 'outbox.delivered', messageId: message.messageId }));
+  ctx.objectSendClient(sessionObjectRef, request.key).deliver({ ref: ack, effectKey: request.effectKey });
 }
 
 async function perform(runtime: ServiceRuntime, request: EffectRequest): Promise<string | null> {
@@ -52,10 +71,12 @@ async function perform(runtime: ServiceRuntime, request: EffectRequest): Promise
     let command;
     if (action.type === 'generate') command = await performGeneration(state, action, ports, signal);
     else if (action.type === 'compact') command = await performCompaction(state, action, ports, signal);
-    else {
+    else if (action.type === 'invokeTools') {
       const call = action.calls.find((c) => toolCallKey(c.callId) === request.effectKey)!;
       command = await performToolCall(call, ports, signal);
     }
+    // A delivery is sent by `deliver`, never run here.
+    if (command === undefined) return null;
     return await writeCommand(ports.blobs, command);
   } catch (error) {
     if (error instanceof EffectAborted || signal.aborted) {
@@ -68,7 +89,7 @@ async function perform(runtime: ServiceRuntime, request: EffectRequest): Promise
   }
 }
 
-type EffectAction = Extract<Action, { type: 'generate' | 'compact' | 'invokeTools' }>;
+type EffectAction = Extract<Action, { type: 'generate' | 'compact' | 'invokeTools' | 'deliver' }>;
 
 /** The action the object planned at `head` that `effectKey` names (plan is pure: same head, same action). */
 function actionAt(state: SessionState, effectKey: string): { state: SessionState; action: EffectAction } | undefined {

@@ -1,5 +1,6 @@
-import { DEFAULT_RETRY_POLICY, scopedLiveChannel, type DriverPorts, type RetryPolicy, type SessionRef, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
-import { systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { DEFAULT_RETRY_POLICY, scopedLiveChannel, sessionDirectoryOf, type DriverPorts, type RetryPolicy, type SessionRef, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { systemClock, type Clock, type EffectAbortSignal, type HeadSignal, type LiveChannel, type LlmPort, type SessionDirectory, type ToolPort } from '@lightspeed/ports';
+import { RestateAgentHost } from './restate-host.js';
 import { MemoryHeadSignal } from '@lightspeed/store-memory';
 import { EffectRegistry } from './effect-registry.js';
 import { cacheKeyOf } from './session-key.js';
@@ -27,6 +28,11 @@ export interface RestateServiceOptions {
   /** Shared with a RestateAgentHost in the same process so both rehydrate once. */
   cache?: SessionStateCache;
   sleep?: DriverPorts['sleep'];
+  /**
+   * The Restate ingress: sub-agent tools open and steer other sessions through it (their objects
+   * admit the commands). Without it they are refused as unavailable.
+   */
+  ingressUrl?: string;
 }
 
 /**
@@ -42,6 +48,7 @@ export class ServiceRuntime {
   readonly snapshotEvery: number;
   readonly toolConcurrency: number;
   private readonly toolPorts = new Map<string, ToolPort>();
+  private ingressHost: RestateAgentHost | undefined;
 
   constructor(private readonly options: RestateServiceOptions) {
     this.stores = options.stores;
@@ -65,11 +72,18 @@ export class ServiceRuntime {
         workspaces: stores.workspaces(ref.universe),
         // The store is the truth an effect handler acts on; Restate state only points into it.
         sessionFacts: async (sessionId) => toolFactsOf(await this.cache.latest({ universe: ref.universe, sessionId })),
+        ...(this.options.ingressUrl ? { sessions: this.directory(ref.universe) } : {}),
       });
       if (this.toolPorts.size >= 1000) this.toolPorts.delete(this.toolPorts.keys().next().value!);
       this.toolPorts.set(key, port);
     }
     return port;
+  }
+
+  /** The universe's sessions through the ingress (tools run inside a `ctx.run`, outside any object's handler). */
+  private directory(universe: string): SessionDirectory {
+    this.ingressHost ??= new RestateAgentHost({ ingressUrl: this.options.ingressUrl!, stores: this.stores, llm: this.options.llm, cache: this.cache, heads: this.heads });
+    return sessionDirectoryOf(this.ingressHost, universe);
   }
 
   ports(ref: SessionRef): DriverPorts {

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { applyAll, serializeState, type BlobRef, type Command, type SessionState } from '@lightspeed/engine';
-import { DEFAULT_RETRY_POLICY, performCompaction, performGeneration, performToolCall, liveKey, scopedLiveChannel, SessionLog, SessionStateCache, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
-import { systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type ToolPort } from '@lightspeed/ports';
+import { DEFAULT_RETRY_POLICY, performCompaction, performDelivery, performGeneration, performToolCall, liveKey, scopedLiveChannel, SessionLog, SessionStateCache, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
+import { systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type SessionDirectory, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
 import { checkAddress, type HostStores } from './host-stores.js';
 
@@ -17,6 +17,11 @@ export interface ActivityDeps {
   heartbeatEveryMs?: number;
   /** Told after every append, so gateways waiting on the session wake at once. */
   heads?: HeadSignal;
+  /**
+   * The universe's sessions through Temporal (Updates to their workflows): what sub-agent tools
+   * and the `deliver` activity use. Without it both are refused as unavailable.
+   */
+  sessions?: (universe: string) => SessionDirectory;
 }
 
 /**
@@ -40,6 +45,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
         blobs: deps.stores.blobs(universe),
         workspaces: deps.stores.workspaces(universe),
         sessionFacts: async (id) => toolFactsOf(await states.latest({ universe, sessionId: id })),
+        ...(deps.sessions ? { sessions: deps.sessions(universe) } : {}),
       });
       toolPorts.set(key, port);
       if (toolPorts.size > 1000) toolPorts.delete(toolPorts.keys().next().value!);
@@ -56,6 +62,7 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     clock: deps.clock ?? systemClock,
     retry: deps.retry ?? DEFAULT_RETRY_POLICY,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.sessions ? { sessions: deps.sessions(address.universe) } : {}),
   });
 
   /** Runs an effect under a heartbeat; a cancellation aborts it and settles at once, even if it ignores the signal. */
@@ -119,6 +126,11 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     async invokeTool(input): Promise<Command> {
       checkAddress(input);
       return heartbeating((signal) => performToolCall(input.call, ports(input), signal));
+    },
+    async deliver(input): Promise<Command> {
+      checkAddress(input);
+      // The receiving workflow admits the command (first writer wins), so a retried delivery is harmless.
+      return performDelivery(input.message, ports(input));
     },
     async sessionSetup(input) {
       checkAddress(input);

@@ -1,6 +1,6 @@
 // Activity inputs and results: ids, refs, revisions and facts only — never message bodies and never
 // the whole state (except `bootstrap`, once per workflow execution).
-import type { Action, Command, LogEntry, SessionState, ToolInvocation } from '@lightspeed/engine';
+import type { Action, Command, LogEntry, OutboxMessage, SessionState, ToolInvocation } from '@lightspeed/engine';
 import type { SnapshotRef } from './definitions.js';
 
 export interface SessionAddress {
@@ -50,6 +50,11 @@ export interface ToolInput extends SessionAddress {
   call: ToolInvocation;
 }
 
+/** A message this session owes another (a child's report, a cancel): ids, refs and small facts only. */
+export interface DeliverInput extends SessionAddress {
+  message: OutboxMessage;
+}
+
 export interface SessionSetupInput extends SessionAddress {
   head: number;
 }
@@ -66,6 +71,8 @@ export interface SessionActivities {
   generate(input: GenerateInput): Promise<Command>;
   compact(input: CompactInput): Promise<Command>;
   invokeTool(input: ToolInput): Promise<Command>;
+  /** Sends an owed message to its session's workflow (an Update) and returns `outbox.delivered`. */
+  deliver(input: DeliverInput): Promise<Command>;
   /** The driver's session setup (toolset, feature context) for the state at `head`, as commands to admit. */
   sessionSetup(input: SessionSetupInput): Promise<Command[]>;
 }

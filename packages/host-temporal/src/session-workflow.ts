@@ -147,7 +147,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
             ? await effects.generate({ ...address, head, action: effect.action })
             : effect.type === 'compact'
               ? await effects.compact({ ...address, head, action: effect.action })
-              : await effects.invokeTool({ ...address, call: effect.call });
+              : effect.type === 'deliver'
+                ? await effects.deliver({ ...address, message: effect.message })
+                : await effects.invokeTool({ ...address, call: effect.call });
         await submitAll([command]);
       })
       .catch(async (error: unknown) => {

@@ -43,23 +43,34 @@ export async function connectTemporalHost(settings: TemporalSettings, options: O
 export async function connectTemporalWorker(settings: TemporalSettings, options: Omit<TemporalWorkerOptions, 'connection' | 'namespace' | 'taskQueue'>): Promise<TemporalWorker> {
   installTemporalRuntime();
   let connection: NativeConnection;
+  let clientConnection: Connection;
   try {
     connection = await NativeConnection.connect({ address: settings.address });
   } catch (error) {
     throw unavailable(settings, error);
   }
   try {
-    const worker = await startTemporalWorker({ logger: new DefaultLogger('WARN'), ...options, connection, namespace: settings.namespace, taskQueue: settings.taskQueue });
+    // Activities reach other sessions' workflows (sub-agents) through a client of their own.
+    clientConnection = await Connection.connect({ address: settings.address });
+  } catch (error) {
+    await connection.close();
+    throw unavailable(settings, error);
+  }
+  const client = new Client({ connection: clientConnection, namespace: settings.namespace });
+  try {
+    const worker = await startTemporalWorker({ logger: new DefaultLogger('WARN'), client, ...options, connection, namespace: settings.namespace, taskQueue: settings.taskQueue });
     return {
       worker: worker.worker,
       running: worker.running,
       async shutdown() {
         await worker.shutdown();
         await connection.close();
+        await clientConnection.close();
       },
     };
   } catch (error) {
     await connection.close();
+    await clientConnection.close();
     throw error;
   }
 }

@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, type Logger, type NativeConnection, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { sessionDirectoryOf } from '@lightspeed/driver';
 import { createActivities, type ActivityDeps } from './activities.js';
+import { TemporalAgentHost } from './temporal-agent-host.js';
 
 export interface TemporalWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -14,6 +17,11 @@ export interface TemporalWorkerOptions extends ActivityDeps {
   shutdownForceTime?: string;
   /** For the workflow bundler (webpack prints its build report at INFO). */
   logger?: Logger;
+  /**
+   * A client of the same namespace: activities reach other sessions' workflows with it (sub-agent
+   * tools, owed deliveries) through the same update-with-start the gateway uses.
+   */
+  client?: Client;
 }
 
 let runtimeInstalled = false;
@@ -67,9 +75,17 @@ export function bundleSessionWorkflow(logger?: Logger): Promise<WorkflowBundle> 
   });
 }
 
+/** Other sessions through `client` (one gateway-side host, shared by every activity of the worker). */
+function directoryOver(options: TemporalWorkerOptions): ActivityDeps['sessions'] {
+  if (!options.client) return undefined;
+  const host = new TemporalAgentHost({ client: options.client, taskQueue: options.taskQueue, stores: options.stores, ...(options.llm ? { llm: options.llm } : {}) });
+  return (universe) => sessionDirectoryOf(host, universe);
+}
+
 /** Starts a worker polling `taskQueue` for session workflows and their activities. */
 export async function startTemporalWorker(options: TemporalWorkerOptions): Promise<TemporalWorker> {
-  const { states: _states, ...activities } = createActivities(options);
+  const sessions = options.sessions ?? directoryOver(options);
+  const { states: _states, ...activities } = createActivities(sessions ? { ...options, sessions } : options);
   void _states;
   const worker = await Worker.create({
     connection: options.connection,

@@ -15,3 +15,4 @@ export * from './dispatch-controls.js';
 export * from './task-events.js';
 export * from './schedules.js';
 export * from './sensor-events.js';
+export * from './session-directory.js';

@@ -46,3 +46,6 @@ export * from './runtime/tool-runtime.js';
 export * from './file-tools/regex-matcher.js';
 export * from './runtime/tool-port-factory.js';
 export * from './custom/custom-tool.js';
+export * from './fleet/fleet-config.js';
+export * from './fleet/fleet-tools.js';
+export * from './fleet/child-ids.js';

@@ -1,5 +1,5 @@
 import type { ToolParallelism, WaitKind } from '@lightspeed/engine';
-import type { BlobStore } from '@lightspeed/ports';
+import type { AgentCatalog, BlobStore, SessionDirectory } from '@lightspeed/ports';
 import type { FileSpace } from './files/file-space.js';
 import type { HostEnvironment } from './host/host-environment.js';
 import type { WebFetcher } from './web/web-fetcher.js';
@@ -16,7 +16,7 @@ export interface ToolResult {
    * Park the call on a durable promise instead of finishing it: the runtime names the promise
    * (from the call's ids, so a re-run names the same one) and stores `detail` in CAS.
    */
-  defer?: { deadline?: number; wait: { kind: WaitKind; preview: string; detail?: unknown } };
+  defer?: { deadline?: number; wait: { kind: WaitKind; preview: string; detail?: unknown; child?: { sessionId: string; runId: string } } };
 }
 
 /** Per-call environment handed to a logical tool. Everything session-specific comes through here. */
@@ -24,12 +24,20 @@ export interface ToolEnv {
   sessionId: string;
   /** The model's id for this call (the same when a crashed host runs the call again). */
   callId: string;
+  /** The call's run, turn and batch (sub-agents derive their ids from them). */
+  runId: string;
+  turnId: string;
+  batchId: string;
   blobs: BlobStore;
   signal?: AbortSignal;
   /** The session's file namespace for this call (fresh per call: workspace heads pinned on first read). */
   files(): FileSpace;
   host?: HostEnvironment;
   web?: WebFetcher;
+  /** The universe's sessions (sub-agent tools); absent on hosts that give tools none. */
+  sessions?: SessionDirectory;
+  /** Agent definitions sub-agents may start from. */
+  agents?: AgentCatalog;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionRef } from '@lightspeed/driver';
-import { type ContextPutEntry, type SessionState } from '@lightspeed/engine';
+import type { AgentHost, SessionRef } from '@lightspeed/driver';
+import { type ContextPutEntry, type ParentLink, type SessionState } from '@lightspeed/engine';
 import { profileInstructionsEntry, type ProfileCatalog } from '../profiles/profile-catalog.js';
 import { ApiError, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
@@ -76,14 +76,20 @@ export function sessionMethods(access: SessionAccess, catalog: ProfileCatalog, d
       const page = await host.listSessions(universe, { limit: Math.min(Math.max(limit ?? 50, 1), 500), ...(cursor ? { cursor } : {}) });
       return {
         result: {
-          sessions: page.sessions.map((summary) => ({
-            id: summary.sessionId,
-            lifecycleStatus: summary.status === 'closed' ? ('closed' as const) : ('open' as const),
-            managed: false,
-            ...(summary.displayName ? { displayName: summary.displayName } : {}),
-            createdAtMs: summary.createdAt,
-            updatedAtMs: summary.updatedAt,
-          })),
+          sessions: await Promise.all(
+            page.sessions.map(async (summary) => {
+              const parent = await parentLinkOf(host, { universe, sessionId: summary.sessionId });
+              return {
+                id: summary.sessionId,
+                lifecycleStatus: summary.status === 'closed' ? ('closed' as const) : ('open' as const),
+                managed: false,
+                ...(summary.displayName ? { displayName: summary.displayName } : {}),
+                createdAtMs: summary.createdAt,
+                updatedAtMs: summary.updatedAt,
+                ...(parent ? { parent } : {}),
+              };
+            }),
+          ),
           ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
         },
       };
@@ -129,3 +135,15 @@ export function sessionMethods(access: SessionAccess, catalog: ProfileCatalog, d
     },
   };
 }
+
+/**
+ * The parent link of a sub-agent session. Only ids shaped like a child's (`<parent>.<12 hex>`) are
+ * looked up, so listing ordinary sessions reads nothing beyond the list projection.
+ */
+async function parentLinkOf(host: AgentHost, ref: SessionRef): Promise<ParentLink | undefined> {
+  if (!CHILD_ID.test(ref.sessionId)) return undefined;
+  const parent = (await host.state(ref))?.config?.parent;
+  return parent ? { ...parent } : undefined;
+}
+
+const CHILD_ID = /\.[0-9a-f]{12}$/;

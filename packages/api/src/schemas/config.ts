@@ -83,7 +83,10 @@ export const FleetFeature = named(
       .nullish(),
     spawn: z.strictObject({ bases: cappedArray(z.enum(['self', 'session', 'profile']), MAX_CONFIG_LIST_ITEMS).nullish() }).nullish(),
     version: version(),
+    maxDepth: z.number().int().min(1).max(8).nullish().describe('Lightspeed extension: how deep sub-agents may nest (default 2).'),
+    maxChildren: z.number().int().min(1).max(100).nullish().describe('Lightspeed extension: how many sub-agents one session may spawn (default 8).'),
   }),
+  'Grants the sub-agent tools spawn_agent, send_to_agent, await_agent, list_agents and cancel_agent.',
 );
 export const RemoteMcpApprovalPolicy = named('RemoteMcpApprovalPolicy', z.enum(['providerDefault', 'always', 'never']));
 export const McpServerLink = named(

@@ -34,6 +34,12 @@ export const ToolView = named(
 export type ToolView = z.infer<typeof ToolView>;
 export const ActiveToolsView = named('ActiveToolsView', z.object({ revision: uint(), tools: z.array(ToolView).default([]) }));
 
+export const ParentLinkView = named(
+  'ParentLinkView',
+  z.object({ sessionId: z.string(), runId: z.string(), callId: z.string().optional(), depth: uint().optional() }),
+  'Lightspeed extension: a sub-agent session names the session, run and tool call that spawned it.',
+);
+
 export const SessionView = named(
   'SessionView',
   z.object({
@@ -54,6 +60,7 @@ export const SessionView = named(
       .object({ profileId: z.string(), revision: uint() })
       .optional()
       .describe('Lightspeed extension: the agent profile and revision the current config came from (session/start or session/profiles/apply with a named profile).'),
+    parent: ParentLinkView.optional(),
   }),
   'The projected session: sparse config and revisions, lifecycle and run state, active context and tools.',
 );
@@ -68,6 +75,7 @@ export const SessionSummaryView = named(
     displayName: z.string().nullish(),
     createdAtMs: uint(),
     updatedAtMs: uint(),
+    parent: ParentLinkView.optional(),
   }),
 );
 export type SessionSummaryView = z.infer<typeof SessionSummaryView>;

@@ -32,6 +32,8 @@ export function sessionView(state: SessionState): SessionView {
   if (config) view.config = config;
   const origin = state.config?.origin;
   if (origin) view.profile = { profileId: origin.profileId, revision: origin.revision };
+  const parent = state.config?.parent;
+  if (parent) view.parent = { ...parent };
   return view;
 }
 
@@ -44,5 +46,7 @@ export function sessionSummaryView(state: SessionState): SessionSummaryView {
     updatedAtMs: state.updatedAt ?? state.createdAt ?? 0,
   };
   if (state.displayName) summary.displayName = state.displayName;
+  const parent = state.config?.parent;
+  if (parent) summary.parent = { ...parent };
   return summary;
 }

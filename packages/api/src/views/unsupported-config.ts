@@ -7,7 +7,8 @@ import type { RunStartConfig, SessionConfig } from '../schemas/config.js';
  * silently doing nothing. Remove an entry when the feature it names works.
  */
 const NOT_YET: { path: string; get: (doc: SessionConfig) => unknown; why: string }[] = [
-  { path: 'features.fleet', get: (d) => d.features?.fleet, why: 'sub-agents are not available on this server yet' },
+  { path: 'features.fleet.profiles.inline', get: (d) => (d.features?.fleet?.profiles?.inline === true ? true : undefined), why: 'inline sub-agent profiles are not available on this server (spawn from a named agent or a fork)' },
+  { path: 'features.fleet.spawn.bases', get: (d) => (d.features?.fleet?.spawn?.bases?.includes('session') ? true : undefined), why: 'the `session` spawn base is not available on this server (self and profile are)' },
   { path: 'features.environments', get: (d) => d.features?.environments, why: 'environments are not available on this server yet' },
   { path: 'features.web.search', get: (d) => d.features?.web?.search, why: 'web search is not available on this server (web.fetch is)' },
   { path: 'generation.processingTier', get: (d) => d.generation?.processingTier, why: 'processing tiers are not passed to providers yet' },

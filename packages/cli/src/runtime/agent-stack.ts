@@ -3,8 +3,10 @@ import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
 import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
-import { ProviderRouter } from '@lightspeed/llm';
+import { PriceTable, ProviderRouter } from '@lightspeed/llm';
 import { createOperations, type Operations } from '@lightspeed/schedules';
+import { profileAgentCatalogs } from '@lightspeed/api';
+import { LightspeedError } from '@lightspeed/ports';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
 import type { Storage } from '@lightspeed/store-sql';
 import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
@@ -87,8 +89,21 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       : (universe) => memoryMcp.get(universe) ?? memoryMcp.set(universe, new MemoryMcpServerStore()).get(universe)!;
     const config = options.serverConfig;
     const mcpServers = config ? withConfiguredMcpServers(storedMcp, config.mcpServers, config.file, Date.now()) : storedMcp;
+    // Sub-agents start from the universe's stored profiles, resolved as session/start does.
+    const prices = new PriceTable(config?.priceOverrides ? { overrides: config.priceOverrides } : {}).lookup;
+    const agentsOf = storage.profiles
+      ? profileAgentCatalogs({
+          profilesOf: storage.profiles,
+          blobsOf: (universe) => storage.stores.blobs(universe),
+          defaultsOf: async () => {
+            if (!defaultModel) throw new LightspeedError('invalid', 'the agent names no model and this server has no default model');
+            return { model: defaultModel, prices };
+          },
+        })
+      : undefined;
     const toolRuntime = createToolPortFactory({
       ...(runningCommandsDir ? { runningCommandsDir } : {}),
+      ...(agentsOf ? { agentsOf } : {}),
       mcpServersOf: (universe) => new StoredMcpServerRegistry(mcpServers(universe), options.env),
       ...(options.customTools ? { customTools: options.customTools } : {}),
     });

@@ -3,6 +3,8 @@ import type { Command } from './command.js';
 import { admitCompactionFailed, admitCompactionFinished, admitContextCompact } from '../context/compaction.js';
 import { admitContextPut, admitContextRemove } from '../context/context.js';
 import { admitPromiseResolve, admitTimerFired } from '../session/promises.js';
+import { admitChildReport } from '../fleet/children.js';
+import { admitOutboxDelivered } from '../fleet/outbox.js';
 import { admitRunCancel, admitRunStart, admitRunSteer } from '../run/run.js';
 import { admitClose, admitConfigure, admitOpen, admitRename } from '../session/session.js';
 import type { SessionState } from './state.js';
@@ -60,6 +62,10 @@ export function admit(state: SessionState, command: Command, now: number): Admis
       return admitCompactionFailed(state, command);
     case 'timer.fired':
       return admitTimerFired(state, command);
+    case 'outbox.delivered':
+      return admitOutboxDelivered(state, command);
+    case 'child.report':
+      return admitChildReport(state, command);
     default:
       return reject('invalid', `unknown command type ${String((command as { type: unknown }).type)}`);
   }

@@ -3,6 +3,8 @@ import { applyContextPut, applyContextRemoved } from '../context/context.js';
 import { invariant } from '../log/invariant.js';
 import { EVENT_VERSIONS, type EventKind, type LogEntry } from '../log/log.js';
 import { applyPromiseResolved } from '../session/promises.js';
+import { applyChildReported } from '../fleet/children.js';
+import { applyOutboxDelivered } from '../fleet/outbox.js';
 import {
   applyCancelRequested,
   applyRunAccepted,
@@ -52,6 +54,8 @@ const REDUCERS: Reducers = {
   'tool.approval_requested': applyApprovalRequested,
   'tool.batch_completed': applyBatchCompleted,
   'promise.resolved': applyPromiseResolved,
+  'child.reported': applyChildReported,
+  'outbox.delivered': applyOutboxDelivered,
   'compaction.requested': applyCompactionRequested,
   'compaction.started': applyCompactionStarted,
   'compaction.finished': applyCompactionFinished,

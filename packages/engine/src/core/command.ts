@@ -1,6 +1,8 @@
 import type { CompactionFailedCommand, CompactionFinishedCommand, ContextCompactCommand } from '../context/compaction.js';
 import type { ContextPutCommand, ContextRemoveCommand } from '../context/context.js';
 import type { PromiseResolveCommand, TimerFiredCommand } from '../session/promises.js';
+import type { ChildReportCommand } from '../fleet/children.js';
+import type { OutboxDeliveredCommand } from '../fleet/outbox.js';
 import type { RunCancelCommand, RunStartCommand, RunSteerCommand } from '../run/run.js';
 import type { SessionCloseCommand, SessionConfigureCommand, SessionOpenCommand, SessionRenameCommand } from '../session/session.js';
 import type { ToolFinishedCommand } from '../run/tool-batch.js';
@@ -29,7 +31,10 @@ export type RuntimeResult =
   | ToolFinishedCommand
   | CompactionFinishedCommand
   | CompactionFailedCommand
-  | TimerFiredCommand;
+  | TimerFiredCommand
+  | OutboxDeliveredCommand
+  /** From another session of the universe (a child's outbox), admitted like any result. */
+  | ChildReportCommand;
 
 export type Command = UserCommand | RuntimeResult;
 

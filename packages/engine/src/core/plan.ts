@@ -5,6 +5,8 @@ import type { BlobRef } from '../values/digest.js';
 import { limitFailure } from '../run/limits.js';
 import type { EventDraft } from '../log/log.js';
 import { resolvedCallEvents, waitingOn } from '../session/promises.js';
+import { childResolutions } from '../fleet/children.js';
+import type { OutboxMessage } from '../fleet/outbox.js';
 import { fingerprintOf } from '../request/fingerprint.js';
 import { compactionRequest, generationRequest } from '../request/request.js';
 import type { RunFailure, RunState } from '../run/run.js';
@@ -24,6 +26,8 @@ export type Action =
   | { type: 'invokeTools'; runId: string; turnId: string; batchId: string; calls: ToolInvocation[] }
   /** Run the pending compaction; re-derive it with `compactionRequest` and check the fingerprint. */
   | { type: 'compact'; compactionId: string; fingerprint: string }
+  /** Deliver owed messages to other sessions (each admitted there, then `outbox.delivered` here). */
+  | { type: 'deliver'; messages: OutboxMessage[] }
   /** Wait for promises: until the earliest deadline (then `timer.fired`) or an external resolution. */
   | { type: 'wait'; until?: number; promiseIds: string[] }
   | { type: 'idle' }
@@ -138,19 +142,23 @@ function planRun(state: SessionState, run: RunState): Action {
 }
 
 /**
- * The next action for a session: exactly one. Order: finish cancelling the active run, complete
- * calls whose promise resolved, run a started compaction, advance the active run; with no active
+ * The next action for a session: exactly one. Order: deliver messages owed to other sessions,
+ * finish cancelling the active run, resolve awaits of children that ended, complete calls whose
+ * promise resolved, run a started compaction, advance the active run; with no active
  * run: start a requested compaction, check the watermark, start the next queued run; else idle.
  */
 export function plan(state: SessionState): Action {
   if (state.status === 'closed') return { type: 'closed' };
   if (state.status === 'new') return { type: 'idle' };
+  if (state.outbox && state.outbox.length > 0) return { type: 'deliver', messages: state.outbox };
   const run = activeRun(state);
   if (run && run.status === 'cancelling') {
     const { events, blobs } = terminateRunEvents(state, run, { type: 'cancelled', reason: 'cancelled by user' });
     return append(events, blobs);
   }
   if (run) {
+    const ended = childResolutions(state, run);
+    if (ended) return append(ended.events, ended.blobs);
     const resolved = resolvedCallEvents(state, run);
     if (resolved) return append(resolved.events, resolved.blobs);
   }

@@ -5,6 +5,8 @@ import type { PromiseState } from '../session/promises.js';
 import type { RunState } from '../run/run.js';
 import type { SubmissionPages } from '../session/submissions.js';
 import type { ToolDescriptor } from '../run/tool.js';
+import type { ChildState } from '../fleet/children.js';
+import type { OutboxMessage } from '../fleet/outbox.js';
 import { ZERO_TOTALS, type UsageTotals } from '../run/usage.js';
 
 /** Deterministic id counters: every id is `<prefix>_<n>` with n taken from here (no randomness). */
@@ -72,6 +74,10 @@ export interface SessionState {
   settledPromises: string[];
   /** Tools approved for the rest of the session ("approve always"): their `ask` calls run without asking. */
   approvedTools?: string[];
+  /** Sub-agents this session started, by child session id (bounded by the fleet's fan-out limit). */
+  children?: Record<string, ChildState>;
+  /** Commands owed to other sessions, delivered by the host (see fleet/outbox.ts). */
+  outbox?: OutboxMessage[];
   compaction?: CompactionState;
   lastCompaction?: CompactionRecord;
   /** Prompt tokens of the last generation since the last compaction (the watermark measure). */
@@ -104,6 +110,8 @@ export function initialState(sessionId: string): SessionState {
     promises: {},
     settledPromises: [],
     approvedTools: undefined,
+    children: undefined,
+    outbox: undefined,
     compaction: undefined,
     lastCompaction: undefined,
     lastPromptTokens: undefined,
@@ -124,10 +132,11 @@ export function findRun(state: SessionState, runId: string): RunState | undefine
   return undefined;
 }
 
-/** For the store's list projection: active = queued/active run, open promises or pending compaction. */
+/** For the store's list projection: active = queued/active run, open promises, pending compaction or an undelivered message. */
 export function listStatus(state: SessionState): 'idle' | 'active' | 'closed' {
   if (state.status === 'closed') return 'closed';
-  if (state.activeRunId !== undefined || state.queue.length > 0 || state.compaction !== undefined) return 'active';
+  // A message still owed to another session is work: a restarted host must resume to deliver it.
+  if (state.activeRunId !== undefined || state.queue.length > 0 || state.compaction !== undefined || (state.outbox?.length ?? 0) > 0) return 'active';
   for (const id in state.promises) if (state.promises[id]!.status === 'pending') return 'active';
   return 'idle';
 }
@@ -163,6 +172,8 @@ export function cloneState(s: SessionState): SessionState {
     promises: s.promises,
     settledPromises: s.settledPromises,
     approvedTools: s.approvedTools,
+    children: s.children,
+    outbox: s.outbox,
     compaction: s.compaction,
     lastCompaction: s.lastCompaction,
     lastPromptTokens: s.lastPromptTokens,

@@ -1,6 +1,6 @@
 import type { Action } from '../core/plan.js';
 
-type EffectAction = Extract<Action, { type: 'generate' | 'compact' | 'invokeTools' }>;
+type EffectAction = Extract<Action, { type: 'generate' | 'compact' | 'invokeTools' | 'deliver' }>;
 
 /**
  * The durable name of one effect: the same action planned again (after a restart, on another
@@ -18,6 +18,10 @@ export function toolCallKey(callId: string): string {
   return `tool:${callId}`;
 }
 
+export function deliveryKey(messageId: string): string {
+  return `deliver:${messageId}`;
+}
+
 export function isToolCallKey(key: string): boolean {
   return key.startsWith('tool:');
 }
@@ -31,6 +35,8 @@ export function effectKeys(action: Action): string[] {
       return [compactionKey(action.compactionId)];
     case 'invokeTools':
       return action.calls.map((call) => toolCallKey(call.callId));
+    case 'deliver':
+      return action.messages.map((message) => deliveryKey(message.messageId));
     default:
       return [];
   }
@@ -38,5 +44,5 @@ export function effectKeys(action: Action): string[] {
 
 /** The effect action `action` is, if it is one. */
 export function effectAction(action: Action): EffectAction | undefined {
-  return action.type === 'generate' || action.type === 'compact' || action.type === 'invokeTools' ? action : undefined;
+  return action.type === 'generate' || action.type === 'compact' || action.type === 'invokeTools' || action.type === 'deliver' ? action : undefined;
 }

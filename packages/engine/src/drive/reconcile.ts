@@ -1,7 +1,8 @@
 import type { Action } from '../core/plan.js';
 import { scheduleToolCalls } from '../run/tool-schedule.js';
 import type { ToolInvocation } from '../run/tool.js';
-import { compactionKey, effectKeys, generationKey, isToolCallKey, toolCallKey } from './effect-key.js';
+import { compactionKey, deliveryKey, effectKeys, generationKey, isToolCallKey, toolCallKey } from './effect-key.js';
+import type { OutboxMessage } from '../fleet/outbox.js';
 import type { NextAction } from './settle.js';
 
 type GenerateAction = Extract<Action, { type: 'generate' }>;
@@ -12,7 +13,9 @@ type InvokeToolsAction = Extract<Action, { type: 'invokeTools' }>;
 export type EffectStart =
   | { key: string; type: 'generate'; action: GenerateAction }
   | { key: string; type: 'compact'; action: CompactAction }
-  | { key: string; type: 'tool'; action: InvokeToolsAction; call: ToolInvocation };
+  | { key: string; type: 'tool'; action: InvokeToolsAction; call: ToolInvocation }
+  /** Submit `message.command` to session `message.to`, then admit `outbox.delivered` here. */
+  | { key: string; type: 'deliver'; message: OutboxMessage };
 
 export interface Reconciled {
   /** Effects the action wants that are not running yet. */
@@ -49,6 +52,13 @@ export function reconcile(action: NextAction, inflight: Iterable<string>, toolCo
       if ([...live].some(isToolCallKey)) break;
       const group = scheduleToolCalls(action.calls, toolConcurrency)[0] ?? [];
       for (const call of group) start.push({ key: toolCallKey(call.callId), type: 'tool', action, call });
+      break;
+    }
+    case 'deliver': {
+      for (const message of action.messages) {
+        const key = deliveryKey(message.messageId);
+        if (!live.has(key)) start.push({ key, type: 'deliver', message });
+      }
       break;
     }
     default:

@@ -2,6 +2,8 @@ import type { CompactionCancelledData, CompactionFailedData, CompactionFinishedD
 import type { ContextPutData, ContextRemovedData } from '../context/context.js';
 import { invariant } from './invariant.js';
 import type { PromiseResolvedData } from '../session/promises.js';
+import type { ChildReportedData } from '../fleet/children.js';
+import type { OutboxDeliveredData } from '../fleet/outbox.js';
 import type { RunAcceptedData, RunCancelledData, RunCompletedData, RunFailedData, RunIdData, RunSteeredData, RunSteeringAppliedData } from '../run/run.js';
 import type { SessionClosedData, SessionConfiguredData, SessionOpenedData, SessionRenamedData } from '../session/session.js';
 import type { SessionState } from '../core/state.js';
@@ -42,6 +44,8 @@ export const EVENT_VERSIONS = {
   'tool.approval_requested': 1,
   'tool.batch_completed': 1,
   'promise.resolved': 1,
+  'child.reported': 1,
+  'outbox.delivered': 1,
   'compaction.requested': 1,
   'compaction.started': 1,
   'compaction.finished': 1,
@@ -81,6 +85,8 @@ export interface EventDataMap {
   'tool.approval_requested': ToolCallDeferredData;
   'tool.batch_completed': BatchIdData;
   'promise.resolved': PromiseResolvedData;
+  'child.reported': ChildReportedData;
+  'outbox.delivered': OutboxDeliveredData;
   'compaction.requested': CompactionRequestedData;
   'compaction.started': CompactionStartedData;
   'compaction.finished': CompactionFinishedData;

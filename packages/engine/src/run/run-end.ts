@@ -8,6 +8,8 @@ import type { RunCancelledData, RunFailedData, RunFailure, RunState } from './ru
 import { RECENT_RUNS_LIMIT, cloneState, without, type SessionState } from '../core/state.js';
 import { openCalls, type BatchStartedData, type ToolCallFinishedData } from './tool-batch.js';
 import type { TurnState } from './turn.js';
+import { runEndMessages } from '../fleet/children.js';
+import { enqueueMessages } from '../fleet/outbox.js';
 
 // How a run ends: the events that end an active run early, and how a run that just became
 // terminal is closed and retired from the live set.
@@ -69,10 +71,12 @@ export function retire(state: SessionState, run: RunState): SessionState {
   next.runs = runs;
   next.recentRuns = recent;
   if (state.queue.includes(run.runId)) next.queue = state.queue.filter((id) => id !== run.runId);
-  if (state.activeRunId !== run.runId) return next;
-  next.activeRunId = undefined;
+  // What the run's end owes other sessions (its parent's report, its children's cancels) is owed now.
+  const owed = enqueueMessages(next, runEndMessages(state, run));
+  if (state.activeRunId !== run.runId) return owed;
+  owed.activeRunId = undefined;
   // Entries put for "this run" (e.g. a run-scoped skill activation) end with it.
-  return dropRunScoped(next);
+  return dropRunScoped(owed);
 }
 
 /** Closes whatever is still open in a run that ends abnormally (calls must already have results). */

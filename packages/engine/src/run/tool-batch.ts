@@ -10,6 +10,7 @@ import { approvalPolicyOf, approvalPromiseId, notAllowedResultText } from '../se
 import { bump, bumpActivity, findRun, own, type SessionState } from '../core/state.js';
 import type { RunState } from './run.js';
 import { liveRun, putRun, withLastBatch, withLastTurn } from './run-record.js';
+import { withChildRuns } from '../fleet/children.js';
 import { WAIT_KINDS, type ToolCallOutcome, type ToolCallStatus, type ToolInvocation, type ToolParallelism, type WaitInfo } from './tool.js';
 import { cloneTurn, type TurnState } from './turn.js';
 
@@ -174,6 +175,10 @@ export function invocationsOf(state: SessionState, run: RunState, batch: ToolBat
     .map((call) => ({ sessionId: state.sessionId, runId: run.runId, turnId: batch.turnId, batchId: batch.batchId, callId: call.callId, name: call.name, argumentsRef: call.argumentsRef, parallelism: call.parallelism }));
 }
 
+function shortString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 256;
+}
+
 /** A deferred outcome's wait description, copied field by field (preview bounded), or what is wrong with it. */
 function waitInfo(wait: WaitInfo): WaitInfo | string {
   if (typeof wait !== 'object' || wait === null) return 'expected {kind, preview?, detailRef?}';
@@ -186,6 +191,11 @@ function waitInfo(wait: WaitInfo): WaitInfo | string {
   if (wait.detailRef !== undefined) {
     if (!isBlobRef(wait.detailRef)) return 'detailRef: expected sha256:<64 hex>';
     out.detailRef = wait.detailRef;
+  }
+  if (wait.child !== undefined) {
+    const child = wait.child as { sessionId?: unknown; runId?: unknown };
+    if (wait.kind !== 'child' || !shortString(child.sessionId) || !shortString(child.runId)) return 'child: expected {sessionId, runId} on a wait of kind child';
+    out.child = { sessionId: child.sessionId, runId: child.runId };
   }
   return out;
 }
@@ -305,7 +315,7 @@ export function applyCallFinished(state: SessionState, entry: LogEntry<'tool.cal
     if (data.effects !== undefined) done.effects = data.effects;
     return done;
   });
-  let next = putRun(state, withLastBatch(run, updated));
+  let next = withChildRuns(putRun(state, withLastBatch(run, updated)), run.runId, data.effects);
   if (promiseId !== undefined) next = settlePromise(next, promiseId);
   const result = { kind: { type: 'toolResult' as const, callId: data.callId, isError: data.isError }, contentRef: data.resultRef, source: { type: 'tool' as const, runId: run.runId, turnId: batch.turnId, batchId: batch.batchId } };
   return appendEntries(next, [data.preview === undefined ? result : { ...result, preview: data.preview }], true);

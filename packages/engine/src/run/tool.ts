@@ -54,6 +54,8 @@ export interface WaitInfo {
   kind: WaitKind;
   preview?: string;
   detailRef?: BlobRef;
+  /** For kind `child`: the child session's run awaited (the planner resolves the wait when it ends). */
+  child?: { sessionId: string; runId: string };
 }
 
 export const WAIT_KINDS = ['timer', 'question', 'approval', 'child'] as const;

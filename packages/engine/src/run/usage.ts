@@ -38,6 +38,19 @@ export function addUsage(totals: UsageTotals, usage: Usage, prices: ModelPrices 
   };
 }
 
+/** Two totals added (a child run's usage rolled up into its parent's). */
+export function sumTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
+  return {
+    input: a.input + b.input,
+    cachedInput: a.cachedInput + b.cachedInput,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+    output: a.output + b.output,
+    reasoning: a.reasoning + b.reasoning,
+    costUsd: a.costUsd === null || b.costUsd === null ? null : a.costUsd + b.costUsd,
+    calls: a.calls + b.calls,
+  };
+}
+
 function addCost(total: number | null, cost: number | undefined): number | null {
   return total === null || cost === undefined ? null : total + cost;
 }

@@ -1,6 +1,7 @@
 import { reject, type Admission } from '../core/admission.js';
 import { canonicalJson } from '../values/canonical-json.js';
 import { validateApprovals, type ApprovalRules } from './approvals.js';
+import type { ParentLink } from '../fleet/children.js';
 import type { GenerationParams } from '../request/generation.js';
 import { API_KINDS, type ModelPrices, type ModelSelection } from '../request/model.js';
 
@@ -57,6 +58,8 @@ export interface SessionConfig {
   /** Opaque API document echoed back by views. */
   document?: unknown;
   origin?: ConfigOrigin;
+  /** Set on a sub-agent's session: the call that spawned it. Each run's end is reported there. */
+  parent?: ParentLink;
 }
 
 /** Per-run overrides. The model may change per run but never its API kind (provider-native items). */
@@ -154,6 +157,11 @@ export function validateSessionConfig(config: unknown): Admission | undefined {
     const origin = config.origin as Record<string, unknown>;
     if (!isRecord(origin) || !nonEmptyString(origin.profileId)) return invalid('config.origin.profileId', 'expected a non-empty string');
     if (typeof origin.revision !== 'number' || !Number.isSafeInteger(origin.revision) || origin.revision < 1) return invalid('config.origin.revision', 'expected a positive integer');
+  }
+  if (config.parent !== undefined) {
+    const parent = config.parent as Record<string, unknown>;
+    if (!isRecord(parent) || !nonEmptyString(parent.sessionId) || !nonEmptyString(parent.runId) || !nonEmptyString(parent.callId)) return invalid('config.parent', 'expected {sessionId, runId, callId, depth}');
+    if (typeof parent.depth !== 'number' || !Number.isSafeInteger(parent.depth) || parent.depth < 1) return invalid('config.parent.depth', 'expected a positive integer');
   }
   if (config.approvals !== undefined) {
     const approvals = validateApprovals(config.approvals, 'config.approvals');

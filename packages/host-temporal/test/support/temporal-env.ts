@@ -94,6 +94,7 @@ export async function startTemporalTestHost(options: TemporalHostOptions): Promi
       retry: options.retry,
       live,
       heads,
+      client,
     });
   let worker = await startWorker();
   const host = new TemporalAgentHost({ client, taskQueue, stores: storage, live, heads, llm: options.llm, ...(options.workflow ? { workflow: options.workflow } : {}) });

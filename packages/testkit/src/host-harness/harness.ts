@@ -3,7 +3,7 @@ import type { AgentHost, RetryPolicy, SessionRef, SubmitOutcome, ToolPortFactory
 import { findRun, isTerminalRun, type ApiKind, type Command, type RunState, type SessionConfig, type SessionState } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
-import type { BlobStore, LlmPort, ToolPort, WorkspaceStore } from '@lightspeed/ports';
+import type { AgentCatalog, BlobStore, LlmPort, ToolPort, WorkspaceStore } from '@lightspeed/ports';
 import { createToolPortFactory } from '@lightspeed/tools';
 import { Workspaces } from '@lightspeed/vfs';
 
@@ -51,6 +51,8 @@ export interface HarnessOptions {
   tools?: (harness: Harness) => ToolPort;
   /** Wraps the real tool runtime's port (for scenarios that need it to fail at a given moment). */
   wrapTools?: (port: ToolPort) => ToolPort;
+  /** Agent definitions sub-agents may be spawned from (`spawn_agent {agent}`). */
+  agents?: AgentCatalog;
 }
 
 /**
@@ -63,7 +65,8 @@ export async function startHarness(factory: HostFactory, options: HarnessOptions
   const apiKind = options.apiKind ?? 'openai:responses';
   let blobs: BlobStore | undefined;
   let workspaces: WorkspaceStore | undefined;
-  const runtime = createToolPortFactory();
+  const agents = options.agents;
+  const runtime = createToolPortFactory(agents ? { agentsOf: () => agents } : {});
   const tools: ToolPortFactory = (context) => {
     blobs ??= context.blobs;
     workspaces ??= context.workspaces;

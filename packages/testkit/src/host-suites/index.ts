@@ -2,3 +2,4 @@
 export * from './scenarios.js';
 export * from './kill-mid-run.js';
 export * from './kill-while-waiting.js';
+export * from './sub-agents.js';

@@ -4,6 +4,7 @@ import type { SessionState, ToolCallOutcome } from '@lightspeed/engine';
 import type { ToolPort } from '@lightspeed/ports';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, UNIVERSE, type Harness, type HarnessOptions, type HostFactory } from '../host-harness/harness.js';
+import { cancelParentCancelsChildrenScenario, parentAwaitsTwoChildrenScenario } from './sub-agents.js';
 
 const workspaceFeatures = (id: string) => ({
   vfs: { tools: 'edit', workspaceLinks: [{ path: '/workspace', access: 'readWrite', target: { type: 'workspace', workspaceId: id } }] },
@@ -313,6 +314,14 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
       expect(run.batches.map((b) => b.calls[0]!.status)).toEqual(['failed', 'succeeded']);
       expect(await h.text(run.batches[0]!.calls[0]!.resultRef)).toBe('denied: change freeze');
       expect(runs).toEqual([run.batches[1]!.calls[0]!.callId]);
+    });
+
+    test('a parent spawns two sub-agents in parallel, awaits both, and completes with their answers', async () => {
+      await parentAwaitsTwoChildrenScenario(await start());
+    });
+
+    test('cancelling a parent that awaits its sub-agents cancels their runs too', async () => {
+      await cancelParentCancelsChildrenScenario(await start());
     });
 
     test('resumes unfinished work after a restart without re-running finished tool calls', async () => {

@@ -2,6 +2,7 @@ import type { MountAccess } from '@lightspeed/vfs';
 import { LightspeedError } from '@lightspeed/ports';
 import type { HostEnvironmentConfig } from '../host/host-environment.js';
 import type { McpServerLink } from '../mcp/mcp-hub.js';
+import { parseFleetConfig, type FleetConfig } from '../fleet/fleet-config.js';
 
 /** A workspace link (the contract's WorkspaceLink). */
 export interface WorkspaceLink {
@@ -28,6 +29,8 @@ export interface ToolFeatures {
   timers?: Record<string, unknown> | null;
   /** Lightspeed extension: the `ask_user` tool (questions answered through `session/waits/*`). */
   askUser?: Record<string, unknown> | null;
+  /** The contract's FleetFeature: the sub-agent tools (see fleet/fleet-config.ts). */
+  fleet?: FleetConfig | null;
 }
 
 /** Reads `features` (opaque to the engine) defensively: a wrong shape is an `invalid` error. */
@@ -53,6 +56,7 @@ export function parseToolFeatures(features: unknown): ToolFeatures {
   if (f.web) out.web = f.web as ToolFeatures['web'];
   if (f.timers) out.timers = f.timers as Record<string, unknown>;
   if (f.askUser) out.askUser = f.askUser as Record<string, unknown>;
+  if (f.fleet) out.fleet = parseFleetConfig(f.fleet);
   if (f.mcp) {
     const servers = (f.mcp as { servers?: unknown }).servers ?? [];
     if (!Array.isArray(servers) || servers.some((s) => typeof (s as McpServerLink)?.serverId !== 'string')) throw invalid('mcp.servers must be a list of {serverId}');

@@ -1,4 +1,4 @@
-import type { ToolPort, WorkspaceStore, BlobStore } from '@lightspeed/ports';
+import type { AgentCatalog, ToolPort, WorkspaceStore, BlobStore, SessionDirectory } from '@lightspeed/ports';
 import { customToolSet, type CustomTool } from '../custom/custom-tool.js';
 import { CommandLedger } from '../host/command-ledger.js';
 import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
@@ -24,6 +24,8 @@ export interface ToolPortFactoryContext {
   blobs: BlobStore;
   workspaces: WorkspaceStore;
   sessionFacts(sessionId: string): Promise<SessionToolFacts | undefined>;
+  /** The universe's sessions through the host (sub-agent tools); without it they are refused as unavailable. */
+  sessions?: SessionDirectory;
 }
 
 export interface ToolPortFactoryOptions {
@@ -42,6 +44,8 @@ export interface ToolPortFactoryOptions {
    * serves is offered them, beside its built-in and MCP tools; names must be distinct.
    */
   customTools?: readonly CustomTool[];
+  /** Agent definitions of each universe that sub-agents may be spawned from (`spawn_agent {agent}`). */
+  agentsOf?: (universe: string) => AgentCatalog;
 }
 
 /**
@@ -69,6 +73,8 @@ export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
           ...(options.web ? { web: options.web } : {}),
           ...(commandLedger ? { commandLedger } : {}),
           ...(options.customTools?.length ? { customTools: options.customTools } : {}),
+          ...(context.sessions ? { directory: context.sessions } : {}),
+          ...(options.agentsOf ? { agents: options.agentsOf(context.universe) } : {}),
           sessions: {
             load: async (sessionId) => {
               const facts = await context.sessionFacts(sessionId);

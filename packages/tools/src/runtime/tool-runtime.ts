@@ -1,6 +1,6 @@
 import { preview, type BlobRef, type ToolCallOutcome, type ToolDescriptor, type ToolInvocation, type WaitInfo } from '@lightspeed/engine';
 import { getText, putJson, putText } from '@lightspeed/cas';
-import { LightspeedError, type BlobStore, type ToolCallContext, type ToolPort, type ToolResolutionInput, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, type AgentCatalog, type BlobStore, type SessionDirectory, type ToolCallContext, type ToolPort, type ToolResolutionInput, type WorkspaceStore } from '@lightspeed/ports';
 import { normalizePath, Workspaces } from '@lightspeed/vfs';
 import type { FileSpace } from '../files/file-space.js';
 import { sessionFileSpace } from '../files/session-file-space.js';
@@ -20,6 +20,7 @@ import { parseWebFetchConfig, type WebFetchConfig } from '../web/web-fetch-confi
 import { WebFetcher } from '../web/web-fetcher.js';
 import { promiseIdOf } from '../waits/promise-id.js';
 import { waitTools } from '../waits/wait-tools.js';
+import { fleetTools } from '../fleet/fleet-tools.js';
 import { runBatch, type BatchOptions } from './run-batch.js';
 import { parseToolFeatures, type ToolFeatures, type WorkspaceLink } from './session-features.js';
 import type { SessionToolContext, SessionToolContextProvider } from './session-tool-context.js';
@@ -42,6 +43,10 @@ export interface ToolRuntimeOptions {
   maxResolvedSessions?: number;
   /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this runtime. */
   customTools?: readonly CustomTool[];
+  /** The universe's sessions, through the host: what sub-agent tools open, steer and read. */
+  directory?: SessionDirectory;
+  /** Agent definitions `spawn_agent {agent}` starts from. */
+  agents?: AgentCatalog;
 }
 
 const DEFAULT_MAX_RESOLVED_SESSIONS = 1_000;
@@ -115,6 +120,7 @@ export class ToolRuntime implements ToolPort {
     const providerTools = [
       ...(familyOf(input.apiKind) === 'anthropic' ? anthropicTools(groups) : openaiTools(groups)),
       ...waitTools({ timers: features.timers != null, askUser: features.askUser != null }),
+      ...fleetTools(features.fleet != null),
       ...this.customTools,
     ];
     const descriptors: ToolDescriptor[] = [];
@@ -261,12 +267,17 @@ export class ToolRuntime implements ToolPort {
     const env: ToolEnv = {
       sessionId: call.sessionId,
       callId: call.callId,
+      runId: call.runId,
+      turnId: call.turnId,
+      batchId: call.batchId,
       blobs: context.blobs,
       files: () => (files ??= this.fileSpace(session)),
     };
     if (context.signal) env.signal = context.signal;
     if (session.host) env.host = session.host;
     if (session.web) env.web = session.web;
+    if (this.options.directory) env.sessions = this.options.directory;
+    if (this.options.agents) env.agents = this.options.agents;
     return env;
   }
 
@@ -290,6 +301,7 @@ export class ToolRuntime implements ToolPort {
 async function deferredOutcome(blobs: BlobStore, call: ToolInvocation, defer: NonNullable<ToolResult['defer']>): Promise<ToolCallOutcome> {
   const wait: WaitInfo = { kind: defer.wait.kind, preview: defer.wait.preview };
   if (defer.wait.detail !== undefined) wait.detailRef = await putJson(blobs, defer.wait.detail);
+  if (defer.wait.child !== undefined) wait.child = defer.wait.child;
   const outcome: ToolCallOutcome = { status: 'deferred', promiseId: promiseIdOf(call), wait };
   if (defer.deadline !== undefined) outcome.deadline = defer.deadline;
   return outcome;
