@@ -11,8 +11,7 @@ const packageJson = JSON.parse(readFileSync(join(generatedDir, '..', '..', 'pack
 
 describe('the generated client', () => {
   it.each(Object.entries(renderClient(schema, manifest)))('committed src/generated/%s matches the API artifacts', (file, text) => {
-    // A mismatch means the API's artifacts changed: run `npm run generate` (or `-w @lightspeed/client`).
-    expect(readFileSync(join(generatedDir, file), 'utf8')).toBe(text);
+    expect(readFileSync(join(generatedDir, file), 'utf8'), 'stale: the API artifacts changed; run `npm run generate` at the repo root').toBe(text);
   });
 
   it('has a typed method for every method of the manifest, reachable by its name segments', () => {

@@ -21,7 +21,7 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
   const after = await client.headCursor(sessionId);
   // The client's follower resumes a dropped stream from the last event it delivered (Last-Event-ID),
   // so every durable event of the run arrives once.
-  const follower = await client.api.follow(sessionId, { after, signal: controller.signal }).catch((error: unknown) => Promise.reject(cliFailure(error, client.baseUrl)));
+  const follower = await client.api.follow(sessionId, { after, signal: controller.signal }).catch((error: unknown) => Promise.reject(cliFailure(error)));
   let runId: string;
   try {
     const started = await client.call<{ run: { id: string } }>('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text }] } });
@@ -48,7 +48,7 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
         if (terminal) break;
       }
     } catch (error) {
-      throw cliFailure(error, client.baseUrl);
+      throw cliFailure(error);
     } finally {
       controller.abort();
     }

@@ -46,7 +46,7 @@ export class RpcClient {
     try {
       return await this.api.request<T>(method, params, signal ? { signal } : {});
     } catch (error) {
-      throw cliFailure(error, this.baseUrl);
+      throw cliFailure(error);
     }
   }
 
@@ -59,7 +59,7 @@ export class RpcClient {
       return await this.api.uploadBlob(bytes);
     } catch (error) {
       if (error instanceof NotFoundError) return 'unsupported';
-      throw cliFailure(error, this.baseUrl);
+      throw cliFailure(error);
     }
   }
 
@@ -68,13 +68,13 @@ export class RpcClient {
     try {
       return await this.api.headCursor(sessionId);
     } catch (error) {
-      throw cliFailure(error, this.baseUrl);
+      throw cliFailure(error);
     }
   }
 }
 
 /** A client failure as the CLI reports it: the server's refusal as `RpcError`, anything else with what to check. */
-export function cliFailure(error: unknown, baseUrl: string): unknown {
+export function cliFailure(error: unknown): unknown {
   if (error instanceof LightspeedRpcError) {
     const hint =
       error instanceof UnauthorizedError

@@ -16,6 +16,6 @@ export async function openSessionStream(client: RpcClient, sessionId: string, af
   try {
     return await client.api.openStream(sessionId, { after, signal });
   } catch (error) {
-    throw cliFailure(error, client.baseUrl);
+    throw cliFailure(error);
   }
 }
