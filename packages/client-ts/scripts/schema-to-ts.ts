@@ -16,8 +16,16 @@ export function propertyKey(name: string): string {
   return IDENTIFIER.test(name) ? name : JSON.stringify(name);
 }
 
+export interface TypeOptions {
+  /**
+   * A property with a `default` is present in what the server sends (zod fills it in), though a
+   * caller may omit it. True for types only results use; params keep such properties optional.
+   */
+  defaultsPresent?: boolean;
+}
+
 /** The TS type of `schema`, indented for nesting at `depth`. */
-export function schemaToType(schema: JsonSchema, depth = 0): string {
+export function schemaToType(schema: JsonSchema, depth = 0, options: TypeOptions = {}): string {
   if (schema === true) return 'unknown';
   if (schema === false) return 'never';
   for (const keyword of Object.keys(schema)) {
@@ -29,14 +37,14 @@ export function schemaToType(schema: JsonSchema, depth = 0): string {
   }
   if ('const' in schema) return JSON.stringify(schema.const);
   if (Array.isArray(schema.enum)) return union(schema.enum.map((value) => JSON.stringify(value)));
-  if (Array.isArray(schema.anyOf)) return union((schema.anyOf as JsonSchema[]).map((member) => schemaToType(member, depth)));
-  if (Array.isArray(schema.oneOf)) return union((schema.oneOf as JsonSchema[]).map((member) => schemaToType(member, depth)));
+  if (Array.isArray(schema.anyOf)) return union((schema.anyOf as JsonSchema[]).map((member) => schemaToType(member, depth, options)));
+  if (Array.isArray(schema.oneOf)) return union((schema.oneOf as JsonSchema[]).map((member) => schemaToType(member, depth, options)));
   if (Array.isArray(schema.allOf)) {
-    const members = (schema.allOf as JsonSchema[]).map((member) => schemaToType(member, depth));
+    const members = (schema.allOf as JsonSchema[]).map((member) => schemaToType(member, depth, options));
     return members.length === 1 ? members[0]! : members.map(parenthesize).join(' & ');
   }
   const type = schema.type;
-  if (Array.isArray(type)) return union(type.map((one) => schemaToType({ ...schema, type: one }, depth)));
+  if (Array.isArray(type)) return union(type.map((one) => schemaToType({ ...schema, type: one }, depth, options)));
   switch (type) {
     case undefined:
       return 'unknown';
@@ -50,30 +58,31 @@ export function schemaToType(schema: JsonSchema, depth = 0): string {
     case 'null':
       return 'null';
     case 'array':
-      return schema.items === undefined ? 'unknown[]' : `${parenthesize(schemaToType(schema.items as JsonSchema, depth))}[]`;
+      return schema.items === undefined ? 'unknown[]' : `${parenthesize(schemaToType(schema.items as JsonSchema, depth, options))}[]`;
     case 'object':
-      return objectType(schema, depth);
+      return objectType(schema, depth, options);
     default:
       throw new Error(`unsupported schema type ${JSON.stringify(type)}`);
   }
 }
 
-function objectType(schema: { [keyword: string]: unknown }, depth: number): string {
+function objectType(schema: { [keyword: string]: unknown }, depth: number, options: TypeOptions): string {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   const extra = schema.additionalProperties as JsonSchema | undefined;
   const names = Object.keys(properties);
   if (names.length === 0) {
     // A record (`z.record`) or an open object: keys are not known in advance.
-    return `Record<string, ${extra === undefined || extra === true || extra === false ? 'unknown' : schemaToType(extra, depth)}>`;
+    return `Record<string, ${extra === undefined || extra === true || extra === false ? 'unknown' : schemaToType(extra, depth, options)}>`;
   }
   const pad = '  '.repeat(depth + 1);
   const lines = names.map((name) => {
     const property = properties[name]!;
-    return `${docComment(property, pad)}${pad}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToType(property, depth + 1)};`;
+    const present = required.has(name) || (options.defaultsPresent === true && typeof property === 'object' && 'default' in property);
+    return `${docComment(property, pad)}${pad}${propertyKey(name)}${present ? '' : '?'}: ${schemaToType(property, depth + 1, options)};`;
   });
   const literal = `{\n${lines.join('\n')}\n${'  '.repeat(depth)}}`;
-  if (extra !== undefined && typeof extra === 'object') return `${literal} & Record<string, ${schemaToType(extra, depth)}>`;
+  if (extra !== undefined && typeof extra === 'object') return `${literal} & Record<string, ${schemaToType(extra, depth, options)}>`;
   return literal;
 }
 

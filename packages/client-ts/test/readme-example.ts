@@ -24,7 +24,7 @@ const finished = await client.awaitRun(session.id, run.id, { timeoutMs: 60_000 }
 follower.close();
 await printing;
 
-const answer = finished.entries?.findLast((entry) => entry.kind.type === 'message' && entry.kind.role === 'assistant');
+const answer = finished.entries.findLast((entry) => entry.kind.type === 'message' && entry.kind.role === 'assistant');
 console.log(`\nrun ${finished.status}: ${answer?.text ?? answer?.preview}`);
 
 try {
