@@ -41,6 +41,12 @@ describe('the generated client', () => {
     expect(packageJson.files).toEqual(expect.arrayContaining(['dist', 'README.md']));
   });
 
+  it("refuses a method that would shadow the client's own members or another method", () => {
+    const method = (name: string) => ({ ...manifest.methods[0]!, method: name });
+    expect(() => renderClient(schema, { ...manifest, methods: [method('follow/list')] })).toThrow(/shadow the client's own member/);
+    expect(() => renderClient(schema, { ...manifest, methods: [method('tasks'), method('tasks/list')] })).toThrow(/prefix/);
+  });
+
   it('refuses a schema keyword it cannot type rather than widening it', () => {
     expect(() => schemaToType({ type: 'object', if: { type: 'string' } })).toThrow(/keyword "if"/);
     expect(schemaToType({ type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'null' }] } })).toBe('(string | null)[]');
