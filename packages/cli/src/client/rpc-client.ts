@@ -1,4 +1,4 @@
-import { LightspeedClient, LightspeedClientError, LightspeedRpcError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type BlobPutResult } from '@lightspeed/client';
+import { ConnectionError, LightspeedClient, LightspeedClientError, LightspeedRpcError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type BlobPutResult } from '@lightspeed/client';
 import { CliError } from '../cli-error.js';
 
 /** A JSON-RPC error the server answered with; `kind` is the contract's error kind. */
@@ -85,7 +85,7 @@ export function cliFailure(error: unknown): unknown {
     return new RpcError(error.method, error.code, error.kind, error.serverMessage, hint);
   }
   if (error instanceof LightspeedClientError) {
-    const hint = error.name === 'ConnectionError' ? 'check --api-url, or start a server with `lightspeed serve`' : undefined;
+    const hint = error instanceof ConnectionError ? 'check --api-url, or start a server with `lightspeed serve`' : undefined;
     return new CliError(error.message, 1, hint);
   }
   return error;
