@@ -9,7 +9,7 @@ const LAYERS = [
   ['driver'],
   ['host-embedded', 'host-temporal', 'host-restate'],
   ['ops', 'schedules'], // | memory
-  ['api', 'agents', 'cli'],
+  ['client-ts', 'api', 'agents', 'cli'],
   ['harness'], // the embedding entry point, over the CLI's stack and client
 ];
 const HOSTS = LAYERS[4];
@@ -60,6 +60,13 @@ export default {
       severity: 'error',
       from: { path: '^packages/engine/src/' },
       to: { pathNot: ['^packages/engine/src/', '^node_modules/@noble/hashes/'] },
+    },
+    {
+      name: 'client-is-standalone',
+      comment: 'The published client (@lightspeed/client) speaks the wire contract only: it imports no workspace package, so it installs without the server.',
+      severity: 'error',
+      from: { path: '^packages/client-ts/src/' },
+      to: { path: '^packages/', pathNot: '^packages/client-ts/' },
     },
     {
       name: 'no-test-support-in-products',

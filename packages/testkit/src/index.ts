@@ -10,3 +10,4 @@ export * from './seeded-random.js';
 export { spawnServer, waitForReady, type ProcessExit, type ServerProcess, type SpawnServerOptions } from './server-process.js';
 export * from './small-filesystem.js';
 export * from './bearer-mcp-server.js';
+export * from './cutting-sse-proxy.js';

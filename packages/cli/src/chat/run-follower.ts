@@ -1,6 +1,5 @@
 import { isNativeToolCallItem, toolCallArgumentsText } from '@lightspeed/llm';
-import type { RpcClient } from '../client/rpc-client.js';
-import { openSessionStream, type SseMessage } from '../client/sse-stream.js';
+import { cliFailure, type RpcClient } from '../client/rpc-client.js';
 import type { Source, ToolTrace, TurnObserver, TurnResult } from './turn-observer.js';
 import type { UsageFigures } from './usage-line.js';
 
@@ -20,7 +19,9 @@ export interface ActiveRun {
 export async function startRun(client: RpcClient, sessionId: string, text: string, observer: TurnObserver): Promise<ActiveRun> {
   const controller = new AbortController();
   const after = await client.headCursor(sessionId);
-  const stream = await openSessionStream(client, sessionId, after, controller.signal);
+  // The client's follower resumes a dropped stream from the last event it delivered (Last-Event-ID),
+  // so every durable event of the run arrives once.
+  const follower = await client.api.follow(sessionId, { after, signal: controller.signal }).catch((error: unknown) => Promise.reject(cliFailure(error)));
   let runId: string;
   try {
     const started = await client.call<{ run: { id: string } }>('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text }] } });
@@ -33,46 +34,23 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
     const names = new Map<string, string>();
     const waits = new Set<string>();
     let terminal: { status: TurnResult['status']; error?: string } | undefined;
-    // Resume point after a dropped stream: the last event's position (every event has its own);
-    // repeats are still skipped, should a server replay one.
-    let lastSeq = after;
-    const seen = new Set<string>();
-    let current: AsyncIterable<SseMessage> = stream;
-    let signal = controller;
     try {
-      for (let reconnects = 0; ; reconnects++) {
-        for await (const message of current) {
-          if (message.event === 'delta') {
-            const delta = message.data?.delta;
-            if (delta?.type === 'text' && typeof delta.text === 'string') observer.text(delta.text);
-            else if (delta?.type === 'reasoning' && typeof delta.text === 'string') observer.reasoning?.(delta.text);
-            continue;
-          }
-          if (message.event === 'error') throw new Error(`live stream: ${message.data?.message ?? 'error'}`);
-          if (message.event !== 'event') continue;
-          const seq = Number(message.data?.cursor?.seq ?? lastSeq);
-          const key = `${seq}:${JSON.stringify(message.data?.kind)}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          if (seq > lastSeq) {
-            // Only the newest seq can be replayed on resume; older keys are no longer needed.
-            for (const old of seen) if (!old.startsWith(`${seq}:`)) seen.delete(old);
-            lastSeq = seq;
-          }
-          observer.event?.(message.data);
-          terminal = reportEvent(message.data?.kind);
-          if (terminal) break;
+      for await (const message of follower) {
+        if (message.event === 'delta') {
+          const delta = message.data.delta;
+          if (delta.type === 'text') observer.text(delta.text);
+          else if (delta.type === 'reasoning') observer.reasoning?.(delta.text);
+          continue;
         }
+        if (message.event !== 'event') continue;
+        observer.event?.(message.data);
+        terminal = reportEvent(message.data.kind);
         if (terminal) break;
-        // The server dropped us (e.g. we fell too far behind): resume from the durable cursor.
-        if (reconnects >= 5) throw new Error(`the live stream ended before run ${runId} finished`);
-        signal.abort();
-        signal = new AbortController();
-        await new Promise((resolve) => setTimeout(resolve, 200 * (reconnects + 1)));
-        current = await openSessionStream(client, sessionId, lastSeq, signal.signal);
       }
+    } catch (error) {
+      throw cliFailure(error);
     } finally {
-      signal.abort();
+      controller.abort();
     }
     if (!terminal) throw new Error(`the live stream ended before run ${runId} finished`);
     return { sessionId, runId, ...terminal, ...(await runOutcome(client, sessionId, runId)) };

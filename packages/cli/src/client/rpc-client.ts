@@ -1,3 +1,4 @@
+import { ConnectionError, LightspeedClient, LightspeedClientError, LightspeedRpcError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type BlobPutResult } from '@lightspeed/client';
 import { CliError } from '../cli-error.js';
 
 /** A JSON-RPC error the server answered with; `kind` is the contract's error kind. */
@@ -21,76 +22,71 @@ export interface RpcClientOptions {
 }
 
 /**
- * The CLI's only way to the agent: JSON-RPC over `POST /rpc` and the SSE stream, whether the
- * server is this process (embedded) or remote, so both paths behave the same.
+ * The CLI's only way to the agent: `@lightspeed/client` (JSON-RPC over `POST /rpc` and the SSE
+ * stream), whether the server is this process (embedded) or remote, so both paths behave the same.
+ * This adapter turns the client's typed errors into `CliError`s with hints for the terminal; new
+ * code may use the typed methods of `api` directly.
  */
 export class RpcClient {
-  private nextId = 1;
+  /** The typed client (no call timeout: a CLI command waits as long as its user does). */
+  readonly api: LightspeedClient;
   readonly baseUrl: string;
 
-  constructor(private readonly options: RpcClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  constructor(options: RpcClientOptions) {
+    this.api = new LightspeedClient({ baseUrl: options.baseUrl, timeoutMs: 0, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+    this.baseUrl = this.api.baseUrl;
   }
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...extra, ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) };
+    return this.api.headers(extra);
   }
 
-  private async send(path: string, init: RequestInit): Promise<Response> {
-    try {
-      return await fetch(`${this.baseUrl}${path}`, init);
-    } catch (error) {
-      if ((error as Error).name === 'AbortError') throw error;
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach ${this.baseUrl}: ${cause?.message ?? (error as Error).message}`, 1, 'check --api-url, or start a server with `lightspeed serve`');
-    }
-  }
-
-  /** Calls a method and returns the envelope's `result`. */
+  /** Calls a method by name and returns the envelope's `result`. */
   async call<T = any>(method: string, params: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
-    const id = this.nextId++;
-    const response = await this.send('/rpc', {
-      method: 'POST',
-      headers: this.headers({ 'content-type': 'application/json' }),
-      body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
-      ...(signal ? { signal } : {}),
-    });
-    let body: any;
     try {
-      body = await response.json();
-    } catch {
-      throw new CliError(`${method}: the server at ${this.baseUrl} answered HTTP ${response.status} without a JSON-RPC body`);
+      return await this.api.request<T>(method, params, signal ? { signal } : {});
+    } catch (error) {
+      throw cliFailure(error);
     }
-    if (body?.error) {
-      const hint = body.error.code === -32001 ? 'pass a valid key with --api-key or LIGHTSPEED_API_KEY' : undefined;
-      throw new RpcError(method, body.error.code, body.error.data?.kind, String(body.error.message ?? 'error'), hint);
-    }
-    return body?.result?.result as T;
   }
 
   /**
    * Uploads one blob as the raw body of `PUT /blobs` (the server's extension for blobs too large for
    * a JSON-RPC body). `unsupported` when the server does not offer the route.
    */
-  async putBlob(bytes: Uint8Array): Promise<{ blobRef: string; bytes: number } | 'unsupported'> {
-    const response = await this.send('/blobs', { method: 'PUT', headers: this.headers({ 'content-type': 'application/octet-stream' }), body: bytes });
-    let body: any;
+  async putBlob(bytes: Uint8Array): Promise<BlobPutResult | 'unsupported'> {
     try {
-      body = await response.json();
-    } catch {
-      throw new CliError(`PUT /blobs: the server at ${this.baseUrl} answered HTTP ${response.status} without a JSON body`);
+      return await this.api.uploadBlob(bytes);
+    } catch (error) {
+      if (error instanceof NotFoundError) return 'unsupported';
+      throw cliFailure(error);
     }
-    if (response.status === 404 && !body?.blobRef) return 'unsupported';
-    if (!response.ok) {
-      const hint = response.status === 401 ? 'pass a valid key with --api-key or LIGHTSPEED_API_KEY' : response.status === 413 ? 'leave large files out of the upload (.gitignore) or raise the server limit' : undefined;
-      throw new RpcError('PUT /blobs', response.status, body?.error?.kind, String(body?.error?.message ?? `HTTP ${response.status}`), hint);
-    }
-    return { blobRef: String(body.blobRef), bytes: Number(body.bytes) };
   }
 
   /** The session's head cursor (the seq a live stream should start after). */
   async headCursor(sessionId: string): Promise<number> {
-    const page = await this.call<{ headCursor?: { seq: number } | null }>('session/events/read', { sessionId, after: { seq: Number.MAX_SAFE_INTEGER }, limit: 1 });
-    return page.headCursor?.seq ?? 0;
+    try {
+      return await this.api.headCursor(sessionId);
+    } catch (error) {
+      throw cliFailure(error);
+    }
   }
+}
+
+/** A client failure as the CLI reports it: the server's refusal as `RpcError`, anything else with what to check. */
+export function cliFailure(error: unknown): unknown {
+  if (error instanceof LightspeedRpcError) {
+    const hint =
+      error instanceof UnauthorizedError
+        ? 'pass a valid key with --api-key or LIGHTSPEED_API_KEY'
+        : error instanceof PayloadTooLargeError && error.method === 'PUT /blobs'
+          ? 'leave large files out of the upload (.gitignore) or raise the server limit'
+          : undefined;
+    return new RpcError(error.method, error.code, error.kind, error.serverMessage, hint);
+  }
+  if (error instanceof LightspeedClientError) {
+    const hint = error instanceof ConnectionError ? 'check --api-url, or start a server with `lightspeed serve`' : undefined;
+    return new CliError(error.message, 1, hint);
+  }
+  return error;
 }
