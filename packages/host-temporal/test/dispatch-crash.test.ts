@@ -3,7 +3,7 @@
 // server, and random SIGKILLs of those processes while the tasks run (each killed one is replaced).
 // Every task ends in the state it should, once: no attempt is counted for a crash (each task has
 // exactly one attempt, re-claimed as often as its dispatcher died), each succeeded task's session
-// holds exactly one run, and no tool call that had finished ran again.
+// holds exactly one run, and no tool call whose result was committed ran again.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -109,8 +109,21 @@ describe('dispatchers SIGKILLed while 200 tasks run', () => {
       const { byState } = await queue.counts();
       return byState.succeeded + byState.failed + byState.blocked + byState.cancelled;
     };
+    // What the tasks still running are doing, for the failure message of a run out of time.
+    const unfinished = async () => {
+      const { tasks } = await queue.list({ states: ['running'] });
+      const lines = await Promise.all(
+        tasks.map(async (task) => {
+          const attempt = (await queue.attempts(task.id))[0];
+          const session = attempt?.sessionId ? await host.state({ universe: UNIVERSE, sessionId: attempt.sessionId }) : undefined;
+          const run = session && attempt?.runId ? findRun(session, attempt.runId) : undefined;
+          return `${task.id} claims=${attempt?.claims} lease=${task.lease ? task.lease.expiresAt - Date.now() : 'none'}ms session=${session?.status ?? 'none'} run=${run?.status ?? 'none'}`;
+        }),
+      );
+      return lines.join('; ');
+    };
     while (!(await done()) || kills < MIN_KILLS) {
-      if (Date.now() - started > 280_000) throw new Error(`not finished after 280 s (${kills} kills): ${JSON.stringify((await queue.counts()).byState)}`);
+      if (Date.now() - started > 280_000) throw new Error(`not finished after 280 s (${kills} kills): ${JSON.stringify((await queue.counts()).byState)}; ${await unfinished()}`);
       await new Promise((resolve) => setTimeout(resolve, 700));
       // Kill only while there is work to interrupt, and never the last process standing.
       if (kills >= MIN_KILLS && (await done())) break;
@@ -142,11 +155,22 @@ describe('dispatchers SIGKILLed while 200 tasks run', () => {
       expect(session.counters.run, `${task.subject} ran once`).toBe(1);
       const run = findRun(session, attempts[0]!.runId!)!;
       expect(run.status).toBe('completed');
+      // A call is finished once its result is committed to the log; one that ran to its end but
+      // whose worker died before Temporal recorded the activity's completion runs again (the
+      // documented at-least-once). So: no execution of a call may start after its commit. The
+      // entry's `at` is the workflow time of the task that admitted the result, which Temporal
+      // starts only after it recorded the activity's completion.
+      const committedAt = new Map<string, number>();
+      for (const entry of await storage.sessions(UNIVERSE).read(session.sessionId)) {
+        if (entry.kind === 'tool.call_finished') committedAt.set((entry.data as { callId: string }).callId, entry.at);
+      }
       for (const call of run.batches.flatMap((batch) => batch.calls)) {
         const id = `${session.sessionId}/${call.callId}`;
-        const endAt = journal.indexOf(`end ${id}`);
-        expect(endAt, `${id} finished`).toBeGreaterThanOrEqual(0);
-        expect(journal.slice(endAt + 1), `${id} never started again after it finished`).not.toContain(`start ${id}`);
+        const at = committedAt.get(call.callId);
+        expect(at, `${id} committed`).toBeDefined();
+        expect(journal.some((line) => line.startsWith(`end ${id} `)), `${id} finished`).toBe(true);
+        const startsAfterCommit = journal.filter((line) => line.startsWith(`start ${id} `) && Number(line.split(' ')[2]) > at!);
+        expect(startsAfterCommit, `${id} never started again after its result was committed`).toEqual([]);
       }
     }
     // The kills interrupted attempts: some were adopted by another dispatcher (more claims than tasks).

@@ -11,11 +11,13 @@ export interface ControlToolsOptions {
   stepDelayMs?: number;
   /** Journal lines name the session too (`start <sessionId>/<callId>`): for many sessions in one journal. */
   qualify?: boolean;
+  /** Lines end with the wall-clock ms (`start <id> <ms>`): to order executions against commits. */
+  stamp?: boolean;
 }
 
 export function controlTools(options: ControlToolsOptions = {}): ToolPortFactory {
   const note = (line: string) => {
-    if (options.journal) appendFileSync(options.journal, `${line}\n`);
+    if (options.journal) appendFileSync(options.journal, options.stamp ? `${line} ${Date.now()}\n` : `${line}\n`);
   };
   return ({ blobs, sessionId }) => ({
     async resolve() {

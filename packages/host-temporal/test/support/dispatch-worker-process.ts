@@ -22,7 +22,7 @@ const worker = await connectTemporalWorker(settings, {
   live,
   heads: live.headSignal,
   llm,
-  tools: controlTools({ journal: env.TOOL_JOURNAL!, stepDelayMs: Number(env.STEP_DELAY_MS ?? 0), qualify: true }),
+  tools: controlTools({ journal: env.TOOL_JOURNAL!, stepDelayMs: Number(env.STEP_DELAY_MS ?? 0), qualify: true, stamp: true }),
   retry: { maxAttempts: 4, initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, maxTotalMs: 5_000 },
   workflowBundle: { codePath: env.WORKFLOW_BUNDLE! },
 });
