@@ -49,7 +49,9 @@ describe('lightspeed keys against a running serve', () => {
     expect(listed.stdout).toMatch(new RegExp(`${keyId}.*team-b\\tlate comer\\t\\d{4}-\\d\\d-\\d\\dT.*\\tactive`));
     expect(listed.stdout).toContain('first');
     const file = JSON.parse(await readFile(keys, 'utf8')) as { keys: { hash: string }[] };
-    for (const secret of [lateKey.slice(`lsk_${keyId}_`.length), firstKey.slice(firstKey.lastIndexOf('_') + 1), ...file.keys.map((k) => k.hash)]) {
+    // A secret is base64url (it may hold `_`): cut after the fixed `lsk_<12 hex>_` prefix.
+    const secretOf = (key: string) => key.slice('lsk_'.length + 12 + 1);
+    for (const secret of [secretOf(lateKey), secretOf(firstKey), ...file.keys.map((k) => k.hash)]) {
       expect(listed.stdout + listed.stderr).not.toContain(secret);
     }
 
