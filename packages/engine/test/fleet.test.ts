@@ -81,6 +81,23 @@ describe('sub-agents (parent side)', () => {
     expect(h.state.usage.output).toBeGreaterThanOrEqual(5);
     expect(h.replayed()).toBe(h.live());
   });
+
+  it('force-closing the parent still delivers the cancels its run owes; only their acknowledgements follow the close', () => {
+    const h = SessionHarness.open({}, [tool('spawn_agent'), tool('await_agent')]);
+    const batch = spawnedAndAwaiting(h);
+    awaitChild(h, batch.batchId);
+    h.ok({ type: 'session.close', force: true });
+    expect(h.state.status).toBe('closed');
+    const deliver = h.expect('deliver');
+    expect(deliver.messages.map((m) => m.command)).toEqual([{ type: 'run.cancel', runId: 'run_1' }]);
+    expect(listStatus(h.state)).toBe('active');
+    expect(h.rejected(report('cancelled')).code).toBe('closed');
+    h.ok({ type: 'outbox.delivered', messageId: deliver.messages[0]!.messageId });
+    expect(h.settle()).toEqual({ type: 'closed' });
+    expect(listStatus(h.state)).toBe('closed');
+    expect(h.rejected({ type: 'outbox.delivered', messageId: deliver.messages[0]!.messageId }).code).toBe('duplicate');
+    expect(h.replayed()).toBe(h.live());
+  });
 });
 
 describe('sub-agents (child side)', () => {
@@ -96,6 +113,18 @@ describe('sub-agents (child side)', () => {
     ]);
     h.ok({ type: 'outbox.delivered', messageId: 'notify_run_1', rejection: 'closed' });
     expect(h.settle()).toEqual({ type: 'idle' });
+    expect(h.replayed()).toBe(h.live());
+  });
+
+  it('a child force-closed mid-run still reports the cancelled run to its parent', () => {
+    const parent = { sessionId: 'ses_p', runId: 'run_3', callId: 'call_9', depth: 1 };
+    const h = SessionHarness.open({ parent });
+    h.ok({ type: 'run.start', source: input });
+    h.ok({ type: 'session.close', force: true });
+    const deliver = h.expect('deliver');
+    expect(deliver.messages[0]).toMatchObject({ messageId: 'notify_run_1', to: 'ses_p', command: { type: 'child.report', status: 'cancelled' } });
+    h.ok({ type: 'outbox.delivered', messageId: 'notify_run_1' });
+    expect(h.settle()).toEqual({ type: 'closed' });
     expect(h.replayed()).toBe(h.live());
   });
 

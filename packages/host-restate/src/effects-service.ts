@@ -1,5 +1,5 @@
 import './polyfills.js';
-import { deliveryKey, effectAction, effectKeys, plan, toolCallKey, type Action, type OutboxMessage, type SessionState } from '@lightspeed/engine';
+import { deliveryKey, effectAction, effectKeys, plan, toolCallKey, type Action, type Command, type OutboxMessage, type SessionState } from '@lightspeed/engine';
 import { EffectAborted, performCompaction, performGeneration, performToolCall } from '@lightspeed/driver';
 import * as restate from '@restatedev/restate-sdk';
 import { writeCommand } from './command-blob.js';
@@ -41,7 +41,7 @@ export function effectsService(runtime: ServiceRuntime) {
 }
 
 /**
- * An owed message goes to its session's object as a one-way send from this invocation: Restate
+ * An owed message goes to its session's object as a journaled call from this invocation: Restate
  * delivers it exactly once even if this process dies right after, and the receiving admission
  * makes a duplicate harmless anyway. The acknowledgement is journaled like any effect's result.
  */
@@ -53,8 +53,11 @@ async function deliver(ctx: restate.Context, runtime: ServiceRuntime, request: E
     return planned.action.messages.find((m) => deliveryKey(m.messageId) === request.effectKey) ?? null;
   });
   if (!message) return;
-  ctx.objectSendClient(sessionObjectRef, objectKeyOf({ universe: ref.universe, sessionId: message.to })).submit(message.command);
-  const ack = await ctx.run('delivered', () => writeCommand(runtime.stores.blobs(ref.universe), { type: 'outbox.delivered', messageId: message.messageId }));
+  // A call, not a one-way send: the receiver's refusal (say, it was closed) is logged with the ack,
+  // as the other hosts log it. Journaled, so a retry after a crash reads the reply, not a resend.
+  const reply = await ctx.objectClient(sessionObjectRef, objectKeyOf({ universe: ref.universe, sessionId: message.to })).submit(message.command);
+  const delivered: Command = { type: 'outbox.delivered', messageId: message.messageId, ...(reply.ok ? {} : { rejection: reply.rejection.code }) };
+  const ack = await ctx.run('delivered', () => writeCommand(runtime.stores.blobs(ref.universe), delivered));
   ctx.objectSendClient(sessionObjectRef, request.key).deliver({ ref: ack, effectKey: request.effectKey });
 }
 

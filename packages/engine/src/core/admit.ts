@@ -20,7 +20,7 @@ import { admitGenerationFailed, admitGenerationFinished } from '../run/turn.js';
 export function admit(state: SessionState, command: Command, now: number): Admission {
   void now;
   if (typeof command !== 'object' || command === null || typeof command.type !== 'string') return reject('invalid', 'command: expected an object with a `type`');
-  if (state.status === 'closed') return reject('closed', `session ${state.sessionId} is closed; open a new session`);
+  if (state.status === 'closed' && command.type !== 'outbox.delivered') return reject('closed', `session ${state.sessionId} is closed; open a new session`);
   if (state.status === 'new') {
     if (command.type === 'session.open') return admitOpen(state, command);
     return reject('not_found', `session ${state.sessionId} does not exist; open it first`);

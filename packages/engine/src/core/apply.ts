@@ -73,8 +73,9 @@ export function apply(state: SessionState, entry: LogEntry): SessionState {
   invariant(current.seq === state.head + 1, `entry seq ${current.seq} does not follow head ${state.head}`, { seq: current.seq, head: state.head });
   invariant(typeof current.at === 'number' && Number.isFinite(current.at), 'entry `at` must be a finite number', { seq: current.seq });
   invariant(Object.prototype.hasOwnProperty.call(REDUCERS, current.kind), `unknown event kind ${String(current.kind)}`, { seq: current.seq });
-  invariant(state.status !== 'closed', 'no event may follow session.closed', { seq: current.seq, kind: current.kind });
-  invariant(state.status === 'open' || current.kind === 'session.opened', 'the first event must be session.opened', { seq: current.seq, kind: current.kind });
+  // Only the acknowledgements of messages a closed session still owes may follow its close.
+  invariant(state.status !== 'closed' || current.kind === 'outbox.delivered', 'no event may follow session.closed', { seq: current.seq, kind: current.kind });
+  invariant(state.status !== 'new' || current.kind === 'session.opened', 'the first event must be session.opened', { seq: current.seq, kind: current.kind });
   // Reducers return a fresh top-level object (never shared), so stamping head/updatedAt on it in
   // place is safe and saves a second copy of the state per event.
   const next = reduce(state, current);

@@ -148,7 +148,9 @@ function planRun(state: SessionState, run: RunState): Action {
  * run: start a requested compaction, check the watermark, start the next queued run; else idle.
  */
 export function plan(state: SessionState): Action {
-  if (state.status === 'closed') return { type: 'closed' };
+  // A closed session still delivers what it owes (a force close cancels the active run, which owes
+  // its parent a report and its children a cancel): nobody else would, and a parent would wait forever.
+  if (state.status === 'closed') return state.outbox && state.outbox.length > 0 ? { type: 'deliver', messages: state.outbox } : { type: 'closed' };
   if (state.status === 'new') return { type: 'idle' };
   if (state.outbox && state.outbox.length > 0) return { type: 'deliver', messages: state.outbox };
   const run = activeRun(state);

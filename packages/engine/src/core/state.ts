@@ -134,8 +134,9 @@ export function findRun(state: SessionState, runId: string): RunState | undefine
 
 /** For the store's list projection: active = queued/active run, open promises, pending compaction or an undelivered message. */
 export function listStatus(state: SessionState): 'idle' | 'active' | 'closed' {
-  if (state.status === 'closed') return 'closed';
-  // A message still owed to another session is work: a restarted host must resume to deliver it.
+  // A message still owed to another session is work, even for a closed session (a force close owes
+  // its parent a report and its children a cancel): a restarted host must resume to deliver it.
+  if (state.status === 'closed') return (state.outbox?.length ?? 0) > 0 ? 'active' : 'closed';
   if (state.activeRunId !== undefined || state.queue.length > 0 || state.compaction !== undefined || (state.outbox?.length ?? 0) > 0) return 'active';
   for (const id in state.promises) if (state.promises[id]!.status === 'pending') return 'active';
   return 'idle';

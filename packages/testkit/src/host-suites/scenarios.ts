@@ -4,7 +4,7 @@ import type { SessionState, ToolCallOutcome } from '@lightspeed/engine';
 import type { ToolPort } from '@lightspeed/ports';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, UNIVERSE, type Harness, type HarnessOptions, type HostFactory } from '../host-harness/harness.js';
-import { cancelParentCancelsChildrenScenario, parentAwaitsTwoChildrenScenario } from './sub-agents.js';
+import { cancelParentCancelsChildrenScenario, closedParentRefusesReportScenario, parentAwaitsTwoChildrenScenario } from './sub-agents.js';
 
 const workspaceFeatures = (id: string) => ({
   vfs: { tools: 'edit', workspaceLinks: [{ path: '/workspace', access: 'readWrite', target: { type: 'workspace', workspaceId: id } }] },
@@ -322,6 +322,10 @@ export function describeHostScenarios(hostName: string, factory: HostFactory, op
 
     test('cancelling a parent that awaits its sub-agents cancels their runs too', async () => {
       await cancelParentCancelsChildrenScenario(await start());
+    });
+
+    test('a force-closed parent refuses its cancelled sub-agent\'s report, and the refusal is logged', async () => {
+      await closedParentRefusesReportScenario(await start());
     });
 
     test('resumes unfinished work after a restart without re-running finished tool calls', async () => {

@@ -86,3 +86,24 @@ export async function cancelParentCancelsChildrenScenario(h: Harness): Promise<v
     expect(isTerminalRun(findRun(child, 'run_1')!.status)).toBe(true);
   }
 }
+
+/**
+ * Force-closing a parent while its sub-agent runs cancels the child, and the child's report of its
+ * run end is refused by the closed parent: the refusal is logged with the delivery, on every host.
+ */
+export async function closedParentRefusesReportScenario(h: Harness): Promise<void> {
+  await h.open('gone', { features: { fleet: {} } });
+  const [a] = childIds('gone');
+  const slow = { text: 'never heard '.repeat(40), firstTokenDelayMs: 200, chunkLatencyMs: 500, chunkChars: 4 };
+  h.fake.enqueue({ toolCalls: [spawn('call_a', 'orphan', slow)] }, { toolCalls: [{ id: 'call_c', name: 'await_agent', arguments: { agent_id: a } }] });
+  await h.startRun('gone', 'start a slow helper');
+  // The parent knows its child (the spawn's result is committed) and awaits it.
+  await h.waitFor('gone', (s) => Object.values(s.promises).some((p) => p.status === 'pending' && p.wait?.kind === 'child'), 30_000);
+  await h.waitFor(a, (s) => s.runs['run_1']?.status === 'running', 30_000);
+  await h.submit('gone', { type: 'session.close', force: true });
+  await h.waitFor('gone', (s) => s.status === 'closed', 30_000);
+  const child = await h.waitFor(a, (s) => s.outbox === undefined && isTerminalRun(findRun(s, 'run_1')?.status ?? 'running'), 30_000);
+  expect(findRun(child, 'run_1')!.status).toBe('cancelled');
+  const delivered = (await h.host.readEvents(h.ref(a), { after: 0, limit: 1_000 })).filter((e) => e.kind === 'outbox.delivered');
+  expect(delivered.map((e) => (e.data as { rejection?: string }).rejection)).toEqual(['closed']);
+}
