@@ -1,5 +1,5 @@
 // Task dispatch with runs on a real Restate server (issue 14): the real Dispatcher from
-// @lightspeed/ops over SQL storage (PGlite), the Restate host (endpoint registered with a
+// @lightspeed/ops over SQL storage (PGlite, and a real PostgreSQL server), the Restate host (endpoint registered with a
 // restate-server this test starts), sessions opened from stored agent profiles through the API's
 // handlers, and the real fake provider and tool runtime. Tasks whose runs complete (one through a
 // tool that writes its required artifact), one whose run fails, one blocked for a missing required
@@ -11,8 +11,8 @@ import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider'
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import { Dispatcher } from '@lightspeed/ops';
 import { taskAttemptSubmissionId, type Task } from '@lightspeed/ports';
-import { openStorage, type Storage } from '@lightspeed/store-sql';
-import { startRestate, type RestateServer } from '@lightspeed/testkit';
+import { openStorage, type Storage, type StorageBackend } from '@lightspeed/store-sql';
+import { startPostgres, startRestate, type PostgresServer, type RestateServer } from '@lightspeed/testkit';
 import { createToolPortFactory } from '@lightspeed/tools';
 import { readFile, Workspaces } from '@lightspeed/vfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,61 +26,76 @@ const withFiles = { vfs: { version: 1, tools: 'edit', workspaceLinks: [workspace
 const WRITE_REPORT = 'use apply_patch {"input":"*** Begin Patch\\n*** Add File: /workspace/report.md\\n+{{payload.body}}\\n*** End Patch"}';
 const script = (value: unknown) => `[[fake-script ${JSON.stringify(value)}]]`;
 
-let server: RestateServer;
-let fake: FakeProvider;
-let storage: Storage;
-let host: RestateAgentHost;
-let closeTools: () => Promise<void>;
-let dispatcher: Dispatcher;
+let postgres: PostgresServer | undefined;
+const backends = [
+  ['PGlite', async (): Promise<StorageBackend> => ({ kind: 'pglite', dataDir: 'memory://' })],
+  [
+    'PostgreSQL',
+    async (): Promise<StorageBackend> => {
+      postgres = await startPostgres();
+      return { kind: 'postgres', url: postgres.url };
+    },
+  ],
+] as const;
 
-beforeAll(async () => {
-  [server, fake, storage] = await Promise.all([startRestate(), startFakeProvider({ port: 0 }), openStorage({ kind: 'pglite', dataDir: 'memory://' })]);
-  const llm = new ProviderRouter(new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {}));
-  const runtime = createToolPortFactory();
-  closeTools = () => runtime.close();
-  ({ host } = await startRestateHost({ stores: storage, llm, tools: runtime.factory, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl }));
-  const { handlers, taskSessions } = createMethodHandlers(host, { defaultModel: model, profiles: (universe) => storage.profiles(universe) });
-  const putProfile = handlers['profiles/put']!;
-  const put = (profile: { profileId: string; [field: string]: unknown }) => putProfile({ profile }, { universe: UNIVERSE, signal: new AbortController().signal, actor: 'test' });
-  await put({ profileId: 'echo', config: { model }, task: { template: 'answer: {{payload.question}}' } });
-  await put({ profileId: 'writer', config: { model, features: withFiles }, task: { template: WRITE_REPORT, requiredArtifacts: ['/workspace/report.md'] } });
-  await put({ profileId: 'lazy', config: { model, features: withFiles }, task: { template: 'just answer', requiredArtifacts: ['/workspace/never.md'] } });
-  await new Workspaces(host.workspaces(UNIVERSE), host.blobs(UNIVERSE)).create('ws');
-  dispatcher = new Dispatcher({
-    host,
-    tasks: (universe) => storage.tasks(universe),
-    controls: (universe) => storage.dispatch(universe),
-    signal: storage.taskSignal,
-    sessions: taskSessions,
-    universes: [UNIVERSE],
-    leaseMs: 5_000,
-    pollMs: 500,
-    onError: (error, where) => console.error(`dispatcher: ${where}:`, error),
+describe.each(backends)('dispatch on a real Restate server (%s store)', (_name, backend) => {
+  let server: RestateServer;
+  let fake: FakeProvider;
+  let storage: Storage;
+  let host: RestateAgentHost;
+  let closeTools: () => Promise<void>;
+  let dispatcher: Dispatcher;
+
+  beforeAll(async () => {
+    const storageBackend = await backend();
+    [server, fake, storage] = await Promise.all([startRestate(), startFakeProvider({ port: 0 }), openStorage(storageBackend, { migrate: true })]);
+    const llm = new ProviderRouter(new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {}));
+    const runtime = createToolPortFactory();
+    closeTools = () => runtime.close();
+    ({ host } = await startRestateHost({ stores: storage, llm, tools: runtime.factory, adminUrl: server.adminUrl, ingressUrl: server.ingressUrl }));
+    const { handlers, taskSessions } = createMethodHandlers(host, { defaultModel: model, profiles: (universe) => storage.profiles(universe) });
+    const putProfile = handlers['profiles/put']!;
+    const put = (profile: { profileId: string; [field: string]: unknown }) => putProfile({ profile }, { universe: UNIVERSE, signal: new AbortController().signal, actor: 'test' });
+    await put({ profileId: 'echo', config: { model }, task: { template: 'answer: {{payload.question}}' } });
+    await put({ profileId: 'writer', config: { model, features: withFiles }, task: { template: WRITE_REPORT, requiredArtifacts: ['/workspace/report.md'] } });
+    await put({ profileId: 'lazy', config: { model, features: withFiles }, task: { template: 'just answer', requiredArtifacts: ['/workspace/never.md'] } });
+    await new Workspaces(host.workspaces(UNIVERSE), host.blobs(UNIVERSE)).create('ws');
+    dispatcher = new Dispatcher({
+      host,
+      tasks: (universe) => storage.tasks(universe),
+      controls: (universe) => storage.dispatch(universe),
+      signal: storage.taskSignal,
+      sessions: taskSessions,
+      universes: [UNIVERSE],
+      leaseMs: 5_000,
+      pollMs: 500,
+      onError: (error, where) => console.error(`dispatcher: ${where}:`, error),
+    });
+    dispatcher.start();
+  }, 90_000);
+
+  afterAll(async () => {
+    await dispatcher?.stop();
+    await host?.close();
+    await closeTools?.();
+    await storage?.close();
+    await server?.stop();
+    await fake?.stop();
+    await postgres?.stop();
+    postgres = undefined;
   });
-  dispatcher.start();
-}, 90_000);
 
-afterAll(async () => {
-  await dispatcher?.stop();
-  await host?.close();
-  await closeTools?.();
-  await storage?.close();
-  await server?.stop();
-  await fake?.stop();
-});
-
-async function settled(taskId: string, timeoutMs = 45_000): Promise<Task> {
-  const queue = storage.tasks(UNIVERSE);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = (await queue.get(taskId))!;
-    if (['succeeded', 'failed', 'blocked', 'cancelled'].includes(task.state)) return task;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} is still ${task.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  async function settled(taskId: string, timeoutMs = 45_000): Promise<Task> {
+    const queue = storage.tasks(UNIVERSE);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const task = (await queue.get(taskId))!;
+      if (['succeeded', 'failed', 'blocked', 'cancelled'].includes(task.state)) return task;
+      if (Date.now() > deadline) throw new Error(`task ${taskId} is still ${task.state}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
-}
 
-describe('dispatch on a real Restate server', () => {
   it('runs tasks to completion, fails one whose run fails and blocks one without its required artifact', async () => {
     const queue = storage.tasks(UNIVERSE);
     const questions = ['one', 'two', 'three'];
