@@ -1,12 +1,11 @@
-// npm run bench:tasks — task queue throughput and fairness on this machine. Last line (parsed by tooling):
-// tasks: claim_per_s_pglite=<n> claim_per_s_postgres=<n> pgboss_claim_per_s_postgres=<n> enqueue_to_run_ms_p50=n/a fairness_ratio=<x>
+// The queue half of bench:tasks (tasks.bench.ts): claim throughput of our SQL task queue against
+// pg-boss on the same PostgreSQL in the same run, and fairness across concurrency keys.
 //
 // - claim_per_s_*: claim + complete with a no-op handler, one task per claim, WORKERS claim loops
 //   at once (on PGlite they queue on its one session). Tasks are preloaded; only the loop is timed.
 // - pgboss_claim_per_s_postgres: the same loop with pg-boss (fetch batchSize 1 + complete) on the same
 //   PostgreSQL server in the same run, its maintenance and scheduling off so only the loop is measured.
 //   Both queues' tables are ANALYZEd after preloading, before the timed loop.
-// - enqueue_to_run_ms_p50 needs the dispatcher (enqueue → agent run started), which is not built yet: n/a.
 // - fairness_ratio: 10,000 tasks queued on one concurrency key, then 1 on another; claims one at a
 //   time until the newcomer is claimed. Ratio = claims it waited ÷ its fair share (1 in 2 with two
 //   keys busy). ≤ 1 means it was served within its fair share; the goal is ≤ 2.
@@ -19,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { startPostgres } from '@lightspeed/testkit';
-import { openStorage, type Storage } from '../src/index.js';
+import { openStorage, type Storage } from '@lightspeed/store-sql';
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -150,7 +149,14 @@ async function fairness(storage: Storage): Promise<number> {
   return waited / fairShare;
 }
 
-async function main(): Promise<void> {
+export interface QueueFigures {
+  claimPerSecPglite: number;
+  claimPerSecPostgres: number;
+  pgbossClaimPerSecPostgres: number;
+  fairnessRatio: number;
+}
+
+export async function queueFigures(): Promise<QueueFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'lightspeed-bench-tasks-'));
   let pgliteRate: number;
   try {
@@ -175,10 +181,5 @@ async function main(): Promise<void> {
     await server.stop();
   }
   console.log(`ours / pg-boss on the same PostgreSQL: ${(postgresRate / bossRate).toFixed(2)}x`);
-  console.log('enqueue_to_run_ms_p50: n/a until the dispatcher (enqueue → agent run started) exists');
-  console.log(
-    `tasks: claim_per_s_pglite=${Math.round(pgliteRate)} claim_per_s_postgres=${Math.round(postgresRate)} pgboss_claim_per_s_postgres=${Math.round(bossRate)} enqueue_to_run_ms_p50=n/a fairness_ratio=${ratio.toFixed(2)}`,
-  );
+  return { claimPerSecPglite: pgliteRate, claimPerSecPostgres: postgresRate, pgbossClaimPerSecPostgres: bossRate, fairnessRatio: ratio };
 }
-
-await main();
