@@ -26,6 +26,15 @@ function commit(repo: string | undefined, sha: unknown, relation: string): Memor
   return repo && id && /^[0-9a-f]{7,40}$/.test(id) && !/^0+$/.test(id) ? { type: 'commit', key: `github:${repo}@${id}`, relation } : undefined;
 }
 
+/**
+ * What an action acts on, when it is not the object itself: two labels added in the same second
+ * are two facts, so the label (assignee, reviewer, milestone) is part of the source key.
+ */
+function actionSubject(payload: JsonObject): string {
+  const subject = str(obj(payload.label)?.name) ?? str(obj(payload.assignee)?.login) ?? str(obj(payload.requested_reviewer)?.login) ?? str(obj(payload.requested_team)?.slug) ?? str(obj(payload.milestone)?.title);
+  return subject ? `:${subject}` : '';
+}
+
 function repository(repo: string | undefined): MemoryRelatedEntity | undefined {
   return repo ? { type: 'repository', key: `github:${repo}`, relation: 'repository' } : undefined;
 }
@@ -43,7 +52,7 @@ const pullRequest: Transform = (payload, repo, context) => {
     type: 'pull_request',
     action,
     occurredAt: at,
-    sourceKey: `github:pull_request:${repo}#${number}:${raw}:${str(pr.updated_at) ?? context.bodyHash}`,
+    sourceKey: `github:pull_request:${repo}#${number}:${raw}${actionSubject(payload)}:${str(pr.updated_at) ?? context.bodyHash}`,
     primary,
     related: related(primary, [
       repository(repo),
@@ -81,7 +90,7 @@ const issues: Transform = (payload, repo, context) => {
     type: 'issues',
     action,
     occurredAt: firstTime(context.receivedAt, issue.updated_at, issue.created_at),
-    sourceKey: `github:issues:${repo}#${number}:${action}:${str(issue.updated_at) ?? context.bodyHash}`,
+    sourceKey: `github:issues:${repo}#${number}:${action}${actionSubject(payload)}:${str(issue.updated_at) ?? context.bodyHash}`,
     primary,
     related: related(primary, [
       repository(repo),

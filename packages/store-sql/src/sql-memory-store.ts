@@ -103,16 +103,25 @@ export class SqlMemorySourceStore implements MemorySourceStore {
     if (expectedRevision !== undefined) checkExpectedRevision(expectedRevision, 0);
     const now = this.clock.now();
     const secret = input.secret.kind === 'sealed' ? input.secret.sealed : input.secret.name;
-    const { rows } = await this.driver.query<SourceRow>(
-      // A source keeps its webhook id across updates: the provider is configured with the URL.
-      `INSERT INTO ls_memory_sources AS s (universe, source_id, provider, display_name, event_types, webhook_id, secret_kind, secret, revision, created_at, updated_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9 WHERE $10::bigint IS NULL OR $10::bigint = 0
-       ON CONFLICT (universe, source_id) DO UPDATE SET provider = EXCLUDED.provider, display_name = EXCLUDED.display_name, event_types = EXCLUDED.event_types,
-         secret_kind = EXCLUDED.secret_kind, secret = EXCLUDED.secret, revision = s.revision + 1, updated_at = EXCLUDED.updated_at
-       WHERE $10::bigint IS NULL OR s.revision = $10::bigint
-       RETURNING ${SOURCE_SELECT}`,
-      [this.universe, id, input.provider, input.displayName ?? null, JSON.stringify(input.eventTypes), newWebhookId(), input.secret.kind, secret, now, expectedRevision ?? null],
-    );
+    const params = [this.universe, id, input.provider, input.displayName ?? null, JSON.stringify(input.eventTypes), input.secret.kind, secret, now];
+    // A source keeps its webhook id across updates: the provider is configured with the URL.
+    const { rows } =
+      expectedRevision !== undefined && expectedRevision > 0
+        ? await this.driver.query<SourceRow>(
+            `UPDATE ls_memory_sources SET provider = $3, display_name = $4, event_types = $5, secret_kind = $6, secret = $7, revision = revision + 1, updated_at = $8
+             WHERE universe = $1 AND source_id = $2 AND revision = $9 RETURNING ${SOURCE_SELECT}`,
+            [...params, expectedRevision],
+          )
+        : await this.driver.query<SourceRow>(
+            // expectedRevision 0 ("must not exist") makes the conflict a no-op instead of an update.
+            `INSERT INTO ls_memory_sources AS s (universe, source_id, provider, display_name, event_types, secret_kind, secret, created_at, updated_at, revision, webhook_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9)
+             ON CONFLICT (universe, source_id) DO UPDATE SET provider = EXCLUDED.provider, display_name = EXCLUDED.display_name, event_types = EXCLUDED.event_types,
+               secret_kind = EXCLUDED.secret_kind, secret = EXCLUDED.secret, revision = s.revision + 1, updated_at = EXCLUDED.updated_at
+             WHERE $10::bigint IS NULL
+             RETURNING ${SOURCE_SELECT}`,
+            [...params, newWebhookId(), expectedRevision ?? null],
+          );
     if (rows[0]) return sourceOf(rows[0]);
     const current = await this.get(id);
     throw new LightspeedError('conflict', current ? `memory source ${id} is at revision ${current.revision}, not ${expectedRevision}; read it again and retry` : `memory source ${id} does not exist (expectedRevision ${expectedRevision})`, {
