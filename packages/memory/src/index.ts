@@ -5,3 +5,4 @@ export * from './github-transform.js';
 export * from './transform.js';
 export * from './significance.js';
 export * from './memory-ingress.js';
+export * from './memory-service.js';
