@@ -4,6 +4,7 @@ import type { ModelSelection } from '@lightspeed/engine';
 import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { PriceTable, ProviderRouter } from '@lightspeed/llm';
+import { createMemory, type Memory } from '@lightspeed/memory';
 import { createOperations, type Operations } from '@lightspeed/schedules';
 import { profileAgentCatalogs } from '@lightspeed/api';
 import { LightspeedError } from '@lightspeed/ports';
@@ -52,6 +53,8 @@ export interface AgentStack {
   env: NodeJS.ProcessEnv;
   /** Schedules, triggers and sensor events over the SQL store (absent in memory mode); the scheduler is not started. */
   operations?: Operations;
+  /** Memory sources, events and provider webhooks over the SQL store (absent in memory mode); the server key is LIGHTSPEED_MEMORY_KEY. */
+  memory?: Memory;
   close(): Promise<void>;
 }
 
@@ -125,6 +128,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       mcpServers,
       env: options.env,
       ...(sql ? { operations: createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) } : {}),
+      ...(sql ? { memory: createMemory(sql, { env: options.env }) } : {}),
       close: closeAll,
     };
   } catch (error) {
