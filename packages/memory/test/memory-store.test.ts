@@ -59,6 +59,11 @@ describe.each(['pglite', 'postgres'] as const)('memory sources and events on %s'
     expect(raw.headers['x-github-delivery']).toBe('delivery-1');
     expect(raw.headers['x-hub-signature-256']).toBeUndefined();
     expect(JSON.parse(raw.body)).toEqual(example);
+    // The raw delivery is a GC root while its event exists; an unreferenced blob is swept.
+    const loose = await storage().blobs(u).put(new TextEncoder().encode('unreferenced'));
+    const report = await storage().gc({ graceMs: 0, universe: u, now: clock.now() + 1 });
+    expect(report.swept.map((b) => b.ref)).toEqual([loose.ref]);
+    expect(await storage().blobs(u).has(event.rawRef!)).toBe(true);
   });
 
   it('tampered body, wrong secret and stale Linear timestamp are 401 and store nothing; oversize is 413; unknown source 404', async () => {
