@@ -6,3 +6,4 @@ export * from './transform.js';
 export * from './significance.js';
 export * from './memory-ingress.js';
 export * from './memory-service.js';
+export * from './provider-transforms.js';

@@ -49,8 +49,15 @@ export const DEFAULT_SIGNIFICANCE_RULES: readonly SignificanceRule[] = [
   { rule: 'type:workflow', kind: 'type', match: 'github:workflow_run', points: 10 },
   { rule: 'type:check', kind: 'type', match: 'github:check_run', points: 5 },
   { rule: 'type:sentry', kind: 'type', match: 'sentry:*', points: 40 },
-  { rule: 'type:vercel', kind: 'type', match: 'vercel:*', points: 25 },
-  { rule: 'type:linear', kind: 'type', match: 'linear:*', points: 20 },
+  { rule: 'type:sentry-issue-new', kind: 'type', match: 'sentry:issue.created', points: 50 },
+  { rule: 'type:sentry-issue-resolved', kind: 'type', match: 'sentry:issue.resolved', points: 25 },
+  { rule: 'type:sentry-metric-critical', kind: 'type', match: 'sentry:metric_alert.critical', points: 55 },
+  { rule: 'type:vercel', kind: 'type', match: 'vercel:*', points: 15 },
+  { rule: 'type:vercel-deployed', kind: 'type', match: 'vercel:deployment.succeeded', points: 30 },
+  { rule: 'type:vercel-failed', kind: 'type', match: 'vercel:deployment.error', points: 30 },
+  { rule: 'type:linear', kind: 'type', match: 'linear:*', points: 15 },
+  { rule: 'type:linear-issue-created', kind: 'type', match: 'linear:Issue.create', points: 30 },
+  { rule: 'type:linear-issue-updated', kind: 'type', match: 'linear:Issue.update', points: 20 },
   { rule: 'signal:security', kind: 'text', pattern: '\\b(security|vulnerab\\w*|cve-\\d{4}-\\d+|exploit|leak(ed)?)\\b', points: 25 },
   { rule: 'signal:incident', kind: 'text', pattern: '\\b(incident|outage|sev[ -]?[0-2]|p0|down(time)?)\\b', points: 25 },
   { rule: 'signal:revert', kind: 'text', pattern: '\\brevert(s|ed)?\\b', points: 20 },
@@ -58,6 +65,8 @@ export const DEFAULT_SIGNIFICANCE_RULES: readonly SignificanceRule[] = [
   { rule: 'signal:breaking', kind: 'text', pattern: '\\bbreaking change\\b', points: 15 },
   { rule: 'outcome:failure', kind: 'attribute', attribute: 'conclusion', equals: ['failure', 'timed_out'], points: 20 },
   { rule: 'outcome:deploy-failure', kind: 'attribute', attribute: 'state', equals: ['failure', 'error'], points: 25 },
+  { rule: 'level:fatal', kind: 'attribute', attribute: 'level', equals: ['fatal'], points: 20 },
+  { rule: 'priority:urgent', kind: 'attribute', attribute: 'priority', equals: [1], points: 15 },
   { rule: 'target:production', kind: 'attribute', attribute: 'environment', equals: ['production', 'prod'], points: 10 },
   { rule: 'references', kind: 'references', pointsEach: 3, max: 15 },
   { rule: 'size:large', kind: 'size', attributes: ['additions', 'deletions'], atLeast: 500, points: 10 },
@@ -66,6 +75,13 @@ export const DEFAULT_SIGNIFICANCE_RULES: readonly SignificanceRule[] = [
 
 /** `#123`, `owner/repo#123`, `ENG-42`: what the graph will resolve later; here only counted. */
 const REFERENCE = /(?:\b[\w.-]+\/[\w.-]+)?#\d+\b|\b[A-Z][A-Z0-9]{1,9}-\d+\b/g;
+
+/** `#7` is PR `github:o/r#7` itself (not `#17`'s); `ENG-1` is `linear:ENG-1` (not `linear:BENG-1`). */
+function isOwn(own: string | undefined, ref: string): boolean {
+  if (own === undefined || !own.endsWith(ref)) return false;
+  const before = own.charAt(own.length - ref.length - 1);
+  return ref.startsWith('#') ? !/[0-9]/.test(before) : before === ':' || before === '/';
+}
 
 const compiled = new WeakMap<SignificanceRule, RegExp>();
 
@@ -108,7 +124,9 @@ export function scoreSignificance(event: CanonicalEvent, rules: readonly Signifi
         break;
       }
       case 'references': {
-        const count = new Set(text.match(REFERENCE) ?? []).size;
+        // The event's own object (`ENG-1` in its own title, `#7` of PR 7) is not a reference.
+        const own = event.primary?.key;
+        const count = [...new Set(text.match(REFERENCE) ?? [])].filter((ref) => !isOwn(own, ref)).length;
         const points = Math.min(rule.max, count * rule.pointsEach);
         if (points > 0) factors.push({ rule: rule.rule, points });
         break;

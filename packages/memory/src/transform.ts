@@ -1,16 +1,18 @@
 import type { MemoryEntityRef, MemoryProvider } from '@lightspeed/ports';
 import { attributes, finish, firstTime, obj, str, type CanonicalEvent, type DeliveryContext, type JsonObject } from './canonical-event.js';
 import { githubRepository, transformGithub } from './github-transform.js';
+import { transformLinear, transformSentry, transformVercel } from './provider-transforms.js';
 
 /*
- * A verified delivery → one canonical event. Known GitHub types have their own transform; every
- * other delivery (an unknown GitHub type, and for now Linear, Sentry and Vercel) becomes a generic
- * event keyed by its delivery id (or body hash): stored, never dropped, never a 500.
+ * A verified delivery → one canonical event. Known types have their own transform (GitHub in
+ * github-transform.ts; Linear, Sentry, Vercel in provider-transforms.ts); every other delivery
+ * becomes a generic event keyed by its delivery id (or body hash): stored, never dropped, never a 500.
  */
 
 export function transformDelivery(provider: MemoryProvider, payload: unknown, context: DeliveryContext): CanonicalEvent {
   const body = obj(payload) ?? {};
-  const specific = provider === 'github' ? transformGithub(body, context) : undefined;
+  const transform = { github: transformGithub, linear: transformLinear, sentry: transformSentry, vercel: transformVercel }[provider];
+  const specific = transform(body, context);
   return specific ?? genericEvent(provider, body, context);
 }
 

@@ -84,6 +84,9 @@ describe('significance rules', () => {
       { rule: 'size:large', points: 10 },
     ]);
     expect(significance).toBe(100);
+    // The event's own object is not a reference to something else; a neighbour's number is.
+    const own = { ...event, title: 'PR #7 opened (see #17, o/r#7, ENG-4)', attributes: {}, primary: { type: 'pr', key: 'github:o/r#7' } };
+    expect(scoreSignificance(own).factors).toContainEqual({ rule: 'references', points: 6 });
     expect(scoreSignificance(event, [{ rule: 'flat', kind: 'type', match: '*', points: 7 }])).toEqual({ significance: 7, factors: [{ rule: 'flat', points: 7 }] });
   });
 });

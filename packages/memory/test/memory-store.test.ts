@@ -83,11 +83,11 @@ describe.each(['pglite', 'postgres'] as const)('memory sources and events on %s'
     expect((await ingress().handle({ provider: 'linear', webhookId: gh.webhookId, headers, readBody: bodyOf(body) })).status).toBe(404);
     expect((await ingress().handle({ provider: 'github', webhookId: 'mw_nope', headers, readBody: bodyOf(body) })).status).toBe(404);
     expect((await storage().memoryEvents(u).list()).events).toHaveLength(0);
-    // A fresh Linear delivery verifies and lands as a generic event (its own transform is not written yet).
+    // A fresh Linear delivery verifies and lands as a canonical Issue event.
     const fresh = enc({ type: 'Issue', action: 'create', webhookTimestamp: clock.now(), createdAt: '2026-06-01T00:00:00.000Z', data: { id: 'i', title: 'Broken login' } });
     const ok = await ingress().handle({ provider: 'linear', webhookId: linear.webhookId, headers: await signDelivery('linear', 'lin-secret', fresh, { deliveryId: 'ld-1' }), readBody: bodyOf(fresh) });
     expect(ok.status).toBe(202);
-    expect((await storage().memoryEvents(u).list({ provider: 'linear' })).events[0]).toMatchObject({ type: 'Issue', action: 'create', title: 'linear Issue.create: Broken login', sourceKey: 'linear:delivery:ld-1' });
+    expect((await storage().memoryEvents(u).list({ provider: 'linear' })).events[0]).toMatchObject({ type: 'Issue', action: 'create', title: 'Issue create: Broken login', primary: { type: 'issue', key: 'linear:issue:i' } });
   });
 
   it('env-referenced secrets verify; event types outside the source filter are acknowledged and not stored', async () => {
