@@ -79,4 +79,25 @@ describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway
     expect((await rpc('memory/sources/put', { sourceId: 'sealed', provider: 'sentry' })).error.message).toMatch(/pass its secret/);
     expect((await rpc('memory/sources/put', { sourceId: 'bad id!', provider: 'sentry' })).error.data.kind).toBe('invalid_request');
   });
+
+  it('answers 429 with Retry-After past the universe rate, before reading the body', async () => {
+    const clock = { t: Date.now(), now() { return this.t; } };
+    const limited = createMemory(storage, { clock, env: { LIGHTSPEED_MEMORY_KEY: '11'.repeat(32) }, ratePerSecond: 2, burst: 2 });
+    const put = await limited.sources.put('u-limited', { sourceId: 'gh', provider: 'github', secret: 's3cret' });
+    const limitedApp = createRpcGateway({ auth: singleUserAuth(), handlers: memoryMethods(limited), memory: limited.ingress, options: { onInternalError: (error) => logged.push(error) } });
+    const path = `/webhooks/github/${put.source.webhookId}`;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const body = new TextEncoder().encode(JSON.stringify({ zen: `keep it ${i}` }));
+      const response = await limitedApp.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signDelivery('github', 's3cret', body, { eventType: 'ping', deliveryId: `p${i}` })) }, body });
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get('retry-after');
+    }
+    expect(statuses).toEqual([202, 202, 429]);
+    expect(retryAfter).toBe('1');
+    clock.t += 1_000;
+    const body = new TextEncoder().encode(JSON.stringify({ zen: 'later' }));
+    expect((await limitedApp.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signDelivery('github', 's3cret', body, { eventType: 'ping', deliveryId: 'p9' })) }, body })).status).toBe(202);
+  });
 });

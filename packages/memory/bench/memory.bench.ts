@@ -41,7 +41,7 @@ function variant(i: number): { name: string; body: Uint8Array } {
 
 async function run(storage: Storage, label: string): Promise<number> {
   const box = SecretBox.fromKey(new Uint8Array(32).fill(5));
-  const memory = createMemory(storage, { box, clock: new BenchClock() });
+  const memory = createMemory(storage, { box, clock: new BenchClock(), ratePerSecond: 1_000_000 });
   const universe = `bench-${label}`;
   await memory.sources.put(universe, { sourceId: 'gh', provider: 'github', secret: 'bench-secret' });
   const source = await memory.sources.read(universe, 'gh');

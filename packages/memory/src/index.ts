@@ -7,3 +7,4 @@ export * from './significance.js';
 export * from './memory-ingress.js';
 export * from './memory-service.js';
 export * from './provider-transforms.js';
+export * from './rate-limiter.js';

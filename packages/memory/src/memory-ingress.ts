@@ -2,13 +2,15 @@ import { canonicalJson } from '@lightspeed/engine';
 import { MEMORY_PROVIDERS, type BlobStore, type Clock, type MemoryEvent, type MemoryEventStore, type MemoryProvider, type MemorySource, type MemorySourceDirectory } from '@lightspeed/ports';
 import { sha256Hex } from './canonical-event.js';
 import { SIGNATURE_HEADERS, verifyDelivery } from './delivery-verification.js';
+import { RateLimiter } from './rate-limiter.js';
 import { openSecret, type SecretBox } from './secret-box.js';
 import { DEFAULT_SIGNIFICANCE_RULES, scoreSignificance, type SignificanceRule } from './significance.js';
 import { transformDelivery } from './transform.js';
 
 /*
  * `POST /webhooks/<provider>/<webhookId>`, independent of the HTTP framework. Order: resolve the
- * source (404, also when the path's provider is not the source's), the body under the cap (413),
+ * source (404, also when the path's provider is not the source's), the universe's rate limit (429 +
+ * Retry-After, before the body is read), the body under the cap (413),
  * the signature (401: nothing is read past this point for a forged delivery), the transform, the
  * raw delivery to CAS, the event once per source key (202 new, 200 deduped). No answer carries the
  * secret or the signature, and no error message includes either.
@@ -17,8 +19,9 @@ import { transformDelivery } from './transform.js';
 export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too_large' | 'unreadable' };
 
 export interface MemoryAnswer {
-  status: 200 | 202 | 400 | 401 | 404 | 413 | 503;
+  status: 200 | 202 | 400 | 401 | 404 | 413 | 429 | 503;
   body: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
 export interface MemoryIngressOptions {
@@ -33,6 +36,11 @@ export interface MemoryIngressOptions {
   maxBodyBytes?: number;
   /** A universe's significance table (default DEFAULT_SIGNIFICANCE_RULES). */
   rules?(universe: string): readonly SignificanceRule[];
+  /** Deliveries accepted per universe and second (default 500), bursts up to `burst` (default 2× the rate). */
+  ratePerSecond?: number;
+  burst?: number;
+  /** How long a resolved source is reused (default 1 s); `forget` drops it at once after a put or delete. */
+  sourceCacheMs?: number;
 }
 
 export const DEFAULT_MAX_MEMORY_BODY_BYTES = 25 * 1024 * 1024;
@@ -45,16 +53,41 @@ export type IngestResult = { ok: true; event: MemoryEvent; deduped: boolean } | 
 
 export class MemoryIngress {
   readonly maxBodyBytes: number;
+  private readonly limiter: RateLimiter;
+  private readonly cacheMs: number;
+  private readonly cached = new Map<string, { at: number; resolved: ReturnType<MemorySourceDirectory['resolve']> }>();
 
   constructor(private readonly options: MemoryIngressOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_MEMORY_BODY_BYTES;
+    const rate = options.ratePerSecond ?? 500;
+    this.limiter = new RateLimiter(rate, options.burst ?? rate * 2);
+    this.cacheMs = options.sourceCacheMs ?? 1_000;
+  }
+
+  /** Drops every cached source (after a source put or delete). */
+  forget(): void {
+    this.cached.clear();
+  }
+
+  private resolve(webhookId: string): ReturnType<MemorySourceDirectory['resolve']> {
+    const now = this.options.clock.now();
+    const hit = this.cached.get(webhookId);
+    if (hit && now - hit.at < this.cacheMs) return hit.resolved;
+    if (this.cached.size > 10_000) this.cached.clear();
+    const resolved = this.options.directory.resolve(webhookId);
+    this.cached.set(webhookId, { at: now, resolved });
+    // A failed lookup is not cached.
+    resolved.catch(() => this.cached.delete(webhookId));
+    return resolved;
   }
 
   async handle(request: { provider: string; webhookId: string; headers: Readonly<Record<string, string | undefined>>; readBody(maxBytes: number): Promise<BodyRead> }): Promise<MemoryAnswer> {
     const provider = request.provider as MemoryProvider;
     if (!MEMORY_PROVIDERS.includes(provider)) return refusal(404, 'not_found', `no such provider; one of ${MEMORY_PROVIDERS.join(', ')}`);
-    const resolved = await this.options.directory.resolve(request.webhookId);
+    const resolved = await this.resolve(request.webhookId);
     if (!resolved || resolved.source.provider !== provider) return refusal(404, 'not_found', 'no such memory source');
+    const wait = this.limiter.take(resolved.universe, this.options.clock.now());
+    if (wait > 0) return { ...refusal(429, 'rate_limited', 'too many deliveries for this universe; retry later'), headers: { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) } };
     const body = await request.readBody(this.maxBodyBytes);
     if (!body.ok) return body.reason === 'too_large' ? refusal(413, 'too_large', `a delivery may hold at most ${this.maxBodyBytes} bytes`) : refusal(400, 'invalid', 'the body could not be read');
     let secret: string | undefined;

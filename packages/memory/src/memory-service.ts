@@ -32,6 +32,8 @@ export class MemorySourceService {
   constructor(
     private readonly stores: Pick<MemoryStores, 'memorySources'>,
     private readonly box: SecretBox | undefined,
+    /** Called after every put and delete (the ingress drops its cached sources). */
+    private readonly changed: () => void = () => {},
   ) {}
 
   async put(universe: string, input: SourceInput, expectedRevision?: number): Promise<{ source: MemorySource; secret?: string }> {
@@ -57,6 +59,7 @@ export class MemorySourceService {
       { provider: input.provider, eventTypes: input.eventTypes ?? [], secret: record, ...(input.displayName !== undefined ? { displayName: input.displayName } : {}) },
       expectedRevision === undefined ? {} : { expectedRevision },
     );
+    this.changed();
     return generated ? { source, secret: generated } : { source };
   }
 
@@ -73,6 +76,7 @@ export class MemorySourceService {
   async delete(universe: string, sourceId: string): Promise<MemorySource> {
     const source = await this.read(universe, sourceId);
     await this.stores.memorySources(universe).delete(sourceId);
+    this.changed();
     return source;
   }
 }
@@ -84,21 +88,23 @@ export interface Memory {
 }
 
 /** Sources, events and the webhook ingress over one set of stores; the server key comes from the environment. */
-export function createMemory(stores: MemoryStores, options: { clock?: Clock; env?: NodeJS.ProcessEnv; box?: SecretBox; maxBodyBytes?: number } = {}): Memory {
+export function createMemory(
+  stores: MemoryStores,
+  options: { clock?: Clock; env?: NodeJS.ProcessEnv; box?: SecretBox; maxBodyBytes?: number; ratePerSecond?: number; burst?: number } = {},
+): Memory {
   const env = options.env ?? process.env;
   const box = options.box ?? SecretBox.fromEnv(env);
   const clock = options.clock ?? systemClock;
-  return {
-    sources: new MemorySourceService(stores, box),
+  const ingress = new MemoryIngress({
+    directory: stores.memorySourceDirectory(),
     events: (u) => stores.memoryEvents(u),
-    ingress: new MemoryIngress({
-      directory: stores.memorySourceDirectory(),
-      events: (u) => stores.memoryEvents(u),
-      blobs: (u) => stores.blobs(u),
-      clock,
-      env,
-      ...(box ? { box } : {}),
-      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-    }),
-  };
+    blobs: (u) => stores.blobs(u),
+    clock,
+    env,
+    ...(box ? { box } : {}),
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
+    ...(options.burst ? { burst: options.burst } : {}),
+  });
+  return { sources: new MemorySourceService(stores, box, () => ingress.forget()), events: (u) => stores.memoryEvents(u), ingress };
 }

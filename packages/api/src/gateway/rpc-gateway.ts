@@ -163,7 +163,7 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
         return read.ok ? read : { ok: false, reason: read.reason === 'too_large' ? 'too_large' : 'unreadable' };
       },
     });
-    return c.json(answer.body, answer.status);
+    return c.json(answer.body, answer.status, answer.headers ?? {});
   });
 
   app.notFound((c) => c.json({ error: { kind: 'not_found', message: `no route ${c.req.method} ${c.req.path}; JSON-RPC is served at POST /rpc` } }, 404));
