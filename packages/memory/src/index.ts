@@ -8,3 +8,4 @@ export * from './memory-ingress.js';
 export * from './memory-service.js';
 export * from './provider-transforms.js';
 export * from './rate-limiter.js';
+export * from './sensor-bridge.js';

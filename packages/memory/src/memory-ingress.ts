@@ -3,6 +3,7 @@ import { MEMORY_PROVIDERS, type BlobStore, type Clock, type MemoryEvent, type Me
 import { sha256Hex } from './canonical-event.js';
 import { SIGNATURE_HEADERS, verifyDelivery } from './delivery-verification.js';
 import { RateLimiter } from './rate-limiter.js';
+import { sensorEventOf, type SensorSink } from './sensor-bridge.js';
 import { openSecret, type SecretBox } from './secret-box.js';
 import { DEFAULT_SIGNIFICANCE_RULES, scoreSignificance, type SignificanceRule } from './significance.js';
 import { transformDelivery } from './transform.js';
@@ -39,6 +40,8 @@ export interface MemoryIngressOptions {
   /** Deliveries accepted per universe and second (default 500), bursts up to `burst` (default 2× the rate). */
   ratePerSecond?: number;
   burst?: number;
+  /** Where each accepted event is also sent as a sensor event (trigger rules); see sensor-bridge.ts. */
+  sensors?: SensorSink;
   /** How long a resolved source is reused (default 1 s); `forget` drops it at once after a put or delete. */
   sourceCacheMs?: number;
 }
@@ -99,6 +102,14 @@ export class MemoryIngress {
     if (secret === undefined) return refusal(503, 'unavailable', `the secret variable of this source is not set on the server`);
     const result = await this.ingest(resolved.universe, resolved.source, request.headers, body.bytes, { secret });
     if (!result.ok) return result.answer;
+    if (this.options.sensors) {
+      try {
+        await this.options.sensors.ingest(resolved.universe, sensorEventOf(result.event));
+      } catch {
+        // The event is recorded; a redelivery is deduped and forwards again.
+        return refusal(503, 'unavailable', 'the event was recorded but its triggers could not run; redeliver');
+      }
+    }
     return { status: result.deduped ? 200 : 202, body: { eventId: result.event.eventId, deduped: result.deduped, significance: result.event.significance } };
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { LightspeedError, systemClock, type BlobStore, type Clock, type MemoryEventStore, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
 import { MemoryIngress } from './memory-ingress.js';
 import { SecretBox } from './secret-box.js';
+import type { SensorSink } from './sensor-bridge.js';
 
 /*
  * What the API serves for memory: sources (the secret sealed here before the store sees it, or
@@ -90,7 +91,7 @@ export interface Memory {
 /** Sources, events and the webhook ingress over one set of stores; the server key comes from the environment. */
 export function createMemory(
   stores: MemoryStores,
-  options: { clock?: Clock; env?: NodeJS.ProcessEnv; box?: SecretBox; maxBodyBytes?: number; ratePerSecond?: number; burst?: number } = {},
+  options: { clock?: Clock; env?: NodeJS.ProcessEnv; box?: SecretBox; maxBodyBytes?: number; ratePerSecond?: number; burst?: number; sensors?: SensorSink } = {},
 ): Memory {
   const env = options.env ?? process.env;
   const box = options.box ?? SecretBox.fromEnv(env);
@@ -105,6 +106,7 @@ export function createMemory(
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
     ...(options.burst ? { burst: options.burst } : {}),
+    ...(options.sensors ? { sensors: options.sensors } : {}),
   });
   return { sources: new MemorySourceService(stores, box, () => ingress.forget()), events: (u) => stores.memoryEvents(u), ingress };
 }

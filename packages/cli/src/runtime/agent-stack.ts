@@ -117,6 +117,8 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     if (reaped) options.log?.(reaped);
     const running = await engine.startHost({ storage, llm: new ProviderRouter(registry), tools, dataDir: options.dataDir, env });
     cleanups.push(() => running.close());
+    // Memory events are also sensor events: the trigger intake is memory's sensor sink.
+    const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) : undefined;
     return {
       host: running.host,
       ...(defaultModel ? { defaultModel } : {}),
@@ -127,8 +129,8 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(sql ? { tasks: (universe: string) => sql.tasks(universe), taskEvents: sql.taskEvents } : {}),
       mcpServers,
       env: options.env,
-      ...(sql ? { operations: createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) } : {}),
-      ...(sql ? { memory: createMemory(sql, { env: options.env }) } : {}),
+      ...(operations ? { operations } : {}),
+      ...(operations && sql ? { memory: createMemory(sql, { env: options.env, sensors: operations.intake }) } : {}),
       close: closeAll,
     };
   } catch (error) {
