@@ -114,6 +114,40 @@ export class MemoryIngress {
   }
 
   /**
+   * Recorded deliveries (`lightspeed memory import`) through the same pipeline: verified with the
+   * source's secret unless `trusted`, deduped always, so a re-run changes nothing. Each answer is
+   * what `handle` would have said for that delivery (202 / 200 / 401 / 400).
+   */
+  async importDeliveries(universe: string, source: MemorySource, deliveries: readonly { headers: Readonly<Record<string, string>>; body: Uint8Array }[], options: { trusted: boolean }): Promise<MemoryAnswer[]> {
+    let secret: string | undefined;
+    if (!options.trusted) {
+      const resolved = await this.options.directory.resolve(source.webhookId);
+      if (!resolved || resolved.universe !== universe) return deliveries.map(() => refusal(404, 'not_found', 'no such memory source'));
+      try {
+        secret = openSecret(resolved.secret, { universe, sourceId: source.sourceId }, this.options.box, this.options.env ?? process.env);
+      } catch {
+        secret = undefined;
+      }
+      if (secret === undefined) return deliveries.map(() => refusal(503, 'unavailable', 'this server cannot open the source secret; import with trusted, or fix LIGHTSPEED_MEMORY_KEY'));
+    }
+    const answers: MemoryAnswer[] = [];
+    for (const delivery of deliveries) {
+      if (delivery.body.byteLength > this.maxBodyBytes) {
+        answers.push(refusal(413, 'too_large', `a delivery may hold at most ${this.maxBodyBytes} bytes`));
+        continue;
+      }
+      const result = await this.ingest(universe, source, delivery.headers, delivery.body, secret === undefined ? {} : { secret });
+      if (!result.ok) {
+        answers.push(result.answer);
+        continue;
+      }
+      if (this.options.sensors) await this.options.sensors.ingest(universe, sensorEventOf(result.event));
+      answers.push({ status: result.deduped ? 200 : 202, body: { eventId: result.event.eventId, deduped: result.deduped, significance: result.event.significance } });
+    }
+    return answers;
+  }
+
+  /**
    * One delivery through verify → transform → score → CAS → store. `secret` undefined skips the
    * signature (a trusted import of recorded deliveries); dedupe always applies.
    */

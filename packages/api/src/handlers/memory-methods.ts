@@ -43,6 +43,10 @@ export function memoryEventView(event: MemoryEvent) {
   };
 }
 
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
 const page = (limit?: number | null, cursor?: string | null) => ({ ...(limit != null ? { limit } : {}), ...(cursor != null ? { cursor } : {}) });
 
 /** memory/sources/*, memory/events/* (Lightspeed extensions, issue 16). */
@@ -78,6 +82,20 @@ export function memoryMethods(memory: MemoryOptions): MethodHandlers {
         ...page(limit, cursor),
       });
       return { result: { events: listed.events.map(memoryEventView), nextCursor: listed.nextCursor ?? null } };
+    },
+    'memory/deliveries/import': async ({ sourceId, deliveries, trusted }, { universe }) => {
+      const source = await memory.sources.read(universe, sourceId);
+      const encoder = new TextEncoder();
+      const answers = await memory.ingress.importDeliveries(universe, source, deliveries.map((d) => ({ headers: lowerCased(d.headers), body: encoder.encode(d.body) })), { trusted: trusted === true });
+      const rejected = answers.flatMap((answer, index) => (answer.status >= 300 ? [{ index, status: answer.status, message: String((answer.body.error as { message?: string } | undefined)?.message ?? 'refused') }] : []));
+      return {
+        result: {
+          accepted: answers.filter((a) => a.status === 202).length,
+          deduped: answers.filter((a) => a.status === 200 && a.body.deduped === true).length,
+          ignored: answers.filter((a) => a.status === 200 && a.body.ignored === true).length,
+          rejected,
+        },
+      };
     },
     'memory/events/read': async ({ eventId }, { universe }) => {
       const event = await memory.events(universe).get(eventId);

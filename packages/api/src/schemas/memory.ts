@@ -88,3 +88,24 @@ export const MemoryEventListParams = named(
 export const MemoryEventListResponse = named('MemoryEventListResponse', z.object({ events: z.array(MemoryEventView), nextCursor: z.string().nullish() }));
 export const MemoryEventReadParams = named('MemoryEventReadParams', z.strictObject({ eventId: z.string().min(1).max(256) }));
 export const MemoryEventReadResponse = named('MemoryEventReadResponse', z.object({ event: MemoryEventView }));
+
+export const MemoryImportParams = named(
+  'MemoryImportParams',
+  z.strictObject({
+    sourceId: id(),
+    deliveries: z
+      .array(z.strictObject({ headers: z.record(z.string().min(1).max(256), z.string().max(8192)), body: z.string().max(25 * 1024 * 1024).describe('The raw body as sent (UTF-8).') }))
+      .min(1)
+      .max(500),
+    trusted: z.boolean().nullish().describe('Skip the signature check (recorded deliveries from a trusted archive); dedupe always applies.'),
+  }),
+);
+export const MemoryImportResponse = named(
+  'MemoryImportResponse',
+  z.object({
+    accepted: uint(),
+    deduped: uint(),
+    ignored: uint().describe('Event types the source does not accept.'),
+    rejected: z.array(z.object({ index: uint(), status: uint(), message: z.string() })),
+  }),
+);

@@ -562,6 +562,13 @@ export const methodSpecs = {
     'Read a memory event (Lightspeed extension)',
     'One canonical event with its entities, significance factors and raw delivery ref.',
   ),
+  'memory/deliveries/import': spec(
+    'memory/deliveries/import',
+    ['MemoryImportParams', memory.MemoryImportParams],
+    ['MemoryImportResponse', memory.MemoryImportResponse],
+    'Import recorded deliveries (Lightspeed extension)',
+    'Recorded provider deliveries through the webhook pipeline of a source: verified unless trusted, deduped always, so importing the same file again changes nothing.',
+  ),
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
@@ -582,7 +589,7 @@ export const EXTENSION_METHODS: ReadonlySet<string> = new Set([
   // Operations (issue 15): schedules, triggers, sensor events.
   'schedules/put', 'schedules/read', 'schedules/list', 'schedules/delete', 'schedules/pause', 'schedules/resume', 'schedules/run', 'triggers/put', 'triggers/read', 'triggers/list', 'triggers/delete', 'events/ingest', 'events/list', 'events/read',
   // Memory (issue 16): sources and canonical events.
-  'memory/sources/put', 'memory/sources/read', 'memory/sources/list', 'memory/sources/delete', 'memory/events/list', 'memory/events/read',
+  'memory/sources/put', 'memory/sources/read', 'memory/sources/list', 'memory/sources/delete', 'memory/events/list', 'memory/events/read', 'memory/deliveries/import',
 ]);
 
 export type MethodName = keyof typeof methodSpecs;

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { usageError } from '../cli-error.js';
+import { EXIT, usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
 
 type Flags = { json?: boolean; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
@@ -110,6 +111,64 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
       });
     });
   }
+
+  withServerOptions(
+    memory
+      .command('import')
+      .description('ingest a JSONL of recorded deliveries {provider, headers, body} through the webhook pipeline of a source (re-running changes nothing)')
+      .argument('<file>')
+      .requiredOption('--source <sourceId>', 'the source whose pipeline (and secret) the deliveries go through')
+      .option('--trusted', 'skip the signature check (dedupe always applies)')
+      .option('--json', 'print the totals as JSON'),
+  ).action(async (file: string, flags: Flags & { source: string; trusted?: boolean }) => {
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim().length > 0);
+    const deliveries = lines.map((line, i) => {
+      let value: { provider?: unknown; headers?: unknown; body?: unknown };
+      try {
+        value = JSON.parse(line) as typeof value;
+      } catch {
+        throw usageError(`${file}:${i + 1}: not JSON`);
+      }
+      const headers = value.headers !== null && typeof value.headers === 'object' ? (value.headers as Record<string, string>) : {};
+      // A body kept as a JSON object cannot carry its original bytes: only a --trusted import can use it.
+      const body = typeof value.body === 'string' ? value.body : JSON.stringify(value.body ?? null);
+      return { provider: String(value.provider ?? ''), headers, body };
+    });
+    await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
+      const { source } = await client.call<{ source: SourceView }>('memory/sources/read', { sourceId: flags.source });
+      const totals = { accepted: 0, deduped: 0, ignored: 0, rejected: [] as { line: number; status: number; message: string }[] };
+      let done = 0;
+      for (let start = 0; start < deliveries.length; ) {
+        // Batches of at most 100 deliveries and about 4 MiB, under the gateway's request cap.
+        let end = start;
+        let bytes = 0;
+        while (end < deliveries.length && end - start < 100 && (end === start || bytes + deliveries[end]!.body.length < 4 * 1024 * 1024)) bytes += deliveries[end++]!.body.length;
+        const batch = deliveries.slice(start, end);
+        const mismatched = batch.flatMap((d, i) => (d.provider !== source.provider ? [i] : []));
+        for (const i of mismatched) totals.rejected.push({ line: start + i + 1, status: 400, message: `provider ${batch[i]!.provider || '(none)'} is not this source's (${source.provider})` });
+        const sent = batch.map((d, i) => ({ d, line: start + i + 1 })).filter(({ d }) => d.provider === source.provider);
+        if (sent.length > 0) {
+          const result = await client.call<{ accepted: number; deduped: number; ignored: number; rejected: { index: number; status: number; message: string }[] }>('memory/deliveries/import', {
+            sourceId: flags.source,
+            deliveries: sent.map(({ d }) => ({ headers: d.headers, body: d.body })),
+            ...(flags.trusted ? { trusted: true } : {}),
+          });
+          totals.accepted += result.accepted;
+          totals.deduped += result.deduped;
+          totals.ignored += result.ignored;
+          for (const r of result.rejected) totals.rejected.push({ line: sent[r.index]!.line, status: r.status, message: r.message });
+        }
+        done = end;
+        start = end;
+        if (!flags.json) ctx.io.stderr.write(`\rimported ${done}/${deliveries.length}`);
+      }
+      if (flags.json) return writeJson(ctx, totals);
+      ctx.io.stderr.write('\n');
+      for (const r of totals.rejected) ctx.io.stderr.write(`line ${r.line}: ${r.status} ${r.message}\n`);
+      ctx.io.stdout.write(`${totals.accepted} new, ${totals.deduped} already known, ${totals.ignored} ignored, ${totals.rejected.length} rejected\n`);
+      if (totals.rejected.length > 0) ctx.exitCode = EXIT.failed;
+    });
+  });
 
   const events = memory.command('events').description('canonical memory events, newest first');
   withServerOptions(

@@ -81,6 +81,7 @@ export interface MethodTable {
   "memory/sources/delete": { params: Wire.MemorySourceIdParams; result: Wire.MemorySourceResponse; outcome: Wire.AgentApiOutcomeOfMemorySourceResponse };
   "memory/events/list": { params: Wire.MemoryEventListParams; result: Wire.MemoryEventListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventListResponse };
   "memory/events/read": { params: Wire.MemoryEventReadParams; result: Wire.MemoryEventReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventReadResponse };
+  "memory/deliveries/import": { params: Wire.MemoryImportParams; result: Wire.MemoryImportResponse; outcome: Wire.AgentApiOutcomeOfMemoryImportResponse };
 }
 
 export type MethodName = keyof MethodTable;
@@ -162,6 +163,7 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "memory/sources/delete",
   "memory/events/list",
   "memory/events/read",
+  "memory/deliveries/import",
 ];
 
 /** The server's JSON-RPC error codes, each with the contract error kind it carries. */
@@ -610,6 +612,13 @@ export abstract class GeneratedMethods {
        * One canonical event with its entities, significance factors and raw delivery ref.
        */
       read: (params: Wire.MemoryEventReadParams, options?: CallOptions): Promise<Wire.MemoryEventReadResponse> => this.callMethod("memory/events/read", params, options),
+    },
+    deliveries: {
+      /**
+       * `memory/deliveries/import`: Import recorded deliveries (Lightspeed extension).
+       * Recorded provider deliveries through the webhook pipeline of a source: verified unless trusted, deduped always, so importing the same file again changes nothing.
+       */
+      import: (params: Wire.MemoryImportParams, options?: CallOptions): Promise<Wire.MemoryImportResponse> => this.callMethod("memory/deliveries/import", params, options),
     },
   };
 }

@@ -113,6 +113,11 @@ export type AgentApiOutcomeOfMemoryEventReadResponse = {
   notifications?: AgentNotification[];
 };
 
+export type AgentApiOutcomeOfMemoryImportResponse = {
+  result: MemoryImportResponse;
+  notifications?: AgentNotification[];
+};
+
 export type AgentApiOutcomeOfMemorySourceListResponse = {
   result: MemorySourceListResponse;
   notifications?: AgentNotification[];
@@ -1157,6 +1162,35 @@ export type MemoryEventView = {
    * The raw delivery (headers without signatures, body) in CAS.
    */
   rawRef?: string | null;
+};
+
+export type MemoryImportParams = {
+  sourceId: string;
+  deliveries: {
+    headers: Record<string, string>;
+    /**
+     * The raw body as sent (UTF-8).
+     */
+    body: string;
+  }[];
+  /**
+   * Skip the signature check (recorded deliveries from a trusted archive); dedupe always applies.
+   */
+  trusted?: boolean | null;
+};
+
+export type MemoryImportResponse = {
+  accepted: number;
+  deduped: number;
+  /**
+   * Event types the source does not accept.
+   */
+  ignored: number;
+  rejected: {
+    index: number;
+    status: number;
+    message: string;
+  }[];
 };
 
 export type MemoryProvider = "github" | "linear" | "sentry" | "vercel";
