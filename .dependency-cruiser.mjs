@@ -8,7 +8,7 @@ const LAYERS = [
   ['process-table', 'cas', 'vfs', 'store-memory', 'store-sql', 'llm', 'tools', 'fake-provider'],
   ['driver'],
   ['host-embedded', 'host-temporal', 'host-restate'],
-  ['ops', 'schedules'], // | memory
+  ['ops', 'schedules', 'memory'],
   ['client-ts', 'api', 'agents', 'cli'],
   ['harness'], // the embedding entry point, over the CLI's stack and client
 ];

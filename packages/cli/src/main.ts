@@ -12,6 +12,7 @@ import { registerDispatch } from './commands/dispatch-command.js';
 import { registerTasks } from './commands/tasks-command.js';
 import { registerSchedules } from './commands/schedules-command.js';
 import { registerEvents, registerTriggers } from './commands/events-command.js';
+import { registerMemory } from './commands/memory-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerGateway, registerServe } from './commands/serve-command.js';
 import { registerRuns, registerSessions } from './commands/sessions-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerWorker(program, ctx);
   registerSchedules(program, ctx);
   registerEvents(program, ctx);
+  registerMemory(program, ctx);
   registerTriggers(program, ctx);
   registerGateway(program, ctx);
   // Subcommands inherit the error handling and output routing.

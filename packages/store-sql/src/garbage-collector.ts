@@ -100,6 +100,8 @@ async function roots(driver: SqlDriver, universe: string): Promise<Set<BlobRef>>
     `SELECT DISTINCT jsonb_array_elements_text(evidence) AS ref FROM ls_task_attempts WHERE universe = $1`,
     // A sensor event's raw delivery is its audit record: kept while the event is.
     `SELECT raw_ref AS ref FROM ls_sensor_events WHERE universe = $1 AND raw_ref IS NOT NULL`,
+    // Likewise a memory event's raw delivery (re-processing reads it).
+    `SELECT raw_ref AS ref FROM ls_memory_events WHERE universe = $1 AND raw_ref IS NOT NULL`,
   ];
   for (const sql of queries) {
     const { rows } = await driver.query<{ ref: string }>(sql, [universe]);

@@ -25,3 +25,4 @@ export * from './postgres-task-events.js';
 export * from './sql-schedule-store.js';
 export * from './sql-trigger-store.js';
 export * from './sql-sensor-event-store.js';
+export * from './sql-memory-store.js';

@@ -217,8 +217,57 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
-    // 8, not 6: migrations 6 and 7 are taken by the dispatcher and the memory webhooks (issue 15
-    // was built beside them). The ledger applies any version it has not seen, so the gap is safe.
+    version: 7,
+    name: 'memory sources and events',
+    statements: [
+      // The secret (sealed ciphertext or an env var name) is a column of its own so no read of a
+      // source returns it by accident; only the webhook directory selects it.
+      `CREATE TABLE ls_memory_sources (
+        universe text NOT NULL,
+        source_id text COLLATE "C" NOT NULL,
+        provider text NOT NULL CHECK (provider IN ('github', 'linear', 'sentry', 'vercel')),
+        display_name text,
+        event_types text NOT NULL,
+        webhook_id text NOT NULL,
+        secret_kind text NOT NULL CHECK (secret_kind IN ('sealed', 'env')),
+        secret text NOT NULL,
+        revision bigint NOT NULL CHECK (revision >= 1),
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (universe, source_id)
+      )`,
+      `CREATE UNIQUE INDEX ls_memory_sources_webhook ON ls_memory_sources (webhook_id)`,
+      // Immutable facts: one row per (universe, source key), so redeliveries and backfills are no-ops.
+      `CREATE TABLE ls_memory_events (
+        universe text NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        source_id text COLLATE "C" NOT NULL,
+        provider text NOT NULL,
+        type text NOT NULL,
+        action text,
+        occurred_at bigint NOT NULL,
+        source_key text COLLATE "C" NOT NULL,
+        delivery_id text,
+        primary_type text,
+        primary_key text,
+        related text NOT NULL,
+        title text NOT NULL,
+        body text,
+        attributes text NOT NULL,
+        significance smallint NOT NULL CHECK (significance BETWEEN 0 AND 100),
+        factors text NOT NULL,
+        raw_ref text,
+        received_at bigint NOT NULL,
+        PRIMARY KEY (universe, event_id)
+      )`,
+      `CREATE UNIQUE INDEX ls_memory_events_source_key ON ls_memory_events (universe, source_key)`,
+      `CREATE INDEX ls_memory_events_by_time ON ls_memory_events (universe, occurred_at DESC, event_id DESC)`,
+      `CREATE INDEX ls_memory_events_by_primary ON ls_memory_events (universe, primary_type, primary_key) WHERE primary_key IS NOT NULL`,
+    ],
+  },
+  {
+    // 8, not 6: migrations 6 and 7 are the dispatcher and the memory webhooks (issues 15 and 16
+    // were built beside each other). The ledger applies any version it has not seen, so the gap is safe.
     version: 8,
     name: 'schedules, triggers, sensor events',
     statements: [

@@ -8,6 +8,9 @@ import {
   type DispatchControls,
   type HookDirectory,
   type McpServerStore,
+  type MemoryEventStore,
+  type MemorySourceDirectory,
+  type MemorySourceStore,
   type ProfileStore,
   type ScheduleLedger,
   type ScheduleStore,
@@ -41,6 +44,7 @@ import { PostgresTaskEvents } from './postgres-task-events.js';
 import { SqlScheduleLedger, SqlScheduleStore } from './sql-schedule-store.js';
 import { SqlSensorEventStore } from './sql-sensor-event-store.js';
 import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
+import { SqlMemoryEventStore, SqlMemorySourceDirectory, SqlMemorySourceStore } from './sql-memory-store.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -108,6 +112,12 @@ export interface Storage {
   events(universe: string): SensorEventStore;
   /** `POST /hooks/<hookId>` → trigger and secret, across universes. */
   hooks(): HookDirectory;
+  /** Memory sources (connected integrations) of one universe (issue 16). */
+  memorySources(universe: string): MemorySourceStore;
+  /** `POST /webhooks/<provider>/<webhookId>` → source and stored secret, across universes. */
+  memorySourceDirectory(): MemorySourceDirectory;
+  /** Canonical memory events of one universe, recorded once per source key. */
+  memoryEvents(universe: string): MemoryEventStore;
   /** Universes holding events whose trigger dispatch did not finish, received at or before `before`. */
   undispatchedEventUniverses(before: number): Promise<string[]>;
   gc(options: GcOptions): Promise<GcReport>;
@@ -202,6 +212,9 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     triggers: (universe) => new SqlTriggerStore(driver, universe, clock),
     events: (universe) => new SqlSensorEventStore(driver, universe, clock),
     hooks: () => new SqlHookDirectory(driver),
+    memorySources: (universe) => new SqlMemorySourceStore(driver, universe, clock),
+    memorySourceDirectory: () => new SqlMemorySourceDirectory(driver),
+    memoryEvents: (universe) => new SqlMemoryEventStore(driver, universe, clock),
     async undispatchedEventUniverses(before) {
       const { rows } = await driver.query<{ universe: string }>(`SELECT DISTINCT universe FROM ls_sensor_events WHERE dispatched_at IS NULL AND received_at <= $1 ORDER BY universe LIMIT 100`, [before]);
       return rows.map((row) => row.universe);

@@ -13,6 +13,7 @@ import { taskSessionOpener } from '../handlers/task-session-opener.js';
 import type { TaskSessionOpener } from '@lightspeed/ops';
 import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
 import { operationsMethods, type OperationsOptions } from '../handlers/operations-methods.js';
+import { memoryMethods, type MemoryOptions } from '../handlers/memory-methods.js';
 import { modelMethods } from '../handlers/model-methods.js';
 import { protocolMethods } from '../handlers/protocol-methods.js';
 import { runMethods } from '../handlers/run-methods.js';
@@ -77,6 +78,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * `POST /hooks/<hookId>` when `hooks` is given). Without it those methods are not served.
    */
   operations?: OperationsOptions;
+  /**
+   * Memory sources and events (`memory/*`, and `POST /webhooks/<provider>/<webhookId>`). Without it
+   * those methods are not served and the route answers 404.
+   */
+  memory?: MemoryOptions;
 }
 
 export interface GatewayParts {
@@ -116,6 +122,7 @@ export function createMethodHandlers(
     ...profileApplyMethods(access, catalog, defaultsOf, checkMcp),
     ...(options.mcpServers ? mcpServerMethods(options.mcpServers) : {}),
     ...(options.operations ? operationsMethods(options.operations) : {}),
+    ...(options.memory ? memoryMethods(options.memory) : {}),
     ...eventMethods(feed, { longPollCapMs: resolved.longPollCapMs }),
     ...contextMethods(access, options.compactTimeoutMs !== undefined ? { compactTimeoutMs: options.compactTimeoutMs } : {}),
     ...runMethods(access),
@@ -150,6 +157,7 @@ export function createGateway(parts: GatewayParts): Hono {
     feed,
     ...(taskFeed ? { taskFeed } : {}),
     ...(hooks ? { hooks } : {}),
+    ...(parts.options?.memory ? { memory: parts.options.memory.ingress } : {}),
     blobsOf: (universe) => parts.host.blobs(universe),
     auth: parts.auth,
     ...(parts.options ? { options: parts.options } : {}),

@@ -1,4 +1,5 @@
 import type { BlobStore } from '@lightspeed/ports';
+import type { MemoryIngress } from '@lightspeed/memory';
 import type { HookIngress } from '@lightspeed/schedules';
 import { Hono, type Context } from 'hono';
 import { callerOf, authenticate, UnauthorizedError, type GatewayAuth } from '../auth/gateway-auth.js';
@@ -30,6 +31,8 @@ export interface RpcGatewayParts {
   blobsOf?: (universe: string) => BlobStore;
   /** Serves `POST /hooks/<hookId>` (signed generic webhooks → sensor events); without it the route answers 404. */
   hooks?: HookIngress;
+  /** Serves `POST /webhooks/<provider>/<webhookId>` (verified provider webhooks → memory events); without it the route answers 404. */
+  memory?: MemoryIngress;
 }
 
 function rpcError(c: Context, status: 200 | 400 | 401 | 404 | 408 | 413 | 500, code: number, kind: AgentApiErrorKind, message: string) {
@@ -140,6 +143,26 @@ export function createRpcGateway(parts: RpcGatewayParts): Hono {
       headers[key.toLowerCase()] = value;
     });
     const answer = await parts.hooks.handle(c.req.param('hookId'), headers, (maxBytes) => readBoundedBytes(c.req.raw, { maxBytes, idleTimeoutMs: options.bodyIdleTimeoutMs }));
+    return c.json(answer.body, answer.status, answer.headers ?? {});
+  });
+
+  // Provider webhooks (memory): as with hooks, the unguessable webhook id picks the source and its
+  // universe and the provider's signature over the raw body is the credential.
+  app.post('/webhooks/:provider/:webhookId', async (c) => {
+    if (!parts.memory) return c.json({ error: { kind: 'not_found', message: 'memory webhooks are not enabled on this server' } }, 404);
+    const headers: Record<string, string> = {};
+    c.req.raw.headers.forEach((value, key) => {
+      headers[key.toLowerCase()] = value;
+    });
+    const answer = await parts.memory.handle({
+      provider: c.req.param('provider'),
+      webhookId: c.req.param('webhookId'),
+      headers,
+      readBody: async (maxBytes) => {
+        const read = await readBoundedBytes(c.req.raw, { maxBytes, idleTimeoutMs: options.bodyIdleTimeoutMs });
+        return read.ok ? read : { ok: false, reason: read.reason === 'too_large' ? 'too_large' : 'unreadable' };
+      },
+    });
     return c.json(answer.body, answer.status, answer.headers ?? {});
   });
 

@@ -15,6 +15,7 @@ import * as tasks from './tasks.js';
 import * as vfs from './vfs.js';
 import * as schedules from './schedules.js';
 import * as triggers from './triggers.js';
+import * as memory from './memory.js';
 import * as waits from './waits.js';
 
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -519,6 +520,55 @@ export const methodSpecs = {
     'Read a sensor event (Lightspeed extension)',
     'One event with its payload, raw delivery ref and trigger firings.',
   ),
+  'memory/sources/put': spec(
+    'memory/sources/put',
+    ['MemorySourcePutParams', memory.MemorySourcePutParams],
+    ['MemorySourcePutResponse', memory.MemorySourcePutResponse],
+    'Connect or update a memory source (Lightspeed extension)',
+    'A provider integration (github, linear, sentry, vercel) whose signed webhooks at POST /webhooks/<provider>/<webhookId> become memory events. The secret is write-only.',
+  ),
+  'memory/sources/read': spec(
+    'memory/sources/read',
+    ['MemorySourceIdParams', memory.MemorySourceIdParams],
+    ['MemorySourceResponse', memory.MemorySourceResponse],
+    'Read a memory source (Lightspeed extension)',
+    'The source and its webhook path; the secret is never returned.',
+  ),
+  'memory/sources/list': spec(
+    'memory/sources/list',
+    ['MemorySourceListParams', memory.MemorySourceListParams],
+    ['MemorySourceListResponse', memory.MemorySourceListResponse],
+    'List memory sources (Lightspeed extension)',
+    'Sources by id, with an opaque cursor.',
+  ),
+  'memory/sources/delete': spec(
+    'memory/sources/delete',
+    ['MemorySourceIdParams', memory.MemorySourceIdParams],
+    ['MemorySourceResponse', memory.MemorySourceResponse],
+    'Disconnect a memory source (Lightspeed extension)',
+    'Removes the source and its webhook path; recorded events remain.',
+  ),
+  'memory/events/list': spec(
+    'memory/events/list',
+    ['MemoryEventListParams', memory.MemoryEventListParams],
+    ['MemoryEventListResponse', memory.MemoryEventListResponse],
+    'List memory events (Lightspeed extension)',
+    'Canonical events, newest first by occurrence, optionally by provider, type, source and least significance.',
+  ),
+  'memory/events/read': spec(
+    'memory/events/read',
+    ['MemoryEventReadParams', memory.MemoryEventReadParams],
+    ['MemoryEventReadResponse', memory.MemoryEventReadResponse],
+    'Read a memory event (Lightspeed extension)',
+    'One canonical event with its entities, significance factors and raw delivery ref.',
+  ),
+  'memory/deliveries/import': spec(
+    'memory/deliveries/import',
+    ['MemoryImportParams', memory.MemoryImportParams],
+    ['MemoryImportResponse', memory.MemoryImportResponse],
+    'Import recorded deliveries (Lightspeed extension)',
+    'Recorded provider deliveries through the webhook pipeline of a source: verified unless trusted, deduped always, so importing the same file again changes nothing.',
+  ),
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
@@ -538,6 +588,8 @@ export const EXTENSION_METHODS: ReadonlySet<string> = new Set([
   'dispatch/status',
   // Operations (issue 15): schedules, triggers, sensor events.
   'schedules/put', 'schedules/read', 'schedules/list', 'schedules/delete', 'schedules/pause', 'schedules/resume', 'schedules/run', 'triggers/put', 'triggers/read', 'triggers/list', 'triggers/delete', 'events/ingest', 'events/list', 'events/read',
+  // Memory (issue 16): sources and canonical events.
+  'memory/sources/put', 'memory/sources/read', 'memory/sources/list', 'memory/sources/delete', 'memory/events/list', 'memory/events/read', 'memory/deliveries/import',
 ]);
 
 export type MethodName = keyof typeof methodSpecs;

@@ -4,6 +4,7 @@ import type { ModelSelection } from '@lightspeed/engine';
 import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { PriceTable, ProviderRouter } from '@lightspeed/llm';
+import { createMemory, type Memory } from '@lightspeed/memory';
 import { createOperations, type Operations } from '@lightspeed/schedules';
 import { profileAgentCatalogs } from '@lightspeed/api';
 import { LightspeedError } from '@lightspeed/ports';
@@ -52,6 +53,8 @@ export interface AgentStack {
   env: NodeJS.ProcessEnv;
   /** Schedules, triggers and sensor events over the SQL store (absent in memory mode); the scheduler is not started. */
   operations?: Operations;
+  /** Memory sources, events and provider webhooks over the SQL store (absent in memory mode); the server key is LIGHTSPEED_MEMORY_KEY. */
+  memory?: Memory;
   close(): Promise<void>;
 }
 
@@ -114,6 +117,8 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     if (reaped) options.log?.(reaped);
     const running = await engine.startHost({ storage, llm: new ProviderRouter(registry), tools, dataDir: options.dataDir, env });
     cleanups.push(() => running.close());
+    // Memory events are also sensor events: the trigger intake is memory's sensor sink.
+    const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) : undefined;
     return {
       host: running.host,
       ...(defaultModel ? { defaultModel } : {}),
@@ -124,7 +129,8 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(sql ? { tasks: (universe: string) => sql.tasks(universe), taskEvents: sql.taskEvents } : {}),
       mcpServers,
       env: options.env,
-      ...(sql ? { operations: createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) } : {}),
+      ...(operations ? { operations } : {}),
+      ...(operations && sql ? { memory: createMemory(sql, { env: options.env, sensors: operations.intake }) } : {}),
       close: closeAll,
     };
   } catch (error) {

@@ -54,6 +54,7 @@ export function stackServiceOptions(stack: AgentStack, options: StackServiceOpti
     // The task queue lives in the SQL store: with in-memory storage there is nothing to dispatch.
     ...(sql ? { dispatch: { tasks: (universe: string) => sql.tasks(universe), controls: (universe: string) => sql.dispatch(universe) } } : {}),
     ...(stack.operations ? { operations: stack.operations } : {}),
+    ...(stack.memory ? { memory: stack.memory } : {}),
     onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
   };
 }

@@ -75,6 +75,13 @@ export interface MethodTable {
   "events/ingest": { params: Wire.EventIngestParams; result: Wire.EventIngestResponse; outcome: Wire.AgentApiOutcomeOfEventIngestResponse };
   "events/list": { params: Wire.EventListParams; result: Wire.EventListResponse; outcome: Wire.AgentApiOutcomeOfEventListResponse };
   "events/read": { params: Wire.EventReadParams; result: Wire.EventReadResponse; outcome: Wire.AgentApiOutcomeOfEventReadResponse };
+  "memory/sources/put": { params: Wire.MemorySourcePutParams; result: Wire.MemorySourcePutResponse; outcome: Wire.AgentApiOutcomeOfMemorySourcePutResponse };
+  "memory/sources/read": { params: Wire.MemorySourceIdParams; result: Wire.MemorySourceResponse; outcome: Wire.AgentApiOutcomeOfMemorySourceResponse };
+  "memory/sources/list": { params: Wire.MemorySourceListParams; result: Wire.MemorySourceListResponse; outcome: Wire.AgentApiOutcomeOfMemorySourceListResponse };
+  "memory/sources/delete": { params: Wire.MemorySourceIdParams; result: Wire.MemorySourceResponse; outcome: Wire.AgentApiOutcomeOfMemorySourceResponse };
+  "memory/events/list": { params: Wire.MemoryEventListParams; result: Wire.MemoryEventListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventListResponse };
+  "memory/events/read": { params: Wire.MemoryEventReadParams; result: Wire.MemoryEventReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventReadResponse };
+  "memory/deliveries/import": { params: Wire.MemoryImportParams; result: Wire.MemoryImportResponse; outcome: Wire.AgentApiOutcomeOfMemoryImportResponse };
 }
 
 export type MethodName = keyof MethodTable;
@@ -150,6 +157,13 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "events/ingest",
   "events/list",
   "events/read",
+  "memory/sources/put",
+  "memory/sources/read",
+  "memory/sources/list",
+  "memory/sources/delete",
+  "memory/events/list",
+  "memory/events/read",
+  "memory/deliveries/import",
 ];
 
 /** The server's JSON-RPC error codes, each with the contract error kind it carries. */
@@ -562,5 +576,49 @@ export abstract class GeneratedMethods {
      * One event with its payload, raw delivery ref and trigger firings.
      */
     read: (params: Wire.EventReadParams, options?: CallOptions): Promise<Wire.EventReadResponse> => this.callMethod("events/read", params, options),
+  };
+
+  readonly memory = {
+    sources: {
+      /**
+       * `memory/sources/put`: Connect or update a memory source (Lightspeed extension).
+       * A provider integration (github, linear, sentry, vercel) whose signed webhooks at POST /webhooks/<provider>/<webhookId> become memory events. The secret is write-only.
+       */
+      put: (params: Wire.MemorySourcePutParams, options?: CallOptions): Promise<Wire.MemorySourcePutResponse> => this.callMethod("memory/sources/put", params, options),
+      /**
+       * `memory/sources/read`: Read a memory source (Lightspeed extension).
+       * The source and its webhook path; the secret is never returned.
+       */
+      read: (params: Wire.MemorySourceIdParams, options?: CallOptions): Promise<Wire.MemorySourceResponse> => this.callMethod("memory/sources/read", params, options),
+      /**
+       * `memory/sources/list`: List memory sources (Lightspeed extension).
+       * Sources by id, with an opaque cursor.
+       */
+      list: (params: Wire.MemorySourceListParams = {}, options?: CallOptions): Promise<Wire.MemorySourceListResponse> => this.callMethod("memory/sources/list", params, options),
+      /**
+       * `memory/sources/delete`: Disconnect a memory source (Lightspeed extension).
+       * Removes the source and its webhook path; recorded events remain.
+       */
+      delete: (params: Wire.MemorySourceIdParams, options?: CallOptions): Promise<Wire.MemorySourceResponse> => this.callMethod("memory/sources/delete", params, options),
+    },
+    events: {
+      /**
+       * `memory/events/list`: List memory events (Lightspeed extension).
+       * Canonical events, newest first by occurrence, optionally by provider, type, source and least significance.
+       */
+      list: (params: Wire.MemoryEventListParams = {}, options?: CallOptions): Promise<Wire.MemoryEventListResponse> => this.callMethod("memory/events/list", params, options),
+      /**
+       * `memory/events/read`: Read a memory event (Lightspeed extension).
+       * One canonical event with its entities, significance factors and raw delivery ref.
+       */
+      read: (params: Wire.MemoryEventReadParams, options?: CallOptions): Promise<Wire.MemoryEventReadResponse> => this.callMethod("memory/events/read", params, options),
+    },
+    deliveries: {
+      /**
+       * `memory/deliveries/import`: Import recorded deliveries (Lightspeed extension).
+       * Recorded provider deliveries through the webhook pipeline of a source: verified unless trusted, deduped always, so importing the same file again changes nothing.
+       */
+      import: (params: Wire.MemoryImportParams, options?: CallOptions): Promise<Wire.MemoryImportResponse> => this.callMethod("memory/deliveries/import", params, options),
+    },
   };
 }

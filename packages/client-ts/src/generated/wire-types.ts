@@ -103,6 +103,36 @@ export type AgentApiOutcomeOfMcpServerReadResponse = {
   notifications?: AgentNotification[];
 };
 
+export type AgentApiOutcomeOfMemoryEventListResponse = {
+  result: MemoryEventListResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemoryEventReadResponse = {
+  result: MemoryEventReadResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemoryImportResponse = {
+  result: MemoryImportResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemorySourceListResponse = {
+  result: MemorySourceListResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemorySourcePutResponse = {
+  result: MemorySourcePutResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemorySourceResponse = {
+  result: MemorySourceResponse;
+  notifications?: AgentNotification[];
+};
+
 export type AgentApiOutcomeOfModelListResponse = {
   result: ModelListResponse;
   notifications?: AgentNotification[];
@@ -1072,6 +1102,162 @@ export type McpStdioServer = {
 };
 
 export type MediaKind = "image" | "audio" | "document";
+
+export type MemoryEventListParams = {
+  provider?: MemoryProvider | null;
+  type?: string | null;
+  sourceId?: string | null;
+  minSignificance?: number | null;
+  limit?: number | null;
+  cursor?: string | null;
+};
+
+export type MemoryEventListResponse = {
+  events: MemoryEventView[];
+  nextCursor?: string | null;
+};
+
+export type MemoryEventReadParams = {
+  eventId: string;
+};
+
+export type MemoryEventReadResponse = {
+  event: MemoryEventView;
+};
+
+export type MemoryEventView = {
+  eventId: string;
+  sourceId: string;
+  provider: MemoryProvider;
+  type: string;
+  action?: string | null;
+  occurredAtMs: number;
+  receivedAtMs: number;
+  /**
+   * The dedupe key across redeliveries and backfills.
+   */
+  sourceKey: string;
+  deliveryId?: string | null;
+  primary?: {
+    type: string;
+    key: string;
+  } | null;
+  related: {
+    type: string;
+    key: string;
+    relation: string;
+  }[];
+  title: string;
+  body?: string | null;
+  attributes: Record<string, string | number | boolean | null>;
+  significance: number;
+  /**
+   * The significance rules that applied.
+   */
+  factors: {
+    rule: string;
+    points: number;
+  }[];
+  /**
+   * The raw delivery (headers without signatures, body) in CAS.
+   */
+  rawRef?: string | null;
+};
+
+export type MemoryImportParams = {
+  sourceId: string;
+  deliveries: {
+    headers: Record<string, string>;
+    /**
+     * The raw body as sent (UTF-8).
+     */
+    body: string;
+  }[];
+  /**
+   * Skip the signature check (recorded deliveries from a trusted archive); dedupe always applies.
+   */
+  trusted?: boolean | null;
+};
+
+export type MemoryImportResponse = {
+  accepted: number;
+  deduped: number;
+  /**
+   * Event types the source does not accept.
+   */
+  ignored: number;
+  rejected: {
+    index: number;
+    status: number;
+    message: string;
+  }[];
+};
+
+export type MemoryProvider = "github" | "linear" | "sentry" | "vercel";
+
+export type MemorySourceIdParams = {
+  sourceId: string;
+};
+
+export type MemorySourceListParams = {
+  limit?: number | null;
+  cursor?: string | null;
+};
+
+export type MemorySourceListResponse = {
+  sources: MemorySourceView[];
+  nextCursor?: string | null;
+};
+
+export type MemorySourcePutParams = {
+  sourceId: string;
+  provider: MemoryProvider;
+  displayName?: string | null;
+  eventTypes?: string[] | null;
+  /**
+   * The webhook secret (write-only, sealed with the server key). Omit on creation to have one generated and returned once.
+   */
+  secret?: string | null;
+  /**
+   * Instead of a secret: the server environment variable that holds it.
+   */
+  secretEnv?: string | null;
+  expectedRevision?: number | null;
+};
+
+export type MemorySourcePutResponse = {
+  source: MemorySourceView;
+  /**
+   * Only when the server generated it: shown this once.
+   */
+  secret?: string | null;
+};
+
+export type MemorySourceResponse = {
+  source: MemorySourceView;
+};
+
+export type MemorySourceView = {
+  sourceId: string;
+  provider: MemoryProvider;
+  displayName?: string | null;
+  /**
+   * Accepted event types; empty accepts all.
+   */
+  eventTypes: string[];
+  /**
+   * Where the provider posts: /webhooks/<provider>/<webhookId> on this server.
+   */
+  webhookPath: string;
+  /**
+   * sealed: encrypted at rest with the server key; env: read from a server environment variable.
+   */
+  secretKind: "sealed" | "env";
+  secretEnv?: string | null;
+  revision: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+};
 
 export type ModelCapabilitiesView = {
   maxInputTokens?: number | null;

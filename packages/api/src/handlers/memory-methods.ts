@@ -1,0 +1,106 @@
+import type { MemoryEvent, MemorySource } from '@lightspeed/ports';
+import type { Memory } from '@lightspeed/memory';
+import { notFound } from '../rpc/api-error.js';
+import type { MethodHandlers } from '../rpc/dispatcher.js';
+
+/** What the gateway needs to serve `memory/*` and `POST /webhooks/<provider>/<webhookId>`. */
+export type MemoryOptions = Memory;
+
+export function memorySourceView(source: MemorySource) {
+  return {
+    sourceId: source.sourceId,
+    provider: source.provider,
+    displayName: source.displayName ?? null,
+    eventTypes: source.eventTypes,
+    webhookPath: `/webhooks/${source.provider}/${source.webhookId}`,
+    secretKind: source.secretKind,
+    secretEnv: source.secretEnv ?? null,
+    revision: source.revision,
+    createdAtMs: source.createdAt,
+    updatedAtMs: source.updatedAt,
+  };
+}
+
+export function memoryEventView(event: MemoryEvent) {
+  return {
+    eventId: event.eventId,
+    sourceId: event.sourceId,
+    provider: event.provider,
+    type: event.type,
+    action: event.action ?? null,
+    occurredAtMs: event.occurredAt,
+    receivedAtMs: event.receivedAt,
+    sourceKey: event.sourceKey,
+    deliveryId: event.deliveryId ?? null,
+    primary: event.primary ?? null,
+    related: event.related,
+    title: event.title,
+    body: event.body ?? null,
+    attributes: event.attributes,
+    significance: event.significance,
+    factors: event.factors,
+    rawRef: event.rawRef ?? null,
+  };
+}
+
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+const page = (limit?: number | null, cursor?: string | null) => ({ ...(limit != null ? { limit } : {}), ...(cursor != null ? { cursor } : {}) });
+
+/** memory/sources/*, memory/events/* (Lightspeed extensions, issue 16). */
+export function memoryMethods(memory: MemoryOptions): MethodHandlers {
+  return {
+    'memory/sources/put': async ({ sourceId, provider, displayName, eventTypes, secret, secretEnv, expectedRevision }, { universe }) => {
+      const put = await memory.sources.put(
+        universe,
+        {
+          sourceId,
+          provider,
+          ...(displayName != null ? { displayName } : {}),
+          ...(eventTypes != null ? { eventTypes } : {}),
+          ...(secret != null ? { secret } : {}),
+          ...(secretEnv != null ? { secretEnv } : {}),
+        },
+        expectedRevision ?? undefined,
+      );
+      return { result: { source: memorySourceView(put.source), secret: put.secret ?? null } };
+    },
+    'memory/sources/read': async ({ sourceId }, { universe }) => ({ result: { source: memorySourceView(await memory.sources.read(universe, sourceId)) } }),
+    'memory/sources/list': async ({ limit, cursor }, { universe }) => {
+      const listed = await memory.sources.list(universe, page(limit, cursor));
+      return { result: { sources: listed.sources.map(memorySourceView), nextCursor: listed.nextCursor ?? null } };
+    },
+    'memory/sources/delete': async ({ sourceId }, { universe }) => ({ result: { source: memorySourceView(await memory.sources.delete(universe, sourceId)) } }),
+    'memory/events/list': async ({ provider, type, sourceId, minSignificance, limit, cursor }, { universe }) => {
+      const listed = await memory.events(universe).list({
+        ...(provider != null ? { provider } : {}),
+        ...(type != null ? { type } : {}),
+        ...(sourceId != null ? { sourceId } : {}),
+        ...(minSignificance != null ? { minSignificance } : {}),
+        ...page(limit, cursor),
+      });
+      return { result: { events: listed.events.map(memoryEventView), nextCursor: listed.nextCursor ?? null } };
+    },
+    'memory/deliveries/import': async ({ sourceId, deliveries, trusted }, { universe }) => {
+      const source = await memory.sources.read(universe, sourceId);
+      const encoder = new TextEncoder();
+      const answers = await memory.ingress.importDeliveries(universe, source, deliveries.map((d) => ({ headers: lowerCased(d.headers), body: encoder.encode(d.body) })), { trusted: trusted === true });
+      const rejected = answers.flatMap((answer, index) => (answer.status >= 300 ? [{ index, status: answer.status, message: String((answer.body.error as { message?: string } | undefined)?.message ?? 'refused') }] : []));
+      return {
+        result: {
+          accepted: answers.filter((a) => a.status === 202).length,
+          deduped: answers.filter((a) => a.status === 200 && a.body.deduped === true).length,
+          ignored: answers.filter((a) => a.status === 200 && a.body.ignored === true).length,
+          rejected,
+        },
+      };
+    },
+    'memory/events/read': async ({ eventId }, { universe }) => {
+      const event = await memory.events(universe).get(eventId);
+      if (!event) throw notFound(`memory event ${eventId} does not exist; list them with memory/events/list`);
+      return { result: { event: memoryEventView(event) } };
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { epochMs, named, uint } from './registry.js';
+
+/*
+ * Lightspeed extension (issue 16): memory sources (`memory/sources/*`) and the canonical events
+ * their verified webhooks become (`memory/events/*`). Not in the v1 contract. Deliveries arrive at
+ * `POST /webhooks/<provider>/<webhookId>` (docs/0022-memory.md).
+ */
+
+const id = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, '1-128 characters of [A-Za-z0-9._-], starting with a letter or digit');
+
+export const MemoryProviderName = named('MemoryProvider', z.enum(['github', 'linear', 'sentry', 'vercel']));
+
+export const MemorySourceView = named(
+  'MemorySourceView',
+  z.object({
+    sourceId: z.string(),
+    provider: MemoryProviderName,
+    displayName: z.string().nullish(),
+    eventTypes: z.array(z.string()).describe('Accepted event types; empty accepts all.'),
+    webhookPath: z.string().describe('Where the provider posts: /webhooks/<provider>/<webhookId> on this server.'),
+    secretKind: z.enum(['sealed', 'env']).describe('sealed: encrypted at rest with the server key; env: read from a server environment variable.'),
+    secretEnv: z.string().nullish(),
+    revision: uint(),
+    createdAtMs: epochMs(),
+    updatedAtMs: epochMs(),
+  }),
+);
+
+export const MemorySourcePutParams = named(
+  'MemorySourcePutParams',
+  z.strictObject({
+    sourceId: id(),
+    provider: MemoryProviderName,
+    displayName: z.string().min(1).max(256).nullish(),
+    eventTypes: z.array(z.string().min(1).max(128)).max(256).nullish(),
+    secret: z.string().min(1).max(1024).nullish().describe('The webhook secret (write-only, sealed with the server key). Omit on creation to have one generated and returned once.'),
+    secretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/)
+      .nullish()
+      .describe('Instead of a secret: the server environment variable that holds it.'),
+    expectedRevision: uint().nullish(),
+  }),
+);
+export const MemorySourcePutResponse = named('MemorySourcePutResponse', z.object({ source: MemorySourceView, secret: z.string().nullish().describe('Only when the server generated it: shown this once.') }));
+export const MemorySourceIdParams = named('MemorySourceIdParams', z.strictObject({ sourceId: id() }));
+export const MemorySourceListParams = named('MemorySourceListParams', z.strictObject({ limit: z.number().int().min(1).max(1000).nullish(), cursor: z.string().max(512).nullish() }));
+export const MemorySourceResponse = named('MemorySourceResponse', z.object({ source: MemorySourceView }));
+export const MemorySourceListResponse = named('MemorySourceListResponse', z.object({ sources: z.array(MemorySourceView), nextCursor: z.string().nullish() }));
+
+const entity = z.object({ type: z.string(), key: z.string() });
+
+export const MemoryEventView = named(
+  'MemoryEventView',
+  z.object({
+    eventId: z.string(),
+    sourceId: z.string(),
+    provider: MemoryProviderName,
+    type: z.string(),
+    action: z.string().nullish(),
+    occurredAtMs: epochMs(),
+    receivedAtMs: epochMs(),
+    sourceKey: z.string().describe('The dedupe key across redeliveries and backfills.'),
+    deliveryId: z.string().nullish(),
+    primary: entity.nullish(),
+    related: z.array(entity.extend({ relation: z.string() })),
+    title: z.string(),
+    body: z.string().nullish(),
+    attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    significance: z.number().int().min(0).max(100),
+    factors: z.array(z.object({ rule: z.string(), points: z.number().int() })).describe('The significance rules that applied.'),
+    rawRef: z.string().nullish().describe('The raw delivery (headers without signatures, body) in CAS.'),
+  }),
+);
+
+export const MemoryEventListParams = named(
+  'MemoryEventListParams',
+  z.strictObject({
+    provider: MemoryProviderName.nullish(),
+    type: z.string().min(1).max(128).nullish(),
+    sourceId: id().nullish(),
+    minSignificance: z.number().int().min(0).max(100).nullish(),
+    limit: z.number().int().min(1).max(1000).nullish(),
+    cursor: z.string().max(512).nullish(),
+  }),
+);
+export const MemoryEventListResponse = named('MemoryEventListResponse', z.object({ events: z.array(MemoryEventView), nextCursor: z.string().nullish() }));
+export const MemoryEventReadParams = named('MemoryEventReadParams', z.strictObject({ eventId: z.string().min(1).max(256) }));
+export const MemoryEventReadResponse = named('MemoryEventReadResponse', z.object({ event: MemoryEventView }));
+
+export const MemoryImportParams = named(
+  'MemoryImportParams',
+  z.strictObject({
+    sourceId: id(),
+    deliveries: z
+      .array(z.strictObject({ headers: z.record(z.string().min(1).max(256), z.string().max(8192)), body: z.string().max(25 * 1024 * 1024).describe('The raw body as sent (UTF-8).') }))
+      .min(1)
+      .max(500),
+    trusted: z.boolean().nullish().describe('Skip the signature check (recorded deliveries from a trusted archive); dedupe always applies.'),
+  }),
+);
+export const MemoryImportResponse = named(
+  'MemoryImportResponse',
+  z.object({
+    accepted: uint(),
+    deduped: uint(),
+    ignored: uint().describe('Event types the source does not accept.'),
+    rejected: z.array(z.object({ index: uint(), status: uint(), message: z.string() })),
+  }),
+);

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemory, signDelivery, type Memory } from '@lightspeed/memory';
+import { openStorage, type Storage } from '@lightspeed/store-sql';
+import type { Hono } from 'hono';
+import { singleUserAuth } from '../src/auth/gateway-auth.js';
+import { createRpcGateway } from '../src/gateway/rpc-gateway.js';
+import { memoryMethods } from '../src/handlers/memory-methods.js';
+
+describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway', () => {
+  let storage: Storage;
+  let memory: Memory;
+  let app: Hono;
+  let nextId = 1;
+  const logged: unknown[] = [];
+
+  beforeAll(async () => {
+    storage = await openStorage({ kind: 'pglite', dataDir: 'memory://' });
+    memory = createMemory(storage, { env: { LIGHTSPEED_MEMORY_KEY: '11'.repeat(32), VERCEL_SECRET: 'vercel-env-secret' }, maxBodyBytes: 64 * 1024 });
+    app = createRpcGateway({ auth: singleUserAuth(), handlers: memoryMethods(memory), memory: memory.ingress, options: { onInternalError: (error) => logged.push(error) } });
+  });
+  afterAll(async () => {
+    await storage?.close();
+  });
+
+  async function rpc(method: string, params: Record<string, unknown>): Promise<any> {
+    const response = await app.request('/rpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }) });
+    return response.json();
+  }
+  async function call(method: string, params: Record<string, unknown>): Promise<any> {
+    const body = await rpc(method, params);
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result.result;
+  }
+  const post = (path: string, headers: Record<string, string>, body: Uint8Array) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('connects a source with a generated secret shown once, then takes its signed webhooks (202, 200 deduped, 401, 413)', async () => {
+    const put = await call('memory/sources/put', { sourceId: 'gh', provider: 'github', displayName: 'octo org' });
+    expect(put.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(put.source).toMatchObject({ sourceId: 'gh', provider: 'github', secretKind: 'sealed', revision: 1, webhookPath: expect.stringMatching(/^\/webhooks\/github\/mw_/) });
+    const read = await call('memory/sources/read', { sourceId: 'gh' });
+    expect(JSON.stringify(read)).not.toContain(put.secret);
+    expect((await call('memory/sources/list', {})).sources.map((s: any) => s.sourceId)).toEqual(['gh']);
+
+    const body = new TextEncoder().encode(
+      JSON.stringify({ action: 'opened', number: 7, pull_request: { number: 7, title: 'Fix the login outage', body: 'fixes #3', updated_at: '2026-06-01T00:00:00Z', user: { login: 'ana' }, head: { ref: 'fix' }, base: { ref: 'main' } }, repository: { full_name: 'octo/app' }, sender: { login: 'ana' } }),
+    );
+    const headers = await signDelivery('github', put.secret, body, { eventType: 'pull_request', deliveryId: 'g-1' });
+    const first = await post(put.source.webhookPath, headers, body);
+    expect(first.status).toBe(202);
+    const answer = (await first.json()) as { eventId: string };
+    expect(JSON.stringify(answer)).not.toContain(put.secret);
+    expect((await post(put.source.webhookPath, headers, body)).status).toBe(200);
+    expect((await post(put.source.webhookPath, { ...headers, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, body)).status).toBe(401);
+    expect((await post(put.source.webhookPath, headers, new Uint8Array(64 * 1024 + 1).fill(32))).status).toBe(413);
+    expect((await post('/webhooks/github/mw_unknown', headers, body)).status).toBe(404);
+
+    const listed = await call('memory/events/list', { provider: 'github' });
+    expect(listed.events).toHaveLength(1);
+    expect(listed.events[0]).toMatchObject({ eventId: answer.eventId, type: 'pull_request', action: 'opened', primary: { type: 'pr', key: 'github:octo/app#7' }, deliveryId: 'g-1' });
+    expect(listed.events[0].factors.map((f: any) => f.rule)).toEqual(expect.arrayContaining(['type:pr-opened', 'signal:incident', 'references']));
+    expect((await call('memory/events/read', { eventId: answer.eventId })).event.title).toBe('PR #7 opened: Fix the login outage');
+    expect((await rpc('memory/events/read', { eventId: 'mev_missing' })).error.data.kind).toBe('not_found');
+    expect((await call('memory/events/list', { minSignificance: 100 })).events).toHaveLength(0);
+
+    expect((await call('memory/sources/delete', { sourceId: 'gh' })).source.sourceId).toBe('gh');
+    expect((await post(put.source.webhookPath, headers, body)).status).toBe(404);
+    expect(logged).toEqual([]);
+  });
+
+  it('an env-referenced Vercel secret verifies HMAC-SHA1; updating a sealed source without its secret is refused', async () => {
+    const put = await call('memory/sources/put', { sourceId: 'vc', provider: 'vercel', secretEnv: 'VERCEL_SECRET' });
+    expect(put.secret).toBeNull();
+    expect(put.source).toMatchObject({ secretKind: 'env', secretEnv: 'VERCEL_SECRET' });
+    const body = new TextEncoder().encode(JSON.stringify({ id: 'evt_1', type: 'deployment.succeeded', createdAt: 1_780_000_000_000, payload: { deployment: { url: 'app.vercel.app' } } }));
+    const response = await post(put.source.webhookPath, await signDelivery('vercel', 'vercel-env-secret', body), body);
+    expect(response.status).toBe(202);
+    expect((await call('memory/events/list', { provider: 'vercel' })).events[0]).toMatchObject({ type: 'deployment.succeeded', sourceKey: 'vercel:delivery:evt_1' });
+    await call('memory/sources/put', { sourceId: 'sealed', provider: 'sentry', secret: 'client-secret' });
+    expect((await rpc('memory/sources/put', { sourceId: 'sealed', provider: 'sentry' })).error.message).toMatch(/pass its secret/);
+    expect((await rpc('memory/sources/put', { sourceId: 'bad id!', provider: 'sentry' })).error.data.kind).toBe('invalid_request');
+  });
+
+  it('answers 429 with Retry-After past the universe rate, before reading the body', async () => {
+    const clock = { t: Date.now(), now() { return this.t; } };
+    const limited = createMemory(storage, { clock, env: { LIGHTSPEED_MEMORY_KEY: '11'.repeat(32) }, ratePerSecond: 2, burst: 2 });
+    const put = await limited.sources.put('u-limited', { sourceId: 'gh', provider: 'github', secret: 's3cret' });
+    const limitedApp = createRpcGateway({ auth: singleUserAuth(), handlers: memoryMethods(limited), memory: limited.ingress, options: { onInternalError: (error) => logged.push(error) } });
+    const path = `/webhooks/github/${put.source.webhookId}`;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const body = new TextEncoder().encode(JSON.stringify({ zen: `keep it ${i}` }));
+      const response = await limitedApp.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signDelivery('github', 's3cret', body, { eventType: 'ping', deliveryId: `p${i}` })) }, body });
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get('retry-after');
+    }
+    expect(statuses).toEqual([202, 202, 429]);
+    expect(retryAfter).toBe('1');
+    clock.t += 1_000;
+    const body = new TextEncoder().encode(JSON.stringify({ zen: 'later' }));
+    expect((await limitedApp.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signDelivery('github', 's3cret', body, { eventType: 'ping', deliveryId: 'p9' })) }, body })).status).toBe(202);
+  });
+});

@@ -1,0 +1,71 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDelivery } from '@lightspeed/memory';
+import { cleanEnv, runCli, startServe, tempDir } from './support/cli-harness.js';
+
+describe('lightspeed memory sources and events against lightspeed serve', () => {
+  let home: { path: string; remove(): Promise<void> };
+  let env: NodeJS.ProcessEnv;
+  let server: { url: string; stop(): Promise<unknown> };
+  const cli = (args: string[]) => runCli([...args, '--api-url', server.url], { env });
+
+  beforeAll(async () => {
+    home = await tempDir('ls-cli-memory-');
+    env = cleanEnv(home.path, { LIGHTSPEED_MEMORY_KEY: 'ab'.repeat(32), GH_SECRET: 'a-github-webhook-secret' });
+    server = await startServe(['--provider', 'fake'], env);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await home?.remove();
+  });
+
+  it('connects a GitHub source, takes a signed delivery, lists and shows the event; the secret is never printed back', async () => {
+    const put = await cli(['memory', 'sources', 'put', 'gh', '--provider', 'github', '--secret-env', 'GH_SECRET', '--name', 'octo']);
+    expect(put.code, put.stderr).toBe(0);
+    const path = /POST (\/webhooks\/github\/mw_\S+)/.exec(put.stdout)![1]!;
+    const body = Buffer.from(JSON.stringify({ action: 'published', release: { id: 9, tag_name: 'v1.2.0', name: 'Security fixes', published_at: '2026-06-01T00:00:00Z' }, repository: { full_name: 'octo/app' } }));
+    const headers = { 'content-type': 'application/json', ...(await signDelivery('github', env.GH_SECRET!, body, { eventType: 'release', deliveryId: 'r-1' })) };
+    expect((await fetch(`${server.url}${path}`, { method: 'POST', headers, body })).status).toBe(202);
+    expect((await fetch(`${server.url}${path}`, { method: 'POST', headers, body })).status).toBe(200);
+    const listed = await cli(['memory', 'events', 'list', '--min-significance', '50']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const line = listed.stdout.split('\n').filter(Boolean);
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatch(/^mev_\S+\t2026-06-01T00:00:00.000Z\t 75\tgithub\/release.published\tRelease v1.2.0 published: Security fixes$/);
+    const shown = await cli(['memory', 'events', 'show', line[0]!.split('\t')[0]!]);
+    expect(shown.stdout).toMatch(/^primary\trelease github:octo\/app\/releases\/v1.2.0$/m);
+    expect(shown.stdout).toMatch(/^significance\t75 = type:release \+50, signal:security \+25$/m);
+    const sources = await cli(['memory', 'sources', 'list']);
+    expect(sources.stdout).toMatch(/^gh\tgithub\tPOST \/webhooks\/github\/mw_\S+\tall types\tsecret sealed\tocto$/m);
+    for (const output of [put, listed, shown, sources]) expect(output.stdout + output.stderr).not.toContain(env.GH_SECRET);
+    expect((await cli(['memory', 'sources', 'delete', 'gh'])).code).toBe(0);
+    expect((await cli(['memory', 'sources', 'put', 'x', '--provider', 'gitlab'])).stderr).toMatch(/--provider must be one of/);
+  });
+
+  it('memory import ingests recorded deliveries once: verified unless --trusted, a re-run changes nothing', async () => {
+    expect((await cli(['memory', 'sources', 'put', 'imp', '--provider', 'github', '--secret-env', 'GH_SECRET'])).code).toBe(0);
+    const lines: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const body = JSON.stringify({ action: 'opened', issue: { number: i + 1, title: `Issue ${i + 1}`, updated_at: '2026-06-01T00:00:00Z' }, repository: { full_name: 'octo/imp' } });
+      lines.push(JSON.stringify({ provider: 'github', headers: await signDelivery('github', env.GH_SECRET!, Buffer.from(body), { eventType: 'issues', deliveryId: `i-${i}` }), body }));
+    }
+    lines.push(JSON.stringify({ provider: 'github', headers: { 'X-GitHub-Event': 'issues', 'X-Hub-Signature-256': `sha256=${'0'.repeat(64)}` }, body: '{"action":"opened"}' }));
+    lines.push(JSON.stringify({ provider: 'linear', headers: {}, body: '{}' }));
+    const file = join(home.path, 'deliveries.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const first = await cli(['memory', 'import', file, '--source', 'imp']);
+    expect(first.stdout).toBe('5 new, 0 already known, 0 ignored, 2 rejected\n');
+    expect(first.stderr).toMatch(/imported 7\/7/);
+    expect(first.stderr).toMatch(/line 6: 401 delivery not verified: bad_signature/);
+    expect(first.stderr).toMatch(/line 7: 400 provider linear is not this source's \(github\)/);
+    expect(first.code).toBe(1);
+    const again = await cli(['memory', 'import', file, '--source', 'imp', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ accepted: 0, deduped: 5 });
+    // --trusted skips the signature, so the sixth line (forged, but an archive the operator trusts) is taken.
+    const trusted = await cli(['memory', 'import', file, '--source', 'imp', '--trusted', '--json']);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ accepted: 1, deduped: 5 });
+    const listed = await cli(['memory', 'events', 'list', '--source', 'imp', '--json']);
+    expect(JSON.parse(listed.stdout).events).toHaveLength(6);
+  });
+});

@@ -1,0 +1,95 @@
+/*
+ * bench:memory — ingest throughput of the memory pipeline on embedded PGlite and on a real
+ * PostgreSQL server (started from the local binaries, like the tests). Prints, last,
+ *   memory: ingest_per_s_pglite=… ingest_per_s_postgres=…
+ *
+ * What one ingest is: `MemoryIngress.handle` of a signed GitHub delivery — source resolved,
+ * secret opened (AES-GCM), signature verified, body parsed, canonical transform, significance,
+ * raw delivery to CAS, event recorded once per source key. The bodies are the
+ * `@octokit/webhooks-examples` payloads, each made distinct by its object's `updated_at`/ids;
+ * 16 deliveries in flight; 10% are repeats that must come back 200 deduped. Entity extraction and
+ * graph linking do not exist yet (docs/0022-memory.md), so the issue's goal (≥ 500/s PGlite,
+ * ≥ 2,000/s PostgreSQL, full pipeline) is not yet what this measures.
+ */
+import { createRequire } from 'node:module';
+import type { Clock } from '@lightspeed/ports';
+import { openStorage, type Storage, type StorageBackend } from '@lightspeed/store-sql';
+import { startPostgres } from '@lightspeed/testkit';
+import { createMemory, SecretBox, signDelivery, type BodyRead } from '../src/index.js';
+
+const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: unknown[] }[];
+const examples = definitions.flatMap((d) => d.examples.map((example) => ({ name: d.name, example: example as Record<string, unknown> })));
+const COUNT = Number(process.env.BENCH_MEMORY_COUNT ?? 4_000);
+const IN_FLIGHT = 16;
+
+class BenchClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+}
+
+/** The i-th delivery: an example whose timestamps and ids are shifted so its source key is new. */
+function variant(i: number): { name: string; body: Uint8Array } {
+  const { name, example } = examples[i % examples.length]!;
+  const stamp = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+  const text = JSON.stringify(example)
+    .replace(/"updated_at":"[^"]*"/g, `"updated_at":"${stamp}"`)
+    .replace(/"after":"[0-9a-f]{40}"/g, `"after":"${i.toString(16).padStart(40, '0')}"`)
+    .replace(/"id":(\d+)/g, (_, id: string) => `"id":${Number(id) + i * 1_000_003}`);
+  return { name, body: new TextEncoder().encode(text) };
+}
+
+async function run(storage: Storage, label: string): Promise<number> {
+  const box = SecretBox.fromKey(new Uint8Array(32).fill(5));
+  const memory = createMemory(storage, { box, clock: new BenchClock(), ratePerSecond: 1_000_000 });
+  const universe = `bench-${label}`;
+  await memory.sources.put(universe, { sourceId: 'gh', provider: 'github', secret: 'bench-secret' });
+  const source = await memory.sources.read(universe, 'gh');
+  const deliveries = await Promise.all(
+    Array.from({ length: COUNT }, async (_, i) => {
+      const { name, body } = variant(i);
+      return { body, headers: await signDelivery('github', 'bench-secret', body, { eventType: name, deliveryId: `d-${i}` }) };
+    }),
+  );
+  const repeats = deliveries.filter((_, i) => i % 10 === 0);
+  const work = [...deliveries, ...repeats];
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < work.length) {
+        const { body, headers } = work[next++]!;
+        const answer = await memory.ingress.handle({ provider: 'github', webhookId: source.webhookId, headers, readBody: async (): Promise<BodyRead> => ({ ok: true, bytes: body }) });
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const perSecond = Math.round(work.length / seconds);
+  console.log(`${label}: ${work.length} deliveries in ${seconds.toFixed(2)} s = ${perSecond}/s; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+  if ((statuses.get(200) ?? 0) < repeats.length) throw new Error(`${label}: fewer deduped answers (${statuses.get(200) ?? 0}) than repeats (${repeats.length})`);
+  return perSecond;
+}
+
+async function measure(backend: StorageBackend, label: string): Promise<number> {
+  const storage = await openStorage(backend, { migrate: true });
+  try {
+    return await run(storage, label);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const pglite = await measure({ kind: 'pglite', dataDir: 'memory://' }, 'pglite');
+  const server = await startPostgres();
+  try {
+    const postgres = await measure({ kind: 'postgres', url: server.url, maxConnections: 16 }, 'postgres');
+    console.log(`memory: ingest_per_s_pglite=${pglite} ingest_per_s_postgres=${postgres}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

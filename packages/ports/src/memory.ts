@@ -1,0 +1,108 @@
+import type { BlobRef } from '@lightspeed/engine';
+
+/*
+ * Memory (issue 16), storage half: connected sources and the canonical events their verified
+ * webhooks become. Verification, transforms, significance and secret sealing are
+ * `@lightspeed/memory` (docs/0022-memory.md); the SQL implementation is `@lightspeed/store-sql`.
+ */
+
+export type MemoryProvider = 'github' | 'linear' | 'sentry' | 'vercel';
+export const MEMORY_PROVIDERS: readonly MemoryProvider[] = ['github', 'linear', 'sentry', 'vercel'];
+
+/**
+ * How a source's webhook secret is kept: sealed (encrypted with the server key, the ciphertext
+ * opaque to the store) or referenced by the name of an environment variable of the server.
+ * Neither form is ever returned by a read of the source.
+ */
+export type MemorySecretRecord = { kind: 'sealed'; sealed: string } | { kind: 'env'; name: string };
+
+export interface MemorySourceRecordInput {
+  provider: MemoryProvider;
+  displayName?: string;
+  /** Canonical types accepted (`pull_request`, `Issue`…); empty accepts every type. */
+  eventTypes: string[];
+  secret: MemorySecretRecord;
+}
+
+export interface MemorySource {
+  sourceId: string;
+  provider: MemoryProvider;
+  displayName?: string;
+  eventTypes: string[];
+  /** The path segment of `POST /webhooks/<provider>/<webhookId>`: unguessable, unique across universes. */
+  webhookId: string;
+  secretKind: MemorySecretRecord['kind'];
+  /** The variable name when `secretKind` is `env` (a name is not a secret). */
+  secretEnv?: string;
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MemorySourceStore {
+  /** Creates or replaces a source; `expectedRevision` 0 means "must not exist". */
+  put(sourceId: string, input: MemorySourceRecordInput, options?: { expectedRevision?: number }): Promise<MemorySource>;
+  get(sourceId: string): Promise<MemorySource | undefined>;
+  list(options?: { limit?: number; cursor?: string }): Promise<{ sources: MemorySource[]; nextCursor?: string }>;
+  delete(sourceId: string): Promise<boolean>;
+}
+
+/** `POST /webhooks/<provider>/<webhookId>` → the universe, source and stored secret, across universes. */
+export interface MemorySourceDirectory {
+  resolve(webhookId: string): Promise<{ universe: string; source: MemorySource; secret: MemorySecretRecord } | undefined>;
+}
+
+export interface MemoryEntityRef {
+  /** repository, pr, issue, commit, branch, release, deployment, project, cycle, person, service, error… */
+  type: string;
+  /** Stable within the type: `github:octo/repo#12`, `linear:ENG-42`. */
+  key: string;
+}
+
+export interface MemoryRelatedEntity extends MemoryEntityRef {
+  /** How the event relates it: `repository`, `author`, `head_branch`, `commit`… */
+  relation: string;
+}
+
+export interface SignificanceFactor {
+  /** The rule of the table that applied (docs/0022-memory.md). */
+  rule: string;
+  points: number;
+}
+
+export type MemoryAttribute = string | number | boolean | null;
+
+export interface MemoryEventInput {
+  sourceId: string;
+  provider: MemoryProvider;
+  /** The provider's event type (`pull_request`, `Issue`, `issue`, `deployment.succeeded`). */
+  type: string;
+  action?: string;
+  occurredAt: number;
+  /** The dedupe key across redeliveries and backfills: one event per (universe, sourceKey). */
+  sourceKey: string;
+  deliveryId?: string;
+  primary?: MemoryEntityRef;
+  related: MemoryRelatedEntity[];
+  title: string;
+  /** Bounded (see MAX_MEMORY_BODY_CHARS in @lightspeed/memory). */
+  body?: string;
+  attributes: Record<string, MemoryAttribute>;
+  significance: number;
+  factors: SignificanceFactor[];
+  /** The raw delivery (headers without secrets, body) in CAS. */
+  rawRef?: BlobRef;
+}
+
+export interface MemoryEvent extends MemoryEventInput {
+  eventId: string;
+  receivedAt: number;
+}
+
+export interface MemoryEventStore {
+  /** Records the event once per source key; a repeat answers the original with `deduped: true`. */
+  record(input: MemoryEventInput): Promise<{ event: MemoryEvent; deduped: boolean }>;
+  get(eventId: string): Promise<MemoryEvent | undefined>;
+  /** Newest `occurredAt` first. */
+  list(options?: { provider?: MemoryProvider; type?: string; sourceId?: string; minSignificance?: number; limit?: number; cursor?: string }): Promise<{ events: MemoryEvent[]; nextCursor?: string }>;
+}
