@@ -16,3 +16,4 @@ export * from './task-events.js';
 export * from './schedules.js';
 export * from './sensor-events.js';
 export * from './session-directory.js';
+export * from './workflows.js';

@@ -17,6 +17,8 @@ import {
   type TaskQueue,
   type TaskSignal,
   type TriggerStore,
+  type WorkflowLedger,
+  type WorkflowStore,
   type WorkspaceStore,
 } from '@lightspeed/ports';
 import { MemoryTaskEventChannel } from '@lightspeed/store-memory';
@@ -41,6 +43,7 @@ import { PostgresTaskEvents } from './postgres-task-events.js';
 import { SqlScheduleLedger, SqlScheduleStore } from './sql-schedule-store.js';
 import { SqlSensorEventStore } from './sql-sensor-event-store.js';
 import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
+import { SqlWorkflowLedger, SqlWorkflowStore } from './sql-workflow-store.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -108,6 +111,10 @@ export interface Storage {
   events(universe: string): SensorEventStore;
   /** `POST /hooks/<hookId>` → trigger and secret, across universes. */
   hooks(): HookDirectory;
+  /** Goal-loop workflow instances of one universe (issue 15, docs/0022). */
+  workflows(universe: string): WorkflowStore;
+  /** Running workflow instances whose step ended, across universes (the leader's sweep). */
+  workflowLedger(): WorkflowLedger;
   /** Universes holding events whose trigger dispatch did not finish, received at or before `before`. */
   undispatchedEventUniverses(before: number): Promise<string[]>;
   gc(options: GcOptions): Promise<GcReport>;
@@ -202,6 +209,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     triggers: (universe) => new SqlTriggerStore(driver, universe, clock),
     events: (universe) => new SqlSensorEventStore(driver, universe, clock),
     hooks: () => new SqlHookDirectory(driver),
+    workflows: (universe) => new SqlWorkflowStore(driver, universe, clock),
+    workflowLedger: () => new SqlWorkflowLedger(driver),
     async undispatchedEventUniverses(before) {
       const { rows } = await driver.query<{ universe: string }>(`SELECT DISTINCT universe FROM ls_sensor_events WHERE dispatched_at IS NULL AND received_at <= $1 ORDER BY universe LIMIT 100`, [before]);
       return rows.map((row) => row.universe);
