@@ -20,3 +20,4 @@ export * from './dispatch.js';
 export * from './tasks.js';
 export * from './schedules.js';
 export * from './triggers.js';
+export * from './workflows.js';
