@@ -157,6 +157,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     fakeLatencyMs: 5,
     ...(config ? { serverConfig: config } : {}),
     log: (line) => ctx.io.stderr.write(`${line}\n`),
+    projectDir: resolve(ctx.io.cwd, flags.project ?? '.'),
   });
   try {
     const log = (line: string) => ctx.io.stderr.write(`${line}\n`);

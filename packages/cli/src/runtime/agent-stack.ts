@@ -28,6 +28,8 @@ export interface AgentStackOptions extends ProviderRequest {
   serverConfig?: ServerConfig;
   /** Where start-up notices go (the CLI's stderr), such as orphaned commands it killed. */
   log?: (line: string) => void;
+  /** The project whose `.lightspeed/workflows/*.yaml` templates the stack offers (besides the built-in ones). */
+  projectDir?: string;
   /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this stack. */
   customTools?: readonly CustomTool[];
 }
@@ -124,7 +126,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(sql ? { tasks: (universe: string) => sql.tasks(universe), taskEvents: sql.taskEvents } : {}),
       mcpServers,
       env: options.env,
-      ...(sql ? { operations: createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) } : {}),
+      ...(sql ? { operations: createOperations(sql, { ...(options.log ? { log: options.log } : {}), ...(options.projectDir ? { projectDir: options.projectDir } : {}) }) } : {}),
       close: closeAll,
     };
   } catch (error) {
