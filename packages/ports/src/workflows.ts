@@ -5,7 +5,7 @@ import type { TaskJson, TaskState } from './task-queue.js';
  * Goal-loop workflows (operations layer, issue 15): multi-step goals whose every step is a task.
  * A template is data (a YAML file beside the agent definitions); an instance is durable in the
  * store and advances when its current step's task ends. This port is the storage half; templates,
- * transitions and the advancing are `@lightspeed/schedules` (docs/0022-workflows.md).
+ * transitions and the advancing are `@lightspeed/schedules` (docs/0023-workflows.md).
  */
 
 /** How a step ended: its task's final state (or an operator's word for it). */

@@ -111,7 +111,7 @@ export interface Storage {
   events(universe: string): SensorEventStore;
   /** `POST /hooks/<hookId>` → trigger and secret, across universes. */
   hooks(): HookDirectory;
-  /** Goal-loop workflow instances of one universe (issue 15, docs/0022). */
+  /** Goal-loop workflow instances of one universe (issue 15, docs/0023). */
   workflows(universe: string): WorkflowStore;
   /** Running workflow instances whose step ended, across universes (the leader's sweep). */
   workflowLedger(): WorkflowLedger;

@@ -4,7 +4,7 @@ import { TaskTemplateInput } from './schedules.js';
 
 /*
  * Lightspeed extension (issue 15): goal-loop workflows (`workflows/*`). Not in the v1 contract.
- * Templates are YAML files beside the agent definitions; semantics in docs/0022-workflows.md.
+ * Templates are YAML files beside the agent definitions; semantics in docs/0023-workflows.md.
  */
 
 const key = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1-100 characters of [A-Za-z0-9._:-], starting with a letter or digit');
