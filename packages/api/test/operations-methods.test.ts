@@ -94,4 +94,20 @@ describe('schedules/*, triggers/*, events/* and POST /hooks through the gateway'
     const task = await storage.tasks('local').get(recorded.event.firings[0].taskId);
     expect(task).toMatchObject({ kind: 'build.fix', subject: 'acme/api', source: 'trigger:ci' });
   });
+  it('workflows/*: lists the goal-loop template, creates idempotently, shows each step as a task, advances and cancels', async () => {
+    const templates = (await call('workflows/templates/list', {})).templates;
+    expect(templates.map((t: any) => t.templateId)).toContain('goal-loop');
+    expect(templates.find((t: any) => t.templateId === 'goal-loop')).toMatchObject({ initial: 'plan', maxIterations: 3, states: { verify: { on: { succeeded: '@succeeded', blocked: 'plan' } } } });
+    const created = await call('workflows/create', { templateId: 'goal-loop', instanceKey: 'api-1', input: { goal: 'ship it' }, agents: { verify: 'qa' } });
+    expect(created).toMatchObject({ created: true, workflow: { status: 'running', state: 'plan', iteration: 1, maxIterations: 3, steps: [{ state: 'plan', outcome: null }] } });
+    expect((await call('workflows/create', { templateId: 'goal-loop', instanceKey: 'api-1' })).created).toBe(false);
+    expect(await storage.tasks('local').get(created.workflow.currentTaskId)).toMatchObject({ agent: 'planner', source: 'workflow:api-1', state: 'queued' });
+    const moved = await call('workflows/advance', { instanceKey: 'api-1', outcome: 'succeeded', note: 'planned by hand' });
+    expect(moved.workflow).toMatchObject({ state: 'execute', history: [{ to: 'plan' }, { from: 'plan', to: 'execute', outcome: 'succeeded', by: 'operator', note: 'planned by hand' }] });
+    expect((await call('workflows/list', { status: 'running' })).workflows.map((w: any) => w.instanceKey)).toEqual(['api-1']);
+    const cancelled = await call('workflows/cancel', { instanceKey: 'api-1', reason: 'demo over' });
+    expect(cancelled.workflow).toMatchObject({ status: 'cancelled', reason: 'demo over' });
+    expect((await rpc('workflows/advance', { instanceKey: 'api-1', to: 'plan' })).error.message).toMatch(/cancelled/);
+    expect((await rpc('workflows/read', { instanceKey: 'nope' })).error.message).toMatch(/does not exist/);
+  });
 });

@@ -11,6 +11,7 @@ import { registerWaits } from './commands/waits-command.js';
 import { registerDispatch } from './commands/dispatch-command.js';
 import { registerTasks } from './commands/tasks-command.js';
 import { registerSchedules } from './commands/schedules-command.js';
+import { registerWorkflows } from './commands/workflows-command.js';
 import { registerEvents, registerTriggers } from './commands/events-command.js';
 import { registerMemory } from './commands/memory-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerKeys(program, ctx);
   registerWorker(program, ctx);
   registerSchedules(program, ctx);
+  registerWorkflows(program, ctx);
   registerEvents(program, ctx);
   registerMemory(program, ctx);
   registerTriggers(program, ctx);

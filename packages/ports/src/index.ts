@@ -17,3 +17,4 @@ export * from './schedules.js';
 export * from './sensor-events.js';
 export * from './session-directory.js';
 export * from './memory.js';
+export * from './workflows.js';

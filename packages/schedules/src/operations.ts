@@ -1,9 +1,11 @@
-import { systemClock, type BlobStore, type Clock, type HookDirectory, type ScheduleLedger, type ScheduleStore, type SensorEventStore, type TaskQueue, type TriggerStore } from '@lightspeed/ports';
+import { systemClock, type BlobStore, type Clock, type HookDirectory, type ScheduleLedger, type ScheduleStore, type SensorEventStore, type TaskQueue, type TriggerStore, type WorkflowLedger, type WorkflowStore, type WorkflowTemplate } from '@lightspeed/ports';
 import { EventIntake } from './event-intake.js';
 import { HookIngress } from './hook-ingress.js';
 import { Scheduler } from './scheduler.js';
 import { ScheduleService } from './schedule-service.js';
 import { TriggerService } from './trigger-service.js';
+import { WorkflowService } from './workflow-service.js';
+import { loadWorkflowTemplates } from './workflow-template.js';
 
 /** The stores operations run on (the SQL store's `Storage` has them all). */
 export interface OperationsStores {
@@ -15,6 +17,8 @@ export interface OperationsStores {
   tasks(universe: string): TaskQueue;
   blobs(universe: string): BlobStore;
   undispatchedEventUniverses(before: number): Promise<string[]>;
+  workflows(universe: string): WorkflowStore;
+  workflowLedger(): WorkflowLedger;
 }
 
 export interface OperationsOptions {
@@ -26,6 +30,10 @@ export interface OperationsOptions {
   /** Webhook deliveries per universe and second (default 100; bursts of twice that). */
   hookRatePerSecond?: number;
   log?: (line: string) => void;
+  /** The workflow templates (default: the built-in ones and those of `projectDir`, read once). */
+  workflowTemplates?: () => Promise<readonly WorkflowTemplate[]>;
+  /** Where `.lightspeed/workflows/` is looked for (default: none, built-ins only). */
+  projectDir?: string;
 }
 
 export interface Operations {
@@ -35,6 +43,8 @@ export interface Operations {
   intake: EventIntake;
   events(universe: string): SensorEventStore;
   hooks: HookIngress;
+  /** Goal-loop workflows; the scheduler's leader sweeps instances whose step ended. */
+  workflows: WorkflowService;
   /** Not started: `lightspeed serve` starts it unless `--no-schedules`. */
   scheduler: Scheduler;
 }
@@ -43,6 +53,9 @@ export interface Operations {
 export function createOperations(stores: OperationsStores, options: OperationsOptions = {}): Operations {
   const clock = options.clock ?? systemClock;
   const tasks = (universe: string) => stores.tasks(universe);
+  let loaded: Promise<readonly WorkflowTemplate[]> | undefined;
+  const templates = options.workflowTemplates ?? (() => (loaded ??= loadWorkflowTemplates(options.projectDir)));
+  const workflows = new WorkflowService({ workflows: (u) => stores.workflows(u), ledger: stores.workflowLedger(), tasks, templates, clock });
   const intake = new EventIntake({ events: (u) => stores.events(u), triggers: (u) => stores.triggers(u), tasks, clock });
   const scheduler = new Scheduler({
     ledger: stores.scheduleLedger(),
@@ -56,6 +69,8 @@ export function createOperations(stores: OperationsStores, options: OperationsOp
     // The leader also finishes event dispatches a crashed process left (see EventIntake.repair).
     afterTick: async (now) => {
       for (const universe of await stores.undispatchedEventUniverses(now - 30_000)) await intake.repair(universe);
+      // …and moves workflow instances whose step's task ended (or was never enqueued).
+      await workflows.sweep();
     },
   });
   const hooks = new HookIngress({ hooks: stores.hooks(), intake, blobs: (u) => stores.blobs(u), clock, ...(options.hookRatePerSecond ? { ratePerSecond: options.hookRatePerSecond } : {}) });
@@ -69,6 +84,7 @@ export function createOperations(stores: OperationsStores, options: OperationsOp
     intake,
     events: (u) => stores.events(u),
     hooks,
+    workflows,
     scheduler,
   };
 }

@@ -15,7 +15,7 @@ export function checkUniverse(universe: string): string {
   return universe;
 }
 
-export function checkId(kind: 'session' | 'workspace' | 'profile' | 'task' | 'schedule' | 'trigger' | 'event' | 'memory source' | 'memory event', id: string): string {
+export function checkId(kind: 'session' | 'workspace' | 'profile' | 'task' | 'schedule' | 'trigger' | 'event' | 'memory source' | 'memory event' | 'workflow', id: string): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || CONTROL.test(id)) {
     throw new LightspeedError('invalid', `${kind} id must be 1-${MAX_ID_LENGTH} characters without control characters`);
   }

@@ -24,5 +24,6 @@ export * from './observed-task-queue.js';
 export * from './postgres-task-events.js';
 export * from './sql-schedule-store.js';
 export * from './sql-trigger-store.js';
+export * from './sql-workflow-store.js';
 export * from './sql-sensor-event-store.js';
 export * from './sql-memory-store.js';

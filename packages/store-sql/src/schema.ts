@@ -333,6 +333,36 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ls_sensor_events_undispatched ON ls_sensor_events (received_at) WHERE dispatched_at IS NULL`,
     ],
   },
+  {
+    // 9: goal-loop workflows (issue 15, part 3). 7 is the memory branch's.
+    version: 9,
+    name: 'workflow instances',
+    statements: [
+      // The template snapshot, input, steps and history are JSON; what the sweep selects on
+      // (status, current task) is columns. version guards every write (compare-and-set).
+      `CREATE TABLE ls_workflow_instances (
+        universe text NOT NULL,
+        instance_key text COLLATE "C" NOT NULL,
+        template_id text COLLATE "C" NOT NULL,
+        template text NOT NULL,
+        input text NOT NULL,
+        status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+        state text NOT NULL,
+        iteration integer NOT NULL CHECK (iteration >= 1),
+        current_task_id text COLLATE "C",
+        steps text NOT NULL,
+        history text NOT NULL,
+        reason text,
+        version bigint NOT NULL CHECK (version >= 1),
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        finished_at bigint,
+        PRIMARY KEY (universe, instance_key)
+      )`,
+      // The sweep joins running instances to their current task: a small partial index.
+      `CREATE INDEX ls_workflow_instances_running ON ls_workflow_instances (updated_at) WHERE status = 'running'`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -20,6 +20,8 @@ import {
   type TaskQueue,
   type TaskSignal,
   type TriggerStore,
+  type WorkflowLedger,
+  type WorkflowStore,
   type WorkspaceStore,
 } from '@lightspeed/ports';
 import { MemoryTaskEventChannel } from '@lightspeed/store-memory';
@@ -45,6 +47,7 @@ import { SqlScheduleLedger, SqlScheduleStore } from './sql-schedule-store.js';
 import { SqlSensorEventStore } from './sql-sensor-event-store.js';
 import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
 import { SqlMemoryEventStore, SqlMemorySourceDirectory, SqlMemorySourceStore } from './sql-memory-store.js';
+import { SqlWorkflowLedger, SqlWorkflowStore } from './sql-workflow-store.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -118,6 +121,10 @@ export interface Storage {
   memorySourceDirectory(): MemorySourceDirectory;
   /** Canonical memory events of one universe, recorded once per source key. */
   memoryEvents(universe: string): MemoryEventStore;
+  /** Goal-loop workflow instances of one universe (issue 15, docs/0023). */
+  workflows(universe: string): WorkflowStore;
+  /** Running workflow instances whose step ended, across universes (the leader's sweep). */
+  workflowLedger(): WorkflowLedger;
   /** Universes holding events whose trigger dispatch did not finish, received at or before `before`. */
   undispatchedEventUniverses(before: number): Promise<string[]>;
   gc(options: GcOptions): Promise<GcReport>;
@@ -215,6 +222,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     memorySources: (universe) => new SqlMemorySourceStore(driver, universe, clock),
     memorySourceDirectory: () => new SqlMemorySourceDirectory(driver),
     memoryEvents: (universe) => new SqlMemoryEventStore(driver, universe, clock),
+    workflows: (universe) => new SqlWorkflowStore(driver, universe, clock),
+    workflowLedger: () => new SqlWorkflowLedger(driver),
     async undispatchedEventUniverses(before) {
       const { rows } = await driver.query<{ universe: string }>(`SELECT DISTINCT universe FROM ls_sensor_events WHERE dispatched_at IS NULL AND received_at <= $1 ORDER BY universe LIMIT 100`, [before]);
       return rows.map((row) => row.universe);

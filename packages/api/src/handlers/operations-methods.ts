@@ -1,9 +1,10 @@
 import type { ModelSelection } from '@lightspeed/engine';
 import type { ScheduleOutcome, ScheduleSpec, SensorEvent, SensorEventStore, TaskJson, TaskTemplate, TriggerRecord } from '@lightspeed/ports';
-import type { EventIntake, HookIngress, ScheduleInput, ScheduleService, ScheduleView, TriggerInput, TriggerService } from '@lightspeed/schedules';
+import type { EventIntake, HookIngress, ScheduleInput, ScheduleService, ScheduleView, TriggerInput, TriggerService, WorkflowService } from '@lightspeed/schedules';
 import { notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { ParamsOf } from '../schemas/methods.js';
+import { workflowMethods } from './workflow-methods.js';
 
 /** What the gateway needs to serve `schedules/*`, `triggers/*`, `events/*` and `POST /hooks/<hookId>`. */
 export interface OperationsOptions {
@@ -13,6 +14,8 @@ export interface OperationsOptions {
   events: (universe: string) => SensorEventStore;
   /** Serves `POST /hooks/<hookId>`; without it the route answers 404. */
   hooks?: HookIngress;
+  /** Serves `workflows/*` (goal-loop workflows). */
+  workflows?: WorkflowService;
 }
 
 /** Drops null and undefined members (the wire's `nullish` fields) so the domain sees absent ones. */
@@ -120,9 +123,10 @@ function triggerInputOf(trigger: ParamsOf<'triggers/put'>['trigger']): TriggerIn
 
 const page = (limit?: number | null, cursor?: string | null) => ({ ...(limit != null ? { limit } : {}), ...(cursor != null ? { cursor } : {}) });
 
-/** schedules/*, triggers/*, events/* (Lightspeed extensions, issue 15). */
+/** schedules/*, triggers/*, events/*, workflows/* (Lightspeed extensions, issue 15). */
 export function operationsMethods(ops: OperationsOptions): MethodHandlers {
   return {
+    ...(ops.workflows ? workflowMethods(ops.workflows) : {}),
     'schedules/put': async ({ schedule, expectedRevision }, { universe }) => ({
       result: { schedule: scheduleView(await ops.schedules.put(universe, scheduleInputOf(schedule), expectedRevision ?? undefined)) },
     }),

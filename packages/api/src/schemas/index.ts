@@ -21,3 +21,4 @@ export * from './tasks.js';
 export * from './schedules.js';
 export * from './triggers.js';
 export * from './memory.js';
+export * from './workflows.js';

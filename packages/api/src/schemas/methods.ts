@@ -16,6 +16,7 @@ import * as vfs from './vfs.js';
 import * as schedules from './schedules.js';
 import * as triggers from './triggers.js';
 import * as memory from './memory.js';
+import * as workflows from './workflows.js';
 import * as waits from './waits.js';
 
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -569,6 +570,48 @@ export const methodSpecs = {
     'Import recorded deliveries (Lightspeed extension)',
     'Recorded provider deliveries through the webhook pipeline of a source: verified unless trusted, deduped always, so importing the same file again changes nothing.',
   ),
+  'workflows/templates/list': spec(
+    'workflows/templates/list',
+    ['WorkflowTemplatesListParams', workflows.WorkflowTemplatesListParams],
+    ['WorkflowTemplatesListResponse', workflows.WorkflowTemplatesListResponse],
+    'List workflow templates (Lightspeed extension)',
+    'The built-in templates (goal-loop) and the YAML files in the project .lightspeed/workflows/.',
+  ),
+  'workflows/create': spec(
+    'workflows/create',
+    ['WorkflowCreateParams', workflows.WorkflowCreateParams],
+    ['WorkflowCreateResponse', workflows.WorkflowCreateResponse],
+    'Start a workflow instance (Lightspeed extension)',
+    'Idempotent by instanceKey; the first step is enqueued as a task at once.',
+  ),
+  'workflows/read': spec(
+    'workflows/read',
+    ['WorkflowKeyParams', workflows.WorkflowKeyParams],
+    ['WorkflowResponse', workflows.WorkflowResponse],
+    'Read a workflow instance (Lightspeed extension)',
+    'State, iteration, every step with its task, and the history of transitions.',
+  ),
+  'workflows/list': spec(
+    'workflows/list',
+    ['WorkflowListParams', workflows.WorkflowListParams],
+    ['WorkflowListResponse', workflows.WorkflowListResponse],
+    'List workflow instances (Lightspeed extension)',
+    'By instance key, optionally by status and template, with an opaque cursor.',
+  ),
+  'workflows/advance': spec(
+    'workflows/advance',
+    ['WorkflowAdvanceParams', workflows.WorkflowAdvanceParams],
+    ['WorkflowResponse', workflows.WorkflowResponse],
+    'Move a workflow instance (Lightspeed extension)',
+    "An operator override: to a state (retry, skip), complete (@succeeded), fail, or by an outcome; a step still running is cancelled.",
+  ),
+  'workflows/cancel': spec(
+    'workflows/cancel',
+    ['WorkflowCancelParams', workflows.WorkflowCancelParams],
+    ['WorkflowResponse', workflows.WorkflowResponse],
+    'Cancel a workflow instance (Lightspeed extension)',
+    'Ends it as cancelled and cancels its running step.',
+  ),
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
@@ -590,6 +633,7 @@ export const EXTENSION_METHODS: ReadonlySet<string> = new Set([
   'schedules/put', 'schedules/read', 'schedules/list', 'schedules/delete', 'schedules/pause', 'schedules/resume', 'schedules/run', 'triggers/put', 'triggers/read', 'triggers/list', 'triggers/delete', 'events/ingest', 'events/list', 'events/read',
   // Memory (issue 16): sources and canonical events.
   'memory/sources/put', 'memory/sources/read', 'memory/sources/list', 'memory/sources/delete', 'memory/events/list', 'memory/events/read', 'memory/deliveries/import',
+  'workflows/templates/list', 'workflows/create', 'workflows/read', 'workflows/list', 'workflows/advance', 'workflows/cancel',
 ]);
 
 export type MethodName = keyof typeof methodSpecs;

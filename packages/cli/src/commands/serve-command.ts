@@ -157,6 +157,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     fakeLatencyMs: 5,
     ...(config ? { serverConfig: config } : {}),
     log: (line) => ctx.io.stderr.write(`${line}\n`),
+    projectDir: resolve(ctx.io.cwd, flags.project ?? '.'),
   });
   try {
     const log = (line: string) => ctx.io.stderr.write(`${line}\n`);
@@ -176,12 +177,19 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     // At most one scheduler acts across servers sharing a store (a lease), so starting it everywhere is safe.
     const scheduler = flags.schedules !== false ? stack.operations?.scheduler : undefined;
     scheduler?.start();
+    // A workflow step's task ending moves its instance at once here; the leader's sweep (each
+    // scheduler tick) is the durable path and covers what this process does not see.
+    const workflows = stack.operations?.workflows;
+    const unsubscribe = stack.sql && workflows
+      ? (await dispatchUniverses(auth)).map((universe) => stack.sql!.taskEvents.subscribe(universe, (event) => void workflows.onTaskEvent(universe, event).catch((error: unknown) => log(`workflow move after task ${event.task.id}: ${(error as Error).message}`))))
+      : [];
     ctx.io.stdout.write(`lightspeed serving on ${server.url}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     ctx.io.stderr.write('stopping\n');
+    for (const stop of unsubscribe) stop();
     await dispatcher?.stop();
     await scheduler?.stop();
     await server.close();

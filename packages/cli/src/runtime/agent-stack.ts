@@ -29,6 +29,8 @@ export interface AgentStackOptions extends ProviderRequest {
   serverConfig?: ServerConfig;
   /** Where start-up notices go (the CLI's stderr), such as orphaned commands it killed. */
   log?: (line: string) => void;
+  /** The project whose `.lightspeed/workflows/*.yaml` templates the stack offers (besides the built-in ones). */
+  projectDir?: string;
   /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this stack. */
   customTools?: readonly CustomTool[];
 }
@@ -118,7 +120,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     const running = await engine.startHost({ storage, llm: new ProviderRouter(registry), tools, dataDir: options.dataDir, env });
     cleanups.push(() => running.close());
     // Memory events are also sensor events: the trigger intake is memory's sensor sink.
-    const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}) }) : undefined;
+    const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}), ...(options.projectDir ? { projectDir: options.projectDir } : {}) }) : undefined;
     return {
       host: running.host,
       ...(defaultModel ? { defaultModel } : {}),

@@ -82,6 +82,12 @@ export interface MethodTable {
   "memory/events/list": { params: Wire.MemoryEventListParams; result: Wire.MemoryEventListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventListResponse };
   "memory/events/read": { params: Wire.MemoryEventReadParams; result: Wire.MemoryEventReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventReadResponse };
   "memory/deliveries/import": { params: Wire.MemoryImportParams; result: Wire.MemoryImportResponse; outcome: Wire.AgentApiOutcomeOfMemoryImportResponse };
+  "workflows/templates/list": { params: Wire.WorkflowTemplatesListParams; result: Wire.WorkflowTemplatesListResponse; outcome: Wire.AgentApiOutcomeOfWorkflowTemplatesListResponse };
+  "workflows/create": { params: Wire.WorkflowCreateParams; result: Wire.WorkflowCreateResponse; outcome: Wire.AgentApiOutcomeOfWorkflowCreateResponse };
+  "workflows/read": { params: Wire.WorkflowKeyParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
+  "workflows/list": { params: Wire.WorkflowListParams; result: Wire.WorkflowListResponse; outcome: Wire.AgentApiOutcomeOfWorkflowListResponse };
+  "workflows/advance": { params: Wire.WorkflowAdvanceParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
+  "workflows/cancel": { params: Wire.WorkflowCancelParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
 }
 
 export type MethodName = keyof MethodTable;
@@ -164,6 +170,12 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "memory/events/list",
   "memory/events/read",
   "memory/deliveries/import",
+  "workflows/templates/list",
+  "workflows/create",
+  "workflows/read",
+  "workflows/list",
+  "workflows/advance",
+  "workflows/cancel",
 ];
 
 /** The server's JSON-RPC error codes, each with the contract error kind it carries. */
@@ -620,5 +632,40 @@ export abstract class GeneratedMethods {
        */
       import: (params: Wire.MemoryImportParams, options?: CallOptions): Promise<Wire.MemoryImportResponse> => this.callMethod("memory/deliveries/import", params, options),
     },
+  };
+
+  readonly workflows = {
+    templates: {
+      /**
+       * `workflows/templates/list`: List workflow templates (Lightspeed extension).
+       * The built-in templates (goal-loop) and the YAML files in the project .lightspeed/workflows/.
+       */
+      list: (params: Wire.WorkflowTemplatesListParams = {}, options?: CallOptions): Promise<Wire.WorkflowTemplatesListResponse> => this.callMethod("workflows/templates/list", params, options),
+    },
+    /**
+     * `workflows/create`: Start a workflow instance (Lightspeed extension).
+     * Idempotent by instanceKey; the first step is enqueued as a task at once.
+     */
+    create: (params: Wire.WorkflowCreateParams, options?: CallOptions): Promise<Wire.WorkflowCreateResponse> => this.callMethod("workflows/create", params, options),
+    /**
+     * `workflows/read`: Read a workflow instance (Lightspeed extension).
+     * State, iteration, every step with its task, and the history of transitions.
+     */
+    read: (params: Wire.WorkflowKeyParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/read", params, options),
+    /**
+     * `workflows/list`: List workflow instances (Lightspeed extension).
+     * By instance key, optionally by status and template, with an opaque cursor.
+     */
+    list: (params: Wire.WorkflowListParams = {}, options?: CallOptions): Promise<Wire.WorkflowListResponse> => this.callMethod("workflows/list", params, options),
+    /**
+     * `workflows/advance`: Move a workflow instance (Lightspeed extension).
+     * An operator override: to a state (retry, skip), complete (@succeeded), fail, or by an outcome; a step still running is cancelled.
+     */
+    advance: (params: Wire.WorkflowAdvanceParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/advance", params, options),
+    /**
+     * `workflows/cancel`: Cancel a workflow instance (Lightspeed extension).
+     * Ends it as cancelled and cancels its running step.
+     */
+    cancel: (params: Wire.WorkflowCancelParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/cancel", params, options),
   };
 }

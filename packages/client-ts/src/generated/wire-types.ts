@@ -348,6 +348,26 @@ export type AgentApiOutcomeOfWaitResolveResponse = {
   notifications?: AgentNotification[];
 };
 
+export type AgentApiOutcomeOfWorkflowCreateResponse = {
+  result: WorkflowCreateResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfWorkflowListResponse = {
+  result: WorkflowListResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfWorkflowResponse = {
+  result: WorkflowResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfWorkflowTemplatesListResponse = {
+  result: WorkflowTemplatesListResponse;
+  notifications?: AgentNotification[];
+};
+
 export type AgentNotification = {
   method: "session/started";
   params: {
@@ -2127,6 +2147,8 @@ export type SkillListResponse = {
   skills: SkillListItem[];
 };
 
+export type StepOutcome = "succeeded" | "failed" | "blocked" | "cancelled";
+
 export type TaskAttemptListParams = {
   taskId: string;
 };
@@ -2860,6 +2882,130 @@ export type WebFeature = {
 };
 
 export type WebhookScheme = "hmac-sha256" | "standard-webhooks";
+
+export type WorkflowAdvanceParams = {
+  instanceKey: string;
+  /**
+   * A state (the current one retries its step), @succeeded (complete) or @failed.
+   */
+  to?: string | null;
+  /**
+   * The current step's outcome (default: its task's, or cancelled while it runs); without `to`, the template's transition for it is taken.
+   */
+  outcome?: StepOutcome | null;
+  note?: string | null;
+};
+
+export type WorkflowCancelParams = {
+  instanceKey: string;
+  reason?: string | null;
+};
+
+export type WorkflowCreateParams = {
+  templateId: string;
+  /**
+   * Creating the same key again answers the existing instance (created: false).
+   */
+  instanceKey: string;
+  /**
+   * Any JSON; step templates read it as {{input.*}}.
+   */
+  input?: unknown;
+  /**
+   * Per state, an agent to run instead of the template's.
+   */
+  agents?: Record<string, string> | null;
+};
+
+export type WorkflowCreateResponse = {
+  workflow: WorkflowView;
+  created: boolean;
+};
+
+export type WorkflowKeyParams = {
+  instanceKey: string;
+};
+
+export type WorkflowListParams = {
+  status?: WorkflowStatus | null;
+  templateId?: string | null;
+  limit?: number | null;
+  cursor?: string | null;
+};
+
+export type WorkflowListResponse = {
+  workflows: WorkflowView[];
+  nextCursor?: string | null;
+};
+
+export type WorkflowResponse = {
+  workflow: WorkflowView;
+};
+
+export type WorkflowStatus = "running" | "succeeded" | "failed" | "cancelled";
+
+export type WorkflowStepView = {
+  state: string;
+  iteration: number;
+  taskId: string;
+  outcome?: StepOutcome | null;
+  evidence?: string[] | null;
+  error?: string | null;
+  startedAtMs: number;
+  endedAtMs?: number | null;
+};
+
+export type WorkflowTemplateView = {
+  templateId: string;
+  description?: string | null;
+  initial: string;
+  maxIterations: number;
+  states: Record<string, {
+    description?: string | null;
+    task: TaskTemplateInput;
+    evidence?: string[] | null;
+    /**
+     * Step outcome → next state, or @succeeded / @failed.
+     */
+    on: Record<string, string>;
+  }>;
+};
+
+export type WorkflowTemplatesListParams = Record<string, unknown>;
+
+export type WorkflowTemplatesListResponse = {
+  templates: WorkflowTemplateView[];
+};
+
+export type WorkflowTransitionView = {
+  atMs: number;
+  from?: string | null;
+  to: string;
+  outcome?: StepOutcome | null;
+  taskId?: string | null;
+  attempt?: number | null;
+  iteration: number;
+  by: "create" | "task" | "operator" | "trigger";
+  note?: string | null;
+};
+
+export type WorkflowView = {
+  instanceKey: string;
+  templateId: string;
+  status: WorkflowStatus;
+  state: string;
+  iteration: number;
+  maxIterations: number;
+  currentTaskId?: string | null;
+  input: unknown;
+  steps: WorkflowStepView[];
+  history: WorkflowTransitionView[];
+  reason?: string | null;
+  version: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+  finishedAtMs?: number | null;
+};
 
 export type WorkspaceLink = {
   path: string;
