@@ -26,3 +26,4 @@ export * from './sql-schedule-store.js';
 export * from './sql-trigger-store.js';
 export * from './sql-sensor-event-store.js';
 export * from './sql-memory-store.js';
+export * from './sql-memory-graph.js';
