@@ -205,4 +205,21 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     expect(issue.edges).toHaveLength(20);
     expect(issue.entities).toHaveLength(20);
   });
+
+  it('an entity first seen under what later proves an alias is folded into the canonical one, its edges moved', async () => {
+    const u = freshUniverse();
+    const linear = await connect(storage(), u, 'linear');
+    // A comment naming its issue by id only: the issue is stored as linear:issue:<uuid> for now.
+    const comment = fixture('linear-comment-create.json');
+    const data = comment.data as Record<string, unknown>;
+    const commented = await deliver(linear, { ...comment, webhookTimestamp: clock.now(), data: { ...data, issue: { id: data.issueId } } });
+    const byId = { type: 'issue', key: 'linear:issue:1f3e5c1a-0000-4000-8000-000000000003' };
+    expect(await storage().memoryGraph(u).entity(byId)).toMatchObject({ key: byId.key, aliases: [] });
+    await deliver(linear, linearIssue('create', { name: 'Todo', type: 'unstarted' }, '2026-06-04T09:00:00.000Z'));
+    const graph = storage().memoryGraph(u);
+    expect(await graph.entity(byId)).toMatchObject({ key: 'linear:ENG-1', aliases: [byId.key], eventCount: 2 });
+    expect((await graph.entities({ type: 'issue' })).entities.map((e) => e.key)).toEqual(['github:octo/app#7', 'linear:ENG-1']);
+    const around = (await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { edgeTypes: ['references'] }))!;
+    expect(around.edges).toEqual([expect.objectContaining({ from: { type: 'issue', key: 'linear:ENG-1' }, to: { type: 'issue', key: 'github:octo/app#7' }, evidence: [commented] })]);
+  });
 });

@@ -31,70 +31,97 @@ async function resolve(tx: SqlExecutor, universe: string, ref: MemoryEntityRef):
 
 export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event: { eventId: string; occurredAt: number }, graph: MemoryGraphInput): Promise<void> {
   const at = event.occurredAt;
-  const canonical = new Map<string, MemoryEntityRef>();
-  const keyOf = async (ref: MemoryEntityRef): Promise<MemoryEntityRef> => {
-    const id = `${ref.type}\u0000${ref.key}`;
-    let found = canonical.get(id);
-    if (!found) canonical.set(id, (found = await resolve(tx, universe, ref)));
-    return found;
-  };
-  // Aliases first, so the entity row is written under the canonical key even if the alias was seen before.
-  for (const entity of graph.entities) {
-    checkRef('entity', entity);
-    for (const alias of entity.aliases ?? []) {
-      if (alias === entity.key || alias.length > 512) continue;
-      await tx.query(`INSERT INTO ls_memory_entity_aliases (universe, type, alias, key) VALUES ($1, $2, $3, $4) ON CONFLICT (universe, type, alias) DO NOTHING`, [universe, entity.type, alias, entity.key]);
-      // An entity first stored under what is now an alias is folded in: its edges move to the canonical key.
-      await foldAlias(tx, universe, entity.type, alias, entity.key);
-    }
-  }
-  // Rows are written in key order, so concurrent events touching the same entities cannot deadlock.
-  const byKey = new Map<string, { ref: MemoryEntityRef; title?: string }>();
-  for (const entity of graph.entities) {
-    const ref = await keyOf(entity);
-    const id = `${ref.type}\u0000${ref.key}`;
-    if (!byKey.has(id)) byKey.set(id, entity.title !== undefined ? { ref, title: entity.title } : { ref });
-  }
-  for (const [, entity] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const { ref } = entity;
-    await tx.query(
-      `INSERT INTO ls_memory_entities AS e (universe, type, key, title, first_seen, last_seen, event_count) VALUES ($1, $2, $3, $4, $5, $5, 1)
-       ON CONFLICT (universe, type, key) DO UPDATE SET
-         title = CASE WHEN EXCLUDED.title IS NOT NULL AND EXCLUDED.last_seen >= e.last_seen THEN EXCLUDED.title ELSE e.title END,
-         first_seen = LEAST(e.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(e.last_seen, EXCLUDED.last_seen), event_count = e.event_count + 1`,
-      [universe, ref.type, ref.key, entity.title ?? null, at],
-    );
-  }
-  const claims: { edge: MemoryGraphInput['edges'][number]; from: MemoryEntityRef; to: MemoryEntityRef; id: string }[] = [];
+  const id = (ref: MemoryEntityRef) => `${ref.type}\u0000${ref.key}`;
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  for (const entity of graph.entities) checkRef('entity', entity);
   for (const edge of graph.edges) {
     checkRef('edge.from', edge.from);
     checkRef('edge.to', edge.to);
     if (!ENTITY_TYPE.test(edge.type)) throw new LightspeedError('invalid', 'edge.type: lower-case [a-z0-9_], at most 32 characters', { field: 'edge.type' });
-    const from = await keyOf(edge.from);
-    const to = await keyOf(edge.to);
-    claims.push({ edge, from, to, id: [edge.type, from.type, from.key, to.type, to.key].join('\u0000') });
   }
-  claims.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const { edge, from, to } of claims) {
-    const confidence = Math.max(0, Math.min(1, edge.confidence ?? 1));
-    const { rows } = await tx.query<{ edge_id: string }>(
-      `INSERT INTO ls_memory_edges AS g (universe, edge_id, type, from_type, from_key, to_type, to_key, confidence, first_seen, last_seen, settled_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
-       ON CONFLICT (universe, type, from_type, from_key, to_type, to_key) DO UPDATE SET
-         confidence = GREATEST(g.confidence, EXCLUDED.confidence),
-         first_seen = LEAST(g.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(g.last_seen, EXCLUDED.last_seen),
-         settled_at = COALESCE(LEAST(g.settled_at, EXCLUDED.settled_at), g.settled_at, EXCLUDED.settled_at),
-         -- Asserted again after it was voided (a second fix merged after the reopen): valid again.
-         invalid_at = CASE WHEN g.invalid_at IS NOT NULL AND EXCLUDED.last_seen > g.invalid_at THEN NULL ELSE g.invalid_at END,
-         invalidated_by = CASE WHEN g.invalid_at IS NOT NULL AND EXCLUDED.last_seen > g.invalid_at THEN NULL ELSE g.invalidated_by END
-       RETURNING edge_id`,
-      [universe, `med_${randomUUID()}`, edge.type, from.type, from.key, to.type, to.key, confidence, at, edge.settled ? at : null],
+  for (const { to } of graph.invalidate) checkRef('invalidate.to', to);
+  // Aliases first, so the entity row is written under the canonical key even if the alias was seen before.
+  for (const entity of graph.entities) {
+    for (const alias of entity.aliases ?? []) {
+      if (alias === entity.key || alias.length > 512) continue;
+      const added = await tx.query(`INSERT INTO ls_memory_entity_aliases (universe, type, alias, key) VALUES ($1, $2, $3, $4) ON CONFLICT (universe, type, alias) DO NOTHING`, [universe, entity.type, alias, entity.key]);
+      // An entity first stored under what is now an alias is folded in: its edges move to the canonical key.
+      if (added.rowCount > 0) await foldAlias(tx, universe, entity.type, alias, entity.key);
+    }
+  }
+  // Every ref of the event resolved through the alias table in one statement.
+  const refs = new Map<string, MemoryEntityRef>();
+  for (const ref of [...graph.entities, ...graph.edges.flatMap((e) => [e.from, e.to]), ...graph.invalidate.map((i) => i.to)]) refs.set(id(ref), { type: ref.type, key: ref.key });
+  const all = [...refs.values()];
+  const aliased = all.length
+    ? await tx.query<{ type: string; alias: string; key: string }>(
+        `SELECT a.type, a.alias, a.key FROM ls_memory_entity_aliases a JOIN unnest($2::text[], $3::text[]) AS r(type, key) ON a.type = r.type AND a.alias = r.key WHERE a.universe = $1`,
+        [universe, all.map((r) => r.type), all.map((r) => r.key)],
+      )
+    : { rows: [] };
+  const canonical = new Map(aliased.rows.map((row) => [`${row.type}\u0000${row.alias}`, { type: row.type, key: row.key }]));
+  const keyOf = (ref: MemoryEntityRef): MemoryEntityRef => canonical.get(id(ref)) ?? ref;
+
+  // One statement per table, rows in key order, so concurrent events touching the same entities cannot deadlock.
+  const entities = new Map<string, { ref: MemoryEntityRef; title: string | null }>();
+  for (const entity of graph.entities) {
+    const ref = keyOf(entity);
+    const current = entities.get(id(ref));
+    if (!current || (current.title === null && entity.title !== undefined)) entities.set(id(ref), { ref, title: entity.title ?? null });
+  }
+  const rows = [...entities].sort(([a], [b]) => order(a, b)).map(([, e]) => e);
+  if (rows.length) {
+    await tx.query(
+      `INSERT INTO ls_memory_entities AS e (universe, type, key, title, first_seen, last_seen, event_count)
+       SELECT $1, r.type, r.key, r.title, $5, $5, 1 FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(type, key, title, n) ORDER BY r.n
+       ON CONFLICT (universe, type, key) DO UPDATE SET
+         title = CASE WHEN EXCLUDED.title IS NOT NULL AND EXCLUDED.last_seen >= e.last_seen THEN EXCLUDED.title ELSE e.title END,
+         first_seen = LEAST(e.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(e.last_seen, EXCLUDED.last_seen), event_count = e.event_count + 1`,
+      [universe, rows.map((r) => r.ref.type), rows.map((r) => r.ref.key), rows.map((r) => r.title), at],
     );
-    await tx.query(`INSERT INTO ls_memory_edge_evidence (universe, edge_id, event_id, occurred_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [universe, rows[0]!.edge_id, event.eventId, at]);
+  }
+  const claims = new Map<string, { type: string; from: MemoryEntityRef; to: MemoryEntityRef; confidence: number; settled: boolean }>();
+  for (const edge of graph.edges) {
+    const from = keyOf(edge.from);
+    const to = keyOf(edge.to);
+    const claim = [edge.type, from.type, from.key, to.type, to.key].join('\u0000');
+    const confidence = Math.max(0, Math.min(1, edge.confidence ?? 1));
+    const current = claims.get(claim);
+    claims.set(claim, { type: edge.type, from, to, confidence: Math.max(confidence, current?.confidence ?? 0), settled: edge.settled === true || current?.settled === true });
+  }
+  const edges = [...claims].sort(([a], [b]) => order(a, b)).map(([, c]) => c);
+  if (edges.length) {
+    await tx.query(
+      `WITH written AS (
+         INSERT INTO ls_memory_edges AS g (universe, edge_id, type, from_type, from_key, to_type, to_key, confidence, first_seen, last_seen, settled_at)
+         SELECT $1, r.edge_id, r.type, r.from_type, r.from_key, r.to_type, r.to_key, r.confidence, $9, $9, CASE WHEN r.settled THEN $9::bigint END
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::real[], $8::boolean[], $11::text[]) WITH ORDINALITY AS r(type, from_type, from_key, to_type, to_key, confidence, settled, edge_id, n) ORDER BY r.n
+         ON CONFLICT (universe, type, from_type, from_key, to_type, to_key) DO UPDATE SET
+           confidence = GREATEST(g.confidence, EXCLUDED.confidence),
+           first_seen = LEAST(g.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(g.last_seen, EXCLUDED.last_seen),
+           settled_at = COALESCE(LEAST(g.settled_at, EXCLUDED.settled_at), g.settled_at, EXCLUDED.settled_at),
+           -- Asserted again after it was voided (a second fix merged after the reopen): valid again.
+           invalid_at = CASE WHEN g.invalid_at IS NOT NULL AND EXCLUDED.last_seen > g.invalid_at THEN NULL ELSE g.invalid_at END,
+           invalidated_by = CASE WHEN g.invalid_at IS NOT NULL AND EXCLUDED.last_seen > g.invalid_at THEN NULL ELSE g.invalidated_by END
+         RETURNING edge_id)
+       INSERT INTO ls_memory_edge_evidence (universe, edge_id, event_id, occurred_at) SELECT $1, edge_id, $10, $9 FROM written ON CONFLICT DO NOTHING`,
+      [
+        universe,
+        edges.map((e) => e.type),
+        edges.map((e) => e.from.type),
+        edges.map((e) => e.from.key),
+        edges.map((e) => e.to.type),
+        edges.map((e) => e.to.key),
+        edges.map((e) => e.confidence),
+        edges.map((e) => e.settled),
+        at,
+        event.eventId,
+        edges.map(() => `med_${randomUUID()}`),
+      ],
+    );
   }
   for (const { types, to } of graph.invalidate) {
-    checkRef('invalidate.to', to);
-    const target = await keyOf(to);
+    const target = keyOf(to);
     // Only settled claims (the fixing PR merged before this event) are contradicted by a reopen.
     await tx.query(
       `UPDATE ls_memory_edges SET invalid_at = $5, invalidated_by = $6
