@@ -67,6 +67,25 @@ describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway
     expect(logged).toEqual([]);
   });
 
+  it('serves the graph the first test\'s PR built: memory/entities/{list, read}, memory/graph/neighbours; unknown entity 404, depth 4 refused', async () => {
+    const [event] = (await call('memory/events/list', { provider: 'github' })).events;
+    const prs = await call('memory/entities/list', { type: 'pr' });
+    expect(prs.entities).toEqual([expect.objectContaining({ type: 'pr', key: 'github:octo/app#7', eventCount: 1, aliases: [] })]);
+    expect((await call('memory/entities/read', { type: 'issue', key: 'github:octo/app#3' })).entity).toMatchObject({ type: 'issue', key: 'github:octo/app#3' });
+    const around = await call('memory/graph/neighbours', { type: 'pr', key: 'github:octo/app#7', edgeTypes: ['fixes', 'authored_by'] });
+    expect(around.root.key).toBe('github:octo/app#7');
+    expect(around.edges).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'fixes', to: { type: 'issue', key: 'github:octo/app#3' }, evidence: [event.eventId], confidence: 0.7, invalidAtMs: null }),
+        expect.objectContaining({ type: 'authored_by', to: { type: 'person', key: 'github:ana' }, evidence: [event.eventId], confidence: 1 }),
+      ]),
+    );
+    expect(around.edges).toHaveLength(2);
+    expect((await call('memory/graph/neighbours', { type: 'pr', key: 'github:octo/app#7', asOfMs: event.occurredAtMs - 1 })).edges).toEqual([]);
+    expect((await rpc('memory/entities/read', { type: 'pr', key: 'github:octo/app#99' })).error.message).toMatch(/does not exist/);
+    expect((await rpc('memory/graph/neighbours', { type: 'pr', key: 'github:octo/app#7', depth: 4 })).error).toBeDefined();
+  });
+
   it('an env-referenced Vercel secret verifies HMAC-SHA1; updating a sealed source without its secret is refused', async () => {
     const put = await call('memory/sources/put', { sourceId: 'vc', provider: 'vercel', secretEnv: 'VERCEL_SECRET' });
     expect(put.secret).toBeNull();

@@ -36,6 +36,14 @@ describe('lightspeed memory sources and events against lightspeed serve', () => 
     const shown = await cli(['memory', 'events', 'show', line[0]!.split('\t')[0]!]);
     expect(shown.stdout).toMatch(/^primary\trelease github:octo\/app\/releases\/v1.2.0$/m);
     expect(shown.stdout).toMatch(/^significance\t75 = type:release \+50, signal:security \+25$/m);
+    // The release and its repository are entities, joined by a belongs_to edge whose evidence is the event.
+    const entities = await cli(['memory', 'entity', 'list', '--type', 'release']);
+    expect(entities.stdout).toMatch(/^release\tgithub:octo\/app\/releases\/v1.2.0\t1 events\t2026-06-01T00:00:00.000Z\.\.2026-06-01T00:00:00.000Z\tRelease v1.2.0 published: Security fixes$/m);
+    expect((await cli(['memory', 'entity', 'show', 'repository', 'github:octo/app'])).stdout).toMatch(/^repository\tgithub:octo\/app\t1 events/);
+    const graph = await cli(['memory', 'graph', 'release', 'github:octo/app/releases/v1.2.0', '--edge-type', 'belongs_to']);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.stdout).toContain(`release github:octo/app/releases/v1.2.0\t-belongs_to->\trepository github:octo/app\t1 events, confidence 1\t${line[0]!.split('\t')[0]!}`);
+    expect((await cli(['memory', 'graph', 'release', 'x', '--depth', '4'])).stderr).toMatch(/--depth must be 1, 2 or 3/);
     const sources = await cli(['memory', 'sources', 'list']);
     expect(sources.stdout).toMatch(/^gh\tgithub\tPOST \/webhooks\/github\/mw_\S+\tall types\tsecret sealed\tocto$/m);
     for (const output of [put, listed, shown, sources]) expect(output.stdout + output.stderr).not.toContain(env.GH_SECRET);

@@ -9,3 +9,4 @@ export * from './memory-service.js';
 export * from './provider-transforms.js';
 export * from './rate-limiter.js';
 export * from './sensor-bridge.js';
+export * from './graph-extraction.js';

@@ -7,6 +7,7 @@ import { sensorEventOf, type SensorSink } from './sensor-bridge.js';
 import { openSecret, type SecretBox } from './secret-box.js';
 import { DEFAULT_SIGNIFICANCE_RULES, scoreSignificance, type SignificanceRule } from './significance.js';
 import { transformDelivery } from './transform.js';
+import { extractGraph } from './graph-extraction.js';
 
 /*
  * `POST /webhooks/<provider>/<webhookId>`, independent of the HTTP framework. Order: resolve the
@@ -184,6 +185,7 @@ export class MemoryIngress {
       significance,
       factors,
       rawRef: raw.ref,
+      graph: extractGraph(canonical),
     });
     return { ok: true, event, deduped };
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type MemoryEventStore, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type MemoryEventStore, type MemoryGraphStore, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
 import { MemoryIngress } from './memory-ingress.js';
 import { SecretBox } from './secret-box.js';
 import type { SensorSink } from './sensor-bridge.js';
@@ -15,6 +15,7 @@ export interface MemoryStores {
   memorySources(universe: string): MemorySourceStore;
   memorySourceDirectory(): MemorySourceDirectory;
   memoryEvents(universe: string): MemoryEventStore;
+  memoryGraph(universe: string): MemoryGraphStore;
   blobs(universe: string): BlobStore;
 }
 
@@ -85,6 +86,8 @@ export class MemorySourceService {
 export interface Memory {
   sources: MemorySourceService;
   events(universe: string): MemoryEventStore;
+  /** The entities and edges the events built. */
+  graph(universe: string): MemoryGraphStore;
   ingress: MemoryIngress;
 }
 
@@ -108,5 +111,5 @@ export function createMemory(
     ...(options.burst ? { burst: options.burst } : {}),
     ...(options.sensors ? { sensors: options.sensors } : {}),
   });
-  return { sources: new MemorySourceService(stores, box, () => ingress.forget()), events: (u) => stores.memoryEvents(u), ingress };
+  return { sources: new MemorySourceService(stores, box, () => ingress.forget()), events: (u) => stores.memoryEvents(u), graph: (u) => stores.memoryGraph(u), ingress };
 }

@@ -61,6 +61,8 @@ export function transformLinear(body: JsonObject, context: DeliveryContext): Can
         ...(str(data.description) ? { body: str(data.description)! } : {}),
         attributes: attributes({
           identifier: str(data.identifier),
+          // The id is an alias of the identifier: comments and other payloads name the issue by it.
+          linearId: id,
           state: str(state?.name),
           stateType: str(state?.type),
           priority: num(data.priority),

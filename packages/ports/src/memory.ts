@@ -92,6 +92,8 @@ export interface MemoryEventInput {
   factors: SignificanceFactor[];
   /** The raw delivery (headers without secrets, body) in CAS. */
   rawRef?: BlobRef;
+  /** Entities and edges the event asserts, written with it in one transaction (not part of the read event). */
+  graph?: MemoryGraphInput;
 }
 
 export interface MemoryEvent extends MemoryEventInput {
@@ -105,4 +107,75 @@ export interface MemoryEventStore {
   get(eventId: string): Promise<MemoryEvent | undefined>;
   /** Newest `occurredAt` first. */
   list(options?: { provider?: MemoryProvider; type?: string; sourceId?: string; minSignificance?: number; limit?: number; cursor?: string }): Promise<{ events: MemoryEvent[]; nextCursor?: string }>;
+}
+
+/*
+ * The entity graph (issue 16): entities deduped by (universe, type, key), reachable by aliases, and
+ * typed edges between them with the events that support them. `@lightspeed/memory` extracts a
+ * MemoryGraphInput from each canonical event; the store writes it in the event's transaction.
+ */
+
+/** The types the transforms produce; the store accepts any lower-case type (`tag`, `team`…). */
+export const MEMORY_ENTITY_TYPES = ['repository', 'pr', 'issue', 'commit', 'branch', 'release', 'deployment', 'project', 'cycle', 'person', 'service', 'error'] as const;
+
+export interface MemoryEntityInput extends MemoryEntityRef {
+  /** Other keys naming the same entity (`linear:issue:<uuid>` for `linear:ENG-42`). */
+  aliases?: string[];
+  title?: string;
+}
+
+export interface MemoryEdgeInput {
+  /** fixes, closes, resolves, references, deploys, authored_by, belongs_to, tracked_in… */
+  type: string;
+  from: MemoryEntityRef;
+  to: MemoryEntityRef;
+  /** The event proves the claim holds from now on (a "fixes" PR merged): a later reopen can void it. */
+  settled?: boolean;
+  /** 0-1; 1 (a payload field) unless given. */
+  confidence?: number;
+}
+
+export interface MemoryGraphInput {
+  entities: MemoryEntityInput[];
+  edges: MemoryEdgeInput[];
+  /** Edges of these types into `to` made untrue by this event (an issue reopened). */
+  invalidate: { types: string[]; to: MemoryEntityRef }[];
+}
+
+export interface MemoryEntity extends MemoryEntityRef {
+  aliases: string[];
+  title?: string;
+  firstSeen: number;
+  lastSeen: number;
+  eventCount: number;
+}
+
+export interface MemoryEdge {
+  type: string;
+  from: MemoryEntityRef;
+  to: MemoryEntityRef;
+  /** The ids of the events that support the edge, oldest first (at most MAX_EDGE_EVIDENCE). */
+  evidence: string[];
+  evidenceCount: number;
+  /** 1 for a structured payload field, lower for a reference read from text. */
+  confidence: number;
+  firstSeen: number;
+  lastSeen: number;
+  settledAt?: number;
+  invalidAt?: number;
+  invalidatedBy?: string;
+}
+
+export interface MemoryNeighbourhood {
+  root: MemoryEntity;
+  entities: MemoryEntity[];
+  edges: MemoryEdge[];
+}
+
+export interface MemoryGraphStore {
+  /** By key or alias. */
+  entity(ref: MemoryEntityRef): Promise<MemoryEntity | undefined>;
+  entities(options?: { type?: string; limit?: number; cursor?: string }): Promise<{ entities: MemoryEntity[]; nextCursor?: string }>;
+  /** Entities within `depth` (1-3) edges of `ref`, following edges either way; `asOf` hides edges not yet seen or already invalid then. */
+  neighbours(ref: MemoryEntityRef, options?: { depth?: number; edgeTypes?: string[]; entityTypes?: string[]; asOf?: number }): Promise<MemoryNeighbourhood | undefined>;
 }

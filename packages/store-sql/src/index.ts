@@ -27,3 +27,4 @@ export * from './sql-trigger-store.js';
 export * from './sql-workflow-store.js';
 export * from './sql-sensor-event-store.js';
 export * from './sql-memory-store.js';
+export * from './sql-memory-graph.js';

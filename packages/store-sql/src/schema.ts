@@ -363,6 +363,59 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ls_workflow_instances_running ON ls_workflow_instances (updated_at) WHERE status = 'running'`,
     ],
   },
+  {
+    // 10: the memory entity graph (issue 16).
+    version: 10,
+    name: 'memory entities and edges',
+    statements: [
+      // One row per (universe, type, key); aliases map other keys of the same entity to it.
+      `CREATE TABLE ls_memory_entities (
+        universe text NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        title text,
+        first_seen bigint NOT NULL,
+        last_seen bigint NOT NULL,
+        event_count bigint NOT NULL,
+        PRIMARY KEY (universe, type, key)
+      )`,
+      `CREATE TABLE ls_memory_entity_aliases (
+        universe text NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        alias text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        PRIMARY KEY (universe, type, alias)
+      )`,
+      `CREATE INDEX ls_memory_entity_aliases_by_key ON ls_memory_entity_aliases (universe, type, key)`,
+      // An edge is one claim (type, from, to); its evidence is the events that made it, each once.
+      `CREATE TABLE ls_memory_edges (
+        universe text NOT NULL,
+        edge_id text COLLATE "C" NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        from_type text COLLATE "C" NOT NULL,
+        from_key text COLLATE "C" NOT NULL,
+        to_type text COLLATE "C" NOT NULL,
+        to_key text COLLATE "C" NOT NULL,
+        confidence real NOT NULL,
+        first_seen bigint NOT NULL,
+        last_seen bigint NOT NULL,
+        settled_at bigint,
+        invalid_at bigint,
+        invalidated_by text,
+        PRIMARY KEY (universe, edge_id)
+      )`,
+      `CREATE UNIQUE INDEX ls_memory_edges_claim ON ls_memory_edges (universe, type, from_type, from_key, to_type, to_key)`,
+      `CREATE INDEX ls_memory_edges_from ON ls_memory_edges (universe, from_type, from_key)`,
+      `CREATE INDEX ls_memory_edges_to ON ls_memory_edges (universe, to_type, to_key)`,
+      `CREATE TABLE ls_memory_edge_evidence (
+        universe text NOT NULL,
+        edge_id text COLLATE "C" NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        occurred_at bigint NOT NULL,
+        PRIMARY KEY (universe, edge_id, event_id)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

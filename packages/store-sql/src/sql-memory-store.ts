@@ -19,13 +19,15 @@ import {
 } from '@lightspeed/ports';
 import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { checkExpectedRevision, keysetPage } from './record-table.js';
+import { writeMemoryGraph } from './sql-memory-graph.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 /*
  * Memory sources and events in the SQL store (migration 7). A source's secret is stored as the
  * memory package hands it over (sealed ciphertext or an env var name) in a column only the webhook
  * directory reads. Events are immutable and recorded once per (universe, source key) by
- * `INSERT … ON CONFLICT DO NOTHING`, so concurrent redeliveries make one row.
+ * `INSERT … ON CONFLICT DO NOTHING`, so concurrent redeliveries make one row; the entities and
+ * edges an event asserts (sql-memory-graph.ts) are written in the same transaction.
  */
 
 const SOURCE_SELECT = `universe, source_id, provider, display_name, event_types, webhook_id, secret_kind, CASE WHEN secret_kind = 'env' THEN secret END AS secret_kind_env, revision, created_at, updated_at`;
@@ -237,7 +239,9 @@ export class SqlMemoryEventStore implements MemoryEventStore {
 
   async record(input: MemoryEventInput): Promise<{ event: MemoryEvent; deduped: boolean }> {
     checkEventInput(input);
-    const { rows } = await this.driver.query<EventRow>(
+    // The event and the graph it asserts commit together; a deduped redelivery writes neither.
+    const inserted = await this.driver.transaction(async (tx) => {
+      const { rows } = await tx.query<EventRow>(
       `INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS}`,
@@ -262,8 +266,12 @@ export class SqlMemoryEventStore implements MemoryEventStore {
         input.rawRef ?? null,
         this.clock.now(),
       ],
-    );
-    if (rows[0]) return { event: eventOf(rows[0]), deduped: false };
+      );
+      const row = rows[0];
+      if (row && input.graph) await writeMemoryGraph(tx, this.universe, { eventId: row.event_id, occurredAt: input.occurredAt }, input.graph);
+      return row;
+    });
+    if (inserted) return { event: eventOf(inserted), deduped: false };
     // The holder committed before our insert saw the conflict, so it is visible now; events are immutable and never deleted here.
     const held = await this.driver.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ls_memory_events WHERE universe = $1 AND source_key = $2`, [this.universe, input.sourceKey]);
     if (!held.rows[0]) throw new LightspeedError('unavailable', `the memory event with source key ${input.sourceKey} vanished while it was recorded; send it again`);

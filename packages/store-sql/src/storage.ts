@@ -9,6 +9,7 @@ import {
   type HookDirectory,
   type McpServerStore,
   type MemoryEventStore,
+  type MemoryGraphStore,
   type MemorySourceDirectory,
   type MemorySourceStore,
   type ProfileStore,
@@ -48,6 +49,7 @@ import { SqlSensorEventStore } from './sql-sensor-event-store.js';
 import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
 import { SqlMemoryEventStore, SqlMemorySourceDirectory, SqlMemorySourceStore } from './sql-memory-store.js';
 import { SqlWorkflowLedger, SqlWorkflowStore } from './sql-workflow-store.js';
+import { SqlMemoryGraphStore } from './sql-memory-graph.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -125,6 +127,8 @@ export interface Storage {
   workflows(universe: string): WorkflowStore;
   /** Running workflow instances whose step ended, across universes (the leader's sweep). */
   workflowLedger(): WorkflowLedger;
+  /** The entity graph the memory events of one universe built. */
+  memoryGraph(universe: string): MemoryGraphStore;
   /** Universes holding events whose trigger dispatch did not finish, received at or before `before`. */
   undispatchedEventUniverses(before: number): Promise<string[]>;
   gc(options: GcOptions): Promise<GcReport>;
@@ -224,6 +228,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     memoryEvents: (universe) => new SqlMemoryEventStore(driver, universe, clock),
     workflows: (universe) => new SqlWorkflowStore(driver, universe, clock),
     workflowLedger: () => new SqlWorkflowLedger(driver),
+    memoryGraph: (universe) => new SqlMemoryGraphStore(driver, universe),
     async undispatchedEventUniverses(before) {
       const { rows } = await driver.query<{ universe: string }>(`SELECT DISTINCT universe FROM ls_sensor_events WHERE dispatched_at IS NULL AND received_at <= $1 ORDER BY universe LIMIT 100`, [before]);
       return rows.map((row) => row.universe);

@@ -1,4 +1,4 @@
-import type { MemoryEvent, MemorySource } from '@lightspeed/ports';
+import type { MemoryEdge, MemoryEntity, MemoryEvent, MemorySource } from '@lightspeed/ports';
 import type { Memory } from '@lightspeed/memory';
 import { notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
@@ -40,6 +40,26 @@ export function memoryEventView(event: MemoryEvent) {
     significance: event.significance,
     factors: event.factors,
     rawRef: event.rawRef ?? null,
+  };
+}
+
+export function memoryEntityView(entity: MemoryEntity) {
+  return { type: entity.type, key: entity.key, aliases: entity.aliases, title: entity.title ?? null, firstSeenMs: entity.firstSeen, lastSeenMs: entity.lastSeen, eventCount: entity.eventCount };
+}
+
+export function memoryEdgeView(edge: MemoryEdge) {
+  return {
+    type: edge.type,
+    from: edge.from,
+    to: edge.to,
+    evidence: edge.evidence,
+    evidenceCount: edge.evidenceCount,
+    confidence: edge.confidence,
+    firstSeenMs: edge.firstSeen,
+    lastSeenMs: edge.lastSeen,
+    settledAtMs: edge.settledAt ?? null,
+    invalidAtMs: edge.invalidAt ?? null,
+    invalidatedBy: edge.invalidatedBy ?? null,
   };
 }
 
@@ -96,6 +116,23 @@ export function memoryMethods(memory: MemoryOptions): MethodHandlers {
           rejected,
         },
       };
+    },
+    'memory/entities/list': async ({ type, limit, cursor }, { universe }) => {
+      const listed = await memory.graph(universe).entities({ ...(type != null ? { type } : {}), ...page(limit, cursor) });
+      return { result: { entities: listed.entities.map(memoryEntityView), nextCursor: listed.nextCursor ?? null } };
+    },
+    'memory/entities/read': async ({ type, key }, { universe }) => {
+      const entity = await memory.graph(universe).entity({ type, key });
+      if (!entity) throw notFound(`memory entity ${type} ${key} does not exist; list them with memory/entities/list`);
+      return { result: { entity: memoryEntityView(entity) } };
+    },
+    'memory/graph/neighbours': async ({ type, key, depth, edgeTypes, entityTypes, asOfMs }, { universe }) => {
+      const found = await memory.graph(universe).neighbours(
+        { type, key },
+        { ...(depth != null ? { depth } : {}), ...(edgeTypes != null ? { edgeTypes } : {}), ...(entityTypes != null ? { entityTypes } : {}), ...(asOfMs != null ? { asOf: asOfMs } : {}) },
+      );
+      if (!found) throw notFound(`memory entity ${type} ${key} does not exist; list them with memory/entities/list`);
+      return { result: { root: memoryEntityView(found.root), entities: found.entities.map(memoryEntityView), edges: found.edges.map(memoryEdgeView) } };
     },
     'memory/events/read': async ({ eventId }, { universe }) => {
       const event = await memory.events(universe).get(eventId);

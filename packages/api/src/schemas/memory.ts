@@ -109,3 +109,55 @@ export const MemoryImportResponse = named(
     rejected: z.array(z.object({ index: uint(), status: uint(), message: z.string() })),
   }),
 );
+
+// ---- The entity graph (memory/entities/*, memory/graph/neighbours) ----
+
+const entityType = () => z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a lower-case entity type (issue, pr, commit…)');
+const entityKey = () => z.string().min(1).max(512);
+
+export const MemoryEntityView = named(
+  'MemoryEntityView',
+  z.object({
+    type: z.string(),
+    key: z.string().describe('Stable within the type: github:octo/app#7, linear:ENG-42, github:octo/app@<sha>.'),
+    aliases: z.array(z.string()).describe('Other keys that name this entity.'),
+    title: z.string().nullish(),
+    firstSeenMs: epochMs(),
+    lastSeenMs: epochMs(),
+    eventCount: uint(),
+  }),
+);
+
+export const MemoryEdgeView = named(
+  'MemoryEdgeView',
+  z.object({
+    type: z.string().describe('fixes, closes, resolves, references, deploys, authored_by, belongs_to, tracked_in, merged_as…'),
+    from: entity,
+    to: entity,
+    evidence: z.array(z.string()).describe('Ids of the memory events that support the edge, oldest first (at most 50).'),
+    evidenceCount: uint(),
+    confidence: z.number().min(0).max(1).describe('1 for a payload field, 0.7 for a reference read from text.'),
+    firstSeenMs: epochMs(),
+    lastSeenMs: epochMs(),
+    settledAtMs: epochMs().nullish().describe('When the claim took effect (the fixing PR merged).'),
+    invalidAtMs: epochMs().nullish().describe('When a later event made the claim untrue (the issue reopened); the edge is kept.'),
+    invalidatedBy: z.string().nullish().describe('The event that did.'),
+  }),
+);
+
+export const MemoryEntityListParams = named('MemoryEntityListParams', z.strictObject({ type: entityType().nullish(), limit: z.number().int().min(1).max(1000).nullish(), cursor: z.string().max(1200).nullish() }));
+export const MemoryEntityListResponse = named('MemoryEntityListResponse', z.object({ entities: z.array(MemoryEntityView), nextCursor: z.string().nullish() }));
+export const MemoryEntityReadParams = named('MemoryEntityReadParams', z.strictObject({ type: entityType(), key: entityKey().describe('The key or an alias.') }));
+export const MemoryEntityReadResponse = named('MemoryEntityReadResponse', z.object({ entity: MemoryEntityView }));
+export const MemoryNeighboursParams = named(
+  'MemoryNeighboursParams',
+  z.strictObject({
+    type: entityType(),
+    key: entityKey(),
+    depth: z.number().int().min(1).max(3).nullish().describe('Edges to follow, either way (default 1).'),
+    edgeTypes: z.array(z.string().min(1).max(32)).max(32).nullish(),
+    entityTypes: z.array(entityType()).max(32).nullish().describe('Only reach entities of these types.'),
+    asOfMs: epochMs().nullish().describe('The graph as it stood then: edges first seen later are hidden, edges voided later read as valid.'),
+  }),
+);
+export const MemoryNeighboursResponse = named('MemoryNeighboursResponse', z.object({ root: MemoryEntityView, entities: z.array(MemoryEntityView), edges: z.array(MemoryEdgeView) }));

@@ -612,6 +612,27 @@ export const methodSpecs = {
     'Cancel a workflow instance (Lightspeed extension)',
     'Ends it as cancelled and cancels its running step.',
   ),
+  'memory/entities/list': spec(
+    'memory/entities/list',
+    ['MemoryEntityListParams', memory.MemoryEntityListParams],
+    ['MemoryEntityListResponse', memory.MemoryEntityListResponse],
+    'List memory entities (Lightspeed extension)',
+    'Entities the memory events named (issues, PRs, commits, deployments, people…), by type then key, optionally of one type.',
+  ),
+  'memory/entities/read': spec(
+    'memory/entities/read',
+    ['MemoryEntityReadParams', memory.MemoryEntityReadParams],
+    ['MemoryEntityReadResponse', memory.MemoryEntityReadResponse],
+    'Read a memory entity (Lightspeed extension)',
+    'One entity by its key or an alias.',
+  ),
+  'memory/graph/neighbours': spec(
+    'memory/graph/neighbours',
+    ['MemoryNeighboursParams', memory.MemoryNeighboursParams],
+    ['MemoryNeighboursResponse', memory.MemoryNeighboursResponse],
+    'Neighbours of a memory entity (Lightspeed extension)',
+    'Entities within depth 1-3 edges of one entity and the edges between them, each with its evidence and validity, optionally filtered by edge and entity type and read as of a time.',
+  ),
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md). */
@@ -631,9 +652,9 @@ export const EXTENSION_METHODS: ReadonlySet<string> = new Set([
   'dispatch/status',
   // Operations (issue 15): schedules, triggers, sensor events.
   'schedules/put', 'schedules/read', 'schedules/list', 'schedules/delete', 'schedules/pause', 'schedules/resume', 'schedules/run', 'triggers/put', 'triggers/read', 'triggers/list', 'triggers/delete', 'events/ingest', 'events/list', 'events/read',
-  // Memory (issue 16): sources and canonical events.
-  'memory/sources/put', 'memory/sources/read', 'memory/sources/list', 'memory/sources/delete', 'memory/events/list', 'memory/events/read', 'memory/deliveries/import',
   'workflows/templates/list', 'workflows/create', 'workflows/read', 'workflows/list', 'workflows/advance', 'workflows/cancel',
+  // Memory (issue 16): sources, canonical events and the entity graph.
+  'memory/sources/put', 'memory/sources/read', 'memory/sources/list', 'memory/sources/delete', 'memory/events/list', 'memory/events/read', 'memory/deliveries/import', 'memory/entities/list', 'memory/entities/read', 'memory/graph/neighbours',
 ]);
 
 export type MethodName = keyof typeof methodSpecs;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
+import { registerMemoryGraph } from './memory-graph-command.js';
 
 type Flags = { json?: boolean; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
 
@@ -51,7 +52,7 @@ function limitOf(text: string): number {
   return limit;
 }
 
-/** `lightspeed memory sources …` and `lightspeed memory events …` (issue 16). */
+/** `lightspeed memory sources …`, `lightspeed memory events …`, `entity …` and `graph` (issue 16). */
 export function registerMemory(program: Command, ctx: CommandContext): void {
   const memory = program.command('memory').description('what happened across GitHub, Linear, Sentry and Vercel: verified webhooks as canonical events');
   const sources = memory.command('sources').description('connected integrations whose signed webhooks become memory events');
@@ -217,4 +218,5 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
       });
     },
   );
+  registerMemoryGraph(memory, ctx);
 }

@@ -88,6 +88,9 @@ export interface MethodTable {
   "workflows/list": { params: Wire.WorkflowListParams; result: Wire.WorkflowListResponse; outcome: Wire.AgentApiOutcomeOfWorkflowListResponse };
   "workflows/advance": { params: Wire.WorkflowAdvanceParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
   "workflows/cancel": { params: Wire.WorkflowCancelParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
+  "memory/entities/list": { params: Wire.MemoryEntityListParams; result: Wire.MemoryEntityListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityListResponse };
+  "memory/entities/read": { params: Wire.MemoryEntityReadParams; result: Wire.MemoryEntityReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityReadResponse };
+  "memory/graph/neighbours": { params: Wire.MemoryNeighboursParams; result: Wire.MemoryNeighboursResponse; outcome: Wire.AgentApiOutcomeOfMemoryNeighboursResponse };
 }
 
 export type MethodName = keyof MethodTable;
@@ -176,6 +179,9 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "workflows/list",
   "workflows/advance",
   "workflows/cancel",
+  "memory/entities/list",
+  "memory/entities/read",
+  "memory/graph/neighbours",
 ];
 
 /** The server's JSON-RPC error codes, each with the contract error kind it carries. */
@@ -631,6 +637,25 @@ export abstract class GeneratedMethods {
        * Recorded provider deliveries through the webhook pipeline of a source: verified unless trusted, deduped always, so importing the same file again changes nothing.
        */
       import: (params: Wire.MemoryImportParams, options?: CallOptions): Promise<Wire.MemoryImportResponse> => this.callMethod("memory/deliveries/import", params, options),
+    },
+    entities: {
+      /**
+       * `memory/entities/list`: List memory entities (Lightspeed extension).
+       * Entities the memory events named (issues, PRs, commits, deployments, people…), by type then key, optionally of one type.
+       */
+      list: (params: Wire.MemoryEntityListParams = {}, options?: CallOptions): Promise<Wire.MemoryEntityListResponse> => this.callMethod("memory/entities/list", params, options),
+      /**
+       * `memory/entities/read`: Read a memory entity (Lightspeed extension).
+       * One entity by its key or an alias.
+       */
+      read: (params: Wire.MemoryEntityReadParams, options?: CallOptions): Promise<Wire.MemoryEntityReadResponse> => this.callMethod("memory/entities/read", params, options),
+    },
+    graph: {
+      /**
+       * `memory/graph/neighbours`: Neighbours of a memory entity (Lightspeed extension).
+       * Entities within depth 1-3 edges of one entity and the edges between them, each with its evidence and validity, optionally filtered by edge and entity type and read as of a time.
+       */
+      neighbours: (params: Wire.MemoryNeighboursParams, options?: CallOptions): Promise<Wire.MemoryNeighboursResponse> => this.callMethod("memory/graph/neighbours", params, options),
     },
   };
 

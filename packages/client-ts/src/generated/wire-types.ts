@@ -103,6 +103,16 @@ export type AgentApiOutcomeOfMcpServerReadResponse = {
   notifications?: AgentNotification[];
 };
 
+export type AgentApiOutcomeOfMemoryEntityListResponse = {
+  result: MemoryEntityListResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemoryEntityReadResponse = {
+  result: MemoryEntityReadResponse;
+  notifications?: AgentNotification[];
+};
+
 export type AgentApiOutcomeOfMemoryEventListResponse = {
   result: MemoryEventListResponse;
   notifications?: AgentNotification[];
@@ -115,6 +125,11 @@ export type AgentApiOutcomeOfMemoryEventReadResponse = {
 
 export type AgentApiOutcomeOfMemoryImportResponse = {
   result: MemoryImportResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemoryNeighboursResponse = {
+  result: MemoryNeighboursResponse;
   notifications?: AgentNotification[];
 };
 
@@ -1123,6 +1138,83 @@ export type McpStdioServer = {
 
 export type MediaKind = "image" | "audio" | "document";
 
+export type MemoryEdgeView = {
+  /**
+   * fixes, closes, resolves, references, deploys, authored_by, belongs_to, tracked_in, merged_as…
+   */
+  type: string;
+  from: {
+    type: string;
+    key: string;
+  };
+  to: {
+    type: string;
+    key: string;
+  };
+  /**
+   * Ids of the memory events that support the edge, oldest first (at most 50).
+   */
+  evidence: string[];
+  evidenceCount: number;
+  /**
+   * 1 for a payload field, 0.7 for a reference read from text.
+   */
+  confidence: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /**
+   * When the claim took effect (the fixing PR merged).
+   */
+  settledAtMs?: number | null;
+  /**
+   * When a later event made the claim untrue (the issue reopened); the edge is kept.
+   */
+  invalidAtMs?: number | null;
+  /**
+   * The event that did.
+   */
+  invalidatedBy?: string | null;
+};
+
+export type MemoryEntityListParams = {
+  type?: string | null;
+  limit?: number | null;
+  cursor?: string | null;
+};
+
+export type MemoryEntityListResponse = {
+  entities: MemoryEntityView[];
+  nextCursor?: string | null;
+};
+
+export type MemoryEntityReadParams = {
+  type: string;
+  /**
+   * The key or an alias.
+   */
+  key: string;
+};
+
+export type MemoryEntityReadResponse = {
+  entity: MemoryEntityView;
+};
+
+export type MemoryEntityView = {
+  type: string;
+  /**
+   * Stable within the type: github:octo/app#7, linear:ENG-42, github:octo/app@<sha>.
+   */
+  key: string;
+  /**
+   * Other keys that name this entity.
+   */
+  aliases: string[];
+  title?: string | null;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  eventCount: number;
+};
+
 export type MemoryEventListParams = {
   provider?: MemoryProvider | null;
   type?: string | null;
@@ -1211,6 +1303,30 @@ export type MemoryImportResponse = {
     status: number;
     message: string;
   }[];
+};
+
+export type MemoryNeighboursParams = {
+  type: string;
+  key: string;
+  /**
+   * Edges to follow, either way (default 1).
+   */
+  depth?: number | null;
+  edgeTypes?: string[] | null;
+  /**
+   * Only reach entities of these types.
+   */
+  entityTypes?: string[] | null;
+  /**
+   * The graph as it stood then: edges first seen later are hidden, edges voided later read as valid.
+   */
+  asOfMs?: number | null;
+};
+
+export type MemoryNeighboursResponse = {
+  root: MemoryEntityView;
+  entities: MemoryEntityView[];
+  edges: MemoryEdgeView[];
 };
 
 export type MemoryProvider = "github" | "linear" | "sentry" | "vercel";

@@ -1,0 +1,128 @@
+import type { MemoryEdgeInput, MemoryEntityInput, MemoryEntityRef, MemoryGraphInput } from '@lightspeed/ports';
+import type { CanonicalEvent } from './canonical-event.js';
+
+/*
+ * Canonical event → the entities and edges it asserts. Two sources: the structured fields the
+ * transforms already resolved (primary and related entities, each relation mapped to an edge type),
+ * and references read from the title and body (`fixes #12`, `ENG-42`, commit SHAs, GitHub and
+ * Linear URLs). Pure: the store writes the result in the event's transaction.
+ */
+
+/** How a related entity's relation reads as an edge from the primary; relations absent here (actor) make no edge. */
+const RELATION_EDGES: Record<string, string> = {
+  author: 'authored_by',
+  creator: 'authored_by',
+  assignee: 'assigned_to',
+  requested_reviewer: 'review_requested_from',
+  repository: 'belongs_to',
+  project: 'belongs_to',
+  team: 'belongs_to',
+  environment: 'belongs_to',
+  cycle: 'tracked_in',
+  commit: 'deploys',
+  branch: 'deployed_from',
+  head_branch: 'head_branch',
+  base_branch: 'base_branch',
+  head_commit: 'head_commit',
+  merge_commit: 'merged_as',
+  release: 'seen_in',
+  pull_request: 'runs_for',
+};
+
+/** The verbs GitHub and Linear both treat as "closing" keywords, each its own edge type. */
+const CLOSING_VERBS: Record<string, string> = { fix: 'fixes', fixes: 'fixes', fixed: 'fixes', close: 'closes', closes: 'closes', closed: 'closes', resolve: 'resolves', resolves: 'resolves', resolved: 'resolves' };
+export const CLOSING_EDGE_TYPES = ['fixes', 'closes', 'resolves'];
+/** Text references are read, not proven: they weigh less than a payload field. */
+export const TEXT_REFERENCE_CONFIDENCE = 0.7;
+
+/** `UTF-8`, `SHA-256`: shapes of a Linear identifier that are not one. */
+const NOT_LINEAR_TEAMS = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'CVE', 'HTTP', 'TLS', 'SSL', 'AES', 'GPT', 'ES', 'IPV', 'MD', 'X', 'P']);
+/** Linear states in which an issue is open again. */
+const OPEN_LINEAR_STATES = new Set(['triage', 'backlog', 'unstarted', 'started']);
+
+const LINEAR_ID = /^([A-Z][A-Z0-9]{0,9})-(\d{1,9})$/;
+
+/** One reference found in text: the entity and, when a closing verb precedes it, the verb's edge type. */
+export interface TextReference {
+  ref: MemoryEntityRef;
+  edge: string;
+}
+
+// Each alternative is one reference shape; the optional verb in front makes it a closing reference.
+const REFERENCE =
+  /(?:\b(fix(?:e[sd])?|close[sd]?|resolve[sd]?)\b:?\s+)?(?:https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/(pull|issues)\/(\d+)|https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/commit\/([0-9a-f]{7,40})|https?:\/\/linear\.app\/[\w.-]+\/issue\/([A-Z][A-Z0-9]{0,9}-\d{1,9})|(?<![\w/])([\w.-]+\/[\w.-]+)?#(\d{1,9})\b|\b([A-Z][A-Z0-9]{0,9}-\d{1,9})\b|\b([0-9a-f]{7,40})\b)/gi;
+
+/** The references in `text`; `repo` (`owner/name`) is what a bare `#12` or SHA means, none without it. */
+export function textReferences(text: string, repo: string | undefined): TextReference[] {
+  const out: TextReference[] = [];
+  for (const m of text.matchAll(REFERENCE)) {
+    const verb = m[1] ? CLOSING_VERBS[m[1].toLowerCase()] : undefined;
+    let ref: MemoryEntityRef | undefined;
+    if (m[2] && m[3] && m[4]) ref = { type: m[3] === 'pull' ? 'pr' : 'issue', key: `github:${m[2]}#${m[4]}` };
+    else if (m[5] && m[6]) ref = { type: 'commit', key: `github:${m[5]}@${m[6].toLowerCase()}` };
+    else if (m[7]) ref = linearRef(m[7].toUpperCase());
+    else if (m[9]) {
+      const owner = m[8] ?? repo;
+      // GitHub numbers issues and PRs in one sequence; without the payload `#12` is read as an issue.
+      if (owner) ref = { type: 'issue', key: `github:${owner}#${m[9]}` };
+    } else if (m[10]) ref = /[A-Z]/.test(m[10].split('-')[0]!) && m[10] === m[10].toUpperCase() ? linearRef(m[10]) : undefined;
+    else if (m[11] && repo && isShaShaped(m[11])) ref = { type: 'commit', key: `github:${repo}@${m[11].toLowerCase()}` };
+    if (ref) out.push({ ref, edge: verb ?? 'references' });
+  }
+  return out;
+}
+
+function linearRef(identifier: string): MemoryEntityRef | undefined {
+  const m = LINEAR_ID.exec(identifier);
+  return m && !NOT_LINEAR_TEAMS.has(m[1]!) ? { type: 'issue', key: `linear:${identifier}` } : undefined;
+}
+
+/** A run of hex is a SHA when it has both digits and letters (`1234567` and `deadbee` are words). */
+function isShaShaped(hex: string): boolean {
+  return hex.length === 40 || (/[0-9]/.test(hex) && /[a-f]/i.test(hex) && hex === hex.toLowerCase());
+}
+
+function sameRef(a: MemoryEntityRef, b: MemoryEntityRef): boolean {
+  return a.type === b.type && a.key === b.key;
+}
+
+/** Whether the event says its primary issue is open again (a GitHub reopen; a Linear issue moved back to an open state). */
+function reopens(event: CanonicalEvent): boolean {
+  if (event.primary?.type !== 'issue') return false;
+  if (event.provider === 'github') return event.type === 'issues' && event.action === 'reopened';
+  if (event.provider === 'linear') {
+    const state = event.attributes.stateType;
+    return event.type === 'Issue' && event.action === 'update' && typeof state === 'string' && OPEN_LINEAR_STATES.has(state);
+  }
+  return false;
+}
+
+export function extractGraph(event: CanonicalEvent): MemoryGraphInput {
+  const primary = event.primary;
+  const entities: MemoryEntityInput[] = [];
+  const edges: MemoryEdgeInput[] = [];
+  if (!primary) return { entities: event.related.map(({ type, key }) => ({ type, key })), edges, invalidate: [] };
+  const linearId = event.provider === 'linear' && typeof event.attributes.linearId === 'string' ? event.attributes.linearId : undefined;
+  entities.push({ ...primary, title: event.title, ...(linearId && primary.key !== `linear:issue:${linearId}` ? { aliases: [`linear:issue:${linearId}`] } : {}) });
+  for (const item of event.related) {
+    entities.push({ type: item.type, key: item.key });
+    const edge = RELATION_EDGES[item.relation];
+    if (edge) edges.push({ type: edge, from: primary, to: { type: item.type, key: item.key } });
+  }
+  const repoKey = event.related.find((r) => r.type === 'repository')?.key;
+  const repo = repoKey?.startsWith('github:') ? repoKey.slice('github:'.length) : undefined;
+  // A merged PR settles its closing claims: from then on, a reopen of the issue contradicts them.
+  const settled = event.type === 'pull_request' && event.attributes.merged === true;
+  // Only a change (a PR, a commit) fixes anything; "fixes ENG-1" in a deployment's commit message is a reference.
+  const closes = primary.type === 'pr' || primary.type === 'commit';
+  const seen = new Set<string>();
+  for (const found of textReferences(`${event.title}\n${event.body ?? ''}`, repo)) {
+    const { ref } = found;
+    const edge = closes ? found.edge : 'references';
+    if (sameRef(ref, primary) || seen.has(`${edge}\u0000${ref.type}\u0000${ref.key}`)) continue;
+    seen.add(`${edge}\u0000${ref.type}\u0000${ref.key}`);
+    entities.push({ ...ref });
+    edges.push({ type: edge, from: primary, to: ref, confidence: TEXT_REFERENCE_CONFIDENCE, ...(settled && CLOSING_EDGE_TYPES.includes(edge) ? { settled: true } : {}) });
+  }
+  return { entities, edges: edges.slice(0, 100), invalidate: reopens(event) ? [{ types: CLOSING_EDGE_TYPES, to: primary }] : [] };
+}

@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { MemoryEdge, MemorySource } from '@lightspeed/ports';
+import type { Storage } from '@lightspeed/store-sql';
+import { MemoryIngress, SecretBox, signDelivery, textReferences, type BodyRead } from '../src/index.js';
+import { freshUniverse, ManualClock, useStorage } from './backends.js';
+
+const box = SecretBox.fromKey(new Uint8Array(32).fill(5));
+const bodyOf = (bytes: Uint8Array) => async (max: number): Promise<BodyRead> => (bytes.byteLength > max ? { ok: false, reason: 'too_large' } : { ok: true, bytes });
+const enc = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
+const SHA = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b';
+
+describe('text references', () => {
+  it('reads closing verbs, bare and qualified numbers, Linear identifiers, SHAs and URLs', () => {
+    const refs = textReferences(
+      'Fixes #12, closes ENG-42 and resolves https://github.com/o/other/issues/3. See o/lib#9, 1a2b3c4, https://linear.app/acme/issue/OPS-7/x and https://github.com/o/r/pull/5 ' +
+        `https://github.com/o/r/commit/${SHA}. Not UTF-8, not SHA-256, not 1234567 or deadbee.`,
+      'o/r',
+    );
+    expect(refs).toEqual([
+      { ref: { type: 'issue', key: 'github:o/r#12' }, edge: 'fixes' },
+      { ref: { type: 'issue', key: 'linear:ENG-42' }, edge: 'closes' },
+      { ref: { type: 'issue', key: 'github:o/other#3' }, edge: 'resolves' },
+      { ref: { type: 'issue', key: 'github:o/lib#9' }, edge: 'references' },
+      { ref: { type: 'commit', key: 'github:o/r@1a2b3c4' }, edge: 'references' },
+      { ref: { type: 'issue', key: 'linear:OPS-7' }, edge: 'references' },
+      { ref: { type: 'pr', key: 'github:o/r#5' }, edge: 'references' },
+      { ref: { type: 'commit', key: `github:o/r@${SHA}` }, edge: 'references' },
+    ]);
+    // Without a repository a bare number or SHA means nothing.
+    expect(textReferences('fixes #12 at 1a2b3c4', undefined)).toEqual([]);
+  });
+});
+
+describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) => {
+  const clock = new ManualClock(Date.parse('2026-06-01T09:00:00Z'));
+  const storage = useStorage(kind, clock);
+  const ingress = () => new MemoryIngress({ directory: storage().memorySourceDirectory(), events: (u) => storage().memoryEvents(u), blobs: (u) => storage().blobs(u), clock, box });
+
+  async function connect(s: Storage, universe: string, provider: MemorySource['provider']): Promise<MemorySource> {
+    return s.memorySources(universe).put(provider, { provider, eventTypes: [], secret: { kind: 'sealed', sealed: box.seal(`${provider}-secret`, { universe, sourceId: provider }) } });
+  }
+
+  async function deliver(source: MemorySource, payload: unknown, options: { eventType?: string; deliveryId?: string } = {}): Promise<string> {
+    const body = enc(payload);
+    const headers = await signDelivery(source.provider, `${source.provider}-secret`, body, options);
+    const answer = await ingress().handle({ provider: source.provider, webhookId: source.webhookId, headers, readBody: bodyOf(body) });
+    expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
+    return answer.body.eventId as string;
+  }
+
+  function linearIssue(action: string, state: { name: string; type: string }, updatedAt: string) {
+    const issue = fixture('linear-issue-create.json');
+    const data = issue.data as Record<string, unknown>;
+    return { ...issue, action, webhookTimestamp: clock.now(), data: { ...data, state: { id: `s-${state.type}`, ...state }, updatedAt } };
+  }
+
+  function pullRequest(action: 'opened' | 'closed', at: string) {
+    const merged = action === 'closed';
+    return {
+      action,
+      number: 7,
+      repository: { full_name: 'octo/app' },
+      sender: { login: 'ana' },
+      pull_request: {
+        number: 7,
+        title: 'Fix login session handling',
+        body: 'The session was read before it was set.\n\nfixes ENG-1',
+        state: merged ? 'closed' : 'open',
+        merged,
+        merged_at: merged ? at : null,
+        merge_commit_sha: merged ? SHA : null,
+        created_at: '2026-06-01T09:05:00Z',
+        updated_at: at,
+        html_url: 'https://github.com/octo/app/pull/7',
+        user: { login: 'ana' },
+        head: { ref: 'fix-login', sha: 'aaaabbbbccccddddeeeeffff0000111122223333' },
+        base: { ref: 'main' },
+      },
+    };
+  }
+
+  it('a scripted story: Linear issue → PR "fixes ENG-1" → merge → Vercel deploy → Sentry error → reopen voids the fix', async () => {
+    const u = freshUniverse();
+    const s = storage();
+    const [linear, github, vercel, sentry] = await Promise.all([connect(s, u, 'linear'), connect(s, u, 'github'), connect(s, u, 'vercel'), connect(s, u, 'sentry')]);
+    const step = (minutes: number) => (clock.t = Date.parse('2026-06-01T09:00:00Z') + minutes * 60_000);
+
+    const created = await deliver(linear, linearIssue('create', { name: 'Todo', type: 'unstarted' }, '2026-06-01T09:00:00.000Z'), { deliveryId: 'l1' });
+    step(5);
+    const opened = await deliver(github, pullRequest('opened', '2026-06-01T09:05:00Z'), { eventType: 'pull_request', deliveryId: 'g1' });
+    step(10);
+    const merged = await deliver(github, pullRequest('closed', '2026-06-01T09:10:00Z'), { eventType: 'pull_request', deliveryId: 'g2' });
+    // A redelivery of the merge adds no evidence: the graph is written with the event or not at all.
+    await deliver(github, pullRequest('closed', '2026-06-01T09:10:00Z'), { eventType: 'pull_request', deliveryId: 'g2' });
+    step(12);
+    const completed = await deliver(linear, linearIssue('update', { name: 'Done', type: 'completed' }, '2026-06-01T09:12:00.000Z'), { deliveryId: 'l2' });
+    step(15);
+    const deployed = await deliver(vercel, { ...fixture('vercel-deployment-succeeded.json'), createdAt: Date.parse('2026-06-01T09:15:00Z') });
+    step(21);
+    const errored = await deliver(sentry, fixture('sentry-issue-created.json'), { eventType: 'issue' });
+    step(30);
+    const reopened = await deliver(linear, linearIssue('update', { name: 'In Progress', type: 'started' }, '2026-06-01T09:30:00.000Z'), { deliveryId: 'l3' });
+    const at = (minutes: number) => Date.parse('2026-06-01T09:00:00Z') + minutes * 60_000;
+
+    const graph = s.memoryGraph(u);
+    const issue = await graph.entity({ type: 'issue', key: 'linear:ENG-1' });
+    expect(issue).toMatchObject({ type: 'issue', key: 'linear:ENG-1', aliases: ['linear:issue:1f3e5c1a-0000-4000-8000-000000000003'], firstSeen: at(0), lastSeen: at(30) });
+    // The alias reads the same entity.
+    expect(await graph.entity({ type: 'issue', key: 'linear:issue:1f3e5c1a-0000-4000-8000-000000000003' })).toEqual(issue);
+    for (const [type, key] of [
+      ['pr', 'github:octo/app#7'],
+      ['commit', `github:octo/app@${SHA}`],
+      ['deployment', 'vercel:deployment:dpl_2r8YbXkN3c'],
+      ['error', 'sentry:issue:1170820242'],
+      ['repository', 'github:octo/app'],
+      ['person', 'email:bo@example.com'],
+      ['service', 'sentry:project:app'],
+    ]) {
+      expect(await graph.entity({ type: type!, key: key! }), `${type} ${key}`).toBeDefined();
+    }
+
+    const around = (await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { depth: 3 }))!;
+    const edge = (type: string, from: string, to: string): MemoryEdge | undefined => around.edges.find((e) => e.type === type && e.from.key === from && e.to.key === to);
+    const fixes = edge('fixes', 'github:octo/app#7', 'linear:ENG-1');
+    expect(fixes).toEqual({
+      type: 'fixes',
+      from: { type: 'pr', key: 'github:octo/app#7' },
+      to: { type: 'issue', key: 'linear:ENG-1' },
+      evidence: [opened, merged],
+      evidenceCount: 2,
+      confidence: 0.7,
+      firstSeen: at(5),
+      lastSeen: at(10),
+      settledAt: at(10),
+      invalidAt: at(30),
+      invalidatedBy: reopened,
+    });
+    expect(edge('merged_as', 'github:octo/app#7', `github:octo/app@${SHA}`)).toMatchObject({ evidence: [merged], confidence: 1 });
+    expect(edge('deploys', 'vercel:deployment:dpl_2r8YbXkN3c', `github:octo/app@${SHA}`)).toMatchObject({ evidence: [deployed] });
+    // The deployment's commit message names the issue; a deployment references it, it does not fix it.
+    expect(edge('references', 'vercel:deployment:dpl_2r8YbXkN3c', 'linear:ENG-1')).toMatchObject({ evidence: [deployed], confidence: 0.7 });
+    expect(edge('fixes', 'vercel:deployment:dpl_2r8YbXkN3c', 'linear:ENG-1')).toBeUndefined();
+    expect(edge('assigned_to', 'linear:ENG-1', 'email:bo@example.com')).toMatchObject({ evidence: [created, completed, reopened] });
+    expect(around.entities.map((e) => e.key)).toContain('vercel:deployment:dpl_2r8YbXkN3c');
+
+    const error = (await graph.neighbours({ type: 'error', key: 'sentry:issue:1170820242' }))!;
+    expect(error.edges).toEqual([expect.objectContaining({ type: 'belongs_to', to: { type: 'service', key: 'sentry:project:app' }, evidence: [errored] })]);
+
+    // As of before the reopen, the fix held; as of before the PR, there was none.
+    const before = (await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { asOf: at(20), edgeTypes: ['fixes'] }))!;
+    expect(before.edges).toEqual([expect.objectContaining({ type: 'fixes', evidence: [opened, merged], settledAt: at(10) })]);
+    expect(before.edges[0]!.invalidAt).toBeUndefined();
+    expect((await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { asOf: at(1), edgeTypes: ['fixes'] }))!.edges).toEqual([]);
+    // Type filters and depth bounds.
+    const people = (await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { depth: 2, entityTypes: ['person'] }))!;
+    expect(people.entities.length).toBeGreaterThan(0);
+    expect(people.entities.every((e) => e.type === 'person')).toBe(true);
+    await expect(graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { depth: 4 })).rejects.toMatchObject({ code: 'invalid' });
+
+    // Another universe sees none of it.
+    const other = s.memoryGraph(freshUniverse());
+    expect(await other.entity({ type: 'issue', key: 'linear:ENG-1' })).toBeUndefined();
+    expect(await other.neighbours({ type: 'issue', key: 'linear:ENG-1' })).toBeUndefined();
+    expect((await other.entities()).entities).toEqual([]);
+
+    const page = await graph.entities({ type: 'issue', limit: 1 });
+    expect(page.entities).toHaveLength(1);
+    expect(page.nextCursor).toBeDefined();
+  });
+
+  it('a fix merged again after the reopen makes the edge valid again; an open-state update before any merge voids nothing', async () => {
+    const u = freshUniverse();
+    const s = storage();
+    const [linear, github] = await Promise.all([connect(s, u, 'linear'), connect(s, u, 'github')]);
+    await deliver(linear, linearIssue('create', { name: 'Todo', type: 'unstarted' }, '2026-06-02T09:00:00.000Z'));
+    await deliver(github, pullRequest('opened', '2026-06-02T09:05:00Z'), { eventType: 'pull_request', deliveryId: 'x1' });
+    await deliver(linear, linearIssue('update', { name: 'In Progress', type: 'started' }, '2026-06-02T09:06:00.000Z'));
+    const fixes = async () => (await s.memoryGraph(u).neighbours({ type: 'issue', key: 'linear:ENG-1' }, { edgeTypes: ['fixes'] }))!.edges[0]!;
+    expect((await fixes()).invalidAt).toBeUndefined();
+    await deliver(github, pullRequest('closed', '2026-06-02T09:10:00Z'), { eventType: 'pull_request', deliveryId: 'x2' });
+    await deliver(linear, linearIssue('update', { name: 'In Progress', type: 'started' }, '2026-06-02T09:20:00.000Z'));
+    expect((await fixes()).invalidAt).toBe(Date.parse('2026-06-02T09:20:00Z'));
+    const again = pullRequest('closed', '2026-06-02T09:40:00Z');
+    await deliver(github, again, { eventType: 'pull_request', deliveryId: 'x3' });
+    expect(await fixes()).toMatchObject({ evidenceCount: 3 });
+    expect((await fixes()).invalidAt).toBeUndefined();
+  });
+
+  it('20 concurrent events sharing a repository, an author and an issue upsert each entity once, without deadlock', async () => {
+    const u = freshUniverse();
+    const github = await connect(storage(), u, 'github');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => {
+        const pr = pullRequest('opened', `2026-06-03T09:${String(n).padStart(2, '0')}:00Z`);
+        return deliver(github, { ...pr, number: 100 + n, pull_request: { ...pr.pull_request, number: 100 + n, body: `references #1 and fixes ENG-1` } }, { eventType: 'pull_request', deliveryId: `c${n}` });
+      }),
+    );
+    const graph = storage().memoryGraph(u);
+    expect(await graph.entity({ type: 'person', key: 'github:ana' })).toMatchObject({ eventCount: 20 });
+    expect(await graph.entity({ type: 'issue', key: 'github:octo/app#1' })).toMatchObject({ eventCount: 20 });
+    const issue = (await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { edgeTypes: ['fixes'] }))!;
+    expect(issue.edges).toHaveLength(20);
+    expect(issue.entities).toHaveLength(20);
+  });
+
+  it('an entity first seen under what later proves an alias is folded into the canonical one, its edges moved', async () => {
+    const u = freshUniverse();
+    const linear = await connect(storage(), u, 'linear');
+    // A comment naming its issue by id only: the issue is stored as linear:issue:<uuid> for now.
+    const comment = fixture('linear-comment-create.json');
+    const data = comment.data as Record<string, unknown>;
+    const commented = await deliver(linear, { ...comment, webhookTimestamp: clock.now(), data: { ...data, issue: { id: data.issueId } } });
+    const byId = { type: 'issue', key: 'linear:issue:1f3e5c1a-0000-4000-8000-000000000003' };
+    expect(await storage().memoryGraph(u).entity(byId)).toMatchObject({ key: byId.key, aliases: [] });
+    await deliver(linear, linearIssue('create', { name: 'Todo', type: 'unstarted' }, '2026-06-04T09:00:00.000Z'));
+    const graph = storage().memoryGraph(u);
+    expect(await graph.entity(byId)).toMatchObject({ key: 'linear:ENG-1', aliases: [byId.key], eventCount: 2 });
+    expect((await graph.entities({ type: 'issue' })).entities.map((e) => e.key)).toEqual(['github:octo/app#7', 'linear:ENG-1']);
+    const around = (await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { edgeTypes: ['references'] }))!;
+    expect(around.edges).toEqual([expect.objectContaining({ from: { type: 'issue', key: 'linear:ENG-1' }, to: { type: 'issue', key: 'github:octo/app#7' }, evidence: [commented] })]);
+  });
+});
