@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { applyAll, serializeState, type BlobRef, type Command, type SessionState } from '@lightspeed/engine';
 import { DEFAULT_RETRY_POLICY, performCompaction, performDelivery, performGeneration, performToolCall, liveKey, scopedLiveChannel, SessionLog, SessionStateCache, sessionSetupCommands, type DriverPorts, type RetryPolicy, type ToolPortFactory, toolFactsOf } from '@lightspeed/driver';
-import { systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type SessionDirectory, type ToolPort } from '@lightspeed/ports';
+import { AppendConflictError, systemClock, type Clock, type HeadSignal, type LiveChannel, type LlmPort, type SessionDirectory, type ToolPort } from '@lightspeed/ports';
 import type { AppendInput, AppendResult, SessionActivities, SessionAddress } from './activity-types.js';
 import { checkAddress, type HostStores } from './host-stores.js';
 
@@ -87,10 +87,17 @@ export function createActivities(deps: ActivityDeps): SessionActivities & { stat
     const base = newest?.head === expectedHead ? newest : undefined;
     const blobs = input.blobs?.map((b) => ({ ref: b.ref as BlobRef, text: b.text }));
     let next: SessionState | undefined;
-    const written = await logOf(input).commit(
-      { expectedHead, entries, ...(blobs ? { blobs } : {}), projection: input.projection },
-      input.snapshot ? async (committed) => (next = base ? applyAll(base, committed) : await states.at(ref, expectedHead + entries.length)) : undefined,
-    );
+    let written: Awaited<ReturnType<SessionLog['commit']>>;
+    try {
+      written = await logOf(input).commit(
+        { expectedHead, entries, ...(blobs ? { blobs } : {}), projection: input.projection },
+        input.snapshot ? async (committed) => (next = base ? applyAll(base, committed) : await states.at(ref, expectedHead + entries.length)) : undefined,
+      );
+    } catch (error) {
+      // Retrying cannot help (the stored entries stay what they are): the workflow must reload.
+      if (error instanceof AppendConflictError) return { diverged: true };
+      throw error;
+    }
     const result: AppendResult = {};
     if (written.adopted?.some((entry, i) => entry.at !== entries[i]!.at)) result.committedAt = written.adopted.map((e) => e.at);
     if (written.snapshot) result.snapshot = written.snapshot;

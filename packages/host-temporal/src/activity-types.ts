@@ -25,6 +25,12 @@ export interface AppendResult {
    */
   committedAt?: number[];
   snapshot?: SnapshotRef;
+  /**
+   * Present when the log holds other entries after `expectedHead`: a workflow task whose worker
+   * died after its append committed but before Temporal recorded the task, replayed with inputs
+   * the dead one had not seen. Nothing was written; the workflow reloads the log and re-admits.
+   */
+  diverged?: true;
 }
 
 export interface BootstrapInput extends SessionAddress {

@@ -83,7 +83,18 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
    * Settles a step (the planner's follow-up appends join it) and writes it with one `append`
    * activity — one marker in history per step, not one per event. Returns the next action.
    */
+  /** Commits a planner step; after a divergence (see `tryCommit`) plans again on the reloaded log. */
   async function commit(step: Staged): Promise<NextAction> {
+    return (await tryCommit(step)) ?? commit(staged(state!));
+  }
+
+  /**
+   * Commits `step` and what the planner adds to it; `undefined` when the log had diverged — a dead
+   * worker's workflow task committed other entries after our head — and `state` was reloaded from
+   * the store, so the caller re-admits its commands against it (a duplicate is then refused or
+   * answered as one, as any retried command is).
+   */
+  async function tryCommit(step: Staged): Promise<NextAction | undefined> {
     // A planner bug (PlannerLoopError) fails the workflow task: retried once a fix is deployed, never spinning.
     const { staged: settled, action } = settle(step, Date.now());
     if (!hasStaged(settled)) return action;
@@ -95,6 +106,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
       projection: { status: listStatus(settled.state), displayName: settled.state.displayName ?? null },
       ...(settled.state.head - lastSnapshotSeq >= snapshotEvery ? { snapshot: true } : {}),
     });
+    if (result.diverged) {
+      const boot = await store.bootstrap(address);
+      state = deserializeState(boot.state);
+      lastSnapshotSeq = boot.snapshotSeq;
+      return undefined;
+    }
     if (result.snapshot) lastSnapshotSeq = result.snapshot.seq;
     if (!result.committedAt) {
       state = settled.state;
@@ -132,7 +149,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
 
   /** A runtime result the engine no longer wants (cancelled turn, closed session) is dropped. */
   async function submitAll(commands: readonly Command[]): Promise<void> {
-    await mutex.run(async () => commit(admitAll(commands).step));
+    await mutex.run(async () => {
+      while ((await tryCommit(admitAll(commands).step)) === undefined);
+    });
     wake();
   }
 
@@ -178,11 +197,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
       return;
     }
     await mutex.run(async () => {
-      const { step, admissions } = admitAll(commands);
-      admissions.forEach((admission, i) => {
-        if (!admission.ok && admission.rejection.code !== 'closed') log.warn('session setup command rejected', { type: commands[i]!.type, code: admission.rejection.code });
-      });
-      await commit(step);
+      for (;;) {
+        const { step, admissions } = admitAll(commands);
+        if ((await tryCommit(step)) === undefined) continue;
+        admissions.forEach((admission, i) => {
+          if (!admission.ok && admission.rejection.code !== 'closed') log.warn('session setup command rejected', { type: commands[i]!.type, code: admission.rejection.code });
+        });
+        return;
+      }
     });
   }
 
@@ -199,11 +221,13 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     async (command) => {
       await condition(() => state !== undefined);
       const reply = await mutex.run(async (): Promise<AdmitReply> => {
-        const { step, admissions } = admitAll([command]);
-        const admission = admissions[0]!;
-        if (!admission.ok) throw rejectionFailure(admission.rejection);
-        await commit(step);
-        return admission.result === undefined ? { head: state!.head } : { head: state!.head, result: admission.result };
+        for (;;) {
+          const { step, admissions } = admitAll([command]);
+          const admission = admissions[0]!;
+          if (!admission.ok) throw rejectionFailure(admission.rejection);
+          if ((await tryCommit(step)) === undefined) continue;
+          return admission.result === undefined ? { head: state!.head } : { head: state!.head, result: admission.result };
+        }
       });
       if (command.type === 'session.open' || command.type === 'session.configure') {
         await setupSession();
