@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 
@@ -10,10 +10,18 @@ const alias = readdirSync(packagesDir, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => ({ find: new RegExp(`^@lightspeed/${entry.name}$`), replacement: `${packagesDir}${entry.name}/src/index.ts` }));
 
+// Tests that SIGKILL worker processes at random while hundreds of runs go on: they run after the
+// rest, on a machine to themselves (`npm test` runs them second, with LIGHTSPEED_TEST_ALONE=1).
+// Beside the parallel suite on 2 cores, 4 of 200 runs did not finish in 280 s, twice: an open
+// problem of the Temporal host under kills and load (docs/0019), kept in CI, not skipped.
+const ALONE = ['packages/host-temporal/test/dispatch-crash.test.ts'];
+const alone = process.env.LIGHTSPEED_TEST_ALONE === '1';
+
 export default defineConfig({
   resolve: { alias, conditions: ['lightspeed-src'] },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: alone ? ALONE : ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
+    exclude: alone ? configDefaults.exclude : [...configDefaults.exclude, ...ALONE],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
