@@ -68,8 +68,9 @@ describe('@lightspeed/client against a live lightspeed serve', () => {
 
   it('sends the API key as a bearer token, and a wrong key is UnauthorizedError on calls, uploads and streams', async () => {
     const stranger = new LightspeedClient({ baseUrl: serve.url, apiKey: 'lsk_000000000000_wrong' });
-    for (const attempt of [stranger.session.list(), stranger.uploadBlob(new Uint8Array([1])), stranger.openStream('any')]) {
-      const error = await failure(attempt);
+    // Thunks: a promise made before the loop awaits it would reject unhandled meanwhile.
+    for (const attempt of [() => stranger.session.list(), () => stranger.uploadBlob(new Uint8Array([1])), () => stranger.openStream('any')]) {
+      const error = await failure(attempt());
       expect(error).toBeInstanceOf(UnauthorizedError);
       expect(error).toBeInstanceOf(LightspeedRpcError);
       expect((error as Error).message).not.toContain('wrong');
