@@ -69,6 +69,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   const address = { universe, sessionId };
   const snapshotEvery = input.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  // Every local activity (append, bootstrap, sessionSetup, snapshot) runs under this mutex, one at
+  // a time. Two at once resolve in an order and grouping of activations that depends on timing,
+  // and a replay (a new worker after a crash) groups them differently: the commands of the task
+  // then come in another order and the replay fails as non-deterministic, for good (seen in the
+  // dispatch crash test as `Update machine does not handle this event: ActivityTaskScheduled`).
   const mutex = new Mutex();
   const inflight = new Map<string, CancellationScope>();
   let state: SessionState | undefined;
@@ -187,16 +192,17 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
    * driver's shared session setup (an activity: it reads workspaces) and admitted here in order.
    */
   async function setupSession(): Promise<void> {
-    if (state!.status !== 'open') return;
-    let commands: Command[];
-    try {
-      commands = await setup.sessionSetup({ ...address, head: state!.head });
-    } catch (error) {
-      // The session stays without its features' tools and context (a new session retries on its next execution).
-      log.warn('session setup failed', { error: String(error) });
-      return;
-    }
+    // Under the mutex like every local activity: see `mutex` for why none may run beside another.
     await mutex.run(async () => {
+      if (state!.status !== 'open') return;
+      let commands: Command[];
+      try {
+        commands = await setup.sessionSetup({ ...address, head: state!.head });
+      } catch (error) {
+        // The session stays without its features' tools and context (a new session retries on its next execution).
+        log.warn('session setup failed', { error: String(error) });
+        return;
+      }
       for (;;) {
         const { step, admissions } = admitAll(commands);
         if ((await tryCommit(step)) === undefined) continue;
@@ -273,7 +279,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     if (inflight.size === 0 && action.type !== 'closed' && continueAsNewDue(maxHistoryEvents)) {
       await condition(allHandlersFinished);
       if (inflight.size === 0) {
-        const snapshot: SnapshotRef = await store.snapshot({ ...address, head: state.head });
+        const head = state.head;
+        const snapshot: SnapshotRef = await mutex.run(() => store.snapshot({ ...address, head }));
         await continueAsNew<typeof sessionWorkflow>({ ...input, snapshot });
       }
     }

@@ -5,11 +5,13 @@
 // exactly one attempt, re-claimed as often as its dispatcher died), each succeeded task's session
 // holds exactly one run, and no tool call whose result was committed ran again.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { createMethodHandlers } from '@lightspeed/api';
 import { findRun } from '@lightspeed/engine';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
@@ -17,6 +19,7 @@ import type { Storage } from '@lightspeed/store-sql';
 import { journalLines, killProcess, startScriptProcess, startTemporal, type TemporalServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalAgentHost } from '../src/index.js';
+import { sessionWorkflowId } from '../src/definitions.js';
 import { freshPostgresStorage, stopSharedPostgres, workflowBundle } from './support/temporal-env.js';
 
 const workerScript = fileURLToPath(new URL('./support/dispatch-worker-process.ts', import.meta.url));
@@ -33,6 +36,7 @@ let storage: Storage;
 let url: string;
 let dir: string;
 let connection: Connection;
+let client: Client;
 let host: TemporalAgentHost;
 const children = new Set<ChildProcess>();
 
@@ -42,7 +46,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'workflow-bundle.js'), bundle.code);
   [server, fake, { storage, url }] = await Promise.all([startTemporal(), startFakeProvider({ port: 0 }), freshPostgresStorage()]);
   connection = await Connection.connect({ address: server.address });
-  host = new TemporalAgentHost({ client: new Client({ connection, namespace: server.namespace }), taskQueue, stores: storage });
+  client = new Client({ connection, namespace: server.namespace });
+  host = new TemporalAgentHost({ client, taskQueue, stores: storage });
 });
 
 afterAll(async () => {
@@ -73,6 +78,34 @@ function startWorker(): Promise<ChildProcess> {
     child.on('exit', () => children.delete(child));
     return child;
   });
+}
+
+/** The session workflow's status, pending activities and last history events, for a stuck run. */
+async function workflowDiagnosis(sessionId: string): Promise<string> {
+  try {
+    const handle = client.workflow.getHandle(sessionWorkflowId(UNIVERSE, sessionId));
+    const description = await handle.describe();
+    const pending = (description.raw.pendingActivities ?? []).map((activity) => ({
+      type: activity.activityType?.name,
+      state: activity.state,
+      attempt: activity.attempt,
+      lastFailure: activity.lastFailure?.message,
+    }));
+    const history = await handle.fetchHistory();
+    // The whole history, to replay offline (Worker.runReplayHistory) when the tail shows a failing task.
+    const dump = join(tmpdir(), 'lightspeed-stuck-histories');
+    await mkdir(dump, { recursive: true });
+    const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
+    await writeFile(join(dump, `${sessionId}.json`), JSON.stringify({ workflowId: handle.workflowId, history: json }));
+    const tail = (history.events ?? []).slice(-12).map((event) => {
+      const type = String(temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace('EVENT_TYPE_', '');
+      const failure = event.workflowTaskFailedEventAttributes?.failure?.message ?? event.activityTaskFailedEventAttributes?.failure?.message ?? event.activityTaskTimedOutEventAttributes?.failure?.message;
+      return failure ? `${event.eventId}:${type}(${failure.slice(0, 160)})` : `${event.eventId}:${type}`;
+    });
+    return `workflow=${description.status.name} events=${description.historyLength} pending=${JSON.stringify(pending)} tail=[${tail.join(' ')}]`;
+  } catch (error) {
+    return `workflow=? (${(error as Error).message})`;
+  }
 }
 
 describe('dispatchers SIGKILLed while 200 tasks run', () => {
@@ -117,7 +150,8 @@ describe('dispatchers SIGKILLed while 200 tasks run', () => {
           const attempt = (await queue.attempts(task.id))[0];
           const session = attempt?.sessionId ? await host.state({ universe: UNIVERSE, sessionId: attempt.sessionId }) : undefined;
           const run = session && attempt?.runId ? findRun(session, attempt.runId) : undefined;
-          return `${task.id} claims=${attempt?.claims} lease=${task.lease ? task.lease.expiresAt - Date.now() : 'none'}ms session=${session?.status ?? 'none'} run=${run?.status ?? 'none'}`;
+          const workflow = attempt?.sessionId ? await workflowDiagnosis(attempt.sessionId) : '';
+          return `${task.id} claims=${attempt?.claims} lease=${task.lease ? task.lease.expiresAt - Date.now() : 'none'}ms session=${session?.status ?? 'none'} run=${run?.status ?? 'none'} head=${session?.head} ${workflow}`;
         }),
       );
       return lines.join('; ');
@@ -175,6 +209,20 @@ describe('dispatchers SIGKILLed while 200 tasks run', () => {
     }
     // The kills interrupted attempts: some were adopted by another dispatcher (more claims than tasks).
     expect(claims).toBeGreaterThan(expected.size);
+    // Every session's history replays against the workflow code: a new worker taking over a
+    // session after a crash replays it, and a history that does not replay strands its session.
+    const sessionIds = (await Promise.all([...expected.keys()].map(async (taskId) => (await queue.attempts(taskId))[0]!.sessionId))).filter((id) => id !== undefined);
+    // Tasks for an unknown agent fail before they open a session.
+    expect(sessionIds.length).toBeGreaterThanOrEqual(TASKS.stepper + TASKS.lazy);
+    const histories = await Promise.all(
+      sessionIds.map(async (sessionId) => {
+        const workflowId = sessionWorkflowId(UNIVERSE, sessionId);
+        return { workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() };
+      }),
+    );
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: join(dir, 'workflow-bundle.js') } }, histories)) {
+      expect(result.error, `${result.workflowId} replays`).toBeUndefined();
+    }
     for (const child of [...children]) await killProcess(child);
   }, 330_000);
 });
