@@ -5,7 +5,8 @@ import { putText } from '@lightspeed/cas';
 import { findRun, type RunState } from '@lightspeed/engine';
 import type { AgentCatalog } from '@lightspeed/ports';
 import { startHarness, UNIVERSE, type Harness, type HarnessOptions } from '@lightspeed/testkit/host-harness';
-import { childSessionIdOf } from '@lightspeed/tools';
+import { sessionDirectoryOf } from '@lightspeed/driver';
+import { childSessionIdOf, fleetTools } from '@lightspeed/tools';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedHost, memoryStores } from '../src/index.js';
 
@@ -126,4 +127,23 @@ describe('sub-agent tools on the embedded host', () => {
     expect(reviewer.context.entries[0]).toMatchObject({ kind: { type: 'instructions' } });
     expect(findRun(reviewer, 'run_1')!.status).toBe('completed');
   });
+
+  it('cancels the child a spawn started after its own run had ended (a cancel or force close while the call ran)', async () => {
+    const h = await start();
+    await h.open('p', { features: { fleet: {} } });
+    h.fake.enqueue({ text: 'over already' });
+    const ended = await h.waitRun('p', await h.startRun('p', 'finish at once'));
+    expect(ended.status).toBe('completed');
+    // The spawn call of that run, still running when the run ended: its result will be discarded.
+    const spawn = fleetTools(true).find((tool) => tool.name === 'spawn_agent')!;
+    const ids = { sessionId: 'p', callId: 'late', runId: ended.runId, turnId: 'turn_1', batchId: 'batch_late' };
+    const env = { ...ids, blobs: h.host.blobs(UNIVERSE), sessions: sessionDirectoryOf(h.host, UNIVERSE), files: () => { throw new Error('no files here'); } };
+    const result = await spawn.tool.run({ task: `take your time ${marker({ text: 'too late', firstTokenDelayMs: 5_000 })}` } as never, env);
+    const child = childSessionIdOf(ids);
+    expect(result.isError).toBe(true);
+    expect(result.effects).toBeUndefined();
+    expect((result.json as { error: { message: string } }).error.message).toBe(`run ${ended.runId} of this session ended while the sub-agent ${child} was started; its run run_1 was cancelled`);
+    expect((await h.waitRun(child, 'run_1', 20_000)).status).toBe('cancelled');
+  });
 });
+

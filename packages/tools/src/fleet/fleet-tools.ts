@@ -1,5 +1,5 @@
 import { putText } from '@lightspeed/cas';
-import { CHILD_RUN_EFFECT, isChildSessionOf, preview, type ChildState, type ContextPutEntry, type SessionConfig, type SessionState } from '@lightspeed/engine';
+import { CHILD_RUN_EFFECT, findRun, isChildSessionOf, preview, type ChildState, type ContextPutEntry, type SessionConfig, type SessionState } from '@lightspeed/engine';
 import type { SessionDirectory } from '@lightspeed/ports';
 import { defineTool, objectSchema, type ProviderTool } from '../surfaces/provider-tool.js';
 import type { LogicalTool, ToolEnv, ToolResult } from '../tool-definition.js';
@@ -56,7 +56,21 @@ async function startChildRun(ctx: FleetContext, env: ToolEnv, childId: string, t
   const ref = await putText(env.blobs, text);
   const outcome = await ctx.sessions.submit(childId, { type: 'run.start', submissionId: childSubmissionIdOf(callIds(env)), source: { type: 'input', items: [{ type: 'text', ref, preview: preview(text) }] } });
   if (!outcome.ok) return refusal(outcome.rejection.code === 'not_found' ? 'not_found' : 'refused', `the sub-agent ${childId} refused the task: ${outcome.rejection.message}`);
-  return outcome.result!.runId!;
+  const runId = outcome.result!.runId!;
+  // The parent's run may have ended (cancelled, failed, its session force-closed) while this call
+  // was starting the child: the call's result is then discarded, the parent never learns of the
+  // child and owes it no cancel, and the child would run (and bill) on. So look again, and cancel.
+  if (env.signal?.aborted || !(await parentRunLive(ctx.sessions, env))) {
+    const cancelled = await ctx.sessions.submit(childId, { type: 'run.cancel', runId });
+    const how = cancelled.ok ? 'was cancelled' : `could not be cancelled (${cancelled.rejection.code})`;
+    return refusal('refused', `run ${env.runId} of this session ended while the sub-agent ${childId} was started; its run ${runId} ${how}`);
+  }
+  return runId;
+}
+
+async function parentRunLive(sessions: SessionDirectory, env: ToolEnv): Promise<boolean> {
+  const parent = await sessions.state(env.sessionId);
+  return parent?.status === 'open' && findRun(parent, env.runId)?.status === 'running';
 }
 
 function callIds(env: ToolEnv) {
