@@ -21,7 +21,10 @@ function personOf(value: unknown, relation: string, provider: string): MemoryRel
 // ---- Linear: Issue, Comment, Project, Cycle (type and action in the body) ----
 
 function linearIssueRef(issue: JsonObject | undefined): MemoryEntityRef | undefined {
-  const identifier = str(issue?.identifier);
+  // Older deliveries carry no `identifier`; Linear defines it as the team key and the issue number.
+  const teamKey = str(obj(issue?.team)?.key);
+  const number = num(issue?.number);
+  const identifier = str(issue?.identifier) ?? (teamKey && number !== undefined ? `${teamKey}-${number}` : undefined);
   if (identifier) return { type: 'issue', key: `linear:${identifier}` };
   const id = str(issue?.id);
   return id ? { type: 'issue', key: `linear:issue:${id}` } : undefined;
@@ -57,10 +60,10 @@ export function transformLinear(body: JsonObject, context: DeliveryContext): Can
           str(data.projectId) ? { type: 'project', key: `linear:project:${str(data.projectId)!}`, relation: 'project' } : undefined,
           str(data.cycleId) ? { type: 'cycle', key: `linear:cycle:${str(data.cycleId)!}`, relation: 'cycle' } : undefined,
         ]),
-        title: `${str(data.identifier) ?? 'Issue'} ${action}: ${str(data.title) ?? ''}`.trim(),
+        title: `${primary.key.startsWith('linear:issue:') ? 'Issue' : primary.key.slice('linear:'.length)} ${action}: ${str(data.title) ?? ''}`.trim(),
         ...(str(data.description) ? { body: str(data.description)! } : {}),
         attributes: attributes({
-          identifier: str(data.identifier),
+          identifier: primary.key.startsWith('linear:issue:') ? undefined : primary.key.slice('linear:'.length),
           // The id is an alias of the identifier: comments and other payloads name the issue by it.
           linearId: id,
           state: str(state?.name),
@@ -121,7 +124,8 @@ export function transformSentry(body: JsonObject, context: DeliveryContext): Can
   const data = obj(body.data);
   if (!data || !resource) return undefined;
   const once = context.deliveryId ?? context.bodyHash;
-  const actor = personOf(body.actor, 'actor', 'sentry');
+  // Sentry's own actor (`type: application`, id `sentry`) is not a person.
+  const actor = str(obj(body.actor)?.type) === 'user' ? personOf(body.actor, 'actor', 'sentry') : undefined;
   const service = (slug: unknown) => (str(slug) ? { type: 'service', key: `sentry:project:${str(slug)!}`, relation: 'project' } : undefined);
   switch (resource) {
     case 'issue': {
