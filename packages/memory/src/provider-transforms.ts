@@ -118,6 +118,17 @@ function idText(value: unknown): string | undefined {
   return str(value) ?? (num(value) !== undefined ? String(num(value)) : undefined);
 }
 
+/**
+ * A Sentry release, and the commit it is when its version is a full SHA (`<sha>` or `app@<sha>`, as
+ * Vercel's and Sentry's own integrations name releases): then the payload proves which commit ran.
+ */
+function releaseOf(value: unknown): MemoryRelatedEntity[] {
+  const version = str(value);
+  if (!version) return [];
+  const sha = /(?:^|[@\-_/])([0-9a-f]{40})$/.exec(version)?.[1];
+  return [{ type: 'release', key: `sentry:release:${version}`, relation: 'release' }, ...(sha ? [{ type: 'commit', key: `sha:${sha}`, relation: 'release_commit' }] : [])];
+}
+
 export function transformSentry(body: JsonObject, context: DeliveryContext): CanonicalEvent | undefined {
   const resource = context.eventType;
   const action = str(body.action) ?? 'unknown';
@@ -161,7 +172,7 @@ export function transformSentry(body: JsonObject, context: DeliveryContext): Can
         occurredAt: firstTime(context.receivedAt, event.datetime, event.timestamp),
         sourceKey: `sentry:${resource}:${eventId}${rule ? `:${rule}` : ''}`,
         primary,
-        related: related(primary, [actor, service(event.project_slug ?? obj(event.project)?.slug), str(event.release) ? { type: 'release', key: `sentry:release:${str(event.release)!}`, relation: 'release' } : undefined]),
+        related: related(primary, [actor, service(event.project_slug ?? obj(event.project)?.slug), ...releaseOf(event.release)]),
         title: `Sentry ${resource === 'error' ? 'error' : `alert ${rule ?? ''}`.trim()}: ${str(event.title) ?? eventId}`,
         ...(str(event.culprit) ? { body: str(event.culprit)! } : {}),
         attributes: attributes({ eventId, level: str(event.level), environment: str(event.environment), release: str(event.release), rule, url: str(event.web_url) }),

@@ -135,11 +135,31 @@ export interface MemoryEdgeInput {
   confidence?: number;
 }
 
+/**
+ * An edge this event proves together with edges already stored: for each edge of `viaEdgeTypes`
+ * into `via` (another event's claim), an edge `type` between `self` and that edge's `from`, its
+ * evidence this event and the other's. A deployment and a merged PR naming one commit are
+ * `same_commit`; a Sentry error in the release a deployment shipped is `caused_by` it.
+ */
+export interface MemoryEdgeJoin {
+  type: string;
+  self: MemoryEntityRef;
+  /** Whether `self` is the new edge's `from` (else its `to`). */
+  selfIs: 'from' | 'to';
+  via: MemoryEntityRef;
+  viaEdgeTypes: string[];
+  /** Only other claims first seen at or before this event (a cause precedes its effect). */
+  onlyEarlier?: boolean;
+  /** 0-1; 1 unless given. */
+  confidence?: number;
+}
+
 export interface MemoryGraphInput {
   entities: MemoryEntityInput[];
   edges: MemoryEdgeInput[];
   /** Edges of these types into `to` made untrue by this event (an issue reopened). */
   invalidate: { types: string[]; to: MemoryEntityRef }[];
+  joins?: MemoryEdgeJoin[];
 }
 
 export interface MemoryEntity extends MemoryEntityRef {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LightspeedError, type MemoryEdge, type MemoryEntity, type MemoryEntityRef, type MemoryGraphInput, type MemoryGraphStore, type MemoryNeighbourhood } from '@lightspeed/ports';
+import { LightspeedError, type MemoryEdge, type MemoryEdgeJoin, type MemoryEntity, type MemoryEntityRef, type MemoryGraphInput, type MemoryGraphStore, type MemoryNeighbourhood } from '@lightspeed/ports';
 import { checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { numberOf, type SqlDriver, type SqlExecutor } from './sql-driver.js';
 
@@ -40,6 +40,12 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
     if (!ENTITY_TYPE.test(edge.type)) throw new LightspeedError('invalid', 'edge.type: lower-case [a-z0-9_], at most 32 characters', { field: 'edge.type' });
   }
   for (const { to } of graph.invalidate) checkRef('invalidate.to', to);
+  const joins = graph.joins ?? [];
+  for (const join of joins) {
+    checkRef('join.self', join.self);
+    checkRef('join.via', join.via);
+    if (!ENTITY_TYPE.test(join.type)) throw new LightspeedError('invalid', 'join.type: lower-case [a-z0-9_], at most 32 characters', { field: 'join.type' });
+  }
   // Aliases first, so the entity row is written under the canonical key even if the alias was seen before.
   for (const entity of graph.entities) {
     for (const alias of entity.aliases ?? []) {
@@ -51,7 +57,7 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
   }
   // Every ref of the event resolved through the alias table in one statement.
   const refs = new Map<string, MemoryEntityRef>();
-  for (const ref of [...graph.entities, ...graph.edges.flatMap((e) => [e.from, e.to]), ...graph.invalidate.map((i) => i.to)]) refs.set(id(ref), { type: ref.type, key: ref.key });
+  for (const ref of [...graph.entities, ...graph.edges.flatMap((e) => [e.from, e.to]), ...graph.invalidate.map((i) => i.to), ...joins.flatMap((j) => [j.self, j.via])]) refs.set(id(ref), { type: ref.type, key: ref.key });
   const all = [...refs.values()];
   const aliased = all.length
     ? await tx.query<{ type: string; alias: string; key: string }>(
@@ -80,16 +86,24 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
       [universe, rows.map((r) => r.ref.type), rows.map((r) => r.ref.key), rows.map((r) => r.title), at],
     );
   }
-  const claims = new Map<string, { type: string; from: MemoryEntityRef; to: MemoryEntityRef; confidence: number; settled: boolean }>();
-  for (const edge of graph.edges) {
+  const claims = new Map<string, Claim>();
+  const claim = (edge: { type: string; from: MemoryEntityRef; to: MemoryEntityRef; confidence?: number; settled?: boolean }, also: Evidence[] = []) => {
     const from = keyOf(edge.from);
     const to = keyOf(edge.to);
-    const claim = [edge.type, from.type, from.key, to.type, to.key].join('\u0000');
+    const name = [edge.type, from.type, from.key, to.type, to.key].join('\u0000');
     const confidence = Math.max(0, Math.min(1, edge.confidence ?? 1));
-    const current = claims.get(claim);
-    claims.set(claim, { type: edge.type, from, to, confidence: Math.max(confidence, current?.confidence ?? 0), settled: edge.settled === true || current?.settled === true });
+    const current = claims.get(name);
+    claims.set(name, { type: edge.type, from, to, confidence: Math.max(confidence, current?.confidence ?? 0), settled: edge.settled === true || current?.settled === true, also: [...(current?.also ?? []), ...also] });
+  };
+  for (const edge of graph.edges) claim(edge);
+  for (const join of joins) {
+    const self = keyOf(join.self);
+    for (const [other, also] of await joinMatches(tx, universe, join, self, keyOf(join.via), at)) {
+      claim({ type: join.type, from: join.selfIs === 'from' ? self : other, to: join.selfIs === 'from' ? other : self, ...(join.confidence !== undefined ? { confidence: join.confidence } : {}) }, also);
+    }
   }
   const edges = [...claims].sort(([a], [b]) => order(a, b)).map(([, c]) => c);
+  const also = edges.flatMap((e) => e.also.map((v) => ({ ...v, edge: e })));
   if (edges.length) {
     await tx.query(
       `WITH written AS (
@@ -103,8 +117,14 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
            -- Asserted again after it was voided (a second fix merged after the reopen): valid again.
            invalid_at = CASE WHEN g.invalid_at IS NOT NULL AND EXCLUDED.last_seen > g.invalid_at THEN NULL ELSE g.invalid_at END,
            invalidated_by = CASE WHEN g.invalid_at IS NOT NULL AND EXCLUDED.last_seen > g.invalid_at THEN NULL ELSE g.invalidated_by END
-         RETURNING edge_id)
-       INSERT INTO ls_memory_edge_evidence (universe, edge_id, event_id, occurred_at) SELECT $1, edge_id, $10, $9 FROM written ON CONFLICT DO NOTHING`,
+         RETURNING edge_id, type, from_type, from_key, to_type, to_key)
+       INSERT INTO ls_memory_edge_evidence (universe, edge_id, event_id, occurred_at)
+       SELECT $1, edge_id, $10, $9 FROM written
+       -- A joined edge is also proven by the other events' claims it was joined with.
+       UNION ALL SELECT $1, w.edge_id, x.event_id, x.occurred_at FROM written w
+         JOIN unnest($12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[]) AS x(type, from_type, from_key, to_type, to_key, event_id, occurred_at)
+         ON x.type = w.type AND x.from_type = w.from_type AND x.from_key = w.from_key AND x.to_type = w.to_type AND x.to_key = w.to_key
+       ON CONFLICT DO NOTHING`,
       [
         universe,
         edges.map((e) => e.type),
@@ -117,6 +137,13 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
         at,
         event.eventId,
         edges.map(() => `med_${randomUUID()}`),
+        also.map((v) => v.edge.type),
+        also.map((v) => v.edge.from.type),
+        also.map((v) => v.edge.from.key),
+        also.map((v) => v.edge.to.type),
+        also.map((v) => v.edge.to.key),
+        also.map((v) => v.eventId),
+        also.map((v) => v.occurredAt),
       ],
     );
   }
@@ -129,6 +156,45 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
       [universe, target.type, target.key, types, at, event.eventId],
     );
   }
+}
+
+interface Evidence {
+  eventId: string;
+  occurredAt: number;
+}
+
+interface Claim {
+  type: string;
+  from: MemoryEntityRef;
+  to: MemoryEntityRef;
+  confidence: number;
+  settled: boolean;
+  /** Evidence besides this event (a joined edge's other claims). */
+  also: Evidence[];
+}
+
+/** A join bounds its matches, so a commit deployed a thousand times cannot make one event unbounded. */
+const MAX_JOIN_MATCHES = 50;
+
+/** The entities a join pairs `self` with (the `from` of each stored `viaEdgeTypes` edge into `via`), each with that edge's evidence. */
+async function joinMatches(tx: SqlExecutor, universe: string, join: MemoryEdgeJoin, self: MemoryEntityRef, via: MemoryEntityRef, at: number): Promise<Map<MemoryEntityRef, Evidence[]>> {
+  const { rows } = await tx.query<{ from_type: string; from_key: string; event_id: string; occurred_at: unknown }>(
+    `SELECT g.from_type, g.from_key, x.event_id, x.occurred_at FROM ls_memory_edges g
+       JOIN ls_memory_edge_evidence x ON x.universe = g.universe AND x.edge_id = g.edge_id
+     WHERE g.universe = $1 AND g.to_type = $2 AND g.to_key = $3 AND g.type = ANY($4::text[]) AND NOT (g.from_type = $5 AND g.from_key = $6)
+       AND ($7::bigint IS NULL OR x.occurred_at <= $7)
+     ORDER BY g.from_type, g.from_key, x.occurred_at, x.event_id LIMIT ${MAX_JOIN_MATCHES * 4}`,
+    [universe, via.type, via.key, join.viaEdgeTypes, self.type, self.key, join.onlyEarlier ? at : null],
+  );
+  const byEntity = new Map<string, { ref: MemoryEntityRef; evidence: Evidence[] }>();
+  for (const row of rows) {
+    const name = `${row.from_type}\u0000${row.from_key}`;
+    if (!byEntity.has(name) && byEntity.size >= MAX_JOIN_MATCHES) continue;
+    const entry = byEntity.get(name) ?? { ref: { type: row.from_type, key: row.from_key }, evidence: [] };
+    entry.evidence.push({ eventId: row.event_id, occurredAt: numberOf(row.occurred_at) });
+    byEntity.set(name, entry);
+  }
+  return new Map([...byEntity.values()].map((e) => [e.ref, e.evidence]));
 }
 
 /** Rewrites edges naming `alias` to name `key`; a claim both already make keeps the canonical row. */
