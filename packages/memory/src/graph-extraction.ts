@@ -110,7 +110,7 @@ export function extractGraph(event: CanonicalEvent): MemoryGraphInput {
   const primary = event.primary;
   const entities: MemoryEntityInput[] = [];
   const edges: MemoryEdgeInput[] = [];
-  if (!primary) return { entities: event.related.map(({ type, key }) => ({ type, key })), edges, invalidate: [] };
+  if (!primary) return { entities: [...provenPeople(event), ...event.related.map(({ type, key }) => ({ type, key }))], edges, invalidate: [] };
   const linearId = event.provider === 'linear' && typeof event.attributes.linearId === 'string' ? event.attributes.linearId : undefined;
   entities.push({ ...primary, title: event.title, ...(linearId && primary.key !== `linear:issue:${linearId}` ? { aliases: [`linear:issue:${linearId}`] } : {}) });
   const joins: MemoryEdgeJoin[] = [];
@@ -137,7 +137,12 @@ export function extractGraph(event: CanonicalEvent): MemoryGraphInput {
     entities.push(withShaAlias(ref));
     edges.push({ type: edge, from: primary, to: ref, confidence: TEXT_REFERENCE_CONFIDENCE, ...(settled && CLOSING_EDGE_TYPES.includes(edge) ? { settled: true } : {}) });
   }
-  return { entities, edges: edges.slice(0, 100), invalidate: reopens(event) ? [{ types: CLOSING_EDGE_TYPES, to: primary }] : [], ...(joins.length ? { joins } : {}) };
+  return { entities: [...provenPeople(event), ...entities], edges: edges.slice(0, 100), invalidate: reopens(event) ? [{ types: CLOSING_EDGE_TYPES, to: primary }] : [], ...(joins.length ? { joins } : {}) };
+}
+
+/** The people the payload proves are one (an id and an email in one object): one entity, the other keys its aliases. */
+function provenPeople(event: CanonicalEvent): MemoryEntityInput[] {
+  return (event.samePerson ?? []).filter((keys) => keys.length >= 2).map((keys) => ({ type: 'person', key: keys[0]!, aliases: keys.slice(1) }));
 }
 
 /**

@@ -18,6 +18,17 @@ function personOf(value: unknown, relation: string, provider: string): MemoryRel
   return id ? { type: 'person', key: `${provider}:user:${id}`, relation } : undefined;
 }
 
+/** People objects with both an id and an email prove the id's user has that email (Linear's actor, assignee, creator). */
+function provenSame(values: unknown[], provider: string): { samePerson?: string[][] } {
+  const groups: string[][] = [];
+  for (const value of values) {
+    const email = str(obj(value)?.email);
+    const id = str(obj(value)?.id);
+    if (email && id) groups.push([`email:${email.toLowerCase()}`, `${provider}:user:${id}`]);
+  }
+  return groups.length ? { samePerson: groups } : {};
+}
+
 // ---- Linear: Issue, Comment, Project, Cycle (type and action in the body) ----
 
 function linearIssueRef(issue: JsonObject | undefined): MemoryEntityRef | undefined {
@@ -60,6 +71,7 @@ export function transformLinear(body: JsonObject, context: DeliveryContext): Can
           str(data.projectId) ? { type: 'project', key: `linear:project:${str(data.projectId)!}`, relation: 'project' } : undefined,
           str(data.cycleId) ? { type: 'cycle', key: `linear:cycle:${str(data.cycleId)!}`, relation: 'cycle' } : undefined,
         ]),
+        ...provenSame([body.actor, data.assignee, data.creator], 'linear'),
         title: `${primary.key.startsWith('linear:issue:') ? 'Issue' : primary.key.slice('linear:'.length)} ${action}: ${str(data.title) ?? ''}`.trim(),
         ...(str(data.description) ? { body: str(data.description)! } : {}),
         attributes: attributes({
@@ -85,6 +97,7 @@ export function transformLinear(body: JsonObject, context: DeliveryContext): Can
         sourceKey: key,
         primary,
         related: related(primary, [actor, personOf(data.user, 'author', 'linear')]),
+        ...provenSame([body.actor, data.user], 'linear'),
         title: `Comment ${action} on ${str(obj(data.issue)?.identifier) ?? 'an issue'}${str(obj(data.issue)?.title) ? `: ${str(obj(data.issue)?.title)!}` : ''}`,
         ...(str(data.body) ? { body: str(data.body)! } : {}),
         attributes: attributes({ commentId: id, url }),

@@ -243,6 +243,46 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     expect((await fixes()).invalidAt).toBeUndefined();
   });
 
+  it('people: one entity when a payload proves it (id and email in one object) or the source maps it, never by name', async () => {
+    const u = freshUniverse();
+    const s = storage();
+    const [linear, github] = await Promise.all([connect(s, u, 'linear'), connect(s, u, 'github')]);
+    const graph = s.memoryGraph(u);
+    // Two tools' users both named "Ana", no email, no mapping: two people.
+    const comment = fixture('linear-comment-create.json');
+    const data = comment.data as Record<string, unknown>;
+    const anonymous = { id: 'lin-ana', name: 'ana' };
+    await deliver(linear, { ...comment, webhookTimestamp: clock.now(), actor: anonymous, data: { ...data, user: anonymous } });
+    const pr = pullRequest('opened', '2026-06-06T09:00:00Z');
+    await deliver(github, { ...pr, pull_request: { ...pr.pull_request, user: { login: 'ana' } } }, { eventType: 'pull_request', deliveryId: 'n1' });
+    expect(await graph.entity({ type: 'person', key: 'linear:user:lin-ana' })).toMatchObject({ key: 'linear:user:lin-ana', aliases: [] });
+    expect(await graph.entity({ type: 'person', key: 'github:ana' })).toMatchObject({ key: 'github:ana', aliases: [] });
+
+    // A push whose commit author has both a login and an email proves the login's email.
+    await deliver(
+      github,
+      { ref: 'refs/heads/main', before: '0'.repeat(40), after: SHA, repository: { full_name: 'octo/app' }, pusher: { name: 'ana', email: 'ana@example.com' }, sender: { login: 'ana' }, commits: [{ id: SHA, message: 'Fix', timestamp: '2026-06-06T09:01:00Z', author: { name: 'Ana', email: 'Ana@Example.com', username: 'ana' } }], head_commit: { id: SHA, message: 'Fix', timestamp: '2026-06-06T09:01:00Z' } },
+      { eventType: 'push', deliveryId: 'n2' },
+    );
+    const ana = await graph.entity({ type: 'person', key: 'github:ana' });
+    expect(ana).toMatchObject({ key: 'email:ana@example.com', aliases: ['github:ana'] });
+    // The PR's authored_by edge, written under the login before the proof, moved to the person.
+    const authored = (await graph.neighbours({ type: 'person', key: 'email:ana@example.com' }, { edgeTypes: ['authored_by'] }))!;
+    expect(authored.edges.map((e) => e.from.key)).toEqual(['github:octo/app#7']);
+    // The Linear user is still someone else: nothing proved it.
+    expect(await graph.entity({ type: 'person', key: 'linear:user:lin-ana' })).toMatchObject({ key: 'linear:user:lin-ana' });
+
+    // The source's explicit mapping links the Linear user to the same person, and its comment's edges follow.
+    const mapped = await s.memorySources(u).put('linear', { provider: 'linear', eventTypes: [], secret: { kind: 'sealed', sealed: box.seal('linear-secret', { universe: u, sourceId: 'linear' }) }, people: [{ linear: 'lin-ana', github: 'ana', email: 'ana@example.com' }] });
+    expect(mapped.people).toEqual([{ linear: 'lin-ana', github: 'ana', email: 'ana@example.com' }]);
+    await deliver(mapped, { ...comment, webhookTimestamp: clock.now(), actor: anonymous, data: { ...data, id: 'cm-78', user: anonymous, updatedAt: '2026-06-06T09:05:00.000Z' } });
+    const one = await graph.entity({ type: 'person', key: 'linear:user:lin-ana' });
+    expect(one).toMatchObject({ key: 'email:ana@example.com', aliases: ['github:ana', 'linear:user:lin-ana'] });
+    expect((await graph.entities({ type: 'person' })).entities.map((e) => e.key)).toEqual(['email:ana@example.com']);
+    const edges = (await graph.neighbours({ type: 'person', key: 'email:ana@example.com' }, { edgeTypes: ['authored_by'] }))!.edges;
+    expect(edges.map((e) => e.from.key).sort()).toEqual(['github:octo/app#7', 'linear:ENG-1']);
+  });
+
   it('20 concurrent events sharing a repository, an author and an issue upsert each entity once, without deadlock', async () => {
     const u = freshUniverse();
     const github = await connect(storage(), u, 'github');

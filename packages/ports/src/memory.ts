@@ -16,12 +16,31 @@ export const MEMORY_PROVIDERS: readonly MemoryProvider[] = ['github', 'linear', 
  */
 export type MemorySecretRecord = { kind: 'sealed'; sealed: string } | { kind: 'env'; name: string };
 
+/**
+ * One person's identities across tools, stated by whoever configures the source: the person
+ * entities they name are one entity (keyed `email:<address>` when an email is given). Never
+ * inferred from names. At least two identities per entry.
+ */
+export interface MemoryPersonMapping {
+  /** GitHub login (`github:<login>`). */
+  github?: string;
+  /** Linear user id (`linear:user:<id>`). */
+  linear?: string;
+  /** Sentry user id (`sentry:user:<id>`). */
+  sentry?: string;
+  /** Vercel user id (`vercel:user:<id>`). */
+  vercel?: string;
+  email?: string;
+}
+
 export interface MemorySourceRecordInput {
   provider: MemoryProvider;
   displayName?: string;
   /** Canonical types accepted (`pull_request`, `Issue`…); empty accepts every type. */
   eventTypes: string[];
   secret: MemorySecretRecord;
+  /** Explicit people mappings applied to this source's events (none when absent). */
+  people?: MemoryPersonMapping[];
 }
 
 export interface MemorySource {
@@ -29,6 +48,7 @@ export interface MemorySource {
   provider: MemoryProvider;
   displayName?: string;
   eventTypes: string[];
+  people: MemoryPersonMapping[];
   /** The path segment of `POST /webhooks/<provider>/<webhookId>`: unguessable, unique across universes. */
   webhookId: string;
   secretKind: MemorySecretRecord['kind'];

@@ -200,6 +200,8 @@ async function joinMatches(tx: SqlExecutor, universe: string, join: MemoryEdgeJo
 /** Rewrites edges naming `alias` to name `key`; a claim both already make keeps the canonical row. */
 async function foldAlias(tx: SqlExecutor, universe: string, type: string, alias: string, key: string): Promise<void> {
   const stray = await tx.query<{ first_seen: unknown; last_seen: unknown; event_count: unknown }>(`DELETE FROM ls_memory_entities WHERE universe = $1 AND type = $2 AND key = $3 RETURNING first_seen, last_seen, event_count`, [universe, type, alias]);
+  // Aliases of the folded key now name the canonical one, so resolution stays one step.
+  await tx.query(`UPDATE ls_memory_entity_aliases SET key = $4 WHERE universe = $1 AND type = $2 AND key = $3 AND alias <> $4`, [universe, type, alias, key]);
   const row = stray.rows[0];
   if (!row) return;
   await tx.query(
