@@ -29,7 +29,31 @@ async function resolve(tx: SqlExecutor, universe: string, ref: MemoryEntityRef):
   return rows[0] ? { type: ref.type, key: rows[0].key } : ref;
 }
 
-export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event: { eventId: string; occurredAt: number }, graph: MemoryGraphInput): Promise<void> {
+/** An alias row: `alias` of `type` names the entity `key`. */
+export interface AliasRow {
+  type: string;
+  alias: string;
+  key: string;
+}
+
+/** Every entity ref `graph` names (entities, edge ends, invalidation targets, join ends), once each. */
+export function graphRefs(graph: MemoryGraphInput): MemoryEntityRef[] {
+  const refs = new Map<string, MemoryEntityRef>();
+  for (const ref of [...graph.entities, ...graph.edges.flatMap((e) => [e.from, e.to]), ...graph.invalidate.map((i) => i.to), ...(graph.joins ?? []).flatMap((j) => [j.self, j.via])]) refs.set(`${ref.type}\u0000${ref.key}`, { type: ref.type, key: ref.key });
+  return [...refs.values()];
+}
+
+/** The alias lookup of `graphRefs`, as a scalar subquery over `$typeParam`/`$keyParam` (text[]): JSON text of AliasRow[] or NULL. */
+export function aliasLookupSql(universeParam: number, typeParam: number, keyParam: number): string {
+  return `(SELECT json_agg(json_build_object('type', a.type, 'alias', a.alias, 'key', a.key))::text FROM ls_memory_entity_aliases a
+     JOIN unnest($${typeParam}::text[], $${keyParam}::text[]) AS r(type, key) ON a.type = r.type AND a.alias = r.key WHERE a.universe = $${universeParam})`;
+}
+
+/**
+ * Writes the graph of a just-inserted event. `resolved` is the alias lookup of `graphRefs(graph)`
+ * when the caller already made it (in the event's INSERT, saving a round trip); else it is made here.
+ */
+export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event: { eventId: string; occurredAt: number }, graph: MemoryGraphInput, resolved?: AliasRow[]): Promise<void> {
   const at = event.occurredAt;
   const id = (ref: MemoryEntityRef) => `${ref.type}\u0000${ref.key}`;
   const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -44,28 +68,43 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
   for (const join of joins) {
     checkRef('join.self', join.self);
     checkRef('join.via', join.via);
-    if (!ENTITY_TYPE.test(join.type)) throw new LightspeedError('invalid', 'join.type: lower-case [a-z0-9_], at most 32 characters', { field: 'join.type' });
+    for (const type of [join.type, ...join.viaEdgeTypes]) if (!ENTITY_TYPE.test(type)) throw new LightspeedError('invalid', 'join types: lower-case [a-z0-9_], at most 32 characters', { field: 'join.type' });
   }
-  // Aliases first, so the entity row is written under the canonical key even if the alias was seen before.
+  // Aliases first, so the entity row is written under the canonical key even if the alias was seen
+  // before: one statement, rows in (type, alias) order (the first claim of an alias in the event wins).
+  const aliasRows = new Map<string, { type: string; alias: string; key: string }>();
   for (const entity of graph.entities) {
     for (const alias of entity.aliases ?? []) {
-      if (alias === entity.key || alias.length > 512) continue;
-      const added = await tx.query(`INSERT INTO ls_memory_entity_aliases (universe, type, alias, key) VALUES ($1, $2, $3, $4) ON CONFLICT (universe, type, alias) DO NOTHING`, [universe, entity.type, alias, entity.key]);
-      // An entity first stored under what is now an alias is folded in: its edges move to the canonical key.
-      if (added.rowCount > 0) await foldAlias(tx, universe, entity.type, alias, entity.key);
+      if (alias === entity.key || alias.length > 512 || aliasRows.has(id({ type: entity.type, key: alias }))) continue;
+      aliasRows.set(id({ type: entity.type, key: alias }), { type: entity.type, alias, key: entity.key });
     }
   }
-  // Every ref of the event resolved through the alias table in one statement.
-  const refs = new Map<string, MemoryEntityRef>();
-  for (const ref of [...graph.entities, ...graph.edges.flatMap((e) => [e.from, e.to]), ...graph.invalidate.map((i) => i.to), ...joins.flatMap((j) => [j.self, j.via])]) refs.set(id(ref), { type: ref.type, key: ref.key });
-  const all = [...refs.values()];
-  const aliased = all.length
-    ? await tx.query<{ type: string; alias: string; key: string }>(
-        `SELECT a.type, a.alias, a.key FROM ls_memory_entity_aliases a JOIN unnest($2::text[], $3::text[]) AS r(type, key) ON a.type = r.type AND a.alias = r.key WHERE a.universe = $1`,
-        [universe, all.map((r) => r.type), all.map((r) => r.key)],
-      )
-    : { rows: [] };
-  const canonical = new Map(aliased.rows.map((row) => [`${row.type}\u0000${row.alias}`, { type: row.type, key: row.key }]));
+  const folded: AliasRow[] = [];
+  if (aliasRows.size) {
+    const rows = [...aliasRows].sort(([a], [b]) => order(a, b)).map(([, r]) => r);
+    const added = await tx.query<AliasRow>(
+      `INSERT INTO ls_memory_entity_aliases (universe, type, alias, key)
+       SELECT $1, r.type, r.alias, r.key FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(type, alias, key, n) ORDER BY r.n
+       ON CONFLICT (universe, type, alias) DO NOTHING RETURNING type, alias, key`,
+      [universe, rows.map((r) => r.type), rows.map((r) => r.alias), rows.map((r) => r.key)],
+    );
+    // An entity first stored under what is now an alias is folded in: its edges move to the canonical key.
+    for (const row of added.rows.sort((a, b) => order(id({ type: a.type, key: a.alias }), id({ type: b.type, key: b.alias })))) {
+      await foldAlias(tx, universe, row.type, row.alias, row.key);
+      folded.push(row);
+    }
+  }
+  // Every ref of the event resolved through the alias table: in the caller's statement, or in one here.
+  const all = graphRefs(graph);
+  const looked =
+    resolved ??
+    (all.length ? (await tx.query<AliasRow>(`SELECT a.type, a.alias, a.key FROM ls_memory_entity_aliases a JOIN unnest($2::text[], $3::text[]) AS r(type, key) ON a.type = r.type AND a.alias = r.key WHERE a.universe = $1`, [universe, all.map((r) => r.type), all.map((r) => r.key)])).rows : []);
+  const canonical = new Map(looked.map((row) => [id({ type: row.type, key: row.alias }), { type: row.type, key: row.key }]));
+  // A lookup made before this event's aliases were written: add them, and follow its folds.
+  for (const row of folded) {
+    canonical.set(id({ type: row.type, key: row.alias }), { type: row.type, key: row.key });
+    for (const [name, ref] of canonical) if (ref.type === row.type && ref.key === row.alias) canonical.set(name, { type: row.type, key: row.key });
+  }
   const keyOf = (ref: MemoryEntityRef): MemoryEntityRef => canonical.get(id(ref)) ?? ref;
 
   // One statement per table, rows in key order, so concurrent events touching the same entities cannot deadlock.
@@ -76,16 +115,14 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
     if (!current || (current.title === null && entity.title !== undefined)) entities.set(id(ref), { ref, title: entity.title ?? null });
   }
   const rows = [...entities].sort(([a], [b]) => order(a, b)).map(([, e]) => e);
-  if (rows.length) {
-    await tx.query(
-      `INSERT INTO ls_memory_entities AS e (universe, type, key, title, first_seen, last_seen, event_count)
-       SELECT $1, r.type, r.key, r.title, $5, $5, 1 FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(type, key, title, n) ORDER BY r.n
+  // The entity upsert over ($1 universe, $at, and three arrays from $first): its own statement, or a CTE of the edges' one.
+  const entityUpsert = (at: number, first: number) =>
+    `INSERT INTO ls_memory_entities AS e (universe, type, key, title, first_seen, last_seen, event_count)
+       SELECT $1, r.type, r.key, r.title, $${at}, $${at}, 1 FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[]) WITH ORDINALITY AS r(type, key, title, n) ORDER BY r.n
        ON CONFLICT (universe, type, key) DO UPDATE SET
          title = CASE WHEN EXCLUDED.title IS NOT NULL AND EXCLUDED.last_seen >= e.last_seen THEN EXCLUDED.title ELSE e.title END,
-         first_seen = LEAST(e.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(e.last_seen, EXCLUDED.last_seen), event_count = e.event_count + 1`,
-      [universe, rows.map((r) => r.ref.type), rows.map((r) => r.ref.key), rows.map((r) => r.title), at],
-    );
-  }
+         first_seen = LEAST(e.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(e.last_seen, EXCLUDED.last_seen), event_count = e.event_count + 1`;
+  const entityParams = [rows.map((r) => r.ref.type), rows.map((r) => r.ref.key), rows.map((r) => r.title)];
   const claims = new Map<string, Claim>();
   const claim = (edge: { type: string; from: MemoryEntityRef; to: MemoryEntityRef; confidence?: number; settled?: boolean }, also: Evidence[] = []) => {
     const from = keyOf(edge.from);
@@ -96,17 +133,20 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
     claims.set(name, { type: edge.type, from, to, confidence: Math.max(confidence, current?.confidence ?? 0), settled: edge.settled === true || current?.settled === true, also: [...(current?.also ?? []), ...also] });
   };
   for (const edge of graph.edges) claim(edge);
-  for (const join of joins) {
+  const matched = await joinMatches(tx, universe, joins.map((join) => ({ join, self: keyOf(join.self), via: keyOf(join.via) })), at);
+  joins.forEach((join, n) => {
     const self = keyOf(join.self);
-    for (const [other, also] of await joinMatches(tx, universe, join, self, keyOf(join.via), at)) {
+    for (const [other, also] of matched[n]!) {
       claim({ type: join.type, from: join.selfIs === 'from' ? self : other, to: join.selfIs === 'from' ? other : self, ...(join.confidence !== undefined ? { confidence: join.confidence } : {}) }, also);
     }
-  }
+  });
   const edges = [...claims].sort(([a], [b]) => order(a, b)).map(([, c]) => c);
   const also = edges.flatMap((e) => e.also.map((v) => ({ ...v, edge: e })));
+  if (edges.length === 0 && rows.length) await tx.query(entityUpsert(2, 3), [universe, at, ...entityParams]);
   if (edges.length) {
+    // Entities and edges in one statement (one round trip fewer per event); each in key order.
     await tx.query(
-      `WITH written AS (
+      `WITH ${rows.length ? `entities AS (${entityUpsert(9, 19)} RETURNING 1), ` : ''}written AS (
          INSERT INTO ls_memory_edges AS g (universe, edge_id, type, from_type, from_key, to_type, to_key, confidence, first_seen, last_seen, settled_at)
          SELECT $1, r.edge_id, r.type, r.from_type, r.from_key, r.to_type, r.to_key, r.confidence, $9, $9, CASE WHEN r.settled THEN $9::bigint END
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::real[], $8::boolean[], $11::text[]) WITH ORDINALITY AS r(type, from_type, from_key, to_type, to_key, confidence, settled, edge_id, n) ORDER BY r.n
@@ -144,6 +184,7 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
         also.map((v) => v.edge.to.key),
         also.map((v) => v.eventId),
         also.map((v) => v.occurredAt),
+        ...(rows.length ? entityParams : []),
       ],
     );
   }
@@ -176,25 +217,43 @@ interface Claim {
 /** A join bounds its matches, so a commit deployed a thousand times cannot make one event unbounded. */
 const MAX_JOIN_MATCHES = 50;
 
-/** The entities a join pairs `self` with (the `from` of each stored `viaEdgeTypes` edge into `via`), each with that edge's evidence. */
-async function joinMatches(tx: SqlExecutor, universe: string, join: MemoryEdgeJoin, self: MemoryEntityRef, via: MemoryEntityRef, at: number): Promise<Map<MemoryEntityRef, Evidence[]>> {
-  const { rows } = await tx.query<{ from_type: string; from_key: string; event_id: string; occurred_at: unknown }>(
-    `SELECT g.from_type, g.from_key, x.event_id, x.occurred_at FROM ls_memory_edges g
-       JOIN ls_memory_edge_evidence x ON x.universe = g.universe AND x.edge_id = g.edge_id
-     WHERE g.universe = $1 AND g.to_type = $2 AND g.to_key = $3 AND g.type = ANY($4::text[]) AND NOT (g.from_type = $5 AND g.from_key = $6)
-       AND ($7::bigint IS NULL OR x.occurred_at <= $7)
-     ORDER BY g.from_type, g.from_key, x.occurred_at, x.event_id LIMIT ${MAX_JOIN_MATCHES * 4}`,
-    [universe, via.type, via.key, join.viaEdgeTypes, self.type, self.key, join.onlyEarlier ? at : null],
+/**
+ * For each join, the entities it pairs `self` with (the `from` of each stored `viaEdgeTypes` edge
+ * into `via`), each with that edge's evidence: one statement for all of an event's joins.
+ */
+async function joinMatches(tx: SqlExecutor, universe: string, joins: { join: MemoryEdgeJoin; self: MemoryEntityRef; via: MemoryEntityRef }[], at: number): Promise<Map<MemoryEntityRef, Evidence[]>[]> {
+  if (joins.length === 0) return [];
+  const { rows } = await tx.query<{ n: unknown; from_type: string; from_key: string; event_id: string; occurred_at: unknown }>(
+    `SELECT j.n, m.from_type, m.from_key, m.event_id, m.occurred_at
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[]) WITH ORDINALITY AS j(via_type, via_key, types, self_type, self_key, earlier, n)
+     CROSS JOIN LATERAL (
+       SELECT g.from_type, g.from_key, x.event_id, x.occurred_at FROM ls_memory_edges g
+         JOIN ls_memory_edge_evidence x ON x.universe = g.universe AND x.edge_id = g.edge_id
+       WHERE g.universe = $1 AND g.to_type = j.via_type AND g.to_key = j.via_key AND g.type = ANY(string_to_array(j.types, ','))
+         AND NOT (g.from_type = j.self_type AND g.from_key = j.self_key) AND (NOT j.earlier OR x.occurred_at <= $8)
+       ORDER BY g.from_type, g.from_key, x.occurred_at, x.event_id LIMIT ${MAX_JOIN_MATCHES * 4}) m
+     ORDER BY j.n`,
+    [
+      universe,
+      joins.map((j) => j.via.type),
+      joins.map((j) => j.via.key),
+      joins.map((j) => j.join.viaEdgeTypes.join(',')),
+      joins.map((j) => j.self.type),
+      joins.map((j) => j.self.key),
+      joins.map((j) => j.join.onlyEarlier === true),
+      at,
+    ],
   );
-  const byEntity = new Map<string, { ref: MemoryEntityRef; evidence: Evidence[] }>();
+  const out = joins.map(() => new Map<string, { ref: MemoryEntityRef; evidence: Evidence[] }>());
   for (const row of rows) {
+    const byEntity = out[numberOf(row.n) - 1]!;
     const name = `${row.from_type}\u0000${row.from_key}`;
     if (!byEntity.has(name) && byEntity.size >= MAX_JOIN_MATCHES) continue;
     const entry = byEntity.get(name) ?? { ref: { type: row.from_type, key: row.from_key }, evidence: [] };
     entry.evidence.push({ eventId: row.event_id, occurredAt: numberOf(row.occurred_at) });
     byEntity.set(name, entry);
   }
-  return new Map([...byEntity.values()].map((e) => [e.ref, e.evidence]));
+  return out.map((byEntity) => new Map([...byEntity.values()].map((e) => [e.ref, e.evidence])));
 }
 
 /** Rewrites edges naming `alias` to name `key`; a claim both already make keeps the canonical row. */

@@ -20,7 +20,7 @@ import {
 } from '@lightspeed/ports';
 import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { checkExpectedRevision, keysetPage } from './record-table.js';
-import { writeMemoryGraph } from './sql-memory-graph.js';
+import { aliasLookupSql, graphRefs, writeMemoryGraph, type AliasRow } from './sql-memory-graph.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 /*
@@ -232,6 +232,25 @@ function checkEventInput(input: MemoryEventInput): void {
   if (input.rawRef !== undefined && !isBlobRef(input.rawRef)) throw invalid('rawRef', 'must be a blob ref');
 }
 
+const DEADLOCK_ATTEMPTS = 5;
+
+/**
+ * Runs `attempt` again when PostgreSQL aborted it as one side of a deadlock (SQLSTATE 40P01). The
+ * graph writer takes its row locks in key order, but folding an alias (rare: once per alias)
+ * touches rows outside that order; the aborted transaction wrote nothing, so running it again is
+ * the whole remedy.
+ */
+async function retryDeadlocks<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= DEADLOCK_ATTEMPTS || (error as { code?: unknown } | null)?.code !== '40P01') throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * n));
+    }
+  }
+}
+
 export class SqlMemoryEventStore implements MemoryEventStore {
   private readonly universe: string;
 
@@ -246,11 +265,14 @@ export class SqlMemoryEventStore implements MemoryEventStore {
   async record(input: MemoryEventInput): Promise<{ event: MemoryEvent; deduped: boolean }> {
     checkEventInput(input);
     // The event and the graph it asserts commit together; a deduped redelivery writes neither.
-    const inserted = await this.driver.transaction(async (tx) => {
-      const { rows } = await tx.query<EventRow>(
-      `INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
+    const inserted = await retryDeadlocks(() => this.driver.transaction(async (tx) => {
+      // The graph's alias lookup rides on the insert: one round trip fewer per event.
+      const refs = input.graph ? graphRefs(input.graph) : [];
+      const { rows } = await tx.query<EventRow & { aliases?: string | null }>(
+      `WITH inserted AS (INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-       ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS}`,
+       ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS})
+       SELECT inserted.*, ${aliasLookupSql(1, 20, 21)} AS aliases FROM inserted`,
       [
         this.universe,
         `mev_${randomUUID()}`,
@@ -271,12 +293,14 @@ export class SqlMemoryEventStore implements MemoryEventStore {
         JSON.stringify(input.factors),
         input.rawRef ?? null,
         this.clock.now(),
+        refs.map((r) => r.type),
+        refs.map((r) => r.key),
       ],
       );
       const row = rows[0];
-      if (row && input.graph) await writeMemoryGraph(tx, this.universe, { eventId: row.event_id, occurredAt: input.occurredAt }, input.graph);
+      if (row && input.graph) await writeMemoryGraph(tx, this.universe, { eventId: row.event_id, occurredAt: input.occurredAt }, input.graph, row.aliases ? (JSON.parse(row.aliases) as AliasRow[]) : []);
       return row;
-    });
+    }));
     if (inserted) return { event: eventOf(inserted), deduped: false };
     // The holder committed before our insert saw the conflict, so it is visible now; events are immutable and never deleted here.
     const held = await this.driver.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ls_memory_events WHERE universe = $1 AND source_key = $2`, [this.universe, input.sourceKey]);
