@@ -283,6 +283,24 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     expect(edges.map((e) => e.from.key).sort()).toEqual(['github:octo/app#7', 'linear:ENG-1']);
   });
 
+  it('20 concurrent pushes proving the same login\'s email, beside PRs by that login, fold into one person', async () => {
+    const u = freshUniverse();
+    const github = await connect(storage(), u, 'github');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => {
+        const sha = n.toString(16).padStart(40, 'a');
+        const pr = pullRequest('opened', `2026-06-07T09:${String(n).padStart(2, '0')}:00Z`);
+        return n % 2 === 0
+          ? deliver(github, { ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, repository: { full_name: 'octo/app' }, sender: { login: 'ana' }, commits: [{ id: sha, message: `c${n}`, timestamp: '2026-06-07T09:00:00Z', author: { name: 'Ana', email: 'ana@example.com', username: 'ana' } }] }, { eventType: 'push', deliveryId: `f${n}` })
+          : deliver(github, { ...pr, number: 200 + n, pull_request: { ...pr.pull_request, number: 200 + n } }, { eventType: 'pull_request', deliveryId: `f${n}` });
+      }),
+    );
+    const graph = storage().memoryGraph(u);
+    expect((await graph.entities({ type: 'person' })).entities.map((e) => e.key)).toEqual(['email:ana@example.com']);
+    const authored = (await graph.neighbours({ type: 'person', key: 'github:ana' }, { edgeTypes: ['authored_by'] }))!;
+    expect(authored.edges).toHaveLength(10);
+  });
+
   it('20 concurrent events sharing a repository, an author and an issue upsert each entity once, without deadlock', async () => {
     const u = freshUniverse();
     const github = await connect(storage(), u, 'github');

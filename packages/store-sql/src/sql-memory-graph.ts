@@ -43,17 +43,28 @@ export function graphRefs(graph: MemoryGraphInput): MemoryEntityRef[] {
   return [...refs.values()];
 }
 
-/** The alias lookup of `graphRefs`, as a scalar subquery over `$typeParam`/`$keyParam` (text[]): JSON text of AliasRow[] or NULL. */
-export function aliasLookupSql(universeParam: number, typeParam: number, keyParam: number): string {
-  return `(SELECT json_agg(json_build_object('type', a.type, 'alias', a.alias, 'key', a.key))::text FROM ls_memory_entity_aliases a
-     JOIN unnest($${typeParam}::text[], $${keyParam}::text[]) AS r(type, key) ON a.type = r.type AND a.alias = r.key WHERE a.universe = $${universeParam})`;
+/**
+ * Every key the graph writes or resolves (refs and the aliases it adds), as `$universe`-scoped
+ * advisory-lock ids, for `entityLocksSql`.
+ */
+export function graphLockKeys(graph: MemoryGraphInput): { types: string[]; keys: string[] } {
+  const refs = [...graphRefs(graph), ...graph.entities.flatMap((e) => (e.aliases ?? []).map((alias) => ({ type: e.type, key: alias })))];
+  return { types: refs.map((r) => r.type), keys: refs.map((r) => r.key) };
 }
 
 /**
- * Writes the graph of a just-inserted event. `resolved` is the alias lookup of `graphRefs(graph)`
- * when the caller already made it (in the event's INSERT, saving a round trip); else it is made here.
+ * Takes a transaction advisory lock per (universe, type, key) of `$typeParam`/`$keyParam`, in one
+ * order. An alias fold and an event writing an entity under the folded key then never interleave:
+ * whichever commits second sees the other (the lookup after the lock is a later statement), so no
+ * entity is left under a key that became an alias. Entity rows were locked until commit anyway.
  */
-export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event: { eventId: string; occurredAt: number }, graph: MemoryGraphInput, resolved?: AliasRow[]): Promise<void> {
+export function entityLocksSql(universeParam: number, typeParam: number, keyParam: number): string {
+  return `(SELECT count(*) FROM (SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended($${universeParam} || chr(1) || r.type || chr(1) || r.key, 0) AS h
+     FROM unnest($${typeParam}::text[], $${keyParam}::text[]) AS r(type, key) ORDER BY h) ordered) locked)`;
+}
+
+/** Writes the graph of a just-inserted event, whose entity locks (`entityLocksSql`) the transaction holds. */
+export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event: { eventId: string; occurredAt: number }, graph: MemoryGraphInput): Promise<void> {
   const at = event.occurredAt;
   const id = (ref: MemoryEntityRef) => `${ref.type}\u0000${ref.key}`;
   const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -79,7 +90,6 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
       aliasRows.set(id({ type: entity.type, key: alias }), { type: entity.type, alias, key: entity.key });
     }
   }
-  const folded: AliasRow[] = [];
   if (aliasRows.size) {
     const rows = [...aliasRows].sort(([a], [b]) => order(a, b)).map(([, r]) => r);
     const added = await tx.query<AliasRow>(
@@ -89,22 +99,14 @@ export async function writeMemoryGraph(tx: SqlExecutor, universe: string, event:
       [universe, rows.map((r) => r.type), rows.map((r) => r.alias), rows.map((r) => r.key)],
     );
     // An entity first stored under what is now an alias is folded in: its edges move to the canonical key.
-    for (const row of added.rows.sort((a, b) => order(id({ type: a.type, key: a.alias }), id({ type: b.type, key: b.alias })))) {
-      await foldAlias(tx, universe, row.type, row.alias, row.key);
-      folded.push(row);
-    }
+    for (const row of added.rows.sort((a, b) => order(id({ type: a.type, key: a.alias }), id({ type: b.type, key: b.alias })))) await foldAlias(tx, universe, row.type, row.alias, row.key);
   }
-  // Every ref of the event resolved through the alias table: in the caller's statement, or in one here.
+  // Every ref of the event resolved through the alias table in one statement, after the locks and this event's aliases.
   const all = graphRefs(graph);
-  const looked =
-    resolved ??
-    (all.length ? (await tx.query<AliasRow>(`SELECT a.type, a.alias, a.key FROM ls_memory_entity_aliases a JOIN unnest($2::text[], $3::text[]) AS r(type, key) ON a.type = r.type AND a.alias = r.key WHERE a.universe = $1`, [universe, all.map((r) => r.type), all.map((r) => r.key)])).rows : []);
+  const looked = all.length
+    ? (await tx.query<AliasRow>(`SELECT a.type, a.alias, a.key FROM ls_memory_entity_aliases a JOIN unnest($2::text[], $3::text[]) AS r(type, key) ON a.type = r.type AND a.alias = r.key WHERE a.universe = $1`, [universe, all.map((r) => r.type), all.map((r) => r.key)])).rows
+    : [];
   const canonical = new Map(looked.map((row) => [id({ type: row.type, key: row.alias }), { type: row.type, key: row.key }]));
-  // A lookup made before this event's aliases were written: add them, and follow its folds.
-  for (const row of folded) {
-    canonical.set(id({ type: row.type, key: row.alias }), { type: row.type, key: row.key });
-    for (const [name, ref] of canonical) if (ref.type === row.type && ref.key === row.alias) canonical.set(name, { type: row.type, key: row.key });
-  }
   const keyOf = (ref: MemoryEntityRef): MemoryEntityRef => canonical.get(id(ref)) ?? ref;
 
   // One statement per table, rows in key order, so concurrent events touching the same entities cannot deadlock.

@@ -20,7 +20,7 @@ import {
 } from '@lightspeed/ports';
 import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { checkExpectedRevision, keysetPage } from './record-table.js';
-import { aliasLookupSql, graphRefs, writeMemoryGraph, type AliasRow } from './sql-memory-graph.js';
+import { entityLocksSql, graphLockKeys, writeMemoryGraph } from './sql-memory-graph.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 /*
@@ -266,13 +266,13 @@ export class SqlMemoryEventStore implements MemoryEventStore {
     checkEventInput(input);
     // The event and the graph it asserts commit together; a deduped redelivery writes neither.
     const inserted = await retryDeadlocks(() => this.driver.transaction(async (tx) => {
-      // The graph's alias lookup rides on the insert: one round trip fewer per event.
-      const refs = input.graph ? graphRefs(input.graph) : [];
-      const { rows } = await tx.query<EventRow & { aliases?: string | null }>(
+      // The graph's entity locks ride on the insert (no round trip of their own).
+      const locks = input.graph ? graphLockKeys(input.graph) : { types: [], keys: [] };
+      const { rows } = await tx.query<EventRow>(
       `WITH inserted AS (INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS})
-       SELECT inserted.*, ${aliasLookupSql(1, 20, 21)} AS aliases FROM inserted`,
+       SELECT inserted.*, ${entityLocksSql(1, 20, 21)} AS locks FROM inserted`,
       [
         this.universe,
         `mev_${randomUUID()}`,
@@ -293,12 +293,12 @@ export class SqlMemoryEventStore implements MemoryEventStore {
         JSON.stringify(input.factors),
         input.rawRef ?? null,
         this.clock.now(),
-        refs.map((r) => r.type),
-        refs.map((r) => r.key),
+        locks.types,
+        locks.keys,
       ],
       );
       const row = rows[0];
-      if (row && input.graph) await writeMemoryGraph(tx, this.universe, { eventId: row.event_id, occurredAt: input.occurredAt }, input.graph, row.aliases ? (JSON.parse(row.aliases) as AliasRow[]) : []);
+      if (row && input.graph) await writeMemoryGraph(tx, this.universe, { eventId: row.event_id, occurredAt: input.occurredAt }, input.graph);
       return row;
     }));
     if (inserted) return { event: eventOf(inserted), deduped: false };
