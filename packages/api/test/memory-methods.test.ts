@@ -99,6 +99,22 @@ describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway
     expect((await rpc('memory/sources/put', { sourceId: 'bad id!', provider: 'sentry' })).error.data.kind).toBe('invalid_request');
   });
 
+  it('a source carries explicit people mappings: validated (field named), read back, applied to its events', async () => {
+    const refused = await rpc('memory/sources/put', { sourceId: 'gh-people', provider: 'github', secret: 'people-secret', people: [{ github: 'octocat' }] });
+    expect(refused.error.message).toMatch(/people\[0\]: a mapping links at least two identities/);
+    expect(refused.error.data.kind).toBe('invalid_request');
+    const twice = await rpc('memory/sources/put', { sourceId: 'gh-people', provider: 'github', secret: 'people-secret', people: [{ github: 'octocat', email: 'a@example.com' }, { github: 'octocat', linear: 'u-1' }] });
+    expect(twice.error.message).toMatch(/people\[1\]: github:octocat is also in people\[0\]/);
+    expect((await rpc('memory/sources/put', { sourceId: 'gh-people', provider: 'github', secret: 'people-secret', people: [{ github: 'octocat', nickname: 'cat' }] })).error.data.kind).toBe('invalid_request');
+    const put = await call('memory/sources/put', { sourceId: 'gh-people', provider: 'github', secret: 'people-secret', people: [{ github: 'octocat', linear: 'lin-ana', email: 'Ana@Example.com' }] });
+    expect(put.source.people).toEqual([{ github: 'octocat', linear: 'lin-ana', email: 'Ana@Example.com' }]);
+    expect((await call('memory/sources/read', { sourceId: 'gh-people' })).source.people).toEqual(put.source.people);
+    const body = new TextEncoder().encode(JSON.stringify({ action: 'opened', issue: { number: 3, title: 'People', user: { login: 'octocat' }, updated_at: '2026-06-01T00:00:00Z' }, repository: { full_name: 'octo/people' } }));
+    expect((await post(put.source.webhookPath, await signDelivery('github', 'people-secret', body, { eventType: 'issues', deliveryId: 'p-1' }), body)).status).toBe(202);
+    // The login reads the one person the mapping names, keyed by the email.
+    expect((await call('memory/entities/read', { type: 'person', key: 'github:octocat' })).entity).toMatchObject({ key: 'email:ana@example.com', aliases: ['github:octocat', 'linear:user:lin-ana'] });
+  });
+
   it('answers 429 with Retry-After past the universe rate, before reading the body', async () => {
     const clock = { t: Date.now(), now() { return this.t; } };
     const limited = createMemory(storage, { clock, env: { LIGHTSPEED_MEMORY_KEY: '11'.repeat(32) }, ratePerSecond: 2, burst: 2 });

@@ -51,6 +51,24 @@ describe('lightspeed memory sources and events against lightspeed serve', () => 
     expect((await cli(['memory', 'sources', 'put', 'x', '--provider', 'gitlab'])).stderr).toMatch(/--provider must be one of/);
   });
 
+  it('--person maps one person across tools on a source; the login then reads that person', async () => {
+    expect((await cli(['memory', 'sources', 'put', 'p', '--provider', 'github', '--secret-env', 'GH_SECRET', '--person', 'x'])).stderr).toMatch(/--person takes kind=value pairs/);
+    const lonely = await cli(['memory', 'sources', 'put', 'p', '--provider', 'github', '--secret-env', 'GH_SECRET', '--person', 'github=octocat']);
+    expect(lonely.code).not.toBe(0);
+    expect(lonely.stderr).toMatch(/people\[0\]: a mapping links at least two identities/);
+    const put = await cli(['memory', 'sources', 'put', 'p', '--provider', 'github', '--secret-env', 'GH_SECRET', '--person', 'github=octocat,linear=lin-ana,email=ana@example.com', '--person', 'github=bo,sentry=77']);
+    expect(put.code, put.stderr).toBe(0);
+    expect(put.stdout).toMatch(/\tsecret sealed\t2 people mappings$/m);
+    const shown = JSON.parse((await cli(['memory', 'sources', 'show', 'p', '--json'])).stdout);
+    expect(shown.source.people).toEqual([{ github: 'octocat', linear: 'lin-ana', email: 'ana@example.com' }, { github: 'bo', sentry: '77' }]);
+    const path = /POST (\/webhooks\/github\/mw_\S+)/.exec(put.stdout)![1]!;
+    const body = Buffer.from(JSON.stringify({ action: 'opened', issue: { number: 4, title: 'Mapped', user: { login: 'bo' }, updated_at: '2026-06-01T00:00:00Z' }, repository: { full_name: 'octo/people' } }));
+    const headers = { 'content-type': 'application/json', ...(await signDelivery('github', env.GH_SECRET!, body, { eventType: 'issues', deliveryId: 'p-1' })) };
+    expect((await fetch(`${server.url}${path}`, { method: 'POST', headers, body })).status).toBe(202);
+    // No email in the mapping: the first identity (the login) is the key, the Sentry user its alias.
+    expect((await cli(['memory', 'entity', 'show', 'person', 'sentry:user:77'])).stdout).toMatch(/^person\tgithub:bo\t1 events/);
+  });
+
   it('memory import ingests recorded deliveries once: verified unless --trusted, a re-run changes nothing', async () => {
     expect((await cli(['memory', 'sources', 'put', 'imp', '--provider', 'github', '--secret-env', 'GH_SECRET'])).code).toBe(0);
     const lines: string[] = [];

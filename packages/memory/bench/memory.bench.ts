@@ -5,11 +5,11 @@
  *
  * What one ingest is: `MemoryIngress.handle` of a signed GitHub delivery — source resolved,
  * secret opened (AES-GCM), signature verified, body parsed, canonical transform, significance,
- * raw delivery to CAS, event recorded once per source key. The bodies are the
- * `@octokit/webhooks-examples` payloads, each made distinct by its object's `updated_at`/ids;
- * 16 deliveries in flight; 10% are repeats that must come back 200 deduped. Entity extraction and
- * graph linking do not exist yet (docs/0022-memory.md), so the issue's goal (≥ 500/s PGlite,
- * ≥ 2,000/s PostgreSQL, full pipeline) is not yet what this measures.
+ * raw delivery to CAS, event recorded once per source key with the entities, edges, aliases and
+ * joined edges it asserts in the same transaction (the full pipeline of the issue's goal: ≥ 500/s
+ * PGlite, ≥ 2,000/s PostgreSQL). The bodies are the `@octokit/webhooks-examples` payloads, each
+ * made distinct by its object's `updated_at`/ids; 16 deliveries in flight; 10% are repeats that
+ * must come back 200 deduped. The figures depend on the machine's load: docs/0022-memory.md.
  */
 import { createRequire } from 'node:module';
 import type { Clock } from '@lightspeed/ports';

@@ -7,7 +7,13 @@ import type { MemoryAttribute, MemoryEntityRef, MemoryEventInput, MemoryRelatedE
  * yields a smaller event, never a throw.
  */
 
-export type CanonicalEvent = Omit<MemoryEventInput, 'sourceId' | 'significance' | 'factors' | 'rawRef'>;
+export type CanonicalEvent = Omit<MemoryEventInput, 'sourceId' | 'significance' | 'factors' | 'rawRef'> & {
+  /**
+   * Person keys the payload proves are one person (one object carrying both a login or user id
+   * and an email), canonical (`email:…`) first. Read by the graph extraction, not stored.
+   */
+  samePerson?: string[][];
+};
 
 /** Bodies are cut here (characters) so one huge PR description cannot bloat every list read. */
 export const MAX_MEMORY_BODY_CHARS = 8_192;

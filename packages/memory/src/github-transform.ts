@@ -16,6 +16,17 @@ function person(login: unknown, relation: string): MemoryRelatedEntity | undefin
   return name ? { type: 'person', key: `github:${name}`, relation } : undefined;
 }
 
+/** A commit author or committer with both `username` and `email` proves that login has that email. */
+function samePeople(people: unknown[]): { samePerson?: string[][] } {
+  const pairs = new Map<string, string[]>();
+  for (const p of people) {
+    const username = str(obj(p)?.username);
+    const email = str(obj(p)?.email);
+    if (username && email && pairs.size < 20) pairs.set(`${email.toLowerCase()} ${username}`, [`email:${email.toLowerCase()}`, `github:${username}`]);
+  }
+  return pairs.size ? { samePerson: [...pairs.values()] } : {};
+}
+
 function branch(repo: string | undefined, ref: unknown, relation: string): MemoryRelatedEntity | undefined {
   const name = str(ref)?.replace(/^refs\/heads\//, '');
   return repo && name ? { type: 'branch', key: `github:${repo}:${name}`, relation } : undefined;
@@ -155,6 +166,7 @@ const push: Transform = (payload, repo, context) => {
       commit(repo, after, 'head_commit'),
       ...commits.map((c) => commit(repo, c?.id, 'commit')),
     ]),
+    ...samePeople(commits.flatMap((c) => [c?.author, c?.committer])),
     title: `Push to ${name}: ${commits.length} commit${commits.length === 1 ? '' : 's'}${head && str(head.message) ? ` (${str(head.message)!.split('\n')[0]})` : ''}`,
     ...(messages.length > 0 ? { body: messages.join('\n\n') } : {}),
     attributes: attributes({ ref, before: str(payload.before), after, commits: commits.length, forced: payload.forced === true, url: str(payload.compare) }),

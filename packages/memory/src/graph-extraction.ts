@@ -1,4 +1,4 @@
-import type { MemoryEdgeInput, MemoryEntityInput, MemoryEntityRef, MemoryGraphInput } from '@lightspeed/ports';
+import type { MemoryEdgeInput, MemoryEdgeJoin, MemoryEntityInput, MemoryEntityRef, MemoryGraphInput } from '@lightspeed/ports';
 import type { CanonicalEvent } from './canonical-event.js';
 
 /*
@@ -26,11 +26,19 @@ const RELATION_EDGES: Record<string, string> = {
   head_commit: 'head_commit',
   merge_commit: 'merged_as',
   release: 'seen_in',
+  release_commit: 'seen_in',
   pull_request: 'runs_for',
 };
 
+/** Relations naming a commit a PR or push is made of; a deployment of the same commit is `same_commit` with it. */
+const CHANGE_COMMIT_EDGES = ['merged_as', 'head_commit'];
+/** A Sentry error in a release that is a deployed commit is `caused_by` that deployment, read not certain. */
+export const CAUSED_BY_CONFIDENCE = 0.8;
+
 /** The verbs GitHub and Linear both treat as "closing" keywords, each its own edge type. */
 const CLOSING_VERBS: Record<string, string> = { fix: 'fixes', fixes: 'fixes', fixed: 'fixes', close: 'closes', closes: 'closes', closed: 'closes', resolve: 'resolves', resolves: 'resolves', resolved: 'resolves' };
+/** GitHub's revert button writes "Reverts owner/repo#7": what is reverted is a PR (or a commit). */
+const REVERT_VERBS = new Set(['revert', 'reverts', 'reverted']);
 export const CLOSING_EDGE_TYPES = ['fixes', 'closes', 'resolves'];
 /** Text references are read, not proven: they weigh less than a payload field. */
 export const TEXT_REFERENCE_CONFIDENCE = 0.7;
@@ -50,21 +58,22 @@ export interface TextReference {
 
 // Each alternative is one reference shape; the optional verb in front makes it a closing reference.
 const REFERENCE =
-  /(?:\b(fix(?:e[sd])?|close[sd]?|resolve[sd]?)\b:?\s+)?(?:https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/(pull|issues)\/(\d+)|https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/commit\/([0-9a-f]{7,40})|https?:\/\/linear\.app\/[\w.-]+\/issue\/([A-Z][A-Z0-9]{0,9}-\d{1,9})|(?<![\w/])([\w.-]+\/[\w.-]+)?#(\d{1,9})\b|\b([A-Z][A-Z0-9]{0,9}-\d{1,9})\b|\b([0-9a-f]{7,40})\b)/gi;
+  /(?:\b(fix(?:e[sd])?|close[sd]?|resolve[sd]?|revert(?:s|ed)?)\b:?\s+)?(?:https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/(pull|issues)\/(\d+)|https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/commit\/([0-9a-f]{7,40})|https?:\/\/linear\.app\/[\w.-]+\/issue\/([A-Z][A-Z0-9]{0,9}-\d{1,9})|(?<![\w/])([\w.-]+\/[\w.-]+)?#(\d{1,9})\b|\b([A-Z][A-Z0-9]{0,9}-\d{1,9})\b|\b([0-9a-f]{7,40})\b)/gi;
 
 /** The references in `text`; `repo` (`owner/name`) is what a bare `#12` or SHA means, none without it. */
 export function textReferences(text: string, repo: string | undefined): TextReference[] {
   const out: TextReference[] = [];
   for (const m of text.matchAll(REFERENCE)) {
-    const verb = m[1] ? CLOSING_VERBS[m[1].toLowerCase()] : undefined;
+    const reverts = m[1] !== undefined && REVERT_VERBS.has(m[1].toLowerCase());
+    const verb = m[1] ? (reverts ? 'reverts' : CLOSING_VERBS[m[1].toLowerCase()]) : undefined;
     let ref: MemoryEntityRef | undefined;
     if (m[2] && m[3] && m[4]) ref = { type: m[3] === 'pull' ? 'pr' : 'issue', key: `github:${m[2]}#${m[4]}` };
     else if (m[5] && m[6]) ref = { type: 'commit', key: `github:${m[5]}@${m[6].toLowerCase()}` };
     else if (m[7]) ref = linearRef(m[7].toUpperCase());
     else if (m[9]) {
       const owner = m[8] ?? repo;
-      // GitHub numbers issues and PRs in one sequence; without the payload `#12` is read as an issue.
-      if (owner) ref = { type: 'issue', key: `github:${owner}#${m[9]}` };
+      // GitHub numbers issues and PRs in one sequence; without the payload `#12` is read as an issue, unless reverted.
+      if (owner) ref = { type: reverts ? 'pr' : 'issue', key: `github:${owner}#${m[9]}` };
     } else if (m[10]) ref = /[A-Z]/.test(m[10].split('-')[0]!) && m[10] === m[10].toUpperCase() ? linearRef(m[10]) : undefined;
     else if (m[11] && repo && isShaShaped(m[11])) ref = { type: 'commit', key: `github:${repo}@${m[11].toLowerCase()}` };
     if (ref) out.push({ ref, edge: verb ?? 'references' });
@@ -101,13 +110,17 @@ export function extractGraph(event: CanonicalEvent): MemoryGraphInput {
   const primary = event.primary;
   const entities: MemoryEntityInput[] = [];
   const edges: MemoryEdgeInput[] = [];
-  if (!primary) return { entities: event.related.map(({ type, key }) => ({ type, key })), edges, invalidate: [] };
+  if (!primary) return { entities: [...provenPeople(event), ...event.related.map(({ type, key }) => ({ type, key }))], edges, invalidate: [] };
   const linearId = event.provider === 'linear' && typeof event.attributes.linearId === 'string' ? event.attributes.linearId : undefined;
   entities.push({ ...primary, title: event.title, ...(linearId && primary.key !== `linear:issue:${linearId}` ? { aliases: [`linear:issue:${linearId}`] } : {}) });
+  const joins: MemoryEdgeJoin[] = [];
   for (const item of event.related) {
-    entities.push({ type: item.type, key: item.key });
+    const ref = { type: item.type, key: item.key };
+    entities.push(withShaAlias(ref));
     const edge = RELATION_EDGES[item.relation];
-    if (edge) edges.push({ type: edge, from: primary, to: { type: item.type, key: item.key } });
+    if (edge) edges.push({ type: edge, from: primary, to: ref });
+    const join = joinFor(primary, item.relation, ref);
+    if (join) joins.push(join);
   }
   const repoKey = event.related.find((r) => r.type === 'repository')?.key;
   const repo = repoKey?.startsWith('github:') ? repoKey.slice('github:'.length) : undefined;
@@ -121,8 +134,33 @@ export function extractGraph(event: CanonicalEvent): MemoryGraphInput {
     const edge = closes ? found.edge : 'references';
     if (sameRef(ref, primary) || seen.has(`${edge}\u0000${ref.type}\u0000${ref.key}`)) continue;
     seen.add(`${edge}\u0000${ref.type}\u0000${ref.key}`);
-    entities.push({ ...ref });
+    entities.push(withShaAlias(ref));
     edges.push({ type: edge, from: primary, to: ref, confidence: TEXT_REFERENCE_CONFIDENCE, ...(settled && CLOSING_EDGE_TYPES.includes(edge) ? { settled: true } : {}) });
   }
-  return { entities, edges: edges.slice(0, 100), invalidate: reopens(event) ? [{ types: CLOSING_EDGE_TYPES, to: primary }] : [] };
+  return { entities: [...provenPeople(event), ...entities], edges: edges.slice(0, 100), invalidate: reopens(event) ? [{ types: CLOSING_EDGE_TYPES, to: primary }] : [], ...(joins.length ? { joins } : {}) };
+}
+
+/** The people the payload proves are one (an id and an email in one object): one entity, the other keys its aliases. */
+function provenPeople(event: CanonicalEvent): MemoryEntityInput[] {
+  return (event.samePerson ?? []).filter((keys) => keys.length >= 2).map((keys) => ({ type: 'person', key: keys[0]!, aliases: keys.slice(1) }));
+}
+
+/**
+ * A commit named by its full SHA is also `sha:<sha>`: a Sentry release that is a bare SHA names it
+ * without knowing the repository, and resolves to the same entity through the alias.
+ */
+function withShaAlias(ref: MemoryEntityRef): MemoryEntityInput {
+  const sha = ref.type === 'commit' ? /@([0-9a-f]{40})$/.exec(ref.key)?.[1] : undefined;
+  return sha ? { ...ref, aliases: [`sha:${sha}`] } : { ...ref };
+}
+
+/** The edge an event proves together with claims already stored about the same commit (docs/0022-memory.md). */
+function joinFor(primary: MemoryEntityRef, relation: string, commit: MemoryEntityRef): MemoryEdgeJoin | undefined {
+  if (commit.type !== 'commit') return undefined;
+  // A deployment of a commit and the PR made of it: same_commit, from the deployment, whichever arrives first.
+  if (primary.type === 'deployment' && relation === 'commit') return { type: 'same_commit', self: primary, selfIs: 'from', via: commit, viaEdgeTypes: CHANGE_COMMIT_EDGES };
+  if (primary.type === 'pr' && (relation === 'merge_commit' || relation === 'head_commit')) return { type: 'same_commit', self: primary, selfIs: 'to', via: commit, viaEdgeTypes: ['deploys'] };
+  // An error seen in a release that is a commit deployed before it: caused_by that deployment.
+  if (primary.type === 'error' && relation === 'release_commit') return { type: 'caused_by', self: primary, selfIs: 'from', via: commit, viaEdgeTypes: ['deploys'], onlyEarlier: true, confidence: CAUSED_BY_CONFIDENCE };
+  return undefined;
 }

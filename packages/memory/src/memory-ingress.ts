@@ -8,6 +8,7 @@ import { openSecret, type SecretBox } from './secret-box.js';
 import { DEFAULT_SIGNIFICANCE_RULES, scoreSignificance, type SignificanceRule } from './significance.js';
 import { transformDelivery } from './transform.js';
 import { extractGraph } from './graph-extraction.js';
+import { linkPeople } from './people-mapping.js';
 
 /*
  * `POST /webhooks/<provider>/<webhookId>`, independent of the HTTP framework. Order: resolve the
@@ -178,14 +179,16 @@ export class MemoryIngress {
     }
     const { significance, factors } = scoreSignificance(canonical, this.options.rules?.(universe) ?? DEFAULT_SIGNIFICANCE_RULES);
     const raw = await this.options.blobs(universe).put(rawDelivery(source.provider, lower, bytes), { mediaType: 'application/json' });
+    const { samePerson: _proofs, ...facts } = canonical;
+    void _proofs;
     const { event, deduped } = await this.options.events(universe).record({
-      ...canonical,
+      ...facts,
       sourceId: source.sourceId,
       ...(deliveryId ? { deliveryId } : {}),
       significance,
       factors,
       rawRef: raw.ref,
-      graph: extractGraph(canonical),
+      graph: linkPeople(extractGraph(canonical), source.people),
     });
     return { ok: true, event, deduped };
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type MemoryEventStore, type MemoryGraphStore, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type MemoryEventStore, type MemoryGraphStore, type MemoryPersonMapping, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
 import { MemoryIngress } from './memory-ingress.js';
+import { checkPeople } from './people-mapping.js';
 import { SecretBox } from './secret-box.js';
 import type { SensorSink } from './sensor-bridge.js';
 
@@ -28,6 +29,8 @@ export interface SourceInput {
   secret?: string;
   /** Or: the server environment variable holding it. */
   secretEnv?: string;
+  /** Explicit people mappings (people-mapping.ts); absent keeps none. */
+  people?: MemoryPersonMapping[];
 }
 
 export class MemorySourceService {
@@ -40,6 +43,7 @@ export class MemorySourceService {
 
   async put(universe: string, input: SourceInput, expectedRevision?: number): Promise<{ source: MemorySource; secret?: string }> {
     if (input.secret !== undefined && input.secretEnv !== undefined) throw new LightspeedError('invalid', 'give secret or secretEnv, not both', { field: 'secret' });
+    const people = checkPeople(input.people ?? []);
     const store = this.stores.memorySources(universe);
     let generated: string | undefined;
     let record: MemorySecretRecord;
@@ -58,7 +62,7 @@ export class MemorySourceService {
     }
     const source = await store.put(
       input.sourceId,
-      { provider: input.provider, eventTypes: input.eventTypes ?? [], secret: record, ...(input.displayName !== undefined ? { displayName: input.displayName } : {}) },
+      { provider: input.provider, eventTypes: input.eventTypes ?? [], secret: record, people, ...(input.displayName !== undefined ? { displayName: input.displayName } : {}) },
       expectedRevision === undefined ? {} : { expectedRevision },
     );
     this.changed();

@@ -18,10 +18,24 @@ function personOf(value: unknown, relation: string, provider: string): MemoryRel
   return id ? { type: 'person', key: `${provider}:user:${id}`, relation } : undefined;
 }
 
+/** People objects with both an id and an email prove the id's user has that email (Linear's actor, assignee, creator). */
+function provenSame(values: unknown[], provider: string): { samePerson?: string[][] } {
+  const groups: string[][] = [];
+  for (const value of values) {
+    const email = str(obj(value)?.email);
+    const id = str(obj(value)?.id);
+    if (email && id) groups.push([`email:${email.toLowerCase()}`, `${provider}:user:${id}`]);
+  }
+  return groups.length ? { samePerson: groups } : {};
+}
+
 // ---- Linear: Issue, Comment, Project, Cycle (type and action in the body) ----
 
 function linearIssueRef(issue: JsonObject | undefined): MemoryEntityRef | undefined {
-  const identifier = str(issue?.identifier);
+  // Older deliveries carry no `identifier`; Linear defines it as the team key and the issue number.
+  const teamKey = str(obj(issue?.team)?.key);
+  const number = num(issue?.number);
+  const identifier = str(issue?.identifier) ?? (teamKey && number !== undefined ? `${teamKey}-${number}` : undefined);
   if (identifier) return { type: 'issue', key: `linear:${identifier}` };
   const id = str(issue?.id);
   return id ? { type: 'issue', key: `linear:issue:${id}` } : undefined;
@@ -57,10 +71,11 @@ export function transformLinear(body: JsonObject, context: DeliveryContext): Can
           str(data.projectId) ? { type: 'project', key: `linear:project:${str(data.projectId)!}`, relation: 'project' } : undefined,
           str(data.cycleId) ? { type: 'cycle', key: `linear:cycle:${str(data.cycleId)!}`, relation: 'cycle' } : undefined,
         ]),
-        title: `${str(data.identifier) ?? 'Issue'} ${action}: ${str(data.title) ?? ''}`.trim(),
+        ...provenSame([body.actor, data.assignee, data.creator], 'linear'),
+        title: `${primary.key.startsWith('linear:issue:') ? 'Issue' : primary.key.slice('linear:'.length)} ${action}: ${str(data.title) ?? ''}`.trim(),
         ...(str(data.description) ? { body: str(data.description)! } : {}),
         attributes: attributes({
-          identifier: str(data.identifier),
+          identifier: primary.key.startsWith('linear:issue:') ? undefined : primary.key.slice('linear:'.length),
           // The id is an alias of the identifier: comments and other payloads name the issue by it.
           linearId: id,
           state: str(state?.name),
@@ -82,6 +97,7 @@ export function transformLinear(body: JsonObject, context: DeliveryContext): Can
         sourceKey: key,
         primary,
         related: related(primary, [actor, personOf(data.user, 'author', 'linear')]),
+        ...provenSame([body.actor, data.user], 'linear'),
         title: `Comment ${action} on ${str(obj(data.issue)?.identifier) ?? 'an issue'}${str(obj(data.issue)?.title) ? `: ${str(obj(data.issue)?.title)!}` : ''}`,
         ...(str(data.body) ? { body: str(data.body)! } : {}),
         attributes: attributes({ commentId: id, url }),
@@ -115,13 +131,25 @@ function idText(value: unknown): string | undefined {
   return str(value) ?? (num(value) !== undefined ? String(num(value)) : undefined);
 }
 
+/**
+ * A Sentry release, and the commit it is when its version is a full SHA (`<sha>` or `app@<sha>`, as
+ * Vercel's and Sentry's own integrations name releases): then the payload proves which commit ran.
+ */
+function releaseOf(value: unknown): MemoryRelatedEntity[] {
+  const version = str(value);
+  if (!version) return [];
+  const sha = /(?:^|[@\-_/])([0-9a-f]{40})$/.exec(version)?.[1];
+  return [{ type: 'release', key: `sentry:release:${version}`, relation: 'release' }, ...(sha ? [{ type: 'commit', key: `sha:${sha}`, relation: 'release_commit' }] : [])];
+}
+
 export function transformSentry(body: JsonObject, context: DeliveryContext): CanonicalEvent | undefined {
   const resource = context.eventType;
   const action = str(body.action) ?? 'unknown';
   const data = obj(body.data);
   if (!data || !resource) return undefined;
   const once = context.deliveryId ?? context.bodyHash;
-  const actor = personOf(body.actor, 'actor', 'sentry');
+  // Sentry's own actor (`type: application`, id `sentry`) is not a person.
+  const actor = str(obj(body.actor)?.type) === 'user' ? personOf(body.actor, 'actor', 'sentry') : undefined;
   const service = (slug: unknown) => (str(slug) ? { type: 'service', key: `sentry:project:${str(slug)!}`, relation: 'project' } : undefined);
   switch (resource) {
     case 'issue': {
@@ -157,7 +185,7 @@ export function transformSentry(body: JsonObject, context: DeliveryContext): Can
         occurredAt: firstTime(context.receivedAt, event.datetime, event.timestamp),
         sourceKey: `sentry:${resource}:${eventId}${rule ? `:${rule}` : ''}`,
         primary,
-        related: related(primary, [actor, service(event.project_slug ?? obj(event.project)?.slug), str(event.release) ? { type: 'release', key: `sentry:release:${str(event.release)!}`, relation: 'release' } : undefined]),
+        related: related(primary, [actor, service(event.project_slug ?? obj(event.project)?.slug), ...releaseOf(event.release)]),
         title: `Sentry ${resource === 'error' ? 'error' : `alert ${rule ?? ''}`.trim()}: ${str(event.title) ?? eventId}`,
         ...(str(event.culprit) ? { body: str(event.culprit)! } : {}),
         attributes: attributes({ eventId, level: str(event.level), environment: str(event.environment), release: str(event.release), rule, url: str(event.web_url) }),

@@ -10,7 +10,10 @@ const bodyOf = (bytes: Uint8Array) => async (max: number): Promise<BodyRead> => 
 const enc = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
+const publishedFixture = (name: string) => fixture(`published/${name}`);
+
 const SHA = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b';
+const REVERT_SHA = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
 
 describe('text references', () => {
   it('reads closing verbs, bare and qualified numbers, Linear identifiers, SHAs and URLs', () => {
@@ -29,6 +32,8 @@ describe('text references', () => {
       { ref: { type: 'pr', key: 'github:o/r#5' }, edge: 'references' },
       { ref: { type: 'commit', key: `github:o/r@${SHA}` }, edge: 'references' },
     ]);
+    // What is reverted is a change: `#5` after "Reverts" is a PR.
+    expect(textReferences('Reverts o/r#5', undefined)).toEqual([{ ref: { type: 'pr', key: 'github:o/r#5' }, edge: 'reverts' }]);
     // Without a repository a bare number or SHA means nothing.
     expect(textReferences('fixes #12 at 1a2b3c4', undefined)).toEqual([]);
   });
@@ -57,24 +62,24 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     return { ...issue, action, webhookTimestamp: clock.now(), data: { ...data, state: { id: `s-${state.type}`, ...state }, updatedAt } };
   }
 
-  function pullRequest(action: 'opened' | 'closed', at: string) {
+  function pullRequest(action: 'opened' | 'closed', at: string, pr: { number: number; title: string; body: string; mergeSha: string } = { number: 7, title: 'Fix login session handling', body: 'The session was read before it was set.\n\nfixes ENG-1', mergeSha: SHA }) {
     const merged = action === 'closed';
     return {
       action,
-      number: 7,
+      number: pr.number,
       repository: { full_name: 'octo/app' },
       sender: { login: 'ana' },
       pull_request: {
-        number: 7,
-        title: 'Fix login session handling',
-        body: 'The session was read before it was set.\n\nfixes ENG-1',
+        number: pr.number,
+        title: pr.title,
+        body: pr.body,
         state: merged ? 'closed' : 'open',
         merged,
         merged_at: merged ? at : null,
-        merge_commit_sha: merged ? SHA : null,
+        merge_commit_sha: merged ? pr.mergeSha : null,
         created_at: '2026-06-01T09:05:00Z',
         updated_at: at,
-        html_url: 'https://github.com/octo/app/pull/7',
+        html_url: `https://github.com/octo/app/pull/${pr.number}`,
         user: { login: 'ana' },
         head: { ref: 'fix-login', sha: 'aaaabbbbccccddddeeeeffff0000111122223333' },
         base: { ref: 'main' },
@@ -82,7 +87,17 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     };
   }
 
-  it('a scripted story: Linear issue → PR "fixes ENG-1" → merge → Vercel deploy → Sentry error → reopen voids the fix', async () => {
+  // What GitHub's revert button opens: title `Revert "<title>"`, body `Reverts owner/repo#N`.
+  const revert = { number: 8, title: 'Revert "Fix login session handling"', body: 'Reverts octo/app#7', mergeSha: REVERT_SHA };
+
+  /** Sentry's documented `error` body (fixtures/published), in the release that is the deployed commit. */
+  function sentryError(at: string) {
+    const doc = publishedFixture('sentry-error-created.json');
+    const data = doc.data as { error: Record<string, unknown> };
+    return { ...doc, data: { ...data, error: { ...data.error, release: `app@${SHA}`, datetime: at } } };
+  }
+
+  it('a scripted story: Linear issue → PR "fixes ENG-1" → merge → Vercel deploy → Sentry error → revert PR → reopen voids the fix', async () => {
     const u = freshUniverse();
     const s = storage();
     const [linear, github, vercel, sentry] = await Promise.all([connect(s, u, 'linear'), connect(s, u, 'github'), connect(s, u, 'vercel'), connect(s, u, 'sentry')]);
@@ -101,6 +116,11 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     const deployed = await deliver(vercel, { ...fixture('vercel-deployment-succeeded.json'), createdAt: Date.parse('2026-06-01T09:15:00Z') });
     step(21);
     const errored = await deliver(sentry, fixture('sentry-issue-created.json'), { eventType: 'issue' });
+    const failed = await deliver(sentry, sentryError('2026-06-01T09:21:30.000000Z'), { eventType: 'error' });
+    step(24);
+    const revertOpened = await deliver(github, pullRequest('opened', '2026-06-01T09:24:00Z', revert), { eventType: 'pull_request', deliveryId: 'g3' });
+    step(26);
+    const revertMerged = await deliver(github, pullRequest('closed', '2026-06-01T09:26:00Z', revert), { eventType: 'pull_request', deliveryId: 'g4' });
     step(30);
     const reopened = await deliver(linear, linearIssue('update', { name: 'In Progress', type: 'started' }, '2026-06-01T09:30:00.000Z'), { deliveryId: 'l3' });
     const at = (minutes: number) => Date.parse('2026-06-01T09:00:00Z') + minutes * 60_000;
@@ -147,7 +167,24 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     expect(around.entities.map((e) => e.key)).toContain('vercel:deployment:dpl_2r8YbXkN3c');
 
     const error = (await graph.neighbours({ type: 'error', key: 'sentry:issue:1170820242' }))!;
-    expect(error.edges).toEqual([expect.objectContaining({ type: 'belongs_to', to: { type: 'service', key: 'sentry:project:app' }, evidence: [errored] })]);
+    expect(error.edges.find((e) => e.type === 'belongs_to')).toMatchObject({ to: { type: 'service', key: 'sentry:project:app' }, evidence: [errored] });
+    // The error's release is the deployed commit and it was seen after the deploy: caused_by, with both events as evidence.
+    const causedBy = error.edges.filter((e) => e.type === 'caused_by');
+    expect(causedBy).toEqual([expect.objectContaining({ to: { type: 'deployment', key: 'vercel:deployment:dpl_2r8YbXkN3c' }, evidence: [deployed, failed], confidence: 0.8, firstSeen: Date.parse('2026-06-01T09:21:30Z') })]);
+    expect(causedBy[0]!.invalidAt).toBeUndefined();
+    // The bare-SHA release named the commit the GitHub and Vercel payloads name: one entity.
+    expect(error.edges.find((e) => e.type === 'seen_in' && e.to.type === 'commit')).toMatchObject({ to: { type: 'commit', key: `github:octo/app@${SHA}` }, evidence: [failed] });
+    expect(await graph.entity({ type: 'commit', key: `sha:${SHA}` })).toMatchObject({ key: `github:octo/app@${SHA}` });
+
+    // The deployment and the merged PR share the merge commit: same_commit, proven by the merge and the deploy.
+    const deployment = (await graph.neighbours({ type: 'deployment', key: 'vercel:deployment:dpl_2r8YbXkN3c' }, { edgeTypes: ['same_commit'] }))!;
+    expect(deployment.edges).toEqual([expect.objectContaining({ type: 'same_commit', from: { type: 'deployment', key: 'vercel:deployment:dpl_2r8YbXkN3c' }, to: { type: 'pr', key: 'github:octo/app#7' }, evidence: [merged, deployed], confidence: 1 })]);
+
+    // The revert PR reverts #7 (a PR: only PRs and commits are reverted), read from GitHub's revert body.
+    const reverted = (await graph.neighbours({ type: 'pr', key: 'github:octo/app#8' }, { edgeTypes: ['reverts'] }))!;
+    expect(reverted.edges).toEqual([expect.objectContaining({ from: { type: 'pr', key: 'github:octo/app#8' }, to: { type: 'pr', key: 'github:octo/app#7' }, evidence: [revertOpened, revertMerged], confidence: 0.7 })]);
+    // Its merge commit was never deployed: no same_commit for it.
+    expect((await graph.neighbours({ type: 'pr', key: 'github:octo/app#8' }, { edgeTypes: ['same_commit'] }))!.edges).toEqual([]);
 
     // As of before the reopen, the fix held; as of before the PR, there was none.
     const before = (await graph.neighbours({ type: 'issue', key: 'linear:ENG-1' }, { asOf: at(20), edgeTypes: ['fixes'] }))!;
@@ -171,6 +208,23 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     expect(page.nextCursor).toBeDefined();
   });
 
+  it('same_commit holds whichever of deploy and merge arrives first; an error before any deployment of its release is caused by none', async () => {
+    const u = freshUniverse();
+    const s = storage();
+    const [github, vercel, sentry] = await Promise.all([connect(s, u, 'github'), connect(s, u, 'vercel'), connect(s, u, 'sentry')]);
+    const early = await deliver(sentry, sentryError('2026-06-05T08:00:00.000000Z'), { eventType: 'error' });
+    const deployed = await deliver(vercel, { ...fixture('vercel-deployment-succeeded.json'), createdAt: Date.parse('2026-06-05T09:00:00Z') });
+    const merged = await deliver(github, pullRequest('closed', '2026-06-05T08:30:00Z'), { eventType: 'pull_request', deliveryId: 'm1' });
+    const graph = s.memoryGraph(u);
+    const sameCommit = (await graph.neighbours({ type: 'pr', key: 'github:octo/app#7' }, { edgeTypes: ['same_commit'] }))!.edges;
+    expect(sameCommit).toEqual([expect.objectContaining({ from: { type: 'deployment', key: 'vercel:deployment:dpl_2r8YbXkN3c' }, to: { type: 'pr', key: 'github:octo/app#7' }, evidence: [merged, deployed] })]);
+    // The error was seen an hour before the commit was deployed: the deployment did not cause it.
+    const error = (await graph.neighbours({ type: 'error', key: 'sentry:issue:1170820242' }))!;
+    expect(error.edges.filter((e) => e.type === 'caused_by')).toEqual([]);
+    // Its release commit, first named by SHA only, was folded into the commit the deploy named.
+    expect(error.edges.find((e) => e.type === 'seen_in' && e.to.type === 'commit')).toMatchObject({ to: { key: `github:octo/app@${SHA}` }, evidence: [early] });
+  });
+
   it('a fix merged again after the reopen makes the edge valid again; an open-state update before any merge voids nothing', async () => {
     const u = freshUniverse();
     const s = storage();
@@ -187,6 +241,64 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     await deliver(github, again, { eventType: 'pull_request', deliveryId: 'x3' });
     expect(await fixes()).toMatchObject({ evidenceCount: 3 });
     expect((await fixes()).invalidAt).toBeUndefined();
+  });
+
+  it('people: one entity when a payload proves it (id and email in one object) or the source maps it, never by name', async () => {
+    const u = freshUniverse();
+    const s = storage();
+    const [linear, github] = await Promise.all([connect(s, u, 'linear'), connect(s, u, 'github')]);
+    const graph = s.memoryGraph(u);
+    // Two tools' users both named "Ana", no email, no mapping: two people.
+    const comment = fixture('linear-comment-create.json');
+    const data = comment.data as Record<string, unknown>;
+    const anonymous = { id: 'lin-ana', name: 'ana' };
+    await deliver(linear, { ...comment, webhookTimestamp: clock.now(), actor: anonymous, data: { ...data, user: anonymous } });
+    const pr = pullRequest('opened', '2026-06-06T09:00:00Z');
+    await deliver(github, { ...pr, pull_request: { ...pr.pull_request, user: { login: 'ana' } } }, { eventType: 'pull_request', deliveryId: 'n1' });
+    expect(await graph.entity({ type: 'person', key: 'linear:user:lin-ana' })).toMatchObject({ key: 'linear:user:lin-ana', aliases: [] });
+    expect(await graph.entity({ type: 'person', key: 'github:ana' })).toMatchObject({ key: 'github:ana', aliases: [] });
+
+    // A push whose commit author has both a login and an email proves the login's email.
+    await deliver(
+      github,
+      { ref: 'refs/heads/main', before: '0'.repeat(40), after: SHA, repository: { full_name: 'octo/app' }, pusher: { name: 'ana', email: 'ana@example.com' }, sender: { login: 'ana' }, commits: [{ id: SHA, message: 'Fix', timestamp: '2026-06-06T09:01:00Z', author: { name: 'Ana', email: 'Ana@Example.com', username: 'ana' } }], head_commit: { id: SHA, message: 'Fix', timestamp: '2026-06-06T09:01:00Z' } },
+      { eventType: 'push', deliveryId: 'n2' },
+    );
+    const ana = await graph.entity({ type: 'person', key: 'github:ana' });
+    expect(ana).toMatchObject({ key: 'email:ana@example.com', aliases: ['github:ana'] });
+    // The PR's authored_by edge, written under the login before the proof, moved to the person.
+    const authored = (await graph.neighbours({ type: 'person', key: 'email:ana@example.com' }, { edgeTypes: ['authored_by'] }))!;
+    expect(authored.edges.map((e) => e.from.key)).toEqual(['github:octo/app#7']);
+    // The Linear user is still someone else: nothing proved it.
+    expect(await graph.entity({ type: 'person', key: 'linear:user:lin-ana' })).toMatchObject({ key: 'linear:user:lin-ana' });
+
+    // The source's explicit mapping links the Linear user to the same person, and its comment's edges follow.
+    const mapped = await s.memorySources(u).put('linear', { provider: 'linear', eventTypes: [], secret: { kind: 'sealed', sealed: box.seal('linear-secret', { universe: u, sourceId: 'linear' }) }, people: [{ linear: 'lin-ana', github: 'ana', email: 'ana@example.com' }] });
+    expect(mapped.people).toEqual([{ linear: 'lin-ana', github: 'ana', email: 'ana@example.com' }]);
+    await deliver(mapped, { ...comment, webhookTimestamp: clock.now(), actor: anonymous, data: { ...data, id: 'cm-78', user: anonymous, updatedAt: '2026-06-06T09:05:00.000Z' } });
+    const one = await graph.entity({ type: 'person', key: 'linear:user:lin-ana' });
+    expect(one).toMatchObject({ key: 'email:ana@example.com', aliases: ['github:ana', 'linear:user:lin-ana'] });
+    expect((await graph.entities({ type: 'person' })).entities.map((e) => e.key)).toEqual(['email:ana@example.com']);
+    const edges = (await graph.neighbours({ type: 'person', key: 'email:ana@example.com' }, { edgeTypes: ['authored_by'] }))!.edges;
+    expect(edges.map((e) => e.from.key).sort()).toEqual(['github:octo/app#7', 'linear:ENG-1']);
+  });
+
+  it('20 concurrent pushes proving the same login\'s email, beside PRs by that login, fold into one person', async () => {
+    const u = freshUniverse();
+    const github = await connect(storage(), u, 'github');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => {
+        const sha = n.toString(16).padStart(40, 'a');
+        const pr = pullRequest('opened', `2026-06-07T09:${String(n).padStart(2, '0')}:00Z`);
+        return n % 2 === 0
+          ? deliver(github, { ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, repository: { full_name: 'octo/app' }, sender: { login: 'ana' }, commits: [{ id: sha, message: `c${n}`, timestamp: '2026-06-07T09:00:00Z', author: { name: 'Ana', email: 'ana@example.com', username: 'ana' } }] }, { eventType: 'push', deliveryId: `f${n}` })
+          : deliver(github, { ...pr, number: 200 + n, pull_request: { ...pr.pull_request, number: 200 + n } }, { eventType: 'pull_request', deliveryId: `f${n}` });
+      }),
+    );
+    const graph = storage().memoryGraph(u);
+    expect((await graph.entities({ type: 'person' })).entities.map((e) => e.key)).toEqual(['email:ana@example.com']);
+    const authored = (await graph.neighbours({ type: 'person', key: 'github:ana' }, { edgeTypes: ['authored_by'] }))!;
+    expect(authored.edges).toHaveLength(10);
   });
 
   it('20 concurrent events sharing a repository, an author and an issue upsert each entity once, without deadlock', async () => {

@@ -16,12 +16,31 @@ export const MEMORY_PROVIDERS: readonly MemoryProvider[] = ['github', 'linear', 
  */
 export type MemorySecretRecord = { kind: 'sealed'; sealed: string } | { kind: 'env'; name: string };
 
+/**
+ * One person's identities across tools, stated by whoever configures the source: the person
+ * entities they name are one entity (keyed `email:<address>` when an email is given). Never
+ * inferred from names. At least two identities per entry.
+ */
+export interface MemoryPersonMapping {
+  /** GitHub login (`github:<login>`). */
+  github?: string;
+  /** Linear user id (`linear:user:<id>`). */
+  linear?: string;
+  /** Sentry user id (`sentry:user:<id>`). */
+  sentry?: string;
+  /** Vercel user id (`vercel:user:<id>`). */
+  vercel?: string;
+  email?: string;
+}
+
 export interface MemorySourceRecordInput {
   provider: MemoryProvider;
   displayName?: string;
   /** Canonical types accepted (`pull_request`, `Issue`…); empty accepts every type. */
   eventTypes: string[];
   secret: MemorySecretRecord;
+  /** Explicit people mappings applied to this source's events (none when absent). */
+  people?: MemoryPersonMapping[];
 }
 
 export interface MemorySource {
@@ -29,6 +48,7 @@ export interface MemorySource {
   provider: MemoryProvider;
   displayName?: string;
   eventTypes: string[];
+  people: MemoryPersonMapping[];
   /** The path segment of `POST /webhooks/<provider>/<webhookId>`: unguessable, unique across universes. */
   webhookId: string;
   secretKind: MemorySecretRecord['kind'];
@@ -135,11 +155,31 @@ export interface MemoryEdgeInput {
   confidence?: number;
 }
 
+/**
+ * An edge this event proves together with edges already stored: for each edge of `viaEdgeTypes`
+ * into `via` (another event's claim), an edge `type` between `self` and that edge's `from`, its
+ * evidence this event and the other's. A deployment and a merged PR naming one commit are
+ * `same_commit`; a Sentry error in the release a deployment shipped is `caused_by` it.
+ */
+export interface MemoryEdgeJoin {
+  type: string;
+  self: MemoryEntityRef;
+  /** Whether `self` is the new edge's `from` (else its `to`). */
+  selfIs: 'from' | 'to';
+  via: MemoryEntityRef;
+  viaEdgeTypes: string[];
+  /** Only other claims first seen at or before this event (a cause precedes its effect). */
+  onlyEarlier?: boolean;
+  /** 0-1; 1 unless given. */
+  confidence?: number;
+}
+
 export interface MemoryGraphInput {
   entities: MemoryEntityInput[];
   edges: MemoryEdgeInput[];
   /** Edges of these types into `to` made untrue by this event (an issue reopened). */
   invalidate: { types: string[]; to: MemoryEntityRef }[];
+  joins?: MemoryEdgeJoin[];
 }
 
 export interface MemoryEntity extends MemoryEntityRef {

@@ -416,6 +416,12 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // 11: a memory source's explicit people mappings (issue 16), JSON like event_types.
+    version: 11,
+    name: 'memory source people',
+    statements: [`ALTER TABLE ls_memory_sources ADD COLUMN people text NOT NULL DEFAULT '[]'`],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

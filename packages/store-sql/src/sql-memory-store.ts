@@ -8,6 +8,7 @@ import {
   type MemoryEvent,
   type MemoryEventInput,
   type MemoryEventStore,
+  type MemoryPersonMapping,
   type MemoryProvider,
   type MemoryRelatedEntity,
   type MemorySecretRecord,
@@ -19,7 +20,7 @@ import {
 } from '@lightspeed/ports';
 import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { checkExpectedRevision, keysetPage } from './record-table.js';
-import { writeMemoryGraph } from './sql-memory-graph.js';
+import { entityLocksSql, graphLockKeys, writeMemoryGraph } from './sql-memory-graph.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 /*
@@ -30,11 +31,13 @@ import { numberOf, type SqlDriver } from './sql-driver.js';
  * edges an event asserts (sql-memory-graph.ts) are written in the same transaction.
  */
 
-const SOURCE_SELECT = `universe, source_id, provider, display_name, event_types, webhook_id, secret_kind, CASE WHEN secret_kind = 'env' THEN secret END AS secret_kind_env, revision, created_at, updated_at`;
+const SOURCE_SELECT = `universe, source_id, provider, display_name, event_types, people, webhook_id, secret_kind, CASE WHEN secret_kind = 'env' THEN secret END AS secret_kind_env, revision, created_at, updated_at`;
 const EVENT_COLUMNS =
   'event_id, source_id, provider, type, action, occurred_at, source_key, delivery_id, primary_type, primary_key, related, title, body, attributes, significance, factors, raw_ref, received_at';
 /** The largest canonical body, related list or attribute set kept in a row (JSON characters). */
 export const MAX_MEMORY_EVENT_FIELD_CHARS = 64 * 1024;
+/** People mappings per source (their content is validated by the memory package). */
+export const MAX_PEOPLE_MAPPINGS = 1000;
 
 interface SourceRow {
   universe: string;
@@ -42,6 +45,7 @@ interface SourceRow {
   provider: MemoryProvider;
   display_name: string | null;
   event_types: string;
+  people: string;
   webhook_id: string;
   secret_kind: 'sealed' | 'env';
   secret_kind_env: string | null;
@@ -57,6 +61,7 @@ function sourceOf(row: SourceRow): MemorySource {
     provider: row.provider,
     ...(row.display_name !== null ? { displayName: row.display_name } : {}),
     eventTypes: JSON.parse(row.event_types) as string[],
+    people: JSON.parse(row.people) as MemoryPersonMapping[],
     webhookId: row.webhook_id,
     secretKind: row.secret_kind,
     ...(row.secret_kind_env !== null ? { secretEnv: row.secret_kind_env } : {}),
@@ -81,6 +86,7 @@ function checkSourceInput(input: MemorySourceRecordInput): void {
   if (!Array.isArray(input.eventTypes) || input.eventTypes.length > 256 || input.eventTypes.some((t) => typeof t !== 'string' || t.length === 0 || t.length > 128)) {
     throw invalid('eventTypes', 'at most 256 types of 1-128 characters');
   }
+  if (input.people !== undefined && (!Array.isArray(input.people) || input.people.length > MAX_PEOPLE_MAPPINGS)) throw invalid('people', `at most ${MAX_PEOPLE_MAPPINGS} mappings`);
   const secret = input.secret;
   if (secret.kind === 'sealed' ? typeof secret.sealed !== 'string' || secret.sealed.length === 0 : !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(secret.name)) {
     throw invalid('secret', secret.kind === 'env' ? 'an env var name is [A-Za-z_][A-Za-z0-9_]*' : 'a sealed secret is a non-empty string');
@@ -105,22 +111,22 @@ export class SqlMemorySourceStore implements MemorySourceStore {
     if (expectedRevision !== undefined) checkExpectedRevision(expectedRevision, 0);
     const now = this.clock.now();
     const secret = input.secret.kind === 'sealed' ? input.secret.sealed : input.secret.name;
-    const params = [this.universe, id, input.provider, input.displayName ?? null, JSON.stringify(input.eventTypes), input.secret.kind, secret, now];
+    const params = [this.universe, id, input.provider, input.displayName ?? null, JSON.stringify(input.eventTypes), input.secret.kind, secret, now, JSON.stringify(input.people ?? [])];
     // A source keeps its webhook id across updates: the provider is configured with the URL.
     const { rows } =
       expectedRevision !== undefined && expectedRevision > 0
         ? await this.driver.query<SourceRow>(
-            `UPDATE ls_memory_sources SET provider = $3, display_name = $4, event_types = $5, secret_kind = $6, secret = $7, revision = revision + 1, updated_at = $8
-             WHERE universe = $1 AND source_id = $2 AND revision = $9 RETURNING ${SOURCE_SELECT}`,
+            `UPDATE ls_memory_sources SET provider = $3, display_name = $4, event_types = $5, secret_kind = $6, secret = $7, people = $9, revision = revision + 1, updated_at = $8
+             WHERE universe = $1 AND source_id = $2 AND revision = $10 RETURNING ${SOURCE_SELECT}`,
             [...params, expectedRevision],
           )
         : await this.driver.query<SourceRow>(
             // expectedRevision 0 ("must not exist") makes the conflict a no-op instead of an update.
-            `INSERT INTO ls_memory_sources AS s (universe, source_id, provider, display_name, event_types, secret_kind, secret, created_at, updated_at, revision, webhook_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9)
+            `INSERT INTO ls_memory_sources AS s (universe, source_id, provider, display_name, event_types, secret_kind, secret, created_at, updated_at, people, revision, webhook_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, 1, $10)
              ON CONFLICT (universe, source_id) DO UPDATE SET provider = EXCLUDED.provider, display_name = EXCLUDED.display_name, event_types = EXCLUDED.event_types,
-               secret_kind = EXCLUDED.secret_kind, secret = EXCLUDED.secret, revision = s.revision + 1, updated_at = EXCLUDED.updated_at
-             WHERE $10::bigint IS NULL
+               secret_kind = EXCLUDED.secret_kind, secret = EXCLUDED.secret, people = EXCLUDED.people, revision = s.revision + 1, updated_at = EXCLUDED.updated_at
+             WHERE $11::bigint IS NULL
              RETURNING ${SOURCE_SELECT}`,
             [...params, newWebhookId(), expectedRevision ?? null],
           );
@@ -226,6 +232,25 @@ function checkEventInput(input: MemoryEventInput): void {
   if (input.rawRef !== undefined && !isBlobRef(input.rawRef)) throw invalid('rawRef', 'must be a blob ref');
 }
 
+const DEADLOCK_ATTEMPTS = 5;
+
+/**
+ * Runs `attempt` again when PostgreSQL aborted it as one side of a deadlock (SQLSTATE 40P01). The
+ * graph writer takes its row locks in key order, but folding an alias (rare: once per alias)
+ * touches rows outside that order; the aborted transaction wrote nothing, so running it again is
+ * the whole remedy.
+ */
+async function retryDeadlocks<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= DEADLOCK_ATTEMPTS || (error as { code?: unknown } | null)?.code !== '40P01') throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * n));
+    }
+  }
+}
+
 export class SqlMemoryEventStore implements MemoryEventStore {
   private readonly universe: string;
 
@@ -240,11 +265,14 @@ export class SqlMemoryEventStore implements MemoryEventStore {
   async record(input: MemoryEventInput): Promise<{ event: MemoryEvent; deduped: boolean }> {
     checkEventInput(input);
     // The event and the graph it asserts commit together; a deduped redelivery writes neither.
-    const inserted = await this.driver.transaction(async (tx) => {
+    const inserted = await retryDeadlocks(() => this.driver.transaction(async (tx) => {
+      // The graph's entity locks ride on the insert (no round trip of their own).
+      const locks = input.graph ? graphLockKeys(input.graph) : { types: [], keys: [] };
       const { rows } = await tx.query<EventRow>(
-      `INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
+      `WITH inserted AS (INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-       ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS}`,
+       ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS})
+       SELECT inserted.*, ${entityLocksSql(1, 20, 21)} AS locks FROM inserted`,
       [
         this.universe,
         `mev_${randomUUID()}`,
@@ -265,12 +293,14 @@ export class SqlMemoryEventStore implements MemoryEventStore {
         JSON.stringify(input.factors),
         input.rawRef ?? null,
         this.clock.now(),
+        locks.types,
+        locks.keys,
       ],
       );
       const row = rows[0];
       if (row && input.graph) await writeMemoryGraph(tx, this.universe, { eventId: row.event_id, occurredAt: input.occurredAt }, input.graph);
       return row;
-    });
+    }));
     if (inserted) return { event: eventOf(inserted), deduped: false };
     // The holder committed before our insert saw the conflict, so it is visible now; events are immutable and never deleted here.
     const held = await this.driver.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ls_memory_events WHERE universe = $1 AND source_key = $2`, [this.universe, input.sourceKey]);

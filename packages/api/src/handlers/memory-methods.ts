@@ -1,4 +1,4 @@
-import type { MemoryEdge, MemoryEntity, MemoryEvent, MemorySource } from '@lightspeed/ports';
+import type { MemoryEdge, MemoryEntity, MemoryEvent, MemoryPersonMapping, MemorySource } from '@lightspeed/ports';
 import type { Memory } from '@lightspeed/memory';
 import { notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
@@ -12,6 +12,7 @@ export function memorySourceView(source: MemorySource) {
     provider: source.provider,
     displayName: source.displayName ?? null,
     eventTypes: source.eventTypes,
+    people: source.people,
     webhookPath: `/webhooks/${source.provider}/${source.webhookId}`,
     secretKind: source.secretKind,
     secretEnv: source.secretEnv ?? null,
@@ -19,6 +20,16 @@ export function memorySourceView(source: MemorySource) {
     createdAtMs: source.createdAt,
     updatedAtMs: source.updatedAt,
   };
+}
+
+/** The wire's nullish identities → the mapping's absent ones. */
+function personMapping(wire: { github?: string | null; linear?: string | null; sentry?: string | null; vercel?: string | null; email?: string | null }): MemoryPersonMapping {
+  const mapping: MemoryPersonMapping = {};
+  for (const kind of ['github', 'linear', 'sentry', 'vercel', 'email'] as const) {
+    const value = wire[kind];
+    if (value != null) mapping[kind] = value;
+  }
+  return mapping;
 }
 
 export function memoryEventView(event: MemoryEvent) {
@@ -72,7 +83,7 @@ const page = (limit?: number | null, cursor?: string | null) => ({ ...(limit != 
 /** memory/sources/*, memory/events/* (Lightspeed extensions, issue 16). */
 export function memoryMethods(memory: MemoryOptions): MethodHandlers {
   return {
-    'memory/sources/put': async ({ sourceId, provider, displayName, eventTypes, secret, secretEnv, expectedRevision }, { universe }) => {
+    'memory/sources/put': async ({ sourceId, provider, displayName, eventTypes, people, secret, secretEnv, expectedRevision }, { universe }) => {
       const put = await memory.sources.put(
         universe,
         {
@@ -80,6 +91,7 @@ export function memoryMethods(memory: MemoryOptions): MethodHandlers {
           provider,
           ...(displayName != null ? { displayName } : {}),
           ...(eventTypes != null ? { eventTypes } : {}),
+          ...(people != null ? { people: people.map(personMapping) } : {}),
           ...(secret != null ? { secret } : {}),
           ...(secretEnv != null ? { secretEnv } : {}),
         },

@@ -11,6 +11,19 @@ const id = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, '1-128 c
 
 export const MemoryProviderName = named('MemoryProvider', z.enum(['github', 'linear', 'sentry', 'vercel']));
 
+export const MemoryPersonMapping = named(
+  'MemoryPersonMapping',
+  z
+    .strictObject({
+      github: z.string().min(1).max(39).nullish().describe('GitHub login.'),
+      linear: z.string().min(1).max(128).nullish().describe('Linear user id.'),
+      sentry: z.string().min(1).max(128).nullish().describe('Sentry user id.'),
+      vercel: z.string().min(1).max(128).nullish().describe('Vercel user id.'),
+      email: z.string().min(3).max(320).nullish().describe('The canonical key of the person when given (email:<address>).'),
+    })
+    .describe('One person across tools, stated explicitly: at least two identities; an identity in one mapping only. Never inferred from names.'),
+);
+
 export const MemorySourceView = named(
   'MemorySourceView',
   z.object({
@@ -18,6 +31,7 @@ export const MemorySourceView = named(
     provider: MemoryProviderName,
     displayName: z.string().nullish(),
     eventTypes: z.array(z.string()).describe('Accepted event types; empty accepts all.'),
+    people: z.array(MemoryPersonMapping).describe('Explicit people mappings applied to this source’s events.'),
     webhookPath: z.string().describe('Where the provider posts: /webhooks/<provider>/<webhookId> on this server.'),
     secretKind: z.enum(['sealed', 'env']).describe('sealed: encrypted at rest with the server key; env: read from a server environment variable.'),
     secretEnv: z.string().nullish(),
@@ -34,6 +48,7 @@ export const MemorySourcePutParams = named(
     provider: MemoryProviderName,
     displayName: z.string().min(1).max(256).nullish(),
     eventTypes: z.array(z.string().min(1).max(128)).max(256).nullish(),
+    people: z.array(MemoryPersonMapping).max(1000).nullish().describe('Explicit people mappings; omitted or null keeps none (a put replaces the list).'),
     secret: z.string().min(1).max(1024).nullish().describe('The webhook secret (write-only, sealed with the server key). Omit on creation to have one generated and returned once.'),
     secretEnv: z
       .string()

@@ -11,6 +11,7 @@ interface SourceView {
   provider: string;
   displayName?: string | null;
   eventTypes: string[];
+  people?: Record<string, string | null | undefined>[];
   webhookPath: string;
   secretKind: 'sealed' | 'env';
   secretEnv?: string | null;
@@ -39,7 +40,23 @@ const PROVIDERS = ['github', 'linear', 'sentry', 'vercel'];
 function sourceLine(source: SourceView): string {
   const secret = source.secretKind === 'env' ? `secret from server env ${source.secretEnv ?? '?'}` : 'secret sealed';
   const types = source.eventTypes.length > 0 ? source.eventTypes.join(',') : 'all types';
-  return [source.sourceId, source.provider, `POST ${source.webhookPath}`, types, secret, source.displayName ?? ''].join('\t').trimEnd();
+  const people = source.people?.length ? `${source.people.length} people mapping${source.people.length === 1 ? '' : 's'}` : '';
+  return [source.sourceId, source.provider, `POST ${source.webhookPath}`, types, secret, people, source.displayName ?? ''].filter((c, i) => i < 5 || c !== '').join('\t').trimEnd();
+}
+
+const IDENTITY_KINDS = ['github', 'linear', 'sentry', 'vercel', 'email'];
+
+/** `--person github=octocat,linear=<user id>,email=a@b.c` → one mapping (the server checks the rest). */
+function personFlag(text: string, previous: Record<string, string>[] = []): Record<string, string>[] {
+  const mapping: Record<string, string> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = part.indexOf('=');
+    const kind = at > 0 ? part.slice(0, at).trim() : '';
+    if (!IDENTITY_KINDS.includes(kind) || at === part.length - 1) throw usageError(`--person takes kind=value pairs (${IDENTITY_KINDS.join(', ')}), got "${part}"`);
+    if (mapping[kind] !== undefined) throw usageError(`--person names ${kind} twice in "${text}"`);
+    mapping[kind] = part.slice(at + 1).trim();
+  }
+  return [...previous, mapping];
 }
 
 function eventLine(event: MemoryEventView): string {
@@ -67,8 +84,9 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
       .option('--types <types>', 'accept only these event types (comma-separated; default all)')
       .option('--secret-env <name>', 'read the webhook secret from this environment variable here and send it (sealed at rest on the server)')
       .option('--server-env <name>', 'the server reads the secret from its own environment variable of this name (nothing secret is stored)')
+      .option('--person <identities>', 'one person across tools, e.g. github=octocat,linear=<user id>,email=a@example.com (repeatable; replaces the list)', personFlag)
       .option('--json', 'print the JSON-RPC result'),
-  ).action(async (sourceId: string, flags: Flags & { provider: string; name?: string; types?: string; secretEnv?: string; serverEnv?: string }) => {
+  ).action(async (sourceId: string, flags: Flags & { provider: string; name?: string; types?: string; secretEnv?: string; serverEnv?: string; person?: Record<string, string>[] }) => {
     if (!PROVIDERS.includes(flags.provider)) throw usageError(`--provider must be one of ${PROVIDERS.join(', ')}, got "${flags.provider}"`);
     if (flags.secretEnv !== undefined && flags.serverEnv !== undefined) throw usageError('give --secret-env or --server-env, not both');
     let secret: string | undefined;
@@ -83,6 +101,7 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
       ...(flags.types ? { eventTypes: flags.types.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
       ...(secret ? { secret } : {}),
       ...(flags.serverEnv ? { secretEnv: flags.serverEnv } : {}),
+      ...(flags.person ? { people: flags.person } : {}),
     };
     await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
       const result = await client.call<{ source: SourceView; secret?: string | null }>('memory/sources/put', params);

@@ -1329,6 +1329,32 @@ export type MemoryNeighboursResponse = {
   edges: MemoryEdgeView[];
 };
 
+/**
+ * One person across tools, stated explicitly: at least two identities; an identity in one mapping only. Never inferred from names.
+ */
+export type MemoryPersonMapping = {
+  /**
+   * GitHub login.
+   */
+  github?: string | null;
+  /**
+   * Linear user id.
+   */
+  linear?: string | null;
+  /**
+   * Sentry user id.
+   */
+  sentry?: string | null;
+  /**
+   * Vercel user id.
+   */
+  vercel?: string | null;
+  /**
+   * The canonical key of the person when given (email:<address>).
+   */
+  email?: string | null;
+};
+
 export type MemoryProvider = "github" | "linear" | "sentry" | "vercel";
 
 export type MemorySourceIdParams = {
@@ -1350,6 +1376,10 @@ export type MemorySourcePutParams = {
   provider: MemoryProvider;
   displayName?: string | null;
   eventTypes?: string[] | null;
+  /**
+   * Explicit people mappings; omitted or null keeps none (a put replaces the list).
+   */
+  people?: MemoryPersonMapping[] | null;
   /**
    * The webhook secret (write-only, sealed with the server key). Omit on creation to have one generated and returned once.
    */
@@ -1381,6 +1411,10 @@ export type MemorySourceView = {
    * Accepted event types; empty accepts all.
    */
   eventTypes: string[];
+  /**
+   * Explicit people mappings applied to this source’s events.
+   */
+  people: MemoryPersonMapping[];
   /**
    * Where the provider posts: /webhooks/<provider>/<webhookId> on this server.
    */
