@@ -56,7 +56,7 @@ export function createOperations(stores: OperationsStores, options: OperationsOp
   let loaded: Promise<readonly WorkflowTemplate[]> | undefined;
   const templates = options.workflowTemplates ?? (() => (loaded ??= loadWorkflowTemplates(options.projectDir)));
   const workflows = new WorkflowService({ workflows: (u) => stores.workflows(u), ledger: stores.workflowLedger(), tasks, templates, clock });
-  const intake = new EventIntake({ events: (u) => stores.events(u), triggers: (u) => stores.triggers(u), tasks, clock });
+  const intake = new EventIntake({ events: (u) => stores.events(u), triggers: (u) => stores.triggers(u), tasks, workflows, clock });
   const scheduler = new Scheduler({
     ledger: stores.scheduleLedger(),
     schedules: (u) => stores.schedules(u),
