@@ -21,8 +21,13 @@ export interface SensorEventInput {
   dedupeKey?: string;
   subject?: string;
   payload: TaskJson;
-  /** The raw delivery, kept in CAS for audit. */
+  /** The raw delivery, kept in CAS for audit (already stored). */
   rawRef?: BlobRef;
+  /**
+   * The raw delivery to store in CAS with the event (one write; its ref becomes `rawRef`).
+   * Not with `rawRef`.
+   */
+  raw?: { bytes: Uint8Array; mediaType?: string };
 }
 
 /** What one trigger did with an event. */

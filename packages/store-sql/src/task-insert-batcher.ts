@@ -1,0 +1,101 @@
+import type { SqlDriver } from './sql-driver.js';
+import { StatementBatcher } from './statement-batcher.js';
+import { COLUMNS, type TaskRow } from './task-rows.js';
+
+/*
+ * New tasks of one (universe, concurrency key) arriving together — a webhook burst whose trigger
+ * makes a task per event — go out as one statement: one take of the key's fair-tag counter row
+ * (which serialises same-key enqueues: one at a time they queue on its lock) and one commit for
+ * the batch. The tags are exactly those one-at-a-time enqueues would get: the first is one past
+ * the key's last tag (or the virtual time, whichever is later), the rest follow it.
+ */
+
+/** A checked task row to insert (see SqlTaskQueue.enqueue for the columns). */
+export interface TaskInsert {
+  taskId: string;
+  kind: string;
+  source: string | null;
+  subject: string | null;
+  payload: string | null;
+  payloadRef: string | null;
+  agent: string;
+  model: string | null;
+  priority: number;
+  availableAt: number;
+  maxAttempts: number;
+  backoff: string;
+  timeoutMs: number | null;
+  dedupeKey: string | null;
+  concurrencyKey: string;
+  tags: string;
+  now: number;
+}
+
+/**
+ * The virtual time of the fair queue: the tag of the next claimable task; with none, the last tag
+ * handed out, so a drained queue does not restart below its past. `$1` is the universe, `$2` now.
+ */
+export const VIRTUAL_TIME = `COALESCE((SELECT fair_tag FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2
+    ORDER BY priority DESC, fair_tag, created_at, task_id LIMIT 1),
+  (SELECT max(last_tag) FROM ls_task_fair_keys WHERE universe = $1), 0)`;
+
+const INSERT_MANY = `WITH tag AS (
+  INSERT INTO ls_task_fair_keys AS k (universe, concurrency_key, last_tag) VALUES ($1, $3, ${VIRTUAL_TIME} + $4::bigint - 1)
+  ON CONFLICT (universe, concurrency_key) DO UPDATE SET last_tag = GREATEST(EXCLUDED.last_tag, k.last_tag + $4::bigint)
+  RETURNING last_tag)
+INSERT INTO ls_tasks (universe, task_id, kind, source, subject, payload, payload_ref, agent, model, priority, state, available_at, fair_tag,
+  max_attempts, attempts, backoff, timeout_ms, dedupe_key, concurrency_key, tags, cancel_requested, created_at, updated_at)
+SELECT $1, t.task_id, t.kind, t.source, t.subject, t.payload, t.payload_ref, t.agent, t.model, t.priority, 'queued', t.available_at,
+  tag.last_tag - $4::bigint + t.ord, t.max_attempts, 0, t.backoff, t.timeout_ms, t.dedupe_key, $3, t.tags::jsonb, false, t.created_at, t.created_at
+FROM tag, unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::bigint[],
+    $15::int[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::bigint[])
+  WITH ORDINALITY AS t(task_id, kind, source, subject, payload, payload_ref, agent, model, priority, available_at,
+    max_attempts, backoff, timeout_ms, dedupe_key, tags, created_at, ord)
+ORDER BY t.ord
+ON CONFLICT (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
+RETURNING ${COLUMNS}`;
+
+export class TaskInsertBatcher {
+  private readonly batcher: StatementBatcher<TaskInsert, TaskRow | undefined>;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly now: () => number,
+    maxInFlight: number,
+  ) {
+    this.batcher = new StatementBatcher(maxInFlight, (key, items) => this.insertMany(key.slice(0, key.indexOf('\u0000')), items), { onePerKey: true });
+  }
+
+  /** The inserted row, or undefined when an active task holds its dedupe key (the caller reads it). */
+  insert(universe: string, task: TaskInsert): Promise<TaskRow | undefined> {
+    return this.batcher.submit(`${universe}\u0000${task.concurrencyKey}`, task);
+  }
+
+  private async insertMany(universe: string, items: TaskInsert[]): Promise<(TaskRow | undefined)[]> {
+    const column = <K extends keyof TaskInsert>(key: K) => items.map((item) => item[key]);
+    const { rows } = await this.driver.query<TaskRow>(INSERT_MANY, [
+      universe,
+      this.now(),
+      items[0]!.concurrencyKey,
+      items.length,
+      column('taskId'),
+      column('kind'),
+      column('source'),
+      column('subject'),
+      column('payload'),
+      column('payloadRef'),
+      column('agent'),
+      column('model'),
+      column('priority'),
+      column('availableAt'),
+      column('maxAttempts'),
+      column('backoff'),
+      column('timeoutMs'),
+      column('dedupeKey'),
+      column('tags'),
+      column('now'),
+    ]);
+    const byId = new Map(rows.map((row) => [row.task_id, row]));
+    return items.map((item) => byId.get(item.taskId));
+  }
+}
