@@ -38,7 +38,7 @@ export class InlinePutBatcher {
     this.batcher = new StatementBatcher(maxInFlight, async (universe, puts) => {
       await this.flush(universe, puts.flat());
       return puts.map(() => undefined);
-    });
+    }, { weight: (blobs) => blobs.reduce((sum, blob) => sum + blob.bytes.byteLength, 0) });
   }
 
   write(universe: string, blobs: InlineBlob[]): Promise<void> {

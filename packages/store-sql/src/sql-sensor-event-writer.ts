@@ -77,8 +77,8 @@ export class SensorEventWriter {
     private readonly now: () => number,
     maxInFlight: number,
   ) {
-    this.records = new StatementBatcher(maxInFlight, (universe, items) => this.recordMany(universe, items), { onePerKey: true });
-    this.marks = new StatementBatcher(maxInFlight, (universe, items) => this.markMany(universe, items), { onePerKey: true });
+    this.records = new StatementBatcher(maxInFlight, (universe, items) => this.recordMany(universe, items), { onePerKey: true, weight: (record) => record.payload.length + (record.blob?.bytes.byteLength ?? 0) });
+    this.marks = new StatementBatcher(maxInFlight, (universe, items) => this.markMany(universe, items), { onePerKey: true, weight: (mark) => mark.firings.length });
   }
 
   record(universe: string, record: EventRecord): Promise<RecordResult> {

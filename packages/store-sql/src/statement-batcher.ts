@@ -17,21 +17,39 @@ export class StatementBatcher<I, O> {
   private readonly busy = new Set<string>();
   private inFlight = 0;
   private readonly maxBatch: number;
+  private readonly maxWeight: number;
+  private readonly weight: (item: I) => number;
   private readonly onePerKey: boolean;
 
   /**
    * @param run writes one batch (items in arrival order) and answers one result per item, in order.
    * @param options.maxBatch the most items one statement carries (default 256); the rest wait for the next.
+   * @param options.weight an item's size (bytes it sends); a statement carries at most `maxWeight`
+   *   (default 4 MiB) of them, and always at least one item, so large payloads do not pile up.
    * @param options.onePerKey at most one statement per key at a time (for writes that serialise on
    *   a row of the key anyway): a key's calls gather while its statement runs — group commit.
    */
   constructor(
     private readonly maxInFlight: number,
     private readonly run: (key: string, items: I[]) => Promise<O[]>,
-    options: { maxBatch?: number; onePerKey?: boolean } = {},
+    options: { maxBatch?: number; weight?: (item: I) => number; maxWeight?: number; onePerKey?: boolean } = {},
   ) {
     this.maxBatch = options.maxBatch ?? 256;
+    this.weight = options.weight ?? (() => 0);
+    this.maxWeight = options.maxWeight ?? 4 * 1024 * 1024;
     this.onePerKey = options.onePerKey ?? false;
+  }
+
+  /** How many of the queue's first items the next statement takes. */
+  private batchLength(queue: readonly Waiter<I, O>[]): number {
+    let weight = 0;
+    let n = 0;
+    while (n < queue.length && n < this.maxBatch) {
+      weight += this.weight(queue[n]!.item);
+      if (n > 0 && weight > this.maxWeight) break;
+      n++;
+    }
+    return n;
   }
 
   submit(key: string, item: I): Promise<O> {
@@ -48,7 +66,7 @@ export class StatementBatcher<I, O> {
       const next = this.nextKey();
       if (next === undefined) return;
       const [key, queue] = next;
-      const batch = queue.splice(0, this.maxBatch);
+      const batch = queue.splice(0, this.batchLength(queue));
       // A key with more waiting goes to the back, so one busy key cannot starve the others.
       this.queues.delete(key);
       if (queue.length > 0) this.queues.set(key, queue);

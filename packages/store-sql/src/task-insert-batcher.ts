@@ -63,7 +63,7 @@ export class TaskInsertBatcher {
     private readonly now: () => number,
     maxInFlight: number,
   ) {
-    this.batcher = new StatementBatcher(maxInFlight, (key, items) => this.insertMany(key.slice(0, key.indexOf('\u0000')), items), { onePerKey: true });
+    this.batcher = new StatementBatcher(maxInFlight, (key, items) => this.insertMany(key.slice(0, key.indexOf('\u0000')), items), { onePerKey: true, weight: (task) => (task.payload?.length ?? 0) + task.tags.length + (task.subject?.length ?? 0) });
   }
 
   /** The inserted row, or undefined when an active task holds its dedupe key (the caller reads it). */
