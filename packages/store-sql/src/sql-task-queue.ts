@@ -144,7 +144,7 @@ export class SqlTaskQueue implements TaskQueue {
         now,
       });
       if (row) {
-        this.signal?.notify(this.universe);
+        if (!this.inserts.notifies) this.signal?.notify(this.universe);
         return { task: taskOf(row, now), deduped: false };
       }
       // An active task holds the dedupe key: the rounds below read it (or insert, if it just ended).

@@ -205,7 +205,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   // Statements of each write batcher in flight at once (one per key at most: a key's calls gather
   // while its statement runs): a quarter of the pool, the rest serves everything else.
   const batchesInFlight = driver.kind === 'pglite' ? 1 : Math.max(1, Math.floor(maxConnections(backend) / 4));
-  const taskInserts = new TaskInsertBatcher(driver, () => clock.now(), batchesInFlight);
+  // Batch inserts wake dispatchers themselves unless the tasks were given another signal to use.
+  const taskInserts = new TaskInsertBatcher(driver, () => clock.now(), batchesInFlight, taskOptions.signal === taskSignal ? taskSignal : undefined);
   // Webhook bursts: concurrent event records (with their raw bodies) and dispatch marks share statements.
   const eventWriter = new SensorEventWriter(driver, () => clock.now(), batchesInFlight);
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };

@@ -70,6 +70,19 @@ export class SqlTaskSignal implements TaskSignal {
     }
   }
 
+  /**
+   * A statement sent the cross-process notify itself (`pg_notify` inside it, delivered at its
+   * commit): only this process's listeners are told here. On PGlite the same as `notify`.
+   */
+  notifiedBy(universe: string): void {
+    this.deliver(universe);
+  }
+
+  /** The SQL a statement calls to notify other processes of new tasks in universe `$universeParam`, or undefined (PGlite, or closed). */
+  notifySql(universeParam: string): string | undefined {
+    return this.driver.kind === 'postgres' ? `pg_notify('${TASK_NOTIFY_CHANNEL}', ${universeParam})` : undefined;
+  }
+
   private deliver(universe: string): void {
     for (const listener of this.listeners) {
       try {
