@@ -56,4 +56,20 @@ describe('lightspeed schedules, triggers and events against lightspeed serve', (
     expect(listed.stdout.split('\n').filter(Boolean)).toHaveLength(2);
     expect((await cli(['triggers', 'list'])).stdout).toMatch(/^alerts\tenabled\thook:alerts/m);
   });
+
+  it('a trigger with --workflow starts a goal loop per instance key; one without task or workflow is refused', async () => {
+    const put = await cli(['triggers', 'put', 'issues', '--source', 'tracker', '--type', 'issue.opened', '--workflow', 'goal-loop', '--instance-key', 'issue-{{event.payload.id}}', '--workflow-input', '{"goal":"fix {{event.payload.title}}"}', '--workflow-agent', 'verify=strict-verifier']);
+    expect(put.code, put.stderr).toBe(0);
+    expect(put.stdout).toMatch(/\tworkflow goal-loop issue-\{\{event\.payload\.id\}\}/);
+    const opened = await cli(['events', 'ingest', '--source', 'tracker', '--type', 'issue.opened', '--id', 'o-3', '--payload', '{"id":3,"title":"the crash"}']);
+    expect(opened.stdout).toMatch(/\tissues→workflow issue-3 created/);
+    const shown = await cli(['workflows', 'show', 'issue-3', '--json']);
+    // (serve's dispatcher then runs the plan step; this project has no planner agent, so it goes on to fail)
+    const { workflow } = JSON.parse(shown.stdout) as { workflow: { instanceKey: string; input: unknown; history: { by: string; to: string; eventId?: string }[] } };
+    expect(workflow).toMatchObject({ instanceKey: 'issue-3', input: { goal: 'fix the crash' } });
+    expect(workflow.history[0]).toMatchObject({ by: 'trigger', to: 'plan', eventId: expect.stringMatching(/^evt_/) });
+    const bare = await cli(['triggers', 'put', 'nothing', '--source', 'tracker']);
+    expect(bare.code).not.toBe(0);
+    expect(bare.stderr).toMatch(/--workflow/);
+  });
 });

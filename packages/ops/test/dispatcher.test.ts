@@ -3,9 +3,9 @@
 import { getText } from '@lightspeed/cas';
 import { findRun, findSubmission, type BlobRef } from '@lightspeed/engine';
 import { taskAttemptSubmissionId, type Task } from '@lightspeed/ports';
-import { startPostgres, type PostgresServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptSessionId } from '../src/index.js';
+import { sharedPostgres, sqlBackends } from './support/sql-backends.js';
 import { startDispatchStack, UNIVERSE, writerAgent, type DispatchStack } from './support/dispatch-stack.js';
 
 // The fake model's echo mode calls a tool named by `use <tool> {json}` (here: a patch adding a file).
@@ -32,19 +32,7 @@ async function until(what: string, predicate: () => Promise<boolean>, timeoutMs 
   }
 }
 
-let postgres: PostgresServer | undefined;
-afterAll(async () => postgres?.stop());
-
-const backends = [
-  ['PGlite', async () => ({ kind: 'pglite' as const, dataDir: 'memory://' })],
-  [
-    'PostgreSQL',
-    async () => {
-      postgres ??= await startPostgres();
-      return { kind: 'postgres' as const, url: postgres.url };
-    },
-  ],
-] as const;
+const backends = sqlBackends();
 
 describe.each(backends)('dispatch on %s (embedded host)', (_name, backend) => {
   let stack: DispatchStack;
@@ -196,7 +184,7 @@ describe.each(backends)('dispatch on %s (embedded host)', (_name, backend) => {
 
 describe('wake-ups across processes on PostgreSQL', () => {
   it('a dispatcher on another connection pool starts an enqueued task at once (LISTEN/NOTIFY), not at its next poll', async () => {
-    postgres ??= await startPostgres();
+    const postgres = await sharedPostgres();
     const dispatching = await startDispatchStack({ backend: { kind: 'postgres', url: postgres.url }, migrate: true });
     const enqueuing = await startDispatchStack({ backend: { kind: 'postgres', url: postgres.url } });
     try {

@@ -1,6 +1,7 @@
 import type { BlobRef } from '@lightspeed/engine';
 import type { TaskTemplate } from './schedules.js';
 import type { TaskJson } from './task-queue.js';
+import type { StepOutcome } from './workflows.js';
 
 /*
  * Sensor events and the triggers that turn them into tasks (operations layer, issue 15). Storage
@@ -20,8 +21,13 @@ export interface SensorEventInput {
   dedupeKey?: string;
   subject?: string;
   payload: TaskJson;
-  /** The raw delivery, kept in CAS for audit. */
+  /** The raw delivery, kept in CAS for audit (already stored). */
   rawRef?: BlobRef;
+  /**
+   * The raw delivery to store in CAS with the event (one write; its ref becomes `rawRef`).
+   * Not with `rawRef`.
+   */
+  raw?: { bytes: Uint8Array; mediaType?: string };
 }
 
 /** What one trigger did with an event. */
@@ -30,6 +36,8 @@ export interface TriggerFiring {
   taskId?: string;
   /** The task existed already (a repair of an interrupted dispatch found it). */
   deduped?: boolean;
+  /** The workflow instance it started or advanced (`existing`: the key was there and no advance is set). */
+  workflow?: { instanceKey: string; outcome: 'created' | 'advanced' | 'existing' };
   error?: string;
 }
 
@@ -82,10 +90,28 @@ export interface TriggerDefinition {
   /** Events it acts on: same source, same type (if given), and every filter field equal (an array: any of). */
   match: { source: string; type?: string; filter?: Record<string, TaskJson> };
   /** The task it creates; placeholders read `event.payload.*`, `event.type`, `event.source`, `event.id`, `event.subject`. */
-  task: TaskTemplate;
+  task?: TaskTemplate;
+  /** The workflow instance it starts or advances (at least one of `task` and `workflow` is set). */
+  workflow?: TriggerWorkflow;
   /** Accept deliveries at `POST /hooks/<hookId>` (recorded as source `hook:<triggerId>`). */
   webhook?: WebhookSettings;
   description?: string;
+}
+
+/**
+ * A trigger's workflow part: create the instance keyed by the rendered `instanceKey` (idempotent),
+ * or, when it exists and `advance` is set, advance it. Strings use the task template placeholders.
+ */
+export interface TriggerWorkflow {
+  templateId: string;
+  /** A template string, e.g. `issue-{{event.payload.issue.id}}`; it must render to a valid instance key. */
+  instanceKey: string;
+  /** The instance input (rendered JSON) on creation. */
+  input?: TaskJson;
+  /** Per state, the agent to run instead of the template's. */
+  agents?: Record<string, string>;
+  /** When the instance exists: move it (`to` a state, or by `outcome`), as an operator's advance would. */
+  advance?: { to?: string; outcome?: StepOutcome; note?: string };
 }
 
 export interface TriggerRecord {

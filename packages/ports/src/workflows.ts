@@ -59,6 +59,8 @@ export interface WorkflowTransition {
   iteration: number;
   by: 'create' | 'task' | 'operator' | 'trigger';
   note?: string;
+  /** For `by: 'trigger'`: the sensor event that caused it (a repaired dispatch finds its move done). */
+  eventId?: string;
 }
 
 /** A step as the instance records it: its task, and how it ended once it did. */

@@ -11,8 +11,13 @@
  *   raw body to CAS, event recorded, trigger matched, task enqueued), 16 deliveries in flight,
  *   4,000 distinct deliveries plus 10% repeats (which must come back deduped).
  * - dedupe_p50_ms: median latency of a repeated delivery (answered 200 deduped).
+ *
+ * Also printed (not on the last line): CPU time per delivery of this process and of the
+ * PostgreSQL server's processes, read from /proc (Linux). On a machine shared with other work the
+ * wall-clock rate follows the share of CPU the bench gets; the CPU per delivery does not.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Clock } from '@lightspeed/ports';
 import { openStorage } from '@lightspeed/store-sql';
 import { startPostgres } from '@lightspeed/testkit';
@@ -22,6 +27,27 @@ class BenchClock implements Clock {
   constructor(public t = Date.now()) {}
   now(): number {
     return this.t;
+  }
+}
+
+/** CPU ms used so far by the postmaster of `dataDir` and its children (live ones), or undefined off Linux. */
+function serverCpuMs(dataDir: string): number | undefined {
+  try {
+    const postmaster = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        // Fields after the command: state, ppid, … utime (14th field), stime (15th), in clock ticks (100/s).
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        if (Number(pid) === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return ticks * 10;
+  } catch {
+    return undefined;
   }
 }
 
@@ -79,6 +105,8 @@ async function main(): Promise<void> {
     let deduped = 0;
     let next = 0;
     const t0 = performance.now();
+    const serverCpu0 = serverCpuMs(server.dataDir);
+    const cpu0 = process.cpuUsage();
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (next < work.length) {
@@ -95,6 +123,10 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const serverCpu1 = serverCpuMs(server.dataDir);
+    const serverUs = serverCpu0 !== undefined && serverCpu1 !== undefined ? `${Math.round(((serverCpu1 - serverCpu0) * 1000) / work.length)} µs` : 'unknown';
+    console.log(`webhooks: CPU per delivery: this process ${Math.round((cpu.user + cpu.system) / work.length)} µs, PostgreSQL ${serverUs}`);
     const perSecond = work.length / seconds;
     const tasks = (await storage.tasks(universe).counts()).byState.queued;
     if (accepted !== deliveries.length || deduped !== work.length - deliveries.length || tasks !== deliveries.length) {

@@ -1,11 +1,15 @@
 import type { Clock, SensorEvent, SensorEventInput, SensorEventStore, TaskQueue, TriggerFiring, TriggerRecord, TriggerStore } from '@lightspeed/ports';
 import { renderTask } from './task-template.js';
 import { triggerMatches } from './trigger-definition.js';
+import { fireWorkflow } from './trigger-workflow.js';
+import type { WorkflowService } from './workflow-service.js';
 
 export interface EventIntakeOptions {
   events(universe: string): SensorEventStore;
   triggers(universe: string): TriggerStore;
   tasks(universe: string): TaskQueue;
+  /** Where triggers with a `workflow` part start or advance instances (without it, such a firing records an error). */
+  workflows?: WorkflowService;
   clock: Clock;
   /**
    * A repeat of an event whose dispatch has not finished after this long (default 30 s) runs it
@@ -19,6 +23,10 @@ export interface EventIntakeOptions {
    * (`forget`); one changed by another server within this long.
    */
   triggerCacheMs?: number;
+}
+
+function messageOf(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
 }
 
 export interface IngestResult {
@@ -79,20 +87,35 @@ export class EventIntake {
     for (const trigger of await this.matching(universe, event.source)) {
       const { definition } = trigger;
       if (!triggerMatches(definition, event)) continue;
-      try {
-        const context = { event: { id: event.id, source: event.source, type: event.type, subject: event.subject ?? null, externalId: event.externalId ?? null, payload: event.payload, receivedAt: event.receivedAt } };
-        const input = renderTask(definition.task, context, {
-          source: `trigger:${definition.triggerId}`,
-          dedupeKey: `event:${event.id}:trigger:${definition.triggerId}`,
-          tags: [`trigger:${definition.triggerId}`, `event:${event.id}`],
-        });
-        if (input.subject === undefined && event.subject !== undefined) input.subject = event.subject.slice(0, 256);
-        const { task, deduped } = await queue.enqueue(input);
-        firings.push({ triggerId: definition.triggerId, taskId: task.id, ...(deduped ? { deduped } : {}) });
-      } catch (error) {
-        // A template the queue refuses is this trigger's fault: record it, run the others.
-        firings.push({ triggerId: definition.triggerId, error: ((error as Error).message ?? String(error)).slice(0, 500) });
+      const context = { event: { id: event.id, source: event.source, type: event.type, subject: event.subject ?? null, externalId: event.externalId ?? null, payload: event.payload, receivedAt: event.receivedAt } };
+      const firing: TriggerFiring = { triggerId: definition.triggerId };
+      const errors: string[] = [];
+      // A template the queue refuses, or a workflow that cannot move, is this trigger's fault: record it, run the others.
+      if (definition.task) {
+        try {
+          const input = renderTask(definition.task, context, {
+            source: `trigger:${definition.triggerId}`,
+            dedupeKey: `event:${event.id}:trigger:${definition.triggerId}`,
+            tags: [`trigger:${definition.triggerId}`, `event:${event.id}`],
+          });
+          if (input.subject === undefined && event.subject !== undefined) input.subject = event.subject.slice(0, 256);
+          const { task, deduped } = await queue.enqueue(input);
+          firing.taskId = task.id;
+          if (deduped) firing.deduped = true;
+        } catch (error) {
+          errors.push(messageOf(error));
+        }
       }
+      if (definition.workflow) {
+        try {
+          if (!this.options.workflows) throw new Error('this server has no workflow service; the trigger cannot start workflows');
+          firing.workflow = await fireWorkflow(this.options.workflows, universe, definition.workflow, context, event.id);
+        } catch (error) {
+          errors.push(`workflow: ${messageOf(error)}`);
+        }
+      }
+      if (errors.length > 0) firing.error = errors.join('; ').slice(0, 500);
+      firings.push(firing);
     }
     return this.options.events(universe).markDispatched(event.id, firings);
   }

@@ -1,4 +1,4 @@
-import type { BlobStore, Clock, HookDirectory, TaskJson } from '@lightspeed/ports';
+import type { Clock, HookDirectory, TaskJson } from '@lightspeed/ports';
 import type { EventIntake } from './event-intake.js';
 import { hookSource } from './trigger-definition.js';
 import { verifyDelivery } from './webhook-signature.js';
@@ -22,7 +22,6 @@ export interface HookAnswer {
 export interface HookIngressOptions {
   hooks: HookDirectory;
   intake: EventIntake;
-  blobs(universe: string): BlobStore;
   clock: Clock;
   /** Deliveries accepted per universe and second (default 100), with bursts up to `burst` (default 2× the rate). */
   ratePerSecond?: number;
@@ -122,10 +121,11 @@ export class HookIngress {
     const typeField = webhook.typeField ?? 'type';
     const declared = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload[typeField] : undefined;
     const type = typeof declared === 'string' && NAME.test(declared) ? declared : 'webhook';
-    // The raw delivery is the audit record (what was signed, byte for byte); only its ref is kept on the event.
-    const raw = await this.options.blobs(universe).put(body.bytes, { mediaType: headers['content-type'] ?? 'application/json' });
+    // The raw delivery is the audit record (what was signed, byte for byte); the store writes it to
+    // CAS with the event, in one statement, and keeps only its ref on the event.
+    const raw = { bytes: body.bytes, mediaType: headers['content-type'] ?? 'application/json' };
     const source = hookSource(definition.triggerId);
-    const { event, deduped } = await this.options.intake.ingest(universe, { source, type, externalId: verdict.externalId, payload, rawRef: raw.ref });
+    const { event, deduped } = await this.options.intake.ingest(universe, { source, type, externalId: verdict.externalId, payload, raw });
     const tasks = event.firings.flatMap((firing) => (firing.taskId ? [firing.taskId] : []));
     return { status: deduped ? 200 : 202, body: { eventId: event.id, deduped, tasks } };
   }

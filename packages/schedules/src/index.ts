@@ -10,6 +10,7 @@ export * from './event-intake.js';
 export * from './webhook-signature.js';
 export * from './hook-ingress.js';
 export * from './trigger-service.js';
+export * from './trigger-workflow.js';
 export * from './workflow-template.js';
 export * from './workflow-service.js';
 export * from './operations.js';

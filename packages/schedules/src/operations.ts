@@ -1,4 +1,4 @@
-import { systemClock, type BlobStore, type Clock, type HookDirectory, type ScheduleLedger, type ScheduleStore, type SensorEventStore, type TaskQueue, type TriggerStore, type WorkflowLedger, type WorkflowStore, type WorkflowTemplate } from '@lightspeed/ports';
+import { systemClock, type Clock, type HookDirectory, type ScheduleLedger, type ScheduleStore, type SensorEventStore, type TaskQueue, type TriggerStore, type WorkflowLedger, type WorkflowStore, type WorkflowTemplate } from '@lightspeed/ports';
 import { EventIntake } from './event-intake.js';
 import { HookIngress } from './hook-ingress.js';
 import { Scheduler } from './scheduler.js';
@@ -15,7 +15,6 @@ export interface OperationsStores {
   events(universe: string): SensorEventStore;
   hooks(): HookDirectory;
   tasks(universe: string): TaskQueue;
-  blobs(universe: string): BlobStore;
   undispatchedEventUniverses(before: number): Promise<string[]>;
   workflows(universe: string): WorkflowStore;
   workflowLedger(): WorkflowLedger;
@@ -56,7 +55,7 @@ export function createOperations(stores: OperationsStores, options: OperationsOp
   let loaded: Promise<readonly WorkflowTemplate[]> | undefined;
   const templates = options.workflowTemplates ?? (() => (loaded ??= loadWorkflowTemplates(options.projectDir)));
   const workflows = new WorkflowService({ workflows: (u) => stores.workflows(u), ledger: stores.workflowLedger(), tasks, templates, clock });
-  const intake = new EventIntake({ events: (u) => stores.events(u), triggers: (u) => stores.triggers(u), tasks, clock });
+  const intake = new EventIntake({ events: (u) => stores.events(u), triggers: (u) => stores.triggers(u), tasks, workflows, clock });
   const scheduler = new Scheduler({
     ledger: stores.scheduleLedger(),
     schedules: (u) => stores.schedules(u),
@@ -73,7 +72,7 @@ export function createOperations(stores: OperationsStores, options: OperationsOp
       await workflows.sweep();
     },
   });
-  const hooks = new HookIngress({ hooks: stores.hooks(), intake, blobs: (u) => stores.blobs(u), clock, ...(options.hookRatePerSecond ? { ratePerSecond: options.hookRatePerSecond } : {}) });
+  const hooks = new HookIngress({ hooks: stores.hooks(), intake, clock, ...(options.hookRatePerSecond ? { ratePerSecond: options.hookRatePerSecond } : {}) });
   const changed = (universe: string) => {
     intake.forget(universe);
     hooks.forget();

@@ -81,7 +81,7 @@ export class WorkflowService {
   }
 
   /** Creates the instance and enqueues its first step; the same key again answers the existing instance. */
-  async create(universe: string, input: WorkflowCreateInput, by: 'create' | 'trigger' = 'create'): Promise<{ instance: WorkflowInstance; created: boolean }> {
+  async create(universe: string, input: WorkflowCreateInput, by: 'create' | 'trigger' = 'create', eventId?: string): Promise<{ instance: WorkflowInstance; created: boolean }> {
     if (typeof input.instanceKey !== 'string' || !KEY.test(input.instanceKey)) throw invalid('instanceKey', '1-100 characters of [A-Za-z0-9._:-], starting with a letter or digit');
     const store = this.options.workflows(universe);
     const existing = await store.get(input.instanceKey);
@@ -95,7 +95,7 @@ export class WorkflowService {
       spec.task = { ...spec.task, agent };
     }
     const now = this.options.clock.now();
-    const first: WorkflowTransition = { at: now, from: null, to: template.initial, iteration: 1, by };
+    const first: WorkflowTransition = { at: now, from: null, to: template.initial, iteration: 1, by, ...(eventId !== undefined ? { eventId } : {}) };
     const { instance, created } = await store.create({
       instanceKey: input.instanceKey,
       templateId: template.templateId,
@@ -137,17 +137,22 @@ export class WorkflowService {
     });
   }
 
-  /** An operator's move: to a state (retry the current one by naming it), or by an outcome. */
-  async advance(universe: string, instanceKey: string, input: WorkflowAdvanceInput, by: 'operator' | 'trigger' = 'operator'): Promise<WorkflowInstance> {
+  /**
+   * An operator's move: to a state (retry the current one by naming it), or by an outcome. A
+   * trigger's move names its event: an instance that already moved for that event is left as it is
+   * (a repaired dispatch must not move it twice).
+   */
+  async advance(universe: string, instanceKey: string, input: WorkflowAdvanceInput, by: 'operator' | 'trigger' = 'operator', eventId?: string): Promise<WorkflowInstance> {
     if (input.outcome !== undefined && !STEP_OUTCOMES.includes(input.outcome)) throw invalid('outcome', `one of ${STEP_OUTCOMES.join(', ')}`);
     return this.race(universe, instanceKey, async (instance) => {
+      if (eventId !== undefined && instance.history.some((transition) => transition.eventId === eventId)) return undefined;
       if (instance.status !== 'running') throw new LightspeedError('conflict', `workflow ${instanceKey} is ${instance.status}; only a running workflow moves`, { instanceKey, status: instance.status });
       const template = this.template(instance);
       if (input.to !== undefined && input.to !== WORKFLOW_SUCCEED && input.to !== WORKFLOW_FAIL && !template.states[input.to]) throw invalid('to', `no state ${input.to} (states: ${Object.keys(template.states).join(', ')}, or ${WORKFLOW_SUCCEED} / ${WORKFLOW_FAIL})`);
       const task = instance.currentTaskId ? await this.stopTask(universe, instance.currentTaskId) : undefined;
       const outcome = input.outcome ?? (task && FINAL.has(task.state) && task.state !== 'cancelled' ? (task.state as StepOutcome) : 'cancelled');
       const to = input.to ?? template.states[instance.state]?.on[outcome] ?? WORKFLOW_FAIL;
-      return this.move(universe, instance, { outcome, to, by, ...(input.note ? { note: input.note } : {}) }, task);
+      return this.move(universe, instance, { outcome, to, by, ...(input.note ? { note: input.note } : {}), ...(eventId !== undefined ? { eventId } : {}) }, task);
     });
   }
 
@@ -203,7 +208,7 @@ export class WorkflowService {
     });
   }
 
-  private async move(universe: string, instance: WorkflowInstance, how: { outcome: StepOutcome; to: string; by: WorkflowTransition['by']; note?: string }, task: Task | undefined): Promise<WorkflowChange> {
+  private async move(universe: string, instance: WorkflowInstance, how: { outcome: StepOutcome; to: string; by: WorkflowTransition['by']; note?: string; eventId?: string }, task: Task | undefined): Promise<WorkflowChange> {
     const now = this.options.clock.now();
     const attempts = task ? await this.options.tasks(universe).attempts(task.id) : [];
     const evidence = attempts[attempts.length - 1]?.evidence;
@@ -222,7 +227,7 @@ export class WorkflowService {
       }
     }
     if (to === WORKFLOW_FAIL && reason === undefined) reason = how.note ?? `${instance.state} ended ${how.outcome}`;
-    const transition: WorkflowTransition = { at: now, from: instance.state, to, outcome: how.outcome, iteration, by: how.by, ...(task ? { taskId: task.id, attempt: task.attempts } : {}), ...(how.note ? { note: how.note } : {}) };
+    const transition: WorkflowTransition = { at: now, from: instance.state, to, outcome: how.outcome, iteration, by: how.by, ...(task ? { taskId: task.id, attempt: task.attempts } : {}), ...(how.note ? { note: how.note } : {}), ...(how.eventId !== undefined ? { eventId: how.eventId } : {}) };
     const history = [...instance.history, transition];
     if (to === WORKFLOW_SUCCEED) return { status: 'succeeded', state: instance.state, iteration, steps, history, finishedAt: now, ...this.lastTask(instance) };
     if (to === WORKFLOW_FAIL) return { status: 'failed', state: instance.state, iteration, steps, history, reason: reason!, finishedAt: now, ...this.lastTask(instance) };

@@ -6,7 +6,7 @@ import { freshUniverse, ManualClock, useSqlBackend } from './sql-backend.js';
 
 function parts(storage: Storage, clock: ManualClock, rate?: { ratePerSecond: number; burst: number }) {
   const intake = new EventIntake({ events: (u) => storage.events(u), triggers: (u) => storage.triggers(u), tasks: (u) => storage.tasks(u), clock });
-  const ingress = new HookIngress({ hooks: storage.hooks(), intake, blobs: (u) => storage.blobs(u), clock, ...(rate ?? {}) });
+  const ingress = new HookIngress({ hooks: storage.hooks(), intake, clock, ...(rate ?? {}) });
   return { intake, ingress, triggers: new TriggerService((u) => storage.triggers(u)) };
 }
 

@@ -87,6 +87,17 @@ export class SqlBlobStore implements BlobStore {
     return items.map((item, i) => statOf(refs[i]!, item.bytes.byteLength, item.mediaType));
   }
 
+  /**
+   * The inline row of a blob another statement writes with its own rows (a sensor event's raw
+   * delivery), checked like a put; undefined when it belongs in the object store (then `put` it).
+   */
+  inlineRow(bytes: Uint8Array, mediaType?: string): InlineBlob | undefined {
+    const item = mediaType === undefined ? { bytes } : { bytes, mediaType };
+    this.checkPut(item);
+    if (this.options.objects && bytes.byteLength > INLINE_MAX_BYTES) return undefined;
+    return { ref: refOf(bytes), ...item };
+  }
+
   async get(ref: BlobRef): Promise<Uint8Array | undefined> {
     checkRef(ref);
     const key = this.cacheKey(ref);

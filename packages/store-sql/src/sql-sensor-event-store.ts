@@ -1,32 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, type BlobRef } from '@lightspeed/engine';
+import type { InlineBlob } from './inline-put-batcher.js';
 import { LightspeedError, type Clock, type SensorEvent, type SensorEventInput, type SensorEventStore, type TaskJson, type TriggerFiring } from '@lightspeed/ports';
 import { checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
+import type { SqlBlobStore } from './sql-blob-store.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
+import { EVENT_COLUMNS, type EventRow, type SensorEventWriter } from './sql-sensor-event-writer.js';
 
 /*
  * Sensor events in the SQL store (migration 8): recorded once per (universe, dedupe key) by
  * `INSERT … ON CONFLICT DO NOTHING`, so any number of concurrent deliveries make one row.
  */
 
-const COLUMNS = 'event_id, source, type, external_id, dedupe_key, subject, payload, raw_ref, received_at, dispatched_at, firings';
+const COLUMNS = EVENT_COLUMNS;
 /** An event's payload is what a trigger maps into a task; the raw delivery (any size up to the body cap) is in CAS. */
 export const MAX_EVENT_PAYLOAD_BYTES = 1024 * 1024;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
-
-interface EventRow {
-  event_id: string;
-  source: string;
-  type: string;
-  external_id: string | null;
-  dedupe_key: string;
-  subject: string | null;
-  payload: string;
-  raw_ref: string | null;
-  received_at: unknown;
-  dispatched_at: unknown;
-  firings: string;
-}
 
 function eventOf(row: EventRow): SensorEvent {
   return {
@@ -50,7 +39,7 @@ function invalid(field: string, message: string): LightspeedError {
 
 /** The checked columns of an input, or `invalid` naming the field. */
 function checkInput(input: SensorEventInput): { dedupeKey: string; payload: string } {
-  const allowed = new Set(['source', 'type', 'externalId', 'dedupeKey', 'subject', 'payload', 'rawRef']);
+  const allowed = new Set(['source', 'type', 'externalId', 'dedupeKey', 'subject', 'payload', 'rawRef', 'raw']);
   for (const key of Object.keys(input)) if (!allowed.has(key)) throw invalid(key, 'unknown field of a sensor event');
   if (typeof input.source !== 'string' || !NAME.test(input.source)) throw invalid('source', 'must be 1-128 characters of [A-Za-z0-9._:/@-], starting with a letter or digit');
   if (typeof input.type !== 'string' || !NAME.test(input.type)) throw invalid('type', 'must be 1-128 characters of [A-Za-z0-9._:/@-], starting with a letter or digit');
@@ -58,6 +47,8 @@ function checkInput(input: SensorEventInput): { dedupeKey: string; payload: stri
     const value = input[field];
     if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > 512)) throw invalid(field, 'must be 1-512 characters');
   }
+  if (input.raw !== undefined && input.rawRef !== undefined) throw invalid('raw', 'give the raw delivery (stored with the event) or the rawRef of one already in CAS, not both');
+  if (input.raw !== undefined && (input.raw === null || !(input.raw.bytes instanceof Uint8Array))) throw invalid('raw.bytes', 'the raw delivery bytes');
   const dedupeKey = input.dedupeKey ?? (input.externalId !== undefined ? `${input.source}:${input.externalId}` : undefined);
   if (dedupeKey === undefined) throw invalid('dedupeKey', 'an event needs a dedupeKey or an externalId (repeats are recognised by it)');
   let payload: string;
@@ -77,21 +68,37 @@ export class SqlSensorEventStore implements SensorEventStore {
     private readonly driver: SqlDriver,
     universe: string,
     private readonly clock: Clock,
+    private readonly writer: SensorEventWriter,
+    private readonly blobs: SqlBlobStore,
   ) {
     this.universe = checkUniverse(universe);
   }
 
   async record(input: SensorEventInput): Promise<{ event: SensorEvent; deduped: boolean }> {
     const { dedupeKey, payload } = checkInput(input);
-    const now = this.clock.now();
-    const { rows } = await this.driver.query<EventRow>(
-      `INSERT INTO ls_sensor_events (universe, event_id, source, type, external_id, dedupe_key, subject, payload, raw_ref, received_at, firings)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '[]')
-       ON CONFLICT (universe, dedupe_key) DO NOTHING RETURNING ${COLUMNS}`,
-      [this.universe, `evt_${randomUUID()}`, input.source, input.type, input.externalId ?? null, dedupeKey, input.subject ?? null, payload, input.rawRef ?? null, now],
-    );
-    if (rows[0]) return { event: eventOf(rows[0]), deduped: false };
-    // The holder committed before our insert saw the conflict, so it is visible now; events are never deleted here.
+    let rawRef = input.rawRef ?? null;
+    let blob: InlineBlob | undefined;
+    if (input.raw) {
+      blob = this.blobs.inlineRow(input.raw.bytes, input.raw.mediaType);
+      // A body for the object store is put first: the event never names a raw body not stored.
+      rawRef = blob ? blob.ref : (await this.blobs.put(input.raw.bytes, input.raw.mediaType === undefined ? {} : { mediaType: input.raw.mediaType })).ref;
+    }
+    // One statement (shared with concurrent records) stores the raw body and records a new event or answers the holder of its key…
+    const recorded = await this.writer.record(this.universe, {
+      eventId: `evt_${randomUUID()}`,
+      source: input.source,
+      type: input.type,
+      externalId: input.externalId ?? null,
+      dedupeKey,
+      subject: input.subject ?? null,
+      payload,
+      rawRef,
+      receivedAt: this.clock.now(),
+      ...(blob ? { blob } : {}),
+    });
+    if (recorded) return { event: eventOf(recorded.row), deduped: !recorded.inserted };
+    // …unless the holder committed after that statement's snapshot was taken (a concurrent first
+    // delivery): the conflict waited for it, so a new statement sees it. Events are never deleted here.
     const held = await this.driver.query<EventRow>(`SELECT ${COLUMNS} FROM ls_sensor_events WHERE universe = $1 AND dedupe_key = $2`, [this.universe, dedupeKey]);
     if (!held.rows[0]) throw new LightspeedError('unavailable', `the event with dedupe key ${dedupeKey} vanished while it was recorded; send it again`);
     return { event: eventOf(held.rows[0]), deduped: true };
@@ -117,12 +124,9 @@ export class SqlSensorEventStore implements SensorEventStore {
   }
 
   async markDispatched(eventId: string, firings: readonly TriggerFiring[]): Promise<SensorEvent> {
-    const { rows } = await this.driver.query<EventRow>(
-      `UPDATE ls_sensor_events SET dispatched_at = $3, firings = $4 WHERE universe = $1 AND event_id = $2 RETURNING ${COLUMNS}`,
-      [this.universe, eventId, this.clock.now(), JSON.stringify(firings)],
-    );
-    if (!rows[0]) throw new LightspeedError('not_found', `event ${eventId} does not exist`, { eventId });
-    return eventOf(rows[0]);
+    const row = await this.writer.markDispatched(this.universe, eventId, JSON.stringify(firings), this.clock.now());
+    if (!row) throw new LightspeedError('not_found', `event ${eventId} does not exist`, { eventId });
+    return eventOf(row);
   }
 
   async undispatched(before: number, limit: number): Promise<SensorEvent[]> {

@@ -28,6 +28,7 @@ import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifier
 import { numberOf, type SqlDriver, type SqlExecutor } from './sql-driver.js';
 import { retryDelayMs } from './task-backoff.js';
 import { checkReport, checkTaskInput, clip, MAX_ERROR_TEXT, positiveInt, refuse } from './task-input.js';
+import { VIRTUAL_TIME, type TaskInsertBatcher } from './task-insert-batcher.js';
 import { ATTEMPT_COLUMNS, attemptOf, attemptParams, attemptSet, COLUMNS, qualified, taskOf, type AttemptRow, type TaskRow } from './task-rows.js';
 
 export interface TaskQueueOptions {
@@ -69,13 +70,9 @@ function illegal(task: Task, action: string): LightspeedError {
   return new LightspeedError('conflict', `cannot ${action} task ${task.id}: it is ${task.state}`, { taskId: task.id, state: task.state, action });
 }
 
-// The floor of a new task's fair tag, the queue's "virtual time": the tag of the task that would be
-// claimed next (start-time fair queuing's "tag in service"), read through the claim index itself so
-// the planner has one index for claimable rows to choose; with none claimable, the last tag handed
-// out, so a drained queue does not restart below its past.
-const VIRTUAL_TIME = `COALESCE((SELECT fair_tag FROM ls_tasks WHERE universe = $1 AND state = 'queued' AND available_at <= $2
-    ORDER BY priority DESC, fair_tag, created_at, task_id LIMIT 1),
-  (SELECT max(last_tag) FROM ls_task_fair_keys WHERE universe = $1), 0)`;
+// The floor of a new task's fair tag, the queue's "virtual time" (VIRTUAL_TIME): the tag of the
+// task that would be claimed next (start-time fair queuing's "tag in service"), read through the
+// claim index itself so the planner has one index for claimable rows to choose.
 
 /**
  * The task queue of one universe in the SQL store (PGlite and PostgreSQL alike).
@@ -105,6 +102,8 @@ export class SqlTaskQueue implements TaskQueue {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     options: TaskQueueOptions = {},
+    /** Shared by the Storage's queues: concurrent enqueues of one concurrency key share a statement. */
+    private readonly inserts?: TaskInsertBatcher,
   ) {
     this.universe = checkUniverse(universe);
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_TASK_PAYLOAD_BYTES;
@@ -123,6 +122,32 @@ export class SqlTaskQueue implements TaskQueue {
     if (bytes.byteLength > this.inlinePayloadBytes) {
       payloadRef = (await this.blobs.put(bytes, { mediaType: 'application/json' })).ref;
       payload = null;
+    }
+    if (this.inserts) {
+      const row = await this.inserts.insert(this.universe, {
+        taskId: `task_${randomUUID()}`,
+        kind: checked.kind,
+        source: checked.source ?? null,
+        subject: checked.subject ?? null,
+        payload,
+        payloadRef,
+        agent: checked.agent,
+        model: checked.model ? JSON.stringify(checked.model) : null,
+        priority: checked.priority,
+        availableAt: checked.availableAt,
+        maxAttempts: checked.maxAttempts,
+        backoff: JSON.stringify(checked.backoff),
+        timeoutMs: checked.timeoutMs ?? null,
+        dedupeKey: checked.dedupeKey ?? null,
+        concurrencyKey: checked.concurrencyKey,
+        tags: JSON.stringify(checked.tags),
+        now,
+      });
+      if (row) {
+        if (!this.inserts.notifies) this.signal?.notify(this.universe);
+        return { task: taskOf(row, now), deduped: false };
+      }
+      // An active task holds the dedupe key: the rounds below read it (or insert, if it just ended).
     }
     // Two rounds: the dedupe holder can finish between our insert and our read of it.
     for (let round = 0; round < 3; round++) {

@@ -46,6 +46,8 @@ import { ObservedTaskQueue } from './observed-task-queue.js';
 import { PostgresTaskEvents } from './postgres-task-events.js';
 import { SqlScheduleLedger, SqlScheduleStore } from './sql-schedule-store.js';
 import { SqlSensorEventStore } from './sql-sensor-event-store.js';
+import { SensorEventWriter } from './sql-sensor-event-writer.js';
+import { TaskInsertBatcher } from './task-insert-batcher.js';
 import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
 import { SqlMemoryEventStore, SqlMemorySourceDirectory, SqlMemorySourceStore } from './sql-memory-store.js';
 import { SqlWorkflowLedger, SqlWorkflowStore } from './sql-workflow-store.js';
@@ -200,6 +202,13 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   const inline = new InlinePutBatcher(driver, () => clock.now(), driver.kind === 'pglite' ? 1 : Math.max(1, Math.floor(maxConnections(backend) / 2)));
   const taskSignal = new SqlTaskSignal(driver, backend.kind === 'postgres' ? backend.url : undefined);
   const taskOptions = { ...options.tasks, signal: options.tasks?.signal ?? taskSignal };
+  // Statements of each write batcher in flight at once (one per key at most: a key's calls gather
+  // while its statement runs): a quarter of the pool, the rest serves everything else.
+  const batchesInFlight = driver.kind === 'pglite' ? 1 : Math.max(1, Math.floor(maxConnections(backend) / 4));
+  // Batch inserts wake dispatchers themselves unless the tasks were given another signal to use.
+  const taskInserts = new TaskInsertBatcher(driver, () => clock.now(), batchesInFlight, taskOptions.signal === taskSignal ? taskSignal : undefined);
+  // Webhook bursts: concurrent event records (with their raw bodies) and dispatch marks share statements.
+  const eventWriter = new SensorEventWriter(driver, () => clock.now(), batchesInFlight);
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
   const ownTaskEvents = options.taskEvents ? undefined : backend.kind === 'postgres' ? new PostgresTaskEvents(backend.url, options.onTaskEventError) : undefined;
   const taskEvents = options.taskEvents ?? ownTaskEvents ?? new MemoryTaskEventChannel();
@@ -211,7 +220,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     workspaces: (universe) => new SqlWorkspaceStore(driver, universe, clock),
     profiles: (universe) => new SqlProfileStore(driver, universe, clock),
     mcpServers: (universe) => new SqlMcpServerStore(driver, universe, clock),
-    tasks: (universe) => new ObservedTaskQueue(new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, taskOptions), universe, taskEvents),
+    tasks: (universe) => new ObservedTaskQueue(new SqlTaskQueue(driver, universe, new SqlBlobStore(driver, universe, blobOptions), clock, taskOptions, taskInserts), universe, taskEvents),
     taskEvents,
     dispatch: (universe) => new SqlDispatchControls(driver, universe, clock),
     taskSignal,
@@ -221,7 +230,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     schedules: (universe) => new SqlScheduleStore(driver, universe, clock),
     scheduleLedger: () => new SqlScheduleLedger(driver, clock),
     triggers: (universe) => new SqlTriggerStore(driver, universe, clock),
-    events: (universe) => new SqlSensorEventStore(driver, universe, clock),
+    events: (universe) => new SqlSensorEventStore(driver, universe, clock, eventWriter, new SqlBlobStore(driver, universe, blobOptions)),
     hooks: () => new SqlHookDirectory(driver),
     memorySources: (universe) => new SqlMemorySourceStore(driver, universe, clock),
     memorySourceDirectory: () => new SqlMemorySourceDirectory(driver),

@@ -23,9 +23,26 @@ export class SqlTaskSignal implements TaskSignal {
 
   notify(universe: string): void {
     this.deliver(universe);
-    if (this.driver.kind === 'postgres' && !this.closed) {
-      this.driver.query('SELECT pg_notify($1, $2)', [TASK_NOTIFY_CHANNEL, universe]).catch(this.onError);
-    }
+    if (this.driver.kind !== 'postgres' || this.closed) return;
+    // A burst of enqueues shares its notifies: while one is in flight for a universe, later calls
+    // only ask for one more after it, which still follows every one of them (a wake-up, not a count).
+    if (this.sending.has(universe)) this.sending.set(universe, true);
+    else this.send(universe);
+  }
+
+  /** universe → whether another notify is wanted once the one in flight is sent. */
+  private readonly sending = new Map<string, boolean>();
+
+  private send(universe: string): void {
+    this.sending.set(universe, false);
+    void this.driver
+      .query('SELECT pg_notify($1, $2)', [TASK_NOTIFY_CHANNEL, universe])
+      .catch(this.onError)
+      .finally(() => {
+        const again = this.sending.get(universe) === true;
+        this.sending.delete(universe);
+        if (again && !this.closed) this.send(universe);
+      });
   }
 
   subscribe(listener: (universe: string) => void): () => void {
@@ -51,6 +68,19 @@ export class SqlTaskSignal implements TaskSignal {
       await client.end().catch(() => undefined);
       return undefined;
     }
+  }
+
+  /**
+   * A statement sent the cross-process notify itself (`pg_notify` inside it, delivered at its
+   * commit): only this process's listeners are told here. On PGlite the same as `notify`.
+   */
+  notifiedBy(universe: string): void {
+    this.deliver(universe);
+  }
+
+  /** The SQL a statement calls to notify other processes of new tasks in universe `$universeParam`, or undefined (PGlite, or closed). */
+  notifySql(universeParam: string): string | undefined {
+    return this.driver.kind === 'postgres' ? `pg_notify('${TASK_NOTIFY_CHANNEL}', ${universeParam})` : undefined;
   }
 
   private deliver(universe: string): void {

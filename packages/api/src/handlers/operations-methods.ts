@@ -1,5 +1,5 @@
 import type { ModelSelection } from '@lightspeed/engine';
-import type { ScheduleOutcome, ScheduleSpec, SensorEvent, SensorEventStore, TaskJson, TaskTemplate, TriggerRecord } from '@lightspeed/ports';
+import type { ScheduleOutcome, ScheduleSpec, SensorEvent, SensorEventStore, TaskJson, TaskTemplate, TriggerRecord, TriggerWorkflow } from '@lightspeed/ports';
 import type { EventIntake, HookIngress, ScheduleInput, ScheduleService, ScheduleView, TriggerInput, TriggerService, WorkflowService } from '@lightspeed/schedules';
 import { notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
@@ -85,7 +85,8 @@ export function triggerView(record: TriggerRecord) {
     triggerId: definition.triggerId,
     enabled: definition.enabled,
     match: { source: definition.match.source, type: definition.match.type ?? null, filter: definition.match.filter ?? null },
-    task: definition.task,
+    task: definition.task ?? null,
+    workflow: definition.workflow ?? null,
     webhook: definition.webhook ? { ...definition.webhook, typeField: definition.webhook.typeField ?? null } : null,
     hookPath: record.hookId ? `/hooks/${record.hookId}` : null,
     hasSecret: record.hasSecret,
@@ -107,15 +108,26 @@ export function sensorEventView(event: SensorEvent) {
     rawRef: event.rawRef ?? null,
     receivedAtMs: event.receivedAt,
     dispatchedAtMs: event.dispatchedAt ?? null,
-    firings: event.firings.map((firing) => ({ triggerId: firing.triggerId, taskId: firing.taskId ?? null, deduped: firing.deduped ?? null, error: firing.error ?? null })),
+    firings: event.firings.map((firing) => ({ triggerId: firing.triggerId, taskId: firing.taskId ?? null, deduped: firing.deduped ?? null, workflow: firing.workflow ?? null, error: firing.error ?? null })),
+  };
+}
+
+function triggerWorkflowOf(workflow: NonNullable<ParamsOf<'triggers/put'>['trigger']['workflow']>): TriggerWorkflow {
+  const { advance, agents, input, ...rest } = present(workflow);
+  return {
+    ...rest,
+    ...(input !== undefined ? { input: input as TaskJson } : {}),
+    ...(agents ? { agents } : {}),
+    ...(advance ? { advance: present(advance) as TriggerWorkflow['advance'] } : {}),
   };
 }
 
 function triggerInputOf(trigger: ParamsOf<'triggers/put'>['trigger']): TriggerInput {
-  const { match, task, webhook, ...rest } = present(trigger);
+  const { match, task, workflow, webhook, ...rest } = present(trigger);
   return {
     ...(rest as Pick<TriggerInput, 'triggerId' | 'enabled' | 'description'>),
-    task: templateOf(task),
+    ...(task ? { task: templateOf(task) } : {}),
+    ...(workflow ? { workflow: triggerWorkflowOf(workflow) } : {}),
     ...(match ? { match: present(match) as TriggerInput['match'] } : {}),
     ...(webhook ? { webhook: present(webhook) as TriggerInput['webhook'] } : {}),
   };

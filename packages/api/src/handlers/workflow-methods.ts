@@ -45,6 +45,7 @@ export function workflowView(instance: WorkflowInstance) {
       iteration: t.iteration,
       by: t.by,
       note: t.note ?? null,
+      eventId: t.eventId ?? null,
     })),
     reason: instance.reason ?? null,
     version: instance.version,

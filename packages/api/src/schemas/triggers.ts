@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs, named, uint } from './registry.js';
 import { TaskTemplateInput } from './schedules.js';
+import { StepOutcome } from './workflows.js';
 
 /*
  * Lightspeed extension (issue 15): sensor events (`events/*`) and the trigger rules that turn
@@ -12,6 +13,26 @@ const id = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, '1-128 c
 const name = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, '1-128 characters of [A-Za-z0-9._:/@-], starting with a letter or digit');
 
 export const WebhookScheme = named('WebhookScheme', z.enum(['hmac-sha256', 'standard-webhooks']));
+
+export const TriggerWorkflowInput = named(
+  'TriggerWorkflowInput',
+  z
+    .strictObject({
+      templateId: id().describe('A template of workflows/templates/list.'),
+      instanceKey: z.string().min(1).max(512).describe('A template string naming the instance per event, e.g. issue-{{event.payload.issue.id}}; creating is idempotent by the rendered key.'),
+      input: z.unknown().optional().describe('The instance input on creation (JSON; strings may use {{event.*}}).'),
+      agents: z.record(z.string().min(1).max(64), z.string().min(1).max(128)).nullish().describe("Per state, an agent to run instead of the template's."),
+      advance: z
+        .strictObject({
+          to: z.string().min(1).max(64).nullish().describe('A state, or @succeeded / @failed.'),
+          outcome: StepOutcome.nullish(),
+          note: z.string().max(1000).nullish(),
+        })
+        .nullish()
+        .describe('When the instance exists already: advance it (as workflows/advance would, by trigger). Without it a repeat key leaves the instance as it is.'),
+    })
+    .describe('Start (or advance) a workflow instance for each matching event.'),
+);
 
 export const TriggerInput = named(
   'TriggerInput',
@@ -25,7 +46,8 @@ export const TriggerInput = named(
         filter: z.record(z.string().min(1).max(256), z.unknown()).nullish().describe('Dotted payload path → required value (an array: any of).'),
       })
       .nullish(),
-    task: TaskTemplateInput,
+    task: TaskTemplateInput.nullish().describe('The task each matching event creates (a trigger has a task, a workflow, or both).'),
+    workflow: TriggerWorkflowInput.nullish(),
     webhook: z
       .strictObject({
         scheme: WebhookScheme,
@@ -45,7 +67,8 @@ export const TriggerView = named(
     triggerId: z.string(),
     enabled: z.boolean(),
     match: z.object({ source: z.string(), type: z.string().nullish(), filter: z.record(z.string(), z.unknown()).nullish() }),
-    task: TaskTemplateInput,
+    task: TaskTemplateInput.nullish(),
+    workflow: TriggerWorkflowInput.nullish(),
     webhook: z.object({ scheme: WebhookScheme, replayWindowMs: uint(), maxBodyBytes: uint(), typeField: z.string().nullish() }).nullish(),
     hookPath: z.string().nullish().describe('Where the sender posts: /hooks/<hookId> on this server.'),
     hasSecret: z.boolean(),
@@ -82,7 +105,15 @@ export const SensorEventView = named(
     rawRef: z.string().nullish().describe('The raw delivery in CAS (webhooks).'),
     receivedAtMs: epochMs(),
     dispatchedAtMs: epochMs().nullish(),
-    firings: z.array(z.object({ triggerId: z.string(), taskId: z.string().nullish(), deduped: z.boolean().nullish(), error: z.string().nullish() })),
+    firings: z.array(
+      z.object({
+        triggerId: z.string(),
+        taskId: z.string().nullish(),
+        deduped: z.boolean().nullish(),
+        workflow: z.object({ instanceKey: z.string(), outcome: z.enum(['created', 'advanced', 'existing']) }).nullish().describe('The workflow instance the trigger started or advanced (existing: the key was there and the trigger does not advance).'),
+        error: z.string().nullish(),
+      }),
+    ),
   }),
 );
 

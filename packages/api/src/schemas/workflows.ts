@@ -58,6 +58,7 @@ export const WorkflowTransitionView = named(
     iteration: uint(),
     by: z.enum(['create', 'task', 'operator', 'trigger']),
     note: z.string().nullish(),
+    eventId: z.string().nullish().describe('For by: trigger, the sensor event that caused the move.'),
   }),
 );
 

@@ -41,11 +41,11 @@ async function showWorkflow(ctx: CommandContext, flags: Flags, method: string, p
 }
 
 /** `--agent plan=my-planner` (repeatable) → `{ plan: 'my-planner' }`. */
-function agentsOf(values: string[]): Record<string, string> {
+export function agentsOf(values: string[], flag = '--agent'): Record<string, string> {
   const agents: Record<string, string> = {};
   for (const value of values) {
     const [state, agent] = value.split('=', 2);
-    if (!state || !agent) throw usageError(`--agent takes state=agent, got "${value}"`, 'e.g. --agent verify=strict-verifier');
+    if (!state || !agent) throw usageError(`${flag} takes state=agent, got "${value}"`, `e.g. ${flag} verify=strict-verifier`);
     agents[state] = agent;
   }
   return agents;

@@ -1885,6 +1885,13 @@ export type SensorEventView = {
     triggerId: string;
     taskId?: string | null;
     deduped?: boolean | null;
+    /**
+     * The workflow instance the trigger started or advanced (existing: the key was there and the trigger does not advance).
+     */
+    workflow?: {
+      instanceKey: string;
+      outcome: "created" | "advanced" | "existing";
+    } | null;
     error?: string | null;
   }[];
 };
@@ -2667,7 +2674,11 @@ export type TriggerInput = {
      */
     filter?: Record<string, unknown> | null;
   } | null;
-  task: TaskTemplateInput;
+  /**
+   * The task each matching event creates (a trigger has a task, a workflow, or both).
+   */
+  task?: TaskTemplateInput | null;
+  workflow?: TriggerWorkflowInput | null;
   /**
    * Accept signed deliveries at POST /hooks/<hookId>.
    */
@@ -2728,7 +2739,8 @@ export type TriggerView = {
     type?: string | null;
     filter?: Record<string, unknown> | null;
   };
-  task: TaskTemplateInput;
+  task?: TaskTemplateInput | null;
+  workflow?: TriggerWorkflowInput | null;
   webhook?: {
     scheme: WebhookScheme;
     replayWindowMs: number;
@@ -2743,6 +2755,39 @@ export type TriggerView = {
   revision: number;
   createdAtMs: number;
   updatedAtMs: number;
+};
+
+/**
+ * Start (or advance) a workflow instance for each matching event.
+ */
+export type TriggerWorkflowInput = {
+  /**
+   * A template of workflows/templates/list.
+   */
+  templateId: string;
+  /**
+   * A template string naming the instance per event, e.g. issue-{{event.payload.issue.id}}; creating is idempotent by the rendered key.
+   */
+  instanceKey: string;
+  /**
+   * The instance input on creation (JSON; strings may use {{event.*}}).
+   */
+  input?: unknown;
+  /**
+   * Per state, an agent to run instead of the template's.
+   */
+  agents?: Record<string, string> | null;
+  /**
+   * When the instance exists already: advance it (as workflows/advance would, by trigger). Without it a repeat key leaves the instance as it is.
+   */
+  advance?: {
+    /**
+     * A state, or @succeeded / @failed.
+     */
+    to?: string | null;
+    outcome?: StepOutcome | null;
+    note?: string | null;
+  } | null;
 };
 
 export type UsageView = {
@@ -3137,6 +3182,10 @@ export type WorkflowTransitionView = {
   iteration: number;
   by: "create" | "task" | "operator" | "trigger";
   note?: string | null;
+  /**
+   * For by: trigger, the sensor event that caused the move.
+   */
+  eventId?: string | null;
 };
 
 export type WorkflowView = {
