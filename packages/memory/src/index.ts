@@ -7,7 +7,6 @@ export * from './significance.js';
 export * from './memory-ingress.js';
 export * from './memory-service.js';
 export * from './provider-transforms.js';
-export * from './rate-limiter.js';
 export * from './sensor-bridge.js';
 export * from './graph-extraction.js';
 export * from './people-mapping.js';

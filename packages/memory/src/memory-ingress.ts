@@ -1,8 +1,7 @@
 import { canonicalJson } from '@lightspeed/engine';
-import { MEMORY_PROVIDERS, type BlobStore, type Clock, type MemoryEvent, type MemoryEventStore, type MemoryProvider, type MemorySource, type MemorySourceDirectory } from '@lightspeed/ports';
+import { MEMORY_PROVIDERS, RateLimiter, type BlobStore, type Clock, type MemoryEvent, type MemoryEventStore, type MemoryProvider, type MemorySource, type MemorySourceDirectory } from '@lightspeed/ports';
 import { sha256Hex } from './canonical-event.js';
 import { SIGNATURE_HEADERS, verifyDelivery } from './delivery-verification.js';
-import { RateLimiter } from './rate-limiter.js';
 import { sensorEventOf, type SensorSink } from './sensor-bridge.js';
 import { openSecret, type SecretBox } from './secret-box.js';
 import { DEFAULT_SIGNIFICANCE_RULES, scoreSignificance, type SignificanceRule } from './significance.js';

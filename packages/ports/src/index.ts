@@ -18,3 +18,4 @@ export * from './sensor-events.js';
 export * from './session-directory.js';
 export * from './memory.js';
 export * from './workflows.js';
+export * from './rate-limiter.js';

@@ -1,4 +1,4 @@
-import type { Clock, HookDirectory, TaskJson } from '@lightspeed/ports';
+import { RateLimiter, type Clock, type HookDirectory, type TaskJson } from '@lightspeed/ports';
 import type { EventIntake } from './event-intake.js';
 import { hookSource } from './trigger-definition.js';
 import { verifyDelivery } from './webhook-signature.js';
@@ -31,29 +31,6 @@ export interface HookIngressOptions {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
-
-/** A token bucket per universe, refilled by the injected clock. */
-class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {}
-
-  /** 0 when admitted, else the ms until a token is free. */
-  take(key: string, now: number): number {
-    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) * this.rate) / 1000);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - bucket.tokens) * 1000) / this.rate);
-  }
-}
 
 function refusal(status: HookAnswer['status'], kind: string, message: string, headers?: Record<string, string>): HookAnswer {
   return { status, body: { error: { kind, message } }, ...(headers ? { headers } : {}) };

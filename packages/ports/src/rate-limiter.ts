@@ -1,4 +1,4 @@
-/** A token bucket per key (a universe), refilled by the caller's clock. */
+/** A token bucket per key (a universe), refilled by the caller's clock: the webhook ingresses (hooks, memory) share it. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
