@@ -79,7 +79,7 @@ export function createOperations(stores: OperationsStores, options: OperationsOp
   };
   return {
     schedules: new ScheduleService({ schedules: (u) => stores.schedules(u), tasks, clock }),
-    triggers: new TriggerService((u) => stores.triggers(u), changed),
+    triggers: new TriggerService((u) => stores.triggers(u), changed, templates),
     intake,
     events: (u) => stores.events(u),
     hooks,

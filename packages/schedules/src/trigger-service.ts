@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LightspeedError, type TriggerRecord, type TriggerStore, type WebhookSettings } from '@lightspeed/ports';
+import { LightspeedError, type TriggerDefinition, type TriggerRecord, type TriggerStore, type WebhookSettings, type WorkflowTemplate } from '@lightspeed/ports';
 import { checkTriggerDefinition, type TriggerInput } from './trigger-definition.js';
 
 /*
@@ -35,11 +35,31 @@ export class TriggerService {
   constructor(
     private readonly triggers: (universe: string) => TriggerStore,
     private readonly changed: (universe: string) => void = () => undefined,
+    /** The workflow templates a trigger's `workflow` part is checked against when it is put. */
+    private readonly templates?: () => Promise<readonly WorkflowTemplate[]>,
   ) {}
+
+  /**
+   * A trigger naming a template or state that does not exist is refused when it is put (it
+   * would only fail at its first event); firing checks again, as templates are files that change.
+   */
+  private async checkWorkflowPart(workflow: NonNullable<TriggerDefinition['workflow']>): Promise<void> {
+    if (!this.templates) return;
+    const templates = await this.templates();
+    const template = templates.find((t) => t.templateId === workflow.templateId);
+    if (!template) throw invalid('workflow.templateId', `no workflow template ${workflow.templateId} (known: ${templates.map((t) => t.templateId).join(', ') || 'none'})`);
+    const states = Object.keys(template.states);
+    for (const state of Object.keys(workflow.agents ?? {})) {
+      if (!states.includes(state)) throw invalid(`workflow.agents.${state}`, `template ${template.templateId} has no state ${state} (states: ${states.join(', ')})`);
+    }
+    const to = workflow.advance?.to;
+    if (to !== undefined && !to.startsWith('@') && !states.includes(to)) throw invalid('workflow.advance.to', `template ${template.templateId} has no state ${to} (states: ${states.join(', ')})`);
+  }
 
   /** Creates or replaces a trigger; `secret` in the answer only when the server generated it. */
   async put(universe: string, input: TriggerInput, options: { secret?: string; expectedRevision?: number } = {}): Promise<{ record: TriggerRecord; secret?: string }> {
     const definition = checkTriggerDefinition(input);
+    if (definition.workflow) await this.checkWorkflowPart(definition.workflow);
     const store = this.triggers(universe);
     if (!definition.webhook) {
       if (options.secret !== undefined) throw invalid('secret', 'only a webhook trigger has a secret');

@@ -80,6 +80,15 @@ describe.each(['pglite', 'postgres'] as const)('triggers that start and advance 
 
 describe('trigger definitions with a workflow part', () => {
   const base = { triggerId: 't', match: { source: 'ci' } };
+  it('are refused at put when they name a template or state that does not exist', async () => {
+    const service = new TriggerService(() => {
+      throw new Error('a refused trigger reaches no store');
+    }, undefined, () => loadWorkflowTemplates());
+    const put = (workflow: Record<string, unknown>) => service.put('u', { ...base, workflow: { instanceKey: 'k', ...workflow } as never });
+    await expect(put({ templateId: 'no-such-template' })).rejects.toMatchObject({ code: 'invalid', details: { field: 'workflow.templateId' }, message: expect.stringContaining('known: goal-loop') });
+    await expect(put({ templateId: 'goal-loop', agents: { review: 'x' } })).rejects.toMatchObject({ details: { field: 'workflow.agents.review' }, message: expect.stringContaining('states: plan') });
+    await expect(put({ templateId: 'goal-loop', advance: { to: 'deploy' } })).rejects.toMatchObject({ details: { field: 'workflow.advance.to' } });
+  });
   it('need a task or a workflow, and refuse unknown or bad fields naming them', () => {
     expect(() => checkTriggerDefinition(base)).toThrow(expect.objectContaining({ code: 'invalid', details: expect.objectContaining({ field: 'task' }) }));
     const refused = (workflow: unknown) => {
