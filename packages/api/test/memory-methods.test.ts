@@ -5,12 +5,12 @@ import type { Hono } from 'hono';
 import { singleUserAuth } from '../src/auth/gateway-auth.js';
 import { createRpcGateway } from '../src/gateway/rpc-gateway.js';
 import { memoryMethods } from '../src/handlers/memory-methods.js';
+import { inProcessRpc } from './support/in-process-rpc.js';
 
 describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway', () => {
   let storage: Storage;
   let memory: Memory;
   let app: Hono;
-  let nextId = 1;
   const logged: unknown[] = [];
 
   beforeAll(async () => {
@@ -22,15 +22,7 @@ describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway
     await storage?.close();
   });
 
-  async function rpc(method: string, params: Record<string, unknown>): Promise<any> {
-    const response = await app.request('/rpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }) });
-    return response.json();
-  }
-  async function call(method: string, params: Record<string, unknown>): Promise<any> {
-    const body = await rpc(method, params);
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result.result;
-  }
+  const { rpc, call } = inProcessRpc(() => app);
   const post = (path: string, headers: Record<string, string>, body: Uint8Array) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   it('connects a source with a generated secret shown once, then takes its signed webhooks (202, 200 deduped, 401, 413)', async () => {

@@ -6,6 +6,7 @@ import type { Hono } from 'hono';
 import { singleUserAuth } from '../src/auth/gateway-auth.js';
 import { createRpcGateway } from '../src/gateway/rpc-gateway.js';
 import { operationsMethods } from '../src/handlers/operations-methods.js';
+import { inProcessRpc } from './support/in-process-rpc.js';
 
 class ManualClock {
   constructor(public t = Date.now()) {}
@@ -19,7 +20,6 @@ describe('schedules/*, triggers/*, events/* and POST /hooks through the gateway'
   let storage: Storage;
   let ops: Operations;
   let app: Hono;
-  let nextId = 1;
 
   beforeAll(async () => {
     storage = await openStorage({ kind: 'pglite', dataDir: 'memory://' }, { clock });
@@ -30,15 +30,7 @@ describe('schedules/*, triggers/*, events/* and POST /hooks through the gateway'
     await storage?.close();
   });
 
-  async function rpc(method: string, params: Record<string, unknown>): Promise<any> {
-    const response = await app.request('/rpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }) });
-    return response.json();
-  }
-  async function call(method: string, params: Record<string, unknown>): Promise<any> {
-    const body = await rpc(method, params);
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result.result;
-  }
+  const { rpc, call } = inProcessRpc(() => app);
 
   it('puts, previews, pauses, resumes, runs and deletes a schedule; refuses a bad one naming the field', async () => {
     const put = await call('schedules/put', {
