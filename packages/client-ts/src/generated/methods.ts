@@ -75,6 +75,12 @@ export interface MethodTable {
   "events/ingest": { params: Wire.EventIngestParams; result: Wire.EventIngestResponse; outcome: Wire.AgentApiOutcomeOfEventIngestResponse };
   "events/list": { params: Wire.EventListParams; result: Wire.EventListResponse; outcome: Wire.AgentApiOutcomeOfEventListResponse };
   "events/read": { params: Wire.EventReadParams; result: Wire.EventReadResponse; outcome: Wire.AgentApiOutcomeOfEventReadResponse };
+  "workflows/templates/list": { params: Wire.WorkflowTemplatesListParams; result: Wire.WorkflowTemplatesListResponse; outcome: Wire.AgentApiOutcomeOfWorkflowTemplatesListResponse };
+  "workflows/create": { params: Wire.WorkflowCreateParams; result: Wire.WorkflowCreateResponse; outcome: Wire.AgentApiOutcomeOfWorkflowCreateResponse };
+  "workflows/read": { params: Wire.WorkflowKeyParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
+  "workflows/list": { params: Wire.WorkflowListParams; result: Wire.WorkflowListResponse; outcome: Wire.AgentApiOutcomeOfWorkflowListResponse };
+  "workflows/advance": { params: Wire.WorkflowAdvanceParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
+  "workflows/cancel": { params: Wire.WorkflowCancelParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
   "memory/sources/put": { params: Wire.MemorySourcePutParams; result: Wire.MemorySourcePutResponse; outcome: Wire.AgentApiOutcomeOfMemorySourcePutResponse };
   "memory/sources/read": { params: Wire.MemorySourceIdParams; result: Wire.MemorySourceResponse; outcome: Wire.AgentApiOutcomeOfMemorySourceResponse };
   "memory/sources/list": { params: Wire.MemorySourceListParams; result: Wire.MemorySourceListResponse; outcome: Wire.AgentApiOutcomeOfMemorySourceListResponse };
@@ -82,12 +88,6 @@ export interface MethodTable {
   "memory/events/list": { params: Wire.MemoryEventListParams; result: Wire.MemoryEventListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventListResponse };
   "memory/events/read": { params: Wire.MemoryEventReadParams; result: Wire.MemoryEventReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEventReadResponse };
   "memory/deliveries/import": { params: Wire.MemoryImportParams; result: Wire.MemoryImportResponse; outcome: Wire.AgentApiOutcomeOfMemoryImportResponse };
-  "workflows/templates/list": { params: Wire.WorkflowTemplatesListParams; result: Wire.WorkflowTemplatesListResponse; outcome: Wire.AgentApiOutcomeOfWorkflowTemplatesListResponse };
-  "workflows/create": { params: Wire.WorkflowCreateParams; result: Wire.WorkflowCreateResponse; outcome: Wire.AgentApiOutcomeOfWorkflowCreateResponse };
-  "workflows/read": { params: Wire.WorkflowKeyParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
-  "workflows/list": { params: Wire.WorkflowListParams; result: Wire.WorkflowListResponse; outcome: Wire.AgentApiOutcomeOfWorkflowListResponse };
-  "workflows/advance": { params: Wire.WorkflowAdvanceParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
-  "workflows/cancel": { params: Wire.WorkflowCancelParams; result: Wire.WorkflowResponse; outcome: Wire.AgentApiOutcomeOfWorkflowResponse };
   "memory/entities/list": { params: Wire.MemoryEntityListParams; result: Wire.MemoryEntityListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityListResponse };
   "memory/entities/read": { params: Wire.MemoryEntityReadParams; result: Wire.MemoryEntityReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityReadResponse };
   "memory/graph/neighbours": { params: Wire.MemoryNeighboursParams; result: Wire.MemoryNeighboursResponse; outcome: Wire.AgentApiOutcomeOfMemoryNeighboursResponse };
@@ -166,6 +166,12 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "events/ingest",
   "events/list",
   "events/read",
+  "workflows/templates/list",
+  "workflows/create",
+  "workflows/read",
+  "workflows/list",
+  "workflows/advance",
+  "workflows/cancel",
   "memory/sources/put",
   "memory/sources/read",
   "memory/sources/list",
@@ -173,12 +179,6 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "memory/events/list",
   "memory/events/read",
   "memory/deliveries/import",
-  "workflows/templates/list",
-  "workflows/create",
-  "workflows/read",
-  "workflows/list",
-  "workflows/advance",
-  "workflows/cancel",
   "memory/entities/list",
   "memory/entities/read",
   "memory/graph/neighbours",
@@ -596,6 +596,41 @@ export abstract class GeneratedMethods {
     read: (params: Wire.EventReadParams, options?: CallOptions): Promise<Wire.EventReadResponse> => this.callMethod("events/read", params, options),
   };
 
+  readonly workflows = {
+    templates: {
+      /**
+       * `workflows/templates/list`: List workflow templates (Lightspeed extension).
+       * The built-in templates (goal-loop) and the YAML files in the project .lightspeed/workflows/.
+       */
+      list: (params: Wire.WorkflowTemplatesListParams = {}, options?: CallOptions): Promise<Wire.WorkflowTemplatesListResponse> => this.callMethod("workflows/templates/list", params, options),
+    },
+    /**
+     * `workflows/create`: Start a workflow instance (Lightspeed extension).
+     * Idempotent by instanceKey; the first step is enqueued as a task at once.
+     */
+    create: (params: Wire.WorkflowCreateParams, options?: CallOptions): Promise<Wire.WorkflowCreateResponse> => this.callMethod("workflows/create", params, options),
+    /**
+     * `workflows/read`: Read a workflow instance (Lightspeed extension).
+     * State, iteration, every step with its task, and the history of transitions.
+     */
+    read: (params: Wire.WorkflowKeyParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/read", params, options),
+    /**
+     * `workflows/list`: List workflow instances (Lightspeed extension).
+     * By instance key, optionally by status and template, with an opaque cursor.
+     */
+    list: (params: Wire.WorkflowListParams = {}, options?: CallOptions): Promise<Wire.WorkflowListResponse> => this.callMethod("workflows/list", params, options),
+    /**
+     * `workflows/advance`: Move a workflow instance (Lightspeed extension).
+     * An operator override: to a state (retry, skip), complete (@succeeded), fail, or by an outcome; a step still running is cancelled.
+     */
+    advance: (params: Wire.WorkflowAdvanceParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/advance", params, options),
+    /**
+     * `workflows/cancel`: Cancel a workflow instance (Lightspeed extension).
+     * Ends it as cancelled and cancels its running step.
+     */
+    cancel: (params: Wire.WorkflowCancelParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/cancel", params, options),
+  };
+
   readonly memory = {
     sources: {
       /**
@@ -657,40 +692,5 @@ export abstract class GeneratedMethods {
        */
       neighbours: (params: Wire.MemoryNeighboursParams, options?: CallOptions): Promise<Wire.MemoryNeighboursResponse> => this.callMethod("memory/graph/neighbours", params, options),
     },
-  };
-
-  readonly workflows = {
-    templates: {
-      /**
-       * `workflows/templates/list`: List workflow templates (Lightspeed extension).
-       * The built-in templates (goal-loop) and the YAML files in the project .lightspeed/workflows/.
-       */
-      list: (params: Wire.WorkflowTemplatesListParams = {}, options?: CallOptions): Promise<Wire.WorkflowTemplatesListResponse> => this.callMethod("workflows/templates/list", params, options),
-    },
-    /**
-     * `workflows/create`: Start a workflow instance (Lightspeed extension).
-     * Idempotent by instanceKey; the first step is enqueued as a task at once.
-     */
-    create: (params: Wire.WorkflowCreateParams, options?: CallOptions): Promise<Wire.WorkflowCreateResponse> => this.callMethod("workflows/create", params, options),
-    /**
-     * `workflows/read`: Read a workflow instance (Lightspeed extension).
-     * State, iteration, every step with its task, and the history of transitions.
-     */
-    read: (params: Wire.WorkflowKeyParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/read", params, options),
-    /**
-     * `workflows/list`: List workflow instances (Lightspeed extension).
-     * By instance key, optionally by status and template, with an opaque cursor.
-     */
-    list: (params: Wire.WorkflowListParams = {}, options?: CallOptions): Promise<Wire.WorkflowListResponse> => this.callMethod("workflows/list", params, options),
-    /**
-     * `workflows/advance`: Move a workflow instance (Lightspeed extension).
-     * An operator override: to a state (retry, skip), complete (@succeeded), fail, or by an outcome; a step still running is cancelled.
-     */
-    advance: (params: Wire.WorkflowAdvanceParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/advance", params, options),
-    /**
-     * `workflows/cancel`: Cancel a workflow instance (Lightspeed extension).
-     * Ends it as cancelled and cancels its running step.
-     */
-    cancel: (params: Wire.WorkflowCancelParams, options?: CallOptions): Promise<Wire.WorkflowResponse> => this.callMethod("workflows/cancel", params, options),
   };
 }

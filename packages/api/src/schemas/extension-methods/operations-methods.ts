@@ -1,0 +1,148 @@
+import { extension } from '../method-spec.js';
+import * as schedules from '../schedules.js';
+import * as triggers from '../triggers.js';
+import * as workflows from '../workflows.js';
+
+/** Schedules, triggers, sensor events and workflows (issue 15): methods this server adds to the v1 contract. */
+export const operationsMethodSpecs = {
+  'schedules/put': extension(
+    'schedules/put',
+    ['SchedulePutParams', schedules.SchedulePutParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Create or replace a schedule (Lightspeed extension)',
+    'Interval or cron (IANA timezone) with catch-up and overlap policies; creates a task from the template on every fire. A replaced schedule keeps its counters and pause.',
+  ),
+  'schedules/read': extension(
+    'schedules/read',
+    ['ScheduleReadParams', schedules.ScheduleReadParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Read a schedule (Lightspeed extension)',
+    'The schedule with its next fire times, last outcome, last task and counters of missed and skipped fires.',
+  ),
+  'schedules/list': extension(
+    'schedules/list',
+    ['ScheduleListParams', schedules.ScheduleListParams],
+    ['ScheduleListResponse', schedules.ScheduleListResponse],
+    'List schedules (Lightspeed extension)',
+    'Schedules by id, with an opaque cursor.',
+  ),
+  'schedules/delete': extension(
+    'schedules/delete',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Delete a schedule (Lightspeed extension)',
+    'Removes it; tasks it created remain.',
+  ),
+  'schedules/pause': extension(
+    'schedules/pause',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Pause a schedule (Lightspeed extension)',
+    'No fires while paused; they are counted as missed on resume, never run.',
+  ),
+  'schedules/resume': extension(
+    'schedules/resume',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleResponse', schedules.ScheduleResponse],
+    'Resume a schedule (Lightspeed extension)',
+    'Fires again from the next fire time after now.',
+  ),
+  'schedules/run': extension(
+    'schedules/run',
+    ['ScheduleIdParams', schedules.ScheduleIdParams],
+    ['ScheduleRunResponse', schedules.ScheduleRunResponse],
+    'Run a schedule now (Lightspeed extension)',
+    'Creates one task now regardless of the overlap policy; the timer is not reset.',
+  ),
+  'triggers/put': extension(
+    'triggers/put',
+    ['TriggerPutParams', triggers.TriggerPutParams],
+    ['TriggerPutResponse', triggers.TriggerPutResponse],
+    'Create or replace a trigger (Lightspeed extension)',
+    'A rule from sensor events (source, type, payload filter) to a task template; with webhook settings it also accepts signed deliveries at POST /hooks/<hookId>.',
+  ),
+  'triggers/read': extension(
+    'triggers/read',
+    ['TriggerIdParams', triggers.TriggerIdParams],
+    ['TriggerResponse', triggers.TriggerResponse],
+    'Read a trigger (Lightspeed extension)',
+    'The rule and its hook path; the secret is never returned.',
+  ),
+  'triggers/list': extension(
+    'triggers/list',
+    ['TriggerListParams', triggers.TriggerListParams],
+    ['TriggerListResponse', triggers.TriggerListResponse],
+    'List triggers (Lightspeed extension)',
+    'Triggers by id, with an opaque cursor.',
+  ),
+  'triggers/delete': extension(
+    'triggers/delete',
+    ['TriggerIdParams', triggers.TriggerIdParams],
+    ['TriggerResponse', triggers.TriggerResponse],
+    'Delete a trigger (Lightspeed extension)',
+    'Removes the rule and its hook; recorded events remain.',
+  ),
+  'events/ingest': extension(
+    'events/ingest',
+    ['EventIngestParams', triggers.EventIngestParams],
+    ['EventIngestResponse', triggers.EventIngestResponse],
+    'Record a sensor event (Lightspeed extension)',
+    'Recorded once per dedupe key; the matching triggers create tasks. A repeat answers deduped with the original event and creates nothing.',
+  ),
+  'events/list': extension(
+    'events/list',
+    ['EventListParams', triggers.EventListParams],
+    ['EventListResponse', triggers.EventListResponse],
+    'List sensor events (Lightspeed extension)',
+    'Newest first, optionally by source and type, with the tasks their triggers created.',
+  ),
+  'events/read': extension(
+    'events/read',
+    ['EventReadParams', triggers.EventReadParams],
+    ['EventReadResponse', triggers.EventReadResponse],
+    'Read a sensor event (Lightspeed extension)',
+    'One event with its payload, raw delivery ref and trigger firings.',
+  ),
+  'workflows/templates/list': extension(
+    'workflows/templates/list',
+    ['WorkflowTemplatesListParams', workflows.WorkflowTemplatesListParams],
+    ['WorkflowTemplatesListResponse', workflows.WorkflowTemplatesListResponse],
+    'List workflow templates (Lightspeed extension)',
+    'The built-in templates (goal-loop) and the YAML files in the project .lightspeed/workflows/.',
+  ),
+  'workflows/create': extension(
+    'workflows/create',
+    ['WorkflowCreateParams', workflows.WorkflowCreateParams],
+    ['WorkflowCreateResponse', workflows.WorkflowCreateResponse],
+    'Start a workflow instance (Lightspeed extension)',
+    'Idempotent by instanceKey; the first step is enqueued as a task at once.',
+  ),
+  'workflows/read': extension(
+    'workflows/read',
+    ['WorkflowKeyParams', workflows.WorkflowKeyParams],
+    ['WorkflowResponse', workflows.WorkflowResponse],
+    'Read a workflow instance (Lightspeed extension)',
+    'State, iteration, every step with its task, and the history of transitions.',
+  ),
+  'workflows/list': extension(
+    'workflows/list',
+    ['WorkflowListParams', workflows.WorkflowListParams],
+    ['WorkflowListResponse', workflows.WorkflowListResponse],
+    'List workflow instances (Lightspeed extension)',
+    'By instance key, optionally by status and template, with an opaque cursor.',
+  ),
+  'workflows/advance': extension(
+    'workflows/advance',
+    ['WorkflowAdvanceParams', workflows.WorkflowAdvanceParams],
+    ['WorkflowResponse', workflows.WorkflowResponse],
+    'Move a workflow instance (Lightspeed extension)',
+    "An operator override: to a state (retry, skip), complete (@succeeded), fail, or by an outcome; a step still running is cancelled.",
+  ),
+  'workflows/cancel': extension(
+    'workflows/cancel',
+    ['WorkflowCancelParams', workflows.WorkflowCancelParams],
+    ['WorkflowResponse', workflows.WorkflowResponse],
+    'Cancel a workflow instance (Lightspeed extension)',
+    'Ends it as cancelled and cancels its running step.',
+  ),
+} as const;
