@@ -121,6 +121,31 @@ describe('the web console of a single-user lightspeed serve', () => {
     await expect(page.locator('section.run[data-run-status="running"]').count()).resolves.toBe(0);
   }, 40_000);
 
+  it('answers an approval and a question inline', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    await page.fill('#new-message', 'use sleep {"seconds":1}');
+    await page.check('input[name="timers"]');
+    await page.check('input[name="askUser"]');
+    await page.fill('#new-ask-before', 'sleep');
+    await page.click('button:has-text("Start chat")');
+    await page.waitForURL(/\/console\/sessions\/ses_/);
+    const approval = page.locator('article.wait-approval');
+    await approval.waitFor({ timeout: 20_000 });
+    await expect(approval.locator('pre.args').textContent()).resolves.toContain('"seconds":1');
+    await checkView(page, 'session-approval');
+    await approval.locator('button:has-text("Approve")').first().click();
+    await page.locator('article.tool[aria-label="tool call sleep"] .badge-ok').waitFor({ timeout: 20_000 });
+    await page.fill('#message', 'use ask_user {"question":"Which colour?","choices":["red","blue"]}');
+    await page.click('#send-form button');
+    const question = page.locator('article.wait-question', { hasText: 'Which colour?' });
+    await question.waitFor({ timeout: 20_000 });
+    await checkView(page, 'session-question');
+    await question.locator('input[value="blue"]').check();
+    await question.locator('button:has-text("Answer")').click();
+    await page.locator('.message-assistant', { hasText: 'ask_user returned: blue' }).waitFor({ timeout: 20_000 });
+    await expect(page.locator('article.wait').count()).resolves.toBe(0);
+  }, 60_000);
+
   it('renders script, event-handler and javascript: payloads as inert text', async () => {
     await page.goto(`${server.url}/console/sessions`);
     await page.fill('#new-message', HOSTILE);
@@ -181,10 +206,10 @@ describe('the web console of a single-user lightspeed serve', () => {
   it('lists sessions with status, model and usage', async () => {
     await page.goto(`${server.url}/console/sessions`);
     const rows = page.locator('table.list tbody tr');
-    await expect(rows.count()).resolves.toBe(3);
+    await expect(rows.count()).resolves.toBe(4);
     await expect(rows.first().textContent()).resolves.toContain('fake/fake-model');
     await checkView(page, 'sessions');
-    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-hostile-text', 'sessions', 'sessions-empty', 'task', 'tasks-empty']);
+    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'sessions', 'sessions-empty', 'task', 'tasks-empty']);
     expect(pageErrors).toEqual([]);
   });
 });

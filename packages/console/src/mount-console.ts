@@ -6,6 +6,7 @@ import { healthRoutes } from './health-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { staticAssets } from './static-assets.js';
 import { taskRoutes } from './task-routes.js';
+import { waitRoutes } from './wait-routes.js';
 
 /**
  * Adds the web console to a gateway app: `/` redirects to it, its pages live under `/console/`.
@@ -24,6 +25,7 @@ export function mountConsole(app: Hono, auth: GatewayAuth): void {
   staticAssets(app);
   authRoutes(app, consoleAuth);
   sessionRoutes(app, consoleAuth, app);
+  waitRoutes(app, consoleAuth);
   taskRoutes(app, consoleAuth);
   healthRoutes(app, consoleAuth, app);
 }

@@ -6,6 +6,8 @@ import { consoleRoute } from './console-context.js';
 import type { InProcessFetch } from './gateway-api.js';
 import { LiveSession, SessionPage } from './pages/session-page.js';
 import { SessionsPage, type SessionRow } from './pages/sessions-page.js';
+import type { WaitView } from './pages/waits.js';
+import { newChatConfig } from './new-chat-config.js';
 import { sessionStreamProxy } from './session-stream-proxy.js';
 
 const PAGE_SIZE = 50;
@@ -18,7 +20,7 @@ function messageOf(form: Record<string, string>): string {
   return message;
 }
 
-const sessionPath = (id: string) => `/console/sessions/${encodeURIComponent(id)}`;
+export const sessionPath = (id: string) => `/console/sessions/${encodeURIComponent(id)}`;
 
 /** Sessions list, session page (transcript, live stream, send, cancel) and the new-chat form. */
 export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFetch): void {
@@ -50,9 +52,10 @@ export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFe
     consoleRoute(auth, async (c, { caller }, form) => {
       const message = messageOf(form);
       const profile = form.profile?.trim();
+      const config = newChatConfig(form);
       const started = await caller.api.call('session/start', {
         ...(profile ? { profile: { kind: 'named', profileId: profile } } : {}),
-        ...(form.timers === 'on' ? { config: { features: { timers: { version: 1 } } } } : {}),
+        ...(config ? { config } : {}),
       });
       const sessionId = started.session.id;
       await caller.api.call('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text: message }] }, submissionId: randomUUID() });
@@ -66,16 +69,17 @@ export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFe
       const sessionId = c.req.param('sessionId')!;
       // The head first: any event after it reaches the page through the stream.
       const head = await caller.api.call('session/events/read', { sessionId, limit: 1 });
-      const { session } = await caller.api.call('session/read', { sessionId });
-      return c.html(<SessionPage frame={frame(session.displayName || session.id, 'sessions')} session={session as SessionView} headSeq={head.headCursor?.seq ?? 0} />);
+      const [{ session }, { waits }] = await Promise.all([caller.api.call('session/read', { sessionId }), caller.api.call('session/waits/list', { sessionId })]);
+      return c.html(<SessionPage frame={frame(session.displayName || session.id, 'sessions')} session={session as SessionView} waits={waits as WaitView[]} headSeq={head.headCursor?.seq ?? 0} />);
     }),
   );
 
   app.get(
     '/console/sessions/:sessionId/transcript',
     consoleRoute(auth, async (c, { caller }) => {
-      const { session } = await caller.api.call('session/read', { sessionId: c.req.param('sessionId')! });
-      return c.html(<LiveSession session={session} csrf={caller.csrf} />);
+      const sessionId = c.req.param('sessionId')!;
+      const [{ session }, { waits }] = await Promise.all([caller.api.call('session/read', { sessionId }), caller.api.call('session/waits/list', { sessionId })]);
+      return c.html(<LiveSession session={session} waits={waits as WaitView[]} csrf={caller.csrf} />);
     }),
   );
 

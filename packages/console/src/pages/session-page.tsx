@@ -2,6 +2,7 @@ import type { SessionView } from '@lightspeed/api';
 import { FormToken, Layout, type PageFrame } from './layout.js';
 import { modelText, usageText, when } from './format.js';
 import { Transcript, type SessionInput } from './transcript.js';
+import { Waits, type WaitView } from './waits.js';
 
 /**
  * One session: its facts, the transcript (live: `data-live-session` tells the script which
@@ -31,24 +32,25 @@ export function SessionFacts(props: { session: SessionInput }) {
 }
 
 /** What the live region shows, and what `GET …/transcript` answers for the script to swap in. */
-export function LiveSession(props: { session: SessionInput; csrf: string }) {
+export function LiveSession(props: { session: SessionInput; waits: WaitView[]; csrf: string }) {
   return (
     <>
       <SessionFacts session={props.session} />
       <h2 id="transcript-title">Transcript</h2>
       <Transcript session={props.session} csrf={props.csrf} />
+      <Waits sessionId={props.session.id} waits={props.waits} csrf={props.csrf} />
     </>
   );
 }
 
-export function SessionPage(props: { frame: PageFrame; session: SessionView; headSeq: number }) {
+export function SessionPage(props: { frame: PageFrame; session: SessionView; waits: WaitView[]; headSeq: number }) {
   const { frame, session } = props;
   const base = `/console/sessions/${encodeURIComponent(session.id)}`;
   return (
     <Layout {...frame}>
       <section aria-labelledby="transcript-title">
         <div id="transcript" data-live-session={session.id} data-after={String(props.headSeq)} data-transcript-url={`${base}/transcript`} data-events-url={`${base}/events`} aria-live="polite">
-          <LiveSession session={session} csrf={frame.csrf} />
+          <LiveSession session={session} waits={props.waits} csrf={frame.csrf} />
         </div>
         <div id="live-answer" class="message message-assistant live" hidden aria-label="streaming answer">
           <span class="role">Agent (streaming)</span>

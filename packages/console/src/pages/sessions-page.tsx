@@ -36,6 +36,11 @@ export function SessionsPage(props: { frame: PageFrame; rows: SessionRow[]; next
           <label class="check">
             <input type="checkbox" name="timers" value="on" /> Let the agent wait (sleep and wait_until tools)
           </label>
+          <label class="check">
+            <input type="checkbox" name="askUser" value="on" /> Let the agent ask you questions (ask_user tool)
+          </label>
+          <label for="new-ask-before">Ask before these tools run (comma-separated names or * patterns)</label>
+          <input id="new-ask-before" name="askBefore" />
           <button type="submit">Start chat</button>
         </form>
       </section>
