@@ -180,12 +180,8 @@ describe('the web console of a single-user lightspeed serve', () => {
     await page.fill('#task-payload', '{"name":"console"}');
     await page.click('button:has-text("Queue task")');
     await page.waitForURL(/\/console\/tasks\/[^/]+$/);
-    const deadline = Date.now() + 30_000;
-    while (!(await page.locator('dd .badge-succeeded').count())) {
-      if (Date.now() > deadline) throw new Error(`task did not succeed: ${await page.locator('main').textContent()}`);
-      await page.waitForTimeout(250);
-      await page.reload();
-    }
+    // No reload: the page follows the task events and redraws itself as the task moves.
+    await page.locator('#task-live dd .badge-succeeded').waitFor({ timeout: 30_000 });
     await checkView(page, 'task');
     await page.goto(`${server.url}/console/tasks`);
     await expect(page.locator('a', { hasText: 'succeeded 1' }).count()).resolves.toBe(1);

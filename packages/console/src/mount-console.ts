@@ -26,6 +26,6 @@ export function mountConsole(app: Hono, auth: GatewayAuth): void {
   authRoutes(app, consoleAuth);
   sessionRoutes(app, consoleAuth, app);
   waitRoutes(app, consoleAuth);
-  taskRoutes(app, consoleAuth);
+  taskRoutes(app, consoleAuth, app);
   healthRoutes(app, consoleAuth, app);
 }

@@ -8,7 +8,7 @@ import { LiveSession, SessionPage } from './pages/session-page.js';
 import { SessionsPage, type SessionRow } from './pages/sessions-page.js';
 import type { WaitView } from './pages/waits.js';
 import { newChatConfig } from './new-chat-config.js';
-import { sessionStreamProxy } from './session-stream-proxy.js';
+import { sessionStreamProxy } from './stream-proxy.js';
 
 const PAGE_SIZE = 50;
 const MAX_MESSAGE = 100_000;

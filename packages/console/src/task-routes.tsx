@@ -2,8 +2,10 @@ import { invalidRequest, type TaskAttemptView, type TaskView } from '@lightspeed
 import type { Hono } from 'hono';
 import type { ConsoleAuth } from './console-auth.js';
 import { consoleRoute } from './console-context.js';
+import type { InProcessFetch } from './gateway-api.js';
 import { TaskPage } from './pages/task-page.js';
 import { TasksPage } from './pages/tasks-page.js';
+import { taskStreamProxy } from './stream-proxy.js';
 
 const taskPath = (id: string) => `/console/tasks/${encodeURIComponent(id)}`;
 
@@ -17,7 +19,9 @@ function payloadOf(text: string | undefined): unknown {
 }
 
 /** The task queue views and actions, over `tasks/*` and `dispatch/status` (served when the server has a queue). */
-export function taskRoutes(app: Hono, auth: ConsoleAuth): void {
+export function taskRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFetch): void {
+  app.get('/console/tasks/events', taskStreamProxy(auth, gateway));
+
   app.get(
     '/console/tasks',
     consoleRoute(auth, async (c, { caller, frame }) => {

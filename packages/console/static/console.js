@@ -1,10 +1,13 @@
 // The console's one script (progressive enhancement; every page works without it):
 // - a session page follows its live stream: token deltas go into a streaming bubble (as text,
 //   never markup), and each durable event re-fetches the server-rendered facts and transcript;
-// - the send form posts in the background so the page keeps its stream open.
+// - the send form posts in the background so the page keeps its stream open;
+// - task pages follow the task events and re-fetch themselves when a task moves.
 // EventSource reconnects by itself and sends Last-Event-ID, which the server resumes from.
 (() => {
   'use strict';
+  const taskLive = document.getElementById('task-live');
+  if (taskLive) followTasks(taskLive);
   const transcript = document.getElementById('transcript');
   if (!transcript) return;
   const live = document.getElementById('live-answer');
@@ -84,5 +87,29 @@
         if (button) button.disabled = false;
       }
     });
+  }
+
+  // The task list or task page, re-fetched (same URL) and its live part swapped in. DOMParser
+  // runs no script; the markup is this server's own, escaped when rendered.
+  function followTasks(region) {
+    let timer;
+    const reload = async () => {
+      const response = await fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+      if (!response.ok) return;
+      const fresh = new window.DOMParser().parseFromString(await response.text(), 'text/html').getElementById('task-live');
+      if (fresh) region.innerHTML = fresh.innerHTML;
+    };
+    const source = new EventSource(region.dataset.eventsUrl);
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(reload, 100);
+    };
+    // Once open, one re-fetch covers what moved between this page's render and the stream's start.
+    source.addEventListener('ready', () => {
+      region.setAttribute('data-live', 'ready');
+      schedule();
+    });
+    source.addEventListener('task', schedule);
+    source.addEventListener('reset', schedule);
   }
 })();

@@ -12,6 +12,7 @@ export function TaskPage(props: { frame: PageFrame; task: TaskView; attempts: Ta
   const base = `/console/tasks/${encodeURIComponent(task.taskId)}`;
   return (
     <Layout {...frame}>
+      <div id="task-live" data-events-url="/console/tasks/events">
       <dl class="facts">
         <dt>State</dt>
         <dd>
@@ -75,6 +76,7 @@ export function TaskPage(props: { frame: PageFrame; task: TaskView; attempts: Ta
           </tbody>
         </table>
       )}
+      </div>
     </Layout>
   );
 }

@@ -8,6 +8,7 @@ export function TasksPage(props: { frame: PageFrame; tasks: TaskView[]; counts: 
   const { frame } = props;
   return (
     <Layout {...frame}>
+      <div id="task-live" data-events-url="/console/tasks/events">
       <nav aria-label="Task states" class="counts">
         <ul>
           <li>
@@ -47,6 +48,7 @@ export function TasksPage(props: { frame: PageFrame; tasks: TaskView[]; counts: 
           </tbody>
         </table>
       )}
+      </div>
       <section aria-labelledby="new-task">
         <h2 id="new-task">Queue a task</h2>
         {props.agents.length === 0 ? (
