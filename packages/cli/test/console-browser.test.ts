@@ -199,6 +199,22 @@ describe('the web console of a single-user lightspeed serve', () => {
     await checkView(page, 'health');
   });
 
+  it('is usable by keyboard: Tab reaches the message box and Send, Enter sends', async () => {
+    await page.goto(chatUrl);
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor();
+    const focused = () => page.evaluate<string>('document.activeElement ? (document.activeElement.id || document.activeElement.textContent || "").trim() : ""');
+    let presses = 0;
+    while ((await focused()) !== 'message') {
+      if (++presses > 40) throw new Error('Tab never reached the message box');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.type('typed with the keyboard');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Send');
+    await page.keyboard.press('Enter');
+    await page.locator('.message-assistant', { hasText: 'You said: typed with the keyboard' }).waitFor({ timeout: 20_000 });
+  }, 40_000);
+
   it('lists sessions with status, model and usage', async () => {
     await page.goto(`${server.url}/console/sessions`);
     const rows = page.locator('table.list tbody tr');
