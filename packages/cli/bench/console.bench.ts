@@ -7,6 +7,11 @@
 //
 //   npm run bench:console      (builds first: the server runs from packages/cli/bin)
 //
+// Then, on a fresh session's page, 20 messages sent from the form: the time from the click to the
+// first streamed text in the page (run admission, the fake provider's first chunk, the SSE hop and
+// the DOM write, all on one clock in the page), p50. The issue's delta-to-DOM figure (from the
+// provider's send) is not separated out yet.
+//
 // BENCH_CONSOLE_EVENTS sets the event count (default 2000).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +79,35 @@ try {
   }
   const items = await page.locator('#transcript article').count();
   console.log(`session ${session.id}: ${events} events in ${runs} runs, ${items} transcript items; loads ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
-  console.log(`console: transcript_${TARGET_EVENTS}_events_ms=${median(times).toFixed(0)} events=${events} runs=${runs}`);
+
+  const fresh = await rpc(server.url, 'session/start', {});
+  await page.goto(`${server.url}/console/sessions/${fresh.session.id}`);
+  await page.locator('#stream-state', { hasText: 'live' }).waitFor();
+  const firstText: number[] = [];
+  for (let send = 0; send < 20; send += 1) {
+    await page.evaluate(`(() => {
+      const text = document.querySelector('#live-answer .text');
+      window.__firstText = undefined;
+      const observer = new MutationObserver(() => {
+        if (text.textContent && window.__firstText === undefined) { window.__firstText = performance.now() - window.__sentAt; observer.disconnect(); }
+      });
+      observer.observe(text, { childList: true, characterData: true, subtree: true });
+      document.querySelector('#send-form').addEventListener('submit', () => { window.__sentAt = performance.now(); }, { once: true, capture: true });
+    })()`);
+    await page.fill('#message', `streamed message ${send + 1}: ${'a few words more '.repeat(8)}`);
+    await page.click('#send-form button');
+    // Polled with evaluate (DevTools): waitForFunction evaluates a string in the page, which the CSP refuses.
+    const deadline = Date.now() + 20_000;
+    let took: number | undefined;
+    while ((took = await page.evaluate<number | undefined>('window.__firstText')) === undefined) {
+      if (Date.now() > deadline) throw new Error('no streamed text reached the page');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    firstText.push(took);
+    await page.locator('section.run[data-run-status="completed"]').nth(send).waitFor({ timeout: 20_000 });
+  }
+  console.log(`send to first streamed text: ${firstText.map((t) => t.toFixed(0)).join(', ')} ms`);
+  console.log(`console: transcript_${TARGET_EVENTS}_events_ms=${median(times).toFixed(0)} send_to_first_text_ms_p50=${median(firstText).toFixed(0)} events=${events} runs=${runs}`);
 } finally {
   await browser.close();
   await server.stop();
