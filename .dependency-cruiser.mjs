@@ -9,7 +9,7 @@ const LAYERS = [
   ['driver'],
   ['host-embedded', 'host-temporal', 'host-restate'],
   ['ops', 'schedules', 'memory'],
-  ['client-ts', 'api', 'agents', 'cli'],
+  ['client-ts', 'api', 'agents', 'console', 'cli'],
   ['harness'], // the embedding entry point, over the CLI's stack and client
 ];
 const HOSTS = LAYERS[4];

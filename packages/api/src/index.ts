@@ -35,3 +35,4 @@ export { taskSchemaProblem, taskPayloadProblems, MAX_TASK_SCHEMA_BYTES } from '.
 export { taskView, taskAttemptView, taskEventView } from './views/task-view.js';
 export { TaskEventFeed } from './stream/task-event-feed.js';
 export { profileAgentCatalogs, type ProfileAgentCatalogDeps } from './profiles/profile-agent-catalog.js';
+export { browserOriginGuard, loopbackHostGuard } from './gateway/origin-guard.js';

@@ -10,47 +10,17 @@
 //
 // Slow clients connect from 127.0.0.2 (still loopback) so the plain call from 127.0.0.1 shows what a
 // well-behaved neighbour sees. BENCH_SLOW_CAP_S bounds how long one slow client is watched (default 100 s).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { startServeChild as startServe } from './serve-child.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'lightspeed.js');
 const MiB = 1024 * 1024;
 const SLOW_CAP_MS = Number(process.env.BENCH_SLOW_CAP_S ?? 100) * 1000;
 
-async function startServe(dataDir: string): Promise<{ url: string; stop(): Promise<void>; stderr(): string; running(): boolean }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--provider', 'fake', '--data-dir', dataDir], {
-    env: { ...process.env, LIGHTSPEED_HOME: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-  return {
-    url,
-    stderr: () => stderr,
-    running: () => child.exitCode === null && child.signalCode === null,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 let nextId = 1;
 async function rpc(url: string, method: string, params: unknown): Promise<{ status: number; body: any; ms: number }> {

@@ -38,10 +38,22 @@ async function readText(blobs: BlobStore, ref: `sha256:${string}`): Promise<stri
   }
 }
 
-/** Inlines texts across a whole session view (active context and every run's entries). */
+/**
+ * Inlines texts across a whole session view: the active context, every run's entries, and the
+ * `arguments` of every tool call in a run's batches (the contract's ToolCallView member; the
+ * entry holds the provider's whole call item, these are the arguments as the model sent them).
+ */
 export async function inlineSessionTexts(view: SessionView, blobs: BlobStore): Promise<SessionView> {
   const cache = new Map<string, string | null>();
   await inlineEntryTexts(view.activeContext.entries ?? [], blobs, cache);
-  for (const run of view.runs ?? []) await inlineEntryTexts(run.entries ?? [], blobs, cache);
+  for (const run of view.runs ?? []) {
+    await inlineEntryTexts(run.entries ?? [], blobs, cache);
+    for (const call of (run.toolBatches ?? []).flatMap((batch) => batch.calls ?? [])) {
+      if (call.arguments != null || !isBlobRef(call.argumentsRef)) continue;
+      if (!cache.has(call.argumentsRef)) cache.set(call.argumentsRef, await readText(blobs, call.argumentsRef));
+      const text = cache.get(call.argumentsRef);
+      if (text != null) call.arguments = text;
+    }
+  }
   return view;
 }

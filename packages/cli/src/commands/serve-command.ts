@@ -199,7 +199,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
 }
 
 export function registerServe(program: Command, ctx: CommandContext): void {
-  const serve = program.command('serve').description('run the agent server (JSON-RPC at /rpc, live streams, GET /health, MCP at /mcp)');
+  const serve = program.command('serve').description('run the agent server (JSON-RPC at /rpc, live streams, GET /health, MCP at /mcp, the web console at /)');
   withServeOptions(serve, 'embedded').action((flags: ServeFlags) => runServe(flags, ctx));
 }
 

@@ -1,4 +1,5 @@
 import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth, type GatewayServiceOptions, type ServingGateway } from '@lightspeed/api';
+import { mountConsole } from '@lightspeed/console';
 import { PriceTable, type PriceOverrides } from '@lightspeed/llm';
 import { CliError } from '../cli-error.js';
 import type { AgentStack } from './agent-stack.js';
@@ -28,11 +29,15 @@ export async function serveStack(stack: AgentStack, options: LocalGatewayOptions
 }
 
 /**
- * The stack's gateway app (JSON-RPC + SSE routes), not yet listening: one app may be served on
- * several sockets, or called in-process through `app.fetch`, sharing its profiles and event feed.
+ * The stack's gateway app (JSON-RPC + SSE routes, and the web console at `/`), not yet listening:
+ * one app may be served on several sockets, or called in-process through `app.fetch`, sharing its
+ * profiles and event feed.
  */
 export function stackGateway(stack: AgentStack, options: StackServiceOptions = {}): StackGateway {
-  return createGateway({ host: stack.host, auth: options.auth ?? singleUserAuth(), options: stackServiceOptions(stack, options) });
+  const auth = options.auth ?? singleUserAuth();
+  const app = createGateway({ host: stack.host, auth, options: stackServiceOptions(stack, options) });
+  mountConsole(app, auth);
+  return app;
 }
 
 export type StackServiceOptions = Pick<LocalGatewayOptions, 'auth' | 'allowHostTools' | 'log' | 'priceOverrides'>;

@@ -1,0 +1,227 @@
+// The web console in a real browser (Debian's chromium under playwright-core) against a real
+// `lightspeed serve --provider fake` on PGlite: the newcomer path (chat, live answer, tool card,
+// cancel, a task to completion), hostile text rendered inert, axe-core on every view, and a
+// screenshot of each view under test-output/console.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
+import { launchChromium, outputDir, seriousViolations } from './support/browser.js';
+
+const AGENT = `---
+description: Greets whoever the task names
+task:
+  template: "Say hello to {{payload.name}}"
+---
+You greet people.
+`;
+
+/** Every way the transcript could run injected code, each setting a marker if it did. */
+const HOSTILE = [
+  '<script>window.__xss = "script"</script>',
+  '<img src="x" onerror="window.__xss = \'img\'">',
+  '[click me](javascript:window.__xss="markdown")',
+  '<a href="javascript:window.__xss=\'link\'">link</a>',
+].join(' ');
+
+/** Views of this test, for the check that each got its axe run and screenshot. */
+const VIEWS = new Set<string>();
+
+async function checkView(page: Page, name: string): Promise<void> {
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  await page.screenshot({ path: join(await outputDir(), `${name}.png`), fullPage: true });
+  VIEWS.add(name);
+}
+
+describe('the web console of a single-user lightspeed serve', () => {
+  let home: { path: string; remove(): Promise<void> };
+  let server: { url: string; stop(): Promise<CliRun> };
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let chatUrl = '';
+
+  beforeAll(async () => {
+    home = await tempDir('ls-console-');
+    const project = join(home.path, 'project');
+    await mkdir(join(project, '.lightspeed', 'agents'), { recursive: true });
+    await writeFile(join(project, '.lightspeed', 'agents', 'greeter.md'), AGENT);
+    server = await startServe(['--provider', 'fake', '--data-dir', join(home.path, 'data'), '--project', project], cleanEnv(home.path));
+    browser = await launchChromium();
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()} for ${response.url()}`);
+    });
+    page.on('dialog', (dialog) => {
+      pageErrors.push(`dialog opened: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const stopped = await server?.stop();
+    expect(stopped?.code).toBe(0);
+    await home?.remove();
+  });
+
+  it('opens at /, starts a chat and shows the answer', async () => {
+    await page.goto(`${server.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/console/sessions');
+    await expect(page.getByText('No sessions yet.').isVisible()).resolves.toBe(true);
+    await checkView(page, 'sessions-empty');
+    await page.fill('#new-message', 'hello console');
+    await page.check('input[name="timers"]');
+    await page.click('button:has-text("Start chat")');
+    await page.waitForURL(/\/console\/sessions\/ses_/);
+    chatUrl = page.url();
+    await page.locator('.message-assistant', { hasText: 'You said: hello console' }).waitFor();
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor();
+  });
+
+  it('sends a message without leaving the page: the answer streams in and a tool call shows as a card', async () => {
+    // A marker on the window survives only if the page is not reloaded; the observer records
+    // what the streaming bubble showed before the transcript took over.
+    // (In-page code is passed as text: it runs in the browser, not under this file's Node types.)
+    await page.evaluate(`(() => {
+      window.__marker = 'same page';
+      window.__streamed = '';
+      const text = document.querySelector('#live-answer .text');
+      new MutationObserver(() => {
+        if (text.textContent) window.__streamed = text.textContent;
+      }).observe(text, { childList: true, characterData: true, subtree: true });
+    })()`);
+    await page.fill('#message', 'use sleep {"seconds":1}');
+    await page.click('#send-form button');
+    const card = page.locator('article.tool[aria-label="tool call sleep"]');
+    await card.locator('.badge-ok').waitFor({ timeout: 20_000 });
+    await expect(card.locator('pre.args').textContent()).resolves.toBe('{\n  "seconds": 1\n}');
+    await page.locator('.message-assistant', { hasText: 'Tool results received' }).waitFor();
+    const state = await page.evaluate<{ marker: string; streamed: string }>('({ marker: window.__marker, streamed: window.__streamed })');
+    expect(state.marker).toBe('same page');
+    expect(state.streamed).toContain('Tool results received');
+    await checkView(page, 'session');
+  }, 40_000);
+
+  it('cancels a running run from its card', async () => {
+    await page.fill('#message', 'use sleep {"seconds":120}');
+    await page.click('#send-form button');
+    const running = page.locator('section.run[data-run-status="running"]');
+    await running.locator('article.tool[aria-label="tool call sleep"] .badge-running').waitFor({ timeout: 20_000 });
+    await running.locator('button:has-text("Cancel run")').click();
+    await page.waitForURL(chatUrl);
+    await page.locator('section.run[data-run-status="cancelled"]').waitFor({ timeout: 20_000 });
+    await expect(page.locator('section.run[data-run-status="running"]').count()).resolves.toBe(0);
+  }, 40_000);
+
+  it('answers an approval and a question inline', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    await page.fill('#new-message', 'use sleep {"seconds":1}');
+    await page.check('input[name="timers"]');
+    await page.check('input[name="askUser"]');
+    await page.fill('#new-ask-before', 'sleep');
+    await page.click('button:has-text("Start chat")');
+    await page.waitForURL(/\/console\/sessions\/ses_/);
+    const approval = page.locator('article.wait-approval');
+    await approval.waitFor({ timeout: 20_000 });
+    await expect(approval.locator('pre.args').textContent()).resolves.toContain('"seconds":1');
+    await checkView(page, 'session-approval');
+    await approval.locator('button:has-text("Approve")').first().click();
+    await page.locator('article.tool[aria-label="tool call sleep"] .badge-ok').waitFor({ timeout: 20_000 });
+    await page.fill('#message', 'use ask_user {"question":"Which colour?","choices":["red","blue"]}');
+    await page.click('#send-form button');
+    const question = page.locator('article.wait-question', { hasText: 'Which colour?' });
+    await question.waitFor({ timeout: 20_000 });
+    await checkView(page, 'session-question');
+    await question.locator('input[value="blue"]').check();
+    await question.locator('button:has-text("Answer")').click();
+    await page.locator('.message-assistant', { hasText: 'ask_user returned: blue' }).waitFor({ timeout: 20_000 });
+    await expect(page.locator('article.wait').count()).resolves.toBe(0);
+  }, 60_000);
+
+  it('renders script, event-handler and javascript: payloads as inert text', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    await page.fill('#new-message', HOSTILE);
+    await page.click('button:has-text("Start chat")');
+    await page.waitForURL(/\/console\/sessions\/ses_/);
+    const hostileUrl = page.url();
+    await page.locator('.message-assistant', { hasText: 'You said:' }).waitFor();
+    // Escaping alone must keep it inert: also with the page's Content-Security-Policy bypassed.
+    const noCsp = await browser.newContext({ bypassCSP: true });
+    try {
+      for (const target of [page, await noCsp.newPage()]) {
+        if (target !== page) await target.goto(hostileUrl);
+        await target.locator('.message-assistant', { hasText: 'You said:' }).waitFor();
+        await target.waitForTimeout(300);
+        expect(await target.evaluate('window.__xss')).toBeUndefined();
+        expect(await target.locator('#transcript script, #transcript img, #transcript a[href^="javascript:"]').count()).toBe(0);
+        const shown = await target.locator('.message-user .text').textContent();
+        expect(shown).toBe(HOSTILE);
+        await target.locator('.message-user .text a').count().then((links) => expect(links).toBe(0));
+      }
+    } finally {
+      await noCsp.close();
+    }
+    await checkView(page, 'session-hostile-text');
+  }, 40_000);
+
+  it('queues a task, shows it complete with its attempt linked to the session that ran it', async () => {
+    await page.goto(`${server.url}/console/tasks`);
+    await checkView(page, 'tasks-empty');
+    await page.selectOption('#task-agent', 'greeter');
+    await page.fill('#task-subject', 'greet the console');
+    await page.fill('#task-payload', '{"name":"console"}');
+    await page.click('button:has-text("Queue task")');
+    await page.waitForURL(/\/console\/tasks\/[^/]+$/);
+    // No reload: the page follows the task events and redraws itself as the task moves.
+    await page.locator('#task-live dd .badge-succeeded').waitFor({ timeout: 30_000 });
+    await checkView(page, 'task');
+    await page.goto(`${server.url}/console/tasks`);
+    await expect(page.locator('a', { hasText: 'succeeded 1' }).count()).resolves.toBe(1);
+    await page.locator('a', { hasText: 'greet the console' }).click();
+    await page.locator('td a[href^="/console/sessions/"]').click();
+    await page.locator('.message-assistant', { hasText: 'You said: Say hello to console' }).waitFor();
+  }, 60_000);
+
+  it('shows health: the configured providers, models and the dispatcher, no secrets', async () => {
+    await page.goto(`${server.url}/console/health`);
+    const text = await page.locator('main').textContent();
+    expect(text).toContain('configured (deployment)');
+    expect(text).toContain('fake/fake-echo (openai:responses)');
+    expect(text).toMatch(/Running · 1 dispatcher\(s\) alive/);
+    await checkView(page, 'health');
+  });
+
+  it('is usable by keyboard: Tab reaches the message box and Send, Enter sends', async () => {
+    await page.goto(chatUrl);
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor();
+    const focused = () => page.evaluate<string>('document.activeElement ? (document.activeElement.id || document.activeElement.textContent || "").trim() : ""');
+    let presses = 0;
+    while ((await focused()) !== 'message') {
+      if (++presses > 40) throw new Error('Tab never reached the message box');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.type('typed with the keyboard');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Send');
+    await page.keyboard.press('Enter');
+    await page.locator('.message-assistant', { hasText: 'You said: typed with the keyboard' }).waitFor({ timeout: 20_000 });
+  }, 40_000);
+
+  it('lists sessions with status, model and usage', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    const rows = page.locator('table.list tbody tr');
+    await expect(rows.count()).resolves.toBe(4);
+    await expect(rows.first().textContent()).resolves.toContain('fake/fake-model');
+    await checkView(page, 'sessions');
+    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'sessions', 'sessions-empty', 'task', 'tasks-empty']);
+    expect(pageErrors).toEqual([]);
+  });
+});
