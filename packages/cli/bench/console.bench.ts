@@ -7,16 +7,19 @@
 //
 //   npm run bench:console      (builds first: the server runs from packages/cli/bin)
 //
-// Then, on a fresh session's page, 20 messages sent from the form: the time from the click to the
-// first streamed text in the page (run admission, the fake provider's first chunk, the SSE hop and
-// the DOM write, all on one clock in the page), p50. The issue's delta-to-DOM figure (from the
-// provider's send) is not separated out yet.
+// Then, on a fresh session's page, 20 messages sent from the form, timed two ways (p50 of each):
+// from the click to the first streamed text in the page (run admission included), and from the
+// moment the fake provider — run in this process, so its send is observed here — hands the first
+// text delta to the socket until that text is in the DOM (`delta_to_dom_ms_p50`: the server's
+// stream parse, the SSE hop and the page's write). Both ends read the machine's clock (the page as
+// performance.timeOrigin + performance.now()).
 //
 // BENCH_CONSOLE_EVENTS sets the event count (default 2000).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startFakeProvider } from '@lightspeed/fake-provider';
 import { launchChromium } from '../test/support/browser.js';
 import { startServeChild } from './serve-child.js';
 
@@ -55,8 +58,29 @@ async function runToEnd(url: string, sessionId: string, text: string): Promise<v
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** The text a streamed event adds, in any of the three wire protocols (undefined for other events). */
+function textDeltaOf(data: unknown): string | undefined {
+  const d = data as { type?: string; delta?: unknown; choices?: { delta?: { content?: unknown } }[] };
+  if (d?.type === 'response.output_text.delta' && typeof d.delta === 'string') return d.delta;
+  if (d?.type === 'content_block_delta' && typeof (d.delta as { text?: unknown })?.text === 'string') return (d.delta as { text: string }).text;
+  const content = d?.choices?.[0]?.delta?.content;
+  return typeof content === 'string' && content.length > 0 ? content : undefined;
+}
+
+// Epoch times (ms, sub-ms precision) at which the provider sent the first text delta of each response.
+const firstDeltaSent: number[] = [];
+let awaitingFirstDelta = false;
+const fake = await startFakeProvider({
+  port: 0,
+  latencyMs: 5,
+  onStreamEvent: (event) => {
+    if (!awaitingFirstDelta || textDeltaOf(event.data) === undefined) return;
+    awaitingFirstDelta = false;
+    firstDeltaSent.push(performance.timeOrigin + performance.now());
+  },
+});
 const dir = mkdtempSync(join(tmpdir(), 'ls-bench-console-'));
-const server = await startServeChild(join(dir, 'data'));
+const server = await startServeChild(join(dir, 'data'), { fakeUrl: fake.url });
 const browser = await launchChromium();
 try {
   const { session } = await rpc(server.url, 'session/start', {});
@@ -84,12 +108,15 @@ try {
   await page.goto(`${server.url}/console/sessions/${fresh.session.id}`);
   await page.locator('#stream-state', { hasText: 'live' }).waitFor();
   const firstText: number[] = [];
+  const deltaToDom: number[] = [];
   for (let send = 0; send < 20; send += 1) {
+    awaitingFirstDelta = true;
+    const sentBefore = firstDeltaSent.length;
     await page.evaluate(`(() => {
       const text = document.querySelector('#live-answer .text');
       window.__firstText = undefined;
       const observer = new MutationObserver(() => {
-        if (text.textContent && window.__firstText === undefined) { window.__firstText = performance.now() - window.__sentAt; observer.disconnect(); }
+        if (text.textContent && window.__firstText === undefined) { window.__firstTextAt = performance.timeOrigin + performance.now(); window.__firstText = performance.now() - window.__sentAt; observer.disconnect(); }
       });
       observer.observe(text, { childList: true, characterData: true, subtree: true });
       document.querySelector('#send-form').addEventListener('submit', () => { window.__sentAt = performance.now(); }, { once: true, capture: true });
@@ -104,12 +131,16 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     firstText.push(took);
+    if (firstDeltaSent.length !== sentBefore + 1) throw new Error(`the provider sent no text delta for message ${send + 1}`);
+    deltaToDom.push((await page.evaluate<number>('window.__firstTextAt')) - firstDeltaSent[sentBefore]!);
     await page.locator('section.run[data-run-status="completed"]').nth(send).waitFor({ timeout: 20_000 });
   }
   console.log(`send to first streamed text: ${firstText.map((t) => t.toFixed(0)).join(', ')} ms`);
-  console.log(`console: transcript_${TARGET_EVENTS}_events_ms=${median(times).toFixed(0)} send_to_first_text_ms_p50=${median(firstText).toFixed(0)} events=${events} runs=${runs}`);
+  console.log(`provider's first delta to the DOM: ${deltaToDom.map((t) => t.toFixed(1)).join(', ')} ms`);
+  console.log(`console: transcript_${TARGET_EVENTS}_events_ms=${median(times).toFixed(0)} delta_to_dom_ms_p50=${median(deltaToDom).toFixed(1)} send_to_first_text_ms_p50=${median(firstText).toFixed(0)} events=${events} runs=${runs}`);
 } finally {
   await browser.close();
   await server.stop();
+  await fake.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -12,10 +12,14 @@ export interface ServeChild {
   running(): boolean;
 }
 
-/** Starts the server on a free port over `dataDir`; resolves once it printed its URL. */
-export async function startServeChild(dataDir: string, extraArgs: readonly string[] = []): Promise<ServeChild> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--provider', 'fake', '--data-dir', dataDir, ...extraArgs], {
-    env: { ...process.env, LIGHTSPEED_HOME: dataDir },
+/**
+ * Starts the server on a free port over `dataDir`; resolves once it printed its URL. The server
+ * runs its own fake provider, or the one at `fakeUrl` (a benchmark that watches the provider's
+ * side runs it in its own process).
+ */
+export async function startServeChild(dataDir: string, options: { fakeUrl?: string } = {}): Promise<ServeChild> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--provider', 'fake', '--data-dir', dataDir], {
+    env: { ...process.env, LIGHTSPEED_HOME: dataDir, ...(options.fakeUrl !== undefined ? { LIGHTSPEED_FAKE_PROVIDER_URL: options.fakeUrl } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startFakeProvider } from '@lightspeed/fake-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, tempDir } from './support/cli-harness.js';
 
@@ -76,6 +77,19 @@ describe('one-shot chat through the embedded stack', () => {
     const json = await runCli(['sessions', 'read', sessionId, '--data-dir', dataDir, '--json'], { env });
     expect(JSON.parse(json.stdout).session.runs).toHaveLength(2);
   }, 60_000);
+
+  it('`--provider fake` with LIGHTSPEED_FAKE_PROVIDER_URL set uses that fake provider instead of starting one', async () => {
+    const fake = await startFakeProvider({ port: 0 });
+    try {
+      fake.enqueue({ text: 'answered by the fake you run' });
+      const run = await runCli(['chat', '--provider', 'fake', '--data-dir', join(home.path, 'data-external'), '--new', 'hello'], { env: { ...env, LIGHTSPEED_FAKE_PROVIDER_URL: fake.url } });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('answered by the fake you run');
+      expect(fake.requests.filter((request) => request.path.endsWith('/responses'))).toHaveLength(1);
+    } finally {
+      await fake.stop();
+    }
+  });
 
   it('continuing a fake session without --provider fake says to add it', async () => {
     const run = await runCli(['chat', '--data-dir', dataDir, '--session', sessionId, 'more'], { env });

@@ -28,6 +28,8 @@ export interface FakeProviderOptions {
   requireApiKey?: string;
   /** Keep at most this many recorded requests (oldest dropped). Default 1000. */
   maxRecordedRequests?: number;
+  /** Told of each streamed event as it is handed to the socket (benchmarks time deltas from here). */
+  onStreamEvent?: (event: WireEvent) => void;
 }
 
 export interface FakeProvider {
@@ -134,6 +136,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       malformedAfterEvents: script.malformedAfterEvents,
       faultAfterEvents: script.faultAfterEvents,
       faultEvent: faultEvent(protocol, script, plan),
+      ...(options.onStreamEvent ? { onEventSent: options.onStreamEvent } : {}),
     });
   };
 

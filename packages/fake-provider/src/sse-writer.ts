@@ -9,6 +9,8 @@ export interface StreamShape {
   /** Replaces the rest of the stream with this error event after N events. */
   faultAfterEvents?: number;
   faultEvent?: WireEvent;
+  /** Told of each of the script's events as it is handed to the socket (benchmarks time deltas from here). */
+  onEventSent?: (event: WireEvent) => void;
 }
 
 function serialize(event: WireEvent): string {
@@ -25,37 +27,41 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function writeSse(res: ServerResponse, events: WireEvent[], shape: StreamShape): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.flushHeaders();
-  const out: string[] = [];
+  // Each chunk of text to write, with the script's event it carries (none for an injected fault or malformed line).
+  const out: { text: string; event?: WireEvent }[] = [];
   let cut = false;
   for (let index = 0; index < events.length; index++) {
     if (shape.malformedAfterEvents === index) {
       // Named like the event it displaces so SDKs that dispatch on the event name parse it too.
       const name = events[index]?.event;
-      out.push(`${name === undefined ? '' : `event: ${name}\n`}data: {"this is": not json\n\n`);
+      out.push({ text: `${name === undefined ? '' : `event: ${name}\n`}data: {"this is": not json\n\n` });
     }
     if (shape.faultAfterEvents === index && shape.faultEvent) {
-      out.push(serialize(shape.faultEvent));
+      out.push({ text: serialize(shape.faultEvent) });
       break;
     }
     if (shape.truncateAfterEvents === index) {
       cut = true;
       break;
     }
-    out.push(serialize(events[index]!));
+    out.push({ text: serialize(events[index]!), event: events[index]! });
   }
+  const sent = (chunk: { event?: WireEvent }) => {
+    if (chunk.event) shape.onEventSent?.(chunk.event);
+  };
   if (shape.firstTokenDelayMs === 0 && shape.chunkLatencyMs === 0) {
-    if (cut) {
-      res.write(out.join(''), () => res.destroy());
-      return;
-    }
-    res.end(out.join(''));
+    const whole = out.map((chunk) => chunk.text).join('');
+    if (cut) res.write(whole, () => res.destroy());
+    else res.end(whole);
+    out.forEach(sent);
     return;
   }
   if (shape.firstTokenDelayMs > 0) await sleep(shape.firstTokenDelayMs);
   for (let index = 0; index < out.length; index++) {
     if (res.destroyed) return;
     if (index > 0 && shape.chunkLatencyMs > 0) await sleep(shape.chunkLatencyMs);
-    res.write(out[index]!);
+    res.write(out[index]!.text);
+    sent(out[index]!);
   }
   if (cut) res.destroy();
   else res.end();

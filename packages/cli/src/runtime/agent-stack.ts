@@ -75,7 +75,9 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     // providers.json lives in the data directory.
     if (options.dataDir !== MEMORY_DATA_DIR) env.LIGHTSPEED_HOME = options.dataDir;
     let fake: FakeProvider | undefined;
-    if (options.provider === 'fake') {
+    // A fake provider run elsewhere (LIGHTSPEED_FAKE_PROVIDER_URL: its own scripts and timing, its
+    // side observable to whoever runs it) is used as it is; otherwise one runs in this process.
+    if (options.provider === 'fake' && !env.LIGHTSPEED_FAKE_PROVIDER_URL) {
       fake = await startFakeProvider({ port: 0, latencyMs: options.fakeLatencyMs ?? 0 });
       cleanups.push(() => fake!.stop());
       env = { ...env, LIGHTSPEED_FAKE_PROVIDER_URL: fake.url };
