@@ -29,6 +29,7 @@ describe('lightspeed workflows against lightspeed serve', () => {
     const again = await cli(['workflows', 'start', 'goal-loop', 'fix-1', '--goal', 'other']);
     expect(again.stderr).toMatch(/existed already/);
     const advanced = await cli(['workflows', 'advance', 'fix-1', '--outcome', 'succeeded', '--note', 'planned by hand']);
+    expect(advanced.code, advanced.stderr).toBe(0);
     expect(advanced.stdout).toMatch(/\trunning\texecute #1\/3\t/);
     const shown = await cli(['workflows', 'show', 'fix-1']);
     expect(shown.stdout).toMatch(/^step\tplan #1\ttask task_\S+\tsucceeded$/m);

@@ -144,27 +144,39 @@ export class WorkflowService {
    */
   async advance(universe: string, instanceKey: string, input: WorkflowAdvanceInput, by: 'operator' | 'trigger' = 'operator', eventId?: string): Promise<WorkflowInstance> {
     if (input.outcome !== undefined && !STEP_OUTCOMES.includes(input.outcome)) throw invalid('outcome', `one of ${STEP_OUTCOMES.join(', ')}`);
-    return this.race(universe, instanceKey, async (instance) => {
+    // The step's task is cancelled only once the move is written: cancelled first, its end would
+    // let a concurrent settle move the instance by the task's own transition (`cancelled`) first.
+    let replaced: string | undefined;
+    const moved = await this.race(universe, instanceKey, async (instance) => {
+      replaced = undefined;
       if (eventId !== undefined && instance.history.some((transition) => transition.eventId === eventId)) return undefined;
       if (instance.status !== 'running') throw new LightspeedError('conflict', `workflow ${instanceKey} is ${instance.status}; only a running workflow moves`, { instanceKey, status: instance.status });
       const template = this.template(instance);
       if (input.to !== undefined && input.to !== WORKFLOW_SUCCEED && input.to !== WORKFLOW_FAIL && !template.states[input.to]) throw invalid('to', `no state ${input.to} (states: ${Object.keys(template.states).join(', ')}, or ${WORKFLOW_SUCCEED} / ${WORKFLOW_FAIL})`);
-      const task = instance.currentTaskId ? await this.stopTask(universe, instance.currentTaskId) : undefined;
+      const task = instance.currentTaskId ? await this.options.tasks(universe).get(instance.currentTaskId) : undefined;
       const outcome = input.outcome ?? (task && FINAL.has(task.state) && task.state !== 'cancelled' ? (task.state as StepOutcome) : 'cancelled');
       const to = input.to ?? template.states[instance.state]?.on[outcome] ?? WORKFLOW_FAIL;
+      replaced = task && !FINAL.has(task.state) ? task.id : undefined;
       return this.move(universe, instance, { outcome, to, by, ...(input.note ? { note: input.note } : {}), ...(eventId !== undefined ? { eventId } : {}) }, task);
     });
+    if (replaced !== undefined) await this.stopTask(universe, replaced);
+    return moved;
   }
 
   async cancel(universe: string, instanceKey: string, reason?: string): Promise<WorkflowInstance> {
-    return this.race(universe, instanceKey, async (instance) => {
+    // As in `advance`: the running step's task is cancelled once the cancel is written.
+    let replaced: string | undefined;
+    const cancelled = await this.race(universe, instanceKey, async (instance) => {
       if (instance.status !== 'running') throw new LightspeedError('conflict', `workflow ${instanceKey} is ${instance.status} already`, { instanceKey, status: instance.status });
-      const task = instance.currentTaskId ? await this.stopTask(universe, instance.currentTaskId) : undefined;
+      const task = instance.currentTaskId ? await this.options.tasks(universe).get(instance.currentTaskId) : undefined;
+      replaced = task && !FINAL.has(task.state) ? task.id : undefined;
       const now = this.options.clock.now();
       const steps = this.closeStep(instance, task, 'cancelled', now);
       const transition: WorkflowTransition = { at: now, from: instance.state, to: '@cancelled', outcome: 'cancelled', iteration: instance.iteration, by: 'operator', ...(task ? { taskId: task.id, attempt: task.attempts } : {}), ...(reason ? { note: reason } : {}) };
       return { status: 'cancelled', state: instance.state, iteration: instance.iteration, steps, history: [...instance.history, transition], reason: reason ?? 'cancelled by an operator', finishedAt: now, ...this.lastTask(instance) };
     });
+    if (replaced !== undefined) await this.stopTask(universe, replaced);
+    return cancelled;
   }
 
   /** A task event: a step's task ended, so its instance moves now (the sweep would, a tick later). */
@@ -240,17 +252,26 @@ export class WorkflowService {
     if (!spec) return { ...change, status: 'failed', reason: `the template has no state ${change.state}`, finishedAt: this.options.clock.now() };
     const context = stepContext({ ...instance, iteration: change.iteration, steps: change.steps }, change.state);
     const stepNumber = change.steps.length + 1;
+    const source = `${SOURCE_PREFIX}${instance.instanceKey}`;
+    const stepTag = `workflow-step:${stepNumber}`;
+    // A move repeated after a crash between this enqueue and the instance write must find the task
+    // it made even when that task has ended since (the dedupe key covers only waiting and running
+    // tasks): the step's tag names it in any state.
+    const queue = this.options.tasks(universe);
+    const stateTag = `workflow-state:${change.state}`;
+    const made = (await queue.list({ source, tag: stepTag, limit: 10 })).tasks.find((task) => task.tags.includes(stateTag));
+    if (made) return { ...change, currentTaskId: made.id, steps: [...change.steps, { state: change.state, iteration: change.iteration, taskId: made.id, startedAt: made.createdAt }] };
     const taskInput = renderTask(spec.task, context, {
-      source: `${SOURCE_PREFIX}${instance.instanceKey}`,
+      source,
       dedupeKey: `workflow:${instance.instanceKey}:step:${stepNumber}:${change.state}`,
-      tags: [`workflow:${instance.templateId}`, `workflow-state:${change.state}`],
+      tags: [`workflow:${instance.templateId}`, stateTag, stepTag],
     });
     if (spec.evidence) {
       const evidence = renderJson(spec.evidence, context);
       const payload = taskInput.payload;
       taskInput.payload = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? { ...payload, evidence } : { value: payload ?? null, evidence };
     }
-    const { task } = await this.options.tasks(universe).enqueue(taskInput);
+    const { task } = await queue.enqueue(taskInput);
     const step: WorkflowStep = { state: change.state, iteration: change.iteration, taskId: task.id, startedAt: this.options.clock.now() };
     return { ...change, currentTaskId: task.id, steps: [...change.steps, step] };
   }

@@ -113,6 +113,45 @@ describe.each(['pglite', 'postgres'] as const)('goal-loop workflows on %s', (kin
     expect(await storage.workflowLedger().stalled(10)).toEqual([]);
   });
 
+  it('a move repeated after a crash between the enqueue and the instance write reuses its task, even one that ended since', async () => {
+    const clock = new ManualClock(Date.now());
+    const storage = await backend.open(clock);
+    let crashNextWrite = false;
+    // The instance store of a process that dies after enqueuing the next step, before writing the move.
+    const crashing = (u: string) => {
+      const store = storage.workflows(u);
+      return new Proxy(store, {
+        get(target, name, receiver) {
+          if (name !== 'update') return Reflect.get(target, name, receiver) as unknown;
+          return async (...args: Parameters<typeof store.update>) => {
+            if (!crashNextWrite) return target.update(...args);
+            crashNextWrite = false;
+            throw new Error('the process died');
+          };
+        },
+      });
+    };
+    const dying = new WorkflowService({ workflows: crashing, ledger: storage.workflowLedger(), tasks: (u) => storage.tasks(u), templates: () => loadWorkflowTemplates(), clock });
+    const workflows = service(storage, clock);
+    const u = freshUniverse();
+    await workflows.create(u, { templateId: 'goal-loop', instanceKey: 'crashy', input: { goal: 'survive' } });
+    const queue = storage.tasks(u);
+    await runStep(queue, 'planner', { ok: true, evidence: [] });
+    crashNextWrite = true;
+    await expect(dying.settle(u, 'crashy')).rejects.toThrow('the process died');
+    // The execute task it enqueued runs to its end before anyone repairs the move.
+    const executed = await runStep(queue, 'executor', { ok: true, evidence: [] });
+    await workflows.sweep();
+    const moved = await workflows.read(u, 'crashy');
+    expect(moved.steps.map((step) => step.state)).toEqual(['plan', 'execute']);
+    expect(moved.steps[1]!.taskId).toBe(executed.id);
+    const executes = (await queue.list({ source: 'workflow:crashy', tag: 'workflow-state:execute' })).tasks;
+    expect(executes.map((task) => task.id)).toEqual([executed.id]);
+    // …and the next sweep moves on from that finished step to verify.
+    await workflows.sweep();
+    expect(await workflows.read(u, 'crashy')).toMatchObject({ state: 'verify', steps: [{ state: 'plan' }, { state: 'execute' }, { state: 'verify' }] });
+  });
+
   it('operator overrides: advance by outcome or to a state (cancelling the running step), cancel', async () => {
     const clock = new ManualClock(Date.now());
     const storage = await backend.open(clock);
