@@ -3,29 +3,16 @@
 // fake` on PGlite. The data is made through the API (POST /rpc), as a client would; the pages
 // must show it, their buttons must act, hostile text in an event stays inert, and axe-core
 // finds no serious or critical violation. Screenshots go to test-output/console.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
-import { launchChromium, outputDir, seriousViolations } from './support/browser.js';
-
-const AGENT = `---
-description: Greets whoever the task names
-task:
-  template: "Say hello to {{payload.name}}"
----
-You greet people.
-`;
+import { launchChromium } from './support/browser.js';
+import { checkView, greeterProject, rpcCall, watchPageErrors } from './support/console-fixture.js';
 
 const HOSTILE = '<script>window.__xss = "script"</script> <img src="x" onerror="window.__xss = \'img\'"> <a href="javascript:window.__xss=\'link\'">link</a>';
 const SECRET = 'whsec-console-test-never-shown';
 const WORKFLOW_AGENTS = { plan: 'greeter', execute: 'greeter', verify: 'greeter' };
-
-async function checkView(page: Page, name: string): Promise<void> {
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-  await page.screenshot({ path: join(await outputDir(), `${name}.png`), fullPage: true });
-}
 
 describe('the console views of schedules, triggers, events and workflows', () => {
   let home: { path: string; remove(): Promise<void> };
@@ -35,18 +22,11 @@ describe('the console views of schedules, triggers, events and workflows', () =>
   const pageErrors: string[] = [];
   let eventId = '';
 
-  async function rpc<T>(method: string, params: unknown): Promise<T> {
-    const response = await fetch(`${server.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-    const answer = (await response.json()) as { result?: { result: T }; error?: { message: string } };
-    if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
-    return answer.result!.result;
-  }
+  const rpc = <T,>(method: string, params: unknown) => rpcCall<T>(server.url, method, params);
 
   beforeAll(async () => {
     home = await tempDir('ls-console-ops-');
-    const project = join(home.path, 'project');
-    await mkdir(join(project, '.lightspeed', 'agents'), { recursive: true });
-    await writeFile(join(project, '.lightspeed', 'agents', 'greeter.md'), AGENT);
+    const project = await greeterProject(home.path);
     server = await startServe(['--provider', 'fake', '--data-dir', join(home.path, 'data'), '--project', project], cleanEnv(home.path));
     // Held tasks stay queued, so the workflow waits in its first state for the operator's buttons.
     await rpc('dispatch/pause', { agent: 'greeter', reason: 'console test holds the queue' });
@@ -71,10 +51,7 @@ describe('the console views of schedules, triggers, events and workflows', () =>
     await rpc('workflows/create', { templateId: 'goal-loop', instanceKey: 'console-goal', input: { goal: 'greet' }, agents: WORKFLOW_AGENTS });
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('response', (response) => {
-      if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()} for ${response.url()}`);
-    });
+    watchPageErrors(page, pageErrors);
   }, 120_000);
 
   afterAll(async () => {
