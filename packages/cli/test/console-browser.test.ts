@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
 import { launchChromium } from './support/browser.js';
-import { checkView as checkAndSave, greeterProject, watchPageErrors } from './support/console-fixture.js';
+import { checkView as checkAndSave, greeterProject, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
 
 /** Every way the transcript could run injected code, each setting a marker if it did. */
 const HOSTILE = [
@@ -44,12 +44,7 @@ describe('the web console of a single-user lightspeed serve', () => {
     watchPageErrors(page, pageErrors);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    const stopped = await server?.stop();
-    expect(stopped?.code).toBe(0);
-    await home?.remove();
-  });
+  afterAll(() => stopConsoleTest({ browser, server, home }));
 
   it('opens at /, starts a chat and shows the answer', async () => {
     await page.goto(`${server.url}/`);

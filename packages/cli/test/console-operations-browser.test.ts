@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
 import { launchChromium } from './support/browser.js';
-import { checkView, greeterProject, rpcCall, watchPageErrors } from './support/console-fixture.js';
+import { checkView, greeterProject, rpcCall, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
 
 const HOSTILE = '<script>window.__xss = "script"</script> <img src="x" onerror="window.__xss = \'img\'"> <a href="javascript:window.__xss=\'link\'">link</a>';
 const SECRET = 'whsec-console-test-never-shown';
@@ -54,12 +54,7 @@ describe('the console views of schedules, triggers, events and workflows', () =>
     watchPageErrors(page, pageErrors);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    const stopped = await server?.stop();
-    expect(stopped?.code).toBe(0);
-    await home?.remove();
-  });
+  afterAll(() => stopConsoleTest({ browser, server, home }));
 
   it('lists schedules with their next runs and counters; pause, resume and run now act', async () => {
     await page.goto(`${server.url}/console/sessions`);

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { authRoutes } from './auth-routes.js';
 import { ConsoleAuth } from './console-auth.js';
 import { healthRoutes } from './health-routes.js';
+import { memoryRoutes } from './memory-routes.js';
 import { scheduleRoutes } from './schedule-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { staticAssets } from './static-assets.js';
@@ -33,5 +34,6 @@ export function mountConsole(app: Hono, auth: GatewayAuth): void {
   scheduleRoutes(app, consoleAuth);
   triggerRoutes(app, consoleAuth);
   workflowRoutes(app, consoleAuth);
+  memoryRoutes(app, consoleAuth);
   healthRoutes(app, consoleAuth, app);
 }

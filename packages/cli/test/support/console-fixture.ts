@@ -2,9 +2,10 @@
 // makes, and the page watcher that turns script errors and failed requests into test failures.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { outputDir, seriousViolations } from './browser.js';
+import type { CliRun } from './cli-harness.js';
 
 const GREETER_AGENT = `---
 description: Greets whoever the task names
@@ -53,4 +54,12 @@ export function watchPageErrors(page: Page, errors: string[]): void {
 export async function checkView(page: Page, name: string): Promise<void> {
   expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
   await page.screenshot({ path: join(await outputDir(), `${name}.png`), fullPage: true });
+}
+
+/** What a console browser test started, stopped in reverse: the browser, the server (which must exit 0), the temporary home. */
+export async function stopConsoleTest(started: { browser?: Browser; server?: { stop(): Promise<CliRun> }; home?: { remove(): Promise<void> } }): Promise<void> {
+  await started.browser?.close();
+  const stopped = await started.server?.stop();
+  expect(stopped?.code).toBe(0);
+  await started.home?.remove();
 }

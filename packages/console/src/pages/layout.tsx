@@ -26,6 +26,7 @@ const SECTIONS = [
   { id: 'triggers', href: '/console/triggers', label: 'Triggers' },
   { id: 'events', href: '/console/events', label: 'Events' },
   { id: 'workflows', href: '/console/workflows', label: 'Workflows' },
+  { id: 'memory', href: '/console/memory', label: 'Memory' },
   { id: 'health', href: '/console/health', label: 'Health' },
 ] as const;
 

@@ -70,7 +70,7 @@ export function WorkflowPage(props: { frame: PageFrame; workflow: WorkflowRow; t
       <h2>States</h2>
       {template ? (
         <table class="list" id="workflow-states">
-          <ListHead columns={['State', 'Description', 'Task', 'On outcome']} />
+          <ListHead columns={['State', 'Description', "Task (the template's agent; an instance may override it)", 'On outcome']} />
           <tbody>
             {Object.entries(template.states).map(([name, state]) => (
               <tr class={name === workflow.state ? 'current' : undefined} aria-current={name === workflow.state ? 'step' : undefined}>
@@ -94,7 +94,7 @@ export function WorkflowPage(props: { frame: PageFrame; workflow: WorkflowRow; t
               <td>{step.state}</td>
               <td>{String(step.iteration)}</td>
               <td>{taskLink(step.taskId)}</td>
-              <td>{step.outcome ? <span class={`badge badge-${step.outcome}`}>{step.outcome}</span> : 'running'}</td>
+              <td>{step.outcome ? <span class={`badge badge-${step.outcome}`}>{step.outcome}</span> : 'not ended'}</td>
               <td>{when(step.startedAtMs)}</td>
               <td>{when(step.endedAtMs)}</td>
               <td>{step.error ?? ''}</td>
