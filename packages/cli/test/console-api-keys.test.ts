@@ -6,13 +6,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, startServe, tempDir, type CliRun } from './support/cli-harness.js';
 import { launchChromium, outputDir, seriousViolations } from './support/browser.js';
+import { rpcCall } from './support/console-fixture.js';
 
-async function rpc(url: string, key: string, method: string, params: unknown): Promise<any> {
-  const response = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const json: any = await response.json();
-  if (json.error) throw new Error(`${method}: ${json.error.message}`);
-  return json.result.result;
-}
+const rpc = (url: string, key: string, method: string, params: unknown) => rpcCall(url, method, params, key);
 
 /** Reads SSE `id:` lines of durable events until `count` of them arrived. */
 async function eventIds(response: Response, count: number): Promise<number[]> {

@@ -2,20 +2,12 @@
 // `lightspeed serve --provider fake` on PGlite: the newcomer path (chat, live answer, tool card,
 // cancel, a task to completion), hostile text rendered inert, axe-core on every view, and a
 // screenshot of each view under test-output/console.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
-import { launchChromium, outputDir, seriousViolations } from './support/browser.js';
-
-const AGENT = `---
-description: Greets whoever the task names
-task:
-  template: "Say hello to {{payload.name}}"
----
-You greet people.
-`;
+import { launchChromium } from './support/browser.js';
+import { checkView as checkAndSave, greeterProject, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
 
 /** Every way the transcript could run injected code, each setting a marker if it did. */
 const HOSTILE = [
@@ -29,8 +21,7 @@ const HOSTILE = [
 const VIEWS = new Set<string>();
 
 async function checkView(page: Page, name: string): Promise<void> {
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-  await page.screenshot({ path: join(await outputDir(), `${name}.png`), fullPage: true });
+  await checkAndSave(page, name);
   VIEWS.add(name);
 }
 
@@ -45,32 +36,15 @@ describe('the web console of a single-user lightspeed serve', () => {
 
   beforeAll(async () => {
     home = await tempDir('ls-console-');
-    const project = join(home.path, 'project');
-    await mkdir(join(project, '.lightspeed', 'agents'), { recursive: true });
-    await writeFile(join(project, '.lightspeed', 'agents', 'greeter.md'), AGENT);
+    const project = await greeterProject(home.path);
     server = await startServe(['--provider', 'fake', '--data-dir', join(home.path, 'data'), '--project', project], cleanEnv(home.path));
     browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()} for ${response.url()}`);
-    });
-    page.on('dialog', (dialog) => {
-      pageErrors.push(`dialog opened: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    watchPageErrors(page, pageErrors);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    const stopped = await server?.stop();
-    expect(stopped?.code).toBe(0);
-    await home?.remove();
-  });
+  afterAll(() => stopConsoleTest({ browser, server, home }));
 
   it('opens at /, starts a chat and shows the answer', async () => {
     await page.goto(`${server.url}/`);

@@ -3,10 +3,14 @@ import type { Hono } from 'hono';
 import { authRoutes } from './auth-routes.js';
 import { ConsoleAuth } from './console-auth.js';
 import { healthRoutes } from './health-routes.js';
+import { memoryRoutes } from './memory-routes.js';
+import { scheduleRoutes } from './schedule-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { staticAssets } from './static-assets.js';
 import { taskRoutes } from './task-routes.js';
+import { triggerRoutes } from './trigger-routes.js';
 import { waitRoutes } from './wait-routes.js';
+import { workflowRoutes } from './workflow-routes.js';
 
 /**
  * Adds the web console to a gateway app: `/` redirects to it, its pages live under `/console/`.
@@ -27,5 +31,9 @@ export function mountConsole(app: Hono, auth: GatewayAuth): void {
   sessionRoutes(app, consoleAuth, app);
   waitRoutes(app, consoleAuth);
   taskRoutes(app, consoleAuth, app);
+  scheduleRoutes(app, consoleAuth);
+  triggerRoutes(app, consoleAuth);
+  workflowRoutes(app, consoleAuth);
+  memoryRoutes(app, consoleAuth);
   healthRoutes(app, consoleAuth, app);
 }

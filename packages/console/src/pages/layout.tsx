@@ -9,7 +9,7 @@ export interface PageFrame {
   signedIn: boolean;
   universe?: string;
   /** Which nav entry is the current page. */
-  section?: 'sessions' | 'tasks' | 'health';
+  section?: (typeof SECTIONS)[number]['id'];
   /** A message to show above the page (e.g. why the last action was refused). */
   notice?: string | undefined;
 }
@@ -22,6 +22,11 @@ export function FormToken(props: { csrf: string }) {
 const SECTIONS = [
   { id: 'sessions', href: '/console/sessions', label: 'Sessions' },
   { id: 'tasks', href: '/console/tasks', label: 'Tasks' },
+  { id: 'schedules', href: '/console/schedules', label: 'Schedules' },
+  { id: 'triggers', href: '/console/triggers', label: 'Triggers' },
+  { id: 'events', href: '/console/events', label: 'Events' },
+  { id: 'workflows', href: '/console/workflows', label: 'Workflows' },
+  { id: 'memory', href: '/console/memory', label: 'Memory' },
   { id: 'health', href: '/console/health', label: 'Health' },
 ] as const;
 

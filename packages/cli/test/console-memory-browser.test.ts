@@ -1,0 +1,73 @@
+// The console's memory views in a real browser (Debian's chromium under playwright-core) against
+// a real `lightspeed serve --provider fake` on PGlite: a GitHub pull_request delivery imported
+// through memory/deliveries/import (the webhook pipeline, trusted: no signature), then the
+// events list, the event, the PR's entity page with its graph edges and their evidence linked
+// back to the event. Hostile text in the PR stays inert; axe-core on each view.
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
+import { launchChromium } from './support/browser.js';
+import { checkView, rpcCall, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
+
+const HOSTILE = '<script>window.__xss = "script"</script> <img src="x" onerror="window.__xss = \'img\'">';
+
+// The shape of GitHub's pull_request webhook payload (https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request), cut to the fields memory reads.
+const DELIVERY = {
+  action: 'opened',
+  number: 7,
+  pull_request: { number: 7, title: `Fix the login outage ${HOSTILE}`, body: `fixes #3 ${HOSTILE}`, updated_at: '2026-06-01T00:00:00Z', user: { login: 'ana' }, head: { ref: 'fix' }, base: { ref: 'main' } },
+  repository: { full_name: 'octo/app' },
+  sender: { login: 'ana' },
+};
+
+describe('the console views of memory', () => {
+  let home: { path: string; remove(): Promise<void> };
+  let server: { url: string; stop(): Promise<CliRun> };
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    home = await tempDir('ls-console-memory-');
+    server = await startServe(['--provider', 'fake', '--data-dir', join(home.path, 'data')], cleanEnv(home.path, { CONSOLE_TEST_GITHUB_SECRET: 'memory-test-secret' }));
+    await rpcCall(server.url, 'memory/sources/put', { sourceId: 'gh', provider: 'github', secretEnv: 'CONSOLE_TEST_GITHUB_SECRET' });
+    const imported = await rpcCall<{ accepted: number }>(server.url, 'memory/deliveries/import', {
+      sourceId: 'gh',
+      trusted: true,
+      deliveries: [{ headers: { 'x-github-event': 'pull_request', 'x-github-delivery': 'g-1' }, body: JSON.stringify(DELIVERY) }],
+    });
+    expect(imported.accepted).toBe(1);
+    browser = await launchChromium();
+    page = await (await browser.newContext()).newPage();
+    watchPageErrors(page, pageErrors);
+  }, 120_000);
+
+  afterAll(() => stopConsoleTest({ browser, server, home }));
+
+  it('lists the event, shows it, and the PR with its edges, each edge with its evidence linked to the event', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    await page.locator('nav a', { hasText: 'Memory' }).click();
+    const row = page.locator('#memory-events tbody tr');
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.textContent()).resolves.toContain('pr github:octo/app#7');
+    await checkView(page, 'memory');
+    await row.locator('a').first().click();
+    await page.waitForURL(/\/console\/memory\/events\//);
+    const eventUrl = new URL(page.url()).pathname;
+    await expect(page.locator('#memory-related').textContent()).resolves.toContain('author: person github:ana');
+    await expect(page.locator('main p.text').textContent()).resolves.toBe(`fixes #3 ${HOSTILE}`);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('main script, main img').count()).toBe(0);
+    await checkView(page, 'memory-event');
+    await page.locator('dd a', { hasText: 'pr github:octo/app#7' }).click();
+    const fixes = page.locator('#memory-edges tbody tr', { hasText: 'fixes' });
+    await expect(fixes.textContent()).resolves.toContain('issue github:octo/app#3');
+    await expect(fixes.locator(`a[href="${eventUrl}"]`).count()).resolves.toBe(1);
+    await expect(page.locator('#memory-edges tbody tr', { hasText: 'authored_by' }).textContent()).resolves.toContain('person github:ana');
+    await checkView(page, 'memory-entity');
+    await fixes.locator(`a[href="${eventUrl}"]`).click();
+    await page.waitForURL((url) => url.pathname === eventUrl);
+    expect(pageErrors).toEqual([]);
+  });
+});
