@@ -28,7 +28,7 @@ import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifier
 import { numberOf, type SqlDriver, type SqlExecutor } from './sql-driver.js';
 import { retryDelayMs } from './task-backoff.js';
 import { checkReport, checkTaskInput, clip, MAX_ERROR_TEXT, positiveInt, refuse } from './task-input.js';
-import { VIRTUAL_TIME, type TaskInsertBatcher } from './task-insert-batcher.js';
+import { TaskInsertBatcher, VIRTUAL_TIME, type TaskInsert } from './task-insert-batcher.js';
 import { ATTEMPT_COLUMNS, attemptOf, attemptParams, attemptSet, COLUMNS, qualified, taskOf, type AttemptRow, type TaskRow } from './task-rows.js';
 
 export interface TaskQueueOptions {
@@ -70,9 +70,6 @@ function illegal(task: Task, action: string): LightspeedError {
   return new LightspeedError('conflict', `cannot ${action} task ${task.id}: it is ${task.state}`, { taskId: task.id, state: task.state, action });
 }
 
-// The floor of a new task's fair tag, the queue's "virtual time" (VIRTUAL_TIME): the tag of the
-// task that would be claimed next (start-time fair queuing's "tag in service"), read through the
-// claim index itself so the planner has one index for claimable rows to choose.
 
 /**
  * The task queue of one universe in the SQL store (PGlite and PostgreSQL alike).
@@ -95,6 +92,7 @@ export class SqlTaskQueue implements TaskQueue {
   private readonly defaultBackoff: BackoffPolicy;
   private readonly random: () => number;
   private readonly signal: TaskSignal | undefined;
+  private readonly inserts: TaskInsertBatcher;
 
   constructor(
     private readonly driver: SqlDriver,
@@ -103,8 +101,9 @@ export class SqlTaskQueue implements TaskQueue {
     private readonly clock: Clock,
     options: TaskQueueOptions = {},
     /** Shared by the Storage's queues: concurrent enqueues of one concurrency key share a statement. */
-    private readonly inserts?: TaskInsertBatcher,
+    inserts?: TaskInsertBatcher,
   ) {
+    this.inserts = inserts ?? new TaskInsertBatcher(driver, () => clock.now(), 1);
     this.universe = checkUniverse(universe);
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_TASK_PAYLOAD_BYTES;
     this.inlinePayloadBytes = options.inlinePayloadBytes ?? DEFAULT_INLINE_TASK_PAYLOAD_BYTES;
@@ -123,57 +122,31 @@ export class SqlTaskQueue implements TaskQueue {
       payloadRef = (await this.blobs.put(bytes, { mediaType: 'application/json' })).ref;
       payload = null;
     }
-    if (this.inserts) {
-      const row = await this.inserts.insert(this.universe, {
-        taskId: `task_${randomUUID()}`,
-        kind: checked.kind,
-        source: checked.source ?? null,
-        subject: checked.subject ?? null,
-        payload,
-        payloadRef,
-        agent: checked.agent,
-        model: checked.model ? JSON.stringify(checked.model) : null,
-        priority: checked.priority,
-        availableAt: checked.availableAt,
-        maxAttempts: checked.maxAttempts,
-        backoff: JSON.stringify(checked.backoff),
-        timeoutMs: checked.timeoutMs ?? null,
-        dedupeKey: checked.dedupeKey ?? null,
-        concurrencyKey: checked.concurrencyKey,
-        tags: JSON.stringify(checked.tags),
-        now,
-      });
+    const task: TaskInsert = {
+      taskId: `task_${randomUUID()}`,
+      kind: checked.kind,
+      source: checked.source ?? null,
+      subject: checked.subject ?? null,
+      payload,
+      payloadRef,
+      agent: checked.agent,
+      model: checked.model ? JSON.stringify(checked.model) : null,
+      priority: checked.priority,
+      availableAt: checked.availableAt,
+      maxAttempts: checked.maxAttempts,
+      backoff: JSON.stringify(checked.backoff),
+      timeoutMs: checked.timeoutMs ?? null,
+      dedupeKey: checked.dedupeKey ?? null,
+      concurrencyKey: checked.concurrencyKey,
+      tags: JSON.stringify(checked.tags),
+      now,
+    };
+    // Rounds: an active task holding the dedupe key can finish between our insert and our read of it.
+    for (let round = 0; round < 3; round++) {
+      const row = await this.inserts.insert(this.universe, task);
       if (row) {
         if (!this.inserts.notifies) this.signal?.notify(this.universe);
         return { task: taskOf(row, now), deduped: false };
-      }
-      // An active task holds the dedupe key: the rounds below read it (or insert, if it just ended).
-    }
-    // Two rounds: the dedupe holder can finish between our insert and our read of it.
-    for (let round = 0; round < 3; round++) {
-      const { rows } = await this.driver.query<TaskRow>(
-        // The key's tag counter row serialises same-key enqueues (ON CONFLICT DO UPDATE works on
-        // the latest row version), so concurrent enqueues of one key never share a tag; a key that
-        // fell behind (nothing queued for a while) restarts at the virtual time.
-        `WITH tag AS (
-           INSERT INTO ls_task_fair_keys AS k (universe, concurrency_key, last_tag) VALUES ($1, $17, ${VIRTUAL_TIME})
-           ON CONFLICT (universe, concurrency_key) DO UPDATE SET last_tag = GREATEST(EXCLUDED.last_tag, k.last_tag + 1)
-           RETURNING last_tag)
-         INSERT INTO ls_tasks (universe, task_id, kind, source, subject, payload, payload_ref, agent, model, priority, state, available_at, fair_tag,
-           max_attempts, attempts, backoff, timeout_ms, dedupe_key, concurrency_key, tags, cancel_requested, created_at, updated_at)
-         SELECT $1, $3, $4, $5, $6, $7, $8, $9, $10, $11::int, 'queued', $12::bigint, tag.last_tag,
-           $13::int, 0, $14, $15::bigint, $16, $17, $18::jsonb, false, $2::bigint, $2::bigint FROM tag
-         ON CONFLICT (universe, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [
-          this.universe, now, `task_${randomUUID()}`, checked.kind, checked.source ?? null, checked.subject ?? null, payload, payloadRef,
-          checked.agent, checked.model ? JSON.stringify(checked.model) : null, checked.priority, checked.availableAt, checked.maxAttempts,
-          JSON.stringify(checked.backoff), checked.timeoutMs ?? null, checked.dedupeKey ?? null, checked.concurrencyKey, JSON.stringify(checked.tags),
-        ],
-      );
-      if (rows[0]) {
-        this.signal?.notify(this.universe);
-        return { task: taskOf(rows[0], now), deduped: false };
       }
       const existing = await this.driver.query<TaskRow>(
         `SELECT ${COLUMNS} FROM ls_tasks WHERE universe = $1 AND dedupe_key = $2 AND state IN ('queued', 'running')`,
