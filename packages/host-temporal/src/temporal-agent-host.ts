@@ -37,24 +37,22 @@ function rejectionOf(error: unknown): Rejection | undefined {
   return undefined;
 }
 
-/** The workflow ended (session closed, or never opened) between our start and our Update: start it again. */
-function workflowGone(error: unknown): boolean {
+/** Whether the error or one of its causes says `pattern`. */
+function saysSomewhere(error: unknown, pattern: RegExp): boolean {
   for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if (/already completed|workflow execution.*(not found|completed)/i.test(cause.message)) return true;
+    if (pattern.test(cause.message)) return true;
   }
   return false;
 }
+
+/** The workflow ended (session closed, or never opened) between our start and our Update: start it again. */
+const workflowGone = (error: unknown) => saysSomewhere(error, /already completed|workflow execution.*(not found|completed)/i);
 
 /**
  * The server refuses updates while the workflow's last task failed; the task is retried (a new
  * worker, a replay) and the update then goes through, so this is worth a few retries, not an error.
  */
-function workflowTaskFailing(error: unknown): boolean {
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if (/workflow task in failed state/i.test(cause.message)) return true;
-  }
-  return false;
-}
+const workflowTaskFailing = (error: unknown) => saysSomewhere(error, /workflow task in failed state/i);
 
 /**
  * The gateway side of the Temporal host. Commands go to the session's workflow as Updates
