@@ -17,5 +17,6 @@ export * from './schedules.js';
 export * from './sensor-events.js';
 export * from './session-directory.js';
 export * from './memory.js';
+export * from './memory-search.js';
 export * from './workflows.js';
 export * from './rate-limiter.js';
