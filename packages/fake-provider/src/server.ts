@@ -13,6 +13,7 @@ import { parseRecording } from './recording.js';
 import { FakeScriptError, parseFakeScript, type FakeScript } from './script.js';
 import { ScriptQueue, scriptFromMarker } from './script-source.js';
 import { writeSse } from './sse-writer.js';
+import { renderEmbeddings } from './embeddings.js';
 
 export interface FakeProviderOptions {
   /** 0 (default) picks a free port. */
@@ -202,6 +203,10 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       return sendJson(res, fault.status, fault.body);
     }
     if (path === '/models' && req.method === 'GET') return serveModels(res, protocol);
+    if (path === '/embeddings' && req.method === 'POST') {
+      const answer = renderEmbeddings(body as Record<string, unknown>);
+      return sendJson(res, answer.status, answer.body);
+    }
     if (path === '/responses/compact' && req.method === 'POST') return sendJson(res, 200, renderCompaction(body as Record<string, unknown>, text.length));
     if (protocol && req.method === 'POST') return serveGeneration(req, res, protocol, body as Record<string, unknown>, text.length);
     sendJson(res, 404, { error: { message: `the fake provider has no route ${req.method} ${url.pathname}`, type: 'invalid_request_error', code: 'not_found' } });

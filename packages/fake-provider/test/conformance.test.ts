@@ -367,3 +367,25 @@ describe('scripts, echo and admin', () => {
     expect(anthropicModels).toEqual(['fake-echo', 'fake-reasoning']);
   });
 });
+
+describe('embeddings (OpenAI /v1/embeddings wire)', () => {
+  it('the official SDK parses deterministic, unit-length vectors; shared words are nearer than none', async () => {
+    const answer = await openai.embeddings.create({ model: 'fake-embedding', input: ['deploy failed on main', 'On main: deploy FAILED', 'billing invoice paid'], dimensions: 32 });
+    expect(answer.data).toHaveLength(3);
+    const [a, b, c] = answer.data.map((item) => item.embedding);
+    expect(a).toHaveLength(32);
+    const dot = (x: number[], y: number[]): number => x.reduce((sum, value, i) => sum + value * y[i]!, 0);
+    expect(dot(a!, a!)).toBeCloseTo(1, 5);
+    expect(dot(a!, b!)).toBeCloseTo(1, 5);
+    expect(dot(a!, c!)).toBeLessThan(0.5);
+    const again = await openai.embeddings.create({ model: 'fake-embedding', input: 'deploy failed on main', dimensions: 32 });
+    expect(again.data[0]!.embedding).toEqual(a);
+    expect(answer.usage.total_tokens).toBe(10);
+    const floats = await fetch(`${fake.url}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ input: 'deploy failed on main', dimensions: 32, encoding_format: 'float' }) });
+    expect(((await floats.json()) as { data: { embedding: number[] }[] }).data[0]!.embedding.map((v) => Math.fround(v))).toEqual(a);
+  });
+
+  it('refuses an input that is not text, as OpenAI does', async () => {
+    await expect(openai.embeddings.create({ model: 'fake-embedding', input: [1, 2, 3] as unknown as string })).rejects.toMatchObject({ status: 400 });
+  });
+});

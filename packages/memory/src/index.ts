@@ -10,3 +10,4 @@ export * from './provider-transforms.js';
 export * from './sensor-bridge.js';
 export * from './graph-extraction.js';
 export * from './people-mapping.js';
+export * from './embedders/fake-embedder.js';
