@@ -380,7 +380,7 @@ describe('embeddings (OpenAI /v1/embeddings wire)', () => {
     expect(dot(a!, c!)).toBeLessThan(0.5);
     const again = await openai.embeddings.create({ model: 'fake-embedding', input: 'deploy failed on main', dimensions: 32 });
     expect(again.data[0]!.embedding).toEqual(a);
-    expect(answer.usage.total_tokens).toBe(10);
+    expect(answer.usage.total_tokens).toBe(11);
     const floats = await fetch(`${fake.url}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ input: 'deploy failed on main', dimensions: 32, encoding_format: 'float' }) });
     expect(((await floats.json()) as { data: { embedding: number[] }[] }).data[0]!.embedding.map((v) => Math.fround(v))).toEqual(a);
   });
