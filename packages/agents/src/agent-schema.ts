@@ -79,6 +79,12 @@ export const AgentTools = z.strictObject({
   timers: z.boolean().optional(),
   /** `ask_user`: the run waits for a person's answer (`lightspeed waits answer`). */
   askUser: z.boolean().optional(),
+  /** The memory tools: true (all three), or `{tools: [memory_search, memory_get, memory_related]}` (some). */
+  memory: z
+    .union([z.boolean(), z.strictObject({ tools: z.array(z.enum(['memory_search', 'memory_get', 'memory_related'], { error: 'expected memory_search, memory_get or memory_related' })).min(1, 'expected a non-empty list').max(3) })], {
+      error: 'expected true or {tools: [memory_search, memory_get, memory_related]}',
+    })
+    .optional(),
   /** Sub-agents (`spawn_agent`, `await_agent`…): true, or which agents may be spawned and the limits. */
   agents: z
     .union([

@@ -114,6 +114,13 @@ describe('agent files', () => {
     for (const p of problems) expect(p.message).toMatch(/^not supported yet.*; remove the field$/);
   });
 
+  it('memory tools: tools.memory grants all three or the listed ones; an unknown tool name is a problem naming it', () => {
+    expect(agentSessionConfig(parseAgentFile('---\ntools:\n  memory: true\n---\nAnswer.\n', '/p/.lightspeed/agents/answer.md')).features).toEqual({ memory: { version: 1 } });
+    const some = parseAgentFile('---\ntools:\n  memory:\n    tools: [memory_get, memory_related]\n---\n', '/p/.lightspeed/agents/answer.md');
+    expect(agentProfile(some).config?.features).toEqual({ memory: { version: 1, tools: ['memory_get', 'memory_related'] } });
+    expect(problemsOf('---\ntools:\n  memory:\n    tools: [memory_get, memory_delete]\n---\n')[0]).toMatchObject({ line: 3, field: 'tools.memory', message: 'expected true or {tools: [memory_search, memory_get, memory_related]}' });
+  });
+
   it('wait tools: tools.timers and tools.askUser grant sleep/wait_until and ask_user', () => {
     const agent = parseAgentFile('---\ntools:\n  timers: true\n  askUser: true\n---\nAsk when unsure.\n', '/p/.lightspeed/agents/reviewer.md');
     expect(agentSessionConfig(agent).features).toEqual({ timers: { version: 1 }, askUser: { version: 1 } });

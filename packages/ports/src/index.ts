@@ -18,5 +18,6 @@ export * from './sensor-events.js';
 export * from './session-directory.js';
 export * from './memory.js';
 export * from './memory-search.js';
+export * from './memory-tools.js';
 export * from './workflows.js';
 export * from './rate-limiter.js';

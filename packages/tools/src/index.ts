@@ -49,3 +49,5 @@ export * from './custom/custom-tool.js';
 export * from './fleet/fleet-config.js';
 export * from './fleet/fleet-tools.js';
 export * from './fleet/child-ids.js';
+export * from './memory/memory-ids.js';
+export * from './memory/memory-tools.js';

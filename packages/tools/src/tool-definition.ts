@@ -1,5 +1,5 @@
 import type { ToolParallelism, WaitKind } from '@lightspeed/engine';
-import type { AgentCatalog, BlobStore, SessionDirectory } from '@lightspeed/ports';
+import type { AgentCatalog, BlobStore, MemoryToolAccess, SessionDirectory } from '@lightspeed/ports';
 import type { FileSpace } from './files/file-space.js';
 import type { HostEnvironment } from './host/host-environment.js';
 import type { WebFetcher } from './web/web-fetcher.js';
@@ -38,6 +38,8 @@ export interface ToolEnv {
   sessions?: SessionDirectory;
   /** Agent definitions sub-agents may start from. */
   agents?: AgentCatalog;
+  /** The universe's memory (memory tools); absent on servers without a memory store. */
+  memory?: MemoryToolAccess;
 }
 
 /**

@@ -25,7 +25,7 @@ import { vfsMethods } from '../handlers/vfs-methods.js';
 import { memoryProfileStores } from '../profiles/memory-profile-store.js';
 import { ProfileCatalog } from '../profiles/profile-catalog.js';
 import { profileApplyMethods, profileMethods } from '../profiles/profile-methods.js';
-import { invalidRequest } from '../rpc/api-error.js';
+import { invalidRequest, rejected } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
 import type { SessionConfig } from '../schemas/config.js';
 import { HostEventFeed } from '../stream/host-event-feed.js';
@@ -114,7 +114,11 @@ export function createMethodHandlers(
   };
   const allowHostFeature = options.allowHostFeature === true;
   const catalog = new ProfileCatalog({ profilesOf: options.profiles ?? memoryProfileStores(), blobsOf: (universe) => host.blobs(universe), allowHostFeature, ...(options.prices ? { prices: options.prices } : {}) });
-  const checkMcp = (config: SessionConfig | null | undefined, universe: string) => checkMcpLinks(options.mcpServers?.catalog, universe, config);
+  const checkMcp = async (config: SessionConfig | null | undefined, universe: string) => {
+    // The memory tools would answer "unavailable" to every call on a server without memory.
+    if (config?.features?.memory != null && !options.memory) throw rejected('features.memory is disabled on this server: it has no memory store (a --data-dir :memory: server keeps none)');
+    await checkMcpLinks(options.mcpServers?.catalog, universe, config);
+  };
   const handlers: MethodHandlers = {
     ...protocolMethods(resolved.serverInfo),
     ...sessionMethods(access, catalog, defaultsOf, { allowHostFeature, checkConfig: checkMcp }),

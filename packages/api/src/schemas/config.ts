@@ -159,6 +159,21 @@ export const HostFeature = named(
   'Lightspeed extension: host directory access and command execution (single-user servers only).',
 );
 
+/** Lightspeed extension (issue 17): the memory tools over the universe's memory (docs/0022-memory.md). */
+export const MemoryFeature = named(
+  'MemoryFeature',
+  z.strictObject({
+    tools: z
+      .array(z.enum(['memory_search', 'memory_get', 'memory_related']))
+      .min(1)
+      .max(3)
+      .nullish()
+      .describe('The memory tools granted; all three when absent.'),
+    version: version(),
+  }),
+  'Lightspeed extension: memory_search, memory_get and memory_related over the universe\'s memory; servers without a memory store refuse it.',
+);
+
 export const FeaturesConfig = named(
   'FeaturesConfig',
   z.strictObject({
@@ -170,6 +185,7 @@ export const FeaturesConfig = named(
     vfs: VfsFeature.nullish(),
     web: WebFeature.nullish(),
     host: HostFeature.nullish(),
+    memory: MemoryFeature.nullish(),
   }),
 );
 

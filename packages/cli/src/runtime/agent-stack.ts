@@ -111,6 +111,8 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     const toolRuntime = createToolPortFactory({
       ...(runningCommandsDir ? { runningCommandsDir } : {}),
       ...(agentsOf ? { agentsOf } : {}),
+      // The memory tools read the universe's events and graph in the SQL store (none in memory mode).
+      ...(sql ? { memoryOf: (universe: string) => ({ events: sql.memoryEvents(universe), graph: sql.memoryGraph(universe) }) } : {}),
       mcpServersOf: (universe) => new StoredMcpServerRegistry(mcpServers(universe), options.env),
       ...(options.customTools ? { customTools: options.customTools } : {}),
     });

@@ -874,6 +874,7 @@ export type FeaturesConfig = {
   vfs?: VfsFeature | null;
   web?: WebFeature | null;
   host?: HostFeature | null;
+  memory?: MemoryFeature | null;
 };
 
 export type FleetFeature = {
@@ -1274,6 +1275,17 @@ export type MemoryEventView = {
    * The raw delivery (headers without signatures, body) in CAS.
    */
   rawRef?: string | null;
+};
+
+export type MemoryFeature = {
+  /**
+   * The memory tools granted; all three when absent.
+   */
+  tools?: ("memory_search" | "memory_get" | "memory_related")[] | null;
+  /**
+   * @default 1
+   */
+  version?: number;
 };
 
 export type MemoryImportParams = {

@@ -7,6 +7,7 @@ import { fail, ok, type LogicalTool, type ToolResult } from '../tool-definition.
 import { ToolInputError } from '../tool-input.js';
 import { waitTools } from '../waits/wait-tools.js';
 import { fleetTools } from '../fleet/fleet-tools.js';
+import { MEMORY_TOOL_NAMES, memoryTools } from '../memory/memory-tools.js';
 
 /** What a custom tool's handler gets besides its validated input. */
 export interface CustomToolContext {
@@ -62,10 +63,10 @@ const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** MCP tools are offered as `mcp__<server>__<tool>` (see mcpToolName); custom tools stay out of that space. */
 const MCP_PREFIX = 'mcp__';
 
-/** Every built-in tool a session can be offered: both families' tools with every group on, the wait and fleet tools. */
+/** Every built-in tool a session can be offered: both families' tools with every group on, the wait, fleet and memory tools. */
 function everyBuiltIn(): ProviderTool[] {
   const all = { read: true, edit: true, exec: true, webFetch: true };
-  return [...anthropicTools(all), ...openaiTools(all), ...waitTools({ timers: true, askUser: true }), ...fleetTools(true)];
+  return [...anthropicTools(all), ...openaiTools(all), ...waitTools({ timers: true, askUser: true }), ...fleetTools(true), ...memoryTools(MEMORY_TOOL_NAMES)];
 }
 
 /** The names custom tools may not take (the built-in tools of both provider families). */

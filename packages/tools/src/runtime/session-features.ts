@@ -3,6 +3,7 @@ import { LightspeedError } from '@lightspeed/ports';
 import type { HostEnvironmentConfig } from '../host/host-environment.js';
 import type { McpServerLink } from '../mcp/mcp-hub.js';
 import { parseFleetConfig, type FleetConfig } from '../fleet/fleet-config.js';
+import { parseMemoryFeature, type MemoryToolName } from '../memory/memory-tools.js';
 
 /** A workspace link (the contract's WorkspaceLink). */
 export interface WorkspaceLink {
@@ -31,6 +32,8 @@ export interface ToolFeatures {
   askUser?: Record<string, unknown> | null;
   /** The contract's FleetFeature: the sub-agent tools (see fleet/fleet-config.ts). */
   fleet?: FleetConfig | null;
+  /** Lightspeed extension: the memory tools granted (`features.memory {tools?}`, all three by default). */
+  memory?: MemoryToolName[] | null;
 }
 
 /** Reads `features` (opaque to the engine) defensively: a wrong shape is an `invalid` error. */
@@ -57,6 +60,7 @@ export function parseToolFeatures(features: unknown): ToolFeatures {
   if (f.timers) out.timers = f.timers as Record<string, unknown>;
   if (f.askUser) out.askUser = f.askUser as Record<string, unknown>;
   if (f.fleet) out.fleet = parseFleetConfig(f.fleet);
+  if (f.memory) out.memory = parseMemoryFeature(f.memory);
   if (f.mcp) {
     const servers = (f.mcp as { servers?: unknown }).servers ?? [];
     if (!Array.isArray(servers) || servers.some((s) => typeof (s as McpServerLink)?.serverId !== 'string')) throw invalid('mcp.servers must be a list of {serverId}');

@@ -1,4 +1,4 @@
-import type { AgentCatalog, ToolPort, WorkspaceStore, BlobStore, SessionDirectory } from '@lightspeed/ports';
+import type { AgentCatalog, MemoryToolAccess, ToolPort, WorkspaceStore, BlobStore, SessionDirectory } from '@lightspeed/ports';
 import { customToolSet, type CustomTool } from '../custom/custom-tool.js';
 import { CommandLedger } from '../host/command-ledger.js';
 import type { McpServerRegistry } from '../mcp/mcp-server-config.js';
@@ -46,6 +46,8 @@ export interface ToolPortFactoryOptions {
   customTools?: readonly CustomTool[];
   /** Agent definitions of each universe that sub-agents may be spawned from (`spawn_agent {agent}`). */
   agentsOf?: (universe: string) => AgentCatalog;
+  /** Each universe's memory, read by the memory tools; without it they answer unavailable. */
+  memoryOf?: (universe: string) => MemoryToolAccess;
 }
 
 /**
@@ -75,6 +77,7 @@ export function createToolPortFactory(options: ToolPortFactoryOptions = {}): {
           ...(options.customTools?.length ? { customTools: options.customTools } : {}),
           ...(context.sessions ? { directory: context.sessions } : {}),
           ...(options.agentsOf ? { agents: options.agentsOf(context.universe) } : {}),
+          ...(options.memoryOf ? { memory: options.memoryOf(context.universe) } : {}),
           sessions: {
             load: async (sessionId) => {
               const facts = await context.sessionFacts(sessionId);

@@ -1,6 +1,6 @@
 import { preview, type BlobRef, type ToolCallOutcome, type ToolDescriptor, type ToolInvocation, type WaitInfo } from '@lightspeed/engine';
 import { getText, putJson, putText } from '@lightspeed/cas';
-import { LightspeedError, type AgentCatalog, type BlobStore, type SessionDirectory, type ToolCallContext, type ToolPort, type ToolResolutionInput, type WorkspaceStore } from '@lightspeed/ports';
+import { LightspeedError, type AgentCatalog, type BlobStore, type MemoryToolAccess, type SessionDirectory, type ToolCallContext, type ToolPort, type ToolResolutionInput, type WorkspaceStore } from '@lightspeed/ports';
 import { normalizePath, Workspaces } from '@lightspeed/vfs';
 import type { FileSpace } from '../files/file-space.js';
 import { sessionFileSpace } from '../files/session-file-space.js';
@@ -21,6 +21,7 @@ import { WebFetcher } from '../web/web-fetcher.js';
 import { promiseIdOf } from '../waits/promise-id.js';
 import { waitTools } from '../waits/wait-tools.js';
 import { fleetTools } from '../fleet/fleet-tools.js';
+import { memoryTools } from '../memory/memory-tools.js';
 import { runBatch, type BatchOptions } from './run-batch.js';
 import { parseToolFeatures, type ToolFeatures, type WorkspaceLink } from './session-features.js';
 import type { SessionToolContext, SessionToolContextProvider } from './session-tool-context.js';
@@ -47,6 +48,8 @@ export interface ToolRuntimeOptions {
   directory?: SessionDirectory;
   /** Agent definitions `spawn_agent {agent}` starts from. */
   agents?: AgentCatalog;
+  /** This universe's memory, read by the memory tools (`features.memory`). */
+  memory?: MemoryToolAccess;
 }
 
 const DEFAULT_MAX_RESOLVED_SESSIONS = 1_000;
@@ -121,6 +124,7 @@ export class ToolRuntime implements ToolPort {
       ...(familyOf(input.apiKind) === 'anthropic' ? anthropicTools(groups) : openaiTools(groups)),
       ...waitTools({ timers: features.timers != null, askUser: features.askUser != null }),
       ...fleetTools(features.fleet != null),
+      ...memoryTools(features.memory ?? undefined),
       ...this.customTools,
     ];
     const descriptors: ToolDescriptor[] = [];
@@ -278,6 +282,7 @@ export class ToolRuntime implements ToolPort {
     if (session.web) env.web = session.web;
     if (this.options.directory) env.sessions = this.options.directory;
     if (this.options.agents) env.agents = this.options.agents;
+    if (this.options.memory) env.memory = this.options.memory;
     return env;
   }
 
