@@ -11,3 +11,7 @@ export * from './sensor-bridge.js';
 export * from './graph-extraction.js';
 export * from './people-mapping.js';
 export * from './embedders/fake-embedder.js';
+export * from './search/rank-fusion.js';
+export * from './search/memory-search.js';
+export * from './search/memory-indexer.js';
+export * from './search/memory-index-status.js';
