@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentProfileInput } from '@lightspeed/api';
 import { describe, expect, it } from 'vitest';
-import { AgentDefinitionError, agentProfile, agentSessionConfig, findProjectAgent, loadAgentFile, loadAgentsDir, parseAgentFile, type AgentProblem } from '../src/index.js';
+import { AgentDefinitionError, agentProfile, agentSessionConfig, findProjectAgent, loadAgentFile, loadAgentsDir, parseAgentFile, shippedAgent, type AgentProblem } from '../src/index.js';
 
 const FULL = `---
 description: Reviews a change and suggests fixes
@@ -119,6 +119,14 @@ describe('agent files', () => {
     const some = parseAgentFile('---\ntools:\n  memory:\n    tools: [memory_get, memory_related]\n---\n', '/p/.lightspeed/agents/answer.md');
     expect(agentProfile(some).config?.features).toEqual({ memory: { version: 1, tools: ['memory_get', 'memory_related'] } });
     expect(problemsOf('---\ntools:\n  memory:\n    tools: [memory_get, memory_delete]\n---\n')[0]).toMatchObject({ line: 3, field: 'tools.memory', message: 'expected true or {tools: [memory_search, memory_get, memory_related]}' });
+  });
+
+  it('the shipped answer agent is valid, grants the memory tools and states the citation syntax', () => {
+    const answer = shippedAgent('answer');
+    expect(answer.name).toBe('answer');
+    expect(agentProfile(answer).config?.features).toEqual({ memory: { version: 1 } });
+    expect(answer.instructions).toContain('[mev_…]');
+    expect(answer.instructions).toContain('I found nothing in memory');
   });
 
   it('wait tools: tools.timers and tools.askUser grant sleep/wait_until and ask_user', () => {

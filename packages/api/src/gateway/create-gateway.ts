@@ -14,6 +14,7 @@ import type { TaskSessionOpener } from '@lightspeed/ops';
 import { mcpServerMethods, type McpServerRegistryOptions } from '../handlers/mcp-server-methods.js';
 import { operationsMethods, type OperationsOptions } from '../handlers/operations-methods.js';
 import { memoryMethods, type MemoryOptions } from '../handlers/memory-methods.js';
+import { memoryAnswerMethods, type MemoryAnswerDeps } from '../handlers/memory-answer-methods.js';
 import { modelMethods } from '../handlers/model-methods.js';
 import { protocolMethods } from '../handlers/protocol-methods.js';
 import { runMethods } from '../handlers/run-methods.js';
@@ -83,6 +84,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * those methods are not served and the route answers 404.
    */
   memory?: MemoryOptions;
+  /**
+   * The shipped answer agent (`memory/answer` without `agent`, when the universe stores no
+   * `answer` profile): a profile document, as `agentProfile` of the shipped file makes it.
+   */
+  answerAgent?: MemoryAnswerDeps['shipped'];
 }
 
 export interface GatewayParts {
@@ -138,6 +144,8 @@ export function createMethodHandlers(
     ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),
     ...(options.dispatch ? dispatchMethods(options.dispatch) : {}),
   };
+  // An answer is an ordinary session and run, started through these same handlers.
+  if (options.memory) Object.assign(handlers, memoryAnswerMethods({ host, memory: options.memory, catalog, handlers, ...(options.answerAgent ? { shipped: options.answerAgent } : {}) }));
   // The task dispatcher opens its sessions through these same handlers (and this profile catalog).
   return { handlers, feed, taskSessions: taskSessionOpener(handlers, catalog) };
 }

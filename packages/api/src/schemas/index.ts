@@ -21,4 +21,5 @@ export * from './tasks.js';
 export * from './schedules.js';
 export * from './triggers.js';
 export * from './memory.js';
+export * from './memory-answers.js';
 export * from './workflows.js';

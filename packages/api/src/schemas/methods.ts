@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { spec, type MethodSpec } from './method-spec.js';
-import { memoryMethodSpecs } from './extension-methods/memory-methods.js';
+import { memoryAnswerMethodSpecs, memoryMethodSpecs } from './extension-methods/memory-methods.js';
 import { operationsMethodSpecs } from './extension-methods/operations-methods.js';
 import { workMethodSpecs } from './extension-methods/work-methods.js';
 import * as blobs from './blobs.js';
@@ -300,6 +300,7 @@ export const methodSpecs = {
   ...workMethodSpecs,
   ...operationsMethodSpecs,
   ...memoryMethodSpecs,
+  ...memoryAnswerMethodSpecs,
 } as const;
 
 /** Methods this server adds to the v1 contract (documented in docs/0010-api-gateway.md): the specs made by `extension`. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
-import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
+import type { MemorySearchQuery, ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { PriceTable, ProviderRouter } from '@lightspeed/llm';
 import { createMemory, type Memory } from '@lightspeed/memory';
@@ -108,11 +108,18 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
           },
         })
       : undefined;
+    // Memory is made after the host (its sensor sink is the trigger intake), so memory_search reaches
+    // it late: a call the host resumes before then is unavailable, which the host retries.
+    let memory: Memory | undefined;
+    const searchMemory = async (universe: string, query: MemorySearchQuery) => {
+      if (!memory) throw new LightspeedError('unavailable', 'memory search is not started yet');
+      return memory.search.search(universe, query);
+    };
     const toolRuntime = createToolPortFactory({
       ...(runningCommandsDir ? { runningCommandsDir } : {}),
       ...(agentsOf ? { agentsOf } : {}),
       // The memory tools read the universe's events and graph in the SQL store (none in memory mode).
-      ...(sql ? { memoryOf: (universe: string) => ({ events: sql.memoryEvents(universe), graph: sql.memoryGraph(universe) }) } : {}),
+      ...(sql ? { memoryOf: (universe: string) => ({ events: sql.memoryEvents(universe), graph: sql.memoryGraph(universe), search: (query: MemorySearchQuery) => searchMemory(universe, query) }) } : {}),
       mcpServersOf: (universe) => new StoredMcpServerRegistry(mcpServers(universe), options.env),
       ...(options.customTools ? { customTools: options.customTools } : {}),
     });
@@ -125,6 +132,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     cleanups.push(() => running.close());
     // Memory events are also sensor events: the trigger intake is memory's sensor sink.
     const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}), ...(options.projectDir ? { projectDir: options.projectDir } : {}) }) : undefined;
+    if (operations && sql) memory = createMemory(sql, { env: options.env, sensors: operations.intake });
     return {
       host: running.host,
       ...(defaultModel ? { defaultModel } : {}),
@@ -136,7 +144,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       mcpServers,
       env: options.env,
       ...(operations ? { operations } : {}),
-      ...(operations && sql ? { memory: createMemory(sql, { env: options.env, sensors: operations.intake }) } : {}),
+      ...(memory ? { memory } : {}),
       close: closeAll,
     };
   } catch (error) {

@@ -1,4 +1,5 @@
 import { assertBindAllowed, createGateway, serveGateway, singleUserAuth, type ConnectionLimitOptions, type GatewayAuth, type GatewayServiceOptions, type ServingGateway } from '@lightspeed/api';
+import { agentProfile, shippedAgent } from '@lightspeed/agents';
 import { mountConsole } from '@lightspeed/console';
 import { PriceTable, type PriceOverrides } from '@lightspeed/llm';
 import { CliError } from '../cli-error.js';
@@ -59,7 +60,7 @@ export function stackServiceOptions(stack: AgentStack, options: StackServiceOpti
     // The task queue lives in the SQL store: with in-memory storage there is nothing to dispatch.
     ...(sql ? { dispatch: { tasks: (universe: string) => sql.tasks(universe), controls: (universe: string) => sql.dispatch(universe) } } : {}),
     ...(stack.operations ? { operations: stack.operations } : {}),
-    ...(stack.memory ? { memory: stack.memory } : {}),
+    ...(stack.memory ? { memory: stack.memory, answerAgent: shippedAnswerAgent() } : {}),
     onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
   };
 }
@@ -85,4 +86,12 @@ function assertStackBind(hostname: string, auth: GatewayAuth): void {
   } catch (error) {
     throw new CliError((error as Error).message, 2, 'create keys with `lightspeed keys create` and pass --api-keys FILE to serve on the network');
   }
+}
+
+/** The shipped answer agent as the inline profile memory/answer starts from (a stored `answer` profile wins). */
+function shippedAnswerAgent(): NonNullable<GatewayServiceOptions['answerAgent']> {
+  const { profileId: _id, task: _task, ...profile } = agentProfile(shippedAgent('answer'));
+  void _id;
+  void _task;
+  return profile;
 }

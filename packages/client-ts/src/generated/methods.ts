@@ -91,6 +91,8 @@ export interface MethodTable {
   "memory/entities/list": { params: Wire.MemoryEntityListParams; result: Wire.MemoryEntityListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityListResponse };
   "memory/entities/read": { params: Wire.MemoryEntityReadParams; result: Wire.MemoryEntityReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityReadResponse };
   "memory/graph/neighbours": { params: Wire.MemoryNeighboursParams; result: Wire.MemoryNeighboursResponse; outcome: Wire.AgentApiOutcomeOfMemoryNeighboursResponse };
+  "memory/answer": { params: Wire.MemoryAnswerParams; result: Wire.MemoryAnswerResponse; outcome: Wire.AgentApiOutcomeOfMemoryAnswerResponse };
+  "memory/answers/read": { params: Wire.MemoryAnswerReadParams; result: Wire.MemoryAnswerResponse; outcome: Wire.AgentApiOutcomeOfMemoryAnswerResponse };
 }
 
 export type MethodName = keyof MethodTable;
@@ -182,6 +184,8 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "memory/entities/list",
   "memory/entities/read",
   "memory/graph/neighbours",
+  "memory/answer",
+  "memory/answers/read",
 ];
 
 /** The server's JSON-RPC error codes, each with the contract error kind it carries. */
@@ -691,6 +695,18 @@ export abstract class GeneratedMethods {
        * Entities within depth 1-3 edges of one entity and the edges between them, each with its evidence and validity, optionally filtered by edge and entity type and read as of a time.
        */
       neighbours: (params: Wire.MemoryNeighboursParams, options?: CallOptions): Promise<Wire.MemoryNeighboursResponse> => this.callMethod("memory/graph/neighbours", params, options),
+    },
+    /**
+     * `memory/answer`: Answer a question from memory (Lightspeed extension).
+     * Runs the answer agent (with the memory tools) as an ordinary durable run in a new session and returns its answer with the citations whose ids a memory tool result of that run showed; others are dropped and reported.
+     */
+    answer: (params: Wire.MemoryAnswerParams, options?: CallOptions): Promise<Wire.MemoryAnswerResponse> => this.callMethod("memory/answer", params, options),
+    answers: {
+      /**
+       * `memory/answers/read`: Read the verified answer of a run (Lightspeed extension).
+       * A run's final answer with its citations checked against the run's own memory tool results in the durable log.
+       */
+      read: (params: Wire.MemoryAnswerReadParams, options?: CallOptions): Promise<Wire.MemoryAnswerResponse> => this.callMethod("memory/answers/read", params, options),
     },
   };
 }

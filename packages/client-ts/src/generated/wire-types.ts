@@ -103,6 +103,11 @@ export type AgentApiOutcomeOfMcpServerReadResponse = {
   notifications?: AgentNotification[];
 };
 
+export type AgentApiOutcomeOfMemoryAnswerResponse = {
+  result: MemoryAnswerResponse;
+  notifications?: AgentNotification[];
+};
+
 export type AgentApiOutcomeOfMemoryEntityListResponse = {
   result: MemoryEntityListResponse;
   notifications?: AgentNotification[];
@@ -1138,6 +1143,67 @@ export type McpStdioServer = {
 };
 
 export type MediaKind = "image" | "audio" | "document";
+
+export type MemoryAnswerParams = {
+  question: string;
+  /**
+   * The agent (a stored profile) that answers; default: the profile `answer` if the universe stores one, else the shipped answer agent.
+   */
+  agent?: string | null;
+  /**
+   * How long to wait for the run to end (default 120,000; 0 answers at once with status running, to follow the run and read the answer with memory/answers/read).
+   */
+  waitMs?: number | null;
+};
+
+export type MemoryAnswerReadParams = {
+  sessionId: string;
+  runId: string;
+  /**
+   * How long to wait for the run to end (default 0).
+   */
+  waitMs?: number | null;
+};
+
+export type MemoryAnswerResponse = {
+  sessionId: string;
+  runId: string;
+  status: "queued" | "running" | "completed" | "failed" | "cancelled";
+  /**
+   * The final answer with invalid citations removed; empty until the run completes.
+   */
+  answer: string;
+  /**
+   * Valid citations, each id once, in order of first citation.
+   */
+  citations: MemoryCitation[];
+  droppedCitations: MemoryDroppedCitation[];
+  /**
+   * Whether the answer has at least one valid citation; false marks an answer memory does not support (or "nothing found").
+   */
+  grounded: boolean;
+  /**
+   * Why the run failed or was cancelled.
+   */
+  error?: string | null;
+};
+
+export type MemoryCitation = {
+  id: string;
+  kind: "event" | "entity";
+  /**
+   * The memory tool calls of the run whose results showed the id.
+   */
+  callIds: string[];
+};
+
+export type MemoryDroppedCitation = {
+  id: string;
+  /**
+   * not_retrieved: it exists in this universe but no tool result of the run showed it; not_found: nothing of this universe has the id.
+   */
+  reason: "not_retrieved" | "not_found";
+};
 
 export type MemoryEdgeView = {
   /**

@@ -1,5 +1,6 @@
 import { extension } from '../method-spec.js';
 import * as memory from '../memory.js';
+import * as answers from '../memory-answers.js';
 
 /** Memory (issue 16): sources, canonical events and the entity graph; methods this server adds to the v1 contract. */
 export const memoryMethodSpecs = {
@@ -72,5 +73,23 @@ export const memoryMethodSpecs = {
     ['MemoryNeighboursResponse', memory.MemoryNeighboursResponse],
     'Neighbours of a memory entity (Lightspeed extension)',
     'Entities within depth 1-3 edges of one entity and the edges between them, each with its evidence and validity, optionally filtered by edge and entity type and read as of a time.',
+  ),
+} as const;
+
+/** Answers from memory with verified citations (issue 17). */
+export const memoryAnswerMethodSpecs = {
+  'memory/answer': extension(
+    'memory/answer',
+    ['MemoryAnswerParams', answers.MemoryAnswerParams],
+    ['MemoryAnswerResponse', answers.MemoryAnswerResponse],
+    'Answer a question from memory (Lightspeed extension)',
+    'Runs the answer agent (with the memory tools) as an ordinary durable run in a new session and returns its answer with the citations whose ids a memory tool result of that run showed; others are dropped and reported.',
+  ),
+  'memory/answers/read': extension(
+    'memory/answers/read',
+    ['MemoryAnswerReadParams', answers.MemoryAnswerReadParams],
+    ['MemoryAnswerResponse', answers.MemoryAnswerResponse],
+    'Read the verified answer of a run (Lightspeed extension)',
+    "A run's final answer with its citations checked against the run's own memory tool results in the durable log.",
   ),
 } as const;
