@@ -19,9 +19,7 @@ export interface ActiveRun {
 export async function startRun(client: RpcClient, sessionId: string, text: string, observer: TurnObserver): Promise<ActiveRun> {
   const controller = new AbortController();
   const after = await client.headCursor(sessionId);
-  // The client's follower resumes a dropped stream from the last event it delivered (Last-Event-ID),
-  // so every durable event of the run arrives once.
-  const follower = await client.api.follow(sessionId, { after, signal: controller.signal }).catch((error: unknown) => Promise.reject(cliFailure(error)));
+  const follower = await subscribe(client, sessionId, after, controller);
   let runId: string;
   try {
     const started = await client.call<{ run: { id: string } }>('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text }] } });
@@ -30,57 +28,78 @@ export async function startRun(client: RpcClient, sessionId: string, text: strin
     controller.abort();
     throw error;
   }
-  const done = (async (): Promise<TurnResult> => {
-    const names = new Map<string, string>();
-    const waits = new Set<string>();
-    let terminal: { status: TurnResult['status']; error?: string } | undefined;
-    try {
-      for await (const message of follower) {
-        if (message.event === 'delta') {
-          const delta = message.data.delta;
-          if (delta.type === 'text') observer.text(delta.text);
-          else if (delta.type === 'reasoning') observer.reasoning?.(delta.text);
-          continue;
-        }
-        if (message.event !== 'event') continue;
-        observer.event?.(message.data);
-        terminal = reportEvent(message.data.kind);
-        if (terminal) break;
-      }
-    } catch (error) {
-      throw cliFailure(error);
-    } finally {
-      controller.abort();
-    }
-    if (!terminal) throw new Error(`the live stream ended before run ${runId} finished`);
-    return { sessionId, runId, ...terminal, ...(await runOutcome(client, sessionId, runId)) };
+  return { runId, done: follow(client, sessionId, runId, follower, controller, observer) };
+}
 
-    /** Reports one durable event; returns the run's outcome when it is the run's terminal event. */
-    function reportEvent(kind: any): { status: TurnResult['status']; error?: string } | undefined {
-      if (!kind) return undefined;
-      if (kind.type === 'toolBatchStarted' && kind.runId === runId) {
-        for (const call of kind.calls as { callId: string; toolName: string }[]) names.set(call.callId, call.toolName);
-      } else if (kind.type === 'contextEntriesApplied') {
-        for (const entry of kind.entries as { kind: { type: string; callId?: string; name?: string }; preview?: string | null; source?: { runId?: string } | null }[]) {
-          if (entry.kind.type === 'toolCall' && entry.source?.runId === runId) {
-            names.set(entry.kind.callId!, entry.kind.name!);
-            observer.toolCall({ callId: entry.kind.callId!, name: entry.kind.name!, argsPreview: argsPreview(entry.preview) });
-          }
-        }
-      } else if (kind.type === 'promiseCreated' && kind.runId === runId) {
-        waits.add(kind.promiseId);
-        observer.waitOpened?.({ promiseId: kind.promiseId, waitKind: kind.waitKind ?? 'promise', ...(kind.preview ? { preview: kind.preview } : {}), ...(kind.deadlineMs != null ? { deadlineMs: kind.deadlineMs } : {}) });
-      } else if ((kind.type === 'promiseResolved' || kind.type === 'promiseFailed' || kind.type === 'promiseCancelled') && waits.delete(kind.promiseId)) {
-        observer.waitClosed?.(kind.promiseId);
-      } else if (kind.type === 'toolCallCompleted' && kind.runId === runId) {
-        observer.toolResult({ callId: kind.callId, name: names.get(kind.callId) ?? '?', status: kind.status });
-      } else if (kind.runId === runId && TERMINAL[kind.type]) {
-        return { status: TERMINAL[kind.type]!, ...(kind.type === 'runFailed' ? { error: String(kind.message) } : {}) };
+/**
+ * Follows a run that is already started (memory/answer starts its own) from event `after` of the
+ * session's log: the durable events before the subscription are replayed, so no tool call or the
+ * terminal event is missed (token deltas streamed before it may be).
+ */
+export async function followRun(client: RpcClient, sessionId: string, runId: string, observer: TurnObserver, after = 0): Promise<TurnResult> {
+  const controller = new AbortController();
+  const follower = await subscribe(client, sessionId, after, controller);
+  return follow(client, sessionId, runId, follower, controller, observer);
+}
+
+type Follower = Awaited<ReturnType<RpcClient['api']['follow']>>;
+
+// The client's follower resumes a dropped stream from the last event it delivered (Last-Event-ID),
+// so every durable event of the run arrives once.
+function subscribe(client: RpcClient, sessionId: string, after: number, controller: AbortController): Promise<Follower> {
+  return client.api.follow(sessionId, { after, signal: controller.signal }).catch((error: unknown) => Promise.reject(cliFailure(error)));
+}
+
+/** Reports deltas and tool traces until the run's terminal event, then reads its outcome. */
+async function follow(client: RpcClient, sessionId: string, runId: string, follower: Follower, controller: AbortController, observer: TurnObserver): Promise<TurnResult> {
+  const names = new Map<string, string>();
+  const waits = new Set<string>();
+  let terminal: { status: TurnResult['status']; error?: string } | undefined;
+  try {
+    for await (const message of follower) {
+      if (message.event === 'delta') {
+        const delta = message.data.delta;
+        if (delta.type === 'text') observer.text(delta.text);
+        else if (delta.type === 'reasoning') observer.reasoning?.(delta.text);
+        continue;
       }
-      return undefined;
+      if (message.event !== 'event') continue;
+      observer.event?.(message.data);
+      terminal = reportEvent(message.data.kind);
+      if (terminal) break;
     }
-  })();
-  return { runId, done };
+  } catch (error) {
+    throw cliFailure(error);
+  } finally {
+    controller.abort();
+  }
+  if (!terminal) throw new Error(`the live stream ended before run ${runId} finished`);
+  return { sessionId, runId, ...terminal, ...(await runOutcome(client, sessionId, runId)) };
+
+  /** Reports one durable event; returns the run's outcome when it is the run's terminal event. */
+  function reportEvent(kind: any): { status: TurnResult['status']; error?: string } | undefined {
+    if (!kind) return undefined;
+    if (kind.type === 'toolBatchStarted' && kind.runId === runId) {
+      for (const call of kind.calls as { callId: string; toolName: string }[]) names.set(call.callId, call.toolName);
+    } else if (kind.type === 'contextEntriesApplied') {
+      for (const entry of kind.entries as { kind: { type: string; callId?: string; name?: string }; preview?: string | null; source?: { runId?: string } | null }[]) {
+        if (entry.kind.type === 'toolCall' && entry.source?.runId === runId) {
+          names.set(entry.kind.callId!, entry.kind.name!);
+          observer.toolCall({ callId: entry.kind.callId!, name: entry.kind.name!, argsPreview: argsPreview(entry.preview) });
+        }
+      }
+    } else if (kind.type === 'promiseCreated' && kind.runId === runId) {
+      waits.add(kind.promiseId);
+      observer.waitOpened?.({ promiseId: kind.promiseId, waitKind: kind.waitKind ?? 'promise', ...(kind.preview ? { preview: kind.preview } : {}), ...(kind.deadlineMs != null ? { deadlineMs: kind.deadlineMs } : {}) });
+    } else if ((kind.type === 'promiseResolved' || kind.type === 'promiseFailed' || kind.type === 'promiseCancelled') && waits.delete(kind.promiseId)) {
+      observer.waitClosed?.(kind.promiseId);
+    } else if (kind.type === 'toolCallCompleted' && kind.runId === runId) {
+      observer.toolResult({ callId: kind.callId, name: names.get(kind.callId) ?? '?', status: kind.status });
+    } else if (kind.runId === runId && TERMINAL[kind.type]) {
+      return { status: TERMINAL[kind.type]!, ...(kind.type === 'runFailed' ? { error: String(kind.message) } : {}) };
+    }
+    return undefined;
+  }
 }
 
 /** The run's final assistant text, tool traces (with bodies) and usage, from `session/read`. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
+import { registerMemoryAsk } from './memory-ask-command.js';
 import { registerMemoryGraph } from './memory-graph-command.js';
 
 type Flags = { json?: boolean; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
@@ -103,7 +104,10 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
       ...(flags.serverEnv ? { secretEnv: flags.serverEnv } : {}),
       ...(flags.person ? { people: flags.person } : {}),
     };
-    await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
+    // --provider here is the source's provider, not the model provider of an embedded server.
+    const { provider: _provider, ...connection } = flags;
+    void _provider;
+    await withConnection(connection, ctx, { requireModel: false }, async ({ client }) => {
       const result = await client.call<{ source: SourceView; secret?: string | null }>('memory/sources/put', params);
       if (flags.json) return writeJson(ctx, result);
       ctx.io.stdout.write(`${sourceLine(result.source)}\n`);
@@ -238,4 +242,5 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
     },
   );
   registerMemoryGraph(memory, ctx);
+  registerMemoryAsk(memory, ctx);
 }
