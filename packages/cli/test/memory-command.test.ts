@@ -51,6 +51,22 @@ describe('lightspeed memory sources and events against lightspeed serve', () => 
     expect((await cli(['memory', 'sources', 'put', 'x', '--provider', 'gitlab'])).stderr).toMatch(/--provider must be one of/);
   });
 
+  it('memory search prints the first test\'s release with where each path ranked it; memory index status says no embedder', async () => {
+    const found = await cli(['memory', 'search', 'security fixes', '--provider', 'github', '--min-significance', '50']);
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toMatch(/^mev_\S+\t2026-06-01T00:00:00.000Z\t 75\tgithub\/release.published\tRelease v1.2.0 published: Security fixes\n {2}rrf 0\.0164 · lexical #1 \(\d\.\d{3}\)\n$/);
+    expect(found.stderr).toMatch(/^vector: off: no embedder configured \(lexical \+ entity only\)$/m);
+    expect(found.stderr).toMatch(/^latency ms: .*total \d/m);
+    expect((await cli(['memory', 'search', 'security fixes', '--provider', 'linear'])).stderr).toMatch(/^no hits$/m);
+    expect((await cli(['memory', 'search', 'x', '--after', 'yesterday'])).stderr).toMatch(/--after must be an ISO time/);
+    const json = JSON.parse((await cli(['memory', 'search', 'v1.2.0 security', '--json', '--limit', '1'])).stdout) as { hits: unknown[]; explanation: Record<string, string> };
+    expect(json.hits).toHaveLength(1);
+    expect(json.explanation.lexical).toMatch(/tsvector/);
+    const status = await cli(['memory', 'index', 'status']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toBe('model\tnone configured: search runs lexical + entity\nevents\t1\n');
+  });
+
   it('--person maps one person across tools on a source; the login then reads that person', async () => {
     expect((await cli(['memory', 'sources', 'put', 'p', '--provider', 'github', '--secret-env', 'GH_SECRET', '--person', 'x'])).stderr).toMatch(/--person takes kind=value pairs/);
     const lonely = await cli(['memory', 'sources', 'put', 'p', '--provider', 'github', '--secret-env', 'GH_SECRET', '--person', 'github=octocat']);

@@ -23,3 +23,4 @@ export * from './triggers.js';
 export * from './memory.js';
 export * from './memory-answers.js';
 export * from './workflows.js';
+export * from './memory-search.js';

@@ -15,6 +15,7 @@ import { findEngine } from '../engines/index.js';
 import { providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
 import { openCliStorage } from './cli-storage.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
+import { memoryEmbedderFor } from './memory-embedder.js';
 import { chooseDefaultModel, type ProviderRequest } from './provider-choice.js';
 
 export interface AgentStackOptions extends ProviderRequest {
@@ -33,6 +34,8 @@ export interface AgentStackOptions extends ProviderRequest {
   projectDir?: string;
   /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this stack. */
   customTools?: readonly CustomTool[];
+  /** Run memory's background indexer (serve: the long-lived process), when an embedder is configured. */
+  memoryIndexer?: boolean;
 }
 
 /** The assembled embedded stack: storage, providers, tools and a host on the chosen engine. */
@@ -110,10 +113,10 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       : undefined;
     // Memory is made after the host (its sensor sink is the trigger intake), so memory_search reaches
     // it late: a call the host resumes before then is unavailable, which the host retries.
-    let memory: Memory | undefined;
+    const late: { memory?: Memory } = {};
     const searchMemory = async (universe: string, query: MemorySearchQuery) => {
-      if (!memory) throw new LightspeedError('unavailable', 'memory search is not started yet');
-      return memory.search.search(universe, query);
+      if (!late.memory) throw new LightspeedError('unavailable', 'memory search is not started yet');
+      return late.memory.search.search(universe, query);
     };
     const toolRuntime = createToolPortFactory({
       ...(runningCommandsDir ? { runningCommandsDir } : {}),
@@ -132,7 +135,20 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     cleanups.push(() => running.close());
     // Memory events are also sensor events: the trigger intake is memory's sensor sink.
     const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}), ...(options.projectDir ? { projectDir: options.projectDir } : {}) }) : undefined;
-    if (operations && sql) memory = createMemory(sql, { env: options.env, sensors: operations.intake });
+    const embedder = memoryEmbedderFor(options.serverConfig, options.env);
+    const memory =
+      operations && sql
+        ? createMemory(sql, {
+            env: options.env,
+            sensors: operations.intake,
+            ...(embedder ? { embedder, runIndexer: options.memoryIndexer === true } : {}),
+            ...(options.log ? { indexer: { log: options.log } } : {}),
+          })
+        : undefined;
+    if (memory) {
+      late.memory = memory;
+      cleanups.push(() => memory.close());
+    }
     return {
       host: running.host,
       ...(defaultModel ? { defaultModel } : {}),
