@@ -1,5 +1,6 @@
 import type { MemoryEventInput, MemorySearchQuery, MemorySearchResult } from '@lightspeed/ports';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
+import { startPostgres, type PostgresServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citableIds, citationMarks, MEMORY_TOOL_NAMES, parseToolFeatures, withoutCitations } from '../src/index.js';
 import { harness } from './harness.js';
@@ -28,18 +29,27 @@ const pr7: MemoryEventInput = {
   },
 };
 
-describe('memory tools (memory_search, memory_get, memory_related) over a PGlite store', () => {
+describe.each(['pglite', 'postgres'] as const)('memory tools (memory_search, memory_get, memory_related) over %s', (kind) => {
   let storage: Storage;
+  let server: PostgresServer | undefined;
   let eventA: string;
   let eventB: string;
 
   beforeAll(async () => {
-    storage = await openStorage({ kind: 'pglite', dataDir: 'memory://' });
+    if (kind === 'postgres') {
+      server = await startPostgres();
+      storage = await openStorage({ kind: 'postgres', url: server.url }, { migrate: true });
+    } else {
+      storage = await openStorage({ kind: 'pglite', dataDir: 'memory://' });
+    }
     eventA = (await storage.memoryEvents('uni-a').record(pr7)).event.eventId;
     // Universe B holds the same story under its own id, and one event A must never see.
     eventB = (await storage.memoryEvents('uni-b').record({ ...pr7, title: 'PR #7 merged in B', sourceKey: 'b-only' })).event.eventId;
+  }, 60_000);
+  afterAll(async () => {
+    await storage?.close();
+    await server?.stop();
   });
-  afterAll(async () => storage?.close());
 
   const memoryOf = (universe: string, search?: (q: MemorySearchQuery) => Promise<MemorySearchResult>) => ({
     events: storage.memoryEvents(universe),
