@@ -11,6 +11,7 @@
  * made distinct by its object's `updated_at`/ids; 16 deliveries in flight; 10% are repeats that
  * must come back 200 deduped. The figures depend on the machine's load: docs/0022-memory.md.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Clock } from '@lightspeed/ports';
 import { openStorage, type Storage, type StorageBackend } from '@lightspeed/store-sql';
@@ -39,7 +40,31 @@ function variant(i: number): { name: string; body: Uint8Array } {
   return { name, body: new TextEncoder().encode(text) };
 }
 
-async function run(storage: Storage, label: string): Promise<number> {
+/**
+ * CPU seconds used so far by the PostgreSQL server listening on `port` (postmaster and backends,
+ * from /proc), so the bench can say where time goes even when other work shares the cores.
+ */
+function postgresCpuSeconds(port: number | undefined): number {
+  if (port === undefined) return 0;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  let postmaster: number | undefined;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      if (postmaster === undefined && readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(` -p ${port} `)) postmaster = Number(name);
+    } catch {
+      // The process ended while we read it.
+    }
+  }
+  let ticks = 0;
+  for (const [pid, stat] of stats) if (pid === postmaster || stat.ppid === postmaster) ticks += stat.ticks;
+  return ticks / 100;
+}
+
+async function run(storage: Storage, label: string, port?: number): Promise<number> {
   const box = SecretBox.fromKey(new Uint8Array(32).fill(5));
   const memory = createMemory(storage, { box, clock: new BenchClock(), ratePerSecond: 1_000_000 });
   const universe = `bench-${label}`;
@@ -56,6 +81,8 @@ async function run(storage: Storage, label: string): Promise<number> {
   const statuses = new Map<number, number>();
   let next = 0;
   const started = performance.now();
+  const nodeCpu = process.cpuUsage();
+  const serverCpu = postgresCpuSeconds(port);
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
       while (next < work.length) {
@@ -66,16 +93,21 @@ async function run(storage: Storage, label: string): Promise<number> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(nodeCpu);
+  const nodeMs = (used.user + used.system) / 1000 / work.length;
+  const serverMs = ((postgresCpuSeconds(port) - serverCpu) * 1000) / work.length;
   const perSecond = Math.round(work.length / seconds);
   console.log(`${label}: ${work.length} deliveries in ${seconds.toFixed(2)} s = ${perSecond}/s; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+  // CPU per delivery: with both cores free, throughput is at most 2 cores / (node + server) per delivery.
+  console.log(`${label}: cpu ms per delivery node=${nodeMs.toFixed(3)}${port === undefined ? '' : ` postgres=${serverMs.toFixed(3)}`}`);
   if ((statuses.get(200) ?? 0) < repeats.length) throw new Error(`${label}: fewer deduped answers (${statuses.get(200) ?? 0}) than repeats (${repeats.length})`);
   return perSecond;
 }
 
-async function measure(backend: StorageBackend, label: string): Promise<number> {
+async function measure(backend: StorageBackend, label: string, port?: number): Promise<number> {
   const storage = await openStorage(backend, { migrate: true });
   try {
-    return await run(storage, label);
+    return await run(storage, label, port);
   } finally {
     await storage.close();
   }
@@ -85,7 +117,7 @@ async function main(): Promise<void> {
   const pglite = await measure({ kind: 'pglite', dataDir: 'memory://' }, 'pglite');
   const server = await startPostgres();
   try {
-    const postgres = await measure({ kind: 'postgres', url: server.url, maxConnections: 16 }, 'postgres');
+    const postgres = await measure({ kind: 'postgres', url: server.url, maxConnections: 16 }, 'postgres', server.port);
     console.log(`memory: ingest_per_s_pglite=${pglite} ingest_per_s_postgres=${postgres}`);
   } finally {
     await server.stop();
