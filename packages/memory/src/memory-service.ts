@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type MemoryEventStore, type MemoryGraphStore, type MemoryPersonMapping, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type Clock, type MemoryEventStore, type MemoryGraphStore, type MemoryPersonMapping, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
 import { MemoryIngress } from './memory-ingress.js';
 import { checkPeople } from './people-mapping.js';
 import { SecretBox } from './secret-box.js';
@@ -17,7 +17,6 @@ export interface MemoryStores {
   memorySourceDirectory(): MemorySourceDirectory;
   memoryEvents(universe: string): MemoryEventStore;
   memoryGraph(universe: string): MemoryGraphStore;
-  blobs(universe: string): BlobStore;
 }
 
 export interface SourceInput {
@@ -106,7 +105,6 @@ export function createMemory(
   const ingress = new MemoryIngress({
     directory: stores.memorySourceDirectory(),
     events: (u) => stores.memoryEvents(u),
-    blobs: (u) => stores.blobs(u),
     clock,
     env,
     ...(box ? { box } : {}),

@@ -1,4 +1,5 @@
 import type { MemoryGraphInput, MemoryProvider } from '@lightspeed/ports';
+import { INLINE_BLOB_ON_CONFLICT, packedBlobColumns, uniqueBlobs, type InlineBlob } from './inline-put-batcher.js';
 import { entityLocksSql, graphLockKeys, writeMemoryGraphs } from './sql-memory-graph-writer.js';
 import type { SqlDriver } from './sql-driver.js';
 import { StatementBatcher } from './statement-batcher.js';
@@ -45,8 +46,10 @@ export interface PendingEvent {
   occurredAt: number;
   values: readonly unknown[];
   graph?: MemoryGraphInput;
-  /** Characters it sends (title, body, JSON fields), so one transaction stays bounded. */
+  /** Characters it sends (title, body, JSON fields, raw delivery), so one transaction stays bounded. */
   weight: number;
+  /** The raw delivery, written in the same statement as the event (its ref is the event's raw_ref). */
+  blob?: InlineBlob;
 }
 
 /** The event's row and whether this record inserted it; undefined when its holder was not visible yet (committed after the statement began). */
@@ -54,9 +57,13 @@ export type RecordOutcome = { row: EventRow; inserted: boolean } | undefined;
 
 type Settled = { ok: true; outcome: RecordOutcome } | { ok: false; error: unknown };
 
-// The events, then the graph locks (only when something was inserted), and the holders of the
-// repeats that committed before the statement; a holder in this same batch comes back from `ins`.
-const RECORD_MANY = `WITH ins AS (INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
+// The raw deliveries and the events (an event never names a raw body not stored), then the graph
+// locks (only when something was inserted), and the holders of the repeats that committed before
+// the statement; a holder in this same batch comes back from `ins`.
+const RECORD_MANY = `WITH raw AS (INSERT INTO ls_blobs (universe, ref, size, media_type, inline_bytes, touched_at)
+  SELECT $1, b.ref, b.size, b.media_type, substring($27::bytea FROM b.start FOR b.size::integer), $22 FROM unnest($23::text[], $24::bigint[], $25::text[], $26::integer[]) AS b(ref, size, media_type, start)
+  ${INLINE_BLOB_ON_CONFLICT}),
+ins AS (INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
   SELECT $1, ${EVENT_COLUMNS} FROM unnest(${EVENT_TYPES.map((type, n) => `$${n + 2}::${type}[]`).join(', ')}) WITH ORDINALITY AS e(${EVENT_COLUMNS}, n) ORDER BY e.n
   ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS})
 SELECT ${EVENT_COLUMNS}, true AS inserted, ${entityLocksSql(1, 20, 21)} AS locks FROM ins
@@ -92,6 +99,7 @@ export class MemoryEventWriter {
   /** @param maxInFlight transactions at once across universes (one per universe at a time). */
   constructor(
     private readonly driver: SqlDriver,
+    private readonly now: () => number,
     maxInFlight: number,
   ) {
     this.batcher = new StatementBatcher(maxInFlight, (universe, items) => this.writeSettled(universe, items), { onePerKey: true, maxBatch: MAX_MEMORY_EVENTS_PER_BATCH, maxWeight: 4 * 1024 * 1024, weight: (item) => item.weight });
@@ -118,9 +126,10 @@ export class MemoryEventWriter {
   private write(universe: string, items: PendingEvent[]): Promise<RecordOutcome[]> {
     const graphs = items.flatMap((item) => (item.graph ? [item.graph] : []));
     const locks = graphLockKeys(graphs);
+    const blobs = uniqueBlobs(items.flatMap((item) => (item.blob ? [item.blob] : [])));
     return retryDeadlocks(() =>
       this.driver.transaction(async (tx) => {
-        const { rows } = await tx.query<EventRow & { inserted: boolean }>(RECORD_MANY, [universe, ...EVENT_TYPES.map((_, column) => items.map((item) => item.values[column] ?? null)), locks.types, locks.keys]);
+        const { rows } = await tx.query<EventRow & { inserted: boolean }>(RECORD_MANY, [universe, ...EVENT_TYPES.map((_, column) => items.map((item) => item.values[column] ?? null)), locks.types, locks.keys, this.now(), ...packedBlobColumns(blobs)]);
         const byKey = new Map(rows.map((row) => [row.source_key, row]));
         const outcomes = items.map((item): RecordOutcome => {
           const row = byKey.get(item.sourceKey);

@@ -20,6 +20,8 @@ import {
 } from '@lightspeed/ports';
 import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { checkExpectedRevision, keysetPage } from './record-table.js';
+import type { InlineBlob } from './inline-put-batcher.js';
+import type { SqlBlobStore } from './sql-blob-store.js';
 import { checkMemoryGraph } from './sql-memory-graph-writer.js';
 import { EVENT_COLUMNS, type EventRow, type MemoryEventWriter } from './sql-memory-event-writer.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
@@ -209,6 +211,7 @@ function checkEventInput(input: MemoryEventInput): void {
   if (!Number.isSafeInteger(input.occurredAt)) throw invalid('occurredAt', 'must be epoch milliseconds');
   if (!Number.isInteger(input.significance) || input.significance < 0 || input.significance > 100) throw invalid('significance', 'must be an integer 0-100');
   if (input.rawRef !== undefined && !isBlobRef(input.rawRef)) throw invalid('rawRef', 'must be a blob ref');
+  if (input.rawRef !== undefined && input.raw !== undefined) throw invalid('raw', 'give raw or rawRef, not both');
 }
 
 export class SqlMemoryEventStore implements MemoryEventStore {
@@ -219,6 +222,7 @@ export class SqlMemoryEventStore implements MemoryEventStore {
     universe: string,
     private readonly clock: Clock,
     private readonly writer: MemoryEventWriter,
+    private readonly blobs: SqlBlobStore,
   ) {
     this.universe = checkUniverse(universe);
   }
@@ -232,6 +236,13 @@ export class SqlMemoryEventStore implements MemoryEventStore {
     const attributes = bounded('attributes', JSON.stringify(input.attributes));
     const factors = JSON.stringify(input.factors);
     const eventId = `mev_${randomUUID()}`;
+    let rawRef = input.rawRef ?? null;
+    let blob: InlineBlob | undefined;
+    if (input.raw) {
+      blob = this.blobs.inlineRow(input.raw.bytes, input.raw.mediaType);
+      // A body for the object store is put first: the event never names a raw body not stored.
+      rawRef = blob ? blob.ref : (await this.blobs.put(input.raw.bytes, input.raw.mediaType === undefined ? {} : { mediaType: input.raw.mediaType })).ref;
+    }
     // The event and the graph it asserts commit together, with the other events of its batch; a deduped redelivery writes neither.
     const outcome = await this.writer.record(this.universe, {
       eventId,
@@ -254,11 +265,12 @@ export class SqlMemoryEventStore implements MemoryEventStore {
         attributes,
         input.significance,
         factors,
-        input.rawRef ?? null,
+        rawRef,
         this.clock.now(),
       ],
       ...(input.graph ? { graph: input.graph } : {}),
-      weight: related.length + title.length + (body?.length ?? 0) + attributes.length + factors.length,
+      ...(blob ? { blob } : {}),
+      weight: related.length + title.length + (body?.length ?? 0) + attributes.length + factors.length + (blob?.bytes.byteLength ?? 0),
     });
     if (outcome) return { event: eventOf(outcome.row), deduped: !outcome.inserted };
     // The holder committed before our insert saw the conflict, so it is visible now; events are immutable and never deleted here.

@@ -211,7 +211,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   // Webhook bursts: concurrent event records (with their raw bodies) and dispatch marks share statements.
   const eventWriter = new SensorEventWriter(driver, () => clock.now(), batchesInFlight);
   // Webhook bursts into memory: a universe's concurrent events and their graphs share one transaction.
-  const memoryWriter = new MemoryEventWriter(driver, batchesInFlight);
+  const memoryWriter = new MemoryEventWriter(driver, () => clock.now(), batchesInFlight);
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
   const ownTaskEvents = options.taskEvents ? undefined : backend.kind === 'postgres' ? new PostgresTaskEvents(backend.url, options.onTaskEventError) : undefined;
   const taskEvents = options.taskEvents ?? ownTaskEvents ?? new MemoryTaskEventChannel();
@@ -237,7 +237,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     hooks: () => new SqlHookDirectory(driver),
     memorySources: (universe) => new SqlMemorySourceStore(driver, universe, clock),
     memorySourceDirectory: () => new SqlMemorySourceDirectory(driver),
-    memoryEvents: (universe) => new SqlMemoryEventStore(driver, universe, clock, memoryWriter),
+    memoryEvents: (universe) => new SqlMemoryEventStore(driver, universe, clock, memoryWriter, new SqlBlobStore(driver, universe, blobOptions)),
     workflows: (universe) => new SqlWorkflowStore(driver, universe, clock),
     workflowLedger: () => new SqlWorkflowLedger(driver),
     memoryGraph: (universe) => new SqlMemoryGraphStore(driver, universe),
