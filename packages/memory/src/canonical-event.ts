@@ -7,7 +7,7 @@ import type { MemoryAttribute, MemoryEntityRef, MemoryEventInput, MemoryRelatedE
  * yields a smaller event, never a throw.
  */
 
-export type CanonicalEvent = Omit<MemoryEventInput, 'sourceId' | 'significance' | 'factors' | 'rawRef'> & {
+export type CanonicalEvent = Omit<MemoryEventInput, 'sourceId' | 'significance' | 'factors' | 'rawRef' | 'raw'> & {
   /**
    * Person keys the payload proves are one person (one object carrying both a login or user id
    * and an email), canonical (`email:…`) first. Read by the graph extraction, not stored.

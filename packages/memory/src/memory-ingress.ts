@@ -1,5 +1,5 @@
 import { canonicalJson } from '@lightspeed/engine';
-import { MEMORY_PROVIDERS, RateLimiter, type BlobStore, type Clock, type MemoryEvent, type MemoryEventStore, type MemoryProvider, type MemorySource, type MemorySourceDirectory } from '@lightspeed/ports';
+import { MEMORY_PROVIDERS, RateLimiter, type Clock, type MemoryEvent, type MemoryEventStore, type MemoryProvider, type MemorySource, type MemorySourceDirectory } from '@lightspeed/ports';
 import { sha256Hex } from './canonical-event.js';
 import { SIGNATURE_HEADERS, verifyDelivery } from './delivery-verification.js';
 import { sensorEventOf, type SensorSink } from './sensor-bridge.js';
@@ -28,8 +28,8 @@ export interface MemoryAnswer {
 
 export interface MemoryIngressOptions {
   directory: MemorySourceDirectory;
+  /** Records each event with its raw delivery (put in CAS in the event's transaction). */
   events(universe: string): MemoryEventStore;
-  blobs(universe: string): BlobStore;
   clock: Clock;
   /** Opens sealed secrets; without it only env-referenced secrets verify. */
   box?: SecretBox;
@@ -177,7 +177,6 @@ export class MemoryIngress {
       return { ok: false, answer: { status: 200, body: { ignored: true, reason: `event type ${canonical.type} is not accepted by this source` } } };
     }
     const { significance, factors } = scoreSignificance(canonical, this.options.rules?.(universe) ?? DEFAULT_SIGNIFICANCE_RULES);
-    const raw = await this.options.blobs(universe).put(rawDelivery(source.provider, lower, bytes), { mediaType: 'application/json' });
     const { samePerson: _proofs, ...facts } = canonical;
     void _proofs;
     const { event, deduped } = await this.options.events(universe).record({
@@ -186,7 +185,7 @@ export class MemoryIngress {
       ...(deliveryId ? { deliveryId } : {}),
       significance,
       factors,
-      rawRef: raw.ref,
+      raw: { bytes: rawDelivery(source.provider, lower, bytes), mediaType: 'application/json' },
       graph: linkPeople(extractGraph(canonical), source.people),
     });
     return { ok: true, event, deduped };

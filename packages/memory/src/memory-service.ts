@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type Embedder, type MemoryEventStore, type MemorySearchStore, type MemoryVectorIndex, type MemoryGraphStore, type MemoryPersonMapping, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type Clock, type Embedder, type MemoryEventStore, type MemorySearchStore, type MemoryVectorIndex, type MemoryGraphStore, type MemoryPersonMapping, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
 import { MemoryIngress } from './memory-ingress.js';
 import { checkPeople } from './people-mapping.js';
 import { SecretBox } from './secret-box.js';
@@ -22,7 +22,6 @@ export interface MemoryStores {
   memoryGraph(universe: string): MemoryGraphStore;
   memorySearch(universe: string): MemorySearchStore;
   memoryVectors(): MemoryVectorIndex;
-  blobs(universe: string): BlobStore;
 }
 
 export interface SourceInput {
@@ -147,7 +146,6 @@ export function createMemory(
   const ingress = new MemoryIngress({
     directory: stores.memorySourceDirectory(),
     events: (u) => (indexer ? notifying(stores.memoryEvents(u), () => indexer.wake()) : stores.memoryEvents(u)),
-    blobs: (u) => stores.blobs(u),
     clock,
     env,
     ...(box ? { box } : {}),

@@ -42,7 +42,7 @@ describe('text references', () => {
 describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) => {
   const clock = new ManualClock(Date.parse('2026-06-01T09:00:00Z'));
   const storage = useStorage(kind, clock);
-  const ingress = () => new MemoryIngress({ directory: storage().memorySourceDirectory(), events: (u) => storage().memoryEvents(u), blobs: (u) => storage().blobs(u), clock, box });
+  const ingress = () => new MemoryIngress({ directory: storage().memorySourceDirectory(), events: (u) => storage().memoryEvents(u), clock, box });
 
   async function connect(s: Storage, universe: string, provider: MemorySource['provider']): Promise<MemorySource> {
     return s.memorySources(universe).put(provider, { provider, eventTypes: [], secret: { kind: 'sealed', sealed: box.seal(`${provider}-secret`, { universe, sourceId: provider }) } });

@@ -18,7 +18,7 @@ describe.each(['pglite', 'postgres'] as const)('memory sources and events on %s'
   const clock = new ManualClock();
   const storage = useStorage(kind, clock);
   const ingress = () =>
-    new MemoryIngress({ directory: storage().memorySourceDirectory(), events: (u) => storage().memoryEvents(u), blobs: (u) => storage().blobs(u), clock, box, env: { HOOK_SECRET: 'env-secret' }, maxBodyBytes: 2 * 1024 * 1024 });
+    new MemoryIngress({ directory: storage().memorySourceDirectory(), events: (u) => storage().memoryEvents(u), clock, box, env: { HOOK_SECRET: 'env-secret' }, maxBodyBytes: 2 * 1024 * 1024 });
 
   it('stores sources with their secret out of every read; put keeps the webhook id; delete removes', async () => {
     const u = freshUniverse();

@@ -12,7 +12,7 @@ const bodyOf = (bytes: Uint8Array) => async (max: number): Promise<BodyRead> => 
 describe.each(['pglite', 'postgres'] as const)('published Linear, Sentry and Vercel bodies: verify → transform → store on %s', (kind) => {
   const clock = new ManualClock(Date.parse('2026-06-01T12:00:00Z'));
   const storage = useStorage(kind, clock);
-  const ingress = () => new MemoryIngress({ directory: storage().memorySourceDirectory(), events: (u) => storage().memoryEvents(u), blobs: (u) => storage().blobs(u), clock, box });
+  const ingress = () => new MemoryIngress({ directory: storage().memorySourceDirectory(), events: (u) => storage().memoryEvents(u), clock, box });
 
   async function connect(universe: string, provider: MemoryProvider): Promise<MemorySource> {
     return storage().memorySources(universe).put(provider, { provider, eventTypes: [], secret: { kind: 'sealed', sealed: box.seal(`${provider}-published`, { universe, sourceId: provider }) } });

@@ -112,6 +112,11 @@ export interface MemoryEventInput {
   factors: SignificanceFactor[];
   /** The raw delivery (headers without secrets, body) in CAS. */
   rawRef?: BlobRef;
+  /**
+   * Or the raw delivery itself: the store puts it in CAS in the event's transaction (one round
+   * trip fewer per delivery) and the event's `rawRef` is its ref. Not part of the read event.
+   */
+  raw?: { bytes: Uint8Array; mediaType?: string };
   /** Entities and edges the event asserts, written with it in one transaction (not part of the read event). */
   graph?: MemoryGraphInput;
 }

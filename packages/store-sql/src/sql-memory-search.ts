@@ -11,7 +11,8 @@ import type {
 import { LightspeedError } from '@lightspeed/ports';
 import { checkUniverse } from './identifiers.js';
 import { checkDepth, searchFilterSql } from './sql-memory-search-filters.js';
-import { EVENT_COLUMNS, eventOf, type EventRow } from './sql-memory-store.js';
+import { EVENT_COLUMNS, type EventRow } from './sql-memory-event-writer.js';
+import { eventOf } from './sql-memory-store.js';
 import type { SqlMemoryVectors } from './sql-memory-vectors.js';
 import type { SqlDriver } from './sql-driver.js';
 

@@ -20,7 +20,10 @@ import {
 } from '@lightspeed/ports';
 import { checkId, checkUniverse, decodeCursor, encodeCursor } from './identifiers.js';
 import { checkExpectedRevision, keysetPage } from './record-table.js';
-import { entityLocksSql, graphLockKeys, writeMemoryGraph } from './sql-memory-graph.js';
+import type { InlineBlob } from './inline-put-batcher.js';
+import type { SqlBlobStore } from './sql-blob-store.js';
+import { checkMemoryGraph } from './sql-memory-graph-writer.js';
+import { EVENT_COLUMNS, type EventRow, type MemoryEventWriter } from './sql-memory-event-writer.js';
 import { numberOf, type SqlDriver } from './sql-driver.js';
 
 /*
@@ -28,12 +31,11 @@ import { numberOf, type SqlDriver } from './sql-driver.js';
  * memory package hands it over (sealed ciphertext or an env var name) in a column only the webhook
  * directory reads. Events are immutable and recorded once per (universe, source key) by
  * `INSERT … ON CONFLICT DO NOTHING`, so concurrent redeliveries make one row; the entities and
- * edges an event asserts (sql-memory-graph.ts) are written in the same transaction.
+ * edges an event asserts are written in the same transaction, shared by the concurrent events of
+ * the universe (sql-memory-event-writer.ts).
  */
 
 const SOURCE_SELECT = `universe, source_id, provider, display_name, event_types, people, webhook_id, secret_kind, CASE WHEN secret_kind = 'env' THEN secret END AS secret_kind_env, revision, created_at, updated_at`;
-export const EVENT_COLUMNS =
-  'event_id, source_id, provider, type, action, occurred_at, source_key, delivery_id, primary_type, primary_key, related, title, body, attributes, significance, factors, raw_ref, received_at';
 /** The largest canonical body, related list or attribute set kept in a row (JSON characters). */
 export const MAX_MEMORY_EVENT_FIELD_CHARS = 64 * 1024;
 /** People mappings per source (their content is validated by the memory package). */
@@ -173,27 +175,6 @@ export class SqlMemorySourceDirectory implements MemorySourceDirectory {
   }
 }
 
-export interface EventRow {
-  event_id: string;
-  source_id: string;
-  provider: MemoryProvider;
-  type: string;
-  action: string | null;
-  occurred_at: unknown;
-  source_key: string;
-  delivery_id: string | null;
-  primary_type: string | null;
-  primary_key: string | null;
-  related: string;
-  title: string;
-  body: string | null;
-  attributes: string;
-  significance: unknown;
-  factors: string;
-  raw_ref: string | null;
-  received_at: unknown;
-}
-
 export function eventOf(row: EventRow): MemoryEvent {
   return {
     eventId: row.event_id,
@@ -230,25 +211,7 @@ function checkEventInput(input: MemoryEventInput): void {
   if (!Number.isSafeInteger(input.occurredAt)) throw invalid('occurredAt', 'must be epoch milliseconds');
   if (!Number.isInteger(input.significance) || input.significance < 0 || input.significance > 100) throw invalid('significance', 'must be an integer 0-100');
   if (input.rawRef !== undefined && !isBlobRef(input.rawRef)) throw invalid('rawRef', 'must be a blob ref');
-}
-
-const DEADLOCK_ATTEMPTS = 5;
-
-/**
- * Runs `attempt` again when PostgreSQL aborted it as one side of a deadlock (SQLSTATE 40P01). The
- * graph writer takes its row locks in key order, but folding an alias (rare: once per alias)
- * touches rows outside that order; the aborted transaction wrote nothing, so running it again is
- * the whole remedy.
- */
-async function retryDeadlocks<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (n >= DEADLOCK_ATTEMPTS || (error as { code?: unknown } | null)?.code !== '40P01') throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * n));
-    }
-  }
+  if (input.rawRef !== undefined && input.raw !== undefined) throw invalid('raw', 'give raw or rawRef, not both');
 }
 
 export class SqlMemoryEventStore implements MemoryEventStore {
@@ -258,24 +221,35 @@ export class SqlMemoryEventStore implements MemoryEventStore {
     private readonly driver: SqlDriver,
     universe: string,
     private readonly clock: Clock,
+    private readonly writer: MemoryEventWriter,
+    private readonly blobs: SqlBlobStore,
   ) {
     this.universe = checkUniverse(universe);
   }
 
   async record(input: MemoryEventInput): Promise<{ event: MemoryEvent; deduped: boolean }> {
     checkEventInput(input);
-    // The event and the graph it asserts commit together; a deduped redelivery writes neither.
-    const inserted = await retryDeadlocks(() => this.driver.transaction(async (tx) => {
-      // The graph's entity locks ride on the insert (no round trip of their own).
-      const locks = input.graph ? graphLockKeys(input.graph) : { types: [], keys: [] };
-      const { rows } = await tx.query<EventRow>(
-      `WITH inserted AS (INSERT INTO ls_memory_events (universe, ${EVENT_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-       ON CONFLICT (universe, source_key) DO NOTHING RETURNING ${EVENT_COLUMNS})
-       SELECT inserted.*, ${entityLocksSql(1, 20, 21)} AS locks FROM inserted`,
-      [
-        this.universe,
-        `mev_${randomUUID()}`,
+    if (input.graph) checkMemoryGraph(input.graph);
+    const related = bounded('related', JSON.stringify(input.related));
+    const title = bounded('title', input.title);
+    const body = input.body === undefined ? null : bounded('body', input.body);
+    const attributes = bounded('attributes', JSON.stringify(input.attributes));
+    const factors = JSON.stringify(input.factors);
+    const eventId = `mev_${randomUUID()}`;
+    let rawRef = input.rawRef ?? null;
+    let blob: InlineBlob | undefined;
+    if (input.raw) {
+      blob = this.blobs.inlineRow(input.raw.bytes, input.raw.mediaType);
+      // A body for the object store is put first: the event never names a raw body not stored.
+      rawRef = blob ? blob.ref : (await this.blobs.put(input.raw.bytes, input.raw.mediaType === undefined ? {} : { mediaType: input.raw.mediaType })).ref;
+    }
+    // The event and the graph it asserts commit together, with the other events of its batch; a deduped redelivery writes neither.
+    const outcome = await this.writer.record(this.universe, {
+      eventId,
+      sourceKey: input.sourceKey,
+      occurredAt: input.occurredAt,
+      values: [
+        eventId,
         input.sourceId,
         input.provider,
         input.type,
@@ -285,23 +259,20 @@ export class SqlMemoryEventStore implements MemoryEventStore {
         input.deliveryId ?? null,
         input.primary?.type ?? null,
         input.primary?.key ?? null,
-        bounded('related', JSON.stringify(input.related)),
-        bounded('title', input.title),
-        input.body === undefined ? null : bounded('body', input.body),
-        bounded('attributes', JSON.stringify(input.attributes)),
+        related,
+        title,
+        body,
+        attributes,
         input.significance,
-        JSON.stringify(input.factors),
-        input.rawRef ?? null,
+        factors,
+        rawRef,
         this.clock.now(),
-        locks.types,
-        locks.keys,
       ],
-      );
-      const row = rows[0];
-      if (row && input.graph) await writeMemoryGraph(tx, this.universe, { eventId: row.event_id, occurredAt: input.occurredAt }, input.graph);
-      return row;
-    }));
-    if (inserted) return { event: eventOf(inserted), deduped: false };
+      ...(input.graph ? { graph: input.graph } : {}),
+      ...(blob ? { blob } : {}),
+      weight: related.length + title.length + (body?.length ?? 0) + attributes.length + factors.length + (blob?.bytes.byteLength ?? 0),
+    });
+    if (outcome) return { event: eventOf(outcome.row), deduped: !outcome.inserted };
     // The holder committed before our insert saw the conflict, so it is visible now; events are immutable and never deleted here.
     const held = await this.driver.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ls_memory_events WHERE universe = $1 AND source_key = $2`, [this.universe, input.sourceKey]);
     if (!held.rows[0]) throw new LightspeedError('unavailable', `the memory event with source key ${input.sourceKey} vanished while it was recorded; send it again`);

@@ -56,6 +56,7 @@ import { SqlWorkflowLedger, SqlWorkflowStore } from './sql-workflow-store.js';
 import { SqlMemoryGraphStore } from './sql-memory-graph.js';
 import { SqlMemorySearchStore } from './sql-memory-search.js';
 import { SqlMemoryVectors } from './sql-memory-vectors.js';
+import { MemoryEventWriter } from './sql-memory-event-writer.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -217,6 +218,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   const taskInserts = new TaskInsertBatcher(driver, () => clock.now(), batchesInFlight, taskOptions.signal === taskSignal ? taskSignal : undefined);
   // Webhook bursts: concurrent event records (with their raw bodies) and dispatch marks share statements.
   const eventWriter = new SensorEventWriter(driver, () => clock.now(), batchesInFlight);
+  // Webhook bursts into memory: a universe's concurrent events and their graphs share one transaction.
+  const memoryWriter = new MemoryEventWriter(driver, () => clock.now(), batchesInFlight);
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
   const ownTaskEvents = options.taskEvents ? undefined : backend.kind === 'postgres' ? new PostgresTaskEvents(backend.url, options.onTaskEventError) : undefined;
   const taskEvents = options.taskEvents ?? ownTaskEvents ?? new MemoryTaskEventChannel();
@@ -243,7 +246,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     hooks: () => new SqlHookDirectory(driver),
     memorySources: (universe) => new SqlMemorySourceStore(driver, universe, clock),
     memorySourceDirectory: () => new SqlMemorySourceDirectory(driver),
-    memoryEvents: (universe) => new SqlMemoryEventStore(driver, universe, clock),
+    memoryEvents: (universe) => new SqlMemoryEventStore(driver, universe, clock, memoryWriter, new SqlBlobStore(driver, universe, blobOptions)),
     workflows: (universe) => new SqlWorkflowStore(driver, universe, clock),
     workflowLedger: () => new SqlWorkflowLedger(driver),
     memoryGraph: (universe) => new SqlMemoryGraphStore(driver, universe),
