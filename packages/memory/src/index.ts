@@ -11,3 +11,7 @@ export * from './sensor-bridge.js';
 export * from './graph-extraction.js';
 export * from './people-mapping.js';
 export * from './embedders/fake-embedder.js';
+export * from './embedders/embedder-error.js';
+export * from './embedders/openai-compatible-embedder.js';
+export * from './embedders/local-embedder.js';
+export * from './embedders/embedder-config.js';
