@@ -1,4 +1,4 @@
-import type { MemoryEdgeInput, MemoryEdgeJoin, MemoryEntityInput, MemoryEntityRef, MemoryGraphInput } from '@lightspeed/ports';
+import type { MemoryEdgeInput, MemoryEdgeJoin, MemoryEntityInput, MemoryEntityQueryKey, MemoryEntityRef, MemoryGraphInput } from '@lightspeed/ports';
 import type { CanonicalEvent } from './canonical-event.js';
 
 /*
@@ -79,6 +79,58 @@ export function textReferences(text: string, repo: string | undefined): TextRefe
     if (ref) out.push({ ref, edge: verb ?? 'references' });
   }
   return out;
+}
+
+/** Stands for "any repository" while a query is read: the store matches it with a LIKE wildcard. */
+const ANY_REPO = '\u0000';
+
+/** A LIKE pattern matching `text` literally, with ANY_REPO as `%`. */
+function likePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll(ANY_REPO, '%');
+}
+
+/**
+ * The entities a search query names, as store lookups (memory search's entity path). References
+ * are read by `textReferences`, the same reader as the events' text, with "any repository" for
+ * what a bare `#12` or SHA leaves out; GitHub numbers issues and PRs in one sequence, so `#12`
+ * looks up both. People are `@login` or an email; branches are words after "branch" or with a
+ * `/` in them (`feature/login`).
+ */
+export function queryEntityKeys(query: string): MemoryEntityQueryKey[] {
+  const keys: MemoryEntityQueryKey[] = [];
+  const add = (key: MemoryEntityQueryKey) => {
+    if (!keys.some((k) => k.type === key.type && k.key === key.key)) keys.push(key);
+  };
+  for (const { ref } of textReferences(query, ANY_REPO)) {
+    const loose = ref.key.includes(ANY_REPO);
+    if (ref.type === 'issue' || ref.type === 'pr') {
+      for (const type of ['issue', 'pr']) add(loose ? { type, key: likePattern(ref.key), like: true } : { type, key: ref.key });
+    } else if (ref.type === 'commit') {
+      // A short SHA is a prefix of the stored full one; a bare one may be any repository's (or a `sha:` alias).
+      add({ type: 'commit', key: `${likePattern(ref.key)}%`, like: true });
+      const sha = ref.key.slice(ref.key.lastIndexOf('@') + 1);
+      if (loose) add({ type: 'commit', key: `sha:${sha}%`, like: true });
+    } else {
+      add(ref);
+    }
+  }
+  const words = query.split(/\s+/).filter(Boolean);
+  const people: MemoryEntityQueryKey[] = [];
+  words.forEach((word, i) => {
+    const clean = word.replace(/^[("'`]+|[)"'`,.;:?!]+$/g, '');
+    const login = /^@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$/.exec(clean)?.[1];
+    if (login) add({ type: 'person', key: `github:${login}` });
+    if (/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(clean)) add({ type: 'person', key: `email:${clean.toLowerCase()}` });
+    // A bare word may be a GitHub login ("what did octocat ship"): an exact lookup, so words that are none cost an index probe.
+    if (/^[A-Za-z0-9][A-Za-z0-9-]{2,38}$/.test(clean)) people.push({ type: 'person', key: `github:${clean}` });
+    const afterBranch = i > 0 && /^branch(es)?$/i.test(words[i - 1]!);
+    if ((afterBranch || /^[\w.-]+\/[\w./-]+$/.test(clean)) && !clean.includes('#') && /^[\w./-]{1,200}$/.test(clean)) {
+      add({ type: 'branch', key: `github:%:${likePattern(clean)}`, like: true });
+    }
+  });
+  // Explicit references first: the store looks up at most 32 keys.
+  for (const key of people) add(key);
+  return keys.slice(0, 32);
 }
 
 function linearRef(identifier: string): MemoryEntityRef | undefined {

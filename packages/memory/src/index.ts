@@ -15,3 +15,7 @@ export * from './embedders/embedder-error.js';
 export * from './embedders/openai-compatible-embedder.js';
 export * from './embedders/local-embedder.js';
 export * from './embedders/embedder-config.js';
+export * from './search/rank-fusion.js';
+export * from './search/memory-search.js';
+export * from './search/memory-indexer.js';
+export * from './search/memory-index-status.js';

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { LightspeedError, systemClock, type BlobStore, type Clock, type MemoryEventStore, type MemoryGraphStore, type MemoryPersonMapping, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
+import { LightspeedError, systemClock, type BlobStore, type Clock, type Embedder, type MemoryEventStore, type MemorySearchStore, type MemoryVectorIndex, type MemoryGraphStore, type MemoryPersonMapping, type MemoryProvider, type MemorySecretRecord, type MemorySource, type MemorySourceDirectory, type MemorySourceStore } from '@lightspeed/ports';
 import { MemoryIngress } from './memory-ingress.js';
 import { checkPeople } from './people-mapping.js';
 import { SecretBox } from './secret-box.js';
 import type { SensorSink } from './sensor-bridge.js';
+import { MemoryIndexer } from './search/memory-indexer.js';
+import { MemorySearch } from './search/memory-search.js';
+import { MemoryIndexStatusService } from './search/memory-index-status.js';
 
 /*
  * What the API serves for memory: sources (the secret sealed here before the store sees it, or
@@ -17,6 +20,8 @@ export interface MemoryStores {
   memorySourceDirectory(): MemorySourceDirectory;
   memoryEvents(universe: string): MemoryEventStore;
   memoryGraph(universe: string): MemoryGraphStore;
+  memorySearch(universe: string): MemorySearchStore;
+  memoryVectors(): MemoryVectorIndex;
   blobs(universe: string): BlobStore;
 }
 
@@ -93,19 +98,53 @@ export interface Memory {
   /** The entities and edges the events built. */
   graph(universe: string): MemoryGraphStore;
   ingress: MemoryIngress;
+  /** Hybrid search (issue 17): lexical + entity always, vector when an embedder is configured. */
+  search: MemorySearch;
+  /** How far the background indexer got for the current model (absent without an embedder). */
+  indexStatus: MemoryIndexStatusService;
+  /** The background indexer, running when an embedder is configured. */
+  indexer?: MemoryIndexer;
+  /** Stops the indexer. */
+  close(): Promise<void>;
+}
+
+/** An event store that tells the indexer when the ingress recorded something new. */
+function notifying(store: MemoryEventStore, recorded: () => void): MemoryEventStore {
+  return {
+    record: async (input) => {
+      const result = await store.record(input);
+      if (!result.deduped) recorded();
+      return result;
+    },
+    get: (eventId) => store.get(eventId),
+    list: (options) => store.list(options),
+  };
 }
 
 /** Sources, events and the webhook ingress over one set of stores; the server key comes from the environment. */
 export function createMemory(
   stores: MemoryStores,
-  options: { clock?: Clock; env?: NodeJS.ProcessEnv; box?: SecretBox; maxBodyBytes?: number; ratePerSecond?: number; burst?: number; sensors?: SensorSink } = {},
+  options: {
+    clock?: Clock;
+    env?: NodeJS.ProcessEnv;
+    box?: SecretBox;
+    maxBodyBytes?: number;
+    ratePerSecond?: number;
+    burst?: number;
+    sensors?: SensorSink;
+    /** Turns on the vector path and starts the background indexer; none keeps search lexical + entity. */
+    embedder?: Embedder;
+    /** Indexer tuning (batch size, backoff) and its log. */
+    indexer?: { batchSize?: number; idleMs?: number; backoffMs?: number; maxBackoffMs?: number; log?: (line: string) => void };
+  } = {},
 ): Memory {
   const env = options.env ?? process.env;
   const box = options.box ?? SecretBox.fromEnv(env);
   const clock = options.clock ?? systemClock;
+  const indexer = options.embedder ? new MemoryIndexer({ ...options.indexer, index: stores.memoryVectors(), embedder: options.embedder, clock }) : undefined;
   const ingress = new MemoryIngress({
     directory: stores.memorySourceDirectory(),
-    events: (u) => stores.memoryEvents(u),
+    events: (u) => (indexer ? notifying(stores.memoryEvents(u), () => indexer.wake()) : stores.memoryEvents(u)),
     blobs: (u) => stores.blobs(u),
     clock,
     env,
@@ -115,5 +154,17 @@ export function createMemory(
     ...(options.burst ? { burst: options.burst } : {}),
     ...(options.sensors ? { sensors: options.sensors } : {}),
   });
-  return { sources: new MemorySourceService(stores, box, () => ingress.forget()), events: (u) => stores.memoryEvents(u), graph: (u) => stores.memoryGraph(u), ingress };
+  indexer?.start();
+  return {
+    sources: new MemorySourceService(stores, box, () => ingress.forget()),
+    events: (u) => stores.memoryEvents(u),
+    graph: (u) => stores.memoryGraph(u),
+    ingress,
+    search: new MemorySearch({ stores: (u) => stores.memorySearch(u), ...(options.embedder ? { embedder: options.embedder } : {}) }),
+    indexStatus: new MemoryIndexStatusService(stores.memoryVectors(), options.embedder),
+    ...(indexer ? { indexer } : {}),
+    close: async () => {
+      await indexer?.close();
+    },
+  };
 }

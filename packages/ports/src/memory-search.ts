@@ -67,3 +67,83 @@ export interface MemorySearchResult {
   /** Per-stage latency in ms: embed, lexical, vector, entity, fuse, total. */
   latencyMs: Record<string, number>;
 }
+
+/*
+ * The store side of search (`@lightspeed/store-sql`): each path's candidates, ranked by the store,
+ * fused by `@lightspeed/memory`. Candidates carry ids and the path's own score only; the fused page
+ * is read back with `events`.
+ */
+
+/** One candidate of one path, best first. */
+export interface MemorySearchCandidate {
+  eventId: string;
+  score: number;
+}
+
+/** An entity a query names: an exact key, or (`like`) a key pattern where `%` stands for what the query left out (`github:%#12`). */
+export interface MemoryEntityQueryKey {
+  type: string;
+  key: string;
+  like?: boolean;
+}
+
+export interface MemoryEntityCandidate extends MemorySearchCandidate {
+  entities: MemoryEntityRef[];
+}
+
+/** How the vector path ran: an approximate HNSW index (pgvector) or an exact cosine scan. */
+export type MemoryVectorMode = 'hnsw' | 'exact';
+
+export interface MemorySearchStore {
+  /** Full-text candidates (`tsvector`); `mode` says which query form matched (all terms, or any). */
+  lexical(query: string, filters: MemorySearchFilters, depth: number): Promise<{ hits: MemorySearchCandidate[]; mode: string }>;
+  /** Events of the entities `keys` name (primary, related or edge evidence), with the entities that matched. */
+  entity(keys: readonly MemoryEntityQueryKey[], filters: MemorySearchFilters, depth: number): Promise<{ hits: MemoryEntityCandidate[]; entities: MemoryEntityRef[] }>;
+  /** Nearest events by cosine similarity among the vectors of `model` only. */
+  vector(model: string, vector: Float32Array, filters: MemorySearchFilters, depth: number): Promise<{ hits: MemorySearchCandidate[]; mode: MemoryVectorMode }>;
+  /** The events of `eventIds`, in that order (ids of other universes are absent). */
+  events(eventIds: readonly string[]): Promise<MemoryEvent[]>;
+}
+
+/** An event waiting for its vector: the text the indexer embeds. */
+export interface MemoryPendingEvent {
+  universe: string;
+  eventId: string;
+  type: string;
+  title: string;
+  body?: string;
+}
+
+/** The indexer's durable state for one model (SQL, so a restart resumes where it stopped). */
+export interface MemoryIndexState {
+  model: string;
+  dimensions: number;
+  /** Consecutive failed batches (0 after a success). */
+  failures: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  /** No batch before this time (backoff after a failure). */
+  retryAt?: number;
+  lastBatchAt?: number;
+}
+
+export interface MemoryIndexCounts {
+  /** Events of the universe. */
+  events: number;
+  /** Of which have a vector of the model. */
+  embedded: number;
+}
+
+/** The embeddings of every universe, for the background indexer (which serves all of them). */
+export interface MemoryVectorIndex {
+  /** Readies storage for `model`'s vectors (an HNSW index where pgvector is installed); says which mode search will use. */
+  prepare(model: string, dimensions: number): Promise<MemoryVectorMode>;
+  /** Events of any universe without a vector of `model`, oldest first. */
+  pending(model: string, limit: number): Promise<MemoryPendingEvent[]>;
+  /** Stores vectors (idempotent per event and model) and clears the model's failure count. */
+  put(model: string, vectors: readonly { universe: string; eventId: string; vector: Float32Array }[]): Promise<void>;
+  state(model: string): Promise<MemoryIndexState | undefined>;
+  /** Records a failed batch: the error (never a secret: the embedder's message) and when to try again. */
+  recordFailure(model: string, dimensions: number, error: string, retryAt: number): Promise<MemoryIndexState>;
+  counts(universe: string, model: string): Promise<MemoryIndexCounts>;
+}

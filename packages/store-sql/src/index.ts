@@ -28,3 +28,5 @@ export * from './sql-workflow-store.js';
 export * from './sql-sensor-event-store.js';
 export * from './sql-memory-store.js';
 export * from './sql-memory-graph.js';
+export * from './sql-memory-search.js';
+export * from './sql-memory-vectors.js';

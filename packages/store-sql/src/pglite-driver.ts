@@ -1,4 +1,5 @@
 import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite/vector';
 import { Mutex } from '@lightspeed/engine';
 import { pgliteFailure, preparePgliteDataDir } from './pglite-data-dir.js';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.js';
@@ -116,12 +117,15 @@ class PgliteDriver implements SqlDriver {
   }
 }
 
-/** Opens PGlite on `dataDir` (initialised atomically if new); `memory://` keeps everything in memory. */
+/**
+ * Opens PGlite on `dataDir` (initialised atomically if new); `memory://` keeps everything in memory.
+ * pgvector is loaded (memory search's HNSW index): PGlite 0.3 bundles it as `@electric-sql/pglite/vector`.
+ */
 export async function openPgliteDriver(dataDir: string, options: { relaxedDurability?: boolean } = {}): Promise<SqlDriver> {
   if (!dataDir.includes('://')) await preparePgliteDataDir(dataDir);
   let db: PGlite;
   try {
-    db = await PGlite.create(dataDir, { relaxedDurability: options.relaxedDurability ?? false });
+    db = await PGlite.create(dataDir, { relaxedDurability: options.relaxedDurability ?? false, extensions: { vector } });
   } catch (error) {
     throw pgliteFailure(dataDir, error);
   }

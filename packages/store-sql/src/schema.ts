@@ -422,6 +422,42 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'memory source people',
     statements: [`ALTER TABLE ls_memory_sources ADD COLUMN people text NOT NULL DEFAULT '[]'`],
   },
+  {
+    // 12: memory search (issue 17): full text over events, and their embeddings per model.
+    version: 12,
+    name: 'memory search',
+    statements: [
+      // Generated, so the ingest path writes no extra column: title weighs most, then the body, then
+      // the type and primary key (`pull_request`, `github:octo/app#7` read as words).
+      `ALTER TABLE ls_memory_events ADD COLUMN search_doc tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english', title), 'A') ||
+        setweight(to_tsvector('english', coalesce(body, '')), 'B') ||
+        setweight(to_tsvector('simple', type || ' ' || coalesce(action, '') || ' ' || coalesce(primary_key, '')), 'C')
+      ) STORED`,
+      `CREATE INDEX ls_memory_events_search ON ls_memory_events USING gin (search_doc)`,
+      // real[] on every server: with pgvector an HNSW expression index per model casts it to
+      // vector(dims) (sql-memory-vectors.ts); without it search scores exact cosine over the array.
+      `CREATE TABLE ls_memory_embeddings (
+        universe text NOT NULL,
+        model text COLLATE "C" NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        dims integer NOT NULL CHECK (dims BETWEEN 1 AND 4096),
+        embedding real[] NOT NULL,
+        indexed_at bigint NOT NULL,
+        PRIMARY KEY (universe, model, event_id)
+      )`,
+      // The background indexer's state per model: what failed last and when to try again.
+      `CREATE TABLE ls_memory_index_state (
+        model text COLLATE "C" PRIMARY KEY,
+        dims integer NOT NULL,
+        failures integer NOT NULL DEFAULT 0,
+        last_error text,
+        last_error_at bigint,
+        retry_at bigint,
+        last_batch_at bigint
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

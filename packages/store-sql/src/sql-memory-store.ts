@@ -32,7 +32,7 @@ import { numberOf, type SqlDriver } from './sql-driver.js';
  */
 
 const SOURCE_SELECT = `universe, source_id, provider, display_name, event_types, people, webhook_id, secret_kind, CASE WHEN secret_kind = 'env' THEN secret END AS secret_kind_env, revision, created_at, updated_at`;
-const EVENT_COLUMNS =
+export const EVENT_COLUMNS =
   'event_id, source_id, provider, type, action, occurred_at, source_key, delivery_id, primary_type, primary_key, related, title, body, attributes, significance, factors, raw_ref, received_at';
 /** The largest canonical body, related list or attribute set kept in a row (JSON characters). */
 export const MAX_MEMORY_EVENT_FIELD_CHARS = 64 * 1024;
@@ -173,7 +173,7 @@ export class SqlMemorySourceDirectory implements MemorySourceDirectory {
   }
 }
 
-interface EventRow {
+export interface EventRow {
   event_id: string;
   source_id: string;
   provider: MemoryProvider;
@@ -194,7 +194,7 @@ interface EventRow {
   received_at: unknown;
 }
 
-function eventOf(row: EventRow): MemoryEvent {
+export function eventOf(row: EventRow): MemoryEvent {
   return {
     eventId: row.event_id,
     sourceId: row.source_id,

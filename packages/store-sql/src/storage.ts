@@ -10,6 +10,8 @@ import {
   type McpServerStore,
   type MemoryEventStore,
   type MemoryGraphStore,
+  type MemorySearchStore,
+  type MemoryVectorIndex,
   type MemorySourceDirectory,
   type MemorySourceStore,
   type ProfileStore,
@@ -52,6 +54,8 @@ import { SqlHookDirectory, SqlTriggerStore } from './sql-trigger-store.js';
 import { SqlMemoryEventStore, SqlMemorySourceDirectory, SqlMemorySourceStore } from './sql-memory-store.js';
 import { SqlWorkflowLedger, SqlWorkflowStore } from './sql-workflow-store.js';
 import { SqlMemoryGraphStore } from './sql-memory-graph.js';
+import { SqlMemorySearchStore } from './sql-memory-search.js';
+import { SqlMemoryVectors } from './sql-memory-vectors.js';
 
 export type StorageBackend =
   /** Embedded PGlite; `dataDir` defaults to `$LIGHTSPEED_HOME/pglite` (`~/.lightspeed/pglite`); `memory://` for none. */
@@ -131,6 +135,10 @@ export interface Storage {
   workflowLedger(): WorkflowLedger;
   /** The entity graph the memory events of one universe built. */
   memoryGraph(universe: string): MemoryGraphStore;
+  /** Memory search's lexical, entity and vector paths over one universe's events (issue 17). */
+  memorySearch(universe: string): MemorySearchStore;
+  /** The embeddings of every universe: what the background indexer reads and writes. */
+  memoryVectors(): MemoryVectorIndex;
   /** Universes holding events whose trigger dispatch did not finish, received at or before `before`. */
   undispatchedEventUniverses(before: number): Promise<string[]>;
   gc(options: GcOptions): Promise<GcReport>;
@@ -212,6 +220,7 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
   const blobOptions = { inline, maxBlobBytes, clock, ...(objects ? { objects } : {}), ...(cache ? { cache } : {}) };
   const ownTaskEvents = options.taskEvents ? undefined : backend.kind === 'postgres' ? new PostgresTaskEvents(backend.url, options.onTaskEventError) : undefined;
   const taskEvents = options.taskEvents ?? ownTaskEvents ?? new MemoryTaskEventChannel();
+  const memoryVectors = new SqlMemoryVectors(driver, () => clock.now());
   return {
     kind: driver.kind,
     driver,
@@ -238,6 +247,8 @@ export async function openStorage(backend: StorageBackend, options: StorageOptio
     workflows: (universe) => new SqlWorkflowStore(driver, universe, clock),
     workflowLedger: () => new SqlWorkflowLedger(driver),
     memoryGraph: (universe) => new SqlMemoryGraphStore(driver, universe),
+    memorySearch: (universe) => new SqlMemorySearchStore(driver, universe, memoryVectors),
+    memoryVectors: () => memoryVectors,
     async undispatchedEventUniverses(before) {
       const { rows } = await driver.query<{ universe: string }>(`SELECT DISTINCT universe FROM ls_sensor_events WHERE dispatched_at IS NULL AND received_at <= $1 ORDER BY universe LIMIT 100`, [before]);
       return rows.map((row) => row.universe);
