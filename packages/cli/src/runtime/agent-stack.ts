@@ -12,7 +12,7 @@ import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
 import type { Storage } from '@lightspeed/store-sql';
 import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
-import { providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
+import { memoryEmbedderFor, providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
 import { openCliStorage } from './cli-storage.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
 import { chooseDefaultModel, type ProviderRequest } from './provider-choice.js';
@@ -123,6 +123,10 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     cleanups.push(() => running.close());
     // Memory events are also sensor events: the trigger intake is memory's sensor sink.
     const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}), ...(options.projectDir ? { projectDir: options.projectDir } : {}) }) : undefined;
+    const embedder = memoryEmbedderFor(options.env, options.serverConfig, options.provider);
+    const memory = operations && sql ? createMemory(sql, { env: options.env, sensors: operations.intake, ...(embedder ? { embedder } : {}), ...(options.log ? { indexer: { log: options.log } } : {}) }) : undefined;
+    // The indexer stops before the storage it writes to closes (cleanups run in reverse).
+    if (memory) cleanups.push(() => memory.close());
     return {
       host: running.host,
       ...(defaultModel ? { defaultModel } : {}),
@@ -134,7 +138,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       mcpServers,
       env: options.env,
       ...(operations ? { operations } : {}),
-      ...(operations && sql ? { memory: createMemory(sql, { env: options.env, sensors: operations.intake }) } : {}),
+      ...(memory ? { memory } : {}),
       close: closeAll,
     };
   } catch (error) {
