@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemory, signDelivery, type Memory } from '@lightspeed/memory';
+import { createMemory, FakeEmbedder, signDelivery, type Memory } from '@lightspeed/memory';
 import { openStorage, type Storage } from '@lightspeed/store-sql';
 import type { Hono } from 'hono';
 import { singleUserAuth } from '../src/auth/gateway-auth.js';
@@ -78,6 +78,22 @@ describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway
     expect((await rpc('memory/graph/neighbours', { type: 'pr', key: 'github:octo/app#7', depth: 4 })).error).toBeDefined();
   });
 
+  it('memory/search finds the first test\'s PR by words and by #7, each hit with its paths; memory/index/status says no embedder', async () => {
+    const found = await call('memory/search', { query: 'login outage', providers: ['github'] });
+    expect(found.hits).toHaveLength(1);
+    expect(found.hits[0]).toMatchObject({ event: { primary: { type: 'pr', key: 'github:octo/app#7' } }, paths: { lexical: { rank: 1 } } });
+    expect(found.explanation.vector).toBe('off: no embedder configured (lexical + entity only)');
+    expect(found.latencyMs.total).toBeGreaterThanOrEqual(0);
+    const byKey = await call('memory/search', { query: '#7', weights: { lexical: 0 } });
+    expect(byKey.entityKeys).toContainEqual({ type: 'pr', key: 'github:octo/app#7' });
+    expect(byKey.hits[0].matchedEntities).toContainEqual({ type: 'pr', key: 'github:octo/app#7' });
+    expect((await call('memory/search', { query: 'login outage', providers: ['linear'] })).hits).toEqual([]);
+    const badCursor = await rpc('memory/search', { query: 'x', cursor: 'nonsense' });
+    expect(badCursor.error.data.kind).toBe('invalid_request');
+    expect(badCursor.error.message).toMatch(/^cursor: /);
+    expect(await call('memory/index/status', {})).toMatchObject({ model: null, events: 1, embedded: 0 });
+  });
+
   it('an env-referenced Vercel secret verifies HMAC-SHA1; updating a sealed source without its secret is refused', async () => {
     const put = await call('memory/sources/put', { sourceId: 'vc', provider: 'vercel', secretEnv: 'VERCEL_SECRET' });
     expect(put.secret).toBeNull();
@@ -126,5 +142,30 @@ describe('memory/* and POST /webhooks/<provider>/<webhookId> through the gateway
     clock.t += 1_000;
     const body = new TextEncoder().encode(JSON.stringify({ zen: 'later' }));
     expect((await limitedApp.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signDelivery('github', 's3cret', body, { eventType: 'ping', deliveryId: 'p9' })) }, body })).status).toBe(202);
+  });
+});
+
+describe('memory/search with an embedder: the background indexer fills the vector path', () => {
+  let storage: Storage;
+  let memory: Memory;
+  let app: Hono;
+
+  beforeAll(async () => {
+    storage = await openStorage({ kind: 'pglite', dataDir: 'memory://' });
+    memory = createMemory(storage, { env: { LIGHTSPEED_MEMORY_KEY: '11'.repeat(32) }, embedder: new FakeEmbedder(), indexer: { idleMs: 20 } });
+    app = createRpcGateway({ auth: singleUserAuth(), handlers: memoryMethods(memory), memory: memory.ingress });
+  });
+  afterAll(async () => {
+    await memory?.close();
+    await storage?.close();
+  });
+  const { call } = inProcessRpc(() => app);
+
+  it('embeds recorded events in the background, then searches them by vector too', async () => {
+    await storage.memoryEvents('local').record({ sourceId: 's', provider: 'sentry', type: 'issue', sourceKey: 'e-1', occurredAt: 1, related: [], title: 'TypeError in checkout handler', attributes: {}, significance: 50, factors: [] });
+    await expect.poll(() => call('memory/index/status', {}), { timeout: 20_000 }).toMatchObject({ model: 'fake:64', dimensions: 64, events: 1, embedded: 1, pending: 0, failures: 0 });
+    const found = await call('memory/search', { query: 'checkout handler TypeError' });
+    expect(found.explanation.vector).toBe('hnsw (pgvector, cosine) over fake:64 vectors');
+    expect(Object.keys(found.hits[0].paths).sort()).toEqual(['lexical', 'vector']);
   });
 });

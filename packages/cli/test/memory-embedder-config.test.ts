@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FakeEmbedder, LocalEmbedder, OpenAICompatibleEmbedder } from '@lightspeed/memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryEmbedderFor, parseServerConfig, ServerConfigError } from '../src/server-config/server-config.js';
+import { memoryEmbedderFor } from '../src/runtime/memory-embedder.js';
+import { parseServerConfig, ServerConfigError } from '../src/server-config/server-config.js';
 import { cleanEnv, runCli, tempDir } from './support/cli-harness.js';
 
 describe('memory.embedder in the server config file', () => {
@@ -35,16 +36,16 @@ describe('memory.embedder in the server config file', () => {
 
   it('hands serve the configured embedder; --provider fake gets the fake one by default; otherwise none', () => {
     const local = parseServerConfig('memory: { embedder: { kind: local, cacheDir: /srv/models } }\n', 'server.yaml');
-    const embedder = memoryEmbedderFor({}, local, undefined);
+    const embedder = memoryEmbedderFor(local, {}, undefined);
     expect(embedder).toBeInstanceOf(LocalEmbedder);
     expect((embedder as LocalEmbedder).cacheDir).toBe('/srv/models');
-    expect(memoryEmbedderFor({}, undefined, 'fake')).toBeInstanceOf(FakeEmbedder);
-    expect(memoryEmbedderFor({}, undefined, 'openai')).toBeUndefined();
+    expect(memoryEmbedderFor(undefined, {}, 'fake')).toBeInstanceOf(FakeEmbedder);
+    expect(memoryEmbedderFor(undefined, {}, 'openai')).toBeUndefined();
     // The file wins over the fake default.
     const fakeDims = parseServerConfig('memory: { embedder: { kind: fake, dimensions: 16 } }\n', 'server.yaml');
-    expect(memoryEmbedderFor({}, fakeDims, 'fake')!.dimensions).toBe(16);
+    expect(memoryEmbedderFor(fakeDims, {}, 'fake')!.dimensions).toBe(16);
     const remote = parseServerConfig('memory: { embedder: { kind: openai-compatible, baseUrl: "https://api.openai.com/v1", model: text-embedding-3-small, apiKeyEnv: EMBED_KEY } }\n', 'server.yaml');
-    expect(memoryEmbedderFor({ EMBED_KEY: 'sk-x' }, remote, undefined)).toBeInstanceOf(OpenAICompatibleEmbedder);
+    expect(memoryEmbedderFor(remote, { EMBED_KEY: 'sk-x' }, undefined)).toBeInstanceOf(OpenAICompatibleEmbedder);
   });
 
   it('an unset key variable is a located problem of the file naming the variable', () => {
@@ -52,7 +53,7 @@ describe('memory.embedder in the server config file', () => {
     const config = parseServerConfig(text, 'server.yaml');
     const error = (() => {
       try {
-        memoryEmbedderFor({}, config, undefined);
+        memoryEmbedderFor(config, {}, undefined);
       } catch (e) {
         return e;
       }

@@ -106,10 +106,10 @@ export function queryEntityKeys(query: string): MemoryEntityQueryKey[] {
     if (ref.type === 'issue' || ref.type === 'pr') {
       for (const type of ['issue', 'pr']) add(loose ? { type, key: likePattern(ref.key), like: true } : { type, key: ref.key });
     } else if (ref.type === 'commit') {
-      // A short SHA is a prefix of the stored full one; a bare one may be any repository's (or a `sha:` alias).
-      add({ type: 'commit', key: `${likePattern(ref.key)}%`, like: true });
+      // A short SHA is a prefix of the stored full one. Without a repository it is looked up by the
+      // `sha:<full sha>` alias every full-SHA commit has (an index range, not a scan of all commits).
       const sha = ref.key.slice(ref.key.lastIndexOf('@') + 1);
-      if (loose) add({ type: 'commit', key: `sha:${sha}%`, like: true });
+      add(loose ? { type: 'commit', key: `sha:${sha}%`, like: true } : { type: 'commit', key: `${likePattern(ref.key)}%`, like: true });
     } else {
       add(ref);
     }

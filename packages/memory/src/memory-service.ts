@@ -134,6 +134,8 @@ export function createMemory(
     sensors?: SensorSink;
     /** Turns on the vector path and starts the background indexer; none keeps search lexical + entity. */
     embedder?: Embedder;
+    /** Run the background indexer here (default true with an embedder); short-lived CLI processes search without one. */
+    runIndexer?: boolean;
     /** Indexer tuning (batch size, backoff) and its log. */
     indexer?: { batchSize?: number; idleMs?: number; backoffMs?: number; maxBackoffMs?: number; log?: (line: string) => void };
   } = {},
@@ -141,7 +143,7 @@ export function createMemory(
   const env = options.env ?? process.env;
   const box = options.box ?? SecretBox.fromEnv(env);
   const clock = options.clock ?? systemClock;
-  const indexer = options.embedder ? new MemoryIndexer({ ...options.indexer, index: stores.memoryVectors(), embedder: options.embedder, clock }) : undefined;
+  const indexer = options.embedder && options.runIndexer !== false ? new MemoryIndexer({ ...options.indexer, index: stores.memoryVectors(), embedder: options.embedder, clock }) : undefined;
   const ingress = new MemoryIngress({
     directory: stores.memorySourceDirectory(),
     events: (u) => (indexer ? notifying(stores.memoryEvents(u), () => indexer.wake()) : stores.memoryEvents(u)),

@@ -48,7 +48,6 @@ describe('search inputs', () => {
         { type: 'issue', key: 'github:%#12', like: true },
         { type: 'pr', key: 'github:%#12', like: true },
         { type: 'issue', key: 'linear:ENG-42' },
-        { type: 'commit', key: 'github:%@3f2a9c1%', like: true },
         { type: 'commit', key: 'sha:3f2a9c1%', like: true },
         { type: 'person', key: 'github:mona' },
         { type: 'person', key: 'email:ops@example.com' },

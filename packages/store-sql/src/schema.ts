@@ -435,6 +435,9 @@ export const MIGRATIONS: readonly Migration[] = [
         setweight(to_tsvector('simple', type || ' ' || coalesce(action, '') || ' ' || coalesce(primary_key, '')), 'C')
       ) STORED`,
       `CREATE INDEX ls_memory_events_search ON ls_memory_events USING gin (search_doc)`,
+      // Search's entity path looks up `github:%#12` (an issue of any repository) and branch names by
+      // their end: an index on the reversed key makes a suffix a range.
+      `CREATE INDEX ls_memory_entities_by_suffix ON ls_memory_entities (universe, type, reverse(key))`,
       // real[] on every server: with pgvector an HNSW expression index per model casts it to
       // vector(dims) (sql-memory-vectors.ts); without it search scores exact cosine over the array.
       `CREATE TABLE ls_memory_embeddings (

@@ -29,6 +29,40 @@ import type { SqlDriver } from './sql-driver.js';
 /** Entities one query may resolve to: a pattern like `github:%#12` can match an issue in every repository. */
 const MAX_QUERY_ENTITIES = 20;
 const MAX_QUERY_KEYS = 32;
+/** Lexical candidates ranked per form (all terms, any term), at least: the newest matches of each, 3 per result asked for. */
+const LEXICAL_CANDIDATES = 300;
+
+/** Sorts after every key that starts with a given text (byte order, "C"). */
+const AFTER = '\u{10FFFF}';
+
+/** The literal parts of a LIKE pattern (backslash escapes undone): before the first and after the last `%`. */
+function likeParts(pattern: string): { prefix: string; suffix: string } {
+  const parts: string[] = [];
+  let part = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) part += pattern[++i]!;
+    else if (c === '%') {
+      parts.push(part);
+      part = '';
+    } else part += c;
+  }
+  parts.push(part);
+  return { prefix: parts[0]!, suffix: parts.length > 1 ? parts[parts.length - 1]! : '' };
+}
+
+/**
+ * The index range a pattern lies in: by its literal end when it has one (`github:%#12` → keys
+ * ending `#12`, the selective part), else by its literal start (`sha:3f2a9c1%`).
+ */
+function likeRange(pattern: string): { lo: string; hi: string; reversed: boolean } {
+  const { prefix, suffix } = likeParts(pattern);
+  if (suffix.length > 0) {
+    const reversed = [...suffix].reverse().join('');
+    return { lo: reversed, hi: reversed + AFTER, reversed: true };
+  }
+  return { lo: prefix, hi: prefix + AFTER, reversed: false };
+}
 
 export class SqlMemorySearchStore implements MemorySearchStore {
   private readonly universe: string;
@@ -42,31 +76,60 @@ export class SqlMemorySearchStore implements MemorySearchStore {
   }
 
   async lexical(query: string, filters: MemorySearchFilters, depth: number): Promise<{ hits: MemorySearchCandidate[]; mode: string }> {
-    const params: unknown[] = [this.universe, query, checkDepth(depth)];
+    const candidates = Math.max(LEXICAL_CANDIDATES, 3 * checkDepth(depth));
+    const params: unknown[] = [this.universe, query, depth, candidates];
     const where = searchFilterSql(filters, params);
-    // plainto_tsquery joins the terms with AND; any-term matching (OR) with cover-density ranking
-    // still ranks events holding all of them first, and a long question does not match nothing.
-    const { rows } = await this.driver.query<{ event_id: string; score: number }>(
-      `WITH q AS (SELECT NULLIF(replace(plainto_tsquery('english', $2)::text, ' & ', ' | '), '')::tsquery AS q)
-       SELECT e.event_id, ts_rank_cd(e.search_doc, q.q)::float8 AS score FROM ls_memory_events e, q
-       WHERE e.universe = $1 AND q.q IS NOT NULL AND e.search_doc @@ q.q${where}
-       ORDER BY score DESC, e.occurred_at DESC, e.event_id LIMIT $3`,
-      params,
-    );
-    return { hits: rows.map((r) => ({ eventId: r.event_id, score: Number(r.score) })), mode: 'tsvector + GIN, any term, ranked by ts_rank_cd' };
+    // Two candidate sets, each the newest matches of its form: events holding all the terms, and
+    // events holding any (a long question still matches something). Ranking the union by cover
+    // density over any term puts all-term matches first. Capping each set keeps a common word from
+    // making the query rank a large part of the universe.
+    // The tsqueries are written inline (not computed in a CTE) and planned for their value
+    // (force_custom_plan: this is a prepared statement): the planner then knows from the column's
+    // statistics whether a term is rare (read the GIN index) or common (walk the newest events).
+    const all = `plainto_tsquery('english', $2)`;
+    const any = `NULLIF(replace(plainto_tsquery('english', $2)::text, ' & ', ' | '), '')::tsquery`;
+    const rows = await this.driver.transaction(async (tx) => {
+      await tx.query(`SET LOCAL plan_cache_mode = force_custom_plan`);
+      const result = await tx.query<{ event_id: string; score: number }>(
+        `WITH all_match AS (SELECT e.event_id, e.occurred_at, e.search_doc FROM ls_memory_events e
+                   WHERE e.universe = $1 AND e.search_doc @@ ${all}${where} ORDER BY e.occurred_at DESC LIMIT $4),
+         any_match AS (SELECT e.event_id, e.occurred_at, e.search_doc FROM ls_memory_events e
+                  WHERE e.universe = $1 AND e.search_doc @@ ${any}${where} ORDER BY e.occurred_at DESC LIMIT $4),
+         candidates AS (SELECT * FROM all_match UNION ALL SELECT * FROM any_match)
+         SELECT c.event_id, max(ts_rank_cd(c.search_doc, ${any}))::float8 AS score, max(c.occurred_at) AS occurred_at FROM candidates c
+         GROUP BY c.event_id ORDER BY score DESC, occurred_at DESC, c.event_id LIMIT $3`,
+        params,
+      );
+      return result.rows;
+    });
+    return { hits: rows.map((r) => ({ eventId: r.event_id, score: Number(r.score) })), mode: `tsvector + GIN: the newest ${candidates} events with all terms and with any, ranked by ts_rank_cd` };
   }
 
   async entity(keys: readonly MemoryEntityQueryKey[], filters: MemorySearchFilters, depth: number): Promise<{ hits: MemoryEntityCandidate[]; entities: MemoryEntityRef[] }> {
     if (keys.length === 0) return { hits: [], entities: [] };
     if (keys.length > MAX_QUERY_KEYS) throw new LightspeedError('invalid', `query: at most ${MAX_QUERY_KEYS} entity references`, { field: 'query' });
+    const exact = keys.filter((k) => k.like !== true);
+    const ranged = keys.filter((k) => k.like === true).map((k) => ({ type: k.type, pattern: k.key, ...likeRange(k.key) }));
+    // Each branch is an index range per key (exact, by prefix, or by suffix on the reversed key);
+    // the LIKE then checks the whole pattern. Explicit "C": the keys' collation, so the ranges are byte ranges.
     const resolved = await this.driver.query<{ type: string; key: string }>(
-      `WITH wanted AS (SELECT * FROM unnest($2::text[], $3::text[], $4::boolean[]) AS w(type, key, is_like))
+      `WITH exact AS (SELECT * FROM unnest($2::text[], $3::text[]) AS x(type, key)),
+       ranged AS (SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[]) AS r(type, pattern, lo, hi, reversed))
        SELECT DISTINCT type, key FROM (
-         SELECT m.type, m.key FROM wanted w JOIN ls_memory_entities m ON m.universe = $1 AND m.type = w.type AND (CASE WHEN w.is_like THEN m.key LIKE w.key ELSE m.key = w.key END)
-         UNION
-         SELECT a.type, a.key FROM wanted w JOIN ls_memory_entity_aliases a ON a.universe = $1 AND a.type = w.type AND (CASE WHEN w.is_like THEN a.alias LIKE w.key ELSE a.alias = w.key END)
+         SELECT m.type, m.key FROM exact x JOIN ls_memory_entities m ON m.universe = $1 AND m.type = x.type AND m.key = x.key COLLATE "C"
+         UNION ALL
+         SELECT a.type, a.key FROM exact x JOIN ls_memory_entity_aliases a ON a.universe = $1 AND a.type = x.type AND a.alias = x.key COLLATE "C"
+         UNION ALL
+         SELECT m.type, m.key FROM ranged r JOIN ls_memory_entities m ON m.universe = $1 AND m.type = r.type AND NOT r.reversed
+           AND m.key >= r.lo COLLATE "C" AND m.key < r.hi COLLATE "C" AND m.key LIKE r.pattern
+         UNION ALL
+         SELECT m.type, m.key FROM ranged r JOIN ls_memory_entities m ON m.universe = $1 AND m.type = r.type AND r.reversed
+           AND reverse(m.key) >= r.lo COLLATE "C" AND reverse(m.key) < r.hi COLLATE "C" AND m.key LIKE r.pattern
+         UNION ALL
+         SELECT a.type, a.key FROM ranged r JOIN ls_memory_entity_aliases a ON a.universe = $1 AND a.type = r.type AND NOT r.reversed
+           AND a.alias >= r.lo COLLATE "C" AND a.alias < r.hi COLLATE "C" AND a.alias LIKE r.pattern
        ) found ORDER BY type, key LIMIT ${MAX_QUERY_ENTITIES}`,
-      [this.universe, keys.map((k) => k.type), keys.map((k) => k.key), keys.map((k) => k.like === true)],
+      [this.universe, exact.map((k) => k.type), exact.map((k) => k.key), ranged.map((k) => k.type), ranged.map((k) => k.pattern), ranged.map((k) => k.lo), ranged.map((k) => k.hi), ranged.map((k) => k.reversed)],
     );
     const entities = resolved.rows.map((r) => ({ type: r.type, key: r.key }));
     if (entities.length === 0) return { hits: [], entities };

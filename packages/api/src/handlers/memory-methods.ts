@@ -1,4 +1,4 @@
-import type { MemoryEdge, MemoryEntity, MemoryEvent, MemoryPersonMapping, MemorySource } from '@lightspeed/ports';
+import type { MemoryEdge, MemoryEntity, MemoryEvent, MemoryPersonMapping, MemorySearchFilters, MemorySearchQuery, MemorySource } from '@lightspeed/ports';
 import type { Memory } from '@lightspeed/memory';
 import { notFound } from '../rpc/api-error.js';
 import type { MethodHandlers } from '../rpc/dispatcher.js';
@@ -145,6 +145,45 @@ export function memoryMethods(memory: MemoryOptions): MethodHandlers {
       );
       if (!found) throw notFound(`memory entity ${type} ${key} does not exist; list them with memory/entities/list`);
       return { result: { root: memoryEntityView(found.root), entities: found.entities.map(memoryEntityView), edges: found.edges.map(memoryEdgeView) } };
+    },
+    'memory/search': async ({ query, sourceIds, providers, types, afterMs, beforeMs, entityTypes, minSignificance, limit, cursor, weights }, { universe }) => {
+      const filters: MemorySearchFilters = {
+        ...(sourceIds != null ? { sourceIds } : {}),
+        ...(providers != null ? { providers } : {}),
+        ...(types != null ? { types } : {}),
+        ...(afterMs != null ? { after: afterMs } : {}),
+        ...(beforeMs != null ? { before: beforeMs } : {}),
+        ...(entityTypes != null ? { entityTypes } : {}),
+        ...(minSignificance != null ? { minSignificance } : {}),
+      };
+      const pathWeights = Object.fromEntries(Object.entries(weights ?? {}).filter(([, w]) => w != null)) as MemorySearchQuery['weights'];
+      const found = await memory.search.search(universe, { query, filters, ...page(limit, cursor), ...(pathWeights && Object.keys(pathWeights).length ? { weights: pathWeights } : {}) });
+      return {
+        result: {
+          hits: found.hits.map((hit) => ({ eventId: hit.eventId, event: memoryEventView(hit.event), score: hit.score, paths: hit.paths, matchedEntities: hit.matchedEntities ?? null })),
+          nextCursor: found.nextCursor ?? null,
+          explanation: found.explanation,
+          entityKeys: found.entityKeys,
+          latencyMs: found.latencyMs,
+        },
+      };
+    },
+    'memory/index/status': async (_params, { universe }) => {
+      const status = await memory.indexStatus.status(universe);
+      return {
+        result: {
+          model: status.model ?? null,
+          dimensions: status.dimensions ?? null,
+          events: status.events,
+          embedded: status.embedded,
+          pending: status.pending,
+          failures: status.failures,
+          lastError: status.lastError ?? null,
+          lastErrorAtMs: status.lastErrorAt ?? null,
+          retryAtMs: status.retryAt ?? null,
+          lastBatchAtMs: status.lastBatchAt ?? null,
+        },
+      };
     },
     'memory/events/read': async ({ eventId }, { universe }) => {
       const event = await memory.events(universe).get(eventId);

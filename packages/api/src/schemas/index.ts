@@ -22,3 +22,4 @@ export * from './schedules.js';
 export * from './triggers.js';
 export * from './memory.js';
 export * from './workflows.js';
+export * from './memory-search.js';

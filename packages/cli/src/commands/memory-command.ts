@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, usageError } from '../cli-error.js';
 import { withConnection, withServerOptions, writeJson, type CommandContext } from './command-context.js';
+import { eventLine, type MemoryEventView } from './memory-event-line.js';
 import { registerMemoryGraph } from './memory-graph-command.js';
+import { registerMemorySearch } from './memory-search-command.js';
 
 type Flags = { json?: boolean; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
 
@@ -16,23 +18,6 @@ interface SourceView {
   secretKind: 'sealed' | 'env';
   secretEnv?: string | null;
   revision: number;
-}
-
-interface MemoryEventView {
-  eventId: string;
-  provider: string;
-  type: string;
-  action?: string | null;
-  occurredAtMs: number;
-  title: string;
-  significance: number;
-  primary?: { type: string; key: string } | null;
-  related: { type: string; key: string; relation: string }[];
-  factors: { rule: string; points: number }[];
-  attributes: Record<string, unknown>;
-  body?: string | null;
-  sourceKey: string;
-  rawRef?: string | null;
 }
 
 const PROVIDERS = ['github', 'linear', 'sentry', 'vercel'];
@@ -57,10 +42,6 @@ function personFlag(text: string, previous: Record<string, string>[] = []): Reco
     mapping[kind] = part.slice(at + 1).trim();
   }
   return [...previous, mapping];
-}
-
-function eventLine(event: MemoryEventView): string {
-  return [event.eventId, new Date(event.occurredAtMs).toISOString(), String(event.significance).padStart(3), `${event.provider}/${event.type}${event.action ? `.${event.action}` : ''}`, event.title].join('\t');
 }
 
 function limitOf(text: string): number {
@@ -238,4 +219,5 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
     },
   );
   registerMemoryGraph(memory, ctx);
+  registerMemorySearch(memory, ctx);
 }

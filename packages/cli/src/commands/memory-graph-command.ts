@@ -42,7 +42,8 @@ function edgeLine(edge: EdgeView): string {
   return `${edge.from.type} ${edge.from.key}\t-${edge.type}->\t${edge.to.type} ${edge.to.key}\t${edge.evidenceCount} events, confidence ${edge.confidence}\t${edge.evidence.join(',')}${validity}`;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** A repeatable option's values. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerMemoryGraph(memory: Command, ctx: CommandContext): void {
   const entity = memory.command('entity').description('entities the memory events named: issues, PRs, commits, deployments, people…');

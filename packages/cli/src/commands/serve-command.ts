@@ -158,6 +158,7 @@ export async function runServe(flags: ServeFlags, ctx: CommandContext, env: Node
     ...(config ? { serverConfig: config } : {}),
     log: (line) => ctx.io.stderr.write(`${line}\n`),
     projectDir: resolve(ctx.io.cwd, flags.project ?? '.'),
+    memoryIndexer: true,
   });
   try {
     const log = (line: string) => ctx.io.stderr.write(`${line}\n`);

@@ -12,9 +12,10 @@ import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
 import type { Storage } from '@lightspeed/store-sql';
 import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
 import { findEngine } from '../engines/index.js';
-import { memoryEmbedderFor, providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
+import { providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
 import { openCliStorage } from './cli-storage.js';
 import { MEMORY_DATA_DIR } from './data-dir.js';
+import { memoryEmbedderFor } from './memory-embedder.js';
 import { chooseDefaultModel, type ProviderRequest } from './provider-choice.js';
 
 export interface AgentStackOptions extends ProviderRequest {
@@ -33,6 +34,8 @@ export interface AgentStackOptions extends ProviderRequest {
   projectDir?: string;
   /** Tools written in TypeScript (`defineCustomTool`), offered to every session of this stack. */
   customTools?: readonly CustomTool[];
+  /** Run memory's background indexer (serve: the long-lived process), when an embedder is configured. */
+  memoryIndexer?: boolean;
 }
 
 /** The assembled embedded stack: storage, providers, tools and a host on the chosen engine. */
@@ -123,9 +126,16 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     cleanups.push(() => running.close());
     // Memory events are also sensor events: the trigger intake is memory's sensor sink.
     const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}), ...(options.projectDir ? { projectDir: options.projectDir } : {}) }) : undefined;
-    const embedder = memoryEmbedderFor(options.env, options.serverConfig, options.provider);
-    const memory = operations && sql ? createMemory(sql, { env: options.env, sensors: operations.intake, ...(embedder ? { embedder } : {}), ...(options.log ? { indexer: { log: options.log } } : {}) }) : undefined;
-    // The indexer stops before the storage it writes to closes (cleanups run in reverse).
+    const embedder = memoryEmbedderFor(options.serverConfig, options.env, options.provider);
+    const memory =
+      operations && sql
+        ? createMemory(sql, {
+            env: options.env,
+            sensors: operations.intake,
+            ...(embedder ? { embedder, runIndexer: options.memoryIndexer === true } : {}),
+            ...(options.log ? { indexer: { log: options.log } } : {}),
+          })
+        : undefined;
     if (memory) cleanups.push(() => memory.close());
     return {
       host: running.host,

@@ -2,8 +2,8 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { formatProblem, parseYamlFile, problemAt, zodProblems, type FileProblem } from '@lightspeed/agents';
 import { ProviderRegistry, type PriceOverrides, type ProviderOverride } from '@lightspeed/llm';
-import { createEmbedder, FakeEmbedder, type EmbedderConfig } from '@lightspeed/memory';
-import { LightspeedError, type Embedder, type McpServerDocument } from '@lightspeed/ports';
+import type { EmbedderConfig } from '@lightspeed/memory';
+import { LightspeedError, type McpServerDocument } from '@lightspeed/ports';
 import { ServerConfigSchema } from './server-config-schema.js';
 
 /** Where `serve`, `chat` and `config validate` look for the file when neither --config nor LIGHTSPEED_CONFIG names one. */
@@ -111,19 +111,3 @@ export async function providerRegistryFor(env: NodeJS.ProcessEnv, config: Server
   }
 }
 
-/**
- * Memory's embedder: the config file's `memory.embedder`, else the fake provider's deterministic
- * vectors under `--provider fake` (so a fake server searches all three paths), else none (search
- * is lexical + entity and says so). An unset key variable is a located problem of the file.
- */
-export function memoryEmbedderFor(env: NodeJS.ProcessEnv, config: ServerConfig | undefined, provider: string | undefined): Embedder | undefined {
-  const chosen = config?.memoryEmbedder;
-  if (!chosen) return provider === 'fake' ? new FakeEmbedder() : undefined;
-  try {
-    return createEmbedder(chosen, env);
-  } catch (error) {
-    if (!(error instanceof LightspeedError) || !config) throw error;
-    const field = typeof error.details?.field === 'string' ? error.details.field.split('.') : ['memory', 'embedder'];
-    throw new ServerConfigError([config.problemAt(field, error.message.replace(/^memory\.embedder\.\w+: /, ''))]);
-  }
-}

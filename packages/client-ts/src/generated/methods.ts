@@ -91,6 +91,8 @@ export interface MethodTable {
   "memory/entities/list": { params: Wire.MemoryEntityListParams; result: Wire.MemoryEntityListResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityListResponse };
   "memory/entities/read": { params: Wire.MemoryEntityReadParams; result: Wire.MemoryEntityReadResponse; outcome: Wire.AgentApiOutcomeOfMemoryEntityReadResponse };
   "memory/graph/neighbours": { params: Wire.MemoryNeighboursParams; result: Wire.MemoryNeighboursResponse; outcome: Wire.AgentApiOutcomeOfMemoryNeighboursResponse };
+  "memory/search": { params: Wire.MemorySearchParams; result: Wire.MemorySearchResponse; outcome: Wire.AgentApiOutcomeOfMemorySearchResponse };
+  "memory/index/status": { params: Wire.MemoryIndexStatusParams; result: Wire.MemoryIndexStatusResponse; outcome: Wire.AgentApiOutcomeOfMemoryIndexStatusResponse };
 }
 
 export type MethodName = keyof MethodTable;
@@ -182,6 +184,8 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "memory/entities/list",
   "memory/entities/read",
   "memory/graph/neighbours",
+  "memory/search",
+  "memory/index/status",
 ];
 
 /** The server's JSON-RPC error codes, each with the contract error kind it carries. */
@@ -691,6 +695,18 @@ export abstract class GeneratedMethods {
        * Entities within depth 1-3 edges of one entity and the edges between them, each with its evidence and validity, optionally filtered by edge and entity type and read as of a time.
        */
       neighbours: (params: Wire.MemoryNeighboursParams, options?: CallOptions): Promise<Wire.MemoryNeighboursResponse> => this.callMethod("memory/graph/neighbours", params, options),
+    },
+    /**
+     * `memory/search`: Search memory (Lightspeed extension).
+     * Hybrid search over the universe’s memory events: full text, vectors (when an embedder is configured) and the entities the query names, fused by reciprocal rank fusion; each hit says where each path ranked it.
+     */
+    search: (params: Wire.MemorySearchParams, options?: CallOptions): Promise<Wire.MemorySearchResponse> => this.callMethod("memory/search", params, options),
+    index: {
+      /**
+       * `memory/index/status`: Memory index status (Lightspeed extension).
+       * How many of the universe’s events the background indexer embedded with the current model, how many wait, and its last failure.
+       */
+      status: (params: Wire.MemoryIndexStatusParams = {}, options?: CallOptions): Promise<Wire.MemoryIndexStatusResponse> => this.callMethod("memory/index/status", params, options),
     },
   };
 }

@@ -128,8 +128,18 @@ export type AgentApiOutcomeOfMemoryImportResponse = {
   notifications?: AgentNotification[];
 };
 
+export type AgentApiOutcomeOfMemoryIndexStatusResponse = {
+  result: MemoryIndexStatusResponse;
+  notifications?: AgentNotification[];
+};
+
 export type AgentApiOutcomeOfMemoryNeighboursResponse = {
   result: MemoryNeighboursResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfMemorySearchResponse = {
+  result: MemorySearchResponse;
   notifications?: AgentNotification[];
 };
 
@@ -1305,6 +1315,30 @@ export type MemoryImportResponse = {
   }[];
 };
 
+export type MemoryIndexStatusParams = Record<string, unknown>;
+
+export type MemoryIndexStatusResponse = {
+  /**
+   * The current embedder model; absent: none configured (search is lexical + entity).
+   */
+  model?: string | null;
+  dimensions?: number | null;
+  events: number;
+  /**
+   * Events with a vector of the current model.
+   */
+  embedded: number;
+  pending: number;
+  /**
+   * Consecutive failed batches.
+   */
+  failures: number;
+  lastError?: string | null;
+  lastErrorAtMs?: number | null;
+  retryAtMs?: number | null;
+  lastBatchAtMs?: number | null;
+};
+
 export type MemoryNeighboursParams = {
   type: string;
   key: string;
@@ -1356,6 +1390,120 @@ export type MemoryPersonMapping = {
 };
 
 export type MemoryProvider = "github" | "linear" | "sentry" | "vercel";
+
+export type MemorySearchHitView = {
+  eventId: string;
+  event: MemoryEventView;
+  /**
+   * Fused: Σ weight / (60 + rank) over the paths that found it.
+   */
+  score: number;
+  /**
+   * Where each path ranked the hit.
+   */
+  paths: {
+    lexical?: {
+      /**
+       * 1-based rank on this path.
+       */
+      rank: number;
+      /**
+       * The path’s own score: ts_rank_cd, cosine similarity or evidence weight.
+       */
+      score: number;
+    } | null;
+    vector?: {
+      /**
+       * 1-based rank on this path.
+       */
+      rank: number;
+      /**
+       * The path’s own score: ts_rank_cd, cosine similarity or evidence weight.
+       */
+      score: number;
+    } | null;
+    entity?: {
+      /**
+       * 1-based rank on this path.
+       */
+      rank: number;
+      /**
+       * The path’s own score: ts_rank_cd, cosine similarity or evidence weight.
+       */
+      score: number;
+    } | null;
+  };
+  /**
+   * The entities of the query that led the entity path here.
+   */
+  matchedEntities?: {
+    type: string;
+    key: string;
+  }[] | null;
+};
+
+export type MemorySearchParams = {
+  /**
+   * Words, a question, or entity references (#12, ENG-42, a SHA, branch fix/x, @login).
+   */
+  query: string;
+  sourceIds?: string[] | null;
+  providers?: MemoryProvider[] | null;
+  /**
+   * Event types (pull_request, Issue, deployment.succeeded…).
+   */
+  types?: string[] | null;
+  /**
+   * Only events that occurred at or after this time.
+   */
+  afterMs?: number | null;
+  /**
+   * Only events that occurred before this time.
+   */
+  beforeMs?: number | null;
+  /**
+   * Only events whose primary or related entities include one of these types.
+   */
+  entityTypes?: string[] | null;
+  minSignificance?: number | null;
+  /**
+   * Hits per page (default 10).
+   */
+  limit?: number | null;
+  cursor?: string | null;
+  /**
+   * Reciprocal rank fusion weight per path (default 1); 0 turns a path off.
+   */
+  weights?: {
+    lexical?: number | null;
+    vector?: number | null;
+    entity?: number | null;
+  } | null;
+};
+
+export type MemorySearchResponse = {
+  hits: MemorySearchHitView[];
+  nextCursor?: string | null;
+  /**
+   * How each path ran, or why it did not.
+   */
+  explanation: {
+    lexical: string;
+    vector: string;
+    entity: string;
+  };
+  /**
+   * Entities recognised in the query and found.
+   */
+  entityKeys: {
+    type: string;
+    key: string;
+  }[];
+  /**
+   * Per stage: lexical, embed, vector, entity, fuse, read, total.
+   */
+  latencyMs: Record<string, number>;
+};
 
 export type MemorySourceIdParams = {
   sourceId: string;

@@ -1,5 +1,6 @@
 import { extension } from '../method-spec.js';
 import * as memory from '../memory.js';
+import * as search from '../memory-search.js';
 
 /** Memory (issue 16): sources, canonical events and the entity graph; methods this server adds to the v1 contract. */
 export const memoryMethodSpecs = {
@@ -72,5 +73,19 @@ export const memoryMethodSpecs = {
     ['MemoryNeighboursResponse', memory.MemoryNeighboursResponse],
     'Neighbours of a memory entity (Lightspeed extension)',
     'Entities within depth 1-3 edges of one entity and the edges between them, each with its evidence and validity, optionally filtered by edge and entity type and read as of a time.',
+  ),
+  'memory/search': extension(
+    'memory/search',
+    ['MemorySearchParams', search.MemorySearchParams],
+    ['MemorySearchResponse', search.MemorySearchResponse],
+    'Search memory (Lightspeed extension)',
+    'Hybrid search over the universe’s memory events: full text, vectors (when an embedder is configured) and the entities the query names, fused by reciprocal rank fusion; each hit says where each path ranked it.',
+  ),
+  'memory/index/status': extension(
+    'memory/index/status',
+    ['MemoryIndexStatusParams', search.MemoryIndexStatusParams],
+    ['MemoryIndexStatusResponse', search.MemoryIndexStatusResponse],
+    'Memory index status (Lightspeed extension)',
+    'How many of the universe’s events the background indexer embedded with the current model, how many wait, and its last failure.',
   ),
 } as const;
