@@ -1,7 +1,7 @@
 /*
  * bench:memory — ingest throughput of the memory pipeline on embedded PGlite and on a real
  * PostgreSQL server (started from the local binaries, like the tests). Prints, last,
- *   memory: ingest_per_s_pglite=… ingest_per_s_postgres=… recall_at_10=…
+ *   memory: ingest_per_s_pglite=… ingest_per_s_postgres=… search_p50_ms_100k=… search_p95_ms_100k=… search_vectors=… recall_at_10=…
  * (recall_at_10: hybrid search over the labelled query set with the local model, bench/recall-at-10.ts).
  *
  * What one ingest is: `MemoryIngress.handle` of a signed GitHub delivery — source resolved,
@@ -11,6 +11,8 @@
  * PGlite, ≥ 2,000/s PostgreSQL). The bodies are the `@octokit/webhooks-examples` payloads, each
  * made distinct by its object's `updated_at`/ids; 16 deliveries in flight; 10% are repeats that
  * must come back 200 deduped. The figures depend on the machine's load: docs/0022-memory.md.
+ * The search figures (search-bench.ts, docs/0025-memory-search.md): hybrid search over 100,000
+ * events on PGlite, the query's embedding included; `search_vectors` names the embedder.
  */
 import { createRequire } from 'node:module';
 import type { Clock } from '@lightspeed/ports';
@@ -18,6 +20,7 @@ import { openStorage, type Storage, type StorageBackend } from '@lightspeed/stor
 import { startPostgres } from '@lightspeed/testkit';
 import { createMemory, SecretBox, signDelivery, type BodyRead } from '../src/index.js';
 import { recallAt10 } from './recall-at-10.js';
+import { measureSearch } from './search-bench.js';
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: unknown[] }[];
 const examples = definitions.flatMap((d) => d.examples.map((example) => ({ name: d.name, example: example as Record<string, unknown> })));
@@ -85,12 +88,14 @@ async function measure(backend: StorageBackend, label: string): Promise<number> 
 
 async function main(): Promise<void> {
   const pglite = await measure({ kind: 'pglite', dataDir: 'memory://' }, 'pglite');
+  const search = await measureSearch(Number(process.env.BENCH_SEARCH_COUNT ?? 100_000), Number(process.env.BENCH_SEARCH_QUERIES ?? 200), console.log);
   const server = await startPostgres();
   try {
     const postgres = await measure({ kind: 'postgres', url: server.url, maxConnections: 16 }, 'postgres');
     const recall = await recallAt10();
     console.log(`recall@10 per path: ${Object.entries(recall.perPath).map(([path, value]) => `${path} ${value.toFixed(3)}`).join(', ')}; local model indexed ${recall.embedPerSecond} events/s`);
-    console.log(`memory: ingest_per_s_pglite=${pglite} ingest_per_s_postgres=${postgres} recall_at_10=${recall.hybrid.toFixed(3)}`);
+    const searchFigures = `search_p50_ms_100k=${search.p50.toFixed(1)} search_p95_ms_100k=${search.p95.toFixed(1)} search_vectors=${search.vectors}`;
+    console.log(`memory: ingest_per_s_pglite=${pglite} ingest_per_s_postgres=${postgres} ${searchFigures} recall_at_10=${recall.hybrid.toFixed(3)}`);
   } finally {
     await server.stop();
   }

@@ -116,10 +116,11 @@ describe.each(['pglite', 'postgres'] as const)('memory search on %s', (kind) => 
   it('ranks an event two paths agree on above events one path found', async () => {
     const universe = freshUniverse();
     const id = await seed(storage(), universe, story());
-    // "checkout" is in the issue's title and the PR's; #11 names the issue, which the entity path adds.
-    const result = await search(null).search(universe, { query: 'checkout #11' });
+    // The issue's title has the words (the PR's has one), and #11 names it: both paths rank it first.
+    const result = await search(null).search(universe, { query: 'checkout page hangs #11' });
     expect(result.hits[0]!.eventId).toBe(id.get('issue-11'));
     expect(Object.keys(result.hits[0]!.paths).sort()).toEqual(['entity', 'lexical']);
+    expect(result.hits[0]!.paths).toMatchObject({ lexical: { rank: 1 }, entity: { rank: 1 } });
     expect(result.explanation.vector).toBe('off: no embedder configured (lexical + entity only)');
     expect(result.latencyMs.embed).toBeUndefined();
   });

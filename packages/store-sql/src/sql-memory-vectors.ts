@@ -68,6 +68,8 @@ function stateOf(row: StateRow): MemoryIndexState {
 /** Embeddings of every universe on one driver: the indexer's view, and the vector path of each universe's search. */
 export class SqlMemoryVectors implements MemoryVectorIndex {
   private pgvector: Promise<boolean> | undefined;
+  /** PGlite's session value of hnsw.ef_search, once set. */
+  private efSearch: string | undefined;
   /** Models whose dimensions and index are known to exist (prepare ran). */
   private readonly prepared = new Map<string, { dims: number; mode: MemoryVectorMode }>();
 
@@ -169,19 +171,27 @@ export class SqlMemoryVectors implements MemoryVectorIndex {
     if (hnsw) {
       const params: unknown[] = [universe, vectorText(vector), depth];
       const where = searchFilterSql(filters, params);
-      const rows = await this.driver.transaction(async (tx) => {
-        // ef_search bounds the candidates the index yields; iterative scans keep going when filters drop some.
-        await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, depth)}`);
-        await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-        const result = await tx.query<{ event_id: string; distance: number }>(
-          `SELECT v.event_id, (v.embedding::vector(${dims}) <=> $2::vector(${dims}))::float8 AS distance
+      const sql = `SELECT v.event_id, (v.embedding::vector(${dims}) <=> $2::vector(${dims}))::float8 AS distance
            FROM ls_memory_embeddings v JOIN ls_memory_events e ON e.universe = v.universe AND e.event_id = v.event_id
            WHERE v.model = ${literal(model)} AND v.universe = $1 AND v.dims = ${dims}${where}
-           ORDER BY v.embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT $3`,
-          params,
-        );
-        return result.rows;
-      });
+           ORDER BY v.embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT $3`;
+      // ef_search bounds the candidates the index yields; iterative scans keep going when filters drop some.
+      const settings = `SELECT set_config('hnsw.ef_search', $1, $2), set_config('hnsw.iterative_scan', 'relaxed_order', $2)`;
+      const ef = String(Math.max(40, depth));
+      let rows: { event_id: string; distance: number }[];
+      if (this.driver.kind === 'pglite') {
+        // One session, whose settings only HNSW scans read: set them when they change, no transaction per search.
+        if (this.efSearch !== ef) {
+          await this.driver.query(settings, [ef, false]);
+          this.efSearch = ef;
+        }
+        rows = (await this.driver.query<{ event_id: string; distance: number }>(sql, params)).rows;
+      } else {
+        rows = await this.driver.transaction(async (tx) => {
+          await tx.query(settings, [ef, true]);
+          return (await tx.query<{ event_id: string; distance: number }>(sql, params)).rows;
+        });
+      }
       // relaxed_order may return neighbours slightly out of order: rank by the distance itself.
       const hits = rows.map((r) => ({ eventId: r.event_id, score: 1 - Number(r.distance) })).sort((a, b) => b.score - a.score);
       return { hits, mode: 'hnsw' };

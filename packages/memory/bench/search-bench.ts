@@ -1,0 +1,138 @@
+/*
+ * The search half of bench:memory (issue 17): hybrid search over 100,000 events on PGlite, the
+ * query's embedding included. The corpus is bulk-inserted by SQL (the ingest pipeline is measured
+ * by the other half): titles and bodies composed from a vocabulary of engineering words, each
+ * event a PR, issue, deployment or error with its primary entity, and a vector of the fake
+ * embedder (a hashed bag of words, 64 dimensions) stored the way the indexer stores it. The HNSW
+ * index is built after the vectors, by `prepare`, as a re-index of an existing corpus would.
+ * Queries mix words, questions and entity keys (#123, ENG-42); each is timed end to end.
+ */
+import { openStorage } from '@lightspeed/store-sql';
+import { FakeEmbedder, MemorySearch, embeddingText } from '../src/index.js';
+
+const COMPONENTS = ['checkout', 'login', 'billing', 'search', 'profile', 'settings', 'dashboard', 'invoice', 'payment', 'session', 'cache', 'webhook', 'scheduler', 'export', 'upload', 'avatar', 'notification', 'email', 'api', 'gateway', 'worker', 'queue', 'database', 'migration', 'sidebar', 'editor', 'onboarding', 'report', 'pricing', 'cart'];
+const PROBLEMS = ['timeout', 'crash', 'leak', 'regression', 'race', 'deadlock', 'flake', 'slowdown', 'outage', 'overflow', 'mismatch', 'typo', 'panic', 'retry', 'spike', 'error', 'failure', 'latency', 'corruption', 'hang'];
+const VERBS = ['fix', 'handle', 'retry', 'guard', 'cache', 'refactor', 'speed up', 'log', 'validate', 'paginate', 'debounce', 'batch', 'stream', 'rename', 'document'];
+const PLACES = ['on mobile', 'in Safari', 'for admins', 'under load', 'after deploy', 'in staging', 'for new users', 'at midnight', 'behind the proxy', 'with SSO', 'on retry', 'in the EU region'];
+const DETAIL = ['Customers reported it twice this week.', 'Seen in Sentry since the last release.', 'Only when the feature flag is on.', 'Reproduced locally with a slow network.', 'The stack trace points at the serializer.', 'Rollback fixed it temporarily.', 'Happens on every third request.', 'Blocks the quarterly release.'];
+const KINDS = [
+  { provider: 'github', type: 'pull_request', primary: 'pr' },
+  { provider: 'github', type: 'issues', primary: 'issue' },
+  { provider: 'linear', type: 'Issue', primary: 'issue' },
+  { provider: 'vercel', type: 'deployment.succeeded', primary: 'deployment' },
+  { provider: 'sentry', type: 'issue', primary: 'error' },
+] as const;
+
+/** A small deterministic generator: the same corpus every run. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function pick<T>(next: () => number, list: readonly T[]): T {
+  return list[Math.floor(next() * list.length)]!;
+}
+
+function corpusEvent(i: number, next: () => number) {
+  const kind = KINDS[i % KINDS.length]!;
+  const component = pick(next, COMPONENTS);
+  const title = `${pick(next, VERBS)} ${component} ${pick(next, PROBLEMS)} ${pick(next, PLACES)}`;
+  const body = `${pick(next, DETAIL)} The ${component} ${pick(next, PROBLEMS)} shows up ${pick(next, PLACES)}. ${pick(next, DETAIL)}`;
+  const key = kind.provider === 'linear' ? `linear:ENG-${i}` : kind.primary === 'deployment' ? `vercel:dpl_${i}` : kind.primary === 'error' ? `sentry:${i}` : `github:octo/app#${i}`;
+  return { eventId: `mev_bench_${i}`, ...kind, title, body, key, occurredAt: Date.UTC(2026, 0, 1) + i * 60_000, significance: Math.floor(next() * 100) };
+}
+
+export interface SearchFigures {
+  p50: number;
+  p95: number;
+  vectors: string;
+  seedSeconds: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+export async function measureSearch(count: number, queries: number, log: (line: string) => void, dataDir = 'memory://'): Promise<SearchFigures> {
+  const storage = await openStorage({ kind: 'pglite', dataDir }, { migrate: true });
+  try {
+    const universe = 'bench-search';
+    const embedder = new FakeEmbedder();
+    const next = random(17);
+    const seedStart = performance.now();
+    const BATCH = 5000;
+    for (let start = 0; start < count; start += BATCH) {
+      const rows = Array.from({ length: Math.min(BATCH, count - start) }, (_, j) => corpusEvent(start + j, next));
+      const vectors = rows.map((r) => embedder.embed([embeddingText(r)]));
+      const resolved = await Promise.all(vectors);
+      await storage.driver.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO ls_memory_events (universe, event_id, source_id, provider, type, occurred_at, source_key, primary_type, primary_key, related, title, body, attributes, significance, factors, received_at)
+           SELECT $1, id, provider, provider, type, at, id, ptype, pkey, '[]', title, body, '{}', sig, '[]', at
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::integer[]) AS x(id, provider, type, at, ptype, pkey, title, body, sig)`,
+          [universe, rows.map((r) => r.eventId), rows.map((r) => r.provider), rows.map((r) => r.type), rows.map((r) => r.occurredAt), rows.map((r) => r.primary), rows.map((r) => r.key), rows.map((r) => r.title), rows.map((r) => r.body), rows.map((r) => r.significance)],
+        );
+        await tx.query(
+          `INSERT INTO ls_memory_entities (universe, type, key, title, first_seen, last_seen, event_count)
+           SELECT $1, t, k, title, at, at, 1 FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS x(t, k, title, at) ON CONFLICT DO NOTHING`,
+          [universe, rows.map((r) => r.primary), rows.map((r) => r.key), rows.map((r) => r.title), rows.map((r) => r.occurredAt)],
+        );
+        await tx.query(
+          `INSERT INTO ls_memory_embeddings (universe, model, event_id, dims, embedding, indexed_at)
+           SELECT $1, $2, id, $3, v::real[], 0 FROM unnest($4::text[], $5::text[]) AS x(id, v)`,
+          [universe, embedder.model, embedder.dimensions, rows.map((r) => r.eventId), resolved.map(([v]) => `{${Array.from(v!).join(',')}}`)],
+        );
+      });
+    }
+    const mode = await storage.memoryVectors().prepare(embedder.model, embedder.dimensions);
+    await storage.driver.query('VACUUM (ANALYZE) ls_memory_events, ls_memory_embeddings, ls_memory_entities');
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    log(`search: seeded ${count} events with ${embedder.model} vectors (${mode}) in ${seedSeconds.toFixed(1)} s`);
+
+    const search = new MemorySearch({ stores: (u) => storage.memorySearch(u), embedder });
+    const q = random(99);
+    const texts = Array.from({ length: queries }, (_, i) => {
+      if (i % 10 === 3) return `what happened to #${Math.floor(q() * count)}`;
+      if (i % 10 === 7) return `ENG-${Math.floor(q() * count)} status`;
+      if (i % 2 === 0) return `${pick(q, COMPONENTS)} ${pick(q, PROBLEMS)} ${pick(q, PLACES)}`;
+      return `why does the ${pick(q, COMPONENTS)} ${pick(q, PROBLEMS)} happen`;
+    });
+    for (const text of texts.slice(0, 20)) await search.search(universe, { query: text });
+    const times: number[] = [];
+    const stages: Record<string, number[]> = {};
+    for (const text of texts) {
+      const started = performance.now();
+      const result = await search.search(universe, { query: text });
+      times.push(performance.now() - started);
+      for (const [stage, ms] of Object.entries(result.latencyMs)) (stages[stage] ??= []).push(ms);
+      if (result.hits.length === 0) throw new Error(`search: no hits for "${text}"`);
+    }
+    // Each path alone (PGlite runs one statement at a time, so the hybrid stages above overlap in waiting).
+    const alone: string[] = [];
+    for (const path of ['lexical', 'vector', 'entity'] as const) {
+      const ms: number[] = [];
+      for (const text of texts.slice(0, 60)) {
+        const started = performance.now();
+        await search.search(universe, { query: text, weights: { lexical: 0, vector: 0, entity: 0, [path]: 1 } });
+        ms.push(performance.now() - started);
+      }
+      alone.push(`${path} ${percentile(ms.sort((a, b) => a - b), 50).toFixed(1)}`);
+    }
+    log(`search: each path alone, median ms: ${alone.join(', ')}`);
+    times.sort((a, b) => a - b);
+    const medians = Object.entries(stages).map(([stage, ms]) => `${stage} ${percentile(ms.sort((a, b) => a - b), 50).toFixed(1)}`);
+    log(`search: ${queries} hybrid queries over ${count} events; stage medians ms: ${medians.join(', ')}`);
+    return { p50: percentile(times, 50), p95: percentile(times, 95), vectors: embedder.model, seedSeconds };
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Run alone: `node --conditions=lightspeed-src --import tsx packages/memory/bench/search-bench.ts`. */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await measureSearch(Number(process.env.BENCH_SEARCH_COUNT ?? 100_000), Number(process.env.BENCH_SEARCH_QUERIES ?? 200), console.log);
+  console.log(`memory: search_p50_ms_100k=${figures.p50.toFixed(1)} search_p95_ms_100k=${figures.p95.toFixed(1)} search_vectors=${figures.vectors}`);
+}
