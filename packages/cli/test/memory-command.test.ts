@@ -51,20 +51,25 @@ describe('lightspeed memory sources and events against lightspeed serve', () => 
     expect((await cli(['memory', 'sources', 'put', 'x', '--provider', 'gitlab'])).stderr).toMatch(/--provider must be one of/);
   });
 
-  it('memory search prints the first test\'s release with where each path ranked it; memory index status says no embedder', async () => {
+  it('memory search prints the first test\'s release with where each path ranked it; --provider fake indexes with the fake embedder', async () => {
+    // `serve --provider fake` embeds with the fake provider's vectors: wait for the background indexer.
+    let status = await cli(['memory', 'index', 'status']);
+    for (let i = 0; i < 100 && !status.stdout.includes('pending\t0'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await cli(['memory', 'index', 'status']);
+    }
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toBe('model\tfake:64 (64 dimensions)\nembedded\t1 of 1\npending\t0\n');
     const found = await cli(['memory', 'search', 'security fixes', '--provider', 'github', '--min-significance', '50']);
     expect(found.code, found.stderr).toBe(0);
-    expect(found.stdout).toMatch(/^mev_\S+\t2026-06-01T00:00:00.000Z\t 75\tgithub\/release.published\tRelease v1.2.0 published: Security fixes\n {2}rrf 0\.0164 · lexical #1 \(\d\.\d{3}\)\n$/);
-    expect(found.stderr).toMatch(/^vector: off: no embedder configured \(lexical \+ entity only\)$/m);
+    expect(found.stdout).toMatch(/^mev_\S+\t2026-06-01T00:00:00.000Z\t 75\tgithub\/release.published\tRelease v1.2.0 published: Security fixes\n {2}rrf 0\.0328 · lexical #1 \(\d\.\d{3}\) · vector #1 \(\d\.\d{3}\)\n$/);
+    expect(found.stderr).toMatch(/^vector: hnsw \(pgvector, cosine\) over fake:64 vectors$/m);
     expect(found.stderr).toMatch(/^latency ms: .*total \d/m);
     expect((await cli(['memory', 'search', 'security fixes', '--provider', 'linear'])).stderr).toMatch(/^no hits$/m);
     expect((await cli(['memory', 'search', 'x', '--after', 'yesterday'])).stderr).toMatch(/--after must be an ISO time/);
     const json = JSON.parse((await cli(['memory', 'search', 'v1.2.0 security', '--json', '--limit', '1'])).stdout) as { hits: unknown[]; explanation: Record<string, string> };
     expect(json.hits).toHaveLength(1);
     expect(json.explanation.lexical).toMatch(/tsvector/);
-    const status = await cli(['memory', 'index', 'status']);
-    expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toBe('model\tnone configured: search runs lexical + entity\nevents\t1\n');
   });
 
   it('--person maps one person across tools on a source; the login then reads that person', async () => {

@@ -1,7 +1,8 @@
 /*
  * bench:memory — ingest throughput of the memory pipeline on embedded PGlite and on a real
  * PostgreSQL server (started from the local binaries, like the tests). Prints, last,
- *   memory: ingest_per_s_pglite=… ingest_per_s_postgres=… search_p50_ms_100k=… search_p95_ms_100k=… search_vectors=…
+ *   memory: ingest_per_s_pglite=… ingest_per_s_postgres=… search_p50_ms_100k=… search_p95_ms_100k=… search_vectors=… recall_at_10=…
+ * (recall_at_10: hybrid search over the labelled query set with the local model, bench/recall-at-10.ts).
  *
  * What one ingest is: `MemoryIngress.handle` of a signed GitHub delivery — source resolved,
  * secret opened (AES-GCM), signature verified, body parsed, canonical transform, significance,
@@ -20,6 +21,7 @@ import type { Clock } from '@lightspeed/ports';
 import { openStorage, type Storage, type StorageBackend } from '@lightspeed/store-sql';
 import { startPostgres } from '@lightspeed/testkit';
 import { createMemory, SecretBox, signDelivery, type BodyRead } from '../src/index.js';
+import { recallAt10 } from './recall-at-10.js';
 import { measureSearch } from './search-bench.js';
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: unknown[] }[];
@@ -126,8 +128,10 @@ async function main(): Promise<void> {
   const server = await startPostgres();
   try {
     const postgres = await measure({ kind: 'postgres', url: server.url, maxConnections: 16 }, 'postgres', server.port);
+    const recall = await recallAt10();
+    console.log(`recall@10 per path: ${Object.entries(recall.perPath).map(([path, value]) => `${path} ${value.toFixed(3)}`).join(', ')}; local model indexed ${recall.embedPerSecond} events/s`);
     const searchFigures = `search_p50_ms_100k=${search.p50.toFixed(1)} search_p95_ms_100k=${search.p95.toFixed(1)} search_vectors=${search.vectors}`;
-    console.log(`memory: ingest_per_s_pglite=${pglite} ingest_per_s_postgres=${postgres} ${searchFigures}`);
+    console.log(`memory: ingest_per_s_pglite=${pglite} ingest_per_s_postgres=${postgres} ${searchFigures} recall_at_10=${recall.hybrid.toFixed(3)}`);
   } finally {
     await server.stop();
   }

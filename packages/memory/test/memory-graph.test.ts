@@ -4,6 +4,7 @@ import type { MemoryEdge, MemorySource } from '@lightspeed/ports';
 import type { Storage } from '@lightspeed/store-sql';
 import { MemoryIngress, SecretBox, signDelivery, textReferences, type BodyRead } from '../src/index.js';
 import { freshUniverse, ManualClock, useStorage } from './backends.js';
+import { pullRequest } from './recall/corpus.js';
 
 const box = SecretBox.fromKey(new Uint8Array(32).fill(5));
 const bodyOf = (bytes: Uint8Array) => async (max: number): Promise<BodyRead> => (bytes.byteLength > max ? { ok: false, reason: 'too_large' } : { ok: true, bytes });
@@ -60,31 +61,6 @@ describe.each(['pglite', 'postgres'] as const)('the memory graph on %s', (kind) 
     const issue = fixture('linear-issue-create.json');
     const data = issue.data as Record<string, unknown>;
     return { ...issue, action, webhookTimestamp: clock.now(), data: { ...data, state: { id: `s-${state.type}`, ...state }, updatedAt } };
-  }
-
-  function pullRequest(action: 'opened' | 'closed', at: string, pr: { number: number; title: string; body: string; mergeSha: string } = { number: 7, title: 'Fix login session handling', body: 'The session was read before it was set.\n\nfixes ENG-1', mergeSha: SHA }) {
-    const merged = action === 'closed';
-    return {
-      action,
-      number: pr.number,
-      repository: { full_name: 'octo/app' },
-      sender: { login: 'ana' },
-      pull_request: {
-        number: pr.number,
-        title: pr.title,
-        body: pr.body,
-        state: merged ? 'closed' : 'open',
-        merged,
-        merged_at: merged ? at : null,
-        merge_commit_sha: merged ? pr.mergeSha : null,
-        created_at: '2026-06-01T09:05:00Z',
-        updated_at: at,
-        html_url: `https://github.com/octo/app/pull/${pr.number}`,
-        user: { login: 'ana' },
-        head: { ref: 'fix-login', sha: 'aaaabbbbccccddddeeeeffff0000111122223333' },
-        base: { ref: 'main' },
-      },
-    };
   }
 
   // What GitHub's revert button opens: title `Revert "<title>"`, body `Reverts owner/repo#N`.

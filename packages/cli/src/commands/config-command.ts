@@ -32,6 +32,11 @@ export function describeServerConfig(config: ServerConfig): string[] {
   lines.push(`host tools: ${config.allowHostTools ? 'allowed (single-user servers only)' : 'not allowed'}`);
   const prices = Object.keys(config.priceOverrides);
   if (prices.length > 0) lines.push(`price overrides: ${prices.join(', ')}`);
+  const embedder = config.memoryEmbedder;
+  if (embedder) {
+    const detail = embedder.kind === 'openai-compatible' ? `${embedder.model} at ${embedder.baseUrl}${embedder.apiKeyEnv ? ` (key from $${embedder.apiKeyEnv})` : ''}` : embedder.kind === 'local' ? `all-MiniLM-L6-v2${embedder.cacheDir ? ` in ${embedder.cacheDir}` : ''}` : `${embedder.dimensions ?? 64} dimensions`;
+    lines.push(`memory embedder: ${embedder.kind}, ${detail}`);
+  }
   return lines;
 }
 

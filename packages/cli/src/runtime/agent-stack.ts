@@ -135,7 +135,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     cleanups.push(() => running.close());
     // Memory events are also sensor events: the trigger intake is memory's sensor sink.
     const operations = sql ? createOperations(sql, { ...(options.log ? { log: options.log } : {}), ...(options.projectDir ? { projectDir: options.projectDir } : {}) }) : undefined;
-    const embedder = memoryEmbedderFor(options.serverConfig, options.env);
+    const embedder = memoryEmbedderFor(options.serverConfig, options.env, options.provider);
     const memory =
       operations && sql
         ? createMemory(sql, {

@@ -1,6 +1,7 @@
 import { ApiError, mcpServerDocument, McpServerInput } from '@lightspeed/api';
 import type { McpServerDocument } from '@lightspeed/ports';
 import { providerEntrySchema } from '@lightspeed/llm';
+import { EmbedderConfigSchema } from '@lightspeed/memory';
 import { z } from 'zod';
 
 /*
@@ -39,6 +40,9 @@ export const DefaultModelSection = z.strictObject({
     .refine((id) => id !== 'fake', 'the scripted fake provider is chosen with --provider fake, not as a configured default'),
   model: z.string().min(1).optional(),
 });
+
+/** Memory (docs/0022): the embedder that turns events and queries into vectors for the vector path of search. */
+export const MemorySection = z.strictObject({ embedder: EmbedderConfigSchema.optional() });
 
 export const ServerConfigSchema = z.strictObject({
   /** The model new sessions get when `--provider`/`--model` are not given. */
@@ -86,6 +90,7 @@ export const ServerConfigSchema = z.strictObject({
       }
     })
     .optional(),
+  memory: MemorySection.optional(),
 });
 export type ServerConfigFile = z.output<typeof ServerConfigSchema>;
 

@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { formatProblem, parseYamlFile, problemAt, zodProblems, type FileProblem } from '@lightspeed/agents';
 import { ProviderRegistry, type PriceOverrides, type ProviderOverride } from '@lightspeed/llm';
+import type { EmbedderConfig } from '@lightspeed/memory';
 import { LightspeedError, type McpServerDocument } from '@lightspeed/ports';
 import { ServerConfigSchema } from './server-config-schema.js';
 
@@ -20,6 +21,8 @@ export interface ServerConfig {
   allowHostTools: boolean;
   priceOverrides: PriceOverrides;
   defaultModel?: { provider: string; model?: string };
+  /** `memory.embedder`: the vector path's model (absent: search is lexical + entity, or the fake with `--provider fake`). */
+  memoryEmbedder?: EmbedderConfig;
   /** A problem located at a field of the file (for checks made after loading, e.g. provider ids). */
   problemAt(path: readonly PropertyKey[], message: string): FileProblem;
 }
@@ -54,6 +57,7 @@ export function parseServerConfig(text: string, file: string): ServerConfig {
     allowHostTools: data.allowHostTools ?? false,
     priceOverrides: data.prices ?? {},
     ...(data.defaultModel ? { defaultModel: data.defaultModel } : {}),
+    ...(data.memory?.embedder ? { memoryEmbedder: data.memory.embedder } : {}),
     problemAt: (path, message) => problemAt(file, place, path, message),
   };
 }
@@ -106,3 +110,4 @@ export async function providerRegistryFor(env: NodeJS.ProcessEnv, config: Server
     throw error;
   }
 }
+
