@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getText } from '@lightspeed/cas';
-import { startPostgres, type PostgresServer } from '@lightspeed/testkit';
+import { processesWith, startPostgres, type PostgresServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBubblewrap, type Environments } from '../src/index.js';
-import { processesWith, startEnvironmentStack, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
+import { startEnvironmentStack, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
 
 let postgres: PostgresServer | undefined;
 afterAll(async () => postgres?.stop());
