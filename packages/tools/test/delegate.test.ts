@@ -8,6 +8,7 @@ import { delegatedUsageOf } from '@lightspeed/engine';
 import { claudeCodeWriteEditScripts, codexWriteEditScripts, startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { LightspeedError } from '@lightspeed/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness } from './harness.js';
 import {
   agentCliBinaryPath,
   availableConfinement,
@@ -202,6 +203,23 @@ describe.skipIf(!haveClis)('delegate runs the real CLIs against the fake provide
       expect(groupAlive(pgid)).toBe(false);
     });
   }
+
+  it('a session with features.delegate is offered the tool; its call runs the CLI in the host root, and its usage rides on the outcome', async () => {
+    fake.reset();
+    const root = workspace();
+    fake.enqueue(...claudeCodeWriteEditScripts({ path: join(root, 'notes.txt') }));
+    const features = { host: { root }, delegate: { clis: [{ cli: 'claude-code', model: MODEL['claude-code'], credentialsEnv: [KEY_ENV['claude-code']] }] } };
+    const h = await harness({ features, runtime: { delegate: { providerBaseUrl: () => fake.url, credentialSource: { [KEY_ENV['claude-code']]: SECRET }, checkpointDir } } });
+    const offered = h.descriptors.find((d) => d.name === 'delegate');
+    expect(offered?.parallelism).toBe('exclusive');
+    const { outcome, text, isError } = await h.call('delegate', { task: 'Write notes.txt saying hello, then edit it.' });
+    expect(isError).toBe(false);
+    expect(readFileSync(join(root, 'notes.txt'), 'utf8')).toBe('hello, edited\n');
+    expect(JSON.parse(text)).toMatchObject({ status: 'completed', changes: [{ path: 'notes.txt', change: 'added' }] });
+    expect(outcome.effects?.[0]?.kind).toBe('delegate.usage');
+    await expect(harness({ features })).rejects.toMatchObject({ code: 'invalid', details: { field: 'features.delegate' } });
+    await expect(harness({ features: { delegate: features.delegate }, runtime: { delegate: { providerBaseUrl: () => fake.url } } })).rejects.toThrow(/needs features.host/);
+  });
 
   it('a delegation interrupted by a crash is re-run from the pre-delegation snapshot', async () => {
     fake.reset();

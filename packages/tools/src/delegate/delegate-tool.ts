@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DELEGATED_USAGE_EFFECT } from '@lightspeed/engine';
+import { defineTool, objectSchema, type ProviderTool } from '../surfaces/provider-tool.js';
 import type { LogicalTool, ToolEnv, ToolResult } from '../tool-definition.js';
 import { field, ToolInputError } from '../tool-input.js';
 import { AGENT_CLIS, type AgentCliName, type DelegateConfig } from './delegate-config.js';
@@ -103,4 +104,24 @@ export function delegateTool(options: DelegateToolOptions): LogicalTool<Delegate
       return { isError: outcome.status !== 'completed', json, effects: usageEffect(outcome) };
     },
   };
+}
+
+/** `delegate` as every provider family sees it (one name and shape for both). */
+export function delegateProviderTool(options: DelegateToolOptions): ProviderTool {
+  const clis = options.configs.map((config) => config.cli);
+  return defineTool<DelegateToolArgs>({
+    name: 'delegate',
+    description:
+      `Hand a self-contained coding task to a coding agent (${clis.join(' or ')}) that works in this session's directory with its own tools. ` +
+      'Returns its final message, the files it changed and their diff. Give it everything it needs to know in `task`.',
+    inputSchema: objectSchema(
+      {
+        task: { type: 'string', description: 'The task, complete: goal, files, constraints, how to check the result.' },
+        ...(clis.length > 1 ? { cli: { type: 'string', enum: clis, description: `Which agent (default ${clis[0]}).` } } : {}),
+      },
+      ['task'],
+    ),
+    tool: delegateTool(options),
+    parse: (args) => parseDelegateArgs(args),
+  });
 }

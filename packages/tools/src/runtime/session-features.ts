@@ -3,6 +3,7 @@ import { LightspeedError } from '@lightspeed/ports';
 import type { HostEnvironmentConfig } from '../host/host-environment.js';
 import type { McpServerLink } from '../mcp/mcp-hub.js';
 import { parseFleetConfig, type FleetConfig } from '../fleet/fleet-config.js';
+import { parseDelegateConfig, type DelegateConfig } from '../delegate/delegate-config.js';
 
 /** A workspace link (the contract's WorkspaceLink). */
 export interface WorkspaceLink {
@@ -31,6 +32,8 @@ export interface ToolFeatures {
   askUser?: Record<string, unknown> | null;
   /** The contract's FleetFeature: the sub-agent tools (see fleet/fleet-config.ts). */
   fleet?: FleetConfig | null;
+  /** Lightspeed extension: the `delegate` tool's coding-agent CLIs (`{clis: [...]}`, docs/0026). */
+  delegate?: DelegateConfig[] | null;
 }
 
 /** Reads `features` (opaque to the engine) defensively: a wrong shape is an `invalid` error. */
@@ -57,6 +60,7 @@ export function parseToolFeatures(features: unknown): ToolFeatures {
   if (f.timers) out.timers = f.timers as Record<string, unknown>;
   if (f.askUser) out.askUser = f.askUser as Record<string, unknown>;
   if (f.fleet) out.fleet = parseFleetConfig(f.fleet);
+  if (f.delegate) out.delegate = parseDelegateFeature(f.delegate);
   if (f.mcp) {
     const servers = (f.mcp as { servers?: unknown }).servers ?? [];
     if (!Array.isArray(servers) || servers.some((s) => typeof (s as McpServerLink)?.serverId !== 'string')) throw invalid('mcp.servers must be a list of {serverId}');
@@ -68,6 +72,20 @@ export function parseToolFeatures(features: unknown): ToolFeatures {
     out.host = host;
   }
   return out;
+}
+
+/** `features.delegate`: `{clis: [DelegateConfig, …]}`, at most one entry per CLI. */
+function parseDelegateFeature(raw: unknown): DelegateConfig[] {
+  const clis = (raw as { clis?: unknown }).clis;
+  if (typeof raw !== 'object' || Array.isArray(raw) || Object.keys(raw as object).some((key) => key !== 'clis')) throw invalid('delegate must be {clis: [...]}');
+  if (!Array.isArray(clis) || clis.length === 0) throw invalid('delegate.clis must list at least one CLI');
+  const configs = clis.map((entry, i) => parseDelegateConfig(entry, `delegate.clis.${i}`));
+  const seen = new Set<string>();
+  for (const config of configs) {
+    if (seen.has(config.cli)) throw invalid(`delegate.clis names ${config.cli} twice`);
+    seen.add(config.cli);
+  }
+  return configs;
 }
 
 function invalid(message: string): LightspeedError {
