@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Provides the real coding-agent CLIs the `delegate` tool drives (docs/0025-delegation.md): the npm
+# Provides the real coding-agent CLIs the `delegate` tool drives (docs/0026-delegation.md): the npm
 # packages @anthropic-ai/claude-code and @openai/codex with their linux native binaries, installed
 # from the npm registry into ${LIGHTSPEED_CACHE:-$HOME/.cache/lightspeed}/agent-clis/<name>-<version>.
 # Not devDependencies: together they are ~800 MB of native binaries, and claude-code's postinstall
