@@ -1,4 +1,5 @@
 import { REASONING_EFFORTS } from '@lightspeed/llm';
+import { delegateConfigSchema } from '@lightspeed/tools';
 import { z } from 'zod';
 import { cappedArray, MAX_CONFIG_LIST_ITEMS, MAX_MCP_SERVERS, MAX_WORKSPACE_LINKS } from './limits.js';
 import { named, uint } from './registry.js';
@@ -159,6 +160,18 @@ export const HostFeature = named(
   'Lightspeed extension: host directory access and command execution (single-user servers only).',
 );
 
+/**
+ * Lightspeed extension (docs/0026): the `delegate` tool's coding-agent CLIs, one entry per CLI.
+ * It needs `host` (the directory the agent works in) and a server with delegate endpoints.
+ */
+export const DelegateFeature = named(
+  'DelegateFeature',
+  z.strictObject({
+    clis: z.array(named('DelegateCliConfig', delegateConfigSchema, 'One coding-agent CLI: cli, model, allowedTools (Claude Code), network, credentialsEnv (env var names), maxTurns, timeoutMs.')).min(1).max(2),
+  }),
+  'Lightspeed extension: hand tasks to Claude Code or Codex working in the host directory (delegate tool).',
+);
+
 export const FeaturesConfig = named(
   'FeaturesConfig',
   z.strictObject({
@@ -170,6 +183,7 @@ export const FeaturesConfig = named(
     vfs: VfsFeature.nullish(),
     web: WebFeature.nullish(),
     host: HostFeature.nullish(),
+    delegate: DelegateFeature.nullish(),
   }),
 );
 

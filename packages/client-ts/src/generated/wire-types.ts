@@ -697,6 +697,32 @@ export type ContextView = {
   entries: ContextEntryView[];
 };
 
+export type DelegateCliConfig = {
+  cli: "claude-code" | "codex";
+  model: string;
+  allowedTools?: string[];
+  /**
+   * @default "provider"
+   */
+  network?: "provider" | "host";
+  /**
+   * @default []
+   */
+  credentialsEnv?: string[];
+  /**
+   * @default 30
+   */
+  maxTurns?: number;
+  /**
+   * @default 900000
+   */
+  timeoutMs?: number;
+};
+
+export type DelegateFeature = {
+  clis: DelegateCliConfig[];
+};
+
 export type DispatchPause = {
   /**
    * The paused agent; absent: the whole universe is paused.
@@ -874,6 +900,7 @@ export type FeaturesConfig = {
   vfs?: VfsFeature | null;
   web?: WebFeature | null;
   host?: HostFeature | null;
+  delegate?: DelegateFeature | null;
 };
 
 export type FleetFeature = {

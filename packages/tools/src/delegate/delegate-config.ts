@@ -34,7 +34,8 @@ export const DEFAULT_DELEGATE_TIMEOUT_MS = 15 * 60_000;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const delegateSchema = z
+/** The wire shape of one `DelegateConfig` (the API's `DelegateCliConfig` is this schema). */
+export const delegateConfigSchema = z
   .object({
     cli: z.enum(['claude-code', 'codex']),
     model: z.string().min(1),
@@ -51,7 +52,7 @@ const delegateSchema = z
  * nothing is never ignored), as is `allowedTools` for Codex, which has no per-tool allow list.
  */
 export function parseDelegateConfig(raw: unknown, path = 'delegate'): DelegateConfig {
-  const parsed = delegateSchema.safeParse(raw);
+  const parsed = delegateConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
