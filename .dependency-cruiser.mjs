@@ -5,7 +5,7 @@
 const LAYERS = [
   ['engine'],
   ['ports'],
-  ['process-table', 'cas', 'vfs', 'store-memory', 'store-sql', 'llm', 'tools', 'fake-provider'],
+  ['process-table', 'cas', 'vfs', 'store-memory', 'store-sql', 'llm', 'tools', 'environments', 'fake-provider'],
   ['driver'],
   ['host-embedded', 'host-temporal', 'host-restate'],
   ['ops', 'schedules', 'memory'],

@@ -10,3 +10,4 @@ export * from './mount-table.js';
 export * from './local-import.js';
 export * from './local-export.js';
 export * from './gitignore-stack.js';
+export * from './snapshot-diff.js';

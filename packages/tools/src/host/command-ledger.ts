@@ -199,7 +199,7 @@ function parseRecord(text: string): RunningCommandRecord | undefined {
 }
 
 /** Temp file, fsync, rename, fsync the directory: after return the record survives a power cut. */
-async function writeDurably(dir: string, name: string, text: string): Promise<void> {
+export async function writeDurably(dir: string, name: string, text: string): Promise<void> {
   const temp = join(dir, `.${name}.${process.pid}${TEMP_SUFFIX}`);
   const file = await open(temp, 'w', 0o600);
   try {

@@ -3,7 +3,10 @@ import { LightspeedError } from '@lightspeed/ports';
 import type { CommandLedger, RunningCommand } from './command-ledger.js';
 
 export interface ExecOptions {
+  /** The shell command run by `/bin/sh -c`; with `argv`, only the preview recorded in the ledger. */
   command: string;
+  /** Runs this program with these arguments (no shell) instead of `command`. */
+  argv?: readonly string[];
   cwd: string;
   timeoutMs: number;
   /** Output bytes kept (half from the start, half from the end); the rest is dropped with a notice. */
@@ -21,7 +24,11 @@ export interface ExecResult {
   signal: string | null;
   timedOut: boolean;
   cancelled: boolean;
+  /** stdout and stderr interleaved, capped to `maxOutputBytes`. */
   output: string;
+  /** Each stream on its own, each capped to `maxOutputBytes`. */
+  stdout: string;
+  stderr: string;
   durationMs: number;
 }
 
@@ -31,7 +38,9 @@ export interface ExecResult {
  * before that, stdin reaches EOF and the command never runs. Closing stdin after the line leaves
  * the command an empty stdin, as before.
  */
-const GATED_SHELL = 'IFS= read -r go && [ "$go" = go ] || exit 125; exec /bin/sh -c "$1"';
+const GATE = 'IFS= read -r go && [ "$go" = go ] || exit 125; ';
+const GATED_SHELL = `${GATE}exec /bin/sh -c "$1"`;
+const GATED_ARGV = `${GATE}exec "$@"`;
 
 /**
  * Runs a shell command in its own process group (detached), so a timeout or cancel can kill the
@@ -42,10 +51,14 @@ const GATED_SHELL = 'IFS= read -r go && [ "$go" = go ] || exit 125; exec /bin/sh
  */
 export async function execCommand(options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
-  const child = spawn('/bin/sh', ['-c', GATED_SHELL, 'sh', options.command], { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (options.argv !== undefined && options.argv.length === 0) throw new LightspeedError('invalid', 'argv must name a program', { field: 'argv' });
+  const args = options.argv ? ['-c', GATED_ARGV, 'sh', ...options.argv] : ['-c', GATED_SHELL, 'sh', options.command];
+  const child = spawn('/bin/sh', args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   // A group killed before the go-ahead (a cancel) closes the pipe under the write.
   child.stdin.on('error', () => undefined);
   const output = new CappedOutput(options.maxOutputBytes);
+  const stdout = new CappedOutput(options.maxOutputBytes);
+  const stderr = new CappedOutput(options.maxOutputBytes);
   let timedOut = false;
   let cancelled = false;
   let settled = false;
@@ -76,8 +89,14 @@ export async function execCommand(options: ExecOptions): Promise<ExecResult> {
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const exited = new Promise<ExecResult>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output.push(chunk);
+      stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output.push(chunk);
+      stderr.push(chunk);
+    });
     const finish = (exitCode: number | null, signal: string | null): void => {
       if (settled) return;
       settled = true;
@@ -86,10 +105,12 @@ export async function execCommand(options: ExecOptions): Promise<ExecResult> {
       // Make sure nothing of the group outlives the call (a background `&` job, for example).
       killGroup('SIGKILL');
       if (killTimer) clearTimeout(killTimer);
-      resolve({ exitCode, signal, timedOut, cancelled, output: output.text(), durationMs: Date.now() - started });
+      resolve({ exitCode, signal, timedOut, cancelled, output: output.text(), stdout: stdout.text(), stderr: stderr.text(), durationMs: Date.now() - started });
     };
     child.on('error', (error) => {
-      output.push(Buffer.from(`failed to start the shell: ${error.message}\n`));
+      const notice = Buffer.from(`failed to start the shell: ${error.message}\n`);
+      output.push(notice);
+      stderr.push(notice);
       finish(null, null);
     });
     child.on('close', (code, signal) => finish(code, signal));

@@ -1,0 +1,6 @@
+export * from './isolation.js';
+export * from './redact.js';
+export * from './change-patch.js';
+export * from './environment-state.js';
+export * from './environment.js';
+export * from './environments.js';
