@@ -96,7 +96,7 @@ export function delegateTool(options: DelegateToolOptions): LogicalTool<Delegate
         finalMessage: outcome.finalMessage,
         changes,
         diff: shownDiff,
-        isolated: outcome.confinement === 'bwrap' || outcome.confinement === 'unshare',
+        isolated: outcome.confinement !== 'none' && outcome.confinement !== 'host',
         ...(snapshot.restored ? { rerunFromSnapshot: true } : {}),
         ...(outcome.usage ? { usage: outcome.usage } : {}),
         transcript: outcome.steps,

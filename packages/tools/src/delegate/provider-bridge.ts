@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LightspeedError } from '@lightspeed/ports';
 
-/** How a delegated CLI is confined to its provider, as found on this machine. */
-export type NetworkConfinement = 'bwrap' | 'unshare' | 'none';
+/**
+ * How a delegated CLI is confined to its provider: a namespace we create (`bwrap`, `unshare`),
+ * none to be had here (`none`), or `enclosing` — the command already runs in a network namespace
+ * of its own (an isolated environment, docs/0025), so only the inside half is added.
+ */
+export type NetworkConfinement = 'bwrap' | 'unshare' | 'none' | 'enclosing';
 
 const BWRAP = '/usr/bin/bwrap';
 const UNSHARE = '/usr/bin/unshare';
@@ -36,7 +40,8 @@ export interface ProviderBridge {
   close(): Promise<void>;
 }
 
-export async function openProviderBridge(providerBaseUrl: string, confinement: NetworkConfinement = availableConfinement()): Promise<ProviderBridge> {
+/** `socketDir`: where the Unix socket goes; it must be visible inside the sandbox (an environment's home). */
+export async function openProviderBridge(providerBaseUrl: string, confinement: NetworkConfinement = availableConfinement(), options: { socketDir?: string } = {}): Promise<ProviderBridge> {
   const target = new URL(providerBaseUrl);
   if (confinement === 'none') {
     return { confinement, baseUrl: providerBaseUrl, wrap: (command, args) => ({ command, args }), close: async () => undefined };
@@ -46,8 +51,10 @@ export async function openProviderBridge(providerBaseUrl: string, confinement: N
     throw new LightspeedError('invalid', `delegate network "provider" forwards plain http endpoints only (a local gateway or proxy), not ${target.protocol}//${target.host}; use network "host" for it`, { field: 'delegate.network' });
   }
   const port = Number(target.port || 80);
-  const dir = await mkdtemp(join(tmpdir(), 'lightspeed-bridge-'));
-  const socketPath = join(dir, 'provider.sock');
+  if (options.socketDir) await mkdir(options.socketDir, { recursive: true });
+  const dir = await mkdtemp(join(options.socketDir ?? tmpdir(), 'bridge-'));
+  // Short: a Unix socket path has at most 107 bytes.
+  const socketPath = join(dir, 'p.sock');
   const sockets = new Set<Socket>();
   const server: Server = createServer((inside) => {
     const upstream = connect(port, target.hostname);
@@ -76,6 +83,7 @@ export async function openProviderBridge(providerBaseUrl: string, confinement: N
     baseUrl: inside.toString().replace(/\/$/, ''),
     wrap: (command, args) => {
       const argv = inner(command, args);
+      if (confinement === 'enclosing') return { command: argv[0]!, args: argv.slice(1) };
       if (confinement === 'bwrap') return { command: BWRAP, args: ['--dev-bind', '/', '/', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', '--', ...argv] };
       const ip = IP.find((path) => existsSync(path))!;
       return { command: UNSHARE, args: ['--net', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', `${ip} link set lo up && exec "$@"`, 'sh', ...argv] };

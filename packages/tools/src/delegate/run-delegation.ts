@@ -129,25 +129,29 @@ export async function runDelegation(options: DelegationOptions): Promise<Delegat
     options.signal?.removeEventListener('abort', onAbort);
     // Whatever the CLI left behind in its group (a background job) goes with it.
     killGroup('SIGKILL');
-    const finished = steps.findLast((step) => step.type === 'finished');
-    const outcomeOf = (): { status: DelegationStatus; reason?: string } => {
-      if (stopped) return stopped;
-      if (exitCode === 0 && finished?.type === 'finished' && finished.ok) return { status: 'completed' };
-      const why = finished?.type === 'finished' && !finished.ok ? finished.result : undefined;
-      return { status: 'failed', reason: redact(why ?? `the ${config.cli} CLI exited with ${exitCode ?? 'no status'}: ${stderr.trim().slice(-500)}`) };
-    };
-    return {
-      ...outcomeOf(),
-      steps,
-      finalMessage: finalMessageOf(steps),
-      ...(finished?.type === 'finished' && finished.usage ? { usage: finished.usage } : {}),
-      ...(finished?.type === 'finished' && finished.costUsd !== undefined ? { costUsd: finished.costUsd } : {}),
-      exitCode,
-      confinement: bridge ? bridge.confinement : 'host',
-      durationMs: Date.now() - started,
-    };
+    const judged = stopped ?? judgeDelegation(config.cli, steps, exitCode, redact(stderr));
+    return { ...judged, ...reportedBy(steps), exitCode, confinement: bridge ? bridge.confinement : 'host', durationMs: Date.now() - started };
   } finally {
     await bridge?.close();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/** How a CLI run that was not stopped by us ended: its exit status and its own closing verdict. */
+export function judgeDelegation(cli: AgentCliName, steps: readonly DelegateStep[], exitCode: number | null, stderrTail: string): { status: DelegationStatus; reason?: string } {
+  const finished = steps.findLast((step) => step.type === 'finished');
+  if (exitCode === 0 && finished?.type === 'finished' && finished.ok) return { status: 'completed' };
+  const why = finished?.type === 'finished' && !finished.ok ? finished.result : undefined;
+  return { status: 'failed', reason: why ?? `the ${cli} CLI exited with ${exitCode ?? 'no status'}: ${stderrTail.trim().slice(-500)}` };
+}
+
+/** What the transcript itself reports: the final message, usage and cost. */
+export function reportedBy(steps: DelegateStep[]): Pick<DelegationOutcome, 'steps' | 'finalMessage' | 'usage' | 'costUsd'> {
+  const finished = steps.findLast((step) => step.type === 'finished');
+  return {
+    steps,
+    finalMessage: finalMessageOf(steps),
+    ...(finished?.type === 'finished' && finished.usage ? { usage: finished.usage } : {}),
+    ...(finished?.type === 'finished' && finished.costUsd !== undefined ? { costUsd: finished.costUsd } : {}),
+  };
 }
