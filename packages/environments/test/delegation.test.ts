@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { getText } from '@lightspeed/cas';
 import { claudeCodeWriteEditScripts, codexWriteEditScripts, startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { agentCliBinaryPath, parseDelegateConfig, type AgentCliName } from '@lightspeed/tools';
+import { startPostgres, type PostgresServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delegateInEnvironment, probeBubblewrap, type Environments } from '../src/index.js';
 import { startEnvironmentStack, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
@@ -18,13 +19,21 @@ const SECRET = 'sk-fake-environment-secret-5678';
 const KEY_ENV: Record<AgentCliName, string> = { 'claude-code': 'ANTHROPIC_API_KEY', codex: 'LIGHTSPEED_FAKE_KEY' };
 const MODEL: Record<AgentCliName, string> = { 'claude-code': 'claude-sonnet-4-5', codex: 'fake-echo' };
 
-describe.skipIf(!haveClis)('delegation inside an environment (PGlite)', () => {
+let postgres: PostgresServer | undefined;
+afterAll(async () => postgres?.stop());
+
+const backends = [
+  ['PGlite', async () => ({ kind: 'pglite' as const, dataDir: 'memory://' })],
+  ['PostgreSQL', async () => ({ kind: 'postgres' as const, url: (postgres ??= await startPostgres()).url })],
+] as const;
+
+describe.skipIf(!haveClis).each(backends)('delegation inside an environment on %s', (_name, backend) => {
   let stack: EnvironmentStack;
   let environments: Environments;
   let fake: FakeProvider;
   let root: string;
   beforeAll(async () => {
-    stack = await startEnvironmentStack({ kind: 'pglite', dataDir: 'memory://' });
+    stack = await startEnvironmentStack(await backend());
     // Not under the temp dir: Codex refuses to set up its sandbox helpers below it.
     root = await mkdtemp(join(homedir(), '.cache', 'lightspeed', 'delegate-envs-'));
     environments = stack.environments({ root, env: { PATH: process.env.PATH, [KEY_ENV['claude-code']]: SECRET, [KEY_ENV.codex]: SECRET } });
