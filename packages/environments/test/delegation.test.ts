@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { getText } from '@lightspeed/cas';
 import { claudeCodeWriteEditScripts, codexWriteEditScripts, startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { agentCliBinaryPath, parseDelegateConfig, type AgentCliName } from '@lightspeed/tools';
-import { startPostgres, type PostgresServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delegateInEnvironment, probeBubblewrap, type Environments } from '../src/index.js';
-import { startEnvironmentStack, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
+import { startEnvironmentStack, stopStorageBackends, storageBackends, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
 
 const haveClis = existsSync(agentCliBinaryPath('claude-code')) && existsSync(agentCliBinaryPath('codex'));
 if (process.env.CI === 'true' && !haveClis) throw new Error('CI must install the agent CLIs: scripts/setup.d/agent-clis.sh');
@@ -19,13 +18,9 @@ const SECRET = 'sk-fake-environment-secret-5678';
 const KEY_ENV: Record<AgentCliName, string> = { 'claude-code': 'ANTHROPIC_API_KEY', codex: 'LIGHTSPEED_FAKE_KEY' };
 const MODEL: Record<AgentCliName, string> = { 'claude-code': 'claude-sonnet-4-5', codex: 'fake-echo' };
 
-let postgres: PostgresServer | undefined;
-afterAll(async () => postgres?.stop());
+afterAll(stopStorageBackends);
 
-const backends = [
-  ['PGlite', async () => ({ kind: 'pglite' as const, dataDir: 'memory://' })],
-  ['PostgreSQL', async () => ({ kind: 'postgres' as const, url: (postgres ??= await startPostgres()).url })],
-] as const;
+const backends = storageBackends;
 
 describe.skipIf(!haveClis).each(backends)('delegation inside an environment on %s', (_name, backend) => {
   let stack: EnvironmentStack;

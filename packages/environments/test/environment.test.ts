@@ -5,18 +5,13 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getText } from '@lightspeed/cas';
-import { startPostgres, type PostgresServer } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBubblewrap, type Environments } from '../src/index.js';
-import { processesWith, startEnvironmentStack, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
+import { processesWith, startEnvironmentStack, stopStorageBackends, storageBackends, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
 
-let postgres: PostgresServer | undefined;
-afterAll(async () => postgres?.stop());
+afterAll(stopStorageBackends);
 
-const backends = [
-  ['PGlite', async () => ({ kind: 'pglite' as const, dataDir: 'memory://' })],
-  ['PostgreSQL', async () => ({ kind: 'postgres' as const, url: (postgres ??= await startPostgres()).url })],
-] as const;
+const backends = storageBackends;
 
 const SECRET = 'sk-test-5f1c0e2b9d7a4c3e';
 const bwrap = probeBubblewrap();
