@@ -15,6 +15,7 @@ import {
   createCodexParser,
   delegateTool,
   openProviderBridge,
+  workingConfinements,
   parseDelegateArgs,
   parseDelegateConfig,
   takePreDelegationSnapshot,
@@ -247,10 +248,13 @@ it('state dirs stay out of the temp dir (Codex refuses its sandbox helpers there
   expect(join(homedir(), '.cache')).not.toContain(tmpdir());
 });
 
-describe.skipIf(availableConfinement() === 'none')('network "provider"', () => {
+// bubblewrap where installed; `unshare` + `ip` as root otherwise (both where both work).
+const confinements = workingConfinements();
+
+describe.skipIf(confinements.length === 0).each(confinements)('network "provider" under %s', (confinement) => {
   it('reaches the provider through the bridge and nothing else, not even the host loopback', async () => {
     const fake = await startFakeProvider({ port: 0 });
-    const bridge = await openProviderBridge(fake.url);
+    const bridge = await openProviderBridge(fake.url, confinement);
     try {
       const probe = (url: string): string =>
         `fetch(${JSON.stringify(url)}).then((r) => console.log('ok', r.status), (e) => console.log('fail', e.cause?.code ?? e.message))`;

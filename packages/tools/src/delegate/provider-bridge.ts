@@ -17,11 +17,19 @@ const BWRAP = '/usr/bin/bwrap';
 const UNSHARE = '/usr/bin/unshare';
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip'];
 
-/** bubblewrap brings loopback up in the namespace it creates; plain `unshare` needs `ip` for that. */
+/**
+ * The namespace makers that work here, preferred first. bubblewrap brings loopback up in the
+ * namespace it creates; plain `unshare` needs root and `ip` for that.
+ */
+export function workingConfinements(): NetworkConfinement[] {
+  const out: NetworkConfinement[] = [];
+  if (existsSync(BWRAP)) out.push('bwrap');
+  if (existsSync(UNSHARE) && IP.some((path) => existsSync(path)) && process.getuid?.() === 0) out.push('unshare');
+  return out;
+}
+
 export function availableConfinement(): NetworkConfinement {
-  if (existsSync(BWRAP)) return 'bwrap';
-  if (existsSync(UNSHARE) && IP.some((path) => existsSync(path)) && process.getuid?.() === 0) return 'unshare';
-  return 'none';
+  return workingConfinements()[0] ?? 'none';
 }
 
 /** The loopback port inside the namespace the CLI is pointed at (any port works: the namespace is empty). */
