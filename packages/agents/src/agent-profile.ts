@@ -94,6 +94,7 @@ export function agentProfile(agent: AgentDefinition): AgentProfileInput {
       ...(agent.task.schema ? { schema: agent.task.schema } : {}),
       ...(agent.task.template ? { template: agent.task.template } : {}),
       ...(agent.task.requiredArtifacts ? { requiredArtifacts: [...agent.task.requiredArtifacts] } : {}),
+      ...(agent.task.executor ? { executor: agent.task.executor } : {}),
     };
   }
   const checked = AgentProfileInput.safeParse(profile);

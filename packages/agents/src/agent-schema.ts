@@ -1,6 +1,7 @@
 import { delegateConfigSchema } from '@lightspeed/tools';
 import { API_KINDS, type ApiKind } from '@lightspeed/engine';
 import { REASONING_EFFORTS } from '@lightspeed/llm';
+import { ScriptExecutorConfig } from '@lightspeed/ops';
 import { z } from 'zod';
 
 /*
@@ -134,6 +135,8 @@ export const AgentTask = z.strictObject({
   schema: z.record(z.string(), z.unknown(), { error: 'expected a JSON Schema object (type, properties, required, …)' }).optional(),
   template: z.string().min(1, 'expected a template with {{payload}} or {{task.…}} placeholders').max(64 * 1024).optional(),
   requiredArtifacts: z.array(absolutePath()).min(1, 'expected a non-empty list').max(64).optional(),
+  /** A script executor instead of an agent run (docs/tasks.md, "Script tasks"). */
+  executor: ScriptExecutorConfig.optional(),
 });
 
 export const AgentFrontMatter = z.strictObject({

@@ -42,6 +42,13 @@ export class Environments {
     this.clock = options.clock ?? systemClock;
   }
 
+  get workspaces(): Workspaces {
+    return this.options.workspaces;
+  }
+  get blobs(): BlobStore {
+    return this.options.blobs;
+  }
+
   /** Creates an environment, or answers the existing one when its spec is the same (a different one is `conflict`). */
   async create(input: EnvironmentSpecInput): Promise<Environment> {
     const spec = parseEnvironmentSpec(input);

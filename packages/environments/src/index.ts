@@ -5,3 +5,4 @@ export * from './environment-state.js';
 export * from './environment.js';
 export * from './environments.js';
 export * from './delegation.js';
+export * from './universe-environments.js';

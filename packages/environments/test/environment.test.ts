@@ -1,13 +1,15 @@
 // Environments on real SQL storage (PGlite and a real PostgreSQL server), real commands, and
 // bubblewrap where this machine has it (scripts/setup.d/bubblewrap.sh installs it in CI).
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getText } from '@lightspeed/cas';
+import { killProcess, processesWith } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBubblewrap, type Environments } from '../src/index.js';
-import { processesWith, startEnvironmentStack, stopStorageBackends, storageBackends, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
+import { sharedPostgres, startEnvironmentStack, stopStorageBackends, storageBackends, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
 
 afterAll(stopStorageBackends);
 
@@ -163,5 +165,49 @@ describe.each(backends)('environments on %s', (_name, backend) => {
     expect(result.collected!.workspaceRevision).toBeUndefined();
     expect(await stack.readFile('ws-race', '/b.txt')).toBeUndefined();
     expect(await stack.readFile('ws-race', '/c.txt')).toBe('c\n');
+  });
+});
+
+describe('a crash mid-command (PostgreSQL)', () => {
+  let stack: EnvironmentStack;
+  let url: string;
+  beforeAll(async () => {
+    url = (await sharedPostgres()).url;
+    stack = await startEnvironmentStack({ kind: 'postgres', url });
+  }, 60_000);
+  afterAll(async () => stack?.close());
+
+  it('recover kills the orphaned process group and puts the directory back at the pre-command snapshot; the re-run starts there', async () => {
+    await stack.workspace('ws-crash', { 'keep.txt': 'keep\n' });
+    const environments = stack.environments();
+    // Not isolated: under bubblewrap --die-with-parent takes the command down with its parent, so
+    // the ledger's kill is what is tested here.
+    await environments.create({ id: 'crash', workspaceId: 'ws-crash', isolation: 'none' });
+    const before = await stack.workspaces.head('ws-crash');
+    const marker = `${Date.now() % 100000}.${Math.floor(Math.random() * 1000)}`;
+    const child = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', join(import.meta.dirname, 'scripts', 'run-and-hang.ts'), url, join(stack.root, 'environments'), 'crash', marker], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    for (let i = 0; i < 500 && (await processesWith(`4${marker}`)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await killProcess(child);
+    // The server is gone; its command (shells and both sleeps) is not: detached, not isolated.
+    expect((await processesWith(marker)).length).toBeGreaterThanOrEqual(3);
+
+    const restarted = stack.environments();
+    expect((await restarted.require('crash')).status()).toMatchObject({ state: 'running', running: { commandId: 'hang', preRef: before.headRef } });
+    const summary = await restarted.recover();
+    expect(summary.killed).toHaveLength(1);
+    expect(summary.restored).toEqual([{ environmentId: 'crash', commandId: 'hang', preRef: before.headRef }]);
+    expect(await processesWith(marker)).toEqual([]);
+    const recovered = await restarted.require('crash');
+    expect(recovered.status().state).toBe('ready');
+    expect(existsSync(join(recovered.workDir, 'partial.txt'))).toBe(false);
+    expect(existsSync(join(recovered.workDir, 'keep.txt'))).toBe(true);
+    expect((await stack.workspaces.head('ws-crash')).revision).toBe(before.revision);
+    // The re-run (same command id) runs from the pre-command snapshot, once.
+    const rerun = await recovered.run({ argv: ['sh', '-c', 'ls; echo done > partial.txt'], commandId: 'hang' });
+    expect(rerun.preRef).toBe(before.headRef);
+    expect(rerun.stdout).toBe('keep.txt\n');
+    expect(await stack.readFile('ws-crash', '/partial.txt')).toBe('done\n');
   });
 });

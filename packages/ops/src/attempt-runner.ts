@@ -1,11 +1,13 @@
 import { putText } from '@lightspeed/cas';
 import type { AgentHost, SessionRef } from '@lightspeed/driver';
+import type { Environments } from '@lightspeed/environments';
 import { findRun, findSubmission, isTerminalRun, preview, type Command, type ModelSelection, type RunState, type SessionState } from '@lightspeed/engine';
 import { isLightspeedError, LightspeedError, taskAttemptSubmissionId, type AttemptFacts, type AttemptReport, type ClaimedTask, type Clock, type TaskLease, type TaskQueue } from '@lightspeed/ports';
 import { missingArtifacts } from './required-artifacts.js';
 import { retryAfterOf, runReport, settlementOf } from './run-outcome.js';
 import type { TaskAgent, TaskSessionOpener } from './task-agents.js';
 import { renderTaskTemplate } from './task-template.js';
+import { runScriptAttempt } from './script-attempt.js';
 
 export interface AttemptContext {
   universe: string;
@@ -16,6 +18,8 @@ export interface AttemptContext {
   clock: Clock;
   /** Aborted when the dispatcher stops: the attempt is abandoned (its lease expires and is adopted). */
   signal: AbortSignal;
+  /** The universe's environments, where script tasks run; absent: script tasks fail (`script_unavailable`). */
+  environments?: Environments;
   /** Called when the attempt's run has been submitted (or adopted): enqueue → run started. */
   onRunStarted?: (claimed: ClaimedTask, runId: string) => void;
 }
@@ -98,6 +102,23 @@ class AttemptRunner {
       if (!isLightspeedError(error)) throw error;
       const unknown = error.code === 'not_found';
       await this.ctx.queue.fail(this.lease, { errorClass: unknown ? 'agent_not_found' : 'agent_invalid', error: error.message, retryable: false });
+      return 'settled';
+    }
+    if (agent.task.executor) {
+      await runScriptAttempt(
+        {
+          queue: this.ctx.queue,
+          claimed: this.claimed,
+          ...(this.ctx.environments ? { environments: this.ctx.environments } : {}),
+          now: () => this.ctx.clock.now(),
+          lease: () => this.lease,
+          cancelRequested: () => this.cancelRequested,
+          renew: () => this.renew(),
+          ...(agent.revision !== undefined ? { revision: agent.revision } : {}),
+          ...(agent.task.requiredArtifacts ? { requiredArtifacts: agent.task.requiredArtifacts } : {}),
+        },
+        agent.task.executor,
+      );
       return 'settled';
     }
     const state = await this.ctx.host.state(this.ref);

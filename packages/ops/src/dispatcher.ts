@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AgentHost } from '@lightspeed/driver';
+import type { Environments } from '@lightspeed/environments';
 import { LightspeedError, systemClock, type ClaimedTask, type ClaimOptions, type Clock, type DispatchControls, type TaskQueue, type TaskSignal } from '@lightspeed/ports';
 import { runAttempt, type AttemptEnd } from './attempt-runner.js';
 import type { TaskSessionOpener } from './task-agents.js';
@@ -28,6 +29,8 @@ export interface DispatcherOptions extends DispatcherLimits {
   tasks: (universe: string) => TaskQueue;
   controls: (universe: string) => DispatchControls;
   sessions: TaskSessionOpener;
+  /** Each universe's environments, where script tasks run (absent: script tasks fail as `script_unavailable`). */
+  environments?: (universe: string) => Environments;
   /** The universes dispatched (each has its own queue, pauses and heartbeat row). */
   universes: readonly string[];
   /** Wake-ups on enqueue/retry; without one the dispatcher polls only. */
@@ -194,6 +197,7 @@ export class Dispatcher {
         host: this.options.host,
         queue,
         sessions: this.options.sessions,
+        ...(this.options.environments ? { environments: this.options.environments(universe) } : {}),
         leaseMs: this.leaseMs,
         clock: this.clock,
         signal: this.stopping.signal,

@@ -5,3 +5,5 @@ export * from './required-artifacts.js';
 export * from './attempt-runner.js';
 export * from './dispatcher.js';
 export * from './dispatch-status.js';
+export * from './script-executor.js';
+export * from './script-attempt.js';

@@ -73,7 +73,16 @@ export function checkTaskTemplate(template: string): void {
 
 /** The run's input text for one attempt; a placeholder without a value is an `invalid` error naming it. */
 export function renderTaskTemplate(template: string | undefined, context: TemplateContext): string {
-  const source = template ?? DEFAULT_TASK_TEMPLATE;
+  const rendered = renderPlaceholders(template ?? DEFAULT_TASK_TEMPLATE, context);
+  if (rendered.trim().length === 0) throw new LightspeedError('invalid', `the task template rendered an empty input for task ${context.task.id}`, { taskId: context.task.id });
+  return rendered;
+}
+
+/**
+ * Fills a template's placeholders (a script executor's argument, say, where an empty result is a
+ * legitimate value); a placeholder without a value is an `invalid` error naming it.
+ */
+export function renderPlaceholders(source: string, context: TemplateContext): string {
   const rendered = source.replace(PLACEHOLDER, (whole, path: string | undefined) => {
     if (path === undefined) return '{{';
     const value = lookup(path, context);
@@ -81,6 +90,5 @@ export function renderTaskTemplate(template: string | undefined, context: Templa
     return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   });
   if (rendered.length > MAX_RENDERED_CHARS) throw new LightspeedError('too_large', `the rendered input of task ${context.task.id} is larger than ${MAX_RENDERED_CHARS} characters`, { taskId: context.task.id });
-  if (rendered.trim().length === 0) throw new LightspeedError('invalid', `the task template rendered an empty input for task ${context.task.id}`, { taskId: context.task.id });
   return rendered;
 }

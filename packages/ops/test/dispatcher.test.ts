@@ -2,27 +2,16 @@
 // server), the real fake provider and tool runtime, and sessions opened through the API's handlers.
 import { getText } from '@lightspeed/cas';
 import { findRun, findSubmission, type BlobRef } from '@lightspeed/engine';
-import { taskAttemptSubmissionId, type Task } from '@lightspeed/ports';
+import { taskAttemptSubmissionId } from '@lightspeed/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptSessionId } from '../src/index.js';
 import { sharedPostgres, sqlBackends } from './support/sql-backends.js';
-import { startDispatchStack, UNIVERSE, writerAgent, type DispatchStack } from './support/dispatch-stack.js';
+import { settled, startDispatchStack, UNIVERSE, writerAgent, type DispatchStack } from './support/dispatch-stack.js';
 
 // The fake model's echo mode calls a tool named by `use <tool> {json}` (here: a patch adding a file).
 const WRITE_TEMPLATE = 'use apply_patch {"input":"*** Begin Patch\\n*** Add File: /workspace/{{payload.name}}.md\\n+{{payload.body}}\\n*** End Patch"}';
 
 const script = (value: unknown) => `[[fake-script ${JSON.stringify(value)}]]`;
-
-async function settled(stack: DispatchStack, taskId: string, timeoutMs = 20_000): Promise<Task> {
-  const queue = stack.storage.tasks(UNIVERSE);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = (await queue.get(taskId))!;
-    if (['succeeded', 'failed', 'blocked', 'cancelled'].includes(task.state)) return task;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} is still ${task.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function until(what: string, predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -11,3 +11,4 @@ export { spawnServer, waitForReady, type ProcessExit, type ServerProcess, type S
 export * from './small-filesystem.js';
 export * from './bearer-mcp-server.js';
 export * from './cutting-sse-proxy.js';
+export * from './process-scan.js';

@@ -23,13 +23,16 @@ export function taskSessionOpener(handlers: MethodHandlers, catalog: ProfileCata
   return {
     async open(universe, sessionId, agent) {
       try {
-        await start({ sessionId, profile: { kind: 'named', profileId: agent } }, { universe, signal: new AbortController().signal, actor: 'task dispatcher' });
         const record = await catalog.read(universe, agent);
         const section = (record.document as ProfileBody).task;
         const task: AgentTaskConfig = {
           ...(section?.template != null ? { template: section.template } : {}),
           ...(section?.requiredArtifacts != null ? { requiredArtifacts: section.requiredArtifacts } : {}),
+          ...(section?.executor != null ? { executor: section.executor } : {}),
         };
+        // A script executor runs no agent: no session is opened for its attempts.
+        if (task.executor) return { task, revision: record.revision };
+        await start({ sessionId, profile: { kind: 'named', profileId: agent } }, { universe, signal: new AbortController().signal, actor: 'task dispatcher' });
         return { task };
       } catch (error) {
         if (error instanceof ApiError) throw portError(error, agent);

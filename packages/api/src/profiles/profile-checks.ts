@@ -1,5 +1,5 @@
 import { validateSessionConfig, type ModelPrices, type ModelSelection } from '@lightspeed/engine';
-import { checkTaskTemplate } from '@lightspeed/ops';
+import { checkTaskTemplate, parseScriptExecutor, type ScriptExecutorConfig } from '@lightspeed/ops';
 import { isLightspeedError } from '@lightspeed/ports';
 import { invalidRequest, rejected } from '../rpc/api-error.js';
 import type { SessionConfig } from '../schemas/config.js';
@@ -14,7 +14,7 @@ export interface ProfileBody {
   displayName?: string | null;
   environment?: unknown;
   instructions?: { type: 'text'; text: string } | { type: 'textRef'; blobRef: string } | null;
-  task?: { schema?: Record<string, unknown> | null; template?: string | null; requiredArtifacts?: string[] | null } | null;
+  task?: { schema?: Record<string, unknown> | null; template?: string | null; requiredArtifacts?: string[] | null; executor?: ScriptExecutorConfig | null } | null;
 }
 
 export interface ProfileCheckOptions {
@@ -41,6 +41,16 @@ export function checkProfileBody(body: ProfileBody, path: string, options: Profi
       if (isLightspeedError(error)) throw invalidRequest(`${path}.${error.message.replace(/^the /, '')}`);
       throw error;
     }
+  }
+  const executor = body.task?.executor;
+  if (executor != null) {
+    try {
+      parseScriptExecutor(executor, `${path}.task.executor`);
+    } catch (error) {
+      if (isLightspeedError(error)) throw invalidRequest(error.message);
+      throw error;
+    }
+    if (template != null) throw invalidRequest(`${path}.task.template: a script executor renders its argv, not a run input; remove the template`);
   }
   const taskSchema = body.task?.schema;
   const schemaProblem = taskSchema ? taskSchemaProblem(taskSchema) : undefined;

@@ -1,3 +1,4 @@
+import { ScriptExecutorConfig } from '@lightspeed/ops';
 import { z } from 'zod';
 import { SessionConfig } from './config.js';
 import { epochMs, named, uint } from './registry.js';
@@ -31,7 +32,10 @@ export const ProfileTaskConfig = named(
       .array(z.string().regex(/^\//, 'expected an absolute path in the session file space, such as /workspace/summary.md'))
       .max(64)
       .nullish()
-      .describe('Files a successful run must leave in its file space; a run without them blocks the task with the missing paths.'),
+      .describe('Files a successful run must leave in its file space (a script executor: in its workspace); a run without them blocks the task with the missing paths.'),
+    executor: named('ScriptExecutor', ScriptExecutorConfig, 'Runs the task as a command in an environment instead of an agent run (docs/tasks.md, "Script tasks").')
+      .nullish()
+      .describe('A script executor instead of an agent run.'),
   }),
   'Lightspeed extension: what the agent needs to run queued tasks.',
 );

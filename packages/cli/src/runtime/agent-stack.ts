@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AgentHost, ToolPortFactory } from '@lightspeed/driver';
 import type { ModelSelection } from '@lightspeed/engine';
+import { describeRecovery, UniverseEnvironments } from '@lightspeed/environments';
 import type { ProfileStore, TaskEventChannel, TaskQueue } from '@lightspeed/ports';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { PriceTable, ProviderRouter } from '@lightspeed/llm';
@@ -11,6 +12,7 @@ import { LightspeedError } from '@lightspeed/ports';
 import type { McpServerCatalog, McpServerStore } from '@lightspeed/ports';
 import type { Storage } from '@lightspeed/store-sql';
 import { createToolPortFactory, describeReap, type CustomTool, MemoryMcpServerStore, reapOrphanedCommands, StoredMcpServerRegistry, withConfiguredMcpServers } from '@lightspeed/tools';
+import { Workspaces } from '@lightspeed/vfs';
 import { findEngine } from '../engines/index.js';
 import { providerRegistryFor, type ServerConfig } from '../server-config/server-config.js';
 import { openCliStorage } from './cli-storage.js';
@@ -51,6 +53,8 @@ export interface AgentStack {
   taskEvents?: TaskEventChannel;
   /** MCP server registrations per universe (`mcp/servers/*`), the registry the tools read. */
   mcpServers: McpServerCatalog;
+  /** Environments and script tasks (`<data-dir>/environments`); absent with `--data-dir :memory:`. */
+  environments?: UniverseEnvironments;
   /** The environment MCP credentials are read from (the names in the records). */
   env: NodeJS.ProcessEnv;
   /** Schedules, triggers and sensor events over the SQL store (absent in memory mode); the scheduler is not started. */
@@ -119,6 +123,20 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
     // What a killed predecessor left running must be dead before startHost resumes (re-runs) its calls.
     const reaped = runningCommandsDir ? describeReap(await reapOrphanedCommands(runningCommandsDir)) : undefined;
     if (reaped) options.log?.(reaped);
+    // Likewise environment commands: killed, and their directories put back, before a task re-runs them.
+    const environments =
+      options.dataDir !== MEMORY_DATA_DIR
+        ? new UniverseEnvironments({
+            base: join(options.dataDir, 'environments'),
+            blobsOf: (universe) => storage.stores.blobs(universe),
+            workspacesOf: (universe) => new Workspaces(storage.stores.workspaces(universe), storage.stores.blobs(universe)),
+            hidden: [options.dataDir],
+            env: options.env,
+          })
+        : undefined;
+    const recovered = environments ? await environments.recoverAll() : undefined;
+    const recoveredText = recovered && describeRecovery(recovered);
+    if (recoveredText) options.log?.(recoveredText);
     const running = await engine.startHost({ storage, llm: new ProviderRouter(registry), tools, dataDir: options.dataDir, env });
     cleanups.push(() => running.close());
     // Memory events are also sensor events: the trigger intake is memory's sensor sink.
@@ -132,6 +150,7 @@ export async function startAgentStack(options: AgentStackOptions): Promise<Agent
       ...(storage.sql ? { sql: storage.sql } : {}),
       ...(sql ? { tasks: (universe: string) => sql.tasks(universe), taskEvents: sql.taskEvents } : {}),
       mcpServers,
+      ...(environments ? { environments } : {}),
       env: options.env,
       ...(operations ? { operations } : {}),
       ...(operations && sql ? { memory: createMemory(sql, { env: options.env, sensors: operations.intake }) } : {}),

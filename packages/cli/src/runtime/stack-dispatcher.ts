@@ -27,6 +27,7 @@ export function startStackDispatcher(stack: AgentStack, options: StackDispatchOp
     controls: (universe) => sql.dispatch(universe),
     signal: sql.taskSignal,
     sessions: taskSessions,
+    ...(stack.environments ? { environments: (universe: string) => stack.environments!.of(universe) } : {}),
     universes: options.universes,
     ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
     ...(options.maxRunningPerKey !== undefined ? { maxRunningPerKey: options.maxRunningPerKey } : {}),

@@ -1618,9 +1618,13 @@ export type ProfileTaskConfig = {
    */
   template?: string | null;
   /**
-   * Files a successful run must leave in its file space; a run without them blocks the task with the missing paths.
+   * Files a successful run must leave in its file space (a script executor: in its workspace); a run without them blocks the task with the missing paths.
    */
   requiredArtifacts?: string[] | null;
+  /**
+   * A script executor instead of an agent run.
+   */
+  executor?: ScriptExecutor | null;
 };
 
 export type ProviderContextDisplayView = {
@@ -1892,6 +1896,53 @@ export type ScheduleView = {
   };
   createdAtMs: number;
   updatedAtMs: number;
+};
+
+export type ScriptExecutor = {
+  type: "script";
+  /**
+   * The program and its arguments, each a task template ({{payload.x}}, {{task.id}}…); no shell.
+   */
+  argv: string[];
+  /**
+   * Variables with template values.
+   */
+  env?: Record<string, string>;
+  /**
+   * Server variables passed by name.
+   */
+  envAllow?: string[];
+  /**
+   * Server variables passed by name whose values are redacted from the stored stdout, stderr and diff.
+   */
+  credentials?: string[];
+  /**
+   * The workspace materialised for the command (a template); absent: an empty workspace of the task, `task.<taskId>`.
+   */
+  workspaceId?: string;
+  /**
+   * Allow network access (default false).
+   */
+  network?: boolean;
+  /**
+   * auto (default): bubblewrap when it works here; bubblewrap: required; none: never.
+   */
+  isolation?: "auto" | "bubblewrap" | "none";
+  /**
+   * Per attempt (default 60 s); the task timeoutMs, when smaller, wins.
+   */
+  timeoutMs?: number;
+  /**
+   * Bytes kept per stream (default 1 MiB).
+   */
+  maxOutputBytes?: number;
+  /**
+   * Exit codes that block the task, or fail it without retry; other non-zero codes retry.
+   */
+  exitCodes?: {
+    blocked?: number[];
+    fatal?: number[];
+  };
 };
 
 export type SensorEventView = {

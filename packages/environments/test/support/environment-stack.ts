@@ -1,6 +1,6 @@
 // Environments over real SQL storage (PGlite in memory, or a real PostgreSQL server): the
 // universe's CAS and workspaces, and a temp directory holding the environments.
-import { readdir, readFile as readHostFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage, type Storage, type StorageBackend } from '@lightspeed/store-sql';
@@ -12,10 +12,15 @@ export const UNIVERSE = 'u-env';
 
 let postgres: PostgresServer | undefined;
 
+/** One PostgreSQL server for the test file, started on first use. */
+export async function sharedPostgres(): Promise<PostgresServer> {
+  return (postgres ??= await startPostgres());
+}
+
 /** The two SQL backends every environment test runs on (the PostgreSQL server starts on first use). */
 export const storageBackends = [
   ['PGlite', async (): Promise<StorageBackend> => ({ kind: 'pglite', dataDir: 'memory://' })],
-  ['PostgreSQL', async (): Promise<StorageBackend> => ({ kind: 'postgres', url: (postgres ??= await startPostgres()).url })],
+  ['PostgreSQL', async (): Promise<StorageBackend> => ({ kind: 'postgres', url: (await sharedPostgres()).url })],
 ] as const;
 
 /** Stops the PostgreSQL server `storageBackends` started, if any (call in a file's afterAll). */
@@ -68,17 +73,4 @@ export async function startEnvironmentStack(backend: StorageBackend): Promise<En
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-/** Pids of live processes whose command line contains `marker` (works across pid namespaces). */
-export async function processesWith(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const cmdline = await readHostFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    const stat = await readHostFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // Zombies (state Z) are dead: a container's PID 1 may never reap them.
-    if (cmdline.split('\0').some((arg) => arg.includes(marker)) && !/^\d+ \(.*\) Z/.test(stat)) found.push(Number(name));
-  }
-  return found;
 }

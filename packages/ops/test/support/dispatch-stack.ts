@@ -7,7 +7,7 @@ import { EmbeddedHost } from '@lightspeed/host-embedded';
 import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import { ProviderRegistry, ProviderRouter } from '@lightspeed/llm';
 import { Dispatcher, type DispatcherOptions } from '../../src/index.js';
-import type { LlmPort } from '@lightspeed/ports';
+import type { LlmPort, Task } from '@lightspeed/ports';
 import { openStorage, type Storage, type StorageBackend } from '@lightspeed/store-sql';
 import { createToolPortFactory, type CustomTool } from '@lightspeed/tools';
 import { readFile, Workspaces } from '@lightspeed/vfs';
@@ -134,4 +134,16 @@ export async function startDispatchStack(options: DispatchStackOptions): Promise
       await storage.close();
     },
   };
+}
+
+/** Polls the task until it is finished (succeeded, failed, blocked or cancelled). */
+export async function settled(stack: Pick<DispatchStack, 'storage'>, taskId: string, timeoutMs = 20_000): Promise<Task> {
+  const queue = stack.storage.tasks(UNIVERSE);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = (await queue.get(taskId))!;
+    if (['succeeded', 'failed', 'blocked', 'cancelled'].includes(task.state)) return task;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} is still ${task.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
