@@ -28,6 +28,7 @@ function features(tools: AgentDefinition['tools']): Features | undefined {
   if (tools.askUser) out.askUser = { version: 1 };
   if (tools.agents) out.fleet = fleetFeature(tools.agents);
   if (tools.memory) out.memory = tools.memory === true ? { version: 1 } : { version: 1, tools: [...new Set(tools.memory.tools)] };
+  if (tools.delegate) out.delegate = { clis: Array.isArray(tools.delegate) ? tools.delegate : [tools.delegate] };
   if (tools.mcp && tools.mcp.length > 0) {
     out.mcp = { version: 1, servers: tools.mcp.map((server) => ({ serverId: server.server, ...(server.allowedTools ? { allowedTools: server.allowedTools } : {}) })) };
   }

@@ -1,3 +1,4 @@
+import { delegateConfigSchema } from '@lightspeed/tools';
 import { API_KINDS, type ApiKind } from '@lightspeed/engine';
 import { REASONING_EFFORTS } from '@lightspeed/llm';
 import { ScriptExecutorConfig } from '@lightspeed/ops';
@@ -99,6 +100,8 @@ export const AgentTools = z.strictObject({
       }),
     ])
     .optional(),
+  /** Coding-agent CLIs the `delegate` tool may hand tasks to (docs/0026): one, or a list (one per CLI). Needs `host`. */
+  delegate: z.union([delegateConfigSchema, z.array(delegateConfigSchema).min(1).max(2)]).optional(),
 });
 
 const AgentBudgets = {

@@ -142,6 +142,17 @@ describe('agent files', () => {
     expect(problemsOf('---\ntools:\n  agents:\n    maxDepth: 99\n---\n')[0]).toMatchObject({ field: 'tools.agents.maxDepth' });
   });
 
+  it('delegation: tools.delegate (one CLI or a list) becomes features.delegate; unknown fields name their line', () => {
+    const one = parseAgentFile('---\ntools:\n  host:\n    root: /work\n  delegate:\n    cli: claude-code\n    model: claude-sonnet-4-5\n    allowedTools: [Write, Edit]\n    credentialsEnv: [ANTHROPIC_API_KEY]\n---\nHand coding over.\n', '/p/.lightspeed/agents/lead.md');
+    expect(agentSessionConfig(one).features?.delegate).toEqual({
+      clis: [{ cli: 'claude-code', model: 'claude-sonnet-4-5', allowedTools: ['Write', 'Edit'], network: 'provider', credentialsEnv: ['ANTHROPIC_API_KEY'], maxTurns: 30, timeoutMs: 900_000 }],
+    });
+    const both = parseAgentFile('---\ntools:\n  delegate:\n    - {cli: claude-code, model: m1}\n    - {cli: codex, model: m2, credentialsEnv: [OPENAI_API_KEY], network: host}\n---\n', '/p/.lightspeed/agents/lead.md');
+    expect(agentSessionConfig(both).features?.delegate?.clis.map((c) => [c.cli, c.network])).toEqual([['claude-code', 'provider'], ['codex', 'host']]);
+    const [unknown] = problemsOf('---\ntools:\n  delegate:\n    cli: codex\n    model: m\n    sandbox: none\n---\n');
+    expect(unknown).toMatchObject({ line: 6, field: 'tools.delegate.sandbox', message: expect.stringMatching(/^unknown field/) });
+  });
+
   it('approvals: rules by tool name or pattern become the session config; a wrong policy names its line', () => {
     const agent = parseAgentFile('---\napprovals:\n  default: ask\n  rules:\n    - tool: read_file\n      policy: always\n    - tool: mcp__prod__*\n      policy: never\n---\nCareful.\n', '/p/.lightspeed/agents/reviewer.md');
     expect(agentSessionConfig(agent).approvals).toEqual({ default: 'ask', rules: [{ tool: 'read_file', policy: 'always' }, { tool: 'mcp__prod__*', policy: 'never' }] });

@@ -12,6 +12,7 @@ export * from './core/admission.js';
 export * from './core/command.js';
 export * from './session/config.js';
 export * from './run/usage.js';
+export * from './run/delegated-usage.js';
 export * from './core/state.js';
 export * from './session/submissions.js';
 export * from './session/session.js';

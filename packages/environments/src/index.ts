@@ -4,4 +4,5 @@ export * from './change-patch.js';
 export * from './environment-state.js';
 export * from './environment.js';
 export * from './environments.js';
+export * from './delegation.js';
 export * from './universe-environments.js';

@@ -6,18 +6,14 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getText } from '@lightspeed/cas';
-import { killProcess, processesWith, startPostgres, type PostgresServer } from '@lightspeed/testkit';
+import { killProcess, processesWith } from '@lightspeed/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBubblewrap, type Environments } from '../src/index.js';
-import { startEnvironmentStack, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
+import { sharedPostgres, startEnvironmentStack, stopStorageBackends, storageBackends, UNIVERSE, type EnvironmentStack } from './support/environment-stack.js';
 
-let postgres: PostgresServer | undefined;
-afterAll(async () => postgres?.stop());
+afterAll(stopStorageBackends);
 
-const backends = [
-  ['PGlite', async () => ({ kind: 'pglite' as const, dataDir: 'memory://' })],
-  ['PostgreSQL', async () => ({ kind: 'postgres' as const, url: (postgres ??= await startPostgres()).url })],
-] as const;
+const backends = storageBackends;
 
 const SECRET = 'sk-test-5f1c0e2b9d7a4c3e';
 const bwrap = probeBubblewrap();
@@ -174,8 +170,10 @@ describe.each(backends)('environments on %s', (_name, backend) => {
 
 describe('a crash mid-command (PostgreSQL)', () => {
   let stack: EnvironmentStack;
+  let url: string;
   beforeAll(async () => {
-    stack = await startEnvironmentStack({ kind: 'postgres', url: (postgres ??= await startPostgres()).url });
+    url = (await sharedPostgres()).url;
+    stack = await startEnvironmentStack({ kind: 'postgres', url });
   }, 60_000);
   afterAll(async () => stack?.close());
 
@@ -187,7 +185,7 @@ describe('a crash mid-command (PostgreSQL)', () => {
     await environments.create({ id: 'crash', workspaceId: 'ws-crash', isolation: 'none' });
     const before = await stack.workspaces.head('ws-crash');
     const marker = `${Date.now() % 100000}.${Math.floor(Math.random() * 1000)}`;
-    const child = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', join(import.meta.dirname, 'scripts', 'run-and-hang.ts'), postgres!.url, join(stack.root, 'environments'), 'crash', marker], {
+    const child = spawn(process.execPath, ['--conditions=lightspeed-src', '--import', 'tsx', join(import.meta.dirname, 'scripts', 'run-and-hang.ts'), url, join(stack.root, 'environments'), 'crash', marker], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     for (let i = 0; i < 500 && (await processesWith(`4${marker}`)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));

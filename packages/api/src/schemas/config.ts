@@ -1,4 +1,5 @@
 import { REASONING_EFFORTS } from '@lightspeed/llm';
+import { delegateConfigSchema } from '@lightspeed/tools';
 import { z } from 'zod';
 import { cappedArray, MAX_CONFIG_LIST_ITEMS, MAX_MCP_SERVERS, MAX_WORKSPACE_LINKS } from './limits.js';
 import { named, uint } from './registry.js';
@@ -174,6 +175,18 @@ export const MemoryFeature = named(
   'Lightspeed extension: memory_search, memory_get and memory_related over the universe\'s memory; servers without a memory store refuse it.',
 );
 
+/**
+ * Lightspeed extension (docs/0026): the `delegate` tool's coding-agent CLIs, one entry per CLI.
+ * It needs `host` (the directory the agent works in) and a server with delegate endpoints.
+ */
+export const DelegateFeature = named(
+  'DelegateFeature',
+  z.strictObject({
+    clis: z.array(named('DelegateCliConfig', delegateConfigSchema, 'One coding-agent CLI: cli, model, allowedTools (Claude Code), network, credentialsEnv (env var names), maxTurns, timeoutMs.')).min(1).max(2),
+  }),
+  'Lightspeed extension: hand tasks to Claude Code or Codex working in the host directory (delegate tool).',
+);
+
 export const FeaturesConfig = named(
   'FeaturesConfig',
   z.strictObject({
@@ -186,6 +199,7 @@ export const FeaturesConfig = named(
     web: WebFeature.nullish(),
     host: HostFeature.nullish(),
     memory: MemoryFeature.nullish(),
+    delegate: DelegateFeature.nullish(),
   }),
 );
 

@@ -712,6 +712,32 @@ export type ContextView = {
   entries: ContextEntryView[];
 };
 
+export type DelegateCliConfig = {
+  cli: "claude-code" | "codex";
+  model: string;
+  allowedTools?: string[];
+  /**
+   * @default "provider"
+   */
+  network?: "provider" | "host";
+  /**
+   * @default []
+   */
+  credentialsEnv?: string[];
+  /**
+   * @default 30
+   */
+  maxTurns?: number;
+  /**
+   * @default 900000
+   */
+  timeoutMs?: number;
+};
+
+export type DelegateFeature = {
+  clis: DelegateCliConfig[];
+};
+
 export type DispatchPause = {
   /**
    * The paused agent; absent: the whole universe is paused.
@@ -890,6 +916,7 @@ export type FeaturesConfig = {
   web?: WebFeature | null;
   host?: HostFeature | null;
   memory?: MemoryFeature | null;
+  delegate?: DelegateFeature | null;
 };
 
 export type FleetFeature = {

@@ -1,3 +1,4 @@
+import { withDelegatedUsage } from './delegated-usage.js';
 import { accept, reject, type Admission, type SynthesizedBlob } from '../core/admission.js';
 import { appendEntries } from '../context/context.js';
 import type { ContextEntry } from '../context/context-entry.js';
@@ -315,7 +316,7 @@ export function applyCallFinished(state: SessionState, entry: LogEntry<'tool.cal
     if (data.effects !== undefined) done.effects = data.effects;
     return done;
   });
-  let next = withChildRuns(putRun(state, withLastBatch(run, updated)), run.runId, data.effects);
+  let next = withDelegatedUsage(withChildRuns(putRun(state, withLastBatch(run, updated)), run.runId, data.effects), run.runId, data.effects);
   if (promiseId !== undefined) next = settlePromise(next, promiseId);
   const result = { kind: { type: 'toolResult' as const, callId: data.callId, isError: data.isError }, contentRef: data.resultRef, source: { type: 'tool' as const, runId: run.runId, turnId: batch.turnId, batchId: batch.batchId } };
   return appendEntries(next, [data.preview === undefined ? result : { ...result, preview: data.preview }], true);

@@ -4,10 +4,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage, type Storage, type StorageBackend } from '@lightspeed/store-sql';
+import { startPostgres, type PostgresServer } from '@lightspeed/testkit';
 import { importDirectory, readFile, Workspaces } from '@lightspeed/vfs';
 import { Environments, type EnvironmentsOptions } from '../../src/index.js';
 
 export const UNIVERSE = 'u-env';
+
+let postgres: PostgresServer | undefined;
+
+/** One PostgreSQL server for the test file, started on first use. */
+export async function sharedPostgres(): Promise<PostgresServer> {
+  return (postgres ??= await startPostgres());
+}
+
+/** The two SQL backends every environment test runs on (the PostgreSQL server starts on first use). */
+export const storageBackends = [
+  ['PGlite', async (): Promise<StorageBackend> => ({ kind: 'pglite', dataDir: 'memory://' })],
+  ['PostgreSQL', async (): Promise<StorageBackend> => ({ kind: 'postgres', url: (await sharedPostgres()).url })],
+] as const;
+
+/** Stops the PostgreSQL server `storageBackends` started, if any (call in a file's afterAll). */
+export async function stopStorageBackends(): Promise<void> {
+  await postgres?.stop();
+  postgres = undefined;
+}
 
 export interface EnvironmentStack {
   storage: Storage;

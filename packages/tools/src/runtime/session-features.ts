@@ -4,6 +4,7 @@ import type { HostEnvironmentConfig } from '../host/host-environment.js';
 import type { McpServerLink } from '../mcp/mcp-hub.js';
 import { parseFleetConfig, type FleetConfig } from '../fleet/fleet-config.js';
 import { parseMemoryFeature, type MemoryToolName } from '../memory/memory-tools.js';
+import { parseDelegateConfig, type DelegateConfig } from '../delegate/delegate-config.js';
 
 /** A workspace link (the contract's WorkspaceLink). */
 export interface WorkspaceLink {
@@ -34,6 +35,8 @@ export interface ToolFeatures {
   fleet?: FleetConfig | null;
   /** Lightspeed extension: the memory tools granted (`features.memory {tools?}`, all three by default). */
   memory?: MemoryToolName[] | null;
+  /** Lightspeed extension: the `delegate` tool's coding-agent CLIs (`{clis: [...]}`, docs/0026). */
+  delegate?: DelegateConfig[] | null;
 }
 
 /** Reads `features` (opaque to the engine) defensively: a wrong shape is an `invalid` error. */
@@ -61,6 +64,7 @@ export function parseToolFeatures(features: unknown): ToolFeatures {
   if (f.askUser) out.askUser = f.askUser as Record<string, unknown>;
   if (f.fleet) out.fleet = parseFleetConfig(f.fleet);
   if (f.memory) out.memory = parseMemoryFeature(f.memory);
+  if (f.delegate) out.delegate = parseDelegateFeature(f.delegate);
   if (f.mcp) {
     const servers = (f.mcp as { servers?: unknown }).servers ?? [];
     if (!Array.isArray(servers) || servers.some((s) => typeof (s as McpServerLink)?.serverId !== 'string')) throw invalid('mcp.servers must be a list of {serverId}');
@@ -72,6 +76,20 @@ export function parseToolFeatures(features: unknown): ToolFeatures {
     out.host = host;
   }
   return out;
+}
+
+/** `features.delegate`: `{clis: [DelegateConfig, …]}`, at most one entry per CLI. */
+function parseDelegateFeature(raw: unknown): DelegateConfig[] {
+  const clis = (raw as { clis?: unknown }).clis;
+  if (typeof raw !== 'object' || Array.isArray(raw) || Object.keys(raw as object).some((key) => key !== 'clis')) throw invalid('delegate must be {clis: [...]}');
+  if (!Array.isArray(clis) || clis.length === 0) throw invalid('delegate.clis must list at least one CLI');
+  const configs = clis.map((entry, i) => parseDelegateConfig(entry, `delegate.clis.${i}`));
+  const seen = new Set<string>();
+  for (const config of configs) {
+    if (seen.has(config.cli)) throw invalid(`delegate.clis names ${config.cli} twice`);
+    seen.add(config.cli);
+  }
+  return configs;
 }
 
 function invalid(message: string): LightspeedError {

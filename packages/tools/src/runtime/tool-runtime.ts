@@ -22,6 +22,7 @@ import { promiseIdOf } from '../waits/promise-id.js';
 import { waitTools } from '../waits/wait-tools.js';
 import { fleetTools } from '../fleet/fleet-tools.js';
 import { memoryTools } from '../memory/memory-tools.js';
+import { delegateProviderTool, type DelegateToolOptions } from '../delegate/delegate-tool.js';
 import { runBatch, type BatchOptions } from './run-batch.js';
 import { parseToolFeatures, type ToolFeatures, type WorkspaceLink } from './session-features.js';
 import type { SessionToolContext, SessionToolContextProvider } from './session-tool-context.js';
@@ -50,6 +51,11 @@ export interface ToolRuntimeOptions {
   agents?: AgentCatalog;
   /** This universe's memory, read by the memory tools (`features.memory`). */
   memory?: MemoryToolAccess;
+  /**
+   * The deployment half of `features.delegate`: the CLIs' provider endpoints and credentials
+   * source. Without it, a session that asks for delegation is refused (`invalid`).
+   */
+  delegate?: Omit<DelegateToolOptions, 'configs'>;
 }
 
 const DEFAULT_MAX_RESOLVED_SESSIONS = 1_000;
@@ -84,6 +90,14 @@ export class ToolRuntime implements ToolPort {
     this.customTools = [...customToolSet(options.customTools).values()].map((tool) => tool.providerTool);
     this.workspaces = new Workspaces(options.workspaces, options.blobs);
     this.mcp = new McpHub(options.mcpServers ?? { get: () => undefined });
+  }
+
+  private delegateTools(features: ToolFeatures, host: HostEnvironment | undefined): ProviderTool[] {
+    if (!features.delegate?.length) return [];
+    if (!this.options.delegate) throw new LightspeedError('invalid', 'invalid tool features: delegate is not available on this server (it has no endpoints configured for the coding-agent CLIs)', { field: 'features.delegate' });
+    // The CLI works in a real directory; until environments materialise a VFS workspace, that is the host root.
+    if (!host) throw new LightspeedError('invalid', 'invalid tool features: delegate needs features.host (the directory the coding agent works in)', { field: 'features.delegate' });
+    return [delegateProviderTool({ ...this.options.delegate, configs: features.delegate })];
   }
 
   /** Registers a session's deployment context (host root, extra mounts, web policy). */
@@ -125,6 +139,7 @@ export class ToolRuntime implements ToolPort {
       ...waitTools({ timers: features.timers != null, askUser: features.askUser != null }),
       ...fleetTools(features.fleet != null),
       ...memoryTools(features.memory ?? undefined),
+      ...this.delegateTools(features, host),
       ...this.customTools,
     ];
     const descriptors: ToolDescriptor[] = [];
