@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
 import { launchChromium } from './support/browser.js';
-import { checkView as checkAndSave, greeterProject, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
+import { checkView as checkAndSave, greeterProject, rpcCall, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
 
 /** Every way the transcript could run injected code, each setting a marker if it did. */
 const HOSTILE = [
@@ -195,7 +195,67 @@ describe('the web console of a single-user lightspeed serve', () => {
     await expect(rows.count()).resolves.toBe(4);
     await expect(rows.first().textContent()).resolves.toContain('fake/fake-model');
     await checkView(page, 'sessions');
-    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'sessions', 'sessions-empty', 'task', 'tasks-empty']);
+  });
+
+  it('shows reasoning collapsed, a compaction, and a large tool result cut with "Show all" from CAS, inert', async () => {
+    const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-reasoning' };
+    const { session } = await rpcCall(server.url, 'session/start', { displayName: 'Reasoning report', config: { model, features: { askUser: { version: 1 } } } });
+    const sessionUrl = `${server.url}/console/sessions/${encodeURIComponent(session.id)}`;
+    await rpcCall(server.url, 'session/runs/start', { sessionId: session.id, source: { type: 'input', items: [{ type: 'text', text: 'think first' }] } });
+    await page.goto(sessionUrl);
+    await page.locator('.message-assistant', { hasText: 'You said: think first' }).waitFor({ timeout: 20_000 });
+    const reasoning = page.locator('details.reasoning').first();
+    await expect(reasoning.getAttribute('open')).resolves.toBeNull();
+    await reasoning.locator('summary').press('Enter');
+    await expect(reasoning.locator('.text').textContent()).resolves.toContain('Scripted reasoning (fake model)');
+    await rpcCall(server.url, 'session/context/compact', { sessionId: session.id });
+    await page.goto(sessionUrl);
+    await page.locator('details.compaction').waitFor();
+    // A question answered with 70,000 characters: the tool result is over session/read's 64 KiB
+    // inline limit, so the card shows its preview and links to the whole body in CAS.
+    await page.fill('#message', 'use ask_user {"question":"Paste the log"}');
+    await page.click('#send-form button');
+    const question = page.locator('article.wait-question', { hasText: 'Paste the log' });
+    await question.waitFor({ timeout: 20_000 });
+    const answer = `${'x'.repeat(70_000)} ${HOSTILE} END`;
+    await question.locator('textarea').fill(answer);
+    await question.locator('button:has-text("Answer")').click();
+    const card = page.locator('article.tool[aria-label="tool call ask_user"]');
+    await card.locator('.badge-ok').waitFor({ timeout: 20_000 });
+    expect((await card.locator('.text').textContent())!.length).toBeLessThan(3000);
+    await checkView(page, 'session-reasoning');
+    await card.locator('a.show-all').click();
+    await page.locator('#blob-text').waitFor();
+    const full = await page.locator('#blob-text').textContent();
+    expect(full).toContain(answer);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('main script, main img, main a[href^="javascript:"]').count()).toBe(0);
+    await checkView(page, 'tool-result-full');
+  }, 60_000);
+
+  it('searches and filters sessions by query parameters (status, agent, model)', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    await page.fill('#filter-search', 'reasoning rep');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/search=reasoning/);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(1);
+    await expect(page.locator('table.list tbody tr').textContent()).resolves.toContain('Reasoning report');
+    await page.fill('#filter-search', '');
+    await page.fill('#filter-model', 'fake/fake-reasoning');
+    await page.selectOption('#filter-status', 'idle');
+    await page.click('button:has-text("Filter")');
+    await page.waitForURL(/model=fake/);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(1);
+    await page.selectOption('#filter-agent', 'greeter');
+    await page.click('button:has-text("Filter")');
+    await page.locator('p.empty', { hasText: 'No sessions match.' }).waitFor();
+    await checkView(page, 'sessions-filtered');
+    await page.goto(`${server.url}/console/sessions?agent=greeter`);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(1);
+  }, 30_000);
+
+  it('ran axe and saved a screenshot on every view, with no page error', () => {
+    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'tasks-empty', 'tool-result-full']);
     expect(pageErrors).toEqual([]);
   });
 });
