@@ -160,8 +160,37 @@ describe('the web console of a single-user lightspeed serve', () => {
     await page.goto(`${server.url}/console/tasks`);
     await expect(page.locator('a', { hasText: 'succeeded 1' }).count()).resolves.toBe(1);
     await page.locator('a', { hasText: 'greet the console' }).click();
-    await page.locator('td a[href^="/console/sessions/"]').click();
+    await page.locator('td a[href^="/console/sessions/"]:not([href*="#"])').click();
     await page.locator('.message-assistant', { hasText: 'You said: Say hello to console' }).waitFor();
+  }, 60_000);
+
+  it('pauses and resumes dispatch from the tasks page; an attempt links to its run', async () => {
+    await page.goto(`${server.url}/console/tasks`);
+    await page.selectOption('#pause-agent', 'greeter');
+    await page.fill('#pause-reason', 'maintenance <b>window</b>');
+    await page.click('button:has-text("Pause dispatch")');
+    await page.waitForURL(`${server.url}/console/tasks`);
+    await expect(page.locator('#dispatch-state').textContent()).resolves.toContain('agent greeter paused');
+    await expect(page.locator('#dispatch-state b').count()).resolves.toBe(0);
+    await page.fill('#task-subject', 'greet while paused');
+    await page.fill('#task-payload', '{"name":"paused"}');
+    await page.click('button:has-text("Queue task")');
+    await page.waitForURL(/\/console\/tasks\/[^/]+$/);
+    const taskUrl = page.url();
+    await page.waitForTimeout(1500);
+    await expect(page.locator('#task-live dd .badge').first().textContent()).resolves.toBe('queued');
+    await page.goto(`${server.url}/console/tasks`);
+    await checkView(page, 'tasks-paused');
+    await page.click('button:has-text("Resume greeter")');
+    await page.waitForURL(`${server.url}/console/tasks`);
+    await page.locator('#dispatch-state', { hasText: 'Dispatch is running' }).waitFor();
+    await page.goto(taskUrl);
+    await page.locator('#task-live dd .badge-succeeded').waitFor({ timeout: 30_000 });
+    const runLink = page.locator('td a[href*="#run-"]');
+    const runId = await runLink.textContent();
+    await runLink.click();
+    await page.locator(`section.run[data-run-id="${runId}"]`).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#run-${runId}`);
   }, 60_000);
 
   it('shows health: the configured providers, models and the dispatcher, no secrets', async () => {
@@ -192,7 +221,7 @@ describe('the web console of a single-user lightspeed serve', () => {
   it('lists sessions with status, model and usage', async () => {
     await page.goto(`${server.url}/console/sessions`);
     const rows = page.locator('table.list tbody tr');
-    await expect(rows.count()).resolves.toBe(4);
+    await expect(rows.count()).resolves.toBe(5);
     await expect(rows.first().textContent()).resolves.toContain('fake/fake-model');
     await checkView(page, 'sessions');
   });
@@ -250,12 +279,13 @@ describe('the web console of a single-user lightspeed serve', () => {
     await page.click('button:has-text("Filter")');
     await page.locator('p.empty', { hasText: 'No sessions match.' }).waitFor();
     await checkView(page, 'sessions-filtered');
+    // The two tasks' sessions run the greeter agent.
     await page.goto(`${server.url}/console/sessions?agent=greeter`);
-    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(1);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(2);
   }, 30_000);
 
   it('ran axe and saved a screenshot on every view, with no page error', () => {
-    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'tasks-empty', 'tool-result-full']);
+    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'tasks-empty', 'tasks-paused', 'tool-result-full']);
     expect(pageErrors).toEqual([]);
   });
 });

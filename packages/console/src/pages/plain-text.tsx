@@ -8,6 +8,11 @@ export function blobPath(sessionId: string, contentRef: string): string {
   return `/console/sessions/${encodeURIComponent(sessionId)}/blobs/${encodeURIComponent(contentRef)}`;
 }
 
+/** The id of a run's section on the session page (task attempts link to it). */
+export function runAnchor(runId: string): string {
+  return `run-${runId}`;
+}
+
 /**
  * Text as the agent or a tool gave it: never markup, whitespace kept (CSS pre-wrap). A body cut
  * here, or one `session/read` did not inline (over 64 KiB: only its preview came), links to the

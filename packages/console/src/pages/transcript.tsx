@@ -1,7 +1,7 @@
 import type { SessionView, ToolCallView } from '@lightspeed/api';
 import { FormToken } from './layout.js';
 import { preview, usageText } from './format.js';
-import { PlainText, type SessionInput } from './plain-text.js';
+import { PlainText, runAnchor, type SessionInput } from './plain-text.js';
 import { compactionsOf, runItems, type CompactionItem, type ConsoleItem } from './transcript-items.js';
 
 export type { SessionInput } from './plain-text.js';
@@ -99,7 +99,7 @@ export function Transcript(props: { session: SessionInput; csrf: string }) {
         const results = new Map(items.filter((item): item is ToolResult => item.type === 'toolResult').map((item) => [item.callId, item]));
         const calls = new Map(((run as SessionView['runs'][number]).toolBatches ?? []).flatMap((batch) => batch.calls).map((callView) => [callView.callId, callView]));
         return (
-          <section class="run" data-run-id={run.id} data-run-status={run.status} aria-label={`run ${run.id}`}>
+          <section class="run" id={runAnchor(run.id)} data-run-id={run.id} data-run-status={run.status} aria-label={`run ${run.id}`}>
             <header class="run-head">
               <span class="run-id">{run.id}</span> <span class={`badge badge-${run.status}`}>{run.status}</span>
               <span class="usage">{usageText(run.usage)}</span>
