@@ -1220,6 +1220,13 @@ export type MemoryEventListParams = {
   type?: string | null;
   sourceId?: string | null;
   minSignificance?: number | null;
+  /**
+   * Only the events about this entity: their primary entity or one of their related ones (its own key, not an alias).
+   */
+  entity?: {
+    type: string;
+    key: string;
+  } | null;
   limit?: number | null;
   cursor?: string | null;
 };
