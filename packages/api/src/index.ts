@@ -27,7 +27,7 @@ export { PROFILE_INSTRUCTIONS_KEY } from './profiles/profile-catalog.js';
 export { mcpServerMethods, mcpServerDocument, mcpServerView, type McpServerRegistryOptions } from './handlers/mcp-server-methods.js';
 export { createLightspeedMcpServer, type LightspeedMcpServerOptions } from './mcp/lightspeed-mcp-server.js';
 export { dispatcherApi, isAgentApiFailure, type AgentApi, type AgentApiFailure, type ParamsInputOf } from './mcp/agent-api.js';
-export { transcriptLine, transcriptOf, transcriptText, type Transcript, type TranscriptItem, type TranscriptRun } from './mcp/transcript.js';
+export { transcriptItemOf, transcriptLine, transcriptOf, transcriptText, type Transcript, type TranscriptItem, type TranscriptRun } from './mcp/transcript.js';
 export { DEFAULT_MAX_MCP_SESSIONS } from './mcp/mcp-http-route.js';
 export { dispatchMethods, type DispatchMethodDeps } from './handlers/dispatch-methods.js';
 export { taskSessionOpener } from './handlers/task-session-opener.js';

@@ -49,6 +49,32 @@ describe('session methods over the embedded host', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it('filters session/list by search text, status and model, paging the matches', async () => {
+    const other = { ...model, model: 'fake-other' };
+    for (const n of [1, 2, 3]) await call('session/start', { sessionId: `flt-${n}`, displayName: `Report ${n}`, config: { model: other } });
+    await call('session/start', { sessionId: 'flt-plain', displayName: 'Unrelated' });
+    await call('session/close', { sessionId: 'flt-2' });
+    const ids = async (params: object) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = (await call('session/list', { limit: 2, ...params, ...(cursor ? { cursor } : {}) })).result.result;
+        expect(page.sessions.length).toBeLessThanOrEqual(2);
+        seen.push(...page.sessions.map((s: any) => s.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return seen.sort();
+    };
+    expect(await ids({ search: 'REPORT' })).toEqual(['flt-1', 'flt-2', 'flt-3']);
+    expect(await ids({ search: 'flt-pl' })).toEqual(['flt-plain']);
+    expect(await ids({ model: 'fake/fake-other', status: 'idle' })).toEqual(['flt-1', 'flt-3']);
+    expect(await ids({ model: 'fake-other', status: 'closed' })).toEqual(['flt-2']);
+    expect(await ids({ search: 'report', agent: 'nobody' })).toEqual([]);
+    const bad = await call('session/list', { status: 'sleeping' });
+    expect(bad.error.data.kind).toBe('invalid_request');
+    expect(bad.error.message).toMatch(/status/);
+  });
+
   it('applies an inline profile: its config, name and instructions (as an instructions entry)', async () => {
     const { result } = await call('session/start', {
       sessionId: 'profiled',

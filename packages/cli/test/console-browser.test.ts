@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
 import { launchChromium } from './support/browser.js';
-import { checkView as checkAndSave, greeterProject, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
+import { checkView as checkAndSave, greeterProject, rpcCall, stopConsoleTest, watchPageErrors } from './support/console-fixture.js';
 
 /** Every way the transcript could run injected code, each setting a marker if it did. */
 const HOSTILE = [
@@ -160,8 +160,37 @@ describe('the web console of a single-user lightspeed serve', () => {
     await page.goto(`${server.url}/console/tasks`);
     await expect(page.locator('a', { hasText: 'succeeded 1' }).count()).resolves.toBe(1);
     await page.locator('a', { hasText: 'greet the console' }).click();
-    await page.locator('td a[href^="/console/sessions/"]').click();
+    await page.locator('td a[href^="/console/sessions/"]:not([href*="#"])').click();
     await page.locator('.message-assistant', { hasText: 'You said: Say hello to console' }).waitFor();
+  }, 60_000);
+
+  it('pauses and resumes dispatch from the tasks page; an attempt links to its run', async () => {
+    await page.goto(`${server.url}/console/tasks`);
+    await page.selectOption('#pause-agent', 'greeter');
+    await page.fill('#pause-reason', 'maintenance <b>window</b>');
+    await page.click('button:has-text("Pause dispatch")');
+    await page.waitForURL(`${server.url}/console/tasks`);
+    await expect(page.locator('#dispatch-state').textContent()).resolves.toContain('agent greeter paused');
+    await expect(page.locator('#dispatch-state b').count()).resolves.toBe(0);
+    await page.fill('#task-subject', 'greet while paused');
+    await page.fill('#task-payload', '{"name":"paused"}');
+    await page.click('button:has-text("Queue task")');
+    await page.waitForURL(/\/console\/tasks\/[^/]+$/);
+    const taskUrl = page.url();
+    await page.waitForTimeout(1500);
+    await expect(page.locator('#task-live dd .badge').first().textContent()).resolves.toBe('queued');
+    await page.goto(`${server.url}/console/tasks`);
+    await checkView(page, 'tasks-paused');
+    await page.click('button:has-text("Resume greeter")');
+    await page.waitForURL(`${server.url}/console/tasks`);
+    await page.locator('#dispatch-state', { hasText: 'Dispatch is running' }).waitFor();
+    await page.goto(taskUrl);
+    await page.locator('#task-live dd .badge-succeeded').waitFor({ timeout: 30_000 });
+    const runLink = page.locator('td a[href*="#run-"]');
+    const runId = await runLink.textContent();
+    await runLink.click();
+    await page.locator(`section.run[data-run-id="${runId}"]`).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#run-${runId}`);
   }, 60_000);
 
   it('shows health: the configured providers, models and the dispatcher, no secrets', async () => {
@@ -192,10 +221,71 @@ describe('the web console of a single-user lightspeed serve', () => {
   it('lists sessions with status, model and usage', async () => {
     await page.goto(`${server.url}/console/sessions`);
     const rows = page.locator('table.list tbody tr');
-    await expect(rows.count()).resolves.toBe(4);
+    await expect(rows.count()).resolves.toBe(5);
     await expect(rows.first().textContent()).resolves.toContain('fake/fake-model');
     await checkView(page, 'sessions');
-    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'sessions', 'sessions-empty', 'task', 'tasks-empty']);
+  });
+
+  it('shows reasoning collapsed, a compaction, and a large tool result cut with "Show all" from CAS, inert', async () => {
+    const model = { providerId: 'fake', apiKind: 'openai:responses', model: 'fake-reasoning' };
+    const { session } = await rpcCall(server.url, 'session/start', { displayName: 'Reasoning report', config: { model, features: { askUser: { version: 1 } } } });
+    const sessionUrl = `${server.url}/console/sessions/${encodeURIComponent(session.id)}`;
+    await rpcCall(server.url, 'session/runs/start', { sessionId: session.id, source: { type: 'input', items: [{ type: 'text', text: 'think first' }] } });
+    await page.goto(sessionUrl);
+    await page.locator('.message-assistant', { hasText: 'You said: think first' }).waitFor({ timeout: 20_000 });
+    const reasoning = page.locator('details.reasoning').first();
+    await expect(reasoning.getAttribute('open')).resolves.toBeNull();
+    await reasoning.locator('summary').press('Enter');
+    await expect(reasoning.locator('.text').textContent()).resolves.toContain('Scripted reasoning (fake model)');
+    await rpcCall(server.url, 'session/context/compact', { sessionId: session.id });
+    await page.goto(sessionUrl);
+    await page.locator('details.compaction').waitFor();
+    // A question answered with 70,000 characters: the tool result is over session/read's 64 KiB
+    // inline limit, so the card shows its preview and links to the whole body in CAS.
+    await page.fill('#message', 'use ask_user {"question":"Paste the log"}');
+    await page.click('#send-form button');
+    const question = page.locator('article.wait-question', { hasText: 'Paste the log' });
+    await question.waitFor({ timeout: 20_000 });
+    const answer = `${'x'.repeat(70_000)} ${HOSTILE} END`;
+    await question.locator('textarea').fill(answer);
+    await question.locator('button:has-text("Answer")').click();
+    const card = page.locator('article.tool[aria-label="tool call ask_user"]');
+    await card.locator('.badge-ok').waitFor({ timeout: 20_000 });
+    expect((await card.locator('.text').textContent())!.length).toBeLessThan(3000);
+    await checkView(page, 'session-reasoning');
+    await card.locator('a.show-all').click();
+    await page.locator('#blob-text').waitFor();
+    const full = await page.locator('#blob-text').textContent();
+    expect(full).toContain(answer);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('main script, main img, main a[href^="javascript:"]').count()).toBe(0);
+    await checkView(page, 'tool-result-full');
+  }, 60_000);
+
+  it('searches and filters sessions by query parameters (status, agent, model)', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    await page.fill('#filter-search', 'reasoning rep');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/search=reasoning/);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(1);
+    await expect(page.locator('table.list tbody tr').textContent()).resolves.toContain('Reasoning report');
+    await page.fill('#filter-search', '');
+    await page.fill('#filter-model', 'fake/fake-reasoning');
+    await page.selectOption('#filter-status', 'idle');
+    await page.click('button:has-text("Filter")');
+    await page.waitForURL(/model=fake/);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(1);
+    await page.selectOption('#filter-agent', 'greeter');
+    await page.click('button:has-text("Filter")');
+    await page.locator('p.empty', { hasText: 'No sessions match.' }).waitFor();
+    await checkView(page, 'sessions-filtered');
+    // The two tasks' sessions run the greeter agent.
+    await page.goto(`${server.url}/console/sessions?agent=greeter`);
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(2);
+  }, 30_000);
+
+  it('ran axe and saved a screenshot on every view, with no page error', () => {
+    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'tasks-empty', 'tasks-paused', 'tool-result-full']);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -65,7 +65,21 @@ describe('the console views of memory', () => {
     await expect(fixes.textContent()).resolves.toContain('issue github:octo/app#3');
     await expect(fixes.locator(`a[href="${eventUrl}"]`).count()).resolves.toBe(1);
     await expect(page.locator('#memory-edges tbody tr', { hasText: 'authored_by' }).textContent()).resolves.toContain('person github:ana');
+    // The PR's own events, through memory/events/list's entity filter; the title's markup is text.
+    const own = page.locator('#memory-events tbody tr');
+    await expect(own.count()).resolves.toBe(1);
+    await expect(own.locator(`a[href="${eventUrl}"]`).count()).resolves.toBe(1);
+    expect(await page.locator('main script, main img').count()).toBe(0);
     await checkView(page, 'memory-entity');
+    // The person is a related entity of the event (its author): the event is theirs too.
+    await page.goto(`${server.url}/console/memory/entity?type=person&key=${encodeURIComponent('github:ana')}`);
+    await expect(page.locator(`#memory-events a[href="${eventUrl}"]`).count()).resolves.toBe(1);
+    // The issue is only named in the PR's body ("fixes #3"): an edge's evidence, not an event about it.
+    await page.goto(`${server.url}/console/memory/entity?type=issue&key=${encodeURIComponent('github:octo/app#3')}`);
+    await page.locator('p.empty', { hasText: 'No event names this entity.' }).waitFor();
+    await expect(page.locator(`#memory-edges a[href="${eventUrl}"]`).count()).resolves.toBe(1);
+    await page.goBack();
+    await page.goBack();
     await fixes.locator(`a[href="${eventUrl}"]`).click();
     await page.waitForURL((url) => url.pathname === eventUrl);
     expect(pageErrors).toEqual([]);

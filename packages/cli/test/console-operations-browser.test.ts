@@ -77,6 +77,48 @@ describe('the console views of schedules, triggers, events and workflows', () =>
     await expect(page.locator('main dl').textContent()).resolves.toContain('greet');
   });
 
+  it('creates and edits a schedule from its form; the API refusals show, markup stays text', async () => {
+    await page.goto(`${server.url}/console/schedules`);
+    await page.locator('a', { hasText: 'New schedule' }).click();
+    await page.waitForURL(/\/console\/schedules\/new$/);
+    await checkView(page, 'schedule-new');
+    await page.fill('#schedule-id', 'nightly');
+    await page.fill('#schedule-expression', 'not a cron');
+    await page.selectOption('#schedule-agent', 'greeter');
+    await page.fill('#schedule-payload', '{"name":"night"}');
+    // A refused form answers 400 with the API's message (the watcher would count it as an error).
+    const refused = page.waitForResponse((response) => response.request().method() === 'POST');
+    await page.click('button:has-text("Create schedule")');
+    expect((await refused).status()).toBe(400);
+    await expect(page.locator('p.notice').textContent()).resolves.toMatch(/cron|expression/i);
+    // Only that expected 400 is taken off the recorded errors.
+    const expected = pageErrors.findIndex((error) => error === `HTTP 400 for ${server.url}/console/schedules`);
+    expect(expected).toBeGreaterThanOrEqual(0);
+    pageErrors.splice(expected, 1);
+    await page.goto(`${server.url}/console/schedules/new`);
+    await page.fill('#schedule-id', 'nightly');
+    await page.fill('#schedule-expression', '0 3 * * *');
+    await page.fill('#schedule-payload', '{"name":"night"}');
+    await page.click('button:has-text("Create schedule")');
+    await page.waitForURL(/\/console\/schedules$/);
+    const row = page.locator('tr[data-schedule-id="nightly"]');
+    await expect(row.textContent()).resolves.toContain('cron 0 3 * * * (UTC)');
+    await row.locator('a', { hasText: 'Edit' }).click();
+    await page.waitForURL(/\/console\/schedules\/nightly\/edit$/);
+    await expect(page.inputValue('#schedule-expression')).resolves.toBe('0 3 * * *');
+    await page.check('input[name="specKind"][value="interval"]');
+    await page.fill('#schedule-every', '7200');
+    await page.fill('#schedule-description', `<img src=x onerror="window.__xss='schedule'">nightly`);
+    await page.click('button:has-text("Save schedule")');
+    await page.waitForURL(/\/console\/schedules$/);
+    await expect(row.textContent()).resolves.toContain('every 7200 s');
+    await expect(row.locator('.hint').textContent()).resolves.toContain('<img src=x');
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await row.locator('img').count()).toBe(0);
+    await checkView(page, 'schedules-edited');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('lists triggers with what they match and start, and no secret', async () => {
     await page.goto(`${server.url}/console/triggers`);
     const task = page.locator('tr[data-trigger-id="issue-opened"]');

@@ -113,6 +113,14 @@ describe('lightspeed memory sources and events against lightspeed serve', () => 
     const trusted = await cli(['memory', 'import', file, '--source', 'imp', '--trusted', '--json']);
     expect(JSON.parse(trusted.stdout)).toMatchObject({ accepted: 1, deduped: 5 });
     const listed = await cli(['memory', 'events', 'list', '--source', 'imp', '--json']);
-    expect(JSON.parse(listed.stdout).events).toHaveLength(6);
+    const events = JSON.parse(listed.stdout).events as { eventId: string; primary?: { type: string; key: string } }[];
+    expect(events).toHaveLength(6);
+    // --entity type:key: the events about one entity (the key keeps its own colons).
+    const about = events.find((e) => e.primary)!.primary!;
+    const expected = events.filter((e) => e.primary?.type === about.type && e.primary.key === about.key).map((e) => e.eventId);
+    const own = await cli(['memory', 'events', 'list', '--entity', `${about.type}:${about.key}`, '--json']);
+    const ownIds = (JSON.parse(own.stdout).events as { eventId: string }[]).map((e) => e.eventId);
+    expect(ownIds).toEqual(expect.arrayContaining(expected));
+    expect((await cli(['memory', 'events', 'list', '--entity', 'nocolon'])).stderr).toMatch(/--entity must be type:key/);
   });
 });

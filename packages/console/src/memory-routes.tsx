@@ -32,8 +32,11 @@ export function memoryRoutes(app: Hono, auth: ConsoleAuth): void {
       const key = c.req.query('key');
       if (!type) throw invalidRequest('type: required');
       if (!key) throw invalidRequest('key: required');
+      const cursor = c.req.query('cursor') || undefined;
       const [{ entity }, graph] = await Promise.all([caller.api.call('memory/entities/read', { type, key }), caller.api.call('memory/graph/neighbours', { type, key })]);
-      return c.html(<MemoryEntityPage frame={frame(`${entity.type} ${entity.key}`, 'memory')} entity={entity} graph={graph} />);
+      // By the entity's own key: the one given may be an alias, and events name the key.
+      const listed = await caller.api.call('memory/events/list', { entity: { type: entity.type, key: entity.key }, limit: 50, ...(cursor ? { cursor } : {}) });
+      return c.html(<MemoryEntityPage frame={frame(`${entity.type} ${entity.key}`, 'memory')} entity={entity} graph={graph} events={listed.events} nextCursor={listed.nextCursor} />);
     }),
   );
 }

@@ -4,8 +4,9 @@ import type { Hono } from 'hono';
 import type { ConsoleAuth } from './console-auth.js';
 import { consoleRoute } from './console-context.js';
 import type { InProcessFetch } from './gateway-api.js';
+import { BlobPage, textOfBytes } from './pages/blob-page.js';
 import { LiveSession, SessionPage } from './pages/session-page.js';
-import { SessionsPage, type SessionRow } from './pages/sessions-page.js';
+import { sessionFilterOf, SessionsPage, type SessionRow } from './pages/sessions-page.js';
 import type { WaitView } from './pages/waits.js';
 import { newChatConfig } from './new-chat-config.js';
 import { sessionStreamProxy } from './stream-proxy.js';
@@ -28,7 +29,8 @@ export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFe
     '/console/sessions',
     consoleRoute(auth, async (c, { caller, frame }) => {
       const cursor = c.req.query('cursor');
-      const list = await caller.api.call('session/list', { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      const filter = sessionFilterOf(c.req.query());
+      const list = await caller.api.call('session/list', { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...filter });
       // The summary has no status, model or usage: each row reads its session (one page at a time).
       const rows: SessionRow[] = await Promise.all(
         (list.sessions ?? []).map(async (summary) => {
@@ -43,7 +45,7 @@ export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFe
         (answer) => (answer.profiles ?? []).map((profile) => profile.profileId),
         () => [],
       );
-      return c.html(<SessionsPage frame={frame('Sessions', 'sessions')} rows={rows} nextCursor={list.nextCursor} profiles={profiles} />);
+      return c.html(<SessionsPage frame={frame('Sessions', 'sessions')} rows={rows} nextCursor={list.nextCursor} profiles={profiles} filter={filter} />);
     }),
   );
 
@@ -84,6 +86,17 @@ export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFe
   );
 
   app.get('/console/sessions/:sessionId/events', sessionStreamProxy(auth, gateway));
+
+  // A whole body from CAS on demand ("Show all" on a cut tool result or message), as text.
+  app.get(
+    '/console/sessions/:sessionId/blobs/:blobRef',
+    consoleRoute(auth, async (c, { caller, frame }) => {
+      const sessionId = c.req.param('sessionId')!;
+      const blob = await caller.api.call('blobs/read', { blobRef: c.req.param('blobRef')! });
+      const text = textOfBytes(Buffer.from(blob.bytesBase64, 'base64'));
+      return c.html(<BlobPage frame={frame('Full output', 'sessions')} blobRef={blob.blobRef} bytes={blob.bytes} text={text} back={sessionPath(sessionId)} />);
+    }),
+  );
 
   app.post(
     '/console/sessions/:sessionId/messages',

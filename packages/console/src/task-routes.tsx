@@ -1,4 +1,4 @@
-import { invalidRequest, type TaskAttemptView, type TaskView } from '@lightspeed/api';
+import { invalidRequest, type DispatchPause, type TaskAttemptView, type TaskView } from '@lightspeed/api';
 import type { Hono } from 'hono';
 import type { ConsoleAuth } from './console-auth.js';
 import { consoleRoute } from './console-context.js';
@@ -33,7 +33,7 @@ export function taskRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFetch
       ]);
       const counts = new Map(Object.entries(status.counts as Record<string, number>));
       const agents = (profiles.profiles ?? []).map((profile) => profile.profileId);
-      return c.html(<TasksPage frame={frame('Tasks', 'tasks')} tasks={list.tasks as TaskView[]} counts={counts} state={state} agents={agents} />);
+      return c.html(<TasksPage frame={frame('Tasks', 'tasks')} tasks={list.tasks as TaskView[]} counts={counts} state={state} agents={agents} pauses={status.pauses as DispatchPause[]} />);
     }),
   );
 
@@ -71,4 +71,23 @@ export function taskRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFetch
       }),
     );
   }
+
+  app.post(
+    '/console/dispatch/pause',
+    consoleRoute(auth, async (c, { caller }, form) => {
+      const agent = form.agent?.trim();
+      const reason = form.reason?.trim();
+      await caller.api.call('dispatch/pause', { ...(agent ? { agent } : {}), ...(reason ? { reason } : {}) });
+      return c.redirect('/console/tasks', 303);
+    }),
+  );
+
+  app.post(
+    '/console/dispatch/resume',
+    consoleRoute(auth, async (c, { caller }, form) => {
+      const agent = form.agent?.trim();
+      await caller.api.call('dispatch/resume', agent ? { agent } : {});
+      return c.redirect('/console/tasks', 303);
+    }),
+  );
 }

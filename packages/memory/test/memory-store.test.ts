@@ -133,5 +133,18 @@ describe.each(['pglite', 'postgres'] as const)('memory sources and events on %s'
     expect((await storage().memoryEvents(u).list({ type: 'push', limit: 1000 })).events.every((e) => e.type === 'push')).toBe(true);
     expect((await storage().memoryEvents(other).list()).events).toHaveLength(0);
     expect(await storage().memoryEvents(other).get(seen[0]!)).toBeUndefined();
+
+    // The entity filter: an entity's events are those naming it as primary or related, none else.
+    const all = (await storage().memoryEvents(u).list({ limit: 1000 })).events;
+    const names = (e: (typeof all)[number], type: string, key: string) => (e.primary?.type === type && e.primary.key === key) || e.related.some((r) => r.type === type && r.key === key);
+    const withPrimary = all.find((e) => e.primary !== undefined)!;
+    const related = all.flatMap((e) => e.related).find((r) => r.type === 'repo' || r.relation === 'repository') ?? all.flatMap((e) => e.related)[0]!;
+    for (const entity of [withPrimary.primary!, { type: related.type, key: related.key }]) {
+      const listed = await storage().memoryEvents(u).list({ entity, limit: 1000 });
+      const expected = all.filter((e) => names(e, entity.type, entity.key)).map((e) => e.eventId);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(listed.events.map((e) => e.eventId)).toEqual(expected);
+    }
+    expect((await storage().memoryEvents(u).list({ entity: { type: 'issue', key: 'no/such#0' } })).events).toHaveLength(0);
   });
 });

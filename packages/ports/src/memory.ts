@@ -130,8 +130,8 @@ export interface MemoryEventStore {
   /** Records the event once per source key; a repeat answers the original with `deduped: true`. */
   record(input: MemoryEventInput): Promise<{ event: MemoryEvent; deduped: boolean }>;
   get(eventId: string): Promise<MemoryEvent | undefined>;
-  /** Newest `occurredAt` first. */
-  list(options?: { provider?: MemoryProvider; type?: string; sourceId?: string; minSignificance?: number; limit?: number; cursor?: string }): Promise<{ events: MemoryEvent[]; nextCursor?: string }>;
+  /** Newest `occurredAt` first; `entity`: only events whose primary or related entities include it. */
+  list(options?: { provider?: MemoryProvider; type?: string; sourceId?: string; minSignificance?: number; entity?: MemoryEntityRef; limit?: number; cursor?: string }): Promise<{ events: MemoryEvent[]; nextCursor?: string }>;
 }
 
 /*

@@ -5,6 +5,7 @@ import {
   MEMORY_PROVIDERS,
   type Clock,
   type MemoryAttribute,
+  type MemoryEntityRef,
   type MemoryEvent,
   type MemoryEventInput,
   type MemoryEventStore,
@@ -285,7 +286,7 @@ export class SqlMemoryEventStore implements MemoryEventStore {
   }
 
   async list(
-    options: { provider?: MemoryProvider; type?: string; sourceId?: string; minSignificance?: number; limit?: number; cursor?: string } = {},
+    options: { provider?: MemoryProvider; type?: string; sourceId?: string; minSignificance?: number; entity?: MemoryEntityRef; limit?: number; cursor?: string } = {},
   ): Promise<{ events: MemoryEvent[]; nextCursor?: string }> {
     const limit = Math.max(1, Math.min(Math.trunc(options.limit ?? 100), 1000));
     const after = options.cursor === undefined ? null : decodeCursor(options.cursor, ['number', 'string'] as const, 'memory event list');
@@ -293,8 +294,22 @@ export class SqlMemoryEventStore implements MemoryEventStore {
       `SELECT ${EVENT_COLUMNS} FROM ls_memory_events WHERE universe = $1 AND ($2::text IS NULL OR provider = $2) AND ($3::text IS NULL OR type = $3)
          AND ($4::text IS NULL OR source_id = $4) AND ($5::integer IS NULL OR significance >= $5)
          AND ($6::bigint IS NULL OR (occurred_at, event_id) < ($6::bigint, $7::text))
+         AND ($9::text IS NULL OR (primary_type = $9 AND primary_key = $10) OR related::jsonb @> $11::jsonb)
        ORDER BY occurred_at DESC, event_id DESC LIMIT $8`,
-      [this.universe, options.provider ?? null, options.type ?? null, options.sourceId ?? null, options.minSignificance ?? null, after ? after[0] : null, after ? after[1] : null, limit + 1],
+      [
+        this.universe,
+        options.provider ?? null,
+        options.type ?? null,
+        options.sourceId ?? null,
+        options.minSignificance ?? null,
+        after ? after[0] : null,
+        after ? after[1] : null,
+        limit + 1,
+        // An entity's events: it is their primary entity, or one of their related ones (any relation).
+        options.entity?.type ?? null,
+        options.entity?.key ?? null,
+        options.entity ? JSON.stringify([{ type: options.entity.type, key: options.entity.key }]) : null,
+      ],
     );
     const events = rows.slice(0, limit).map(eventOf);
     const last = events[events.length - 1];

@@ -105,12 +105,13 @@ export function memoryMethods(memory: MemoryOptions): MethodHandlers {
       return { result: { sources: listed.sources.map(memorySourceView), nextCursor: listed.nextCursor ?? null } };
     },
     'memory/sources/delete': async ({ sourceId }, { universe }) => ({ result: { source: memorySourceView(await memory.sources.delete(universe, sourceId)) } }),
-    'memory/events/list': async ({ provider, type, sourceId, minSignificance, limit, cursor }, { universe }) => {
+    'memory/events/list': async ({ provider, type, sourceId, minSignificance, entity, limit, cursor }, { universe }) => {
       const listed = await memory.events(universe).list({
         ...(provider != null ? { provider } : {}),
         ...(type != null ? { type } : {}),
         ...(sourceId != null ? { sourceId } : {}),
         ...(minSignificance != null ? { minSignificance } : {}),
+        ...(entity != null ? { entity } : {}),
         ...page(limit, cursor),
       });
       return { result: { events: listed.events.map(memoryEventView), nextCursor: listed.nextCursor ?? null } };

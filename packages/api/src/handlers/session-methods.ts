@@ -10,6 +10,7 @@ import { refuseUnsupportedConfig } from '../views/unsupported-config.js';
 import { inlineSessionTexts } from '../views/inline-text.js';
 import { sessionSummaryView, sessionView } from '../views/session-view.js';
 import type { SessionAccess } from './session-access.js';
+import { filteredSessions } from './session-list-filter.js';
 
 /** session/start, read, list, config/put, rename, close, delete. */
 export interface SessionMethodOptions {
@@ -72,8 +73,8 @@ export function sessionMethods(access: SessionAccess, catalog: ProfileCatalog, d
       result: { session: await inlineSessionTexts(sessionView(await access.read({ universe, sessionId })), host.blobs(universe)) },
     }),
 
-    'session/list': async ({ cursor, limit }, { universe }) => {
-      const page = await host.listSessions(universe, { limit: Math.min(Math.max(limit ?? 50, 1), 500), ...(cursor ? { cursor } : {}) });
+    'session/list': async ({ cursor, limit, ...filter }, { universe }) => {
+      const page = await filteredSessions(host, universe, { limit: Math.min(Math.max(limit ?? 50, 1), 500), cursor: cursor ?? undefined }, filter);
       return {
         result: {
           sessions: await Promise.all(

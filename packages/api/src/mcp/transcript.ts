@@ -55,7 +55,8 @@ export function transcriptLine(entry: EntryInput): string | undefined {
   }
 }
 
-function itemOf(entry: EntryInput): TranscriptItem | undefined {
+/** The transcript item of a context entry (messages, tool calls and results), or undefined. */
+export function transcriptItemOf(entry: EntryInput): TranscriptItem | undefined {
   const text = entry.text ?? entry.preview ?? '';
   switch (entry.kind.type) {
     case 'message':
@@ -70,7 +71,7 @@ function itemOf(entry: EntryInput): TranscriptItem | undefined {
 }
 
 export function transcriptRun(run: RunInput): TranscriptRun {
-  const items = (run.entries ?? []).flatMap((entry) => itemOf(entry) ?? []);
+  const items = (run.entries ?? []).flatMap((entry) => transcriptItemOf(entry) ?? []);
   return { runId: run.id, status: run.status, ...(run.failure ? { failure: `${run.failure.code}: ${run.failure.message}` } : {}), items };
 }
 

@@ -89,6 +89,9 @@ export const MemoryEventView = named(
   }),
 );
 
+const entityType = () => z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a lower-case entity type (issue, pr, commit…)');
+const entityKey = () => z.string().min(1).max(512);
+
 export const MemoryEventListParams = named(
   'MemoryEventListParams',
   z.strictObject({
@@ -96,6 +99,10 @@ export const MemoryEventListParams = named(
     type: z.string().min(1).max(128).nullish(),
     sourceId: id().nullish(),
     minSignificance: z.number().int().min(0).max(100).nullish(),
+    entity: z
+      .strictObject({ type: entityType(), key: entityKey() })
+      .nullish()
+      .describe("Only the events about this entity: their primary entity or one of their related ones (its own key, not an alias)."),
     limit: z.number().int().min(1).max(1000).nullish(),
     cursor: z.string().max(512).nullish(),
   }),
@@ -127,8 +134,6 @@ export const MemoryImportResponse = named(
 
 // ---- The entity graph (memory/entities/*, memory/graph/neighbours) ----
 
-const entityType = () => z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a lower-case entity type (issue, pr, commit…)');
-const entityKey = () => z.string().min(1).max(512);
 
 export const MemoryEntityView = named(
   'MemoryEntityView',

@@ -46,7 +46,14 @@ export const SessionReadResponse = named('SessionReadResponse', z.object({ sessi
 
 export const SessionListParams = named(
   'SessionListParams',
-  z.object({ cursor: z.string().nullish(), limit: uint().nullish() }),
+  z.object({
+    cursor: z.string().nullish(),
+    limit: uint().nullish(),
+    search: z.string().max(200).nullish().describe('Lightspeed extension: case-insensitive text in the display name, id or agent (profile id).'),
+    status: z.enum(['idle', 'active', 'closed']).nullish().describe('Lightspeed extension: only sessions in this list status.'),
+    agent: z.string().max(200).nullish().describe('Lightspeed extension: only sessions started from this agent (profile id).'),
+    model: z.string().max(200).nullish().describe('Lightspeed extension: only sessions whose model is this `model` or `provider/model`.'),
+  }),
 );
 export const SessionListResponse = named(
   'SessionListResponse',

@@ -184,9 +184,14 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
       .option('--type <type>')
       .option('--source <sourceId>')
       .option('--min-significance <n>', 'only events scoring at least this (0-100)')
+      .option('--entity <type:key>', "only events about this entity (primary or related), e.g. pr:acme/api#12")
       .option('--limit <n>', 'at most this many', '50')
       .option('--json', 'print the JSON-RPC result'),
-  ).action(async (flags: Flags & { provider?: string; type?: string; source?: string; minSignificance?: string; limit: string }) => {
+  ).action(async (flags: Flags & { provider?: string; type?: string; source?: string; minSignificance?: string; entity?: string; limit: string }) => {
+    // The type ends at the first colon: keys hold colons of their own (email:…, commit sha:…).
+    const split = flags.entity === undefined ? undefined : flags.entity.indexOf(':');
+    if (split !== undefined && split < 1) throw usageError(`--entity must be type:key (pr:acme/api#12), got "${flags.entity}"`);
+    const entity = split === undefined ? undefined : { type: flags.entity!.slice(0, split), key: flags.entity!.slice(split + 1) };
     const min = flags.minSignificance === undefined ? undefined : Number(flags.minSignificance);
     if (min !== undefined && (!Number.isInteger(min) || min < 0 || min > 100)) throw usageError(`--min-significance must be a whole number from 0 to 100, got "${flags.minSignificance}"`);
     const params = {
@@ -195,6 +200,7 @@ export function registerMemory(program: Command, ctx: CommandContext): void {
       ...(flags.type ? { type: flags.type } : {}),
       ...(flags.source ? { sourceId: flags.source } : {}),
       ...(min !== undefined ? { minSignificance: min } : {}),
+      ...(entity ? { entity } : {}),
     };
     await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
       const result = await client.call<{ events: MemoryEventView[] }>('memory/events/list', params);

@@ -5,7 +5,7 @@ import { withConnection, withServerOptions, writeJson, type CommandContext } fro
 import { registerSessionConfig } from './session-config-command.js';
 import { registerSessionSkills } from './session-skills-command.js';
 
-type Flags = { json?: boolean; force?: boolean; limit?: string; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
+type Flags = { json?: boolean; force?: boolean; limit?: string; search?: string; status?: string; agent?: string; model?: string; cursor?: string; apiUrl?: string; apiKey?: string; dataDir?: string; engine?: string };
 
 function oneLine(text: string, max = 160): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -19,17 +19,27 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
       .command('list')
       .description('list sessions, most recent first')
       .option('--limit <n>', 'how many', '50')
+      .option('--search <text>', 'only sessions whose name, id or agent contains this text')
+      .option('--status <status>', 'only idle, active or closed sessions')
+      .option('--agent <profileId>', 'only sessions started from this agent')
+      .option('--model <model>', 'only sessions on this model (`model` or `provider/model`)')
+      .option('--cursor <cursor>', 'the next page (printed as `next: …` after a full page)')
       .option('--json', 'print the JSON-RPC result'),
   ).action(async (flags: Flags) => {
     const limit = Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 1) throw usageError('--limit must be a positive integer');
+    if (flags.status !== undefined && !['idle', 'active', 'closed'].includes(flags.status)) throw usageError('--status must be idle, active or closed');
+    const filter = { search: flags.search, status: flags.status, agent: flags.agent, model: flags.model, cursor: flags.cursor };
+    const params = Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
     await withConnection(flags, ctx, { requireModel: false }, async ({ client }) => {
-      const result = await client.call<{ sessions: any[]; nextCursor?: string | null }>('session/list', { limit });
+      const result = await client.call<{ sessions: any[]; nextCursor?: string | null }>('session/list', { limit, ...params });
       if (flags.json) return writeJson(ctx, result);
-      if (result.sessions.length === 0) ctx.io.stderr.write('no sessions yet; start one with `lightspeed chat`\n');
+      const filtered = Object.keys(params).some((name) => name !== 'cursor');
+      if (result.sessions.length === 0) ctx.io.stderr.write(filtered ? 'no sessions match\n' : 'no sessions yet; start one with `lightspeed chat`\n');
       for (const session of result.sessions) {
         ctx.io.stdout.write(`${session.id}\t${session.lifecycleStatus}\t${new Date(session.updatedAtMs).toISOString()}${session.displayName ? `\t${session.displayName}` : ''}\n`);
       }
+      if (result.nextCursor) ctx.io.stderr.write(`next: --cursor ${result.nextCursor}\n`);
     });
   });
   withServerOptions(

@@ -1324,6 +1324,13 @@ export type MemoryEventListParams = {
   type?: string | null;
   sourceId?: string | null;
   minSignificance?: number | null;
+  /**
+   * Only the events about this entity: their primary entity or one of their related ones (its own key, not an alias).
+   */
+  entity?: {
+    type: string;
+    key: string;
+  } | null;
   limit?: number | null;
   cursor?: string | null;
 };
@@ -2444,6 +2451,22 @@ export type SessionLifecycleStatus = "new" | "open" | "closed";
 export type SessionListParams = {
   cursor?: string | null;
   limit?: number | null;
+  /**
+   * Lightspeed extension: case-insensitive text in the display name, id or agent (profile id).
+   */
+  search?: string | null;
+  /**
+   * Lightspeed extension: only sessions in this list status.
+   */
+  status?: ("idle" | "active" | "closed") | null;
+  /**
+   * Lightspeed extension: only sessions started from this agent (profile id).
+   */
+  agent?: string | null;
+  /**
+   * Lightspeed extension: only sessions whose model is this `model` or `provider/model`.
+   */
+  model?: string | null;
 };
 
 export type SessionListResponse = {

@@ -3,16 +3,24 @@ import { ListHead } from './list-head.js';
 import { Layout, type PageFrame } from './layout.js';
 import { when } from './format.js';
 import { EntityLink, memoryEventPath } from './memory-links.js';
+import { MemoryEventsTable, type MemoryEventRow } from './memory-events-page.js';
 
 type Neighbours = ResultOf<'memory/graph/neighbours'>;
 
 /**
- * One entity and its graph neighbours (one edge away): each edge with its evidence, the memory
- * events that support it, linked. memory/events/list has no entity filter, so the evidence is the
- * entity's events this page can show.
+ * One entity: its own events (`memory/events/list` with the entity filter: it is their primary or
+ * a related entity) and its graph neighbours (one edge away), each edge with its evidence, the
+ * memory events that support it, linked.
  */
-export function MemoryEntityPage(props: { frame: PageFrame; entity: ResultOf<'memory/entities/read'>['entity']; graph: Neighbours }) {
+export function MemoryEntityPage(props: {
+  frame: PageFrame;
+  entity: ResultOf<'memory/entities/read'>['entity'];
+  graph: Neighbours;
+  events: MemoryEventRow[];
+  nextCursor?: string | null | undefined;
+}) {
   const { entity, graph } = props;
+  const here = `/console/memory/entity?type=${encodeURIComponent(entity.type)}&key=${encodeURIComponent(entity.key)}`;
   return (
     <Layout {...props.frame}>
       <dl class="facts">
@@ -29,6 +37,8 @@ export function MemoryEntityPage(props: { frame: PageFrame; entity: ResultOf<'me
         <dt>Seen</dt>
         <dd>{`${when(entity.firstSeenMs)} – ${when(entity.lastSeenMs)}`}</dd>
       </dl>
+      <h2>Events</h2>
+      <MemoryEventsTable events={props.events} nextCursor={props.nextCursor} nextHref={(cursor) => `${here}&cursor=${encodeURIComponent(cursor)}`} empty="No event names this entity." />
       <h2>Edges</h2>
       {graph.edges.length === 0 ? (
         <p class="empty">No edge to another entity.</p>

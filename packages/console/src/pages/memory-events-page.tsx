@@ -6,12 +6,12 @@ import { EntityLink, memoryEventPath } from './memory-links.js';
 
 export type MemoryEventRow = ResultOf<'memory/events/read'>['event'];
 
-/** Memory events (canonical provider events), newest first by occurrence. */
-export function MemoryEventsPage(props: { frame: PageFrame; events: MemoryEventRow[]; nextCursor?: string | null | undefined }) {
+/** Memory events as a table (the list page and an entity's page), with a link to the next page. */
+export function MemoryEventsTable(props: { events: MemoryEventRow[]; nextCursor?: string | null | undefined; nextHref: (cursor: string) => string; empty: string }) {
   return (
-    <Layout {...props.frame}>
+    <>
       {props.events.length === 0 ? (
-        <p class="empty">No memory events yet (connect a source with memory/sources/put, or import recorded deliveries).</p>
+        <p class="empty">{props.empty}</p>
       ) : (
         <table class="list" id="memory-events">
           <ListHead columns={['Event', 'Provider', 'Type', 'Entity', 'Significance', 'Occurred']} />
@@ -35,9 +35,23 @@ export function MemoryEventsPage(props: { frame: PageFrame; events: MemoryEventR
       )}
       {props.nextCursor ? (
         <p>
-          <a href={`/console/memory?cursor=${encodeURIComponent(props.nextCursor)}`}>Older events</a>
+          <a href={props.nextHref(props.nextCursor)}>Older events</a>
         </p>
       ) : null}
+    </>
+  );
+}
+
+/** Memory events (canonical provider events), newest first by occurrence. */
+export function MemoryEventsPage(props: { frame: PageFrame; events: MemoryEventRow[]; nextCursor?: string | null | undefined }) {
+  return (
+    <Layout {...props.frame}>
+      <MemoryEventsTable
+        events={props.events}
+        nextCursor={props.nextCursor}
+        nextHref={(cursor) => `/console/memory?cursor=${encodeURIComponent(cursor)}`}
+        empty="No memory events yet (connect a source with memory/sources/put, or import recorded deliveries)."
+      />
     </Layout>
   );
 }

@@ -27,6 +27,9 @@ export function SchedulesPage(props: { frame: PageFrame; schedules: ScheduleRow[
   const { frame } = props;
   return (
     <Layout {...frame}>
+      <p>
+        <a href="/console/schedules/new">New schedule</a>
+      </p>
       {props.schedules.length === 0 ? (
         <p class="empty">No schedules in this universe (create one with schedules/put or `lightspeed schedules put`).</p>
       ) : (
@@ -86,6 +89,9 @@ export function SchedulesPage(props: { frame: PageFrame; schedules: ScheduleRow[
                     <ActionButton csrf={frame.csrf} scheduleId={schedule.scheduleId} action="pause" label="Pause" />
                   )}
                   <ActionButton csrf={frame.csrf} scheduleId={schedule.scheduleId} action="run" label="Run now" />
+                  <a href={`/console/schedules/${encodeURIComponent(schedule.scheduleId)}/edit`} aria-label={`Edit ${schedule.scheduleId}`}>
+                    Edit
+                  </a>
                 </td>
               </tr>
             ))}

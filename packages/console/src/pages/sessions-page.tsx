@@ -2,6 +2,9 @@ import type { SessionView } from '@lightspeed/api';
 import { ListHead } from './list-head.js';
 import { FormToken, Layout, type PageFrame } from './layout.js';
 import { modelText, usageText, when } from './format.js';
+import { filterQuery, SessionFilterForm, type SessionFilter } from './session-filter.js';
+
+export { sessionFilterOf } from './session-filter.js';
 
 export interface SessionRow {
   id: string;
@@ -12,8 +15,9 @@ export interface SessionRow {
 }
 
 /** The sessions list (most recently active first) and the "new chat" form. */
-export function SessionsPage(props: { frame: PageFrame; rows: SessionRow[]; nextCursor?: string | null | undefined; profiles: string[] }) {
-  const { frame, rows } = props;
+export function SessionsPage(props: { frame: PageFrame; rows: SessionRow[]; nextCursor?: string | null | undefined; profiles: string[]; filter: SessionFilter }) {
+  const { frame, rows, filter } = props;
+  const filtered = Object.keys(filter).length > 0;
   return (
     <Layout {...frame}>
       <section aria-labelledby="new-chat">
@@ -46,8 +50,9 @@ export function SessionsPage(props: { frame: PageFrame; rows: SessionRow[]; next
       </section>
       <section aria-labelledby="session-list">
         <h2 id="session-list">Sessions</h2>
+        <SessionFilterForm filter={filter} profiles={props.profiles} />
         {rows.length === 0 ? (
-          <p class="empty">No sessions yet.</p>
+          <p class="empty">{filtered ? (props.nextCursor ? 'No matches among these sessions; look further below.' : 'No sessions match.') : 'No sessions yet.'}</p>
         ) : (
           <table class="list">
             <ListHead columns={['Session', 'Status', 'Agent', 'Model', 'Last activity', 'Usage']} />
@@ -71,7 +76,7 @@ export function SessionsPage(props: { frame: PageFrame; rows: SessionRow[]; next
         )}
         {props.nextCursor ? (
           <p>
-            <a href={`/console/sessions?cursor=${encodeURIComponent(props.nextCursor)}`}>Older sessions</a>
+            <a href={`/console/sessions?cursor=${encodeURIComponent(props.nextCursor)}${filterQuery(filter)}`}>Older sessions</a>
           </p>
         ) : null}
       </section>

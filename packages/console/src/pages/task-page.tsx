@@ -2,6 +2,7 @@ import type { TaskAttemptView, TaskView } from '@lightspeed/api';
 import { ListHead } from './list-head.js';
 import { FormToken, Layout, type PageFrame } from './layout.js';
 import { costText, when } from './format.js';
+import { runAnchor } from './plain-text.js';
 
 const CANCELLABLE = new Set(['queued', 'scheduled', 'running', 'blocked']);
 const RETRYABLE = new Set(['failed', 'cancelled', 'blocked']);
@@ -58,7 +59,7 @@ export function TaskPage(props: { frame: PageFrame; task: TaskView; attempts: Ta
         <p class="empty">No attempt yet.</p>
       ) : (
         <table class="list">
-          <ListHead columns={['#', 'Outcome', 'Session', 'Started', 'Ended', 'Cost', 'Error']} />
+          <ListHead columns={['#', 'Outcome', 'Session and run', 'Started', 'Ended', 'Cost', 'Evidence', 'Error']} />
           <tbody>
             {props.attempts.map((attempt) => (
               <tr>
@@ -66,11 +67,30 @@ export function TaskPage(props: { frame: PageFrame; task: TaskView; attempts: Ta
                 <td>
                   <span class={`badge badge-${attempt.outcome}`}>{attempt.outcome}</span>
                 </td>
-                <td>{attempt.sessionId ? <a href={`/console/sessions/${encodeURIComponent(attempt.sessionId)}`}>{attempt.sessionId}</a> : '—'}</td>
+                <td>
+                  {attempt.sessionId ? <a href={`/console/sessions/${encodeURIComponent(attempt.sessionId)}`}>{attempt.sessionId}</a> : '—'}
+                  {attempt.sessionId && attempt.runId ? (
+                    <>
+                      {' · '}
+                      <a href={`/console/sessions/${encodeURIComponent(attempt.sessionId)}#${encodeURIComponent(runAnchor(attempt.runId))}`}>{attempt.runId}</a>
+                    </>
+                  ) : null}
+                </td>
                 <td>{when(attempt.startedAtMs)}</td>
                 <td>{when(attempt.endedAtMs)}</td>
                 <td>{costText(attempt.costUsd)}</td>
-                <td>{attempt.error ?? ''}</td>
+                <td>
+                  {attempt.evidence.length === 0 ? (
+                    '—'
+                  ) : (
+                    <ul class="plain evidence">
+                      {attempt.evidence.map((item) => (
+                        <li class="text">{item}</li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+                <td class="text">{attempt.error ? `${attempt.errorClass ? `${attempt.errorClass}: ` : ''}${attempt.error}` : ''}</td>
               </tr>
             ))}
           </tbody>

@@ -1,10 +1,11 @@
-import type { TaskView } from '@lightspeed/api';
+import type { DispatchPause, TaskView } from '@lightspeed/api';
+import { DispatchControls } from './dispatch-controls.js';
 import { ListHead } from './list-head.js';
 import { FormToken, Layout, type PageFrame } from './layout.js';
 import { when } from './format.js';
 
 /** The task queue: counts by state, the list (optionally one state), and the create form. */
-export function TasksPage(props: { frame: PageFrame; tasks: TaskView[]; counts: Map<string, number>; state?: string | undefined; agents: string[] }) {
+export function TasksPage(props: { frame: PageFrame; tasks: TaskView[]; counts: Map<string, number>; state?: string | undefined; agents: string[]; pauses: DispatchPause[] }) {
   const { frame } = props;
   return (
     <Layout {...frame}>
@@ -49,6 +50,7 @@ export function TasksPage(props: { frame: PageFrame; tasks: TaskView[]; counts: 
         </table>
       )}
       </div>
+      <DispatchControls pauses={props.pauses} agents={props.agents} csrf={frame.csrf} />
       <section aria-labelledby="new-task">
         <h2 id="new-task">Queue a task</h2>
         {props.agents.length === 0 ? (
