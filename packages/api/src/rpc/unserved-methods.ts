@@ -6,13 +6,13 @@
  */
 const AREAS: readonly { prefix: string; area: string }[] = [
   { prefix: 'session/managed/', area: 'managed sessions (lifecycle controllers, workflow tools) are not served by this server' },
-  // Environments here are local sandboxes (docs/0025-environments.md): provider-side machinery has no local counterpart.
+  // Environments here are local sandboxes (docs/0027-environments.md): provider-side machinery has no local counterpart.
   ...['environments/external/', 'environments/ingress/', 'environments/power/', 'environments/idle-policy/', 'environments/provider-bindings/', 'environments/templates/'].map((prefix) => ({
     prefix,
-    area: 'issue 22: environments on this server are local sandbox directories (bubblewrap), not provider-provisioned machines: there are no external endpoints, ingress, power states, idle policies, provider bindings or templates (docs/0025-environments.md)',
+    area: 'issue 22: environments on this server are local sandbox directories (bubblewrap), not provider-provisioned machines: there are no external endpoints, ingress, power states, idle policies, provider bindings or templates (docs/0027-environments.md)',
   })),
-  { prefix: 'session/environments/', area: 'issue 22: environments are served to tasks (script executors) and the delegate tool, not over the API yet (docs/0025-environments.md, "v1 contract mapping")' },
-  { prefix: 'environments/', area: 'issue 22: environments are served to tasks (script executors) and the delegate tool, not over the API yet (docs/0025-environments.md, "v1 contract mapping")' },
+  { prefix: 'session/environments/', area: 'issue 22: environments are served to tasks (script executors) and the delegate tool, not over the API yet (docs/0027-environments.md, "v1 contract mapping")' },
+  { prefix: 'environments/', area: 'issue 22: environments are served to tasks (script executors) and the delegate tool, not over the API yet (docs/0027-environments.md, "v1 contract mapping")' },
   { prefix: 'auth/', area: 'auth grants, OAuth clients and auth providers are not served: this server authenticates callers with API keys (`lightspeed keys`)' },
   { prefix: 'operator/', area: 'operator administration (universes, API keys, environment providers) is not served over the API; manage API keys with `lightspeed keys`' },
   // Served by `lightspeed serve`; a gateway embedded without an MCP server catalog has no records to serve.

@@ -9,7 +9,7 @@ import { LightspeedError } from '@lightspeed/ports';
 /**
  * How a delegated CLI is confined to its provider: a namespace we create (`bwrap`, `unshare`),
  * none to be had here (`none`), or `enclosing` — the command already runs in a network namespace
- * of its own (an isolated environment, docs/0025), so only the inside half is added.
+ * of its own (an isolated environment, docs/0027-environments.md), so only the inside half is added.
  */
 export type NetworkConfinement = 'bwrap' | 'unshare' | 'none' | 'enclosing';
 
