@@ -184,3 +184,21 @@ describe('two schedulers on one PostgreSQL', () => {
     expect((await leader.scheduler.tick()).leading).toBe(true); // a resigned lead is free at once
   });
 });
+
+describe.each(['pglite', 'postgres'] as const)('schedule revisions on %s', (kind) => {
+  const backend = useSqlBackend(kind);
+
+  it('an edit guarded by the current revision replaces the schedule; a stale or missing one is a conflict and creates nothing', async () => {
+    const clock = new ManualClock(Date.parse('2026-06-01T00:00:00Z'));
+    const storage = await backend.open(clock);
+    const { service } = stack(storage, clock);
+    const u = freshUniverse();
+    expect((await service.put(u, schedule('nightly', { kind: 'cron', expression: '0 3 * * *' }), 0)).record.revision).toBe(1);
+    await expect(service.put(u, schedule('nightly', { kind: 'cron', expression: '0 4 * * *' }), 0)).rejects.toMatchObject({ code: 'conflict', details: { actualRevision: 1 } });
+    const edited = await service.put(u, schedule('nightly', { kind: 'cron', expression: '0 4 * * *' }, { description: 'edited' }), 1);
+    expect(edited.record).toMatchObject({ revision: 2, definition: { description: 'edited', spec: { expression: '0 4 * * *' } } });
+    await expect(service.put(u, schedule('nightly', { kind: 'cron', expression: '0 5 * * *' }), 1)).rejects.toMatchObject({ code: 'conflict', details: { expectedRevision: 1, actualRevision: 2 } });
+    await expect(service.put(u, schedule('never-made', { kind: 'cron', expression: '0 5 * * *' }), 3)).rejects.toMatchObject({ code: 'conflict', details: { actualRevision: 0 } });
+    expect(await storage.schedules(u).get('never-made')).toBeUndefined();
+  });
+});

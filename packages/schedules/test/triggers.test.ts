@@ -97,3 +97,21 @@ describe.each(['pglite', 'postgres'] as const)('triggers and sensor events on %s
     expect(await intake.repair(u)).toBe(0);
   });
 });
+
+describe.each(['pglite', 'postgres'] as const)('trigger revisions on %s', (kind) => {
+  const backend = useSqlBackend(kind);
+
+  it('an edit guarded by the current revision replaces the trigger; a stale or missing one is a conflict and creates nothing', async () => {
+    const clock = new ManualClock(Date.now());
+    const storage = await backend.open(clock);
+    const { triggers } = parts(storage, clock);
+    const u = freshUniverse();
+    const input = (subject: string) => ({ triggerId: 'deploys', match: { source: 'hook:deploys' }, task: { kind: 'deploy.review', agent: 'reviewer', subject } });
+    expect((await triggers.put(u, input('one'), { expectedRevision: 0 })).record.revision).toBe(1);
+    const edited = await triggers.put(u, input('two'), { expectedRevision: 1 });
+    expect(edited.record).toMatchObject({ revision: 2, definition: { task: { subject: 'two' } } });
+    await expect(triggers.put(u, input('three'), { expectedRevision: 1 })).rejects.toMatchObject({ code: 'conflict', details: { expectedRevision: 1, actualRevision: 2 } });
+    await expect(triggers.put(u, { ...input('x'), triggerId: 'never-made' }, { expectedRevision: 2 })).rejects.toMatchObject({ code: 'conflict', details: { actualRevision: 0 } });
+    expect(await storage.triggers(u).get('never-made')).toBeUndefined();
+  });
+});

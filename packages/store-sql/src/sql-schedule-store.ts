@@ -84,7 +84,7 @@ export class SqlScheduleStore implements ScheduleStore {
     // expected revision matches. A buffered fire belongs to the old definition and is dropped.
     const { rows } = await this.driver.query<ScheduleRow>(
       `INSERT INTO ls_schedules AS s (${COLUMNS})
-       SELECT $1, $2, $3, 1, false, $4, NULL, $5, 1, $6, $6 WHERE $7::bigint IS NULL OR $7::bigint = 0
+       SELECT $1, $2, $3, 1, false, $4, NULL, $5, 1, $6, $6 WHERE $7::bigint IS NULL OR $7::bigint = 0 OR EXISTS (SELECT 1 FROM ls_schedules WHERE universe = $1 AND schedule_id = $2)
        ON CONFLICT (universe, schedule_id) DO UPDATE SET definition = EXCLUDED.definition, revision = s.revision + 1, next_at = EXCLUDED.next_at,
          buffered_at = NULL, state_version = s.state_version + 1, updated_at = EXCLUDED.updated_at
        WHERE $7::bigint IS NULL OR s.revision = $7::bigint

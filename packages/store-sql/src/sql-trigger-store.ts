@@ -64,7 +64,7 @@ export class SqlTriggerStore implements TriggerStore {
       // A webhook trigger keeps its hook id (senders are configured with the URL); one that stops
       // being a webhook trigger loses it, and its secret.
       `INSERT INTO ls_triggers AS t (universe, trigger_id, definition, source, enabled, hook_id, secret, revision, created_at, updated_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7, 1, $8, $8 WHERE $9::bigint IS NULL OR $9::bigint = 0
+       SELECT $1, $2, $3, $4, $5, $6, $7, 1, $8, $8 WHERE $9::bigint IS NULL OR $9::bigint = 0 OR EXISTS (SELECT 1 FROM ls_triggers WHERE universe = $1 AND trigger_id = $2)
        ON CONFLICT (universe, trigger_id) DO UPDATE SET definition = EXCLUDED.definition, source = EXCLUDED.source, enabled = EXCLUDED.enabled,
          hook_id = CASE WHEN EXCLUDED.hook_id IS NULL THEN NULL ELSE COALESCE(t.hook_id, EXCLUDED.hook_id) END,
          secret = CASE WHEN EXCLUDED.hook_id IS NULL THEN NULL ELSE COALESCE(EXCLUDED.secret, t.secret) END,

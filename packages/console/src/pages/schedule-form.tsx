@@ -19,6 +19,12 @@ function jsonOf(text: string | undefined, field: string): unknown {
  * here (a number is a number, the payload is JSON); everything else is the API's to refuse, by
  * field name (`schedule.spec.expression: …`).
  */
+function revisionOf(text: string | undefined): number {
+  const revision = Number(text);
+  if (!Number.isInteger(revision) || revision < 1) throw invalidRequest('revision: the revision the schedule was read at');
+  return revision;
+}
+
 export function scheduleOfForm(form: Record<string, string>): { schedule: ScheduleInput; expectedRevision?: number } {
   const spec =
     form.specKind === 'interval'
@@ -34,10 +40,9 @@ export function scheduleOfForm(form: Record<string, string>): { schedule: Schedu
       ...(form.overlap ? { overlap: form.overlap as 'skip' } : {}),
       ...(form.description?.trim() ? { description: form.description.trim() } : {}),
     },
-    // A create must not overwrite (0: must not exist yet). An edit replaces the definition as is:
-    // the SQL schedule store refuses every expectedRevision above 0 (its guarded INSERT … SELECT
-    // selects no row, so the ON CONFLICT update never runs), so the form cannot name the one it read.
-    ...(form.edit === 'on' ? {} : { expectedRevision: 0 }),
+    // A create must not overwrite (0: must not exist yet); an edit saves over the revision it was
+    // read at, so a concurrent edit is a conflict, not silently lost.
+    expectedRevision: form.edit === 'on' ? revisionOf(form.revision) : 0,
   };
 }
 
@@ -50,6 +55,7 @@ export function ScheduleFormPage(props: { frame: PageFrame; schedule?: ScheduleR
       <form method="post" action="/console/schedules" class="stack" id="schedule-form">
         <FormToken csrf={frame.csrf} />
         {schedule ? <input type="hidden" name="edit" value="on" /> : null}
+        {schedule ? <input type="hidden" name="revision" value={String(schedule.revision)} /> : null}
         <label for="schedule-id">Schedule id</label>
         <input id="schedule-id" name="scheduleId" required value={schedule?.scheduleId ?? ''} readonly={schedule !== undefined} />
         <fieldset>
