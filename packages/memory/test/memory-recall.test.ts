@@ -10,12 +10,13 @@ const box = SecretBox.fromKey(new Uint8Array(32).fill(5));
 /** Issue 17's acceptance goal for hybrid recall@10 with the local model: NOT met yet (README.md here, "Figures"). */
 const ISSUE_GOAL = 0.9;
 /**
- * What this gate holds today, so a regression fails: hybrid measured 0.808 on 4 December 2026.
- * Below the goal because (1) five semantic queries are missed by the vector path itself (their
- * events rank 41-94th with all-MiniLM-L6-v2) and (2) the lexical path's any-term matching feeds RRF
- * weak one-word matches of near-duplicate events that outrank the vector path's top hits.
+ * What this gate holds today, so a regression fails: hybrid measured 0.866 on 4 December 2026
+ * (0.808 before the lexical path's partial matches had to hold at least half the query's terms).
+ * That is the ceiling of these paths: every query hybrid still misses is missed by all three —
+ * five semantic queries whose events rank 41-94th with all-MiniLM-L6-v2, and q10, which needs a
+ * second hop in the graph (the revert of the PR that fixed ENG-1).
  */
-const REGRESSION_FLOOR = 0.8;
+const REGRESSION_FLOOR = 0.86;
 const words = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []);
 
 describe('memory search recall@10 over the labelled query set (local all-MiniLM-L6-v2, PGlite HNSW)', () => {
