@@ -250,6 +250,7 @@ it('state dirs stay out of the temp dir (Codex refuses its sandbox helpers there
 
 // bubblewrap where installed; `unshare` + `ip` as root otherwise (both where both work).
 const confinements = workingConfinements();
+if (process.env.CI === 'true' && confinements.length === 0) throw new Error('CI must have bubblewrap (scripts/setup.d/bubblewrap.sh) or unshare to confine the delegated CLIs');
 
 describe.skipIf(confinements.length === 0).each(confinements)('network "provider" under %s', (confinement) => {
   it('reaches the provider through the bridge and nothing else, not even the host loopback', async () => {
