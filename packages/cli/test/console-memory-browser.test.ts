@@ -4,6 +4,7 @@
 // events list, the event, the PR's entity page with its graph edges and their evidence linked
 // back to the event. Hostile text in the PR stays inert; axe-core on each view.
 import { join } from 'node:path';
+import { startFakeProvider, type FakeProvider } from '@lightspeed/fake-provider';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServe, tempDir, type CliRun } from './support/cli-harness.js';
@@ -26,11 +27,14 @@ describe('the console views of memory', () => {
   let server: { url: string; stop(): Promise<CliRun> };
   let browser: Browser;
   let page: Page;
+  let fake: FakeProvider;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     home = await tempDir('ls-console-memory-');
-    server = await startServe(['--provider', 'fake', '--data-dir', join(home.path, 'data')], cleanEnv(home.path, { CONSOLE_TEST_GITHUB_SECRET: 'memory-test-secret' }));
+    // Our own fake provider (LIGHTSPEED_FAKE_PROVIDER_URL), so the answer agent can be scripted.
+    fake = await startFakeProvider();
+    server = await startServe(['--provider', 'fake', '--data-dir', join(home.path, 'data')], cleanEnv(home.path, { CONSOLE_TEST_GITHUB_SECRET: 'memory-test-secret', LIGHTSPEED_FAKE_PROVIDER_URL: fake.url }));
     await rpcCall(server.url, 'memory/sources/put', { sourceId: 'gh', provider: 'github', secretEnv: 'CONSOLE_TEST_GITHUB_SECRET' });
     const imported = await rpcCall<{ accepted: number }>(server.url, 'memory/deliveries/import', {
       sourceId: 'gh',
@@ -43,7 +47,10 @@ describe('the console views of memory', () => {
     watchPageErrors(page, pageErrors);
   }, 120_000);
 
-  afterAll(() => stopConsoleTest({ browser, server, home }));
+  afterAll(async () => {
+    await stopConsoleTest({ browser, server, home });
+    await fake?.stop();
+  });
 
   it('lists the event, shows it, and the PR with its edges, each edge with its evidence linked to the event', async () => {
     await page.goto(`${server.url}/console/sessions`);
@@ -84,4 +91,36 @@ describe('the console views of memory', () => {
     await page.waitForURL((url) => url.pathname === eventUrl);
     expect(pageErrors).toEqual([]);
   });
+
+  it('searches memory with each path explained, asks a question and opens the cited event; a made-up citation is dropped', async () => {
+    await page.goto(`${server.url}/console/memory`);
+    await page.locator('#memory-query').fill('login outage');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/memory\/search\?q=/);
+    const hit = page.locator('#memory-hits tbody tr');
+    await expect(hit.count()).resolves.toBe(1);
+    await expect(hit.textContent()).resolves.toContain('Fix the login outage');
+    await expect(hit.locator('td').nth(4).textContent()).resolves.toMatch(/^#1 \(/);
+    await expect(page.locator('#memory-explanation').textContent()).resolves.toContain('tsvector');
+    expect(await page.locator('main script, main img').count()).toBe(0);
+    await checkView(page, 'memory-search');
+    const eventUrl = await hit.locator('a').first().getAttribute('href');
+    const eventId = decodeURIComponent(eventUrl!.split('/').pop()!);
+
+    // The answer agent searches, then cites the hit, an id nobody retrieved, and writes markup.
+    fake.enqueue({ toolCalls: [{ name: 'memory_search', arguments: { query: 'login outage' }, id: 'call_search' }] }, { text: `PR 7 fixed the login outage [${eventId}] [mev_00000000-dead-4000-8000-000000000000] ${HOSTILE}` });
+    await page.locator('a', { hasText: 'Ask a question about this instead' }).click();
+    await page.locator('#memory-question').fill('Who fixed the login outage?');
+    await page.locator('button', { hasText: 'Ask' }).click();
+    await page.locator('#memory-answer').waitFor({ timeout: 60_000 });
+    await expect(page.locator('#memory-answer-text').textContent()).resolves.toContain('PR 7 fixed the login outage');
+    await expect(page.locator('#memory-answer-text').textContent()).resolves.not.toContain('mev_00000000-dead-4000-8000-000000000000');
+    await expect(page.locator('#memory-dropped').textContent()).resolves.toContain('mev_00000000-dead-4000-8000-000000000000: no such event or entity in this universe');
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('main script, main img').count()).toBe(0);
+    await checkView(page, 'memory-answer');
+    await page.locator(`#memory-answer-text a[href="${eventUrl}"]`).click();
+    await page.waitForURL((url) => url.pathname === eventUrl);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

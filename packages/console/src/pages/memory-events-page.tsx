@@ -3,6 +3,7 @@ import { ListHead } from './list-head.js';
 import { Layout, type PageFrame } from './layout.js';
 import { when } from './format.js';
 import { EntityLink, memoryEventPath } from './memory-links.js';
+import { MemorySearchForm } from './memory-search-page.js';
 
 export type MemoryEventRow = ResultOf<'memory/events/read'>['event'];
 
@@ -46,6 +47,10 @@ export function MemoryEventsTable(props: { events: MemoryEventRow[]; nextCursor?
 export function MemoryEventsPage(props: { frame: PageFrame; events: MemoryEventRow[]; nextCursor?: string | null | undefined }) {
   return (
     <Layout {...props.frame}>
+      <MemorySearchForm query="" />
+      <p>
+        <a href="/console/memory/ask">Ask memory a question</a>
+      </p>
       <MemoryEventsTable
         events={props.events}
         nextCursor={props.nextCursor}

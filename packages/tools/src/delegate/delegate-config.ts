@@ -39,9 +39,9 @@ export const delegateConfigSchema = z
   .object({
     cli: z.enum(['claude-code', 'codex']),
     model: z.string().min(1),
-    allowedTools: z.array(z.string().min(1)).optional(),
+    allowedTools: z.array(z.string().min(1).max(200)).max(100).optional(),
     network: z.enum(['provider', 'host']).default('provider'),
-    credentialsEnv: z.array(z.string().regex(ENV_NAME, 'an environment variable name')).default([]),
+    credentialsEnv: z.array(z.string().regex(ENV_NAME, 'an environment variable name')).max(32).default([]),
     maxTurns: z.number().int().min(1).max(500).default(DEFAULT_DELEGATE_MAX_TURNS),
     timeoutMs: z.number().int().min(1000).max(24 * 3_600_000).default(DEFAULT_DELEGATE_TIMEOUT_MS),
   })

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -84,7 +84,10 @@ export async function openProviderBridge(providerBaseUrl: string, confinement: N
   const inside = new URL(providerBaseUrl);
   inside.hostname = '127.0.0.1';
   inside.port = String(BRIDGE_PORT);
-  const forwarder = forwarderPath();
+  // A copy beside the socket: a sandbox sees the socket's directory, not necessarily this
+  // package's (an environment hides /tmp, where a checkout may live). `.mjs`: ESM outside the package.
+  const forwarder = join(dir, 'forwarder.mjs');
+  await copyFile(forwarderPath(), forwarder);
   const inner = (command: string, args: string[]): string[] => [process.execPath, forwarder, socketPath, String(BRIDGE_PORT), command, ...args];
   return {
     confinement,
