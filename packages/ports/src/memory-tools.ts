@@ -9,6 +9,6 @@ import type { MemorySearchQuery, MemorySearchResult } from './memory-search.js';
 export interface MemoryToolAccess {
   events: Pick<MemoryEventStore, 'get'>;
   graph: Pick<MemoryGraphStore, 'entity' | 'neighbours'>;
-  /** Hybrid search; absent where the server has no search yet (`memory_search` then answers unavailable). */
-  search?: (query: MemorySearchQuery, options?: { signal?: AbortSignal }) => Promise<MemorySearchResult>;
+  /** Hybrid search over the same universe (docs/0025-memory-search.md). */
+  search: (query: MemorySearchQuery, options?: { signal?: AbortSignal }) => Promise<MemorySearchResult>;
 }

@@ -107,7 +107,6 @@ const searchTool: LogicalTool<SearchArgs> = {
   async run(args, env): Promise<ToolResult> {
     const memory = env.memory;
     if (!memory) return refusal('unavailable', UNAVAILABLE);
-    if (!memory.search) return refusal('unavailable', 'memory search is not available on this server yet; use memory_get and memory_related with ids you know');
     const result = await memory.search(
       { query: args.query, filters: args.filters, ...(args.limit !== undefined ? { limit: args.limit } : {}), ...(args.cursor !== undefined ? { cursor: args.cursor } : {}) },
       env.signal ? { signal: env.signal } : {},
