@@ -122,7 +122,7 @@ try {
       document.querySelector('#send-form').addEventListener('submit', () => { window.__sentAt = performance.now(); }, { once: true, capture: true });
     })()`);
     await page.fill('#message', `streamed message ${send + 1}: ${'a few words more '.repeat(8)}`);
-    await page.click('#send-form button');
+    await page.click('#send-button');
     // Polled with evaluate (DevTools): waitForFunction evaluates a string in the page, which the CSP refuses.
     const deadline = Date.now() + 20_000;
     let took: number | undefined;

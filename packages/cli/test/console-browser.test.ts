@@ -73,7 +73,7 @@ describe('the web console of a single-user lightspeed serve', () => {
       }).observe(text, { childList: true, characterData: true, subtree: true });
     })()`);
     await page.fill('#message', 'use sleep {"seconds":1}');
-    await page.click('#send-form button');
+    await page.click('#send-button');
     const card = page.locator('article.tool[aria-label="tool call sleep"]');
     await card.locator('.badge-ok').waitFor({ timeout: 20_000 });
     await expect(card.locator('pre.args').textContent()).resolves.toBe('{\n  "seconds": 1\n}');
@@ -84,9 +84,30 @@ describe('the web console of a single-user lightspeed serve', () => {
     await checkView(page, 'session');
   }, 40_000);
 
+  it('steers the running run: the message joins that run instead of starting another', async () => {
+    await page.fill('#message', 'use sleep {"seconds":3}');
+    await page.click('#send-button');
+    const running = page.locator('section.run[data-run-status="running"]');
+    await running.locator('article.tool[aria-label="tool call sleep"] .badge-running').waitFor({ timeout: 20_000 });
+    const runsBefore = await page.locator('section.run').count();
+    await page.fill('#message', 'steer: prefer the short answer');
+    await page.click('#steer-button');
+    await page.locator('#stream-state', { hasText: 'steered' }).waitFor({ timeout: 10_000 });
+    const steered = page.locator('section.run', { hasText: 'steer: prefer the short answer' });
+    await steered.locator('article.tool[aria-label="tool call sleep"]').waitFor({ timeout: 20_000 });
+    await page.locator('section.run[data-run-status="completed"]', { hasText: 'steer: prefer the short answer' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('section.run').count()).toBe(runsBefore);
+    // With nothing running the button is disabled, and the server refuses a steer anyway.
+    await expect(page.locator('#steer-button').isDisabled()).resolves.toBe(true);
+    const refused = await page.request.post(`${chatUrl}/steer`, { headers: { origin: server.url }, form: { message: 'nothing to steer', csrf: await page.locator('#send-form input[name="csrf"]').inputValue() } });
+    expect(refused.status()).toBe(400);
+    expect(await refused.text()).toContain('no run is running');
+    expect(await page.locator('section.run').count()).toBe(runsBefore);
+  }, 60_000);
+
   it('cancels a running run from its card', async () => {
     await page.fill('#message', 'use sleep {"seconds":120}');
-    await page.click('#send-form button');
+    await page.click('#send-button');
     const running = page.locator('section.run[data-run-status="running"]');
     await running.locator('article.tool[aria-label="tool call sleep"] .badge-running').waitFor({ timeout: 20_000 });
     await running.locator('button:has-text("Cancel run")').click();
@@ -110,7 +131,7 @@ describe('the web console of a single-user lightspeed serve', () => {
     await approval.locator('button:has-text("Approve")').first().click();
     await page.locator('article.tool[aria-label="tool call sleep"] .badge-ok').waitFor({ timeout: 20_000 });
     await page.fill('#message', 'use ask_user {"question":"Which colour?","choices":["red","blue"]}');
-    await page.click('#send-form button');
+    await page.click('#send-button');
     const question = page.locator('article.wait-question', { hasText: 'Which colour?' });
     await question.waitFor({ timeout: 20_000 });
     await checkView(page, 'session-question');
@@ -213,7 +234,7 @@ describe('the web console of a single-user lightspeed serve', () => {
     }
     await page.keyboard.type('typed with the keyboard');
     await page.keyboard.press('Tab');
-    expect(await focused()).toBe('Send');
+    expect(await focused()).toBe('send-button');
     await page.keyboard.press('Enter');
     await page.locator('.message-assistant', { hasText: 'You said: typed with the keyboard' }).waitFor({ timeout: 20_000 });
   }, 40_000);
@@ -243,7 +264,7 @@ describe('the web console of a single-user lightspeed serve', () => {
     // A question answered with 70,000 characters: the tool result is over session/read's 64 KiB
     // inline limit, so the card shows its preview and links to the whole body in CAS.
     await page.fill('#message', 'use ask_user {"question":"Paste the log"}');
-    await page.click('#send-form button');
+    await page.click('#send-button');
     const question = page.locator('article.wait-question', { hasText: 'Paste the log' });
     await question.waitFor({ timeout: 20_000 });
     const answer = `${'x'.repeat(70_000)} ${HOSTILE} END`;

@@ -23,7 +23,7 @@ function messageOf(form: Record<string, string>): string {
 
 export const sessionPath = (id: string) => `/console/sessions/${encodeURIComponent(id)}`;
 
-/** Sessions list, session page (transcript, live stream, send, cancel) and the new-chat form. */
+/** Sessions list, session page (transcript, live stream, send, steer, cancel) and the new-chat form. */
 export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFetch): void {
   app.get(
     '/console/sessions',
@@ -103,6 +103,22 @@ export function sessionRoutes(app: Hono, auth: ConsoleAuth, gateway: InProcessFe
     consoleRoute(auth, async (c, { caller }, form) => {
       const sessionId = c.req.param('sessionId')!;
       await caller.api.call('session/runs/start', { sessionId, source: { type: 'input', items: [{ type: 'text', text: messageOf(form) }] }, submissionId: randomUUID() });
+      return c.redirect(sessionPath(sessionId), 303);
+    }),
+  );
+
+  // Steer: the same message goes into the run that is going (the model sees it at its next turn
+  // boundary) instead of starting a new run. Which run is read here, so the form needs no run id
+  // that the live transcript may have moved past.
+  app.post(
+    '/console/sessions/:sessionId/steer',
+    consoleRoute(auth, async (c, { caller }, form) => {
+      const sessionId = c.req.param('sessionId')!;
+      const text = messageOf(form);
+      const { session } = await caller.api.call('session/read', { sessionId });
+      const running = (session.runs ?? []).find((run) => run.status === 'running');
+      if (!running) throw invalidRequest('steer: no run is running; Send starts a new one');
+      await caller.api.call('session/runs/steer', { sessionId, runId: running.id, items: [{ type: 'text', text }] });
       return c.redirect(sessionPath(sessionId), 303);
     }),
   );

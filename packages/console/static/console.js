@@ -15,6 +15,12 @@
   const state = document.getElementById('stream-state');
   let refreshing = false;
   let again = false;
+  // Steer needs a running run: the button follows the transcript (the server refuses otherwise).
+  const steer = document.getElementById('steer-button');
+  const syncSteer = () => {
+    if (steer) steer.disabled = !transcript.querySelector('section.run[data-run-status="running"]');
+  };
+  syncSteer();
 
   async function refresh() {
     if (refreshing) {
@@ -27,6 +33,7 @@
       if (response.ok) {
         // Same-origin HTML rendered (and escaped) by the server's one transcript renderer.
         transcript.innerHTML = await response.text();
+        syncSteer();
       }
     } finally {
       refreshing = false;
@@ -73,18 +80,22 @@
     form.addEventListener('submit', async (submit) => {
       submit.preventDefault();
       const body = new URLSearchParams(new FormData(form));
-      const button = form.querySelector('button');
-      if (button) button.disabled = true;
+      // Send or Steer: the button pressed names its own action (formaction).
+      const pressed = submit.submitter;
+      const action = pressed && pressed.hasAttribute('formaction') ? pressed.formAction : form.action;
+      const buttons = form.querySelectorAll('button');
+      buttons.forEach((button) => (button.disabled = true));
       try {
-        const response = await fetch(form.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual' });
+        const response = await fetch(action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual' });
         if (response.type === 'opaqueredirect' || response.ok) {
           form.reset();
-          if (state) state.textContent = 'sent';
+          if (state) state.textContent = action === form.action ? 'sent' : 'steered';
         } else {
           if (state) state.textContent = `not sent (HTTP ${response.status}); try again`;
         }
       } finally {
-        if (button) button.disabled = false;
+        buttons.forEach((button) => (button.disabled = false));
+        syncSteer();
       }
     });
   }

@@ -64,7 +64,14 @@ export function SessionPage(props: { frame: PageFrame; session: SessionView; wai
           <FormToken csrf={frame.csrf} />
           <label for="message">Message</label>
           <textarea id="message" name="message" rows={3} required></textarea>
-          <button type="submit">Send</button>
+          <div class="actions">
+            <button type="submit" id="send-button">
+              Send
+            </button>
+            <button type="submit" id="steer-button" formaction={`${base}/steer`} class="secondary" title="Give the running run this message at its next turn, without starting a new run">
+              Steer the running run
+            </button>
+          </div>
         </form>
       </section>
     </Layout>
