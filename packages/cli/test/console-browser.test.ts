@@ -160,11 +160,31 @@ describe('the web console of a single-user lightspeed serve', () => {
         const shown = await target.locator('.message-user .text').textContent();
         expect(shown).toBe(HOSTILE);
         await target.locator('.message-user .text a').count().then((links) => expect(links).toBe(0));
+        // The agent's echo is rendered as Markdown, and still inert: its tags are text, its javascript: link no link.
+        const echo = target.locator('.message-assistant .text.markdown', { hasText: 'You said:' });
+        await expect(echo.textContent()).resolves.toContain('<script>window.__xss = "script"</script>');
+        await expect(echo.locator('a').count()).resolves.toBe(0);
       }
     } finally {
       await noCsp.close();
     }
     await checkView(page, 'session-hostile-text');
+  }, 40_000);
+
+  it('renders the agent\'s Markdown (emphasis, code, lists, links that open apart) and keeps the user\'s text as typed', async () => {
+    await page.goto(`${server.url}/console/sessions`);
+    await page.fill('#new-message', '**bold** and `code` and https://example.com/docs\n\n- one\n- two');
+    await page.click('button:has-text("Start chat")');
+    await page.waitForURL(/\/console\/sessions\/ses_/);
+    const answer = page.locator('.message-assistant .text.markdown', { hasText: 'You said:' });
+    await answer.waitFor({ timeout: 20_000 });
+    await expect(answer.locator('strong').textContent()).resolves.toBe('bold');
+    await expect(answer.locator('code').textContent()).resolves.toBe('code');
+    await expect(answer.locator('li').count()).resolves.toBe(2);
+    const link = answer.locator('a[href="https://example.com/docs"]');
+    await expect(link.getAttribute('rel')).resolves.toBe('noopener noreferrer nofollow');
+    await expect(page.locator('.message-user .text').textContent()).resolves.toContain('**bold**');
+    await checkView(page, 'session-markdown');
   }, 40_000);
 
   it('queues a task, shows it complete with its attempt linked to the session that ran it', async () => {
@@ -242,7 +262,7 @@ describe('the web console of a single-user lightspeed serve', () => {
   it('lists sessions with status, model and usage', async () => {
     await page.goto(`${server.url}/console/sessions`);
     const rows = page.locator('table.list tbody tr');
-    await expect(rows.count()).resolves.toBe(5);
+    await expect(rows.count()).resolves.toBe(6);
     await expect(rows.first().textContent()).resolves.toContain('fake/fake-model');
     await checkView(page, 'sessions');
   });
@@ -306,7 +326,7 @@ describe('the web console of a single-user lightspeed serve', () => {
   }, 30_000);
 
   it('ran axe and saved a screenshot on every view, with no page error', () => {
-    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'tasks-empty', 'tasks-paused', 'tool-result-full']);
+    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-markdown', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'tasks-empty', 'tasks-paused', 'tool-result-full']);
     expect(pageErrors).toEqual([]);
   });
 });

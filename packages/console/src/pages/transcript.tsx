@@ -1,5 +1,6 @@
 import type { SessionView, ToolCallView } from '@lightspeed/api';
 import { FormToken } from './layout.js';
+import { MarkdownText } from './markdown-text.js';
 import { preview, usageText } from './format.js';
 import { PlainText, runAnchor, type SessionInput } from './plain-text.js';
 import { compactionsOf, runItems, type CompactionItem, type ConsoleItem } from './transcript-items.js';
@@ -48,7 +49,11 @@ function Message(props: { sessionId: string; item: Extract<ConsoleItem, { type: 
   return (
     <article class={`message message-${item.role}`} aria-label={item.role === 'user' ? 'user message' : 'assistant message'}>
       <span class="role">{item.role === 'user' ? 'You' : 'Agent'}</span>
-      <PlainText text={item.text} max={20_000} full={{ sessionId: props.sessionId, ...item }} />
+      {item.role === 'assistant' ? (
+        <MarkdownText text={item.text} max={20_000} full={{ sessionId: props.sessionId, ...item }} />
+      ) : (
+        <PlainText text={item.text} max={20_000} full={{ sessionId: props.sessionId, ...item }} />
+      )}
     </article>
   );
 }
