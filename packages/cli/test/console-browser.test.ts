@@ -2,6 +2,7 @@
 // `lightspeed serve --provider fake` on PGlite: the newcomer path (chat, live answer, tool card,
 // cancel, a task to completion), hostile text rendered inert, axe-core on every view, and a
 // screenshot of each view under test-output/console.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,17 @@ const HOSTILE = [
   '[click me](javascript:window.__xss="markdown")',
   '<a href="javascript:window.__xss=\'link\'">link</a>',
 ].join(' ');
+
+/** A script task: a command, not a model; its stdout and the file it writes become the attempt's evidence. */
+const CHECKER_AGENT = `---
+description: Checks with a command
+task:
+  executor:
+    type: script
+    argv: [sh, -c, "echo checked {{payload.name}}; echo ok > result.txt"]
+---
+Runs the check command.
+`;
 
 /** Views of this test, for the check that each got its axe run and screenshot. */
 const VIEWS = new Set<string>();
@@ -37,6 +49,7 @@ describe('the web console of a single-user lightspeed serve', () => {
   beforeAll(async () => {
     home = await tempDir('ls-console-');
     const project = await greeterProject(home.path);
+    await writeFile(join(project, '.lightspeed', 'agents', 'checker.md'), CHECKER_AGENT);
     server = await startServe(['--provider', 'fake', '--data-dir', join(home.path, 'data'), '--project', project], cleanEnv(home.path));
     browser = await launchChromium();
     context = await browser.newContext();
@@ -205,6 +218,35 @@ describe('the web console of a single-user lightspeed serve', () => {
     await page.locator('.message-assistant', { hasText: 'You said: Say hello to console' }).waitFor();
   }, 60_000);
 
+  it('links a script task\'s evidence (stdout, the diff of what it wrote) to its body in CAS', async () => {
+    await page.goto(`${server.url}/console/tasks`);
+    await page.selectOption('#task-agent', 'checker');
+    await page.fill('#task-subject', 'check the console');
+    await page.fill('#task-payload', '{"name":"console"}');
+    await page.click('button:has-text("Queue task")');
+    await page.waitForURL(/\/console\/tasks\/[^/]+$/);
+    const taskUrl = page.url();
+    await page.locator('#task-live dd .badge-succeeded').waitFor({ timeout: 30_000 });
+    const links = page.locator('ul.evidence a[href^="/console/blobs/sha256%3A"]');
+    const hrefs = await links.evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')!));
+    expect(hrefs.length).toBeGreaterThanOrEqual(4); // result, stdout, stderr, diff (and the snapshot)
+    const bodies: string[] = [];
+    for (const href of hrefs) {
+      await page.goto(`${server.url}${href}`);
+      bodies.push((await page.locator('#blob-text').textContent().catch(() => '')) ?? '');
+    }
+    expect(bodies).toContain('checked console\n');
+    const diff = bodies.find((body) => body.includes('+++ b/result.txt'));
+    expect(diff).toContain('+ok');
+    await page.goto(`${server.url}${hrefs[bodies.indexOf('checked console\n')]}`);
+    await checkView(page, 'task-evidence');
+    await page.locator('a', { hasText: 'Back' }).first().click();
+    expect(page.url()).toBe(taskUrl);
+    // Only console paths are followed back; another origin falls back to the tasks list.
+    await page.goto(`${server.url}/console/blobs/${encodeURIComponent(hrefs[0]!.split('/')[3]!.split('?')[0]!.replace(/%3A/g, ':'))}?back=${encodeURIComponent('//evil.example/x')}`);
+    await expect(page.locator('a', { hasText: 'Back' }).first().getAttribute('href')).resolves.toBe('/console/tasks');
+  }, 60_000);
+
   it('pauses and resumes dispatch from the tasks page; an attempt links to its run', async () => {
     await page.goto(`${server.url}/console/tasks`);
     await page.selectOption('#pause-agent', 'greeter');
@@ -213,6 +255,7 @@ describe('the web console of a single-user lightspeed serve', () => {
     await page.waitForURL(`${server.url}/console/tasks`);
     await expect(page.locator('#dispatch-state').textContent()).resolves.toContain('agent greeter paused');
     await expect(page.locator('#dispatch-state b').count()).resolves.toBe(0);
+    await page.selectOption('#task-agent', 'greeter');
     await page.fill('#task-subject', 'greet while paused');
     await page.fill('#task-payload', '{"name":"paused"}');
     await page.click('button:has-text("Queue task")');
@@ -326,7 +369,7 @@ describe('the web console of a single-user lightspeed serve', () => {
   }, 30_000);
 
   it('ran axe and saved a screenshot on every view, with no page error', () => {
-    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-markdown', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'tasks-empty', 'tasks-paused', 'tool-result-full']);
+    expect([...VIEWS].sort()).toEqual(['health', 'session', 'session-approval', 'session-hostile-text', 'session-markdown', 'session-question', 'session-reasoning', 'sessions', 'sessions-empty', 'sessions-filtered', 'task', 'task-evidence', 'tasks-empty', 'tasks-paused', 'tool-result-full']);
     expect(pageErrors).toEqual([]);
   });
 });

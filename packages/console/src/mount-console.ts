@@ -1,6 +1,7 @@
 import { loopbackHostGuard, type GatewayAuth } from '@lightspeed/api';
 import type { Hono } from 'hono';
 import { authRoutes } from './auth-routes.js';
+import { blobRoutes } from './blob-routes.js';
 import { ConsoleAuth } from './console-auth.js';
 import { healthRoutes } from './health-routes.js';
 import { memoryRoutes } from './memory-routes.js';
@@ -36,4 +37,5 @@ export function mountConsole(app: Hono, auth: GatewayAuth): void {
   workflowRoutes(app, consoleAuth);
   memoryRoutes(app, consoleAuth);
   healthRoutes(app, consoleAuth, app);
+  blobRoutes(app, consoleAuth);
 }

@@ -2,6 +2,7 @@ import type { TaskAttemptView, TaskView } from '@lightspeed/api';
 import { ListHead } from './list-head.js';
 import { FormToken, Layout, type PageFrame } from './layout.js';
 import { costText, when } from './format.js';
+import { BLOB_REF, blobPagePath } from './blob-page.js';
 import { runAnchor } from './plain-text.js';
 
 const CANCELLABLE = new Set(['queued', 'scheduled', 'running', 'blocked']);
@@ -85,7 +86,7 @@ export function TaskPage(props: { frame: PageFrame; task: TaskView; attempts: Ta
                   ) : (
                     <ul class="plain evidence">
                       {attempt.evidence.map((item) => (
-                        <li class="text">{item}</li>
+                        <li class="text">{BLOB_REF.test(item) ? <a href={blobPagePath(item, base)}>{item}</a> : item}</li>
                       ))}
                     </ul>
                   )}
