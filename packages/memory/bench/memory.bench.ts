@@ -22,7 +22,7 @@ import { openStorage, type Storage, type StorageBackend } from '@lightspeed/stor
 import { startPostgres } from '@lightspeed/testkit';
 import { createMemory, SecretBox, signDelivery, type BodyRead } from '../src/index.js';
 import { recallAt10 } from './recall-at-10.js';
-import { measureSearch } from './search-bench.js';
+import { measureSearch, searchVectors } from './search-bench.js';
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: unknown[] }[];
 const examples = definitions.flatMap((d) => d.examples.map((example) => ({ name: d.name, example: example as Record<string, unknown> })));
@@ -124,7 +124,7 @@ async function measure(backend: StorageBackend, label: string, port?: number): P
 
 async function main(): Promise<void> {
   const pglite = await measure({ kind: 'pglite', dataDir: 'memory://' }, 'pglite');
-  const search = await measureSearch(Number(process.env.BENCH_SEARCH_COUNT ?? 100_000), Number(process.env.BENCH_SEARCH_QUERIES ?? 200), console.log);
+  const search = await measureSearch(Number(process.env.BENCH_SEARCH_COUNT ?? 100_000), Number(process.env.BENCH_SEARCH_QUERIES ?? 200), console.log, searchVectors());
   const server = await startPostgres();
   try {
     const postgres = await measure({ kind: 'postgres', url: server.url, maxConnections: 16 }, 'postgres', server.port);

@@ -10,13 +10,12 @@ const box = SecretBox.fromKey(new Uint8Array(32).fill(5));
 /** Issue 17's acceptance goal for hybrid recall@10 with the local model: NOT met yet (README.md here, "Figures"). */
 const ISSUE_GOAL = 0.9;
 /**
- * What this gate holds today, so a regression fails: hybrid measured 0.866 on 4 December 2026
- * (0.808 before the lexical path's partial matches had to hold at least half the query's terms).
- * That is the ceiling of these paths: every query hybrid still misses is missed by all three —
- * five semantic queries whose events rank 41-94th with all-MiniLM-L6-v2, and q10, which needs a
- * second hop in the graph (the revert of the PR that fixed ENG-1).
+ * What this gate holds today, so a regression fails: hybrid measured 0.881 on 5 December 2026
+ * (0.866 before the entity path's second hop, 0.808 before the lexical path's partial matches had
+ * to hold at least half the query's terms). Every query hybrid still misses is missed by all three
+ * paths: five semantic queries whose events rank 41-94th with all-MiniLM-L6-v2, two near misses.
  */
-const REGRESSION_FLOOR = 0.86;
+const REGRESSION_FLOOR = 0.88;
 const words = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []);
 
 describe('memory search recall@10 over the labelled query set (local all-MiniLM-L6-v2, PGlite HNSW)', () => {

@@ -99,7 +99,12 @@ describe.each(['pglite', 'postgres'] as const)('memory search on %s', (kind) => 
     expect(byNumber.explanation.lexical).toBe('off: weight 0');
 
     // "Fixes #11" in the PR's body: the issue's events are its own and the PR that fixes it.
-    expect(new Set(ids(await s.search(universe, { query: 'what happened to #11', weights: { lexical: 0, vector: 0 } })))).toEqual(new Set([id.get('issue-11'), id.get('pr-12')]));
+    // A second hop, through the PR to what it is linked to (the deployment that shipped it), ranks below both.
+    const about11 = await s.search(universe, { query: 'what happened to #11', weights: { lexical: 0, vector: 0 } });
+    expect(new Set(ids(about11).slice(0, 2))).toEqual(new Set([id.get('issue-11'), id.get('pr-12')]));
+    expect(ids(about11).slice(2)).toEqual([id.get('deploy-1')]);
+    expect(about11.hits[2]!.paths.entity!.score).toBeLessThan(about11.hits[1]!.paths.entity!.score);
+    expect(about11.hits[2]!.matchedEntities).toEqual([{ type: 'issue', key: 'github:octo/app#11' }]);
     expect(ids(await s.search(universe, { query: 'ENG-42', weights: { lexical: 0, vector: 0 } }))).toEqual([id.get('lin-42')]);
     // A short SHA reaches the PR made of it and the deployment that shipped it.
     expect(new Set(ids(await s.search(universe, { query: 'what shipped 3f2a9c1', weights: { lexical: 0, vector: 0 } })))).toEqual(new Set([id.get('pr-12'), id.get('deploy-1')]));

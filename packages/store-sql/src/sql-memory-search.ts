@@ -8,7 +8,7 @@ import type {
   MemorySearchStore,
   MemoryVectorMode,
 } from '@lightspeed/ports';
-import { LightspeedError } from '@lightspeed/ports';
+import { LightspeedError, type MEMORY_ENTITY_TYPES } from '@lightspeed/ports';
 import { checkUniverse } from './identifiers.js';
 import { checkDepth, searchFilterSql } from './sql-memory-search-filters.js';
 import { EVENT_COLUMNS, type EventRow } from './sql-memory-event-writer.js';
@@ -24,7 +24,8 @@ import type { SqlDriver } from './sql-driver.js';
  * terms and ranked by cover density (`ts_rank_cd`), so events holding all the terms, close
  * together, come first. Entity: the entities the query names (by key, alias or key pattern), then
  * their events — the ones about the entity (its primary) weigh 2, the ones that are evidence of an
- * edge to or from it weigh the edge's confidence.
+ * edge to or from it weigh the edge's confidence; from a work item, a second hop through its
+ * work-item neighbours weighs less (SECOND_HOP_WEIGHT).
  */
 
 /** Entities one query may resolve to: a pattern like `github:%#12` can match an issue in every repository. */
@@ -32,6 +33,16 @@ const MAX_QUERY_ENTITIES = 20;
 const MAX_QUERY_KEYS = 32;
 /** Lexical candidates ranked per form (all terms, any term), at least: the newest matches of each, 3 per result asked for. */
 const LEXICAL_CANDIDATES = 300;
+
+/**
+ * The second hop: what happened to a work item is also what happened to the items it is linked
+ * to (ENG-1 → the PR that fixes it → the PR that reverts that one). Only from a work item through
+ * work items: a person, repository or service links to everything they touched, which is not
+ * "about" it (and a query naming a person asks for that person's events, not their neighbours').
+ */
+const SECOND_HOP_TYPES: readonly (typeof MEMORY_ENTITY_TYPES)[number][] = ['pr', 'issue', 'commit', 'deployment', 'error', 'release'];
+/** A second-hop event weighs the product of both edges' confidences, halved: below every first-hop one of the same confidence. */
+const SECOND_HOP_WEIGHT = 0.5;
 
 /** Sorts after every key that starts with a given text (byte order, "C"). */
 const AFTER = '\u{10FFFF}';
@@ -139,10 +150,20 @@ export class SqlMemorySearchStore implements MemorySearchStore {
     );
     const entities = resolved.rows.map((r) => ({ type: r.type, key: r.key }));
     if (entities.length === 0) return { hits: [], entities };
-    const params: unknown[] = [this.universe, entities.map((e) => e.type), entities.map((e) => e.key), checkDepth(depth)];
+    const params: unknown[] = [this.universe, entities.map((e) => e.type), entities.map((e) => e.key), checkDepth(depth), SECOND_HOP_TYPES];
     const where = searchFilterSql(filters, params);
     const { rows } = await this.driver.query<{ event_id: string; score: number; matched: string }>(
       `WITH ents AS (SELECT * FROM unnest($2::text[], $3::text[]) AS x(type, key)),
+       neighbours AS (
+         SELECT DISTINCT ON (ntype, nkey) * FROM (
+           SELECT ents.type, ents.key, ed.to_type AS ntype, ed.to_key AS nkey, ed.confidence::float8 AS confidence, ed.edge_id FROM ents
+             JOIN ls_memory_edges ed ON ed.universe = $1 AND ed.from_type = ents.type AND ed.from_key = ents.key
+           UNION ALL
+           SELECT ents.type, ents.key, ed.from_type, ed.from_key, ed.confidence::float8, ed.edge_id FROM ents
+             JOIN ls_memory_edges ed ON ed.universe = $1 AND ed.to_type = ents.type AND ed.to_key = ents.key
+         ) n WHERE type = ANY($5::text[]) AND ntype = ANY($5::text[]) AND NOT EXISTS (SELECT 1 FROM ents WHERE ents.type = n.ntype AND ents.key = n.nkey)
+         ORDER BY ntype, nkey, confidence DESC
+       ),
        hits AS (
          SELECT e.event_id, 2.0::float8 AS w, ents.type, ents.key FROM ents JOIN ls_memory_events e ON e.universe = $1 AND e.primary_type = ents.type AND e.primary_key = ents.key
          UNION ALL
@@ -150,6 +171,10 @@ export class SqlMemorySearchStore implements MemorySearchStore {
            JOIN ls_memory_edge_evidence ev ON ev.universe = $1 AND ev.edge_id = ed.edge_id
          UNION ALL
          SELECT ev.event_id, ed.confidence::float8, ents.type, ents.key FROM ents JOIN ls_memory_edges ed ON ed.universe = $1 AND ed.to_type = ents.type AND ed.to_key = ents.key
+           JOIN ls_memory_edge_evidence ev ON ev.universe = $1 AND ev.edge_id = ed.edge_id
+         UNION ALL
+         SELECT ev.event_id, (n.confidence * ed.confidence * ${SECOND_HOP_WEIGHT})::float8, n.type, n.key FROM neighbours n
+           JOIN ls_memory_edges ed ON ed.universe = $1 AND ((ed.from_type = n.ntype AND ed.from_key = n.nkey) OR (ed.to_type = n.ntype AND ed.to_key = n.nkey)) AND ed.edge_id <> n.edge_id
            JOIN ls_memory_edge_evidence ev ON ev.universe = $1 AND ev.edge_id = ed.edge_id
        )
        SELECT h.event_id, sum(h.w)::float8 AS score, to_json(array_agg(DISTINCT h.type || ' ' || h.key))::text AS matched
