@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LightspeedError } from '@lightspeed/ports';
-import { AGENT_CLI_ADAPTERS, judgeDelegation, openProviderBridge, reportedBy, type DelegateConfig, type DelegateStep, type DelegationOutcome, type ProviderBridge } from '@lightspeed/tools';
+import { AGENT_CLI_ADAPTERS, delegateStepStream, judgeDelegation, openProviderBridge, reportedBy, type DelegateConfig, type DelegateStep, type DelegationOutcome, type ProviderBridge } from '@lightspeed/tools';
 import { MAX_OUTPUT_BYTES, type CommandResult, type Environment } from './environment.js';
 
 export interface EnvironmentDelegationOptions {
@@ -12,6 +12,8 @@ export interface EnvironmentDelegationOptions {
   signal?: AbortSignal;
   /** Idempotency, as for any environment command: a finished id answers its recorded result. */
   commandId?: string;
+  /** Each step as the CLI streams it (the live sub-transcript), credentials redacted. Not called for a recorded result. */
+  onStep?: (step: DelegateStep) => void;
 }
 
 export interface EnvironmentDelegationOutcome extends Omit<DelegationOutcome, 'confinement' | 'exitCode' | 'durationMs'> {
@@ -43,17 +45,32 @@ export async function delegateInEnvironment(environment: Environment, options: E
     if (config.network === 'provider') bridge = await openProviderBridge(options.providerBaseUrl, status.isolated ? 'enclosing' : undefined, { socketDir: environment.homeDir });
     const prepared = await adapter.prepare({ config, task: options.task, workdir: environment.workDir, stateDir, providerBaseUrl: bridge?.baseUrl ?? options.providerBaseUrl, credentials: {}, confined: bridge !== undefined && bridge.confinement !== 'none' });
     const { command, args } = bridge ? bridge.wrap(prepared.command, prepared.args) : prepared;
+    // The environment redacts its credentials from each line before the stream sees it.
+    let turnLimit: string | undefined;
+    const stop = new AbortController();
+    const stream = delegateStepStream(config, adapter, {
+      redact: (text) => text,
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+      onTurnLimit: (reason) => {
+        turnLimit ??= reason;
+        stop.abort();
+      },
+    });
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const result = await environment.run({
       argv: [command, ...args],
       env: prepared.env,
       timeoutMs: config.timeoutMs,
       maxOutputBytes: MAX_OUTPUT_BYTES,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal,
       ...(options.commandId ? { commandId: options.commandId } : {}),
+      onStdoutLine: (line) => stream.line(line),
     });
-    const parse = adapter.createParser();
-    const steps: DelegateStep[] = result.stdout.split('\n').flatMap((line) => parse(line));
-    const judged = result.cancelled
+    // A recorded result (the command id had finished) streamed nothing: its steps are read from its stored stdout.
+    const steps: DelegateStep[] = stream.steps.length > 0 ? stream.steps : result.stdout.split('\n').flatMap(adapter.createParser());
+    const judged = turnLimit
+      ? { status: 'turn_limit' as const, reason: turnLimit }
+      : result.cancelled
       ? { status: 'cancelled' as const, reason: `the ${config.cli} delegation was cancelled` }
       : result.timedOut
         ? { status: 'timed_out' as const, reason: `the ${config.cli} delegation ran out of time after ${config.timeoutMs} ms` }

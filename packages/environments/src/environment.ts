@@ -6,6 +6,7 @@ import { isLightspeedError, LightspeedError, type BlobStore, type Clock } from '
 import { CommandLedger, execCommand } from '@lightspeed/tools';
 import { diffSnapshots, exportSnapshot, importDirectory, type SnapshotChange, type Workspaces } from '@lightspeed/vfs';
 import { renderPatch } from './change-patch.js';
+import { LineSplitter } from './line-splitter.js';
 import { MAX_COMPLETED_KEPT, writeEnvironmentState, type EnvironmentSpec, type EnvironmentState } from './environment-state.js';
 import { bubblewrapArgv, probeBubblewrap, type IsolationMode } from './isolation.js';
 import { redactSecrets } from './redact.js';
@@ -40,6 +41,11 @@ export interface CommandRequest {
   collect?: boolean;
   /** Idempotency: a command id already finished answers its recorded result without running again. */
   commandId?: string;
+  /**
+   * Each complete line of stdout as it is written, credentials redacted (not capped: a live
+   * reader sees everything; what is stored stays capped). Not called for a recorded result.
+   */
+  onStdoutLine?: (line: string) => void;
 }
 
 export interface CollectedChanges {
@@ -195,6 +201,8 @@ export class Environment {
     // The pre-command snapshot is on disk before the command may start: a crash from here on is
     // recovered by killing what the ledger recorded and putting this snapshot back.
     await this.save((state) => ({ ...state, running: { commandId, preRef: head.headRef, preRevision: head.revision, startedAt: this.ctx.clock.now() } }));
+    const onLine = request.onStdoutLine;
+    const lines = onLine ? new LineSplitter((line) => onLine(redactSecrets(line, secrets))) : undefined;
     const argv = bwrap ? bubblewrapArgv(bwrap, { workDir: this.workDir, homeDir: this.homeDir, hidden: this.ctx.hidden, network: this.state.spec.network }, request.argv) : [...request.argv];
     const exec = await execCommand({
       command: request.argv.join(' '),
@@ -205,7 +213,9 @@ export class Environment {
       maxOutputBytes: checked.maxOutputBytes,
       ...(request.signal ? { signal: request.signal } : {}),
       ledger: this.ledger,
+      ...(lines ? { onStdout: (chunk: Buffer) => lines.push(chunk) } : {}),
     });
+    lines?.end();
     const stdout = redactSecrets(exec.stdout, secrets);
     const stderr = redactSecrets(exec.stderr, secrets);
     const [stdoutRef, stderrRef] = await Promise.all([putText(this.ctx.blobs, stdout), putText(this.ctx.blobs, stderr)]);

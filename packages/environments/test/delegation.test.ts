@@ -48,8 +48,18 @@ describe.skipIf(!haveClis).each(backends)('delegation inside an environment on %
       const environment = await environments.create({ id: `delegate-${cli}`, workspaceId, credentials: [KEY_ENV[cli]] });
       fake.enqueue(...(cli === 'claude-code' ? claudeCodeWriteEditScripts({ path: join(environment.workDir, 'notes.txt') }) : codexWriteEditScripts({ path: 'notes.txt' })));
       const config = parseDelegateConfig({ cli, model: MODEL[cli], credentialsEnv: [KEY_ENV[cli]], timeoutMs: 60_000 });
-      const outcome = await delegateInEnvironment(environment, { config, task: 'Write notes.txt, then edit it.', providerBaseUrl: cli === 'codex' ? `${fake.url}/v1` : fake.url, commandId: `delegation-${cli}` });
+      const live: string[] = [];
+      const outcome = await delegateInEnvironment(environment, {
+        config,
+        task: 'Write notes.txt, then edit it.',
+        providerBaseUrl: cli === 'codex' ? `${fake.url}/v1` : fake.url,
+        commandId: `delegation-${cli}`,
+        onStep: (step) => live.push(step.type),
+      });
       expect(outcome.reason).toBeUndefined();
+      // The sub-transcript streamed while the CLI ran, step for step what the outcome holds.
+      expect(live).toEqual(outcome.steps.map((step) => step.type));
+      expect(live).toContain('tool_call');
       expect(outcome.status).toBe('completed');
       expect(outcome.command.isolation).toBe(probeBubblewrap().available ? 'bubblewrap' : 'none');
       expect(await stack.readFile(workspaceId, 'notes.txt')).toBe('hello, edited\n');
@@ -65,6 +75,21 @@ describe.skipIf(!haveClis).each(backends)('delegation inside an environment on %
       expect(outcome.command.collected?.changes.some((change) => change.path.startsWith('/.'))).toBe(false);
     });
   }
+
+  it('stops Codex at its turn limit while it runs (it has no turn flag), killing its namespace', async () => {
+    fake.reset();
+    await stack.workspace('ws-turns', { 'README.md': 'project\n' });
+    const environment = await environments.create({ id: 'delegate-turns', workspaceId: 'ws-turns', credentials: [KEY_ENV.codex] });
+    fake.enqueue(...codexWriteEditScripts({ path: 'notes.txt' }));
+    const config = parseDelegateConfig({ cli: 'codex', model: MODEL.codex, credentialsEnv: [KEY_ENV.codex], timeoutMs: 60_000, maxTurns: 1 });
+    const outcome = await delegateInEnvironment(environment, { config, task: 'Write notes.txt, then edit it.', providerBaseUrl: `${fake.url}/v1`, commandId: 'delegation-turns' });
+    expect(outcome.status).toBe('turn_limit');
+    expect(outcome.reason).toMatch(/limit of 1 turns/);
+    expect(outcome.command.cancelled).toBe(true);
+    // Stopped after its first tool call: the model never got to ask for the edit and the close.
+    expect(fake.requests.length).toBeLessThan(3);
+    expect(await stack.readFile('ws-turns', 'notes.txt').catch(() => undefined)).not.toBe('hello, edited\n');
+  });
 
   it('refuses a delegation whose credentials the environment does not carry', async () => {
     await stack.workspace('ws-refused', {});

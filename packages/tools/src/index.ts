@@ -58,6 +58,7 @@ export * from './delegate/agent-cli-binaries.js';
 export * from './delegate/claude-code-cli.js';
 export * from './delegate/codex-cli.js';
 export * from './delegate/provider-bridge.js';
+export * from './delegate/delegate-step-stream.js';
 export * from './delegate/run-delegation.js';
 export * from './delegate/workdir-changes.js';
 export * from './delegate/pre-delegation-snapshot.js';

@@ -8,6 +8,7 @@ import type { AgentCliAdapter } from './agent-cli.js';
 import { claudeCodeCli } from './claude-code-cli.js';
 import { codexCli } from './codex-cli.js';
 import type { AgentCliName, DelegateConfig } from './delegate-config.js';
+import { delegateStepStream } from './delegate-step-stream.js';
 import { finalMessageOf, type DelegateStep, type DelegateUsage } from './delegate-steps.js';
 import { openProviderBridge, type NetworkConfinement } from './provider-bridge.js';
 
@@ -79,10 +80,8 @@ export async function runDelegation(options: DelegationOptions): Promise<Delegat
     const prepared = await adapter.prepare({ config, task: options.task, workdir: options.workdir, stateDir, providerBaseUrl: bridge?.baseUrl ?? options.providerBaseUrl, credentials, confined: bridge !== undefined && bridge.confinement !== 'none' });
     const { command, args } = bridge ? bridge.wrap(prepared.command, prepared.args) : prepared;
     const child = spawn(command, args, { cwd: options.workdir, env: prepared.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const steps: DelegateStep[] = [];
     let stopped: { status: DelegationStatus; reason: string } | undefined;
     let stderr = '';
-    let toolCalls = 0;
     const killGroup = (signal: NodeJS.Signals): void => {
       if (child.pid === undefined) return;
       try {
@@ -97,18 +96,11 @@ export async function runDelegation(options: DelegationOptions): Promise<Delegat
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 1000).unref();
     };
-    const parse = adapter.createParser();
+    const stream = delegateStepStream(config, adapter, { redact, ...(options.onStep ? { onStep: options.onStep } : {}), onTurnLimit: (reason) => stop('turn_limit', reason) });
+    const { steps } = stream;
     const lines = createInterface({ input: child.stdout });
     const linesClosed = new Promise<void>((resolve) => lines.once('close', () => resolve()));
-    lines.on('line', (line) => {
-      for (const step of parse(line)) {
-        const clean = JSON.parse(redact(JSON.stringify(step))) as DelegateStep;
-        steps.push(clean);
-        options.onStep?.(clean);
-        // Codex has no turn flag: each tool round is a model turn, so its count is the limit's.
-        if (clean.type === 'tool_call' && ++toolCalls >= config.maxTurns && config.cli === 'codex') stop('turn_limit', `the ${config.cli} delegation reached its limit of ${config.maxTurns} turns`);
-      }
-    });
+    lines.on('line', (line) => stream.line(line));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });

@@ -17,6 +17,8 @@ export interface ExecOptions {
   killGraceMs?: number;
   /** Where the running group is recorded before the command starts, so a crash cannot orphan it unnoticed. */
   ledger?: CommandLedger;
+  /** Each stdout chunk as it arrives, before any cap (a live reader: the delegate's sub-transcript). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface ExecResult {
@@ -92,6 +94,7 @@ export async function execCommand(options: ExecOptions): Promise<ExecResult> {
     child.stdout.on('data', (chunk: Buffer) => {
       output.push(chunk);
       stdout.push(chunk);
+      options.onStdout?.(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       output.push(chunk);
