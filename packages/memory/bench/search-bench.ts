@@ -13,7 +13,11 @@
  * `prepare`, as a re-index of an existing corpus would. Queries mix words, questions and entity
  * keys (#123, ENG-42); each is timed end to end.
  */
-import { openStorage } from '@lightspeed/store-sql';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { LATEST_SCHEMA_VERSION, openStorage, type Storage } from '@lightspeed/store-sql';
 import type { Embedder } from '@lightspeed/ports';
 import { FakeEmbedder, LocalEmbedder, MemorySearch, embeddingText } from '../src/index.js';
 
@@ -85,40 +89,66 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
-export async function measureSearch(count: number, queries: number, log: (line: string) => void, vectors: 'local' | 'fake' = 'local', dataDir = 'memory://'): Promise<SearchFigures> {
+/** The corpus, bulk-inserted by SQL, 5,000 events a transaction. */
+async function seedCorpus(storage: Storage, universe: string, count: number, embedder: Embedder, vectorsOf: (rows: CorpusEvent[]) => Promise<Float32Array[]>): Promise<void> {
+  const next = random(17);
+  const BATCH = 5000;
+  for (let start = 0; start < count; start += BATCH) {
+    const rows = Array.from({ length: Math.min(BATCH, count - start) }, (_, j) => corpusEvent(start + j, next));
+    const resolved = await vectorsOf(rows);
+    await storage.driver.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO ls_memory_events (universe, event_id, source_id, provider, type, occurred_at, source_key, primary_type, primary_key, related, title, body, attributes, significance, factors, received_at)
+         SELECT $1, id, provider, provider, type, at, id, ptype, pkey, '[]', title, body, '{}', sig, '[]', at
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::integer[]) AS x(id, provider, type, at, ptype, pkey, title, body, sig)`,
+        [universe, rows.map((r) => r.eventId), rows.map((r) => r.provider), rows.map((r) => r.type), rows.map((r) => r.occurredAt), rows.map((r) => r.primary), rows.map((r) => r.key), rows.map((r) => r.title), rows.map((r) => r.body), rows.map((r) => r.significance)],
+      );
+      await tx.query(
+        `INSERT INTO ls_memory_entities (universe, type, key, title, first_seen, last_seen, event_count)
+         SELECT $1, t, k, title, at, at, 1 FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS x(t, k, title, at) ON CONFLICT DO NOTHING`,
+        [universe, rows.map((r) => r.primary), rows.map((r) => r.key), rows.map((r) => r.title), rows.map((r) => r.occurredAt)],
+      );
+      await tx.query(
+        `INSERT INTO ls_memory_embeddings (universe, model, event_id, dims, embedding, indexed_at)
+         SELECT $1, $2, id, $3, v::real[], 0 FROM unnest($4::text[], $5::text[]) AS x(id, v)`,
+        [universe, embedder.model, embedder.dimensions, rows.map((r) => r.eventId), resolved.map((v) => `{${Array.from(v).join(',')}}`)],
+      );
+    });
+  }
+}
+
+/** Bump when the corpus generator or its vectors change: a cached corpus of another version is re-seeded. */
+const CORPUS_VERSION = 2;
+
+/**
+ * Where the seeded corpus is kept between runs (seeding 100,000 events and building their HNSW
+ * index takes ~10 min here): `BENCH_SEARCH_DATA_DIR`, else under ~/.cache/lightspeed/bench;
+ * `memory://` seeds afresh every run.
+ */
+function corpusDir(count: number, vectors: string): string {
+  return process.env.BENCH_SEARCH_DATA_DIR ?? join(process.env.LIGHTSPEED_CACHE ?? join(homedir(), '.cache', 'lightspeed'), 'bench', `search-${vectors}-${count}`);
+}
+
+export async function measureSearch(count: number, queries: number, log: (line: string) => void, vectors: 'local' | 'fake' = 'local', dataDir = corpusDir(count, vectors)): Promise<SearchFigures> {
+  const marker = dataDir === 'memory://' ? undefined : join(dataDir, 'lightspeed-bench-corpus.json');
+  const fingerprint = JSON.stringify({ version: CORPUS_VERSION, schema: LATEST_SCHEMA_VERSION, count, vectors });
+  const cached = marker !== undefined && existsSync(marker) && readFileSync(marker, 'utf8') === fingerprint;
+  if (marker && !cached) await rm(dataDir, { recursive: true, force: true });
   const storage = await openStorage({ kind: 'pglite', dataDir }, { migrate: true });
   try {
     const universe = 'bench-search';
     const { embedder, vectorsOf } = await corpusVectors(vectors);
-    const next = random(17);
     const seedStart = performance.now();
-    const BATCH = 5000;
-    for (let start = 0; start < count; start += BATCH) {
-      const rows = Array.from({ length: Math.min(BATCH, count - start) }, (_, j) => corpusEvent(start + j, next));
-      const resolved = await vectorsOf(rows);
-      await storage.driver.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO ls_memory_events (universe, event_id, source_id, provider, type, occurred_at, source_key, primary_type, primary_key, related, title, body, attributes, significance, factors, received_at)
-           SELECT $1, id, provider, provider, type, at, id, ptype, pkey, '[]', title, body, '{}', sig, '[]', at
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::integer[]) AS x(id, provider, type, at, ptype, pkey, title, body, sig)`,
-          [universe, rows.map((r) => r.eventId), rows.map((r) => r.provider), rows.map((r) => r.type), rows.map((r) => r.occurredAt), rows.map((r) => r.primary), rows.map((r) => r.key), rows.map((r) => r.title), rows.map((r) => r.body), rows.map((r) => r.significance)],
-        );
-        await tx.query(
-          `INSERT INTO ls_memory_entities (universe, type, key, title, first_seen, last_seen, event_count)
-           SELECT $1, t, k, title, at, at, 1 FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS x(t, k, title, at) ON CONFLICT DO NOTHING`,
-          [universe, rows.map((r) => r.primary), rows.map((r) => r.key), rows.map((r) => r.title), rows.map((r) => r.occurredAt)],
-        );
-        await tx.query(
-          `INSERT INTO ls_memory_embeddings (universe, model, event_id, dims, embedding, indexed_at)
-           SELECT $1, $2, id, $3, v::real[], 0 FROM unnest($4::text[], $5::text[]) AS x(id, v)`,
-          [universe, embedder.model, embedder.dimensions, rows.map((r) => r.eventId), resolved.map((v) => `{${Array.from(v).join(',')}}`)],
-        );
-      });
-    }
+    if (!cached) await seedCorpus(storage, universe, count, embedder, vectorsOf);
+    // Idempotent: builds the HNSW index after the vectors on a fresh corpus, finds it on a cached one.
     const mode = await storage.memoryVectors().prepare(embedder.model, embedder.dimensions);
-    await storage.driver.query('VACUUM (ANALYZE) ls_memory_events, ls_memory_embeddings, ls_memory_entities');
+    if (cached) log(`search: ${count} events with ${embedder.model} vectors (${mode}) cached in ${dataDir} (corpus v${CORPUS_VERSION})`);
+    else {
+      await storage.driver.query('VACUUM (ANALYZE) ls_memory_events, ls_memory_embeddings, ls_memory_entities');
+      log(`search: seeded ${count} events with ${embedder.model} vectors (${mode}) in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+      if (marker) writeFileSync(marker, fingerprint);
+    }
     const seedSeconds = (performance.now() - seedStart) / 1000;
-    log(`search: seeded ${count} events with ${embedder.model} vectors (${mode}) in ${seedSeconds.toFixed(1)} s`);
 
     const search = new MemorySearch({ stores: (u) => storage.memorySearch(u), embedder });
     const q = random(99);
