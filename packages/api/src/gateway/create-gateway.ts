@@ -8,6 +8,8 @@ import { contextMethods } from '../handlers/context-methods.js';
 import { waitMethods } from '../handlers/wait-methods.js';
 import { eventMethods } from '../handlers/event-methods.js';
 import { dispatchMethods, type DispatchMethodDeps } from '../handlers/dispatch-methods.js';
+import { environmentMethods } from '../handlers/environment-methods.js';
+import type { UniverseEnvironments } from '@lightspeed/environments';
 import { checkMcpLinks } from '../handlers/mcp-links.js';
 import { taskSessionOpener } from '../handlers/task-session-opener.js';
 import type { TaskSessionOpener } from '@lightspeed/ops';
@@ -89,6 +91,11 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * `answer` profile): a profile document, as `agentProfile` of the shipped file makes it.
    */
   answerAgent?: MemoryAnswerDeps['shipped'];
+  /**
+   * Local sandbox environments per universe (`environments/*`, `session/environments/*`; the ones
+   * `lightspeed serve` builds for the dispatcher). Without them those methods are not served.
+   */
+  environments?: UniverseEnvironments;
 }
 
 export interface GatewayParts {
@@ -143,6 +150,7 @@ export function createMethodHandlers(
     ...blobMethods((universe) => host.blobs(universe)),
     ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),
     ...(options.dispatch ? dispatchMethods(options.dispatch) : {}),
+    ...(options.environments ? environmentMethods({ environments: options.environments, access }) : {}),
   };
   // An answer is an ordinary session and run, started through these same handlers.
   if (options.memory) Object.assign(handlers, memoryAnswerMethods({ host, memory: options.memory, catalog, handlers, ...(options.answerAgent ? { shipped: options.answerAgent } : {}) }));

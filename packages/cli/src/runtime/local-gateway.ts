@@ -61,6 +61,8 @@ export function stackServiceOptions(stack: AgentStack, options: StackServiceOpti
     ...(sql ? { dispatch: { tasks: (universe: string) => sql.tasks(universe), controls: (universe: string) => sql.dispatch(universe) } } : {}),
     ...(stack.operations ? { operations: stack.operations } : {}),
     ...(stack.memory ? { memory: stack.memory, answerAgent: shippedAnswerAgent() } : {}),
+    // The same environments the task dispatcher runs script tasks in (one command queue per environment).
+    ...(stack.environments ? { environments: stack.environments } : {}),
     onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
   };
 }
