@@ -62,6 +62,9 @@ export interface JobView {
 interface LiveJob {
   controller: AbortController;
   done: Promise<JobRecord>;
+  /** Set when its command was handed to the environment (until then a cancel ends it at once). */
+  started: boolean;
+  queued: JobRecord;
   cancelReason?: string;
 }
 
@@ -150,7 +153,9 @@ export class EnvironmentJobs {
     if (live) {
       live.cancelReason ??= reason;
       live.controller.abort(new Error(reason));
-      await live.done;
+      // A queued job ends now, not after the jobs ahead of it; its turn then only skips it.
+      if (!live.started) await this.end(await this.environment(environmentId), cancelledRecord(live.queued, reason, this.clock.now()));
+      else await live.done;
     }
     return this.read(environmentId, jobId);
   }
@@ -158,7 +163,7 @@ export class EnvironmentJobs {
   private launch(environment: Environment, record: JobRecord): void {
     const controller = new AbortController();
     const id = key(record.environmentId, record.jobId);
-    const live: LiveJob = { controller, done: Promise.resolve(record) };
+    const live: LiveJob = { controller, done: Promise.resolve(record), started: false, queued: record };
     const previous = this.chains.get(record.environmentId) ?? Promise.resolve();
     live.done = previous.then(() => this.execute(environment, record, live)).finally(() => this.live.delete(id));
     this.chains.set(record.environmentId, live.done.catch(() => undefined));
@@ -166,7 +171,8 @@ export class EnvironmentJobs {
   }
 
   private async execute(environment: Environment, queued: JobRecord, live: LiveJob): Promise<JobRecord> {
-    if (live.controller.signal.aborted) return this.end(environment, { ...queued, status: 'cancelled', failure: live.cancelReason ?? 'cancelled', finishedAt: this.clock.now() });
+    if (live.controller.signal.aborted) return cancelledRecord(queued, live.cancelReason ?? 'cancelled', this.clock.now()); // recorded by cancel
+    live.started = true;
     const running: JobRecord = { ...queued, status: 'running', startedAt: this.clock.now() };
     await this.writeRecord(environment, running);
     try {
@@ -216,6 +222,10 @@ export class EnvironmentJobs {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeDurably(dir, `${record.jobId}.json`, `${JSON.stringify(record)}\n`);
   }
+}
+
+function cancelledRecord(queued: JobRecord, reason: string, now: number): JobRecord {
+  return { ...queued, status: 'cancelled', failure: reason, finishedAt: now };
 }
 
 function key(environmentId: string, jobId: string): string {
