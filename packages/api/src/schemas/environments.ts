@@ -122,7 +122,7 @@ export const SessionJobStartSpecInput = named(
     cwd: z.string().nullish().describe('Refused when set: jobs run in the environment directory.'),
     stdin: z.string().nullish().describe('Refused when set: jobs get no input.'),
     queueKey: z.string().nullish().describe('Refused when set: the jobs of an environment run one at a time, in order.'),
-    dependsOn: z.array(z.object({ jobId: z.string().nullish(), name: z.string().nullish() })).optional().describe('Refused when not empty: jobs run in request order.'),
+    dependsOn: cappedArray(z.object({ jobId: z.string().nullish(), name: z.string().nullish() }), MAX_JOBS_PER_REQUEST).optional().describe('Refused when not empty: jobs run in request order.'),
     dependencyPolicy: z.enum(['allSucceeded', 'allTerminal']).optional().describe('Refused unless allSucceeded (without dependencies it means nothing).'),
     maxOutputBytes: uint().nullish().describe('Lightspeed extension: bytes kept per stream (default 1 MiB, at most 16 MiB; head and tail kept).'),
     collect: z.boolean().nullish().describe('Lightspeed extension: collect the directory into a new workspace snapshot afterwards (default true).'),
