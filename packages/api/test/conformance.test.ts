@@ -34,7 +34,7 @@ describe('Lightspeed agent API v1 conformance', () => {
       workspacesOf: (universe) => new Workspaces(test.host.workspaces(universe), test.host.blobs(universe)),
       env: { PATH: process.env.PATH, CONF_TOKEN: 'conf-secret' },
     });
-    server = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 5_000, mcpServers: { catalog: () => mcpServers }, environments } }));
+    server = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 5_000, mcpServers: { catalog: () => mcpServers }, environments: { environments } } }));
   });
   afterAll(async () => {
     await server?.close();

@@ -11,7 +11,7 @@ import { processesWith, startPostgres, type PostgresServer } from '@lightspeed/t
 import { Workspaces } from '@lightspeed/vfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryApiKeyRegistry } from '../src/auth/api-key-registry.js';
-import { apiKeyAuth } from '../src/auth/gateway-auth.js';
+import { apiKeyAuth, singleUserAuth } from '../src/auth/gateway-auth.js';
 import { createGateway } from '../src/gateway/create-gateway.js';
 import { serveGateway, type ServingGateway } from '../src/gateway/serve.js';
 import { ContractValidator } from './support/contract-validator.js';
@@ -32,6 +32,8 @@ describe.each(['pglite', 'postgres'] as const)('environments through the API on 
   let server: ServingGateway;
   let registry: MemoryApiKeyRegistry;
   let dir: string;
+  let environments: UniverseEnvironments;
+  const localServers: ServingGateway[] = [];
   let n = 0;
 
   beforeAll(async () => {
@@ -43,7 +45,7 @@ describe.each(['pglite', 'postgres'] as const)('environments through the API on 
     }
     dir = await mkdtemp(join(tmpdir(), 'ls-env-api-'));
     test = await startTestHost({ blobsOf: (universe) => storage.blobs(universe), workspacesOf: (universe) => storage.workspaces(universe) });
-    const environments = new UniverseEnvironments({
+    environments = new UniverseEnvironments({
       base: join(dir, 'environments'),
       blobsOf: (universe) => storage.blobs(universe),
       workspacesOf: (universe) => new Workspaces(storage.workspaces(universe), storage.blobs(universe)),
@@ -51,22 +53,34 @@ describe.each(['pglite', 'postgres'] as const)('environments through the API on 
       env: { PATH: process.env.PATH, API_TOKEN: SECRET },
     });
     registry = new MemoryApiKeyRegistry();
-    server = await serveGateway(createGateway({ host: test.host, auth: apiKeyAuth(registry), options: { environments } }));
+    server = await serveGateway(createGateway({ host: test.host, auth: apiKeyAuth(registry), options: { environments: { environments } } }));
   }, 60_000);
   afterAll(async () => {
     await server?.close();
+    for (const local of localServers) await local.close();
     await test?.stop();
     await storage?.close();
     await postgres?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** A fresh universe with its key and a workspace holding readme.md. */
-  async function tenant() {
-    const universe = `u-${++n}-${Date.now()}`;
-    const { key } = await registry.createApiKey(universe);
+  /**
+   * A fresh universe and a workspace `ws` holding readme.md, called with its API key (commands only
+   * in bubblewrap, no server variables), or as the single user of a server of its own (`local`:
+   * trusted, as `lightspeed serve` without API keys), or as both on one universe (`shared`).
+   */
+  async function tenant(via: 'key' | 'local' = 'key', universe = `u-${++n}-${Date.now()}`) {
+    let url = server.url;
+    let headers: Record<string, string> = {};
+    if (via === 'local') {
+      const local = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(universe), options: { environments: { environments } } }));
+      localServers.push(local);
+      url = local.url;
+    } else {
+      headers = { authorization: `Bearer ${(await registry.createApiKey(universe)).key}` };
+    }
     const raw = async (method: string, params: unknown) => {
-      const response = await fetch(`${server.url}/rpc`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      const response = await fetch(`${url}/rpc`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
       return (await response.json()) as { result?: { result: any }; error?: { code: number; message: string; data: { kind: string } } };
     };
     const call = async (method: string, params: unknown): Promise<any> => {
@@ -83,7 +97,7 @@ describe.each(['pglite', 'postgres'] as const)('environments through the API on 
     };
     const [readme] = (await call('blobs/put', { blobs: [{ bytesBase64: b64('one\n') }] })).blobs;
     const snapshot = await call('vfs/snapshots/commit', { manifest: { version: 1, files: [{ path: 'readme.md', blobRef: readme.blobRef }] } });
-    await call('vfs/workspaces/create', { workspaceId: 'ws', snapshotRef: snapshot.snapshotRef });
+    if (!(await raw('vfs/workspaces/read', { workspaceId: 'ws' })).result) await call('vfs/workspaces/create', { workspaceId: 'ws', snapshotRef: snapshot.snapshotRef });
     /** Reads a job until it ended. */
     const settle = async (environmentId: string, jobId: string, extra: Record<string, unknown> = {}) => {
       for (let i = 0; i < 400; i++) {
@@ -97,7 +111,7 @@ describe.each(['pglite', 'postgres'] as const)('environments through the API on 
   }
 
   it('creates an environment idempotently, runs a job that edits a file, and moves the workspace to the snapshot with a readable diff', async () => {
-    const { call, failure, settle } = await tenant();
+    const { call, failure, settle } = await tenant('local');
     const params = { requestId: 'env-1', ...local, workspaceId: 'ws', displayName: 'Edit', credentials: ['API_TOKEN'] };
     const { environment } = await call('environments/create', params);
     const bwrap = probeBubblewrap();
@@ -159,7 +173,7 @@ describe.each(['pglite', 'postgres'] as const)('environments through the API on 
   });
 
   it('cancelling a long job kills its process group and records it cancelled with the reason', async () => {
-    const { call, settle } = await tenant();
+    const { call, settle } = await tenant('local');
     await call('environments/create', { requestId: 'long', ...local, workspaceId: 'ws' });
     const marker = `${Date.now() % 100000}.${Math.floor(Math.random() * 1000)}`;
     await call('environments/jobs/create', { environmentId: 'long', requestId: 'sleepy', jobs: [{ argv: ['sh', '-c', `sleep 3${marker} & sleep 4${marker}; wait`], timeoutMs: 60_000 }] });
@@ -222,8 +236,40 @@ describe.each(['pglite', 'postgres'] as const)('environments through the API on 
     expect((await failure('session/environments/deactivate', { sessionId: 'no-session' })).kind).toBe('not_found');
   });
 
+  it('API-key callers run commands only in bubblewrap and never get the server environment or network', async () => {
+    expect(() => createGateway({ host: test.host, auth: apiKeyAuth(registry), options: { environments: { environments, trusted: true } } })).toThrow(/trusted environments need single-user auth/);
+    const keyed = await tenant('key');
+    const trusted = await tenant('local', keyed.universe);
+    const base = { requestId: 'remote', ...local, workspaceId: 'ws' };
+    for (const [extra, field] of [
+      [{ isolation: 'none' }, 'isolation'],
+      [{ network: true }, 'network'],
+      [{ envAllow: ['PATH'] }, 'envAllow'],
+      [{ credentials: ['API_TOKEN'] }, 'credentials'],
+    ] as const) {
+      const error = await keyed.failure('environments/create', { ...base, ...extra });
+      expect(error.kind).toBe('invalid_request');
+      expect(error.message).toMatch(new RegExp(`^${field}: API-key callers run commands only in a bubblewrap sandbox`));
+    }
+    // An environment a trusted caller made with the server's variables takes no jobs from a key.
+    await trusted.call('environments/create', { requestId: 'with-token', ...local, workspaceId: 'ws', credentials: ['API_TOKEN'] });
+    const refused = await keyed.failure('environments/jobs/create', { environmentId: 'with-token', requestId: 'leak', jobs: [{ argv: ['sh', '-c', 'echo $API_TOKEN > leak.txt'] }] });
+    expect(refused).toMatchObject({ kind: 'rejected', message: expect.stringContaining('credentials: API-key callers') });
+    await trusted.call('environments/create', { requestId: 'bare', ...local, workspaceId: 'ws', isolation: 'none' });
+    expect((await keyed.failure('environments/jobs/create', { environmentId: 'bare', requestId: 'host', jobs: [{ argv: ['true'] }] })).message).toContain('isolation: API-key callers');
+    await keyed.call('environments/create', base);
+    if (probeBubblewrap().available) {
+      await keyed.call('environments/jobs/create', { environmentId: 'remote', requestId: 'sandboxed', jobs: [{ argv: ['sh', '-c', 'echo "[${API_TOKEN:-unset}]"'] }] });
+      const entry = await keyed.settle('remote', 'sandboxed');
+      expect(unb64(entry.outputChunks[0].dataBase64)).toBe('[unset]\n');
+      expect(entry.result.isolated).toBe(true);
+    } else {
+      expect((await keyed.failure('environments/jobs/create', { environmentId: 'remote', requestId: 'sandboxed', jobs: [{ argv: ['true'] }] })).message).toContain('not isolated');
+    }
+  });
+
   it("keeps universes apart: another universe's key can neither read nor run another's environment", async () => {
-    const a = await tenant();
+    const a = await tenant('local');
     const b = await tenant();
     await a.call('environments/create', { requestId: 'mine', ...local, workspaceId: 'ws', sessionId: 's-a' });
     await a.call('environments/jobs/create', { environmentId: 'mine', requestId: 'r1', jobs: [{ argv: ['true'] }] });

@@ -10,12 +10,32 @@ export interface EnvironmentMethodDeps {
   /** The environments of every universe (the ones `lightspeed serve` gives the task dispatcher). */
   environments: UniverseEnvironments;
   access: SessionAccess;
+  /**
+   * Callers may run commands outside a sandbox and pass the server's environment variables to them
+   * (single-user servers). Without it (API keys) commands run only under bubblewrap, without network,
+   * allow-listed variables or credentials: a remote caller never starts a command on the host itself
+   * nor reads the operator's environment.
+   */
+  trusted: boolean;
 }
 
 const NOT_PROVIDER_MACHINERY = 'environments on this server are local sandbox directories (docs/0027-environments.md)';
 
+const UNTRUSTED = 'API-key callers run commands only in a bubblewrap sandbox, and never get the server environment or its network';
+
+/** What an API-key caller may not ask of an environment, by field. */
+function untrustedSpecProblem(spec: { network?: boolean | null; isolation?: string | null; envAllow?: readonly string[] | null; credentials?: readonly string[] | null }): string | undefined {
+  if (spec.isolation === 'none') return `isolation: ${UNTRUSTED}; leave it out (auto) or ask for bubblewrap`;
+  if (spec.network === true) return `network: ${UNTRUSTED}`;
+  if (spec.envAllow && spec.envAllow.length > 0) return `envAllow: ${UNTRUSTED} (its variables are the operator's)`;
+  if (spec.credentials && spec.credentials.length > 0) return `credentials: ${UNTRUSTED} (its variables are the operator's)`;
+  return undefined;
+}
+
 /** The library's spec from the contract's params, refusing by name what a local directory cannot honour. */
-function environmentSpec(params: EnvironmentCreateParams) {
+function environmentSpec(params: EnvironmentCreateParams, trusted: boolean) {
+  const untrusted = trusted ? undefined : untrustedSpecProblem(params);
+  if (untrusted) throw invalidRequest(untrusted);
   if (!isEnvironmentId(params.requestId)) throw invalidRequest('requestId: the environment id: letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128');
   for (const field of ['bindingId', 'templateId'] as const) {
     if (params[field] !== LOCAL_PROVIDER) throw invalidRequest(`${field}: ${JSON.stringify(params[field])} does not exist; the only one is "${LOCAL_PROVIDER}" (${NOT_PROVIDER_MACHINERY})`);
@@ -87,11 +107,11 @@ async function perJob<T>(handle: { environmentId: string; jobId: string }, body:
 }
 
 /** environments/*, environments/jobs/*, environments/credentials/* and session/environments/*, in the caller's universe. */
-export function environmentMethods({ environments, access }: EnvironmentMethodDeps): MethodHandlers {
+export function environmentMethods({ environments, access, trusted }: EnvironmentMethodDeps): MethodHandlers {
   const of = (universe: string): Environments => environments.of(universe);
   return {
     'environments/create': async (params, { universe }) => {
-      const environment = await of(universe).create(environmentSpec(params));
+      const environment = await of(universe).create(environmentSpec(params, trusted));
       return { result: { environment: environmentView(environment.status()) } };
     },
     'environments/read': async ({ environmentId }, { universe }) => ({ result: { environment: environmentView((await of(universe).require(environmentId)).status()) } }),
@@ -121,6 +141,12 @@ export function environmentMethods({ environments, access }: EnvironmentMethodDe
 
     'environments/jobs/create': async ({ environmentId, requestId, jobs }, { universe }) => {
       const environment = await of(universe).require(environmentId);
+      if (!trusted) {
+        // The environment may have been made by a trusted caller (the CLI, a script task's agent).
+        const status = environment.status();
+        const problem = untrustedSpecProblem(status.spec) ?? (status.isolated ? undefined : `${status.notice ?? 'not isolated'}: ${UNTRUSTED}`);
+        if (problem) throw rejected(`environment ${environmentId} takes no jobs from this caller: ${problem}`);
+      }
       const specs = jobs.map((job, index) => jobSpec(job, index, environment.current.spec.credentials));
       const views = await of(universe).jobs.start(environmentId, requestId, specs);
       return {

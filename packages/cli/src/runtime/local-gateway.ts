@@ -62,7 +62,8 @@ export function stackServiceOptions(stack: AgentStack, options: StackServiceOpti
     ...(stack.operations ? { operations: stack.operations } : {}),
     ...(stack.memory ? { memory: stack.memory, answerAgent: shippedAnswerAgent() } : {}),
     // The same environments the task dispatcher runs script tasks in (one command queue per environment).
-    ...(stack.environments ? { environments: stack.environments } : {}),
+    // Trusted (commands outside bubblewrap, the server's variables) only on a single-user server (createGateway decides).
+    ...(stack.environments ? { environments: { environments: stack.environments } } : {}),
     onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
   };
 }
