@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UniverseEnvironments } from '@lightspeed/environments';
 import { argumentsFromSchema } from '@lightspeed/fake-provider';
+import { Workspaces } from '@lightspeed/vfs';
 import { MemoryMcpServerStore } from '@lightspeed/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { singleUserAuth } from '../src/auth/gateway-auth.js';
@@ -17,15 +22,24 @@ describe('Lightspeed agent API v1 conformance', () => {
   let test: TestHost;
   let server: ServingGateway;
   let nextId = 1;
+  let environmentsDir: string;
 
   beforeAll(async () => {
     test = await startTestHost();
     const mcpServers = new MemoryMcpServerStore();
-    server = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 5_000, mcpServers: { catalog: () => mcpServers } } }));
+    environmentsDir = await mkdtemp(join(tmpdir(), 'ls-conf-env-'));
+    const environments = new UniverseEnvironments({
+      base: environmentsDir,
+      blobsOf: (universe) => test.host.blobs(universe),
+      workspacesOf: (universe) => new Workspaces(test.host.workspaces(universe), test.host.blobs(universe)),
+      env: { PATH: process.env.PATH, CONF_TOKEN: 'conf-secret' },
+    });
+    server = await serveGateway(createGateway({ host: test.host, auth: singleUserAuth(), options: { longPollCapMs: 5_000, mcpServers: { catalog: () => mcpServers }, environments: { environments } } }));
   });
   afterAll(async () => {
     await server?.close();
     await test?.stop();
+    if (environmentsDir) await rm(environmentsDir, { recursive: true, force: true });
   });
 
   /** One JSON-RPC call; request and response are both checked against the shared contract. */
@@ -265,6 +279,37 @@ describe('Lightspeed agent API v1 conformance', () => {
     expect((await call('mcp/servers/list', {})).servers.map((s: any) => s.serverId)).toEqual(['docs']);
     expect((await call('mcp/servers/delete', { serverId: 'docs' })).server.serverId).toBe('docs');
     await callFails('mcp/servers/read', { serverId: 'docs' }, 'not_found');
+
+    // Environments: local sandboxes (environment-methods.test.ts covers them in depth).
+    const envWs = await call('vfs/workspaces/create', { snapshotRef: smaller.snapshotRef });
+    const envParams = { requestId: 'conf-env', bindingId: 'local', templateId: 'local', workspaceId: envWs.workspace.workspaceId, credentials: ['CONF_TOKEN'] };
+    expect((await call('environments/create', envParams)).environment).toMatchObject({ environmentId: 'conf-env', status: 'ready' });
+    expect((await call('environments/read', { environmentId: 'conf-env' })).environment.environmentId).toBe('conf-env');
+    expect((await call('environments/list', {})).environments.map((e: any) => e.environmentId)).toEqual(['conf-env']);
+    expect((await call('environments/credentials/list', { environmentId: 'conf-env' })).credentials.map((c: any) => c.envName)).toEqual(['CONF_TOKEN']);
+    const jobs = await call('environments/jobs/create', { environmentId: 'conf-env', requestId: 'conf-job', jobs: [{ argv: ['sh', '-c', 'echo done > out.txt; echo $CONF_TOKEN'] }] });
+    const handle = jobs.jobs[0].handle;
+    let jobEntry: any;
+    for (let i = 0; i < 200; i++) {
+      [jobEntry] = (await call('environments/jobs/read', { jobs: [handle], includeArtifacts: true })).jobs;
+      if (jobEntry.summary.status === 'succeeded') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(jobEntry.summary.status).toBe('succeeded');
+    expect(jobEntry.artifacts.map((a: any) => a.path)).toEqual(['/out.txt']);
+    expect((await call('environments/jobs/cancel', { jobs: [handle] })).jobs[0].summary.status).toBe('succeeded');
+    // Served, and refused by design with the reason (a local environment's credentials are its spec; sessions select no environment).
+    for (const [method, params] of [
+      ['environments/credentials/bind', { environmentId: 'conf-env', envName: 'X', source: { type: 'directSecret', secretId: 'x' } }],
+      ['environments/credentials/unbind', { environmentId: 'conf-env', envName: 'CONF_TOKEN' }],
+      ['session/environments/activate', { sessionId: 'conf-skills', environmentId: 'conf-env' }],
+      ['session/environments/deactivate', { sessionId: 'conf-skills' }],
+    ] as const) {
+      expect(contract.check(contract.paramsRef(method), params), `${method} params`).toEqual([]);
+      await callFails(method, params, 'rejected');
+      covered.add(method);
+    }
+    expect((await call('environments/close', { environmentId: 'conf-env' })).environment.status).toBe('closed');
 
     // Extensions are not in the v1 contract; wait-methods.test.ts covers them.
     const all = Object.keys(methodSpecs).filter((method) => !EXTENSION_METHODS.has(method));

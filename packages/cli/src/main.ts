@@ -10,6 +10,7 @@ import { registerMcp } from './commands/mcp-command.js';
 import { registerWaits } from './commands/waits-command.js';
 import { registerDispatch } from './commands/dispatch-command.js';
 import { registerTasks } from './commands/tasks-command.js';
+import { registerEnvironments } from './commands/environments-command.js';
 import { registerSchedules } from './commands/schedules-command.js';
 import { registerWorkflows } from './commands/workflows-command.js';
 import { registerEvents, registerTriggers } from './commands/events-command.js';
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerWaits(program, ctx);
   registerDispatch(program, ctx);
   registerTasks(program, ctx);
+  registerEnvironments(program, ctx);
   registerRuns(program, ctx);
   registerVfs(program, ctx);
   registerBlobs(program, ctx);

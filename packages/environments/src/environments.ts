@@ -5,6 +5,7 @@ import { LightspeedError, systemClock, type BlobStore, type Clock } from '@light
 import { reapOrphanedCommands, type RunningCommandRecord } from '@lightspeed/tools';
 import { exportSnapshot, type Workspaces } from '@lightspeed/vfs';
 import { Environment, type EnvironmentStatus } from './environment.js';
+import { EnvironmentJobs } from './environment-jobs.js';
 import { isEnvironmentId, parseEnvironmentSpec, readEnvironmentState, writeEnvironmentState, type EnvironmentSpecInput } from './environment-state.js';
 
 export interface EnvironmentsOptions {
@@ -36,10 +37,13 @@ export class Environments {
   private readonly root: string;
   private readonly open = new Map<string, Environment>();
   private readonly clock: Clock;
+  /** Commands started now and read later (the API's `environments/jobs/*`). */
+  readonly jobs: EnvironmentJobs;
 
   constructor(private readonly options: EnvironmentsOptions) {
     this.root = resolve(options.root);
     this.clock = options.clock ?? systemClock;
+    this.jobs = new EnvironmentJobs((id) => this.require(id), options.blobs, this.clock);
   }
 
   get workspaces(): Workspaces {

@@ -4,5 +4,6 @@ export * from './change-patch.js';
 export * from './environment-state.js';
 export * from './environment.js';
 export * from './environments.js';
+export * from './environment-jobs.js';
 export * from './delegation.js';
 export * from './universe-environments.js';

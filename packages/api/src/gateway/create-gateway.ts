@@ -8,6 +8,8 @@ import { contextMethods } from '../handlers/context-methods.js';
 import { waitMethods } from '../handlers/wait-methods.js';
 import { eventMethods } from '../handlers/event-methods.js';
 import { dispatchMethods, type DispatchMethodDeps } from '../handlers/dispatch-methods.js';
+import { environmentMethods } from '../handlers/environment-methods.js';
+import type { UniverseEnvironments } from '@lightspeed/environments';
 import { checkMcpLinks } from '../handlers/mcp-links.js';
 import { taskSessionOpener } from '../handlers/task-session-opener.js';
 import type { TaskSessionOpener } from '@lightspeed/ops';
@@ -89,6 +91,13 @@ export interface GatewayServiceOptions extends GatewayOptions {
    * `answer` profile): a profile document, as `agentProfile` of the shipped file makes it.
    */
   answerAgent?: MemoryAnswerDeps['shipped'];
+  /**
+   * Local sandbox environments per universe (`environments/*`, `session/environments/*`; the ones
+   * `lightspeed serve` builds for the dispatcher). Without them those methods are not served.
+   * `trusted` (commands outside bubblewrap, network, the server's variables) defaults to whether
+   * auth is single-user and is refused with API keys.
+   */
+  environments?: { environments: UniverseEnvironments; trusted?: boolean };
 }
 
 export interface GatewayParts {
@@ -143,6 +152,7 @@ export function createMethodHandlers(
     ...blobMethods((universe) => host.blobs(universe)),
     ...vfsMethods({ blobsOf: (universe) => host.blobs(universe), workspacesOf: (universe) => host.workspaces(universe) }),
     ...(options.dispatch ? dispatchMethods(options.dispatch) : {}),
+    ...(options.environments ? environmentMethods({ environments: options.environments.environments, access, trusted: options.environments.trusted === true }) : {}),
   };
   // An answer is an ordinary session and run, started through these same handlers.
   if (options.memory) Object.assign(handlers, memoryAnswerMethods({ host, memory: options.memory, catalog, handlers, ...(options.answerAgent ? { shipped: options.answerAgent } : {}) }));
@@ -159,7 +169,12 @@ export function createGateway(parts: GatewayParts): Hono {
   if (mcp?.trusted && parts.auth.mode !== 'single-user') {
     throw new Error('trusted MCP registrations need single-user auth: API-key callers must never start commands here or read its environment');
   }
-  const options = mcp ? { ...parts.options, mcpServers: { ...mcp, trusted: mcp.trusted ?? parts.auth.mode === 'single-user' } } : parts.options;
+  const environments = parts.options?.environments;
+  if (environments?.trusted && parts.auth.mode !== 'single-user') {
+    throw new Error('trusted environments need single-user auth: API-key callers must never start commands outside a sandbox or read its environment');
+  }
+  const withMcp = mcp ? { ...parts.options, mcpServers: { ...mcp, trusted: mcp.trusted ?? parts.auth.mode === 'single-user' } } : parts.options;
+  const options = environments ? { ...withMcp, environments: { ...environments, trusted: environments.trusted ?? parts.auth.mode === 'single-user' } } : withMcp;
   const { handlers, feed } = createMethodHandlers(parts.host, options);
   const taskEvents = parts.options?.taskEvents;
   const taskFeed = taskEvents ? new TaskEventFeed(taskEvents, parts.options?.taskEventReplay) : undefined;

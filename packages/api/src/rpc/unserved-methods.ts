@@ -11,8 +11,11 @@ const AREAS: readonly { prefix: string; area: string }[] = [
     prefix,
     area: 'issue 22: environments on this server are local sandbox directories (bubblewrap), not provider-provisioned machines: there are no external endpoints, ingress, power states, idle policies, provider bindings or templates (docs/0027-environments.md)',
   })),
-  { prefix: 'session/environments/', area: 'issue 22: environments are served to tasks (script executors) and the delegate tool, not over the API yet (docs/0027-environments.md, "v1 contract mapping")' },
-  { prefix: 'environments/', area: 'issue 22: environments are served to tasks (script executors) and the delegate tool, not over the API yet (docs/0027-environments.md, "v1 contract mapping")' },
+  // Served by `lightspeed serve` (a data directory); a gateway embedded without environments has none to serve.
+  ...['session/environments/', 'environments/'].map((prefix) => ({
+    prefix,
+    area: 'issue 22: environments are not enabled on this gateway: they need a data directory for their sandbox directories (`lightspeed serve`, not --data-dir :memory:; createGateway options.environments)',
+  })),
   { prefix: 'auth/', area: 'auth grants, OAuth clients and auth providers are not served: this server authenticates callers with API keys (`lightspeed keys`)' },
   { prefix: 'operator/', area: 'operator administration (universes, API keys, environment providers) is not served over the API; manage API keys with `lightspeed keys`' },
   // Served by `lightspeed serve`; a gateway embedded without an MCP server catalog has no records to serve.

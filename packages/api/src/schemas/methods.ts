@@ -3,6 +3,7 @@ import { spec, type MethodSpec } from './method-spec.js';
 import { memoryAnswerMethodSpecs, memoryMethodSpecs } from './extension-methods/memory-methods.js';
 import { operationsMethodSpecs } from './extension-methods/operations-methods.js';
 import { workMethodSpecs } from './extension-methods/work-methods.js';
+import { environmentMethodSpecs } from './environment-methods.js';
 import * as blobs from './blobs.js';
 import * as context from './context.js';
 import * as events from './events.js';
@@ -297,6 +298,7 @@ export const methodSpecs = {
     'Delete an MCP server record',
     'Removes the registration; sessions linking it are not rewritten and lose its tools.',
   ),
+  ...environmentMethodSpecs,
   ...workMethodSpecs,
   ...operationsMethodSpecs,
   ...memoryMethodSpecs,

@@ -40,7 +40,14 @@ export interface TestHost {
  * provider router (OpenAI Responses adapter) and the real tool runtime.
  */
 export async function startTestHost(
-  options: { latencyMs?: number; wrapSessions?: (store: SessionStore) => SessionStore; mcpServersOf?: (universe: string) => McpServerRegistry } = {},
+  options: {
+    latencyMs?: number;
+    wrapSessions?: (store: SessionStore) => SessionStore;
+    mcpServersOf?: (universe: string) => McpServerRegistry;
+    /** The universes' CAS and workspaces (e.g. a SQL storage's); default: in memory. */
+    blobsOf?: (universe: string) => BlobStore;
+    workspacesOf?: (universe: string) => WorkspaceStore;
+  } = {},
 ): Promise<TestHost> {
   const fake = await startFakeProvider({ latencyMs: options.latencyMs ?? 0 });
   const registry = new ProviderRegistry({ providers: [], fake: { baseUrl: fake.url } }, {});
@@ -53,8 +60,8 @@ export async function startTestHost(
   };
   const wrap = options.wrapSessions ?? ((store: SessionStore) => store);
   const sessions = per<SessionStore>(() => wrap(new MemorySessionStore()));
-  const blobs = per<BlobStore>(() => new MemoryBlobStore());
-  const workspaces = per<WorkspaceStore>(() => new MemoryWorkspaceStore());
+  const blobs = options.blobsOf ?? per<BlobStore>(() => new MemoryBlobStore());
+  const workspaces = options.workspacesOf ?? per<WorkspaceStore>(() => new MemoryWorkspaceStore());
   const runtimes = new Map<string, ToolRuntime>();
   const live = new CountingLiveChannel();
   const host = await EmbeddedHost.start({

@@ -61,6 +61,9 @@ export function stackServiceOptions(stack: AgentStack, options: StackServiceOpti
     ...(sql ? { dispatch: { tasks: (universe: string) => sql.tasks(universe), controls: (universe: string) => sql.dispatch(universe) } } : {}),
     ...(stack.operations ? { operations: stack.operations } : {}),
     ...(stack.memory ? { memory: stack.memory, answerAgent: shippedAnswerAgent() } : {}),
+    // The same environments the task dispatcher runs script tasks in (one command queue per environment).
+    // Trusted (commands outside bubblewrap, the server's variables) only on a single-user server (createGateway decides).
+    ...(stack.environments ? { environments: { environments: stack.environments } } : {}),
     onInternalError: (error, where) => options.log?.(`[lightspeed] internal error in ${where}: ${(error as Error)?.message ?? String(error)}`),
   };
 }

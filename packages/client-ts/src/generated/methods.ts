@@ -48,6 +48,18 @@ export interface MethodTable {
   "mcp/servers/read": { params: Wire.McpServerReadParams; result: Wire.McpServerReadResponse; outcome: Wire.AgentApiOutcomeOfMcpServerReadResponse };
   "mcp/servers/list": { params: Wire.McpServerListParams; result: Wire.McpServerListResponse; outcome: Wire.AgentApiOutcomeOfMcpServerListResponse };
   "mcp/servers/delete": { params: Wire.McpServerDeleteParams; result: Wire.McpServerDeleteResponse; outcome: Wire.AgentApiOutcomeOfMcpServerDeleteResponse };
+  "environments/create": { params: Wire.EnvironmentCreateParams; result: Wire.EnvironmentCreateResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentCreateResponse };
+  "environments/read": { params: Wire.EnvironmentReadParams; result: Wire.EnvironmentReadResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentReadResponse };
+  "environments/list": { params: Wire.EnvironmentListParams; result: Wire.EnvironmentListResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentListResponse };
+  "environments/close": { params: Wire.EnvironmentCloseParams; result: Wire.EnvironmentCloseResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentCloseResponse };
+  "environments/credentials/list": { params: Wire.EnvironmentCredentialListParams; result: Wire.EnvironmentCredentialListResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentCredentialListResponse };
+  "environments/credentials/bind": { params: Wire.EnvironmentCredentialBindParams; result: Wire.EnvironmentCredentialBindResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentCredentialBindResponse };
+  "environments/credentials/unbind": { params: Wire.EnvironmentCredentialUnbindParams; result: Wire.EnvironmentCredentialUnbindResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentCredentialUnbindResponse };
+  "environments/jobs/create": { params: Wire.EnvironmentJobCreateParams; result: Wire.EnvironmentJobCreateResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentJobCreateResponse };
+  "environments/jobs/read": { params: Wire.EnvironmentJobReadParams; result: Wire.EnvironmentJobReadResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentJobReadResponse };
+  "environments/jobs/cancel": { params: Wire.EnvironmentJobCancelParams; result: Wire.EnvironmentJobCancelResponse; outcome: Wire.AgentApiOutcomeOfEnvironmentJobCancelResponse };
+  "session/environments/activate": { params: Wire.SessionEnvironmentActivateParams; result: Wire.SessionEnvironmentActivateResponse; outcome: Wire.AgentApiOutcomeOfSessionEnvironmentActivateResponse };
+  "session/environments/deactivate": { params: Wire.SessionEnvironmentDeactivateParams; result: Wire.SessionEnvironmentDeactivateResponse; outcome: Wire.AgentApiOutcomeOfSessionEnvironmentDeactivateResponse };
   "session/waits/list": { params: Wire.WaitListParams; result: Wire.WaitListResponse; outcome: Wire.AgentApiOutcomeOfWaitListResponse };
   "session/waits/resolve": { params: Wire.WaitResolveParams; result: Wire.WaitResolveResponse; outcome: Wire.AgentApiOutcomeOfWaitResolveResponse };
   "session/waits/fail": { params: Wire.WaitFailParams; result: Wire.WaitResolveResponse; outcome: Wire.AgentApiOutcomeOfWaitResolveResponse };
@@ -143,6 +155,18 @@ export const METHOD_NAMES: readonly MethodName[] = [
   "mcp/servers/read",
   "mcp/servers/list",
   "mcp/servers/delete",
+  "environments/create",
+  "environments/read",
+  "environments/list",
+  "environments/close",
+  "environments/credentials/list",
+  "environments/credentials/bind",
+  "environments/credentials/unbind",
+  "environments/jobs/create",
+  "environments/jobs/read",
+  "environments/jobs/cancel",
+  "session/environments/activate",
+  "session/environments/deactivate",
   "session/waits/list",
   "session/waits/resolve",
   "session/waits/fail",
@@ -327,6 +351,18 @@ export abstract class GeneratedMethods {
        */
       deactivate: (params: Wire.SkillDeactivateParams, options?: CallOptions): Promise<Wire.SkillDeactivateResponse> => this.callMethod("session/skills/deactivate", params, options),
     },
+    environments: {
+      /**
+       * `session/environments/activate`: Activate a session environment.
+       * Refused (rejected) once the session and environment are found: sessions here have no environment-targeted tools to select one for; an environment names its session at environments/create (sessionId, shown as originSession).
+       */
+      activate: (params: Wire.SessionEnvironmentActivateParams, options?: CallOptions): Promise<Wire.SessionEnvironmentActivateResponse> => this.callMethod("session/environments/activate", params, options),
+      /**
+       * `session/environments/deactivate`: Deactivate the session environment.
+       * Refused (rejected) once the session is found: no session has an active environment here (see session/environments/activate).
+       */
+      deactivate: (params: Wire.SessionEnvironmentDeactivateParams, options?: CallOptions): Promise<Wire.SessionEnvironmentDeactivateResponse> => this.callMethod("session/environments/deactivate", params, options),
+    },
     waits: {
       /**
        * `session/waits/list`: List open waits (Lightspeed extension).
@@ -469,6 +505,63 @@ export abstract class GeneratedMethods {
        * Removes the registration; sessions linking it are not rewritten and lose its tools.
        */
       delete: (params: Wire.McpServerDeleteParams, options?: CallOptions): Promise<Wire.McpServerDeleteResponse> => this.callMethod("mcp/servers/delete", params, options),
+    },
+  };
+
+  readonly environments = {
+    /**
+     * `environments/create`: Create an environment.
+     * Prepares a local sandbox directory holding a VFS workspace (bindingId and templateId `local`; requestId is the environment id). The same requestId and spec answer the existing environment; another spec is a conflict.
+     */
+    create: (params: Wire.EnvironmentCreateParams, options?: CallOptions): Promise<Wire.EnvironmentCreateResponse> => this.callMethod("environments/create", params, options),
+    /**
+     * `environments/read`: Read an environment.
+     * The environment, its lifecycle state and its sandbox: isolation in use and the "not isolated" notice when commands run without one.
+     */
+    read: (params: Wire.EnvironmentReadParams, options?: CallOptions): Promise<Wire.EnvironmentReadResponse> => this.callMethod("environments/read", params, options),
+    /**
+     * `environments/list`: List environments.
+     * The universe's environments by id, optionally filtered by origin session, workspace or status.
+     */
+    list: (params: Wire.EnvironmentListParams = {}, options?: CallOptions): Promise<Wire.EnvironmentListResponse> => this.callMethod("environments/list", params, options),
+    /**
+     * `environments/close`: Close an environment.
+     * Removes the directory (the workspace keeps every collected change); jobs and their results stay readable. Closing a closed environment answers it unchanged.
+     */
+    close: (params: Wire.EnvironmentCloseParams, options?: CallOptions): Promise<Wire.EnvironmentCloseResponse> => this.callMethod("environments/close", params, options),
+    credentials: {
+      /**
+       * `environments/credentials/list`: List environment credential bindings.
+       * The credential variables of the environment, each read from the server environment variable of the same name (source directSecret `env:<NAME>`); values are never returned.
+       */
+      list: (params: Wire.EnvironmentCredentialListParams, options?: CallOptions): Promise<Wire.EnvironmentCredentialListResponse> => this.callMethod("environments/credentials/list", params, options),
+      /**
+       * `environments/credentials/bind`: Bind a credential into an environment.
+       * Refused (rejected): credentials of a local environment are server environment variables named at environments/create.
+       */
+      bind: (params: Wire.EnvironmentCredentialBindParams, options?: CallOptions): Promise<Wire.EnvironmentCredentialBindResponse> => this.callMethod("environments/credentials/bind", params, options),
+      /**
+       * `environments/credentials/unbind`: Unbind an environment credential.
+       * Refused (rejected): the credentials are part of the environment spec; create another environment without it.
+       */
+      unbind: (params: Wire.EnvironmentCredentialUnbindParams, options?: CallOptions): Promise<Wire.EnvironmentCredentialUnbindResponse> => this.callMethod("environments/credentials/unbind", params, options),
+    },
+    jobs: {
+      /**
+       * `environments/jobs/create`: Create environment jobs.
+       * Starts commands in the environment, one at a time in order, and answers at once with their ids. requestId is the retry identity: repeating it answers the same jobs, never runs them again.
+       */
+      create: (params: Wire.EnvironmentJobCreateParams, options?: CallOptions): Promise<Wire.EnvironmentJobCreateResponse> => this.callMethod("environments/jobs/create", params, options),
+      /**
+       * `environments/jobs/read`: Read environment jobs.
+       * Status, and once a job ended its output (stdout chunk 0, stderr chunk 1), the files it changed and its recorded result: stdout, stderr and diff refs in CAS, the new workspace snapshot and revision.
+       */
+      read: (params: Wire.EnvironmentJobReadParams, options?: CallOptions): Promise<Wire.EnvironmentJobReadResponse> => this.callMethod("environments/jobs/read", params, options),
+      /**
+       * `environments/jobs/cancel`: Cancel environment jobs.
+       * Kills the process group of a running job (a queued one never starts) and answers once it ended: cancelled, with the reason. A finished job is answered as it is.
+       */
+      cancel: (params: Wire.EnvironmentJobCancelParams, options?: CallOptions): Promise<Wire.EnvironmentJobCancelResponse> => this.callMethod("environments/jobs/cancel", params, options),
     },
   };
 

@@ -63,6 +63,56 @@ export type AgentApiOutcomeOfDispatchStatusResponse = {
   notifications?: AgentNotification[];
 };
 
+export type AgentApiOutcomeOfEnvironmentCloseResponse = {
+  result: EnvironmentCloseResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentCreateResponse = {
+  result: EnvironmentCreateResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentCredentialBindResponse = {
+  result: EnvironmentCredentialBindResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentCredentialListResponse = {
+  result: EnvironmentCredentialListResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentCredentialUnbindResponse = {
+  result: EnvironmentCredentialUnbindResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentJobCancelResponse = {
+  result: EnvironmentJobCancelResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentJobCreateResponse = {
+  result: EnvironmentJobCreateResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentJobReadResponse = {
+  result: EnvironmentJobReadResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentListResponse = {
+  result: EnvironmentListResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfEnvironmentReadResponse = {
+  result: EnvironmentReadResponse;
+  notifications?: AgentNotification[];
+};
+
 export type AgentApiOutcomeOfEventIngestResponse = {
   result: EventIngestResponse;
   notifications?: AgentNotification[];
@@ -240,6 +290,16 @@ export type AgentApiOutcomeOfSessionConfigPutResponse = {
 
 export type AgentApiOutcomeOfSessionDeleteResponse = {
   result: SessionDeleteResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfSessionEnvironmentActivateResponse = {
+  result: SessionEnvironmentActivateResponse;
+  notifications?: AgentNotification[];
+};
+
+export type AgentApiOutcomeOfSessionEnvironmentDeactivateResponse = {
+  result: SessionEnvironmentDeactivateResponse;
   notifications?: AgentNotification[];
 };
 
@@ -826,6 +886,242 @@ export type DispatcherView = {
     message: string;
     atMs: number;
   } | null;
+};
+
+export type EnvironmentCloseParams = {
+  environmentId: string;
+};
+
+export type EnvironmentCloseResponse = {
+  environment: EnvironmentView;
+};
+
+export type EnvironmentCreateParams = {
+  /**
+   * The environment id (letters, digits, `.`, `_`, `-`); repeating it with the same spec answers the existing environment.
+   */
+  requestId: string;
+  /**
+   * `local`, the only binding.
+   */
+  bindingId: string;
+  /**
+   * `local`, the only template: a directory holding the workspace.
+   */
+  templateId: string;
+  displayName?: string | null;
+  /**
+   * Refused when set: a local directory has no power states.
+   */
+  idlePolicy?: EnvironmentIdlePolicyView | null;
+  /**
+   * Refused when not empty: a local environment stores none.
+   */
+  metadata?: Record<string, string>;
+  /**
+   * Lightspeed extension: the VFS workspace materialised into the environment and updated with its changes.
+   */
+  workspaceId: string;
+  /**
+   * Lightspeed extension: the session it is prepared for (originSession).
+   */
+  sessionId?: string | null;
+  /**
+   * Lightspeed extension: network access for commands (default false).
+   */
+  network?: boolean | null;
+  /**
+   * Lightspeed extension: auto (default) uses bubblewrap when it works here; bubblewrap refuses to run without it; none never isolates.
+   */
+  isolation?: ("auto" | "bubblewrap" | "none") | null;
+  /**
+   * Lightspeed extension: server environment variables passed to commands by name.
+   */
+  envAllow?: string[] | null;
+  /**
+   * Lightspeed extension: credential variables (server environment, by name), redacted from every stored output.
+   */
+  credentials?: string[] | null;
+};
+
+export type EnvironmentCreateResponse = {
+  environment: EnvironmentView;
+};
+
+export type EnvironmentCredentialBindParams = {
+  environmentId: string;
+  envName: string;
+  source: EnvironmentCredentialSourceView;
+};
+
+export type EnvironmentCredentialBindResponse = {
+  credential: EnvironmentCredentialView;
+};
+
+export type EnvironmentCredentialListParams = {
+  environmentId: string;
+};
+
+export type EnvironmentCredentialListResponse = {
+  credentials: EnvironmentCredentialView[];
+};
+
+export type EnvironmentCredentialSourceView = {
+  type: "authGrant";
+  grantId: string;
+} | {
+  type: "authProviderCredential";
+  providerId: string;
+} | {
+  type: "directSecret";
+  secretId: string;
+};
+
+export type EnvironmentCredentialUnbindParams = {
+  environmentId: string;
+  envName: string;
+};
+
+export type EnvironmentCredentialUnbindResponse = {
+  credential: EnvironmentCredentialView;
+};
+
+export type EnvironmentCredentialView = {
+  environmentId: string;
+  envName: string;
+  source: EnvironmentCredentialSourceView;
+  createdAtMs: number;
+  updatedAtMs: number;
+};
+
+export type EnvironmentIdlePolicyView = {
+  pauseAfterMs?: number | null;
+  suspendAfterMs?: number | null;
+  stopAfterMs?: number | null;
+  closeAfterMs?: number | null;
+};
+
+export type EnvironmentJobCancelParams = {
+  jobs: SessionJobHandleInput[];
+  /**
+   * Refused when true: cancel always kills the whole process group.
+   */
+  force?: boolean;
+  /**
+   * Refused unless job: jobs have no dependents.
+   */
+  scope?: "job" | "dependents";
+  /**
+   * Lightspeed extension: recorded as the job failure.
+   */
+  reason?: string | null;
+};
+
+export type EnvironmentJobCancelResponse = {
+  jobs: SessionJobCancelEntryView[];
+};
+
+export type EnvironmentJobCreateParams = {
+  environmentId: string;
+  requestId: string;
+  jobs: SessionJobStartSpecInput[];
+};
+
+export type EnvironmentJobCreateResponse = {
+  environmentId: string;
+  jobGroupId: string;
+  jobs: SessionJobStartedView[];
+};
+
+export type EnvironmentJobReadParams = {
+  jobs: SessionJobHandleInput[];
+  afterSeq?: number | null;
+  outputBytes?: number | null;
+  includeArtifacts?: boolean;
+};
+
+export type EnvironmentJobReadResponse = {
+  jobs: SessionJobReadEntryView[];
+};
+
+export type EnvironmentLifecycleStatusView = "provisioning" | "booting" | "ready" | "closing" | "closed" | "failed" | "unknown" | "paused" | "suspended" | "offline";
+
+export type EnvironmentListParams = {
+  bindingId?: string | null;
+  providerId?: string | null;
+  originSessionId?: string | null;
+  status?: EnvironmentLifecycleStatusView | null;
+  /**
+   * Lightspeed extension: only environments of this workspace.
+   */
+  workspaceId?: string | null;
+};
+
+export type EnvironmentListResponse = {
+  environments: EnvironmentView[];
+};
+
+export type EnvironmentPowerStateView = "running" | "paused" | "suspended" | "stopped";
+
+export type EnvironmentReadParams = {
+  environmentId: string;
+};
+
+export type EnvironmentReadResponse = {
+  environment: EnvironmentView;
+};
+
+export type EnvironmentSandboxView = {
+  workspaceId: string;
+  network: boolean;
+  isolationRequested: "auto" | "bubblewrap" | "none";
+  /**
+   * How commands run here now.
+   */
+  isolation: "bubblewrap" | "none";
+  isolated: boolean;
+  /**
+   * `not isolated: <why>` when commands run without a sandbox.
+   */
+  notice?: string | null;
+  envAllow: string[];
+  credentials: string[];
+  state: "ready" | "running" | "closed";
+  runningCommandId?: string | null;
+};
+
+export type EnvironmentView = {
+  environmentId: string;
+  requestId: string;
+  displayName?: string | null;
+  source: {
+    type: "provisioned";
+    providerId: string;
+    bindingId: string;
+  };
+  status: EnvironmentLifecycleStatusView;
+  desiredPower: EnvironmentPowerStateView;
+  idlePolicy?: EnvironmentIdlePolicyView | null;
+  incarnation: {
+    incarnationId: string;
+    createdAtMs: number;
+    updatedAtMs: number;
+    powerStates?: EnvironmentPowerStateView[];
+    templateId?: string | null;
+    providerTargetId?: string | null;
+    provisionRequestId?: string | null;
+  };
+  metadata?: Record<string, string>;
+  originSession?: {
+    sessionId: string;
+    closeWithSession: boolean;
+    profileId?: string | null;
+  } | null;
+  publicEndpoint?: string | null;
+  publicIngressEnabled: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+  sandbox: EnvironmentSandboxView;
 };
 
 export type EnvironmentsFeature = {
@@ -2278,6 +2574,23 @@ export type SessionDeleteResponse = {
   session: SessionSummaryView;
 };
 
+export type SessionEnvironmentActivateParams = {
+  sessionId: string;
+  environmentId: string;
+};
+
+export type SessionEnvironmentActivateResponse = {
+  session: SessionView;
+};
+
+export type SessionEnvironmentDeactivateParams = {
+  sessionId: string;
+};
+
+export type SessionEnvironmentDeactivateResponse = {
+  session: SessionView;
+};
+
 export type SessionEventKindView = {
   type: "sessionOpened";
   model?: ModelConfig | null;
@@ -2444,6 +2757,176 @@ export type SessionEventsReadResponse = {
   nextCursor?: EventCursor | null;
   headCursor?: EventCursor | null;
   gap?: EventLogGap | null;
+};
+
+export type SessionJobArtifactView = {
+  path: string;
+  kind?: string | null;
+  metadata?: Record<string, string>;
+};
+
+export type SessionJobCancelEntryView = {
+  handle?: SessionJobHandleView | null;
+  summary?: SessionJobSummaryView | null;
+  error?: string | null;
+};
+
+export type SessionJobHandleInput = {
+  environmentId: string;
+  jobId: string;
+};
+
+export type SessionJobHandleView = {
+  environmentId: string;
+  jobId: string;
+};
+
+export type SessionJobOutputChunkView = {
+  seq: number;
+  stream: "stdout" | "stderr";
+  dataBase64: string;
+};
+
+export type SessionJobReadEntryView = {
+  handle?: SessionJobHandleView | null;
+  summary?: SessionJobSummaryView | null;
+  error?: string | null;
+  outputChunks?: SessionJobOutputChunkView[];
+  /**
+   * Pass it back as afterSeq; stdout is chunk 0 and stderr chunk 1, both written when the job ends.
+   */
+  outputNextSeq: number;
+  /**
+   * With includeArtifacts: the files the job changed (kind added, modified or deleted).
+   */
+  artifacts?: SessionJobArtifactView[];
+  result?: SessionJobResultView | null;
+};
+
+export type SessionJobResultView = {
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  durationMs: number;
+  isolation: "bubblewrap" | "none";
+  isolated: boolean;
+  /**
+   * `not isolated: <why>` when the command ran without a sandbox.
+   */
+  notice?: string | null;
+  /**
+   * The whole captured stdout (capped, credentials redacted) in CAS: blobs/read.
+   */
+  stdoutRef: string;
+  stderrRef: string;
+  /**
+   * The workspace snapshot the command started from.
+   */
+  preSnapshotRef: string;
+  /**
+   * The snapshot of the directory afterwards (absent with collect: false).
+   */
+  snapshotRef?: string | null;
+  /**
+   * A git-style unified diff against preSnapshotRef (text/x-diff, redacted).
+   */
+  diffRef?: string | null;
+  changedFiles?: number | null;
+  /**
+   * The workspace revision holding snapshotRef.
+   */
+  workspaceRevision?: number | null;
+  /**
+   * Why the workspace was not moved (it changed while the command ran).
+   */
+  conflict?: string | null;
+};
+
+export type SessionJobStartSpecInput = {
+  /**
+   * The program and its arguments (no shell).
+   */
+  argv: string[];
+  /**
+   * Default: the requestId (one job) or `<requestId>.<n>`.
+   */
+  jobId?: string | null;
+  name?: string | null;
+  /**
+   * Literal variables (never a credential name).
+   */
+  env?: Record<string, string>;
+  /**
+   * Default 60 s, at most 1 h; the process group is killed at the deadline.
+   */
+  timeoutMs?: number | null;
+  /**
+   * Refused when set: jobs run in the environment directory.
+   */
+  cwd?: string | null;
+  /**
+   * Refused when set: jobs get no input.
+   */
+  stdin?: string | null;
+  /**
+   * Refused when set: the jobs of an environment run one at a time, in order.
+   */
+  queueKey?: string | null;
+  /**
+   * Refused when not empty: jobs run in request order.
+   */
+  dependsOn?: {
+    jobId?: string | null;
+    name?: string | null;
+  }[];
+  /**
+   * Refused unless allSucceeded (without dependencies it means nothing).
+   */
+  dependencyPolicy?: "allSucceeded" | "allTerminal";
+  /**
+   * Lightspeed extension: bytes kept per stream (default 1 MiB, at most 16 MiB; head and tail kept).
+   */
+  maxOutputBytes?: number | null;
+  /**
+   * Lightspeed extension: collect the directory into a new workspace snapshot afterwards (default true).
+   */
+  collect?: boolean | null;
+};
+
+export type SessionJobStartedView = {
+  jobId: string;
+  handle: SessionJobHandleView;
+  status: SessionJobStatusView;
+  name?: string | null;
+  dependencies?: string[];
+  queueKey?: string | null;
+  promiseId?: string | null;
+};
+
+export type SessionJobStatusView = "accepted" | "queued" | "running" | "succeeded" | "failed" | "cancelRequested" | "cancelled" | "timedOut" | "dependencyFailed" | "interrupted" | "lost";
+
+export type SessionJobSummaryView = {
+  /**
+   * The environment id.
+   */
+  namespace: string;
+  jobId: string;
+  name?: string | null;
+  status: SessionJobStatusView;
+  exitCode?: number | null;
+  /**
+   * Why it did not succeed: the exit code, signal, timeout, cancel reason or error.
+   */
+  failure?: string | null;
+  createdAtMs: number;
+  queuedAtMs?: number | null;
+  startedAtMs?: number | null;
+  finishedAtMs?: number | null;
+  dependencies?: string[];
+  orphanedDescendants?: boolean;
+  queueKey?: string | null;
 };
 
 export type SessionLifecycleStatus = "new" | "open" | "closed";
