@@ -67,7 +67,7 @@ export function consoleRoute(auth: ConsoleAuth, handler: ConsoleHandler) {
       // The API's messages are safe to show (they never carry secrets) and say what to do next.
       if (isAgentApiFailure(error)) {
         const status = error.kind === 'not_found' ? 404 : error.kind === 'internal' ? 500 : 400;
-        const back = c.req.method === 'POST' ? new URL(c.req.url).pathname.replace(/\/(cancel|retry|messages|pause|resume|run|advance)$|\/runs\/[^/]+\/cancel$/, '').replace(/^\/console\/schedules\/.*/, '/console/schedules').replace(/^\/console\/dispatch(\/.*)?$/, '/console/tasks') : '/console/sessions';
+        const back = c.req.method === 'POST' ? new URL(c.req.url).pathname.replace(/\/(cancel|retry|messages|pause|resume|run|advance|jobs|close)$|\/runs\/[^/]+\/cancel$/, '').replace(/^\/console\/schedules\/.*/, '/console/schedules').replace(/^\/console\/dispatch(\/.*)?$/, '/console/tasks') : '/console/sessions';
         return c.html(<ErrorPage frame={request.frame('Refused')} message={error.message} back={back} />, status);
       }
       throw error;

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { authRoutes } from './auth-routes.js';
 import { blobRoutes } from './blob-routes.js';
 import { ConsoleAuth } from './console-auth.js';
+import { environmentRoutes } from './environment-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { memoryRoutes } from './memory-routes.js';
 import { scheduleRoutes } from './schedule-routes.js';
@@ -36,6 +37,7 @@ export function mountConsole(app: Hono, auth: GatewayAuth): void {
   triggerRoutes(app, consoleAuth);
   workflowRoutes(app, consoleAuth);
   memoryRoutes(app, consoleAuth);
+  environmentRoutes(app, consoleAuth);
   healthRoutes(app, consoleAuth, app);
   blobRoutes(app, consoleAuth);
 }

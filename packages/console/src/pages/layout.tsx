@@ -27,6 +27,7 @@ const SECTIONS = [
   { id: 'events', href: '/console/events', label: 'Events' },
   { id: 'workflows', href: '/console/workflows', label: 'Workflows' },
   { id: 'memory', href: '/console/memory', label: 'Memory' },
+  { id: 'environments', href: '/console/environments', label: 'Environments' },
   { id: 'health', href: '/console/health', label: 'Health' },
 ] as const;
 
@@ -34,7 +35,7 @@ const SECTIONS = [
  * Every console page: one stylesheet and one small script from this server, nothing inline (the
  * Content-Security-Policy forbids inline script and style, so injected markup could not run).
  */
-export function Layout(props: PageFrame & { children: Child }) {
+export function Layout(props: PageFrame & { children: Child; /** Reload the page every n seconds (a job still running); no script needed. */ refreshSeconds?: number | undefined }) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -42,6 +43,7 @@ export function Layout(props: PageFrame & { children: Child }) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {props.refreshSeconds ? <meta http-equiv="refresh" content={String(props.refreshSeconds)} /> : null}
         <title>{`${props.title} · Lightspeed console`}</title>
         <link rel="icon" href="/console/static/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/console/static/console.css" />
